@@ -1,0 +1,609 @@
+//! The demo portfolio: a generated folder platform with classic models, vendor models and LLM
+//! prompts over three tiers, several versions each, and some overdue reviews — so every
+//! feature can be tried with no server.
+//!
+//! Generation is deterministic for a given `today` (review dates are placed around it).
+
+use crate::model::ModelKind;
+use crate::platform::folder::{DatasetEntry, MetricEntry, ModelFile, RunFile, VersionEntry};
+use crate::{Error, Result};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn float(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+/// (name, kind, tier, purpose, provider)
+const PORTFOLIO: &[(&str, ModelKind, u8, &str, &str)] = &[
+    (
+        "retail-pd-scorecard",
+        ModelKind::Classic,
+        1,
+        "Probability of default for retail credit decisions",
+        "",
+    ),
+    (
+        "mortgage-lgd",
+        ModelKind::Classic,
+        1,
+        "Loss given default for IRB capital",
+        "",
+    ),
+    (
+        "irb-ead-corporate",
+        ModelKind::Classic,
+        1,
+        "Exposure at default for corporate IRB capital",
+        "",
+    ),
+    (
+        "ifrs9-ecl-staging",
+        ModelKind::Classic,
+        1,
+        "IFRS 9 expected credit loss staging",
+        "",
+    ),
+    (
+        "market-risk-var",
+        ModelKind::Classic,
+        1,
+        "Trading book value-at-risk",
+        "",
+    ),
+    (
+        "aml-transaction-monitoring",
+        ModelKind::Classic,
+        1,
+        "Suspicious transaction alerts for AML",
+        "",
+    ),
+    (
+        "sepsis-early-warning",
+        ModelKind::Classic,
+        1,
+        "Sepsis early-warning score in inpatient wards",
+        "",
+    ),
+    (
+        "ccr-pfe-simulation",
+        ModelKind::Classic,
+        1,
+        "Counterparty credit risk potential future exposure",
+        "",
+    ),
+    (
+        "fraud-detection-cards",
+        ModelKind::Classic,
+        2,
+        "Card fraud scoring at authorisation",
+        "",
+    ),
+    (
+        "credit-limit-assignment",
+        ModelKind::Classic,
+        2,
+        "Initial credit card limit assignment",
+        "",
+    ),
+    (
+        "collections-prioritisation",
+        ModelKind::Classic,
+        2,
+        "Prioritising early-arrears collection calls",
+        "",
+    ),
+    (
+        "claims-triage",
+        ModelKind::Classic,
+        2,
+        "Routing motor claims to fast-track or investigation",
+        "",
+    ),
+    (
+        "readmission-risk",
+        ModelKind::Classic,
+        2,
+        "30-day hospital readmission risk",
+        "",
+    ),
+    (
+        "deposit-pricing-elasticity",
+        ModelKind::Classic,
+        2,
+        "Deposit rate elasticity for ALM",
+        "",
+    ),
+    (
+        "liquidity-outflow-forecast",
+        ModelKind::Classic,
+        2,
+        "Stressed deposit outflows for liquidity buffers",
+        "",
+    ),
+    (
+        "insurance-reserving-chainladder",
+        ModelKind::Classic,
+        2,
+        "Claims reserving (chain ladder with ML tail)",
+        "",
+    ),
+    (
+        "kyc-name-screening",
+        ModelKind::Classic,
+        2,
+        "Fuzzy name matching against sanctions lists",
+        "",
+    ),
+    (
+        "churn-propensity",
+        ModelKind::Classic,
+        3,
+        "Retail customer churn propensity for retention offers",
+        "",
+    ),
+    (
+        "branch-footfall-forecast",
+        ModelKind::Classic,
+        3,
+        "Branch staffing from footfall forecasts",
+        "",
+    ),
+    (
+        "marketing-next-best-offer",
+        ModelKind::Classic,
+        3,
+        "Next-best-offer ranking for marketing e-mails",
+        "",
+    ),
+    (
+        "call-volume-forecast",
+        ModelKind::Classic,
+        3,
+        "Contact-centre call volume forecast",
+        "",
+    ),
+    (
+        "document-classifier",
+        ModelKind::Classic,
+        3,
+        "Routing scanned mail to back-office queues",
+        "",
+    ),
+    (
+        "it-incident-anomaly",
+        ModelKind::Classic,
+        3,
+        "Anomaly detection on IT incident tickets",
+        "",
+    ),
+    (
+        "esg-score-aggregation",
+        ModelKind::Classic,
+        3,
+        "Aggregating ESG scores for reporting",
+        "",
+    ),
+    (
+        "bureau-score-vendor",
+        ModelKind::Vendor,
+        1,
+        "External credit bureau score used in originations",
+        "Equifax",
+    ),
+    (
+        "cards-fraud-vendor",
+        ModelKind::Vendor,
+        2,
+        "Vendor consortium fraud score",
+        "FICO",
+    ),
+    (
+        "sanctions-screening-vendor",
+        ModelKind::Vendor,
+        2,
+        "Vendor sanctions screening engine",
+        "LSEG",
+    ),
+    (
+        "weather-catastrophe-vendor",
+        ModelKind::Vendor,
+        3,
+        "Vendor catastrophe model for property insurance",
+        "Verisk",
+    ),
+    (
+        "credit-memo-summarizer",
+        ModelKind::Prompt,
+        1,
+        "Summarises credit memos for committee packs",
+        "OpenAI",
+    ),
+    (
+        "complaint-classifier",
+        ModelKind::Prompt,
+        2,
+        "Classifies customer complaints for conduct reporting",
+        "Anthropic",
+    ),
+    (
+        "kyc-document-extractor",
+        ModelKind::Prompt,
+        1,
+        "Extracts fields from KYC documents",
+        "Azure OpenAI",
+    ),
+    (
+        "claims-letter-drafter",
+        ModelKind::Prompt,
+        2,
+        "Drafts claim decision letters for review",
+        "Anthropic",
+    ),
+    (
+        "clinical-note-summarizer",
+        ModelKind::Prompt,
+        1,
+        "Summarises clinical notes for discharge",
+        "Google",
+    ),
+    (
+        "policy-qa-assistant",
+        ModelKind::Prompt,
+        3,
+        "Answers staff questions on internal policies",
+        "OpenAI",
+    ),
+    (
+        "aml-narrative-writer",
+        ModelKind::Prompt,
+        2,
+        "Drafts SAR narratives for investigators",
+        "Mistral",
+    ),
+    (
+        "call-summary-assistant",
+        ModelKind::Prompt,
+        3,
+        "Summarises contact-centre calls",
+        "Anthropic",
+    ),
+];
+
+const OWNERS: &[&str] = &[
+    "Zoë Adams <zoe.adams@demo.bank>",
+    "Łukasz Nowak <lukasz.nowak@demo.bank>",
+    "Priya Raman <priya.raman@demo.bank>",
+    "Tomás García <tomas.garcia@demo.bank>",
+    "李明 <li.ming@demo.bank>",
+    "Amara Okafor <amara.okafor@demo.bank>",
+];
+/// The model builder of every demo version (the demo's "builder" identity).
+pub const DEMO_BUILDER: &str = "bob.builder@demo.bank";
+const OTHER_BUILDERS: &[&str] = &["carol.quant@demo.bank", "dev.ops@demo.bank"];
+
+const SHARED_DATASETS: &[(&str, &str)] = &[
+    (
+        "bureau_snapshot_2025q4",
+        "s3://demo-bank-data/bureau/2025q4.parquet",
+    ),
+    (
+        "core_banking_accounts_2025q4",
+        "s3://demo-bank-data/core/accounts_2025q4.parquet",
+    ),
+    (
+        "transactions_2025h2",
+        "s3://demo-bank-data/txn/2025h2.parquet",
+    ),
+    (
+        "ehr_admissions_2025",
+        "gs://demo-health-data/ehr/admissions_2025.parquet",
+    ),
+];
+
+fn digest(text: &str) -> String {
+    crate::evidence::sha256_hex(text.as_bytes())[..8].to_string()
+}
+
+fn date_from(today: &str, days: i64) -> String {
+    let t = chrono::NaiveDate::parse_from_str(today, "%Y-%m-%d")
+        .unwrap_or_else(|_| chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default());
+    (t + chrono::Duration::days(days))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+fn rfc(today: &str, days: i64, hour: u32) -> String {
+    format!("{}T{hour:02}:00:00Z", date_from(today, days))
+}
+
+/// Writes the demo portfolio as a folder platform into `dir` (which must be empty or absent).
+/// Returns the number of models written.
+pub fn generate(dir: &Path, today: &str) -> Result<usize> {
+    std::fs::create_dir_all(dir.join("models")).map_err(|e| Error::io(dir, e))?;
+    std::fs::create_dir_all(dir.join("runs")).map_err(|e| Error::io(dir, e))?;
+    let mut rng = Rng(0xC0FFEE);
+    for (i, (name, kind, tier, purpose, provider)) in PORTFOLIO.iter().enumerate() {
+        let n_versions = 2 + (rng.next() % 3) as usize;
+        let created_days = -700 + (i as i64) * 7;
+        let mut tags = BTreeMap::new();
+        tags.insert("owner".to_string(), OWNERS[i % OWNERS.len()].to_string());
+        tags.insert("business_purpose".to_string(), purpose.to_string());
+        tags.insert("risk_tier".to_string(), tier.to_string());
+        // Every fifth model's review is overdue; the rest fall due over the coming year.
+        let review_in = if i % 5 == 2 {
+            -30 - (i as i64)
+        } else {
+            20 + (i as i64 * 11) % 330
+        };
+        tags.insert("next_review_date".to_string(), date_from(today, review_in));
+        tags.insert(
+            "monitoring".to_string(),
+            if i % 7 == 3 {
+                "none".into()
+            } else {
+                "enabled".into()
+            },
+        );
+        if !provider.is_empty() {
+            tags.insert("llm_provider".to_string(), provider.to_string());
+        }
+        let mut versions = Vec::new();
+        let base = 0.70 + rng.float() * 0.12;
+        for v in 1..=n_versions {
+            let run_id = format!("run-{name}-v{v}");
+            let created = created_days + (v as i64) * 60;
+            let builder = if v % 3 == 0 {
+                *rng.pick(OTHER_BUILDERS)
+            } else {
+                DEMO_BUILDER
+            };
+            let mut vtags = BTreeMap::new();
+            vtags.insert(
+                "stage_note".to_string(),
+                if v == n_versions {
+                    "candidate".into()
+                } else {
+                    "released".into()
+                },
+            );
+            versions.push(VersionEntry {
+                version: v.to_string(),
+                creator: Some(builder.to_string()),
+                created: chrono::DateTime::parse_from_rfc3339(&rfc(today, created, 10))
+                    .map(|t| t.timestamp_millis())
+                    .unwrap_or(0),
+                source: match kind {
+                    ModelKind::Prompt => format!("prompts:/{name}/{v}"),
+                    ModelKind::Vendor => format!(
+                        "vendor://{}/{name}/{v}",
+                        provider.to_lowercase().replace(' ', "-")
+                    ),
+                    ModelKind::Classic => format!("s3://demo-bank-models/{name}/v{v}/model.pkl"),
+                },
+                run_id: Some(run_id.clone()),
+                status: "READY".into(),
+                description: format!("{name} version {v}"),
+                tags: vtags,
+            });
+            let mut params = BTreeMap::new();
+            let mut metrics = BTreeMap::new();
+            let mut datasets = Vec::new();
+            let quality = base + v as f64 * 0.01 + rng.float() * 0.01;
+            match kind {
+                ModelKind::Prompt => {
+                    params.insert(
+                        "llm_model".into(),
+                        format!(
+                            "{}-model-2025-{:02}",
+                            provider.to_lowercase().replace(' ', "-"),
+                            v + 3
+                        ),
+                    );
+                    params.insert("temperature".into(), format!("{:.1}", 0.1 * (v % 3) as f64));
+                    params.insert("max_tokens".into(), "1024".into());
+                    params.insert(
+                        "data_to_external_api".into(),
+                        if *tier == 1 {
+                            "masked".into()
+                        } else {
+                            "allowed".into()
+                        },
+                    );
+                    metrics.insert(
+                        "groundedness".into(),
+                        MetricEntry::Value(round(0.80 + rng.float() * 0.15)),
+                    );
+                    metrics.insert(
+                        "answer_relevance".into(),
+                        MetricEntry::Value(round(0.78 + rng.float() * 0.18)),
+                    );
+                    metrics.insert(
+                        "toxicity_rate".into(),
+                        MetricEntry::Value(round(rng.float() * 0.01)),
+                    );
+                    metrics.insert(
+                        "pii_leak_rate".into(),
+                        MetricEntry::Value(round(rng.float() * 0.004)),
+                    );
+                    datasets.push(DatasetEntry {
+                        context: "evaluation".into(),
+                        name: format!("{name}_golden_set_v{v}"),
+                        digest: digest(&format!("{name}-golden-{v}")),
+                        source_type: "s3".into(),
+                        source: format!("s3://demo-bank-evals/{name}/golden_v{v}.jsonl"),
+                    });
+                }
+                _ => {
+                    params.insert(
+                        "algorithm".into(),
+                        rng.pick(&[
+                            "logistic_regression",
+                            "gradient_boosting",
+                            "xgboost",
+                            "random_forest",
+                        ])
+                        .to_string(),
+                    );
+                    params.insert(
+                        "learning_rate".into(),
+                        format!("{:.3}", 0.01 + rng.float() * 0.1),
+                    );
+                    params.insert("max_depth".into(), (3 + rng.next() % 6).to_string());
+                    params.insert(
+                        "n_estimators".into(),
+                        (100 + 50 * (rng.next() % 8)).to_string(),
+                    );
+                    params.insert("feature_set".into(), format!("fs_{name}_v{v}"));
+                    params.insert("random_seed".into(), "42".into());
+                    let steps = 10;
+                    let hist: Vec<f64> = (0..steps)
+                        .map(|s| round(quality - 0.12 * (-(s as f64) / 3.0).exp()))
+                        .collect();
+                    metrics.insert("val_auc".into(), MetricEntry::History(hist));
+                    let loss: Vec<f64> = (0..steps)
+                        .map(|s| round(0.25 + 0.5 * (-(s as f64) / 2.5).exp()))
+                        .collect();
+                    metrics.insert("train_loss".into(), MetricEntry::History(loss));
+                    metrics.insert(
+                        "auc_holdout".into(),
+                        MetricEntry::Value(round(quality - 0.01)),
+                    );
+                    metrics.insert("ks".into(), MetricEntry::Value(round(quality * 0.55)));
+                    metrics.insert("psi".into(), MetricEntry::Value(round(rng.float() * 0.2)));
+                    let (shared, shared_src) = SHARED_DATASETS[i % SHARED_DATASETS.len()];
+                    datasets.push(DatasetEntry {
+                        context: "training".into(),
+                        name: shared.into(),
+                        digest: digest(shared),
+                        source_type: shared_src.split(':').next().unwrap_or("s3").into(),
+                        source: shared_src.into(),
+                    });
+                    datasets.push(DatasetEntry {
+                        context: "validation".into(),
+                        name: format!("{name}_holdout_v{v}"),
+                        digest: digest(&format!("{name}-holdout-{v}")),
+                        source_type: "s3".into(),
+                        source: format!("s3://demo-bank-data/{name}/holdout_v{v}.parquet"),
+                    });
+                }
+            }
+            let run = RunFile {
+                run_id: run_id.clone(),
+                name: format!("{name}-train-v{v}"),
+                experiment: format!("/demo/{name}"),
+                user: Some(builder.to_string()),
+                status: "FINISHED".into(),
+                start: chrono::DateTime::parse_from_rfc3339(&rfc(today, created - 1, 9))
+                    .map(|t| t.timestamp_millis())
+                    .unwrap_or(0),
+                end: chrono::DateTime::parse_from_rfc3339(&rfc(today, created - 1, 11))
+                    .map(|t| t.timestamp_millis())
+                    .ok(),
+                source_name: Some(format!("pipelines/{name}/train.py")),
+                git_commit: Some(crate::evidence::sha256_hex(run_id.as_bytes())[..40].to_string()),
+                git_repo: Some("https://git.demo.bank/risk/models.git".into()),
+                params,
+                metrics,
+                tags: [("mlflow.source.type".to_string(), "JOB".to_string())].into(),
+                datasets,
+                evaluates: Vec::new(),
+            };
+            write_toml(&dir.join("runs").join(format!("{run_id}.toml")), &run)?;
+            // An independent evaluation run for the latest version of tier-1 classic models.
+            if v == n_versions && *tier == 1 && *kind == ModelKind::Classic {
+                let eval_id = format!("eval-{name}-v{v}");
+                let mut m = BTreeMap::new();
+                m.insert("auc_oot".into(), MetricEntry::Value(round(quality - 0.02)));
+                m.insert(
+                    "gini_oot".into(),
+                    MetricEntry::Value(round(2.0 * (quality - 0.02) - 1.0)),
+                );
+                let eval = RunFile {
+                    run_id: eval_id.clone(),
+                    name: format!("{name}-independent-eval-v{v}"),
+                    experiment: "/demo/validation".into(),
+                    user: Some("vera.validator@demo.bank".into()),
+                    status: "FINISHED".into(),
+                    start: chrono::DateTime::parse_from_rfc3339(&rfc(today, created + 5, 9))
+                        .map(|t| t.timestamp_millis())
+                        .unwrap_or(0),
+                    end: chrono::DateTime::parse_from_rfc3339(&rfc(today, created + 5, 12))
+                        .map(|t| t.timestamp_millis())
+                        .ok(),
+                    source_name: Some("validation/evaluate.py".into()),
+                    git_commit: None,
+                    git_repo: None,
+                    params: [("evaluator".to_string(), "default".to_string())].into(),
+                    metrics: m,
+                    tags: BTreeMap::new(),
+                    datasets: vec![DatasetEntry {
+                        context: "evaluation".into(),
+                        name: format!("{name}_oot_2026q1"),
+                        digest: digest(&format!("{name}-oot")),
+                        source_type: "s3".into(),
+                        source: format!("s3://demo-bank-data/{name}/oot_2026q1.parquet"),
+                    }],
+                    evaluates: vec![format!("{name}/{v}")],
+                };
+                write_toml(&dir.join("runs").join(format!("{eval_id}.toml")), &eval)?;
+            }
+        }
+        let mut aliases = BTreeMap::new();
+        if n_versions >= 2 {
+            aliases.insert(
+                if *kind == ModelKind::Prompt {
+                    "production".to_string()
+                } else {
+                    "champion".to_string()
+                },
+                (n_versions - 1).to_string(),
+            );
+            aliases.insert("challenger".to_string(), n_versions.to_string());
+        }
+        let file = ModelFile {
+            name: name.to_string(),
+            kind: *kind,
+            description: format!("{purpose}."),
+            created: chrono::DateTime::parse_from_rfc3339(&rfc(today, created_days, 8))
+                .map(|t| t.timestamp_millis())
+                .unwrap_or(0),
+            tags,
+            aliases,
+            versions,
+        };
+        write_toml(&dir.join("models").join(format!("{name}.toml")), &file)?;
+    }
+    std::fs::write(
+        dir.join("README.md"),
+        "# Countersign demo portfolio\n\nA generated folder platform (see docs/folder-platform.md). Safe to delete; `countersign demo` makes it again.\n",
+    )
+    .map_err(|e| Error::io(dir, e))?;
+    Ok(PORTFOLIO.len())
+}
+
+fn round(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+fn write_toml<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
+    let text = toml::to_string_pretty(value).map_err(|e| Error::InvalidFile {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    std::fs::write(path, text).map_err(|e| Error::io(path, e))
+}

@@ -1,0 +1,123 @@
+//! The one error type of the core layer.
+
+use std::path::PathBuf;
+
+/// Result alias for core operations.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in core. Messages name the thing and say how to fix it; they
+/// never contain credentials.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A URI or reference the user typed is not valid.
+    #[error("invalid {what} '{input}': {reason}")]
+    InvalidInput {
+        /// What kind of input (e.g. "model version reference").
+        what: &'static str,
+        /// The input as typed (credentials removed).
+        input: String,
+        /// Why it is not valid and what is expected.
+        reason: String,
+    },
+    /// The platform could not be reached at all.
+    #[error("cannot reach {url}: {reason}. Check that the server is running and the URI is right (MLFLOW_TRACKING_URI or --platform).")]
+    Unreachable {
+        /// The URL without credentials.
+        url: String,
+        /// Underlying reason.
+        reason: String,
+    },
+    /// The platform did not answer in time.
+    #[error("{url} did not answer within {seconds} s (after {attempts} attempts). The server may be overloaded; try again, or raise --timeout.")]
+    Timeout {
+        /// The URL without credentials.
+        url: String,
+        /// Timeout in seconds.
+        seconds: u64,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+    /// The platform answered with an error.
+    #[error("{url} answered HTTP {status}{code}: {message}{hint}")]
+    Platform {
+        /// The URL without credentials.
+        url: String,
+        /// HTTP status.
+        status: u16,
+        /// MLflow's `error_code`, formatted as " (CODE)" or empty.
+        code: String,
+        /// The server's message (or a summary of a non-JSON body).
+        message: String,
+        /// What to do about it, formatted as ". hint" or empty.
+        hint: String,
+    },
+    /// The platform answered with something that is not what its API promises.
+    #[error(
+        "{url} sent a response Countersign cannot read: {reason}. Is this an MLflow 3.x server?"
+    )]
+    MalformedResponse {
+        /// The URL without credentials.
+        url: String,
+        /// What was wrong.
+        reason: String,
+    },
+    /// A requested model or version does not exist.
+    #[error("{what} not found{hint}")]
+    NotFound {
+        /// What was looked for, e.g. "model version models:/x/3".
+        what: String,
+        /// A hint such as ". Run `countersign sync` first", or empty.
+        hint: String,
+    },
+    /// A file in a folder platform (or another input file) is invalid.
+    #[error("{}: {message}", path.display())]
+    InvalidFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with line/column and field where known.
+        message: String,
+    },
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The local store failed.
+    #[error("local store {}: {message}", path.display())]
+    Store {
+        /// The store's path.
+        path: PathBuf,
+        /// What failed.
+        message: String,
+    },
+}
+
+impl Error {
+    /// A short stable code for front ends and `--json` output.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidInput { .. } => "invalid_input",
+            Error::Unreachable { .. } => "unreachable",
+            Error::Timeout { .. } => "timeout",
+            Error::Platform { .. } => "platform_error",
+            Error::MalformedResponse { .. } => "malformed_response",
+            Error::NotFound { .. } => "not_found",
+            Error::InvalidFile { .. } => "invalid_file",
+            Error::Io { .. } => "io",
+            Error::Store { .. } => "store",
+        }
+    }
+
+    /// Builds an [`Error::Io`].
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

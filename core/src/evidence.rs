@@ -1,0 +1,262 @@
+//! Evidence: everything the platform knows about one version, frozen into `evidence.json`.
+//!
+//! Serialised deterministically (object keys sorted, lists sorted, two-space indentation, a
+//! final newline), so the same evidence always hashes to the same SHA-256. Tags Countersign
+//! itself writes back (`countersign.*`) are left out, so recording a decision does not make
+//! the evidence it was based on look changed.
+
+use crate::model::{DatasetInput, LoggedModel, Metric, Run, Version};
+use crate::store::Store;
+use crate::uri::VersionRef;
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+/// The format identifier of `evidence.json`.
+pub const EVIDENCE_TYPE: &str = "countersign.evidence/v1";
+
+/// The frozen evidence of one version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// Always [`EVIDENCE_TYPE`].
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The platform (no credentials).
+    pub platform: String,
+    /// The version record.
+    pub version: VersionEvidence,
+    /// The run that produced the version, if any.
+    pub run: Option<RunEvidence>,
+    /// Dataset inputs of that run.
+    pub datasets: Vec<DatasetInput>,
+    /// The MLflow 3 logged model behind the version, if any.
+    pub logged_model: Option<LoggedModel>,
+    /// Runs that evaluated this version, sorted by run id.
+    pub evaluations: Vec<RunEvidence>,
+}
+
+/// The version part of the evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VersionEvidence {
+    /// Model name.
+    pub name: String,
+    /// Version.
+    pub version: String,
+    /// Creator, where recorded.
+    pub creator: Option<String>,
+    /// Creation time (RFC 3339 UTC).
+    pub created: String,
+    /// Source URI.
+    pub source: String,
+    /// Run id.
+    pub run_id: Option<String>,
+    /// Status.
+    pub status: String,
+    /// Aliases, sorted.
+    pub aliases: Vec<String>,
+    /// Tags (without `countersign.*`).
+    pub tags: BTreeMap<String, String>,
+}
+
+/// A run as evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunEvidence {
+    /// Run id.
+    pub run_id: String,
+    /// Run name.
+    pub run_name: String,
+    /// Experiment id.
+    pub experiment_id: String,
+    /// Experiment name.
+    pub experiment_name: Option<String>,
+    /// User.
+    pub user: Option<String>,
+    /// Status.
+    pub status: String,
+    /// Start (RFC 3339 UTC).
+    pub start: String,
+    /// End (RFC 3339 UTC).
+    pub end: Option<String>,
+    /// Source name.
+    pub source_name: Option<String>,
+    /// Git commit.
+    pub git_commit: Option<String>,
+    /// Git repository.
+    pub git_repo: Option<String>,
+    /// Parameters.
+    pub params: BTreeMap<String, String>,
+    /// Metrics with history.
+    pub metrics: BTreeMap<String, Metric>,
+    /// Tags (without `countersign.*`).
+    pub tags: BTreeMap<String, String>,
+    /// Dataset inputs.
+    pub datasets: Vec<DatasetInput>,
+}
+
+/// Milliseconds since the epoch as RFC 3339 UTC.
+pub fn rfc3339(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        .unwrap_or_default()
+}
+
+fn own_tags_removed(tags: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    tags.iter()
+        .filter(|(k, _)| !k.starts_with("countersign."))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+fn run_evidence(r: &Run) -> RunEvidence {
+    RunEvidence {
+        run_id: r.run_id.clone(),
+        run_name: r.run_name.clone(),
+        experiment_id: r.experiment_id.clone(),
+        experiment_name: r.experiment_name.clone(),
+        user: r.user.clone(),
+        status: r.status.clone(),
+        start: rfc3339(r.start_ms),
+        end: r.end_ms.map(rfc3339),
+        source_name: r.source_name.clone(),
+        git_commit: r.git_commit.clone(),
+        git_repo: r.git_repo.clone(),
+        params: r.params.clone(),
+        metrics: r.metrics.clone(),
+        tags: own_tags_removed(&r.tags),
+        datasets: r.datasets.clone(),
+    }
+}
+
+impl Evidence {
+    /// Assembles the evidence of a version from its parts.
+    pub fn assemble(
+        platform: &str,
+        v: &Version,
+        run: Option<&Run>,
+        logged_model: Option<LoggedModel>,
+        evaluations: &[Run],
+    ) -> Self {
+        let mut aliases = v.aliases.clone();
+        aliases.sort();
+        let mut datasets = run.map(|r| r.datasets.clone()).unwrap_or_default();
+        datasets.sort();
+        let mut evaluations: Vec<RunEvidence> = evaluations.iter().map(run_evidence).collect();
+        evaluations.sort_by(|a, b| a.run_id.cmp(&b.run_id));
+        evaluations.dedup_by(|a, b| a.run_id == b.run_id);
+        Evidence {
+            kind: EVIDENCE_TYPE.into(),
+            platform: platform.to_string(),
+            version: VersionEvidence {
+                name: v.name.clone(),
+                version: v.version.clone(),
+                creator: v.creator.clone(),
+                created: rfc3339(v.created_ms),
+                source: v.source.clone(),
+                run_id: v.run_id.clone(),
+                status: v.status.clone(),
+                aliases,
+                tags: own_tags_removed(&v.tags),
+            },
+            run: run.map(run_evidence),
+            datasets,
+            logged_model,
+            evaluations,
+        }
+    }
+
+    /// Assembles a version's evidence from the local store.
+    pub fn from_store(store: &Store, platform: &str, r: &VersionRef) -> Result<Self> {
+        let v = store.version(platform, &r.name, &r.version)?.ok_or_else(|| Error::NotFound {
+            what: format!("model version {r} on {platform}"),
+            hint: ". Run `countersign sync` if it was registered recently, or check the name with `countersign ls`".into(),
+        })?;
+        let run = match &v.run_id {
+            Some(id) => store.run(platform, id)?,
+            None => None,
+        };
+        let logged = match v.logged_model_id() {
+            Some(id) => store.logged_model(platform, id)?,
+            None => None,
+        };
+        let mut evals =
+            store.runs_with_model_input(platform, &format!("{}/{}", v.name, v.version))?;
+        if let Some(id) = v.logged_model_id() {
+            evals.extend(store.runs_with_model_input(platform, id)?);
+        }
+        if let Some(own) = &v.run_id {
+            evals.retain(|e| &e.run_id != own);
+        }
+        Ok(Self::assemble(platform, &v, run.as_ref(), logged, &evals))
+    }
+
+    /// The canonical bytes of `evidence.json`.
+    pub fn to_canonical_json(&self) -> Vec<u8> {
+        canonical_json(self)
+    }
+
+    /// SHA-256 of the canonical bytes, lower-case hex.
+    pub fn sha256(&self) -> String {
+        sha256_hex(&self.to_canonical_json())
+    }
+}
+
+/// Deterministic JSON: keys sorted (serde_json's map is ordered), two-space indentation, final
+/// newline.
+pub fn canonical_json<T: Serialize>(value: &T) -> Vec<u8> {
+    let v = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+    let mut out = serde_json::to_vec_pretty(&v).unwrap_or_default();
+    out.push(b'\n');
+    out
+}
+
+/// SHA-256 of bytes as lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let d = Sha256::digest(bytes);
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version() -> Version {
+        Version {
+            name: "m".into(),
+            version: "1".into(),
+            creator: None,
+            created_ms: 0,
+            updated_ms: 0,
+            source: "s".into(),
+            run_id: None,
+            status: "READY".into(),
+            description: String::new(),
+            aliases: vec!["b".into(), "a".into()],
+            tags: [
+                ("x".to_string(), "1".to_string()),
+                ("countersign.status".to_string(), "approved".to_string()),
+            ]
+            .into(),
+        }
+    }
+
+    #[test]
+    fn hash_is_stable_and_ignores_own_tags() {
+        let a = Evidence::assemble("p", &version(), None, None, &[]);
+        let mut v2 = version();
+        v2.tags
+            .insert("countersign.review_run_id".into(), "r".into());
+        v2.aliases.reverse();
+        let b = Evidence::assemble("p", &v2, None, None, &[]);
+        assert_eq!(a.sha256(), b.sha256());
+        let text = String::from_utf8(a.to_canonical_json()).unwrap();
+        assert!(text.find("\"aliases\"").unwrap() < text.find("\"version\": \"1\"").unwrap());
+        assert!(!text.contains("countersign.status"));
+        let mut v3 = version();
+        v3.tags.insert("x".into(), "2".into());
+        assert_ne!(
+            a.sha256(),
+            Evidence::assemble("p", &v3, None, None, &[]).sha256()
+        );
+    }
+}

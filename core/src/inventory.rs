@@ -1,0 +1,150 @@
+//! Listing and filtering the synced inventory.
+
+use crate::model::{Model, ModelKind, Version};
+use crate::store::Store;
+use crate::Result;
+use serde::{Deserialize, Serialize};
+
+/// A filter over the inventory. Empty fields match everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Filter {
+    /// Exact tier.
+    pub tier: Option<String>,
+    /// Owner substring (case-insensitive).
+    pub owner: Option<String>,
+    /// Kind.
+    pub kind: Option<ModelKind>,
+    /// Name substring (case-insensitive).
+    pub name: Option<String>,
+    /// Only models whose review is overdue.
+    #[serde(default)]
+    pub overdue: bool,
+}
+
+impl Filter {
+    /// Whether a model passes the filter.
+    pub fn matches(&self, m: &Model, today: &str) -> bool {
+        let contains = |hay: Option<&str>, needle: &str| {
+            hay.is_some_and(|h| h.to_lowercase().contains(&needle.to_lowercase()))
+        };
+        self.tier
+            .as_ref()
+            .is_none_or(|t| m.risk_tier.as_deref() == Some(t.as_str()))
+            && self
+                .owner
+                .as_ref()
+                .is_none_or(|o| contains(m.owner.as_deref(), o))
+            && self.kind.is_none_or(|k| m.kind == k)
+            && self
+                .name
+                .as_ref()
+                .is_none_or(|n| contains(Some(&m.name), n))
+            && (!self.overdue || m.is_overdue(today))
+    }
+}
+
+/// One row of the inventory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelSummary {
+    /// The model record.
+    #[serde(flatten)]
+    pub model: Model,
+    /// Latest version number, if any.
+    pub latest_version: Option<String>,
+    /// Number of versions.
+    pub version_count: u64,
+    /// Whether the next review date has passed.
+    pub overdue: bool,
+}
+
+/// The inventory of one platform, filtered, sorted by name.
+pub fn list(
+    store: &Store,
+    platform: &str,
+    filter: &Filter,
+    today: &str,
+) -> Result<Vec<ModelSummary>> {
+    let mut latest: std::collections::HashMap<String, (u64, String, u64)> =
+        std::collections::HashMap::new();
+    for v in store.all_versions(platform)? {
+        let e = latest
+            .entry(v.name.clone())
+            .or_insert((0, String::new(), 0));
+        e.2 += 1;
+        if v.number() >= e.0 {
+            e.0 = v.number();
+            e.1 = v.version.clone();
+        }
+    }
+    Ok(store
+        .models(platform)?
+        .into_iter()
+        .filter(|m| filter.matches(m, today))
+        .map(|m| {
+            let (latest_version, version_count) = latest
+                .get(&m.name)
+                .map(|(_, v, c)| (Some(v.clone()), *c))
+                .unwrap_or((None, 0));
+            let overdue = m.is_overdue(today);
+            ModelSummary {
+                model: m,
+                latest_version,
+                version_count,
+                overdue,
+            }
+        })
+        .collect())
+}
+
+/// A model with its versions, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelDetail {
+    /// The model.
+    pub model: Model,
+    /// Its versions, newest first.
+    pub versions: Vec<Version>,
+}
+
+/// One model with its versions.
+pub fn detail(store: &Store, platform: &str, name: &str) -> Result<Option<ModelDetail>> {
+    let Some(model) = store.model(platform, name)? else {
+        return Ok(None);
+    };
+    let versions = store.versions(platform, name)?;
+    Ok(Some(ModelDetail { model, versions }))
+}
+
+/// Today's date (UTC) as YYYY-MM-DD.
+pub fn today() -> String {
+    chrono::Utc::now().format("%Y-%m-%d").to_string()
+}
+
+/// The inventory as a front end shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InventoryView {
+    /// The platform (no credentials).
+    pub platform: String,
+    /// The date overdue reviews are judged against.
+    pub today: String,
+    /// When the platform was last synced (RFC 3339), if ever.
+    pub synced_at: Option<String>,
+    /// The models, sorted by name.
+    pub models: Vec<ModelSummary>,
+}
+
+/// The whole (filtered) inventory of the session's platform, from the store.
+pub fn view(
+    session: &crate::workspace::Session,
+    filter: &Filter,
+    today: &str,
+) -> Result<InventoryView> {
+    Ok(InventoryView {
+        platform: session.key.clone(),
+        today: today.to_string(),
+        synced_at: session
+            .store
+            .sync_state(&session.key)?
+            .map(|s| s.finished_at),
+        models: list(&session.store, &session.key, filter, today)?,
+    })
+}

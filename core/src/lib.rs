@@ -1,0 +1,32 @@
+//! # countersign-core
+//!
+//! Everything Countersign knows, independent of any user interface:
+//!
+//! - [`model`]: the inventory's domain types (models, versions, runs, datasets);
+//! - [`uri`]: `models:/NAME/VERSION` references and platform URIs (with credentials redacted);
+//! - [`platform`]: the ML platforms models live on — [`platform::mlflow`] (MLflow 3.x REST API)
+//!   and [`platform::folder`] (a directory of TOML files);
+//! - [`store`]: the local SQLite store (inventory cache, sync cursors);
+//! - [`sync`]: pulling a platform's inventory into the store, incrementally;
+//! - [`evidence`]: the frozen, deterministically serialised evidence of one version;
+//! - [`lineage`]: version → run → datasets/code/config, and dataset → versions;
+//! - [`inventory`]: listing and filtering the synced inventory;
+//! - [`demo`]: the generated demo portfolio.
+//!
+//! The terminal UI (`countersign`) and the desktop app (`countersign-desktop`) are thin front
+//! ends over this crate; it depends on neither.
+#![deny(missing_docs)]
+
+pub mod demo;
+pub mod error;
+pub mod evidence;
+pub mod inventory;
+pub mod lineage;
+pub mod model;
+pub mod platform;
+pub mod store;
+pub mod sync;
+pub mod uri;
+pub mod workspace;
+
+pub use error::{Error, Result};

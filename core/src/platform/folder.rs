@@ -1,0 +1,580 @@
+//! The folder platform: models that live in no ML platform, described by TOML files.
+//!
+//! ```text
+//! FOLDER/
+//!   models/<any>.toml   one model (or prompt, or vendor model) with its versions
+//!   runs/<any>.toml     one run: params, metrics (with history), tags, datasets
+//! ```
+//! Every field is documented in `docs/folder-platform.md`. Errors name the file, the line and
+//! column, and the field.
+
+use super::{FetchRequest, Platform, Progress, Snapshot};
+use crate::model::{DatasetInput, Metric, MetricPoint, Model, ModelKind, Run, TagNames, Version};
+use crate::{Error, Result};
+use serde::{Deserialize, Deserializer, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A folder of TOML files acting as a platform.
+pub struct FolderPlatform {
+    root: PathBuf,
+    tag_names: TagNames,
+    reads: AtomicU64,
+}
+
+/// A time in a folder file: an RFC 3339 string or a TOML date-time, or a bare date.
+fn de_time<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<i64, D::Error> {
+    let raw = toml::Value::deserialize(d)?;
+    let text = match &raw {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Datetime(dt) => dt.to_string(),
+        other => {
+            return Err(serde::de::Error::custom(format!(
+                "expected an RFC 3339 time such as \"2025-03-01T10:00:00Z\", found {}",
+                other.type_str()
+            )))
+        }
+    };
+    parse_time(&text).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "'{text}' is not a time; write RFC 3339 such as \"2025-03-01T10:00:00Z\" or a date such as 2025-03-01"
+        ))
+    })
+}
+
+fn ser_time<S: serde::Serializer>(ms: &i64, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::evidence::rfc3339(*ms))
+}
+
+fn ser_opt_time<S: serde::Serializer>(
+    ms: &Option<i64>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match ms {
+        Some(ms) => ser_time(ms, s),
+        None => s.serialize_none(),
+    }
+}
+
+fn de_opt_time<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<i64>, D::Error> {
+    de_time(d).map(Some)
+}
+
+/// Parses RFC 3339 or YYYY-MM-DD into ms since the epoch.
+pub fn parse_time(text: &str) -> Option<i64> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text.trim()) {
+        return Some(t.timestamp_millis());
+    }
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc().timestamp_millis())
+}
+
+/// A model file (`models/*.toml`).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelFile {
+    /// Unique model name.
+    pub name: String,
+    /// `classic`, `prompt` or `vendor`.
+    #[serde(default = "default_kind")]
+    pub kind: ModelKind,
+    /// Description.
+    #[serde(default)]
+    pub description: String,
+    /// Creation time.
+    #[serde(deserialize_with = "de_time", serialize_with = "ser_time")]
+    pub created: i64,
+    /// Tags (owner, risk_tier, … under the policy's tag names).
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// Alias → version.
+    #[serde(default)]
+    pub aliases: BTreeMap<String, String>,
+    /// Versions.
+    #[serde(default)]
+    pub versions: Vec<VersionEntry>,
+}
+
+fn default_kind() -> ModelKind {
+    ModelKind::Classic
+}
+
+/// One version inside a model file.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionEntry {
+    /// Version number, as a string or an integer.
+    #[serde(deserialize_with = "de_version")]
+    pub version: String,
+    /// Who created the version.
+    #[serde(default)]
+    pub creator: Option<String>,
+    /// Creation time.
+    #[serde(deserialize_with = "de_time", serialize_with = "ser_time")]
+    pub created: i64,
+    /// Where the artefact lives.
+    #[serde(default)]
+    pub source: String,
+    /// The run (in `runs/`) that produced it.
+    #[serde(default)]
+    pub run_id: Option<String>,
+    /// Status (default READY).
+    #[serde(default = "default_status")]
+    pub status: String,
+    /// Description.
+    #[serde(default)]
+    pub description: String,
+    /// Tags.
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+}
+
+fn default_status() -> String {
+    "READY".into()
+}
+
+fn de_version<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
+    match toml::Value::deserialize(d)? {
+        toml::Value::String(s) if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) => Ok(s),
+        toml::Value::Integer(i) if i > 0 => Ok(i.to_string()),
+        other => Err(serde::de::Error::custom(format!(
+            "a version must be a positive number such as 3 or \"3\", found {other}"
+        ))),
+    }
+}
+
+/// A metric in a run file: one value, or its history by step.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum MetricEntry {
+    /// A single value (step 0).
+    Value(f64),
+    /// Values at steps 0, 1, 2, …
+    History(Vec<f64>),
+}
+
+/// A run file (`runs/*.toml`).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunFile {
+    /// Run id, referenced by versions' `run_id`.
+    pub run_id: String,
+    /// Run name.
+    #[serde(default)]
+    pub name: String,
+    /// Experiment (a free name).
+    #[serde(default)]
+    pub experiment: String,
+    /// Who ran it.
+    #[serde(default)]
+    pub user: Option<String>,
+    /// Status (default FINISHED).
+    #[serde(default = "default_run_status")]
+    pub status: String,
+    /// Start time.
+    #[serde(deserialize_with = "de_time", serialize_with = "ser_time")]
+    pub start: i64,
+    /// End time.
+    #[serde(
+        default,
+        deserialize_with = "de_opt_time",
+        serialize_with = "ser_opt_time",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub end: Option<i64>,
+    /// Source file or notebook.
+    #[serde(default)]
+    pub source_name: Option<String>,
+    /// Git commit.
+    #[serde(default)]
+    pub git_commit: Option<String>,
+    /// Git repository URL.
+    #[serde(default)]
+    pub git_repo: Option<String>,
+    /// Parameters.
+    #[serde(default)]
+    pub params: BTreeMap<String, String>,
+    /// Metrics.
+    #[serde(default)]
+    pub metrics: BTreeMap<String, MetricEntry>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// Dataset inputs.
+    #[serde(default)]
+    pub datasets: Vec<DatasetEntry>,
+    /// Models this run evaluated, as `NAME/VERSION`.
+    #[serde(default)]
+    pub evaluates: Vec<String>,
+}
+
+fn default_run_status() -> String {
+    "FINISHED".into()
+}
+
+/// A dataset input in a run file.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatasetEntry {
+    /// training, validation, evaluation, …
+    pub context: String,
+    /// Dataset name.
+    pub name: String,
+    /// Content digest.
+    pub digest: String,
+    /// Source type (s3, gs, local, database, …).
+    #[serde(default)]
+    pub source_type: String,
+    /// Source URI.
+    #[serde(default)]
+    pub source: String,
+}
+
+impl FolderPlatform {
+    /// A folder platform rooted at `root`.
+    pub fn new(root: PathBuf, tag_names: TagNames) -> Self {
+        Self {
+            root,
+            tag_names,
+            reads: AtomicU64::new(0),
+        }
+    }
+
+    /// The folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn toml_files(&self, sub: &str) -> Result<Vec<PathBuf>> {
+        let dir = self.root.join(sub);
+        let rd = match std::fs::read_dir(&dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && sub == "runs" => return Ok(Vec::new()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::InvalidFile {
+                    path: dir,
+                    message: "folder not found: a folder platform holds models/*.toml (and runs/*.toml); see docs/folder-platform.md".into(),
+                })
+            }
+            Err(e) => return Err(Error::io(dir, e)),
+        };
+        let mut out = Vec::new();
+        for entry in rd {
+            let entry = entry.map_err(|e| Error::io(&dir, e))?;
+            let p = entry.path();
+            if p.extension().is_some_and(|x| x == "toml") {
+                out.push(p);
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    fn parse<T: serde::de::DeserializeOwned>(&self, path: &Path) -> Result<T> {
+        self.reads.fetch_add(1, Ordering::Relaxed);
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        parse_toml(path, &text)
+    }
+}
+
+/// Parses TOML text, turning errors into "line L, column C: message" naming the field.
+pub fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
+    toml::from_str(text).map_err(|e| {
+        let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+        Error::InvalidFile {
+            path: path.to_path_buf(),
+            message: format!("line {line}, column {col}: {}", e.message()),
+        }
+    })
+}
+
+/// 1-based line and column of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
+    (line, col)
+}
+
+fn invalid(path: &Path, message: String) -> Error {
+    Error::InvalidFile {
+        path: path.to_path_buf(),
+        message,
+    }
+}
+
+impl Platform for FolderPlatform {
+    fn uri(&self) -> String {
+        format!("folder:{}", self.root.display())
+    }
+
+    fn request_count(&self) -> u64 {
+        self.reads.load(Ordering::Relaxed)
+    }
+
+    fn fetch(&self, req: FetchRequest<'_>) -> Result<Snapshot> {
+        let progress = req.progress;
+        let model_files = self.toml_files("models")?;
+        let total = model_files.len() as u64;
+        let mut snap = Snapshot::default();
+        let mut seen = BTreeMap::new();
+        for (i, path) in model_files.iter().enumerate() {
+            let f: ModelFile = self.parse(path)?;
+            if let Some(prev) = seen.insert(f.name.clone(), path.clone()) {
+                return Err(invalid(
+                    path,
+                    format!(
+                        "field `name`: model '{}' is already defined in {}",
+                        f.name,
+                        prev.display()
+                    ),
+                ));
+            }
+            let mut versions_seen = BTreeSet::new();
+            for v in &f.versions {
+                if !versions_seen.insert(v.version.clone()) {
+                    return Err(invalid(
+                        path,
+                        format!("field `versions`: version {} appears twice", v.version),
+                    ));
+                }
+            }
+            for (alias, v) in &f.aliases {
+                if !versions_seen.contains(v) {
+                    return Err(invalid(
+                        path,
+                        format!("field `aliases.{alias}`: version {v} does not exist in this file"),
+                    ));
+                }
+            }
+            let latest_update = f
+                .versions
+                .iter()
+                .map(|v| v.created)
+                .max()
+                .unwrap_or(f.created);
+            let mut model = Model {
+                name: f.name.clone(),
+                kind: f.kind,
+                description: f.description,
+                owner: None,
+                business_purpose: None,
+                risk_tier: None,
+                next_review_date: None,
+                monitoring: None,
+                llm_provider: None,
+                created_ms: f.created,
+                updated_ms: latest_update,
+                tags: f.tags,
+                aliases: f.aliases.clone(),
+            };
+            model.apply_tag_names(&self.tag_names);
+            for v in f.versions {
+                let mut aliases: Vec<String> = f
+                    .aliases
+                    .iter()
+                    .filter(|(_, to)| **to == v.version)
+                    .map(|(a, _)| a.clone())
+                    .collect();
+                aliases.sort();
+                snap.versions.push(Version {
+                    name: f.name.clone(),
+                    version: v.version,
+                    creator: v.creator,
+                    created_ms: v.created,
+                    updated_ms: v.created,
+                    source: v.source,
+                    run_id: v.run_id,
+                    status: v.status,
+                    description: v.description,
+                    aliases,
+                    tags: v.tags,
+                });
+            }
+            snap.models.push(model);
+            progress(Progress {
+                stage: "models".into(),
+                done: i as u64 + 1,
+                total: Some(total),
+            });
+        }
+        let wanted: BTreeSet<&str> = snap
+            .versions
+            .iter()
+            .filter_map(|v| v.run_id.as_deref())
+            .collect();
+        let run_files = self.toml_files("runs")?;
+        let mut found = BTreeSet::new();
+        for path in &run_files {
+            let f: RunFile = self.parse(path)?;
+            found.insert(f.run_id.clone());
+            if (req.have_run)(&f.run_id) {
+                continue;
+            }
+            snap.runs.push(run_from_file(f));
+        }
+        snap.missing_runs = wanted
+            .iter()
+            .filter(|id| !found.contains(**id))
+            .map(|s| s.to_string())
+            .collect();
+        progress(Progress {
+            stage: "runs".into(),
+            done: snap.runs.len() as u64,
+            total: Some(snap.runs.len() as u64),
+        });
+        Ok(snap)
+    }
+}
+
+fn run_from_file(f: RunFile) -> Run {
+    let mut datasets: Vec<DatasetInput> = f
+        .datasets
+        .into_iter()
+        .map(|d| DatasetInput {
+            context: d.context,
+            name: d.name,
+            digest: d.digest,
+            source_type: d.source_type,
+            source: d.source,
+        })
+        .collect();
+    datasets.sort();
+    let metrics = f
+        .metrics
+        .into_iter()
+        .map(|(k, m)| {
+            let metric = match m {
+                MetricEntry::Value(v) => Metric {
+                    value: v.is_finite().then_some(v),
+                    step: 0,
+                    timestamp_ms: f.end.unwrap_or(f.start),
+                    history: Vec::new(),
+                },
+                MetricEntry::History(values) => {
+                    let history: Vec<MetricPoint> = values
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| MetricPoint {
+                            step: i as i64,
+                            timestamp_ms: f.start + i as i64 * 1000,
+                            value: v.is_finite().then_some(*v),
+                        })
+                        .collect();
+                    let last = history.last().cloned().unwrap_or(MetricPoint {
+                        step: 0,
+                        timestamp_ms: f.start,
+                        value: None,
+                    });
+                    Metric {
+                        value: last.value,
+                        step: last.step,
+                        timestamp_ms: last.timestamp_ms,
+                        history: if history.len() > 1 {
+                            history
+                        } else {
+                            Vec::new()
+                        },
+                    }
+                }
+            };
+            (k, metric)
+        })
+        .collect();
+    let mut model_inputs = f.evaluates;
+    model_inputs.sort();
+    Run {
+        run_id: f.run_id,
+        run_name: f.name,
+        experiment_id: f.experiment.clone(),
+        experiment_name: (!f.experiment.is_empty()).then_some(f.experiment),
+        user: f.user,
+        status: f.status,
+        start_ms: f.start,
+        end_ms: f.end,
+        source_name: f.source_name,
+        git_commit: f.git_commit,
+        git_repo: f.git_repo,
+        params: f.params,
+        metrics,
+        tags: f.tags,
+        datasets,
+        model_inputs,
+        deleted: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fetch(dir: &Path) -> Result<Snapshot> {
+        let p = FolderPlatform::new(dir.to_path_buf(), TagNames::default());
+        let mut sink = |_p: Progress| {};
+        p.fetch(FetchRequest {
+            have_run: &|_| false,
+            have_logged_model: &|_| false,
+            progress: &mut sink,
+        })
+    }
+
+    fn write(dir: &Path, rel: &str, text: &str) {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    #[test]
+    fn reads_models_versions_and_runs() {
+        let d = tempfile::tempdir().unwrap();
+        write(d.path(), "models/a.toml", "name = \"a\"\ncreated = 2025-01-01\n[tags]\nrisk_tier = \"2\"\nowner = \"o@x\"\n[aliases]\nchampion = \"1\"\n[[versions]]\nversion = 1\ncreated = \"2025-02-01T00:00:00Z\"\nrun_id = \"r1\"\n");
+        write(d.path(), "runs/r1.toml", "run_id = \"r1\"\nstart = 2025-01-30\n[metrics]\nauc = 0.8\nloss = [0.9, 0.5, 0.3]\n[[datasets]]\ncontext = \"training\"\nname = \"t\"\ndigest = \"abc\"\n");
+        let s = fetch(d.path()).unwrap();
+        assert_eq!(s.models[0].risk_tier.as_deref(), Some("2"));
+        assert_eq!(s.versions[0].aliases, vec!["champion".to_string()]);
+        let r = &s.runs[0];
+        assert_eq!(r.metrics["loss"].history.len(), 3);
+        assert_eq!(r.metrics["loss"].value, Some(0.3));
+        assert_eq!(r.datasets[0].digest, "abc");
+    }
+
+    #[test]
+    fn errors_name_file_line_column_and_field() {
+        let d = tempfile::tempdir().unwrap();
+        write(
+            d.path(),
+            "models/bad.toml",
+            "name = \"a\"\ncreated = \"yesterday\"\n",
+        );
+        let e = fetch(d.path()).unwrap_err().to_string();
+        assert!(e.contains("bad.toml: line 2, column 11"), "{e}");
+        assert!(e.contains("'yesterday' is not a time"), "{e}");
+
+        write(
+            d.path(),
+            "models/bad.toml",
+            "name = \"a\"\ncreated = 2025-01-01\nownr = \"x\"\n",
+        );
+        let e = fetch(d.path()).unwrap_err().to_string();
+        assert!(e.contains("line 3") && e.contains("ownr"), "{e}");
+
+        write(
+            d.path(),
+            "models/bad.toml",
+            "name = \"a\"\ncreated = 2025-01-01\n[aliases]\nchampion = \"4\"\n",
+        );
+        let e = fetch(d.path()).unwrap_err().to_string();
+        assert!(
+            e.contains("aliases.champion") && e.contains("version 4 does not exist"),
+            "{e}"
+        );
+    }
+}

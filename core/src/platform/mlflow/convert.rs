@@ -1,0 +1,207 @@
+//! MLflow wire types → domain types.
+
+use super::wire;
+use crate::model::{
+    DatasetInput, LoggedModel, Metric, MetricPoint, Model, ModelKind, Run, TagNames, Version,
+};
+use std::collections::BTreeMap;
+
+fn tags(list: Vec<wire::Tag>) -> BTreeMap<String, String> {
+    list.into_iter().map(|t| (t.key, t.value)).collect()
+}
+
+pub fn model(m: wire::RegisteredModel, names: &TagNames) -> Model {
+    let tags = tags(m.tags);
+    let kind = if tags
+        .get("mlflow.prompt.is_prompt")
+        .is_some_and(|v| v == "true")
+    {
+        ModelKind::Prompt
+    } else {
+        ModelKind::Classic
+    };
+    let mut out = Model {
+        name: m.name,
+        kind,
+        description: m.description.unwrap_or_default(),
+        owner: None,
+        business_purpose: None,
+        risk_tier: None,
+        next_review_date: None,
+        monitoring: None,
+        llm_provider: None,
+        created_ms: m.creation_timestamp.unwrap_or(0),
+        updated_ms: m.last_updated_timestamp.unwrap_or(0),
+        tags,
+        aliases: m
+            .aliases
+            .into_iter()
+            .map(|a| (a.alias, a.version))
+            .collect(),
+    };
+    out.apply_tag_names(names);
+    out
+}
+
+pub fn version(v: wire::ModelVersion) -> Version {
+    let tags = tags(v.tags);
+    Version {
+        name: v.name,
+        version: v.version,
+        creator: v.user_id.filter(|u| !u.is_empty()),
+        created_ms: v.creation_timestamp.unwrap_or(0),
+        updated_ms: v.last_updated_timestamp.unwrap_or(0),
+        source: v.source.unwrap_or_default(),
+        run_id: v.run_id.filter(|r| !r.is_empty()),
+        status: v.status.unwrap_or_default(),
+        description: v.description.unwrap_or_default(),
+        aliases: Vec::new(),
+        tags,
+    }
+}
+
+pub fn metric_point(m: wire::Metric) -> MetricPoint {
+    MetricPoint {
+        step: m.step.unwrap_or(0),
+        timestamp_ms: m.timestamp.unwrap_or(0),
+        value: m.value.as_ref().and_then(wire::MetricValue::finite),
+    }
+}
+
+/// The dataset source as a URI when MLflow gives the usual `{"uri": …}` JSON, else as sent.
+fn dataset_source(raw: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(raw)
+        .ok()
+        .and_then(|v| {
+            v.get("uri")
+                .or_else(|| v.get("url"))
+                .or_else(|| v.get("path"))
+                .and_then(|u| u.as_str())
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| raw.to_string())
+}
+
+pub fn run(r: wire::Run) -> Option<Run> {
+    let run_id = r
+        .info
+        .run_id
+        .or(r.info.run_uuid)
+        .filter(|id| !id.is_empty())?;
+    let tags = tags(r.data.tags);
+    let metrics = r
+        .data
+        .metrics
+        .into_iter()
+        .map(|m| {
+            let p = metric_point(wire::Metric {
+                key: String::new(),
+                run_id: None,
+                value: m.value,
+                timestamp: m.timestamp,
+                step: m.step,
+            });
+            (
+                m.key,
+                Metric {
+                    value: p.value,
+                    step: p.step,
+                    timestamp_ms: p.timestamp_ms,
+                    history: Vec::new(),
+                },
+            )
+        })
+        .collect();
+    let mut datasets: Vec<DatasetInput> = r
+        .inputs
+        .dataset_inputs
+        .into_iter()
+        .map(|d| {
+            let context = d
+                .tags
+                .iter()
+                .find(|t| t.key == "mlflow.data.context")
+                .map(|t| t.value.clone())
+                .unwrap_or_default();
+            DatasetInput {
+                context,
+                name: d.dataset.name,
+                digest: d.dataset.digest,
+                source_type: d.dataset.source_type,
+                source: dataset_source(&d.dataset.source),
+            }
+        })
+        .collect();
+    datasets.sort();
+    datasets.dedup();
+    let mut model_inputs: Vec<String> = r
+        .inputs
+        .model_inputs
+        .into_iter()
+        .map(|m| m.model_id)
+        .collect();
+    model_inputs.sort();
+    model_inputs.dedup();
+    let user = r
+        .info
+        .user_id
+        .filter(|u| !u.is_empty())
+        .or_else(|| tags.get("mlflow.user").cloned());
+    Some(Run {
+        run_id,
+        run_name: r
+            .info
+            .run_name
+            .or_else(|| tags.get("mlflow.runName").cloned())
+            .unwrap_or_default(),
+        experiment_id: r.info.experiment_id,
+        experiment_name: None,
+        user,
+        status: r.info.status.unwrap_or_default(),
+        start_ms: r.info.start_time.unwrap_or(0),
+        end_ms: r.info.end_time,
+        source_name: tags.get("mlflow.source.name").cloned(),
+        git_commit: tags.get("mlflow.source.git.commit").cloned(),
+        git_repo: tags.get("mlflow.source.git.repoURL").cloned(),
+        params: tags_from(r.data.params),
+        metrics,
+        tags,
+        datasets,
+        model_inputs,
+        deleted: r.info.lifecycle_stage.as_deref() == Some("deleted"),
+    })
+}
+
+fn tags_from(list: Vec<wire::Tag>) -> BTreeMap<String, String> {
+    tags(list)
+}
+
+pub fn logged_model(m: wire::LoggedModel) -> LoggedModel {
+    let source = m.info.source_run_id.clone().unwrap_or_default();
+    let mut evaluation_run_ids: Vec<String> = m
+        .data
+        .metrics
+        .iter()
+        .filter_map(|x| x.run_id.clone())
+        .filter(|r| !r.is_empty() && *r != source)
+        .collect();
+    evaluation_run_ids.sort();
+    evaluation_run_ids.dedup();
+    LoggedModel {
+        evaluation_run_ids,
+        model_id: m.info.model_id,
+        name: m.info.name,
+        experiment_id: m.info.experiment_id,
+        source_run_id: m.info.source_run_id.filter(|s| !s.is_empty()),
+        status: m.info.status.unwrap_or_default(),
+        model_type: m.info.model_type.unwrap_or_default(),
+        params: tags(m.data.params),
+        metrics: m
+            .data
+            .metrics
+            .into_iter()
+            .map(|x| (x.key, x.value.as_ref().and_then(wire::MetricValue::finite)))
+            .collect(),
+        tags: tags(m.info.tags),
+    }
+}

@@ -1,0 +1,370 @@
+//! HTTP transport for the MLflow client: authentication, timeouts, bounded retries with
+//! backoff, and turning every failure into a clear [`Error`] that names the URL (never the
+//! credentials).
+
+use crate::uri::redact_url;
+use crate::{Error, Result};
+use serde::de::DeserializeOwned;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Connection options, by default read from MLflow's own environment variables.
+#[derive(Clone)]
+pub struct ClientOptions {
+    /// Bearer token (`MLFLOW_TRACKING_TOKEN`).
+    pub token: Option<String>,
+    /// Basic-auth user (`MLFLOW_TRACKING_USERNAME`).
+    pub username: Option<String>,
+    /// Basic-auth password (`MLFLOW_TRACKING_PASSWORD`).
+    pub password: Option<String>,
+    /// Skip TLS verification (`MLFLOW_TRACKING_INSECURE_TLS=true`).
+    pub insecure_tls: bool,
+    /// Extra CA certificate, PEM (`MLFLOW_TRACKING_SERVER_CERT_PATH`).
+    pub ca_cert_path: Option<std::path::PathBuf>,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Attempts per request (1 = no retry).
+    pub attempts: u32,
+    /// First backoff delay; doubles per attempt.
+    pub backoff: Duration,
+}
+
+impl std::fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientOptions")
+            .field("token", &self.token.as_ref().map(|_| "***"))
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("insecure_tls", &self.insecure_tls)
+            .field("ca_cert_path", &self.ca_cert_path)
+            .field("timeout", &self.timeout)
+            .field("attempts", &self.attempts)
+            .finish()
+    }
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self {
+            token: None,
+            username: None,
+            password: None,
+            insecure_tls: false,
+            ca_cert_path: None,
+            timeout: Duration::from_secs(30),
+            attempts: 4,
+            backoff: Duration::from_millis(250),
+        }
+    }
+}
+
+impl ClientOptions {
+    /// Options from `MLFLOW_TRACKING_*` and `COUNTERSIGN_HTTP_TIMEOUT` (seconds).
+    pub fn from_env() -> Self {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let mut o = Self {
+            token: var("MLFLOW_TRACKING_TOKEN"),
+            username: var("MLFLOW_TRACKING_USERNAME"),
+            password: var("MLFLOW_TRACKING_PASSWORD"),
+            insecure_tls: var("MLFLOW_TRACKING_INSECURE_TLS")
+                .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1"),
+            ca_cert_path: var("MLFLOW_TRACKING_SERVER_CERT_PATH").map(Into::into),
+            ..Self::default()
+        };
+        if let Some(t) = var("COUNTERSIGN_HTTP_TIMEOUT").and_then(|v| v.parse::<f64>().ok()) {
+            o.timeout = Duration::from_secs_f64(t.max(0.1));
+        }
+        if let Some(a) = var("COUNTERSIGN_HTTP_ATTEMPTS").and_then(|v| v.parse::<u32>().ok()) {
+            o.attempts = a.max(1);
+        }
+        o
+    }
+}
+
+/// A blocking HTTP client bound to one MLflow server.
+pub struct Http {
+    base: url::Url,
+    client: reqwest::blocking::Client,
+    options: ClientOptions,
+    requests: AtomicU64,
+}
+
+enum Failure {
+    /// Worth retrying (connection error, 429, 5xx); carries the error to report if it persists
+    /// and an optional server-requested delay.
+    Retry(Error, Option<Duration>),
+    Fatal(Error),
+}
+
+impl Http {
+    /// Builds the client. Fails only on an unreadable CA file or a TLS setup error.
+    pub fn new(base: url::Url, options: ClientOptions) -> Result<Self> {
+        let mut b = reqwest::blocking::Client::builder()
+            .timeout(options.timeout)
+            .connect_timeout(options.timeout.min(Duration::from_secs(10)))
+            // MLflow's default uvicorn server stalls ~40 ms on every reused keep-alive
+            // connection (Nagle + delayed ACK); a fresh connection per request avoids it.
+            .pool_max_idle_per_host(0)
+            .user_agent(concat!("countersign/", env!("CARGO_PKG_VERSION")))
+            .danger_accept_invalid_certs(options.insecure_tls);
+        if let Some(path) = &options.ca_cert_path {
+            let pem = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+            let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| Error::InvalidFile {
+                path: path.clone(),
+                message: format!("not a PEM certificate (MLFLOW_TRACKING_SERVER_CERT_PATH): {e}"),
+            })?;
+            b = b.add_root_certificate(cert);
+        }
+        let client = b.build().map_err(|e| Error::Unreachable {
+            url: redact_url(&base),
+            reason: format!("cannot set up the HTTP client: {e}"),
+        })?;
+        Ok(Self {
+            base,
+            client,
+            options,
+            requests: AtomicU64::new(0),
+        })
+    }
+
+    /// The server's URL without credentials.
+    pub fn base_display(&self) -> String {
+        redact_url(&self.base)
+    }
+
+    /// Requests sent so far (each attempt counts).
+    pub fn request_count(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    fn endpoint(&self, path: &str) -> url::Url {
+        let mut u = self.base.clone();
+        let _ = u.set_username("");
+        let _ = u.set_password(None);
+        let base_path = u.path().trim_end_matches('/').to_string();
+        u.set_path(&format!("{base_path}/{}", path.trim_start_matches('/')));
+        u
+    }
+
+    /// `GET path?query` and decode the JSON answer.
+    pub fn get<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<T> {
+        let url = self.endpoint(path);
+        self.send(&url, || self.client.get(url.clone()).query(query))
+    }
+
+    /// `POST path` with a JSON body and decode the JSON answer.
+    pub fn post<T: DeserializeOwned>(&self, path: &str, body: &serde_json::Value) -> Result<T> {
+        let url = self.endpoint(path);
+        self.send(&url, || self.client.post(url.clone()).json(body))
+    }
+
+    fn send<T: DeserializeOwned>(
+        &self,
+        url: &url::Url,
+        build: impl Fn() -> reqwest::blocking::RequestBuilder,
+    ) -> Result<T> {
+        let shown = redact_url(url);
+        let mut delay = self.options.backoff;
+        let attempts = self.options.attempts.max(1);
+        let mut last = None;
+        for attempt in 1..=attempts {
+            match self.attempt(&shown, attempt, &build) {
+                Ok(v) => return Ok(v),
+                Err(Failure::Fatal(e)) => return Err(e),
+                Err(Failure::Retry(e, wait)) => {
+                    last = Some(e);
+                    if attempt < attempts {
+                        let pause = wait.unwrap_or(delay).min(Duration::from_secs(30));
+                        std::thread::sleep(pause);
+                        delay = delay.saturating_mul(2);
+                    }
+                }
+            }
+        }
+        Err(last.unwrap_or_else(|| Error::Unreachable {
+            url: shown,
+            reason: "no attempt was made".into(),
+        }))
+    }
+
+    fn attempt<T: DeserializeOwned>(
+        &self,
+        shown: &str,
+        attempt: u32,
+        build: &impl Fn() -> reqwest::blocking::RequestBuilder,
+    ) -> std::result::Result<T, Failure> {
+        let mut req = build();
+        if let Some(token) = &self.options.token {
+            req = req.bearer_auth(token);
+        } else if let Some(user) = &self.options.username {
+            req = req.basic_auth(user, self.options.password.as_deref());
+        }
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let resp = req
+            .send()
+            .map_err(|e| self.transport_error(shown, attempt, &e))?;
+        let status = resp.status();
+        let retry_after = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let body = resp
+            .bytes()
+            .map_err(|e| self.transport_error(shown, attempt, &e))?;
+        if status.is_success() {
+            return serde_json::from_slice(&body).map_err(|e| {
+                Failure::Fatal(Error::MalformedResponse {
+                    url: shown.to_string(),
+                    reason: format!("invalid JSON for this endpoint ({e})"),
+                })
+            });
+        }
+        let err = status_error(shown, status.as_u16(), &body);
+        if status.as_u16() == 429 || status.is_server_error() {
+            Err(Failure::Retry(err, retry_after))
+        } else {
+            Err(Failure::Fatal(err))
+        }
+    }
+
+    fn transport_error(&self, shown: &str, attempts: u32, e: &reqwest::Error) -> Failure {
+        if e.is_timeout() {
+            Failure::Retry(
+                Error::Timeout {
+                    url: shown.to_string(),
+                    seconds: self.options.timeout.as_secs_f64().ceil() as u64,
+                    attempts,
+                },
+                None,
+            )
+        } else if e.is_body() || e.is_decode() {
+            Failure::Retry(
+                Error::MalformedResponse {
+                    url: shown.to_string(),
+                    reason: format!("the response body was cut off ({})", root_cause(e)),
+                },
+                None,
+            )
+        } else {
+            Failure::Retry(
+                Error::Unreachable {
+                    url: shown.to_string(),
+                    reason: root_cause(e),
+                },
+                None,
+            )
+        }
+    }
+}
+
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}
+
+/// Turns a non-2xx answer into an error: MLflow's JSON error when the body is one, otherwise a
+/// summary of the text/HTML body, with a hint per status.
+pub(crate) fn status_error(url: &str, status: u16, body: &[u8]) -> Error {
+    let parsed: Option<super::wire::ErrorBody> = serde_json::from_slice(body).ok();
+    let (code, message) = match parsed {
+        Some(b) if b.error_code.is_some() || b.message.is_some() => (
+            b.error_code.map(|c| format!(" ({c})")).unwrap_or_default(),
+            b.message
+                .filter(|m| !m.is_empty())
+                .unwrap_or_else(|| "no message".into()),
+        ),
+        _ => (String::new(), summarize_body(body)),
+    };
+    let hint = match status {
+        401 => ". The server wants credentials: set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN)",
+        403 => ". Your MLflow user lacks permission for this: ask an MLflow admin for READ (or EDIT to write back)",
+        404 if code.is_empty() => ". This path does not exist on the server: is the URI the MLflow server's root and is it MLflow 3.x?",
+        429 => ". The server is rate-limiting; wait and try again",
+        500..=599 => ". The server failed; check its logs and try again",
+        _ => "",
+    };
+    Error::Platform {
+        url: url.to_string(),
+        status,
+        code,
+        message,
+        hint: hint.to_string(),
+    }
+}
+
+fn summarize_body(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let words: Vec<&str> = out.split_whitespace().collect();
+    let mut s = words.join(" ");
+    if s.is_empty() {
+        return "empty response body".into();
+    }
+    if s.chars().count() > 200 {
+        s = s.chars().take(200).collect::<String>() + "…";
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_errors_keep_mlflow_code_and_message() {
+        let e = status_error(
+            "http://h/api",
+            404,
+            br#"{"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "Registered Model with name=nope not found"}"#,
+        )
+        .to_string();
+        assert!(
+            e.contains(
+                "HTTP 404 (RESOURCE_DOES_NOT_EXIST): Registered Model with name=nope not found"
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn html_errors_are_summarised_with_a_hint() {
+        let e = status_error(
+            "http://h/x",
+            404,
+            b"<!doctype html><html><title>404 Not Found</title><h1>Not Found</h1></html>",
+        )
+        .to_string();
+        assert!(e.contains("404 Not Found"), "{e}");
+        assert!(e.contains("MLflow 3.x"), "{e}");
+        let e = status_error("http://h/x", 401, b"You are not authenticated.").to_string();
+        assert!(e.contains("MLFLOW_TRACKING_USERNAME"), "{e}");
+    }
+
+    #[test]
+    fn options_debug_hides_secrets() {
+        let o = ClientOptions {
+            token: Some("tok-123".into()),
+            password: Some("pw-456".into()),
+            ..ClientOptions::default()
+        };
+        let d = format!("{o:?}");
+        assert!(!d.contains("tok-123") && !d.contains("pw-456"), "{d}");
+    }
+}

@@ -1,0 +1,485 @@
+//! MLflow 3.x platform client (REST API).
+//!
+//! The whole inventory comes in a handful of bulk requests (see `shared/notes/mlflow.md`):
+//! registered models and versions (prompts too, which MLflow hides unless asked for by tag),
+//! experiments, then the runs the store does not have yet through `runs/search` with
+//! `attributes.run_id IN (…)` in chunks, metric histories only for metrics logged at more than
+//! one step, and logged models only for versions that are new.
+
+mod convert;
+mod http;
+mod wire;
+
+pub use http::ClientOptions;
+
+use super::{FetchRequest, Platform, Progress, Snapshot};
+use crate::model::{LoggedModel, Metric, Model, Run, TagNames, Version};
+use crate::Result;
+use serde_json::json;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+const PROMPT_FILTER: &str = "tags.`mlflow.prompt.is_prompt` = 'true'";
+const RUN_CHUNK: usize = 500;
+const PARALLEL: usize = 4;
+
+/// A client for one MLflow tracking server.
+pub struct MlflowClient {
+    http: http::Http,
+    tag_names: TagNames,
+}
+
+impl MlflowClient {
+    /// Creates a client for `base` (the server's root URL).
+    pub fn new(base: url::Url, options: ClientOptions, tag_names: TagNames) -> Result<Self> {
+        Ok(Self {
+            http: http::Http::new(base, options)?,
+            tag_names,
+        })
+    }
+
+    /// All registered models, or all prompts (`prompts = true`), following pages.
+    pub fn search_registered_models(&self, prompts: bool) -> Result<Vec<Model>> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut q = vec![("max_results", "1000".to_string())];
+            if prompts {
+                q.push(("filter", PROMPT_FILTER.to_string()));
+            }
+            if let Some(t) = &token {
+                q.push(("page_token", t.clone()));
+            }
+            let page: wire::SearchRegisteredModels = self
+                .http
+                .get("api/2.0/mlflow/registered-models/search", &q)?;
+            let empty = page.registered_models.is_empty();
+            out.extend(
+                page.registered_models
+                    .into_iter()
+                    .map(|m| convert::model(m, &self.tag_names)),
+            );
+            match page.next_page_token {
+                Some(t) if !t.is_empty() && !empty && Some(&t) != token.as_ref() => token = Some(t),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
+    /// All model versions, or all prompt versions, following pages.
+    pub fn search_model_versions(&self, prompts: bool) -> Result<Vec<Version>> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut q = vec![("max_results", "10000".to_string())];
+            if prompts {
+                q.push(("filter", PROMPT_FILTER.to_string()));
+            }
+            if let Some(t) = &token {
+                q.push(("page_token", t.clone()));
+            }
+            let page: wire::SearchModelVersions =
+                self.http.get("api/2.0/mlflow/model-versions/search", &q)?;
+            let empty = page.model_versions.is_empty();
+            out.extend(page.model_versions.into_iter().map(convert::version));
+            match page.next_page_token {
+                Some(t) if !t.is_empty() && !empty && Some(&t) != token.as_ref() => token = Some(t),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
+    /// Experiment id → name, for all experiments (deleted ones too).
+    pub fn experiments(&self) -> Result<BTreeMap<String, String>> {
+        let mut out = BTreeMap::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut q = vec![
+                ("max_results", "1000".to_string()),
+                ("view_type", "ALL".to_string()),
+            ];
+            if let Some(t) = &token {
+                q.push(("page_token", t.clone()));
+            }
+            let page: wire::SearchExperiments =
+                self.http.get("api/2.0/mlflow/experiments/search", &q)?;
+            let empty = page.experiments.is_empty();
+            for e in page.experiments {
+                out.insert(e.experiment_id, e.name);
+            }
+            match page.next_page_token {
+                Some(t) if !t.is_empty() && !empty && Some(&t) != token.as_ref() => token = Some(t),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
+    /// Runs matching a `runs/search` filter across the given experiments, following pages.
+    pub fn search_runs(&self, experiment_ids: &[String], filter: &str) -> Result<Vec<Run>> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut body = json!({
+                "experiment_ids": experiment_ids,
+                "filter": filter,
+                "run_view_type": "ALL",
+                "max_results": 1000,
+            });
+            if let Some(t) = &token {
+                body["page_token"] = json!(t);
+            }
+            let page: wire::SearchRuns = self.http.post("api/2.0/mlflow/runs/search", &body)?;
+            let empty = page.runs.is_empty();
+            out.extend(page.runs.into_iter().filter_map(convert::run));
+            match page.next_page_token {
+                Some(t) if !t.is_empty() && !empty && Some(&t) != token.as_ref() => token = Some(t),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
+    /// The full history of one metric of one run, sorted by step.
+    pub fn metric_history(
+        &self,
+        run_id: &str,
+        key: &str,
+    ) -> Result<Vec<crate::model::MetricPoint>> {
+        let mut points = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut q = vec![
+                ("run_id", run_id.to_string()),
+                ("metric_key", key.to_string()),
+            ];
+            if let Some(t) = &token {
+                q.push(("page_token", t.clone()));
+            }
+            let page: wire::MetricHistory =
+                self.http.get("api/2.0/mlflow/metrics/get-history", &q)?;
+            let empty = page.metrics.is_empty();
+            points.extend(page.metrics.into_iter().map(convert::metric_point));
+            match page.next_page_token {
+                Some(t) if !t.is_empty() && !empty && Some(&t) != token.as_ref() => token = Some(t),
+                _ => break,
+            }
+        }
+        points.sort_by(|a, b| (a.step, a.timestamp_ms).cmp(&(b.step, b.timestamp_ms)));
+        Ok(points)
+    }
+
+    /// One logged model by id.
+    pub fn logged_model(&self, model_id: &str) -> Result<LoggedModel> {
+        #[derive(serde::Deserialize)]
+        struct Get {
+            model: wire::LoggedModel,
+        }
+        let g: Get = self
+            .http
+            .get(&format!("api/2.0/mlflow/logged-models/{model_id}"), &[])?;
+        Ok(convert::logged_model(g.model))
+    }
+
+    /// Runs by id, fetched in parallel chunks through `runs/search`.
+    fn runs_by_id(
+        &self,
+        experiment_ids: &[String],
+        ids: &[String],
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<Vec<Run>> {
+        let chunks: Vec<&[String]> = ids.chunks(RUN_CHUNK).collect();
+        let total = ids.len() as u64;
+        let mut out = Vec::with_capacity(ids.len());
+        (progress)(Progress {
+            stage: "runs".into(),
+            done: 0,
+            total: Some(total),
+        });
+        for group in chunks.chunks(PARALLEL) {
+            let results: Vec<Result<Vec<Run>>> = std::thread::scope(|s| {
+                let handles: Vec<_> = group
+                    .iter()
+                    .map(|chunk| {
+                        s.spawn(move || {
+                            let list = chunk
+                                .iter()
+                                .map(|id| format!("'{}'", id.replace('\'', "")))
+                                .collect::<Vec<_>>()
+                                .join(",");
+                            self.search_runs(
+                                experiment_ids,
+                                &format!("attributes.run_id IN ({list})"),
+                            )
+                        })
+                    })
+                    .collect();
+                handles.into_iter().map(join).collect()
+            });
+            for r in results {
+                out.extend(r?);
+            }
+            (progress)(Progress {
+                stage: "runs".into(),
+                done: out.len() as u64,
+                total: Some(total),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Fills the history of metrics logged at more than one step.
+    fn fill_histories(&self, runs: &mut [Run], progress: &mut dyn FnMut(Progress)) -> Result<()> {
+        let wanted: Vec<(usize, String)> = runs
+            .iter()
+            .enumerate()
+            .flat_map(|(i, r)| {
+                r.metrics
+                    .iter()
+                    .filter(|(_, m)| m.step > 0)
+                    .map(move |(k, _)| (i, k.clone()))
+            })
+            .collect();
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        let total = wanted.len() as u64;
+        let mut done = 0u64;
+        for group in wanted.chunks(PARALLEL * 2) {
+            let results: Vec<Result<Vec<crate::model::MetricPoint>>> = std::thread::scope(|s| {
+                let runs = &*runs;
+                let handles: Vec<_> = group
+                    .iter()
+                    .map(|(i, k)| s.spawn(move || self.metric_history(&runs[*i].run_id, k)))
+                    .collect();
+                handles.into_iter().map(join).collect()
+            });
+            for ((i, k), r) in group.iter().zip(results) {
+                let points = r?;
+                if let Some(m) = runs[*i].metrics.get_mut(k) {
+                    set_history(m, points);
+                }
+            }
+            done += group.len() as u64;
+            (progress)(Progress {
+                stage: "metric history".into(),
+                done,
+                total: Some(total),
+            });
+        }
+        Ok(())
+    }
+
+    fn logged_models(
+        &self,
+        ids: &[String],
+        experiment_ids: &[String],
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<Vec<LoggedModel>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        (progress)(Progress {
+            stage: "logged models".into(),
+            done: 0,
+            total: Some(ids.len() as u64),
+        });
+        let mut out = Vec::new();
+        if ids.len() <= 16 {
+            for group in ids.chunks(PARALLEL) {
+                let results: Vec<Result<LoggedModel>> = std::thread::scope(|s| {
+                    let handles: Vec<_> = group
+                        .iter()
+                        .map(|id| s.spawn(move || self.logged_model(id)))
+                        .collect();
+                    handles.into_iter().map(join).collect()
+                });
+                for r in results {
+                    match r {
+                        Ok(m) => out.push(m),
+                        // A version may point at a logged model that was deleted: not fatal.
+                        Err(crate::Error::Platform { status: 404, .. }) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+        } else {
+            let wanted: BTreeSet<&String> = ids.iter().collect();
+            let mut token: Option<String> = None;
+            loop {
+                let mut body = json!({ "experiment_ids": experiment_ids, "max_results": 1000 });
+                if let Some(t) = &token {
+                    body["page_token"] = json!(t);
+                }
+                let page: wire::SearchLoggedModels = self
+                    .http
+                    .post("api/2.0/mlflow/logged-models/search", &body)?;
+                let empty = page.models.is_empty();
+                out.extend(
+                    page.models
+                        .into_iter()
+                        .filter(|m| wanted.contains(&m.info.model_id))
+                        .map(convert::logged_model),
+                );
+                match page.next_page_token {
+                    Some(t) if !t.is_empty() && !empty && Some(&t) != token.as_ref() => {
+                        token = Some(t)
+                    }
+                    _ => break,
+                }
+            }
+        }
+        (progress)(Progress {
+            stage: "logged models".into(),
+            done: out.len() as u64,
+            total: Some(ids.len() as u64),
+        });
+        Ok(out)
+    }
+}
+
+fn join<T>(h: std::thread::ScopedJoinHandle<'_, Result<T>>) -> Result<T> {
+    h.join().unwrap_or_else(|_| {
+        Err(crate::Error::MalformedResponse {
+            url: "MLflow".into(),
+            reason: "a worker thread failed while decoding a response".into(),
+        })
+    })
+}
+
+fn set_history(m: &mut Metric, points: Vec<crate::model::MetricPoint>) {
+    if points.len() > 1 {
+        m.history = points;
+    }
+}
+
+impl Platform for MlflowClient {
+    fn uri(&self) -> String {
+        self.http.base_display()
+    }
+
+    fn request_count(&self) -> u64 {
+        self.http.request_count()
+    }
+
+    fn fetch(&self, req: FetchRequest<'_>) -> Result<Snapshot> {
+        let progress = req.progress;
+        progress(Progress {
+            stage: "models".into(),
+            done: 0,
+            total: None,
+        });
+        let mut models = self.search_registered_models(false)?;
+        models.extend(self.search_registered_models(true)?);
+        progress(Progress {
+            stage: "models".into(),
+            done: models.len() as u64,
+            total: Some(models.len() as u64),
+        });
+
+        progress(Progress {
+            stage: "versions".into(),
+            done: 0,
+            total: None,
+        });
+        let mut versions = self.search_model_versions(false)?;
+        versions.extend(self.search_model_versions(true)?);
+        // Aliases are only on the registered model.
+        let mut alias_map: HashMap<(&str, &str), Vec<String>> = HashMap::new();
+        for m in &models {
+            for (alias, v) in &m.aliases {
+                alias_map
+                    .entry((m.name.as_str(), v.as_str()))
+                    .or_default()
+                    .push(alias.clone());
+            }
+        }
+        for v in &mut versions {
+            if let Some(a) = alias_map.get(&(v.name.as_str(), v.version.as_str())) {
+                v.aliases = a.clone();
+                v.aliases.sort();
+            }
+        }
+        let names: BTreeSet<&str> = models.iter().map(|m| m.name.as_str()).collect();
+        versions.retain(|v| names.contains(v.name.as_str()));
+        progress(Progress {
+            stage: "versions".into(),
+            done: versions.len() as u64,
+            total: Some(versions.len() as u64),
+        });
+
+        let wanted_runs: Vec<String> = versions
+            .iter()
+            .filter_map(|v| v.run_id.clone())
+            .filter(|id| !(req.have_run)(id))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let wanted_models: Vec<String> = versions
+            .iter()
+            .filter_map(|v| v.logged_model_id().map(str::to_string))
+            .filter(|id| !(req.have_logged_model)(id))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+
+        let mut runs = Vec::new();
+        let mut missing_runs = Vec::new();
+        let mut logged_models = Vec::new();
+        if !wanted_runs.is_empty() || !wanted_models.is_empty() {
+            let experiments = self.experiments()?;
+            let exp_ids: Vec<String> = experiments.keys().cloned().collect();
+            if !wanted_runs.is_empty() {
+                runs = self.runs_by_id(&exp_ids, &wanted_runs, progress)?;
+                for r in &mut runs {
+                    r.experiment_name = experiments.get(&r.experiment_id).cloned();
+                }
+                let got: BTreeSet<&str> = runs.iter().map(|r| r.run_id.as_str()).collect();
+                missing_runs = wanted_runs
+                    .iter()
+                    .filter(|id| !got.contains(id.as_str()))
+                    .cloned()
+                    .collect();
+                self.fill_histories(&mut runs, progress)?;
+            }
+            logged_models = self.logged_models(&wanted_models, &exp_ids, progress)?;
+            // Evaluation runs: runs that logged metrics against a version's logged model.
+            let fetched: BTreeSet<String> = runs.iter().map(|r| r.run_id.clone()).collect();
+            let eval_ids: Vec<String> = logged_models
+                .iter()
+                .flat_map(|m| m.evaluation_run_ids.iter().cloned())
+                .filter(|id| !fetched.contains(id) && !(req.have_run)(id))
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            if !eval_ids.is_empty() {
+                let mut evals = self.runs_by_id(&exp_ids, &eval_ids, progress)?;
+                for r in &mut evals {
+                    r.experiment_name = experiments.get(&r.experiment_id).cloned();
+                }
+                self.fill_histories(&mut evals, progress)?;
+                runs.extend(evals);
+            }
+            // Record the link from the evaluation side too, so the store can find it.
+            for m in &logged_models {
+                for r in runs
+                    .iter_mut()
+                    .filter(|r| m.evaluation_run_ids.contains(&r.run_id))
+                {
+                    if !r.model_inputs.contains(&m.model_id) {
+                        r.model_inputs.push(m.model_id.clone());
+                        r.model_inputs.sort();
+                    }
+                }
+            }
+        }
+        Ok(Snapshot {
+            models,
+            versions,
+            runs,
+            logged_models,
+            missing_runs,
+        })
+    }
+}

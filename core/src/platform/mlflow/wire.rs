@@ -1,0 +1,257 @@
+//! MLflow 3.x REST wire types. Empty collections and messages are left out by the server, so
+//! every collection defaults and every scalar is optional.
+
+use serde::Deserialize;
+
+/// A key/value tag.
+#[derive(Debug, Deserialize, Default)]
+pub struct Tag {
+    pub key: String,
+    #[serde(default)]
+    pub value: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Alias {
+    pub alias: String,
+    pub version: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RegisteredModel {
+    pub name: String,
+    #[serde(default)]
+    pub creation_timestamp: Option<i64>,
+    #[serde(default)]
+    pub last_updated_timestamp: Option<i64>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+    #[serde(default)]
+    pub aliases: Vec<Alias>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct SearchRegisteredModels {
+    #[serde(default)]
+    pub registered_models: Vec<RegisteredModel>,
+    #[serde(default)]
+    pub next_page_token: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ModelVersion {
+    pub name: String,
+    pub version: String,
+    #[serde(default)]
+    pub creation_timestamp: Option<i64>,
+    #[serde(default)]
+    pub last_updated_timestamp: Option<i64>,
+    #[serde(default)]
+    pub user_id: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub run_id: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct SearchModelVersions {
+    #[serde(default)]
+    pub model_versions: Vec<ModelVersion>,
+    #[serde(default)]
+    pub next_page_token: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Experiment {
+    pub experiment_id: String,
+    #[serde(default)]
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct SearchExperiments {
+    #[serde(default)]
+    pub experiments: Vec<Experiment>,
+    #[serde(default)]
+    pub next_page_token: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RunInfo {
+    #[serde(default)]
+    pub run_id: Option<String>,
+    #[serde(default)]
+    pub run_uuid: Option<String>,
+    #[serde(default)]
+    pub run_name: Option<String>,
+    #[serde(default)]
+    pub experiment_id: String,
+    #[serde(default)]
+    pub user_id: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub start_time: Option<i64>,
+    #[serde(default)]
+    pub end_time: Option<i64>,
+    #[serde(default)]
+    pub lifecycle_stage: Option<String>,
+}
+
+/// A metric value: a number, or a string for NaN/Infinity.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum MetricValue {
+    Number(f64),
+    /// "NaN", "Infinity": not a finite value.
+    #[allow(dead_code)]
+    Text(String),
+}
+
+impl MetricValue {
+    pub fn finite(&self) -> Option<f64> {
+        match self {
+            MetricValue::Number(v) if v.is_finite() => Some(*v),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Metric {
+    pub key: String,
+    #[serde(default)]
+    pub run_id: Option<String>,
+    #[serde(default)]
+    pub value: Option<MetricValue>,
+    #[serde(default)]
+    pub timestamp: Option<i64>,
+    #[serde(default)]
+    pub step: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct RunData {
+    #[serde(default)]
+    pub metrics: Vec<Metric>,
+    #[serde(default)]
+    pub params: Vec<Tag>,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct Dataset {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub digest: String,
+    #[serde(default)]
+    pub source_type: String,
+    #[serde(default)]
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DatasetInput {
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+    #[serde(default)]
+    pub dataset: Dataset,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ModelInput {
+    pub model_id: String,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct RunInputs {
+    #[serde(default)]
+    pub dataset_inputs: Vec<DatasetInput>,
+    #[serde(default)]
+    pub model_inputs: Vec<ModelInput>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Run {
+    pub info: RunInfo,
+    #[serde(default)]
+    pub data: RunData,
+    #[serde(default)]
+    pub inputs: RunInputs,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct SearchRuns {
+    #[serde(default)]
+    pub runs: Vec<Run>,
+    #[serde(default)]
+    pub next_page_token: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct MetricHistory {
+    #[serde(default)]
+    pub metrics: Vec<Metric>,
+    #[serde(default)]
+    pub next_page_token: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoggedModelInfo {
+    pub model_id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub experiment_id: String,
+    #[serde(default)]
+    pub source_run_id: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub model_type: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct LoggedModelData {
+    #[serde(default)]
+    pub params: Vec<Tag>,
+    #[serde(default)]
+    pub metrics: Vec<Metric>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoggedModel {
+    pub info: LoggedModelInfo,
+    #[serde(default)]
+    pub data: LoggedModelData,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct SearchLoggedModels {
+    #[serde(default)]
+    pub models: Vec<LoggedModel>,
+    #[serde(default)]
+    pub next_page_token: Option<String>,
+}
+
+/// MLflow's JSON error body.
+#[derive(Debug, Deserialize)]
+pub struct ErrorBody {
+    #[serde(default)]
+    pub error_code: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+}

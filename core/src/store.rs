@@ -1,0 +1,539 @@
+//! The local store: an embedded SQLite database in the user's data directory.
+//!
+//! It holds the synced inventory of every platform the user has opened (keyed by the
+//! platform's display URI), sync cursors, and settings such as the last platform used. Writes
+//! happen in one transaction per operation, so a killed process leaves the previous good state.
+
+use crate::model::{LoggedModel, Model, Run, Version};
+use crate::platform::Snapshot;
+use crate::{Error, Result};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{de::DeserializeOwned, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE models (
+  platform TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, json TEXT NOT NULL,
+  PRIMARY KEY (platform, name));
+CREATE TABLE versions (
+  platform TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL, run_id TEXT, json TEXT NOT NULL,
+  PRIMARY KEY (platform, name, version));
+CREATE INDEX versions_run ON versions (platform, run_id);
+CREATE TABLE runs (platform TEXT NOT NULL, run_id TEXT NOT NULL, finished INTEGER NOT NULL, json TEXT NOT NULL,
+  PRIMARY KEY (platform, run_id));
+CREATE TABLE dataset_uses (platform TEXT NOT NULL, run_id TEXT NOT NULL, digest TEXT NOT NULL,
+  source TEXT NOT NULL, name TEXT NOT NULL, context TEXT NOT NULL);
+CREATE INDEX dataset_uses_digest ON dataset_uses (platform, digest);
+CREATE INDEX dataset_uses_source ON dataset_uses (platform, source);
+CREATE INDEX dataset_uses_run ON dataset_uses (platform, run_id);
+CREATE TABLE run_model_inputs (platform TEXT NOT NULL, run_id TEXT NOT NULL, model_ref TEXT NOT NULL);
+CREATE INDEX run_model_inputs_ref ON run_model_inputs (platform, model_ref);
+CREATE TABLE logged_models (platform TEXT NOT NULL, model_id TEXT NOT NULL, json TEXT NOT NULL,
+  PRIMARY KEY (platform, model_id));
+CREATE TABLE sync_state (platform TEXT PRIMARY KEY, json TEXT NOT NULL);
+"#];
+
+/// The local store.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// What a sync changed in the store.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct ApplyReport {
+    /// Models added.
+    pub models_added: u64,
+    /// Models whose record changed.
+    pub models_updated: u64,
+    /// Models gone from the platform and removed.
+    pub models_removed: u64,
+    /// Versions added.
+    pub versions_added: u64,
+    /// Versions whose record changed.
+    pub versions_updated: u64,
+    /// Versions removed.
+    pub versions_removed: u64,
+    /// Runs written (new or refreshed).
+    pub runs_written: u64,
+    /// Runs no longer referenced and removed.
+    pub runs_removed: u64,
+}
+
+/// The state of the last successful sync of one platform.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct SyncState {
+    /// When it finished (RFC 3339).
+    pub finished_at: String,
+    /// Models held after it.
+    pub models: u64,
+    /// Versions held after it.
+    pub versions: u64,
+    /// Runs held after it.
+    pub runs: u64,
+}
+
+fn to_json<T: Serialize>(v: &T) -> String {
+    // Serialising our own plain data types cannot fail.
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `path`, and migrates it.
+    pub fn open(path: &Path) -> Result<Self> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            restrict_dir(dir);
+        }
+        let conn = Connection::open(path).map_err(|e| store_err(path, &e))?;
+        restrict_file(path);
+        let mut s = Self {
+            conn,
+            path: path.to_path_buf(),
+        };
+        s.init()?;
+        Ok(s)
+    }
+
+    /// Opens an in-memory store (tests, benchmarks).
+    pub fn in_memory() -> Result<Self> {
+        let path = PathBuf::from(":memory:");
+        let conn = Connection::open_in_memory().map_err(|e| store_err(&path, &e))?;
+        let mut s = Self { conn, path };
+        s.init()?;
+        Ok(s)
+    }
+
+    /// Where the store lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn err(&self, e: rusqlite::Error) -> Error {
+        store_err(&self.path, &e)
+    }
+
+    fn init(&mut self) -> Result<()> {
+        self.conn
+            .execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;")
+            .map_err(|e| self.err(e))?;
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        if version as usize > MIGRATIONS.len() {
+            return Err(Error::Store {
+                path: self.path.clone(),
+                message: format!(
+                    "schema version {version} is newer than this Countersign understands ({}); upgrade Countersign",
+                    MIGRATIONS.len()
+                ),
+            });
+        }
+        for (i, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = self
+                .conn
+                .transaction()
+                .map_err(|e| store_err(&self.path, &e))?;
+            tx.execute_batch(m).map_err(|e| store_err(&self.path, &e))?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)
+                .map_err(|e| store_err(&self.path, &e))?;
+            tx.commit().map_err(|e| store_err(&self.path, &e))?;
+        }
+        Ok(())
+    }
+
+    /// Reads a setting.
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Writes a setting.
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.conn
+            .execute("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Ids of finished runs held for a platform (runs still running are fetched again).
+    pub fn finished_run_ids(&self, platform: &str) -> Result<BTreeSet<String>> {
+        self.strings(
+            "SELECT run_id FROM runs WHERE platform = ?1 AND finished = 1",
+            platform,
+        )
+    }
+
+    /// Ids of logged models held for a platform.
+    pub fn logged_model_ids(&self, platform: &str) -> Result<BTreeSet<String>> {
+        self.strings(
+            "SELECT model_id FROM logged_models WHERE platform = ?1",
+            platform,
+        )
+    }
+
+    fn strings(&self, sql: &str, platform: &str) -> Result<BTreeSet<String>> {
+        let mut st = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([platform], |r| r.get::<_, String>(0))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Applies a platform snapshot in one transaction: models and versions are replaced by
+    /// the snapshot's (removing what the platform no longer has), runs and logged models are
+    /// added or refreshed, and runs no version or evaluation needs any more are dropped.
+    pub fn apply_snapshot(
+        &mut self,
+        platform: &str,
+        snap: &Snapshot,
+        state: &SyncState,
+    ) -> Result<ApplyReport> {
+        let path = self.path.clone();
+        let e = |err: rusqlite::Error| store_err(&path, &err);
+        let mut report = ApplyReport::default();
+        let tx = self.conn.transaction().map_err(e)?;
+        {
+            // Models.
+            let old: BTreeMap<String, String> = query_pairs(
+                &tx,
+                "SELECT name, json FROM models WHERE platform = ?1",
+                platform,
+            )
+            .map_err(e)?;
+            let mut upsert = tx
+                .prepare_cached("INSERT INTO models (platform, name, kind, json) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(platform, name) DO UPDATE SET kind = excluded.kind, json = excluded.json")
+                .map_err(e)?;
+            let mut new_names = BTreeSet::new();
+            for m in &snap.models {
+                let json = to_json(m);
+                new_names.insert(m.name.clone());
+                match old.get(&m.name) {
+                    Some(j) if *j == json => continue,
+                    Some(_) => report.models_updated += 1,
+                    None => report.models_added += 1,
+                }
+                upsert
+                    .execute(params![platform, m.name, m.kind.as_str(), json])
+                    .map_err(e)?;
+            }
+            let mut del = tx
+                .prepare_cached("DELETE FROM models WHERE platform = ?1 AND name = ?2")
+                .map_err(e)?;
+            for name in old.keys().filter(|n| !new_names.contains(*n)) {
+                del.execute(params![platform, name]).map_err(e)?;
+                report.models_removed += 1;
+            }
+
+            // Versions.
+            let old: BTreeMap<String, String> = query_pairs(
+                &tx,
+                "SELECT name || char(31) || version, json FROM versions WHERE platform = ?1",
+                platform,
+            )
+            .map_err(e)?;
+            let mut upsert = tx
+                .prepare_cached("INSERT INTO versions (platform, name, version, run_id, json) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(platform, name, version) DO UPDATE SET run_id = excluded.run_id, json = excluded.json")
+                .map_err(e)?;
+            let mut new_keys = BTreeSet::new();
+            for v in &snap.versions {
+                let key = format!("{}\u{1f}{}", v.name, v.version);
+                let json = to_json(v);
+                match old.get(&key) {
+                    Some(j) if *j == json => {
+                        new_keys.insert(key);
+                        continue;
+                    }
+                    Some(_) => report.versions_updated += 1,
+                    None => report.versions_added += 1,
+                }
+                new_keys.insert(key);
+                upsert
+                    .execute(params![platform, v.name, v.version, v.run_id, json])
+                    .map_err(e)?;
+            }
+            let mut del = tx
+                .prepare_cached(
+                    "DELETE FROM versions WHERE platform = ?1 AND name = ?2 AND version = ?3",
+                )
+                .map_err(e)?;
+            for key in old.keys().filter(|k| !new_keys.contains(*k)) {
+                if let Some((n, v)) = key.split_once('\u{1f}') {
+                    del.execute(params![platform, n, v]).map_err(e)?;
+                    report.versions_removed += 1;
+                }
+            }
+
+            // Runs.
+            let mut put_run = tx
+                .prepare_cached("INSERT INTO runs (platform, run_id, finished, json) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(platform, run_id) DO UPDATE SET finished = excluded.finished, json = excluded.json")
+                .map_err(e)?;
+            let mut clear_ds = tx
+                .prepare_cached("DELETE FROM dataset_uses WHERE platform = ?1 AND run_id = ?2")
+                .map_err(e)?;
+            let mut put_ds = tx
+                .prepare_cached("INSERT INTO dataset_uses (platform, run_id, digest, source, name, context) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+                .map_err(e)?;
+            let mut clear_mi = tx
+                .prepare_cached("DELETE FROM run_model_inputs WHERE platform = ?1 AND run_id = ?2")
+                .map_err(e)?;
+            let mut put_mi = tx.prepare_cached("INSERT INTO run_model_inputs (platform, run_id, model_ref) VALUES (?1, ?2, ?3)").map_err(e)?;
+            for r in &snap.runs {
+                let finished = r.status != "RUNNING" && r.status != "SCHEDULED";
+                put_run
+                    .execute(params![platform, r.run_id, finished, to_json(r)])
+                    .map_err(e)?;
+                clear_ds.execute(params![platform, r.run_id]).map_err(e)?;
+                for d in &r.datasets {
+                    put_ds
+                        .execute(params![
+                            platform, r.run_id, d.digest, d.source, d.name, d.context
+                        ])
+                        .map_err(e)?;
+                }
+                clear_mi.execute(params![platform, r.run_id]).map_err(e)?;
+                for m in &r.model_inputs {
+                    put_mi.execute(params![platform, r.run_id, m]).map_err(e)?;
+                }
+                report.runs_written += 1;
+            }
+            let mut put_lm = tx
+                .prepare_cached("INSERT INTO logged_models (platform, model_id, json) VALUES (?1, ?2, ?3) ON CONFLICT(platform, model_id) DO UPDATE SET json = excluded.json")
+                .map_err(e)?;
+            for m in &snap.logged_models {
+                put_lm
+                    .execute(params![platform, m.model_id, to_json(m)])
+                    .map_err(e)?;
+            }
+            // Drop runs that no version references and that evaluate nothing.
+            report.runs_removed = tx
+                .execute(
+                    "DELETE FROM runs WHERE platform = ?1
+                       AND run_id NOT IN (SELECT run_id FROM versions WHERE platform = ?1 AND run_id IS NOT NULL)
+                       AND run_id NOT IN (SELECT run_id FROM run_model_inputs WHERE platform = ?1)",
+                    [platform],
+                )
+                .map_err(e)? as u64;
+            tx.execute(
+                "DELETE FROM dataset_uses WHERE platform = ?1 AND run_id NOT IN (SELECT run_id FROM runs WHERE platform = ?1)",
+                [platform],
+            )
+            .map_err(e)?;
+            tx.execute(
+                "INSERT INTO sync_state (platform, json) VALUES (?1, ?2) ON CONFLICT(platform) DO UPDATE SET json = excluded.json",
+                params![platform, to_json(state)],
+            )
+            .map_err(e)?;
+        }
+        tx.commit().map_err(e)?;
+        Ok(report)
+    }
+
+    /// The last successful sync of a platform.
+    pub fn sync_state(&self, platform: &str) -> Result<Option<SyncState>> {
+        self.one(
+            "SELECT json FROM sync_state WHERE platform = ?1",
+            params![platform],
+        )
+    }
+
+    /// Counts of models, versions and runs held for a platform.
+    pub fn counts(&self, platform: &str) -> Result<(u64, u64, u64)> {
+        let count = |table: &str| -> Result<u64> {
+            self.conn
+                .query_row(
+                    &format!("SELECT COUNT(*) FROM {table} WHERE platform = ?1"),
+                    [platform],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map(|n| n as u64)
+                .map_err(|e| self.err(e))
+        };
+        Ok((count("models")?, count("versions")?, count("runs")?))
+    }
+
+    fn one<T: DeserializeOwned>(&self, sql: &str, p: impl rusqlite::Params) -> Result<Option<T>> {
+        let json: Option<String> = self
+            .conn
+            .query_row(sql, p, |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))?;
+        json.map(|j| self.decode(&j)).transpose()
+    }
+
+    fn many<T: DeserializeOwned>(&self, sql: &str, p: impl rusqlite::Params) -> Result<Vec<T>> {
+        let mut st = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(p, |r| r.get::<_, String>(0))
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for j in rows {
+            out.push(self.decode(&j.map_err(|e| self.err(e))?)?);
+        }
+        Ok(out)
+    }
+
+    fn decode<T: DeserializeOwned>(&self, json: &str) -> Result<T> {
+        serde_json::from_str(json).map_err(|e| Error::Store {
+            path: self.path.clone(),
+            message: format!(
+                "a stored record cannot be read ({e}); run `countersign sync --full` to rebuild it"
+            ),
+        })
+    }
+
+    /// All models of a platform, by name.
+    pub fn models(&self, platform: &str) -> Result<Vec<Model>> {
+        self.many(
+            "SELECT json FROM models WHERE platform = ?1 ORDER BY name",
+            [platform],
+        )
+    }
+
+    /// One model.
+    pub fn model(&self, platform: &str, name: &str) -> Result<Option<Model>> {
+        self.one(
+            "SELECT json FROM models WHERE platform = ?1 AND name = ?2",
+            params![platform, name],
+        )
+    }
+
+    /// All versions of a platform.
+    pub fn all_versions(&self, platform: &str) -> Result<Vec<Version>> {
+        self.many("SELECT json FROM versions WHERE platform = ?1", [platform])
+    }
+
+    /// Versions of one model, newest first.
+    pub fn versions(&self, platform: &str, name: &str) -> Result<Vec<Version>> {
+        let mut v: Vec<Version> = self.many(
+            "SELECT json FROM versions WHERE platform = ?1 AND name = ?2",
+            params![platform, name],
+        )?;
+        v.sort_by_key(|x| std::cmp::Reverse(x.number()));
+        Ok(v)
+    }
+
+    /// One version.
+    pub fn version(&self, platform: &str, name: &str, version: &str) -> Result<Option<Version>> {
+        self.one(
+            "SELECT json FROM versions WHERE platform = ?1 AND name = ?2 AND version = ?3",
+            params![platform, name, version],
+        )
+    }
+
+    /// Versions produced by the given run.
+    pub fn versions_of_run(&self, platform: &str, run_id: &str) -> Result<Vec<Version>> {
+        self.many("SELECT json FROM versions WHERE platform = ?1 AND run_id = ?2 ORDER BY name, CAST(version AS INTEGER)", params![platform, run_id])
+    }
+
+    /// One run.
+    pub fn run(&self, platform: &str, run_id: &str) -> Result<Option<Run>> {
+        self.one(
+            "SELECT json FROM runs WHERE platform = ?1 AND run_id = ?2",
+            params![platform, run_id],
+        )
+    }
+
+    /// One logged model.
+    pub fn logged_model(&self, platform: &str, model_id: &str) -> Result<Option<LoggedModel>> {
+        self.one(
+            "SELECT json FROM logged_models WHERE platform = ?1 AND model_id = ?2",
+            params![platform, model_id],
+        )
+    }
+
+    /// Runs that consumed the given model reference (a logged-model id or `NAME/VERSION`).
+    pub fn runs_with_model_input(&self, platform: &str, model_ref: &str) -> Result<Vec<Run>> {
+        self.many(
+            "SELECT r.json FROM runs r JOIN run_model_inputs m ON m.platform = r.platform AND m.run_id = r.run_id
+             WHERE r.platform = ?1 AND m.model_ref = ?2 ORDER BY r.run_id",
+            params![platform, model_ref],
+        )
+    }
+
+    /// Ids of runs that consumed a dataset with this digest or source.
+    pub fn runs_using_dataset(
+        &self,
+        platform: &str,
+        digest_or_source: &str,
+    ) -> Result<BTreeSet<String>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT DISTINCT run_id FROM dataset_uses WHERE platform = ?1 AND (digest = ?2 OR source = ?2)")
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(params![platform, digest_or_source], |r| {
+                r.get::<_, String>(0)
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Runs SQLite's integrity check; `Ok(())` when the database is sound.
+    pub fn integrity_check(&self) -> Result<()> {
+        let r: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        if r == "ok" {
+            Ok(())
+        } else {
+            Err(Error::Store {
+                path: self.path.clone(),
+                message: format!("integrity check failed: {r}"),
+            })
+        }
+    }
+}
+
+fn query_pairs(
+    tx: &rusqlite::Transaction<'_>,
+    sql: &str,
+    platform: &str,
+) -> rusqlite::Result<BTreeMap<String, String>> {
+    let mut st = tx.prepare_cached(sql)?;
+    let rows = st.query_map([platform], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })?;
+    rows.collect()
+}
+
+fn store_err(path: &Path, e: &rusqlite::Error) -> Error {
+    Error::Store {
+        path: path.to_path_buf(),
+        message: format!(
+            "{e}. If the file is damaged, move it away and run `countersign sync` to rebuild it"
+        ),
+    }
+}
+
+#[cfg(unix)]
+fn restrict_file(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+}
+
+#[cfg(unix)]
+fn restrict_dir(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(m) = std::fs::metadata(path) {
+        if m.permissions().mode() & 0o077 != 0
+            && path.file_name().is_some_and(|n| n == "countersign")
+        {
+            let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700));
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn restrict_file(_: &Path) {}
+#[cfg(not(unix))]
+fn restrict_dir(_: &Path) {}

@@ -1,0 +1,95 @@
+//! Where things are: the data directory, the store, and which platform to use.
+
+use crate::platform::{self, Platform};
+use crate::store::Store;
+use crate::uri::PlatformUri;
+use crate::{model::TagNames, Error, Result};
+use std::path::{Path, PathBuf};
+
+/// Environment variable that overrides the data directory.
+pub const DATA_DIR_ENV: &str = "COUNTERSIGN_DATA_DIR";
+
+/// The data directory: `explicit`, else `$COUNTERSIGN_DATA_DIR`, else the XDG data directory
+/// (`~/.local/share/countersign`).
+pub fn data_dir(explicit: Option<&Path>) -> PathBuf {
+    if let Some(p) = explicit {
+        return p.to_path_buf();
+    }
+    if let Some(p) = std::env::var_os(DATA_DIR_ENV).filter(|v| !v.is_empty()) {
+        return PathBuf::from(p);
+    }
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from(".countersign"))
+        .join("countersign")
+}
+
+/// The store file inside a data directory.
+pub fn store_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("countersign.db")
+}
+
+/// Opens the store in a data directory.
+pub fn open_store(data_dir: &Path) -> Result<Store> {
+    Store::open(&store_path(data_dir))
+}
+
+/// Picks the platform: `explicit` (a flag or `COUNTERSIGN_PLATFORM`), else
+/// `MLFLOW_TRACKING_URI`, else the platform used last with this store.
+pub fn resolve_platform(explicit: Option<&str>, store: &Store) -> Result<PlatformUri> {
+    let from_env = std::env::var("MLFLOW_TRACKING_URI")
+        .ok()
+        .filter(|v| !v.trim().is_empty());
+    let chosen = match explicit.map(str::to_string).or(from_env) {
+        Some(s) => s,
+        None => store.meta("last_platform")?.ok_or_else(|| Error::InvalidInput {
+            what: "platform",
+            input: String::new(),
+            reason: "no platform is set: pass --platform http://HOST:PORT (MLflow) or --platform folder:PATH, set MLFLOW_TRACKING_URI, or run `countersign demo`".into(),
+        })?,
+    };
+    let uri = PlatformUri::parse(&chosen)?;
+    Ok(match uri {
+        PlatformUri::Folder(p) => PlatformUri::Folder(std::fs::canonicalize(&p).unwrap_or(p)),
+        other => other,
+    })
+}
+
+/// The key under which a platform's inventory is stored (its URI without credentials).
+pub fn platform_key(uri: &PlatformUri) -> String {
+    uri.display_safe()
+}
+
+/// Opens a platform client.
+pub fn open_platform(uri: &PlatformUri) -> Result<Box<dyn Platform>> {
+    platform::open(uri, TagNames::default())
+}
+
+/// An open store together with the platform the user works on: what every front end holds.
+pub struct Session {
+    /// The local store.
+    pub store: Store,
+    /// The platform.
+    pub platform: PlatformUri,
+    /// The platform's key in the store (its URI without credentials).
+    pub key: String,
+}
+
+impl Session {
+    /// Opens the store in `data_dir` (see [`data_dir`]) and resolves the platform (see
+    /// [`resolve_platform`]).
+    pub fn open(data_dir_flag: Option<&Path>, platform_flag: Option<&str>) -> Result<Self> {
+        let store = open_store(&data_dir(data_dir_flag))?;
+        let platform = resolve_platform(platform_flag, &store)?;
+        let key = platform_key(&platform);
+        Ok(Self {
+            store,
+            platform,
+            key,
+        })
+    }
+
+    /// Records this platform as the one to use next time no platform is given.
+    pub fn remember_platform(&self) -> Result<()> {
+        self.store.set_meta("last_platform", &self.key)
+    }
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Installs everything the test suite needs on a fresh Debian 12 machine (run as root, or with sudo
+# available). Idempotent: a second run only checks what is already there.
+#
+#   Debian packages : WebKitGTK 4.1 (Tauri), Xvfb + WebKitWebDriver (desktop E2E), tmux (real
+#                     terminal test), poppler-utils + qpdf (PDF checks), openssh-client (ssh-keygen)
+#   Python          : a virtualenv in .venv-mlflow with a pinned `mlflow` (real MLflow server)
+#   Rust            : tauri-driver 2.x into .tools/bin
+#   npm             : the desktop front end's pinned packages (ui/package-lock.json)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+MLFLOW_VERSION=3.17.2
+TAURI_DRIVER_VERSION=2.1.0
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+
+log() { printf '\n==> %s\n' "$*"; }
+
+apt_packages=(
+  libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev
+  xvfb xauth webkit2gtk-driver fonts-dejavu-core
+  tmux poppler-utils qpdf openssh-client curl python3-venv
+)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "Installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}" >/dev/null
+else
+  log "Debian packages present"
+fi
+
+VENV=$ROOT/.venv-mlflow
+if [ ! -x "$VENV/bin/mlflow" ] || ! "$VENV/bin/python" -c "import mlflow,sys; sys.exit(mlflow.__version__ != '$MLFLOW_VERSION')" 2>/dev/null; then
+  log "Creating the MLflow virtualenv ($VENV, mlflow==$MLFLOW_VERSION)"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --upgrade pip
+  "$VENV/bin/pip" install -q "mlflow==$MLFLOW_VERSION"
+else
+  log "MLflow $MLFLOW_VERSION present in $VENV"
+fi
+
+TOOLS=$ROOT/.tools
+if [ ! -x "$TOOLS/bin/tauri-driver" ]; then
+  log "Installing tauri-driver $TAURI_DRIVER_VERSION into $TOOLS"
+  cargo install tauri-driver --version "$TAURI_DRIVER_VERSION" --locked --root "$TOOLS" -q
+else
+  log "tauri-driver present"
+fi
+
+if [ -f ui/package-lock.json ]; then
+  if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+    log "Installing the desktop front end's npm packages"
+    (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi
+log "Test dependencies ready"

@@ -1,0 +1,329 @@
+//! The subcommands: each parses its arguments, calls core, and prints.
+
+use crate::cli::{Cli, Command, DemoArgs, LineageArgs, LsArgs, ShowArgs, SyncArgs};
+use crate::output;
+use anyhow::{Context, Result};
+use countersign_core::evidence::Evidence;
+use countersign_core::inventory::{self, Filter};
+use countersign_core::lineage::{self, Lineage};
+use countersign_core::model::ModelKind;
+use countersign_core::platform::Progress;
+use countersign_core::sync::{self, SyncOptions, SyncReport};
+use countersign_core::uri::VersionRef;
+use countersign_core::workspace::{self, Session};
+use std::io::Write;
+
+/// Runs the command line.
+pub fn run(cli: Cli) -> Result<()> {
+    let data_dir = cli.data_dir.as_deref();
+    let platform = cli.platform.as_deref();
+    match cli.command {
+        None => crate::tui::run(Session::open(data_dir, platform)?, inventory::today()),
+        Some(Command::Sync(a)) => cmd_sync(Session::open(data_dir, platform)?, a),
+        Some(Command::Ls(a)) => cmd_ls(Session::open(data_dir, platform)?, a),
+        Some(Command::Show(a)) => cmd_show(Session::open(data_dir, platform)?, a),
+        Some(Command::Evidence(a)) => cmd_evidence(Session::open(data_dir, platform)?, a),
+        Some(Command::Lineage(a)) => cmd_lineage(Session::open(data_dir, platform)?, a),
+        Some(Command::Demo(a)) => cmd_demo(data_dir, a),
+    }
+}
+
+/// A progress printer for stderr: redrawn in place on a terminal, one line per stage
+/// otherwise.
+pub fn progress_printer(quiet: bool) -> impl FnMut(Progress) {
+    let tty = output::stderr_is_tty();
+    let mut last_stage = String::new();
+    move |p: Progress| {
+        if quiet {
+            return;
+        }
+        let total = p.total.map(|t| format!("/{t}")).unwrap_or_default();
+        if tty {
+            eprint!("\r\x1b[2Ksyncing {}: {}{}", p.stage, p.done, total);
+            let _ = std::io::stderr().flush();
+        } else if p.stage != last_stage {
+            eprintln!("syncing {}…", p.stage);
+        }
+        last_stage = p.stage;
+    }
+}
+
+fn do_sync(session: &mut Session, full: bool, quiet: bool) -> Result<SyncReport> {
+    let platform = workspace::open_platform(&session.platform)?;
+    let mut progress = progress_printer(quiet);
+    let report = sync::sync(
+        platform.as_ref(),
+        &mut session.store,
+        SyncOptions { full },
+        &mut progress,
+    );
+    if !quiet && output::stderr_is_tty() {
+        eprintln!();
+    }
+    Ok(report?)
+}
+
+fn cmd_sync(mut session: Session, a: SyncArgs) -> Result<()> {
+    let r = do_sync(&mut session, a.full, a.quiet)?;
+    if a.json {
+        return output::json(&r);
+    }
+    let c = &r.changes;
+    println!("Synced {}", r.platform);
+    println!(
+        "  models:   {} held (+{} new, {} changed, -{} removed)",
+        r.models, c.models_added, c.models_updated, c.models_removed
+    );
+    println!(
+        "  versions: {} held (+{} new, {} changed, -{} removed)",
+        r.versions, c.versions_added, c.versions_updated, c.versions_removed
+    );
+    println!(
+        "  runs:     {} held ({} fetched, {} no longer needed)",
+        r.runs, r.runs_fetched, c.runs_removed
+    );
+    println!("  requests: {}", r.requests);
+    if !r.missing_runs.is_empty() {
+        println!(
+            "  warning: {} run(s) that versions point at are gone from the platform: {}",
+            r.missing_runs.len(),
+            r.missing_runs.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn cmd_ls(session: Session, a: LsArgs) -> Result<()> {
+    let kind = match &a.kind {
+        Some(k) => Some(
+            ModelKind::parse(k)
+                .with_context(|| format!("unknown kind '{k}': use classic, prompt or vendor"))?,
+        ),
+        None => None,
+    };
+    let filter = Filter {
+        tier: a.tier,
+        owner: a.owner,
+        kind,
+        name: a.name,
+        overdue: a.overdue,
+    };
+    let view = inventory::view(&session, &filter, &inventory::today())?;
+    if a.json {
+        return output::json(&view);
+    }
+    if view.synced_at.is_none() {
+        eprintln!(
+            "note: {} has not been synced yet; run `countersign sync`",
+            view.platform
+        );
+    }
+    let rows: Vec<Vec<String>> = view
+        .models
+        .iter()
+        .map(|m| {
+            vec![
+                m.model.name.clone(),
+                m.model.kind.as_str().into(),
+                m.model.risk_tier.clone().unwrap_or_else(|| "-".into()),
+                m.model.owner.clone().unwrap_or_else(|| "-".into()),
+                m.latest_version
+                    .clone()
+                    .map(|v| format!("v{v}"))
+                    .unwrap_or_else(|| "-".into()),
+                match (&m.model.next_review_date, m.overdue) {
+                    (Some(d), true) => format!("{d} OVERDUE"),
+                    (Some(d), false) => d.clone(),
+                    (None, _) => "-".into(),
+                },
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        output::table(
+            &["NAME", "KIND", "TIER", "OWNER", "LATEST", "NEXT REVIEW"],
+            &rows
+        )
+    );
+    Ok(())
+}
+
+fn load_version(session: &Session, input: &str) -> Result<(VersionRef, Evidence)> {
+    let r = VersionRef::parse(input)?;
+    let e = Evidence::from_store(&session.store, &session.key, &r)?;
+    Ok((r, e))
+}
+
+fn cmd_show(session: Session, a: ShowArgs) -> Result<()> {
+    let (r, evidence) = load_version(&session, &a.version)?;
+    let model = session.store.model(&session.key, &r.name)?;
+    let lineage = Lineage::from_evidence(&evidence);
+    let hash = evidence.sha256();
+    if a.json {
+        return output::json(&serde_json::json!({
+            "version": r.to_string(),
+            "model": model,
+            "evidence_sha256": hash,
+            "evidence": evidence,
+            "lineage": lineage,
+        }));
+    }
+    println!("{r}");
+    if let Some(m) = &model {
+        println!("\nInventory record");
+        let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+        println!("  kind:         {}", m.kind.as_str());
+        println!("  tier:         {}", opt(&m.risk_tier));
+        println!("  owner:        {}", opt(&m.owner));
+        println!("  purpose:      {}", opt(&m.business_purpose));
+        println!("  next review:  {}", opt(&m.next_review_date));
+        println!("  monitoring:   {}", opt(&m.monitoring));
+        if let Some(p) = &m.llm_provider {
+            println!("  provider:     {p}");
+        }
+    }
+    let v = &evidence.version;
+    println!("\nVersion");
+    println!(
+        "  created:      {} by {}",
+        v.created,
+        v.creator.clone().unwrap_or_else(|| "-".into())
+    );
+    println!("  source:       {}", v.source);
+    println!("  status:       {}", v.status);
+    println!(
+        "  aliases:      {}",
+        if v.aliases.is_empty() {
+            "-".into()
+        } else {
+            v.aliases.join(", ")
+        }
+    );
+    println!("\nEvidence (sha256 {hash})");
+    if let Some(run) = &evidence.run {
+        println!(
+            "  run:          {} ({}) in {}",
+            run.run_id,
+            run.run_name,
+            run.experiment_name
+                .clone()
+                .unwrap_or_else(|| run.experiment_id.clone())
+        );
+        println!(
+            "  user:         {}",
+            run.user.clone().unwrap_or_else(|| "-".into())
+        );
+        println!("  params:       {}", run.params.len());
+        for (k, m) in &run.metrics {
+            let val = m
+                .value
+                .map(|x| format!("{x}"))
+                .unwrap_or_else(|| "NaN".into());
+            let hist = if m.history.is_empty() {
+                String::new()
+            } else {
+                format!(" ({} steps)", m.history.len())
+            };
+            println!("  metric:       {k} = {val}{hist}");
+        }
+    } else {
+        println!("  run:          none recorded");
+    }
+    println!("\nLineage");
+    for d in &lineage.datasets {
+        println!(
+            "  dataset:      [{}] {} digest {} from {}",
+            d.context, d.name, d.digest, d.source
+        );
+    }
+    if let Some(c) = &lineage.code {
+        println!(
+            "  code:         {} @ {}",
+            c.git_repo.clone().unwrap_or_else(|| "-".into()),
+            c.git_commit.clone().unwrap_or_else(|| "-".into())
+        );
+        if let Some(s) = &c.source_name {
+            println!("  entry point:  {s}");
+        }
+    }
+    if let Some(m) = &lineage.logged_model {
+        println!("  logged model: {m}");
+    }
+    for e in &lineage.evaluations {
+        println!(
+            "  evaluated by: {} ({}) by {}",
+            e.run_id,
+            e.run_name,
+            e.user.clone().unwrap_or_else(|| "-".into())
+        );
+    }
+    Ok(())
+}
+
+fn cmd_evidence(session: Session, a: ShowArgs) -> Result<()> {
+    let (_, evidence) = load_version(&session, &a.version)?;
+    std::io::stdout().write_all(&evidence.to_canonical_json())?;
+    eprintln!("sha256 {}", evidence.sha256());
+    Ok(())
+}
+
+fn cmd_lineage(session: Session, a: LineageArgs) -> Result<()> {
+    let uses = lineage::versions_using_dataset(&session.store, &session.key, &a.dataset)?;
+    if a.json {
+        return output::json(&uses);
+    }
+    if uses.is_empty() {
+        println!(
+            "No synced version used a dataset with digest or source '{}'.",
+            a.dataset
+        );
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = uses
+        .iter()
+        .map(|u| {
+            vec![
+                u.version.clone(),
+                if u.produced_version {
+                    "trained".into()
+                } else {
+                    "evaluated".into()
+                },
+                u.context.clone(),
+                u.dataset_name.clone(),
+                u.digest.clone(),
+                u.run_id.clone(),
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        output::table(
+            &["VERSION", "USE", "CONTEXT", "DATASET", "DIGEST", "RUN"],
+            &rows
+        )
+    );
+    Ok(())
+}
+
+fn cmd_demo(data_dir: Option<&std::path::Path>, a: DemoArgs) -> Result<()> {
+    let data = workspace::data_dir(data_dir);
+    let dir = a.dir.unwrap_or_else(|| data.join("demo"));
+    let today = inventory::today();
+    let n = countersign_core::demo::generate(&dir, &today)?;
+    let uri = format!("folder:{}", dir.display());
+    let mut session = Session::open(Some(&data), Some(&uri))?;
+    let report = do_sync(&mut session, false, true)?;
+    session.remember_platform()?;
+    eprintln!(
+        "Demo portfolio: {n} models, {} versions in {}",
+        report.versions,
+        dir.display()
+    );
+    if a.no_tui || !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        println!("Demo ready. Open it with: countersign --platform {uri}");
+        return Ok(());
+    }
+    crate::tui::run(session, today)
+}

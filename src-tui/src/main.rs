@@ -1,0 +1,42 @@
+//! `countersign`: the terminal UI (no subcommand) and the command line for scripts and CI.
+//!
+//! Exit codes: 0 success; 2 usage error; 3 the platform failed (unreachable, timeout, HTTP
+//! error, unreadable response); 4 bad input or data (a reference, a folder-platform file, a
+//! model that does not exist); 5 the local store or a file failed.
+
+mod cli;
+mod commands;
+mod output;
+mod tui;
+
+use clap::Parser;
+
+fn main() {
+    let cli = cli::Cli::parse();
+    let code = match commands::run(cli) {
+        Ok(()) => 0,
+        Err(e) => {
+            let code = exit_code(&e);
+            eprintln!("error: {e:#}");
+            code
+        }
+    };
+    std::process::exit(code);
+}
+
+/// Maps an error to the documented exit code.
+fn exit_code(e: &anyhow::Error) -> i32 {
+    use countersign_core::Error as E;
+    match e.downcast_ref::<E>() {
+        Some(
+            E::Unreachable { .. }
+            | E::Timeout { .. }
+            | E::Platform { .. }
+            | E::MalformedResponse { .. },
+        ) => 3,
+        Some(E::InvalidInput { .. } | E::InvalidFile { .. } | E::NotFound { .. }) => 4,
+        Some(E::Io { .. } | E::Store { .. }) => 5,
+        Some(_) => 1,
+        None => 1,
+    }
+}

@@ -1,0 +1,175 @@
+//! Helpers for Countersign's end-to-end tests: the real binaries, the MLflow harness started
+//! by `scripts/test.sh`, and a small fault-injecting HTTP server for error paths.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// A built binary of the workspace (`countersign`, `countersign-desktop`), from
+/// `$COUNTERSIGN_TARGET_DIR` or `target/debug`. Panics with the fix when it is missing.
+pub fn binary(name: &str) -> PathBuf {
+    let dir = std::env::var_os("COUNTERSIGN_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/debug"));
+    let p = dir.join(name);
+    assert!(
+        p.exists(),
+        "{} is missing: build it first (cargo build -p ...), or run scripts/test.sh",
+        p.display()
+    );
+    p
+}
+
+/// The MLflow server the test script started. Fails (never skips) when it is not there.
+pub fn mlflow_uri() -> String {
+    std::env::var("COUNTERSIGN_TEST_MLFLOW_URI").unwrap_or_else(|_| {
+        panic!("COUNTERSIGN_TEST_MLFLOW_URI is not set: these tests need the real MLflow server that scripts/test.sh starts and seeds")
+    })
+}
+
+/// What the seeding script recorded (tests/mlflow/seed.py).
+pub fn mlflow_manifest() -> serde_json::Value {
+    let path = std::env::var("COUNTERSIGN_TEST_MLFLOW_MANIFEST").unwrap_or_else(|_| {
+        panic!("COUNTERSIGN_TEST_MLFLOW_MANIFEST is not set: run scripts/test.sh")
+    });
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read the seed manifest {path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad seed manifest {path}: {e}"))
+}
+
+/// Runs `countersign` with its own data directory and returns the output.
+pub struct Cli {
+    /// The data directory (removed on drop).
+    pub data: tempfile::TempDir,
+}
+
+impl Default for Cli {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Cli {
+    /// A fresh data directory.
+    pub fn new() -> Self {
+        Self {
+            data: tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}")),
+        }
+    }
+
+    /// Runs `countersign ARGS` with this data directory and no platform from the environment.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run countersign: {e}"))
+    }
+
+    /// The command, ready to run.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(binary("countersign"));
+        c.args(args)
+            .env("COUNTERSIGN_DATA_DIR", self.data.path())
+            .env_remove("MLFLOW_TRACKING_URI")
+            .env_remove("COUNTERSIGN_PLATFORM");
+        c
+    }
+
+    /// Runs and expects success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "countersign {args:?} failed ({}):\n{}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Runs and expects success; parses stdout as JSON.
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let out = self.ok(args);
+        serde_json::from_str(&out)
+            .unwrap_or_else(|e| panic!("countersign {args:?} printed invalid JSON ({e}):\n{out}"))
+    }
+}
+
+/// One canned HTTP answer of the fault server.
+#[derive(Clone)]
+pub enum Fault {
+    /// Answer with this status, content type and body.
+    Respond(u16, &'static str, String),
+    /// Accept the connection, read the request, then never answer (until the server stops).
+    Stall,
+    /// Close the connection without answering.
+    Hangup,
+}
+
+/// A loopback HTTP server that answers every request with the same fault, and counts them.
+pub struct FaultServer {
+    /// `http://127.0.0.1:PORT`.
+    pub uri: String,
+    stop: Arc<AtomicBool>,
+    /// Requests seen.
+    pub hits: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl FaultServer {
+    /// Starts the server on a free loopback port.
+    pub fn start(fault: Fault) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
+        let uri = format!(
+            "http://{}",
+            listener
+                .local_addr()
+                .map(|a| a.to_string())
+                .unwrap_or_default()
+        );
+        let stop = Arc::new(AtomicBool::new(false));
+        let hits = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let (stop2, hits2) = (stop.clone(), hits.clone());
+        listener.set_nonblocking(true).ok();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            while !stop2.load(Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((mut s, _)) => {
+                        s.set_nonblocking(false).ok();
+                        s.set_read_timeout(Some(std::time::Duration::from_secs(2)))
+                            .ok();
+                        let mut buf = [0u8; 65536];
+                        let _ = s.read(&mut buf);
+                        hits2.fetch_add(1, Ordering::Relaxed);
+                        match &fault {
+                            Fault::Respond(status, ctype, body) => {
+                                let _ = write!(s, "HTTP/1.1 {status} X\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+                            }
+                            Fault::Stall => held.push(s),
+                            Fault::Hangup => drop(s),
+                        }
+                    }
+                    Err(_) => std::thread::park_timeout(std::time::Duration::from_millis(5)),
+                }
+            }
+        });
+        Self { uri, stop, hits }
+    }
+}
+
+impl Drop for FaultServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
