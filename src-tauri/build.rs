@@ -1,3 +1,4 @@
+//! Build script: generates the Tauri context.
 fn main() {
     tauri_build::build()
 }

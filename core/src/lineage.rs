@@ -167,18 +167,15 @@ pub fn versions_using_dataset(
         }
     }
     out.sort_by(|a, b| {
-        (
-            a.name.as_str(),
-            a.version_number.parse::<u64>().unwrap_or(0),
-            a.run_id.as_str(),
-            a.context.as_str(),
-        )
-            .cmp(&(
-                b.name.as_str(),
-                b.version_number.parse::<u64>().unwrap_or(0),
-                b.run_id.as_str(),
-                b.context.as_str(),
-            ))
+        let key = |u: &DatasetUse| {
+            (
+                u.name.clone(),
+                u.version_number.parse::<u64>().unwrap_or(0),
+                u.context.clone(),
+                u.run_id.clone(),
+            )
+        };
+        key(a).cmp(&key(b))
     });
     out.dedup();
     Ok(out)

@@ -284,10 +284,41 @@ impl FolderPlatform {
 pub fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
     toml::from_str(text).map_err(|e| {
         let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+        let field = e
+            .span()
+            .and_then(|s| field_at(text, s.start))
+            .map(|f| format!(" (field `{f}`)"))
+            .unwrap_or_default();
         Error::InvalidFile {
             path: path.to_path_buf(),
-            message: format!("line {line}, column {col}: {}", e.message()),
+            message: format!(
+                "line {line}, column {col}{field}: {}",
+                e.message().trim_end()
+            ),
         }
+    })
+}
+
+/// The dotted key assigned on the line holding `offset` (`table.key`), if the line is a plain
+/// `key = value` assignment.
+fn field_at(text: &str, offset: usize) -> Option<String> {
+    let offset = offset.min(text.len());
+    let start = text[..offset].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let line = text[start..].lines().next().unwrap_or("");
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    if key.is_empty() || key.starts_with('[') || key.starts_with('#') {
+        return None;
+    }
+    let table = text[..start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string());
+    Some(match table {
+        Some(t) if !t.is_empty() => format!("{t}.{key}"),
+        _ => key.to_string(),
     })
 }
 

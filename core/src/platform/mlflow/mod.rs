@@ -166,7 +166,7 @@ impl MlflowClient {
                 _ => break,
             }
         }
-        points.sort_by(|a, b| (a.step, a.timestamp_ms).cmp(&(b.step, b.timestamp_ms)));
+        points.sort_by_key(|p| (p.step, p.timestamp_ms));
         Ok(points)
     }
 

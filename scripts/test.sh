@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs what the tests need (scripts/install-test-deps.sh) and runs every test:
+#   lint (rustfmt, clippy -D warnings), the core/UI dependency rule, unit and snapshot tests,
+#   then end-to-end tests against a real MLflow server (started and seeded here), a real
+#   terminal (tmux) and a real desktop window (Xvfb + tauri-driver + WebKitWebDriver).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+export INSTA_UPDATE=no   # snapshots are compared, never written, here
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "Installing test dependencies"
+bash scripts/install-test-deps.sh
+
+step "Building the desktop front end (ui/)"
+(cd ui && npm run build --silent)
+
+step "Formatting and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "countersign-core depends on no UI crate"
+if cargo tree -p countersign-core -e normal --prefix none --locked | grep -E '^(ratatui|crossterm|tauri|tao|wry) '; then
+  echo "countersign-core must not depend on a UI crate" >&2
+  exit 1
+fi
+
+step "Building the binaries"
+cargo build --locked -p countersign -p countersign-desktop
+
+step "Unit and snapshot tests"
+cargo test --locked -p countersign-core -p countersign
+
+step "Starting a real MLflow server"
+read -r MLFLOW_URI MLFLOW_PID MLFLOW_DIR < <(bash tests/mlflow/start-server.sh "$ROOT/.venv-mlflow" 1)
+cleanup() { kill "$MLFLOW_PID" 2>/dev/null || true; }
+trap cleanup EXIT
+echo "MLflow at $MLFLOW_URI (pid $MLFLOW_PID, $MLFLOW_DIR)"
+MLFLOW_TRACKING_URI=$MLFLOW_URI "$ROOT/.venv-mlflow/bin/python" tests/mlflow/seed.py "$MLFLOW_DIR/manifest.json" \
+  > "$MLFLOW_DIR/seed.log" 2>&1 || { cat "$MLFLOW_DIR/seed.log"; exit 1; }
+tail -1 "$MLFLOW_DIR/seed.log"
+export COUNTERSIGN_TEST_MLFLOW_URI=$MLFLOW_URI
+export COUNTERSIGN_TEST_MLFLOW_MANIFEST=$MLFLOW_DIR/manifest.json
+
+step "End-to-end: MLflow, faults, real terminal"
+cargo test --locked -p countersign-e2e --test mlflow_sync --test errors --test tui_terminal -- --test-threads=1
+
+step "End-to-end: desktop window under Xvfb"
+export PATH="$ROOT/.tools/bin:$PATH"
+timeout 600 xvfb-run -a -s "-screen 0 1280x800x24" \
+  cargo test --locked -p countersign-e2e --test desktop -- --test-threads=1
+
+step "All tests passed"

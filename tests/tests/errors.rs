@@ -1,0 +1,246 @@
+//! Error paths: each gives a clear message naming the thing and the fix, the documented exit
+//! code, no panic, no secret in the output, and the store keeps its previous good state.
+
+use countersign_e2e::{Cli, Fault, FaultServer};
+use std::process::Output;
+
+const TOKEN: &str = "tok-SECRET-4711";
+const PASSWORD: &str = "pw-SECRET-0815";
+
+fn sync(cli: &Cli, uri: &str, extra_env: &[(&str, &str)]) -> Output {
+    let mut c = cli.command(&["--platform", uri, "sync", "--quiet"]);
+    c.env("COUNTERSIGN_HTTP_ATTEMPTS", "2")
+        .env("MLFLOW_TRACKING_TOKEN", TOKEN);
+    for (k, v) in extra_env {
+        c.env(k, v);
+    }
+    c.output().expect("run countersign")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn assert_clean_failure(o: &Output, code: i32, must_contain: &[&str]) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(code), "exit code; stderr:\n{err}");
+    for m in must_contain {
+        assert!(err.contains(m), "stderr lacks {m:?}:\n{err}");
+    }
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        !err.contains(TOKEN) && !err.contains(PASSWORD),
+        "a secret leaked:\n{err}"
+    );
+    assert!(!String::from_utf8_lossy(&o.stdout).contains(TOKEN));
+}
+
+#[test]
+fn unreachable_server() {
+    let cli = Cli::new();
+    // Port 1 on loopback refuses connections.
+    let o = sync(&cli, &format!("http://user:{PASSWORD}@127.0.0.1:1"), &[]);
+    assert_clean_failure(
+        &o,
+        3,
+        &[
+            "cannot reach http://127.0.0.1:1/api/2.0/mlflow/registered-models/search",
+            "Check that the server is running",
+        ],
+    );
+}
+
+#[test]
+fn server_error_is_retried_then_reported() {
+    let cli = Cli::new();
+    let s = FaultServer::start(Fault::Respond(
+        500,
+        "application/json",
+        r#"{"error_code": "INTERNAL_ERROR", "message": "database is locked"}"#.into(),
+    ));
+    let o = sync(&cli, &s.uri, &[]);
+    assert_clean_failure(
+        &o,
+        3,
+        &[
+            "HTTP 500 (INTERNAL_ERROR): database is locked",
+            "check its logs",
+        ],
+    );
+    assert_eq!(
+        s.hits.load(std::sync::atomic::Ordering::Relaxed),
+        2,
+        "one retry with COUNTERSIGN_HTTP_ATTEMPTS=2"
+    );
+}
+
+#[test]
+fn html_404_says_it_is_not_an_mlflow_api() {
+    let cli = Cli::new();
+    let s = FaultServer::start(Fault::Respond(404, "text/html", "<!doctype html><html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>".into()));
+    let o = sync(&cli, &s.uri, &[]);
+    assert_clean_failure(&o, 3, &["HTTP 404", "404 Not Found", "MLflow 3.x"]);
+    assert_eq!(
+        s.hits.load(std::sync::atomic::Ordering::Relaxed),
+        1,
+        "a 404 is not retried"
+    );
+}
+
+#[test]
+fn plain_text_401_asks_for_credentials_without_showing_them() {
+    let cli = Cli::new();
+    let s = FaultServer::start(Fault::Respond(
+        401,
+        "text/plain",
+        "You are not authenticated. Please see the docs.".into(),
+    ));
+    let o = sync(
+        &cli,
+        &s.uri,
+        &[
+            ("MLFLOW_TRACKING_USERNAME", "alice"),
+            ("MLFLOW_TRACKING_PASSWORD", PASSWORD),
+        ],
+    );
+    assert_clean_failure(
+        &o,
+        3,
+        &[
+            "HTTP 401",
+            "You are not authenticated",
+            "MLFLOW_TRACKING_USERNAME",
+        ],
+    );
+}
+
+#[test]
+fn malformed_json_body() {
+    let cli = Cli::new();
+    let s = FaultServer::start(Fault::Respond(
+        200,
+        "application/json",
+        r#"{"registered_models": [{"name": 42"#.into(),
+    ));
+    let o = sync(&cli, &s.uri, &[]);
+    assert_clean_failure(
+        &o,
+        3,
+        &["sent a response Countersign cannot read", "invalid JSON"],
+    );
+}
+
+#[test]
+fn wrong_shape_json_body() {
+    let cli = Cli::new();
+    let s = FaultServer::start(Fault::Respond(
+        200,
+        "application/json",
+        r#"{"registered_models": "not a list"}"#.into(),
+    ));
+    let o = sync(&cli, &s.uri, &[]);
+    assert_clean_failure(&o, 3, &["cannot read", "registered-models/search"]);
+}
+
+#[test]
+fn slow_server_times_out() {
+    let cli = Cli::new();
+    let s = FaultServer::start(Fault::Stall);
+    let o = sync(
+        &cli,
+        &s.uri,
+        &[
+            ("COUNTERSIGN_HTTP_TIMEOUT", "1"),
+            ("COUNTERSIGN_HTTP_ATTEMPTS", "1"),
+        ],
+    );
+    assert_clean_failure(&o, 3, &["did not answer within 1 s", "try again"]);
+}
+
+#[test]
+fn connection_dropped_without_answer() {
+    let cli = Cli::new();
+    let s = FaultServer::start(Fault::Hangup);
+    let o = sync(&cli, &s.uri, &[]);
+    assert_clean_failure(&o, 3, &["cannot reach"]);
+}
+
+#[test]
+fn bad_references_and_unknown_versions() {
+    let cli = Cli::new();
+    cli.ok(&["demo", "--no-tui"]);
+    let o = cli.run(&["show", "credit-scoring/2"]);
+    assert_clean_failure(
+        &o,
+        4,
+        &[
+            "invalid model version reference 'credit-scoring/2'",
+            "models:/NAME/VERSION",
+        ],
+    );
+    let o = cli.run(&["show", "models:/retail-pd-scorecard/99"]);
+    assert_clean_failure(
+        &o,
+        4,
+        &[
+            "model version models:/retail-pd-scorecard/99",
+            "not found",
+            "countersign sync",
+        ],
+    );
+    let o = cli.run(&["--platform", "ftp://x", "ls"]);
+    assert_clean_failure(&o, 4, &["invalid platform URI", "folder:PATH"]);
+}
+
+#[test]
+fn broken_folder_file_keeps_the_previous_good_state() {
+    let cli = Cli::new();
+    cli.ok(&["demo", "--no-tui"]);
+    let before = cli.json(&["ls", "--json"]);
+    assert_eq!(before["models"].as_array().map(Vec::len), Some(36));
+    let file = cli.data.path().join("demo/models/mortgage-lgd.toml");
+    let text = std::fs::read_to_string(&file).expect("demo file");
+    std::fs::write(
+        &file,
+        text.replacen("risk_tier = \"1\"", "risk_tier = 1", 1),
+    )
+    .expect("write");
+    let o = cli.run(&["sync", "--quiet"]);
+    assert_clean_failure(
+        &o,
+        4,
+        &[
+            "mortgage-lgd.toml: line",
+            "column",
+            "risk_tier",
+            "expected a string",
+        ],
+    );
+    let after = cli.json(&["ls", "--json"]);
+    assert_eq!(
+        after["models"], before["models"],
+        "the store changed after a failed sync"
+    );
+    // A deleted runs file makes sync warn, not fail.
+    std::fs::write(&file, text).expect("restore");
+    std::fs::remove_file(cli.data.path().join("demo/runs/run-mortgage-lgd-v1.toml"))
+        .expect("remove");
+    let out = cli.ok(&["sync"]);
+    assert!(out.contains("run-mortgage-lgd-v1"), "{out}");
+}
+
+#[test]
+fn help_explains_platforms_and_exit_codes() {
+    let cli = Cli::new();
+    let help = cli.ok(&["--help"]);
+    for s in [
+        "folder:PATH",
+        "MLFLOW_TRACKING_URI",
+        "Exit codes",
+        "sync",
+        "lineage",
+        "demo",
+    ] {
+        assert!(help.contains(s), "--help lacks {s}:\n{help}");
+    }
+}
