@@ -22,13 +22,17 @@ echo "seeding $MODELS x $VERSIONS into $DIR"
 run_server() { # WORKERS -> sets URI, PID
   local port
   port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  (cd "$DIR" && "$ROOT/.venv-mlflow/bin/mlflow" server --host 127.0.0.1 --port "$port" --workers "$1" \
-     --backend-store-uri "sqlite:///$DIR/mlflow.db" --artifacts-destination "$DIR/artifacts" > "$DIR/server-$1.log" 2>&1) &
+  (cd "$DIR" && exec setsid "$ROOT/.venv-mlflow/bin/mlflow" server --host 127.0.0.1 --port "$port" --workers "$1" \
+     --backend-store-uri "sqlite:///$DIR/mlflow.db" --artifacts-destination "$DIR/artifacts" > "$DIR/server-$1.log" 2>&1 < /dev/null) &
   PID=$!
   URI=http://127.0.0.1:$port
   until curl -fsS "$URI/health" >/dev/null 2>&1; do sleep 0.5; done
-  # Warm every worker up.
-  for _ in 1 2 3 4 5 6 7 8; do curl -fsS "$URI/api/2.0/mlflow/experiments/search?max_results=1" >/dev/null; done
+  # Warm every worker up: each uvicorn worker imports lazily on its first requests of a kind.
+  bash bench/floor.sh "$URI" "$PY" >/dev/null
+  bash bench/floor.sh "$URI" "$PY" >/dev/null
+  local warm; warm=$(mktemp -d)
+  COUNTERSIGN_DATA_DIR=$warm "$BIN" --platform "$URI" sync --quiet >/dev/null
+  rm -rf "$warm"
 }
 
 for WORKERS in 4 1; do
@@ -39,7 +43,7 @@ for WORKERS in 4 1; do
   D_RUNS=$(COUNTERSIGN_DATA_DIR=$DATA "$BIN" --platform "$URI" sync --quiet --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["runs_fetched"])')
   read -r C_S C_N < <(bash bench/floor.sh "$URI" "$PY")
   read -r B_S B_RSS < <("$PY" bench/measure.py "$PY" bench/naive_pull.py "$URI")
-  kill "$PID"; wait "$PID" 2>/dev/null || true
+  kill -- "-$PID"; wait "$PID" 2>/dev/null || true
   rm -rf "$DATA"
   printf '\nserver: uvicorn, %s worker(s); %s models x %s versions\n' "$WORKERS" "$MODELS" "$VERSIONS"
   printf '| measure | seconds | notes |\n|---|---|---|\n'

@@ -35,7 +35,7 @@ cargo test --locked -p countersign-core -p countersign
 
 step "Starting a real MLflow server"
 read -r MLFLOW_URI MLFLOW_PID MLFLOW_DIR < <(bash tests/mlflow/start-server.sh "$ROOT/.venv-mlflow" 1)
-cleanup() { kill "$MLFLOW_PID" 2>/dev/null || true; }
+cleanup() { kill -- "-$MLFLOW_PID" 2>/dev/null || true; }
 trap cleanup EXIT
 echo "MLflow at $MLFLOW_URI (pid $MLFLOW_PID, $MLFLOW_DIR)"
 MLFLOW_TRACKING_URI=$MLFLOW_URI "$ROOT/.venv-mlflow/bin/python" tests/mlflow/seed.py "$MLFLOW_DIR/manifest.json" \

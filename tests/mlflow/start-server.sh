@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Starts a real MLflow server on 127.0.0.1 (a free port, SQLite backend, fresh temp dir) and
 # waits until /health answers. Prints `URI PID DIR` on stdout.
-# Usage: start-server.sh VENV [WORKERS]
+# Usage: start-server.sh VENV [WORKERS]. Stop it with: kill -- -PID (the whole process group).
 set -euo pipefail
 VENV=$(cd "$1" && pwd)
 WORKERS=${2:-1}
 DIR=$(mktemp -d -t countersign-mlflow.XXXXXX)
 PORT=$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 cd "$DIR"
-"$VENV/bin/mlflow" server --host 127.0.0.1 --port "$PORT" --workers "$WORKERS" \
+# Its own process group (setsid), so that `kill -- -PID` stops the workers and job runners too.
+setsid "$VENV/bin/mlflow" server --host 127.0.0.1 --port "$PORT" --workers "$WORKERS" \
   --backend-store-uri "sqlite:///$DIR/mlflow.db" --artifacts-destination "$DIR/artifacts" \
-  > "$DIR/server.log" 2>&1 &
+  > "$DIR/server.log" 2>&1 < /dev/null &
 PID=$!
 for _ in $(seq 1 240); do
   if curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1; then
@@ -26,5 +27,5 @@ for _ in $(seq 1 240); do
 done
 echo "MLflow server did not answer /health within 120 s; its log:" >&2
 tail -50 "$DIR/server.log" >&2
-kill "$PID" 2>/dev/null || true
+kill -- "-$PID" 2>/dev/null || true
 exit 1
