@@ -11,6 +11,8 @@
 //! - [`evidence`]: the frozen, deterministically serialised evidence of one version;
 //! - [`lineage`]: version → run → datasets/code/config, and dataset → versions;
 //! - [`inventory`]: listing and filtering the synced inventory;
+//! - [`policy`]: policy as code — tiering rubric, tiers, checklists, automatic checks;
+//! - [`review`]: the review engine — answers, findings, progress, `review.json`;
 //! - [`demo`]: the generated demo portfolio.
 //!
 //! The terminal UI (`countersign`) and the desktop app (`countersign-desktop`) are thin front
@@ -24,6 +26,8 @@ pub mod inventory;
 pub mod lineage;
 pub mod model;
 pub mod platform;
+pub mod policy;
+pub mod review;
 pub mod store;
 pub mod sync;
 pub mod uri;

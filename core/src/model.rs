@@ -40,6 +40,7 @@ impl ModelKind {
 
 /// The tag names that carry inventory fields on the platform (set in the policy).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct TagNames {
     /// Owner tag (default `owner`).
     pub owner: String,

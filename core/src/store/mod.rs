@@ -12,8 +12,11 @@ use serde::{de::DeserializeOwned, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+mod reviews;
+
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE models (
   platform TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, json TEXT NOT NULL,
@@ -34,7 +37,18 @@ CREATE INDEX run_model_inputs_ref ON run_model_inputs (platform, model_ref);
 CREATE TABLE logged_models (platform TEXT NOT NULL, model_id TEXT NOT NULL, json TEXT NOT NULL,
   PRIMARY KEY (platform, model_id));
 CREATE TABLE sync_state (platform TEXT PRIMARY KEY, json TEXT NOT NULL);
-"#];
+"#,
+    r#"
+CREATE TABLE policies (sha256 TEXT PRIMARY KEY, text TEXT NOT NULL, first_seen TEXT NOT NULL);
+CREATE TABLE reviews (id TEXT PRIMARY KEY, platform TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL,
+  started_at TEXT NOT NULL, json TEXT NOT NULL);
+CREATE INDEX reviews_version ON reviews (platform, name, version, started_at);
+CREATE TABLE review_answers (review_id TEXT NOT NULL REFERENCES reviews(id), item_id TEXT NOT NULL, json TEXT NOT NULL,
+  PRIMARY KEY (review_id, item_id));
+CREATE TABLE review_findings (review_id TEXT NOT NULL REFERENCES reviews(id), finding_id TEXT NOT NULL, json TEXT NOT NULL,
+  PRIMARY KEY (review_id, finding_id));
+"#,
+];
 
 /// The local store.
 pub struct Store {
@@ -76,7 +90,7 @@ pub struct SyncState {
     pub runs: u64,
 }
 
-fn to_json<T: Serialize>(v: &T) -> String {
+pub(crate) fn to_json<T: Serialize>(v: &T) -> String {
     // Serialising our own plain data types cannot fail.
     serde_json::to_string(v).unwrap_or_default()
 }
@@ -112,7 +126,7 @@ impl Store {
         &self.path
     }
 
-    fn err(&self, e: rusqlite::Error) -> Error {
+    pub(crate) fn err(&self, e: rusqlite::Error) -> Error {
         store_err(&self.path, &e)
     }
 
@@ -359,7 +373,11 @@ impl Store {
         Ok((count("models")?, count("versions")?, count("runs")?))
     }
 
-    fn one<T: DeserializeOwned>(&self, sql: &str, p: impl rusqlite::Params) -> Result<Option<T>> {
+    pub(crate) fn one<T: DeserializeOwned>(
+        &self,
+        sql: &str,
+        p: impl rusqlite::Params,
+    ) -> Result<Option<T>> {
         let json: Option<String> = self
             .conn
             .query_row(sql, p, |r| r.get(0))
@@ -368,7 +386,11 @@ impl Store {
         json.map(|j| self.decode(&j)).transpose()
     }
 
-    fn many<T: DeserializeOwned>(&self, sql: &str, p: impl rusqlite::Params) -> Result<Vec<T>> {
+    pub(crate) fn many<T: DeserializeOwned>(
+        &self,
+        sql: &str,
+        p: impl rusqlite::Params,
+    ) -> Result<Vec<T>> {
         let mut st = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
         let rows = st
             .query_map(p, |r| r.get::<_, String>(0))

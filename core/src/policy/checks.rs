@@ -1,0 +1,446 @@
+//! Automatic checks: evaluated from a version's evidence with an explanation a validator can
+//! read, e.g. "auc_holdout = 0.81 ≥ 0.75 on dataset 'holdout-2025q3'".
+
+use crate::evidence::{Evidence, RunEvidence};
+use crate::model::Model;
+use serde::{Deserialize, Serialize};
+
+/// How a checklist item is answered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Check {
+    /// The validator answers with a note.
+    Attestation,
+    /// A metric compared with a threshold.
+    MetricThreshold {
+        /// Metric key.
+        metric: String,
+        /// Comparison.
+        op: Comparison,
+        /// Threshold.
+        threshold: f64,
+        /// The dataset context the metric must have been measured on (a dataset with this
+        /// context must be an input of the run that logged the metric).
+        #[serde(default)]
+        dataset_context: Option<String>,
+    },
+    /// A metric of this version compared with the version holding an alias.
+    ChampionChallenger {
+        /// Metric key.
+        metric: String,
+        /// The alias of the version to compare with (e.g. "champion").
+        alias: String,
+        /// Whether higher values are better.
+        #[serde(default = "yes")]
+        higher_is_better: bool,
+        /// How much worse than the champion is tolerated.
+        margin: f64,
+    },
+    /// Lineage is recorded.
+    Lineage {
+        /// What must be present.
+        require: Vec<LineageRequirement>,
+    },
+    /// A tag is present (and, optionally, has a value).
+    Tag {
+        /// On the model or on the version.
+        #[serde(default)]
+        scope: TagScope,
+        /// Tag name.
+        tag: String,
+        /// Required value (case-insensitive); any non-empty value when absent.
+        #[serde(default)]
+        equals: Option<String>,
+    },
+    /// A documentation link (an URL in a tag) is present.
+    DocumentationLink {
+        /// On the model or on the version.
+        #[serde(default)]
+        scope: TagScope,
+        /// Tag holding the link.
+        tag: String,
+    },
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Comparison {
+    /// Greater or equal.
+    #[serde(rename = ">=")]
+    Ge,
+    /// Greater.
+    #[serde(rename = ">")]
+    Gt,
+    /// Less or equal.
+    #[serde(rename = "<=")]
+    Le,
+    /// Less.
+    #[serde(rename = "<")]
+    Lt,
+}
+
+impl Comparison {
+    fn holds(self, a: f64, b: f64) -> bool {
+        match self {
+            Comparison::Ge => a >= b,
+            Comparison::Gt => a > b,
+            Comparison::Le => a <= b,
+            Comparison::Lt => a < b,
+        }
+    }
+
+    fn symbol(self, holds: bool) -> &'static str {
+        match (self, holds) {
+            (Comparison::Ge, true) => "≥",
+            (Comparison::Ge, false) => "<",
+            (Comparison::Gt, true) => ">",
+            (Comparison::Gt, false) => "≤",
+            (Comparison::Le, true) => "≤",
+            (Comparison::Le, false) => ">",
+            (Comparison::Lt, true) => "<",
+            (Comparison::Lt, false) => "≥",
+        }
+    }
+}
+
+/// What a lineage check requires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineageRequirement {
+    /// At least one dataset input, each with a digest.
+    DatasetDigests,
+    /// The run's git commit.
+    GitCommit,
+    /// The run's entry point (source name).
+    CodeSource,
+    /// At least one parameter (the configuration).
+    Params,
+    /// A producing run at all.
+    Run,
+}
+
+/// Where a tag is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TagScope {
+    /// The model (registered model / prompt).
+    #[default]
+    Model,
+    /// The version.
+    Version,
+}
+
+/// The outcome of an automatic check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AutoOutcome {
+    /// The evidence satisfies the check.
+    Pass,
+    /// The evidence contradicts it.
+    Fail,
+    /// The evidence needed is missing; the validator must decide.
+    Missing,
+}
+
+/// An automatic check's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AutoResult {
+    /// Outcome.
+    pub outcome: AutoOutcome,
+    /// What was compared, in words.
+    pub explanation: String,
+}
+
+impl AutoResult {
+    fn new(outcome: AutoOutcome, explanation: impl Into<String>) -> Self {
+        Self {
+            outcome,
+            explanation: explanation.into(),
+        }
+    }
+}
+
+/// What checks can see.
+pub struct CheckContext<'a> {
+    /// The version's evidence.
+    pub evidence: &'a Evidence,
+    /// The model record.
+    pub model: &'a Model,
+    /// Looks up the evidence of the version holding an alias.
+    pub by_alias: &'a dyn Fn(&str) -> Option<Evidence>,
+}
+
+fn fmt(x: f64) -> String {
+    let s = format!("{x:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_string()
+}
+
+/// Finds a metric in the training run, then in the evaluation runs; returns the run and value.
+fn find_metric<'e>(e: &'e Evidence, key: &str) -> Option<(&'e RunEvidence, Option<f64>)> {
+    e.run
+        .iter()
+        .chain(e.evaluations.iter())
+        .find_map(|r| r.metrics.get(key).map(|m| (r, m.value)))
+}
+
+impl Check {
+    /// Whether the check runs automatically (everything but attestation).
+    pub fn is_automatic(&self) -> bool {
+        !matches!(self, Check::Attestation)
+    }
+
+    /// Checks the parameters themselves.
+    pub fn validate(&self) -> Result<(), String> {
+        match self {
+            Check::MetricThreshold {
+                metric, threshold, ..
+            } => {
+                if metric.is_empty() {
+                    return Err("metric_threshold needs a metric".into());
+                }
+                if !threshold.is_finite() {
+                    return Err("metric_threshold threshold must be a finite number".into());
+                }
+            }
+            Check::ChampionChallenger {
+                metric,
+                alias,
+                margin,
+                ..
+            } => {
+                if metric.is_empty() || alias.is_empty() {
+                    return Err("champion_challenger needs a metric and an alias".into());
+                }
+                if !margin.is_finite() || *margin < 0.0 {
+                    return Err("champion_challenger margin must be a number ≥ 0".into());
+                }
+            }
+            Check::Lineage { require } if require.is_empty() => {
+                return Err("lineage check needs require = [...]".into())
+            }
+            Check::Tag { tag, .. } | Check::DocumentationLink { tag, .. } if tag.is_empty() => {
+                return Err("tag check needs a tag name".into())
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Evaluates the check; `None` for attestations.
+    pub fn evaluate(&self, cx: &CheckContext<'_>) -> Option<AutoResult> {
+        use AutoOutcome::*;
+        let e = cx.evidence;
+        Some(match self {
+            Check::Attestation => return None,
+            Check::MetricThreshold {
+                metric,
+                op,
+                threshold,
+                dataset_context,
+            } => match find_metric(e, metric) {
+                None => AutoResult::new(
+                    Missing,
+                    format!(
+                        "metric '{metric}' is not recorded on the version's run or its evaluations"
+                    ),
+                ),
+                Some((run, None)) => AutoResult::new(
+                    Fail,
+                    format!("metric '{metric}' is NaN or infinite in run {}", run.run_id),
+                ),
+                Some((run, Some(v))) => {
+                    let on = match dataset_context {
+                        None => Ok(String::new()),
+                        Some(ctx) => run
+                            .datasets
+                            .iter()
+                            .find(|d| &d.context == ctx)
+                            .map(|d| format!(" on dataset '{}'", d.name))
+                            .ok_or_else(|| {
+                                format!(
+                                    "run {} logged '{metric}' but records no '{ctx}' dataset",
+                                    run.run_id
+                                )
+                            }),
+                    };
+                    match on {
+                        Err(why) => AutoResult::new(Missing, why),
+                        Ok(on) => {
+                            let holds = op.holds(v, *threshold);
+                            AutoResult::new(
+                                if holds { Pass } else { Fail },
+                                format!(
+                                    "{metric} = {} {} {}{on}",
+                                    fmt(v),
+                                    op.symbol(holds),
+                                    fmt(*threshold)
+                                ),
+                            )
+                        }
+                    }
+                }
+            },
+            Check::ChampionChallenger {
+                metric,
+                alias,
+                higher_is_better,
+                margin,
+            } => {
+                if e.version.aliases.iter().any(|a| a == alias) {
+                    return Some(AutoResult::new(
+                        Pass,
+                        format!(
+                            "this version holds '{alias}'; there is nothing to compare it with"
+                        ),
+                    ));
+                }
+                let Some(champ) = (cx.by_alias)(alias) else {
+                    return Some(AutoResult::new(
+                        Missing,
+                        format!("no version of {} holds the alias '{alias}'", e.version.name),
+                    ));
+                };
+                let cv = champ.version.version.clone();
+                match (find_metric(e, metric), find_metric(&champ, metric)) {
+                    (None, _) => AutoResult::new(
+                        Missing,
+                        format!("this version has no '{metric}' to compare"),
+                    ),
+                    (_, None) => AutoResult::new(
+                        Missing,
+                        format!("{alias} v{cv} has no '{metric}' to compare with"),
+                    ),
+                    (Some((_, None)), _) => {
+                        AutoResult::new(Fail, format!("this version's {metric} is NaN"))
+                    }
+                    (_, Some((_, None))) => {
+                        AutoResult::new(Missing, format!("{alias} v{cv}'s {metric} is NaN"))
+                    }
+                    (Some((_, Some(c))), Some((_, Some(h)))) => {
+                        let shortfall = if *higher_is_better { h - c } else { c - h };
+                        let head =
+                            format!("challenger {metric} {} vs {alias} v{cv} {}", fmt(c), fmt(h));
+                        if shortfall <= 0.0 {
+                            AutoResult::new(Pass, format!("{head}: no worse"))
+                        } else if shortfall <= *margin + 1e-12 {
+                            AutoResult::new(Pass, format!("{head}: within margin {}", fmt(*margin)))
+                        } else {
+                            AutoResult::new(
+                                Fail,
+                                format!(
+                                    "{head}: worse by {}, more than margin {}",
+                                    fmt(shortfall),
+                                    fmt(*margin)
+                                ),
+                            )
+                        }
+                    }
+                }
+            }
+            Check::Lineage { require } => {
+                let mut missing = Vec::new();
+                let mut present = Vec::new();
+                for r in require {
+                    let (ok, what) = match r {
+                        LineageRequirement::Run => (e.run.is_some(), "producing run".to_string()),
+                        LineageRequirement::DatasetDigests => {
+                            let n = e.datasets.len();
+                            (
+                                n > 0 && e.datasets.iter().all(|d| !d.digest.is_empty()),
+                                format!("dataset digests ({n} datasets)"),
+                            )
+                        }
+                        LineageRequirement::GitCommit => {
+                            let c = e
+                                .run
+                                .as_ref()
+                                .and_then(|r| r.git_commit.clone())
+                                .filter(|c| !c.is_empty());
+                            (
+                                c.is_some(),
+                                format!(
+                                    "git commit {}",
+                                    c.map(|c| c.chars().take(12).collect::<String>())
+                                        .unwrap_or_default()
+                                )
+                                .trim_end()
+                                .to_string(),
+                            )
+                        }
+                        LineageRequirement::CodeSource => (
+                            e.run.as_ref().is_some_and(|r| r.source_name.is_some()),
+                            "code entry point".to_string(),
+                        ),
+                        LineageRequirement::Params => {
+                            let n = e.run.as_ref().map(|r| r.params.len()).unwrap_or(0);
+                            (n > 0, format!("configuration ({n} params)"))
+                        }
+                    };
+                    if ok {
+                        present.push(what)
+                    } else {
+                        missing.push(what)
+                    }
+                }
+                if missing.is_empty() {
+                    AutoResult::new(Pass, format!("recorded: {}", present.join(", ")))
+                } else {
+                    AutoResult::new(Fail, format!("not recorded: {}", missing.join(", ")))
+                }
+            }
+            Check::Tag { scope, tag, equals } => {
+                let (value, on) = tag_value(cx, *scope, tag);
+                match (value, equals) {
+                    (None, _) => AutoResult::new(Fail, format!("{on} has no tag '{tag}'")),
+                    (Some(v), Some(want)) if !v.eq_ignore_ascii_case(want) => {
+                        AutoResult::new(Fail, format!("{on} tag {tag} = '{v}', expected '{want}'"))
+                    }
+                    (Some(v), _) => AutoResult::new(Pass, format!("{on} tag {tag} = '{v}'")),
+                }
+            }
+            Check::DocumentationLink { scope, tag } => {
+                let (value, on) = tag_value(cx, *scope, tag);
+                match value {
+                    Some(v) if v.contains("://") => {
+                        AutoResult::new(Pass, format!("{on} documentation: {v}"))
+                    }
+                    Some(v) => AutoResult::new(
+                        Fail,
+                        format!("{on} tag {tag} = '{v}' is not a link (expected a URL)"),
+                    ),
+                    None => AutoResult::new(
+                        Fail,
+                        format!("{on} has no documentation link in tag '{tag}'"),
+                    ),
+                }
+            }
+        })
+    }
+}
+
+fn tag_value(cx: &CheckContext<'_>, scope: TagScope, tag: &str) -> (Option<String>, &'static str) {
+    match scope {
+        TagScope::Model => (
+            cx.model
+                .tags
+                .get(tag)
+                .filter(|v| !v.trim().is_empty())
+                .cloned(),
+            "the model",
+        ),
+        TagScope::Version => (
+            cx.evidence
+                .version
+                .tags
+                .get(tag)
+                .filter(|v| !v.trim().is_empty())
+                .cloned(),
+            "the version",
+        ),
+    }
+}

@@ -1,0 +1,297 @@
+//! Policy as code: one TOML file, versioned by the risk function, holding the tiering rubric,
+//! the tiers (cadence, roles, independence, blocking findings, re-review triggers), the
+//! checklist items per tier and kind, the roster and the tag names. Its SHA-256 goes into
+//! every review and approval. Every field is documented in `docs/policy.md`.
+
+pub mod checks;
+pub mod rubric;
+
+use crate::model::{ModelKind, TagNames};
+use crate::platform::folder::{line_col, parse_toml};
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// The policy that ships with Countersign (aligned with SR 26-2 / SR 11-7, SS1/23 and EU AI
+/// Act Annex IV).
+pub const DEFAULT_POLICY: &str = include_str!("../../../policies/default.toml");
+
+/// A role someone can hold in the roster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Validates a model version and signs the validation decision.
+    Validator,
+    /// Countersigns (approves) after validation.
+    Approver,
+    /// Reads and verifies; signs nothing.
+    Auditor,
+}
+
+impl Role {
+    /// The role's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Validator => "validator",
+            Role::Approver => "approver",
+            Role::Auditor => "auditor",
+        }
+    }
+}
+
+/// What makes a model due for review before its calendar date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    /// The version's evidence changed on the platform since it was reviewed.
+    EvidenceChanged,
+    /// The monitoring tag reports a breach.
+    MonitoringBreach,
+    /// A conditional approval's expiry passed.
+    ConditionExpired,
+    /// A new version was registered.
+    NewVersion,
+}
+
+/// One risk tier.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tier {
+    /// Human name, e.g. "Tier 1 — high materiality".
+    pub label: String,
+    /// Months between periodic reviews.
+    pub review_cadence_months: u32,
+    /// Roles whose approval is required, e.g. ["validator", "approver"].
+    pub roles_required: Vec<Role>,
+    /// The validator must not have built the model (always true in Countersign; kept explicit).
+    #[serde(default = "yes")]
+    pub independent_validator: bool,
+    /// The approver must be a different person from the validator.
+    #[serde(default)]
+    pub distinct_approver: bool,
+    /// Open high-severity findings block an approve decision.
+    #[serde(default = "yes")]
+    pub high_findings_block: bool,
+    /// Events that make a re-review due before the calendar date.
+    #[serde(default)]
+    pub re_review_triggers: Vec<Trigger>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// One checklist item.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChecklistItem {
+    /// Stable id, e.g. "CS-01".
+    pub id: Spanned<String>,
+    /// Short title.
+    pub title: String,
+    /// The area it belongs to (conceptual soundness, data, outcomes, …), for grouping.
+    pub area: String,
+    /// What the validator should look at and what good looks like.
+    pub guidance: String,
+    /// The regulatory references it answers (free text).
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// Tiers it applies to.
+    pub tiers: Spanned<Vec<String>>,
+    /// Model kinds it applies to (default: all).
+    #[serde(default = "all_kinds")]
+    pub kinds: Vec<ModelKind>,
+    /// How it is answered or checked.
+    pub check: checks::Check,
+}
+
+fn all_kinds() -> Vec<ModelKind> {
+    vec![ModelKind::Classic, ModelKind::Prompt, ModelKind::Vendor]
+}
+
+/// The whole policy file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// Policy name.
+    pub name: String,
+    /// Version label the risk function gives it (the SHA-256 identifies it exactly).
+    pub version: String,
+    /// Path of the `allowed_signers` file, relative to the policy file.
+    #[serde(default)]
+    pub allowed_signers: Option<String>,
+    /// Tag names for inventory fields.
+    #[serde(default)]
+    pub tags: TagNames,
+    /// The tiering rubric.
+    pub rubric: rubric::Rubric,
+    /// Tiers by name ("1", "2", "3").
+    pub tiers: BTreeMap<String, Tier>,
+    /// Checklist items.
+    pub checklist: Vec<ChecklistItem>,
+    /// Identity (as in allowed_signers) → roles.
+    #[serde(default)]
+    pub roster: BTreeMap<String, Vec<Role>>,
+}
+
+/// A policy with where it came from and its hash.
+#[derive(Debug, Clone)]
+pub struct LoadedPolicy {
+    /// The parsed policy.
+    pub policy: Policy,
+    /// Its exact text.
+    pub text: String,
+    /// SHA-256 of the text, hex.
+    pub sha256: String,
+    /// Where it was read from (`None` for the built-in default).
+    pub path: Option<PathBuf>,
+}
+
+impl LoadedPolicy {
+    /// The built-in default policy.
+    pub fn default_policy() -> Result<Self> {
+        Self::from_text(DEFAULT_POLICY, None)
+    }
+
+    /// Reads and checks a policy file.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Self::from_text(&text, Some(path.to_path_buf()))
+    }
+
+    /// Parses and checks policy text.
+    pub fn from_text(text: &str, path: Option<PathBuf>) -> Result<Self> {
+        let shown = path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("<built-in default policy>"));
+        let policy: Policy = parse_toml(&shown, text)?;
+        validate(&policy, text, &shown)?;
+        Ok(Self {
+            sha256: crate::evidence::sha256_hex(text.as_bytes()),
+            text: text.to_string(),
+            policy,
+            path,
+        })
+    }
+
+    /// The checklist for a tier and kind, in file order.
+    pub fn checklist_for(&self, tier: &str, kind: ModelKind) -> Vec<&ChecklistItem> {
+        self.policy
+            .checklist
+            .iter()
+            .filter(|i| i.tiers.get_ref().iter().any(|t| t == tier) && i.kinds.contains(&kind))
+            .collect()
+    }
+
+    /// The path of the allowed_signers file, resolved against the policy's folder.
+    pub fn allowed_signers_path(&self) -> Option<PathBuf> {
+        let rel = self.policy.allowed_signers.as_ref()?;
+        let base = self
+            .path
+            .as_ref()
+            .and_then(|p| p.parent())
+            .unwrap_or(Path::new("."));
+        Some(base.join(rel))
+    }
+}
+
+fn at(text: &str, path: &Path, offset: usize, message: String) -> Error {
+    let (line, col) = line_col(text, offset);
+    Error::InvalidFile {
+        path: path.to_path_buf(),
+        message: format!("line {line}, column {col}: {message}"),
+    }
+}
+
+/// Checks what the TOML grammar cannot: references between sections, uniqueness, ranges.
+fn validate(p: &Policy, text: &str, path: &Path) -> Result<()> {
+    let plain = |message: String| Error::InvalidFile {
+        path: path.to_path_buf(),
+        message,
+    };
+    if p.tiers.is_empty() {
+        return Err(plain(
+            "[tiers] is empty: define at least one tier, e.g. [tiers.1]".into(),
+        ));
+    }
+    for (name, t) in &p.tiers {
+        if t.roles_required.is_empty() {
+            return Err(plain(format!(
+                "tiers.{name}.roles_required is empty: list at least \"validator\""
+            )));
+        }
+        if t.roles_required.contains(&Role::Auditor) {
+            return Err(plain(format!("tiers.{name}.roles_required: auditors do not approve; use validator and/or approver")));
+        }
+        if t.distinct_approver && !t.roles_required.contains(&Role::Approver) {
+            return Err(plain(format!(
+                "tiers.{name}: distinct_approver = true needs \"approver\" in roles_required"
+            )));
+        }
+        if t.review_cadence_months == 0 || t.review_cadence_months > 120 {
+            return Err(plain(format!(
+                "tiers.{name}.review_cadence_months must be 1 to 120, not {}",
+                t.review_cadence_months
+            )));
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for item in &p.checklist {
+        let id = item.id.get_ref();
+        if id.trim().is_empty() {
+            return Err(at(
+                text,
+                path,
+                item.id.span().start,
+                "checklist item id is empty".into(),
+            ));
+        }
+        if !seen.insert(id.clone()) {
+            return Err(at(
+                text,
+                path,
+                item.id.span().start,
+                format!("checklist item id '{id}' is used twice"),
+            ));
+        }
+        if item.tiers.get_ref().is_empty() {
+            return Err(at(
+                text,
+                path,
+                item.tiers.span().start,
+                format!("checklist item '{id}': tiers is empty"),
+            ));
+        }
+        for t in item.tiers.get_ref() {
+            if !p.tiers.contains_key(t) {
+                let known: Vec<&str> = p.tiers.keys().map(String::as_str).collect();
+                return Err(at(
+                    text,
+                    path,
+                    item.tiers.span().start,
+                    format!("checklist item '{id}' names tier '{t}', which [tiers] does not define (known: {})", known.join(", ")),
+                ));
+            }
+        }
+        if item.kinds.is_empty() {
+            return Err(plain(format!(
+                "checklist item '{id}': kinds is empty (omit it to mean all kinds)"
+            )));
+        }
+        item.check.validate().map_err(|m| {
+            at(
+                text,
+                path,
+                item.id.span().start,
+                format!("checklist item '{id}': {m}"),
+            )
+        })?;
+    }
+    p.rubric.validate(&p.tiers).map_err(plain)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

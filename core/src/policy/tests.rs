@@ -1,0 +1,422 @@
+//! Policy parsing, validation, rubric and check tests.
+
+use super::checks::{AutoOutcome, Check, CheckContext, Comparison};
+use super::*;
+use crate::evidence::Evidence;
+use crate::model::{DatasetInput, Metric, Model, Run, Version};
+
+#[test]
+fn default_policy_is_valid_and_complete() {
+    let p = LoadedPolicy::default_policy().unwrap();
+    assert_eq!(p.sha256.len(), 64);
+    assert_eq!(p.policy.tiers.len(), 3);
+    assert!(p.checklist_for("1", ModelKind::Classic).len() >= 15);
+    assert!(p
+        .checklist_for("1", ModelKind::Prompt)
+        .iter()
+        .any(|i| i.id.get_ref() == "LLM-01"));
+    assert!(p
+        .checklist_for("3", ModelKind::Vendor)
+        .iter()
+        .any(|i| i.id.get_ref() == "VEN-01"));
+    assert!(p.policy.tiers["1"].distinct_approver);
+    assert_eq!(p.policy.tiers["3"].roles_required, vec![Role::Validator]);
+}
+
+/// A broken policy file and the exact message it must produce.
+fn broken(edit: impl Fn(&str) -> String) -> String {
+    let text = edit(DEFAULT_POLICY);
+    LoadedPolicy::from_text(&text, Some("p.toml".into()))
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn broken_policies_give_file_line_column_and_reason() {
+    let line_of = |needle: &str| {
+        DEFAULT_POLICY
+            .lines()
+            .position(|l| l.contains(needle))
+            .unwrap()
+            + 1
+    };
+    let cases: Vec<(String, String)> = vec![
+        (
+            broken(|t| t.replacen("review_cadence_months = 12", "review_cadence_months = \"yearly\"", 1)),
+            format!("p.toml: line {}, column 25 (field `tiers.1.review_cadence_months`): invalid type: string \"yearly\", expected u32", line_of("review_cadence_months = 12")),
+        ),
+        (
+            broken(|t| t.replacen("kind = \"metric_threshold\", metric = \"auc_holdout\"", "kind = \"metric_treshold\", metric = \"auc_holdout\"", 1)),
+            "unknown variant `metric_treshold`".into(),
+        ),
+        (
+            broken(|t| t.replacen("tiers = [\"1\", \"2\", \"3\"]\nkinds = [\"classic\"]", "tiers = [\"1\", \"4\"]\nkinds = [\"classic\"]", 1)),
+            format!("p.toml: line {}, column 9: checklist item 'CS-01' names tier '4', which [tiers] does not define (known: 1, 2, 3)", line_of("id = \"CS-01\"") + 5),
+        ),
+        (
+            broken(|t| t.replacen("id = \"CS-02\"", "id = \"CS-01\"", 1)),
+            format!("p.toml: line {}, column 6: checklist item id 'CS-01' is used twice", line_of("id = \"CS-02\"")),
+        ),
+        (broken(|t| t.replacen("roles_required = [\"validator\"]", "roles_required = []", 1)), "tiers.3.roles_required is empty".into()),
+        (broken(|t| t.replacen("{ tier = \"3\", min_score = 0 }", "{ tier = \"3\", min_score = 1 }", 1)), "one threshold must have min_score = 0".into()),
+        (broken(|t| t.replacen("margin = 0.02", "margin = -1.0", 1)), "champion_challenger margin must be a number ≥ 0".into()),
+        (broken(|t| t.replacen("name = \"Countersign", "nam = \"Countersign", 1)), "unknown field `nam`".into()),
+        (broken(|t| t.replacen("\"alex.approver@demo.bank\" = [\"approver\"]", "\"alex.approver@demo.bank\" = [\"boss\"]", 1)), "unknown variant `boss`".into()),
+        (broken(|t| format!("{t}\n[[checklist]\n")), "p.toml: line".into()),
+    ];
+    for (got, want) in cases {
+        assert!(got.contains(&want), "\n got: {got}\nwant: {want}");
+        assert!(got.starts_with("p.toml: "), "{got}");
+    }
+}
+
+fn model(tags: &[(&str, &str)]) -> Model {
+    let mut m = Model {
+        name: "m".into(),
+        kind: ModelKind::Classic,
+        description: String::new(),
+        owner: None,
+        business_purpose: None,
+        risk_tier: None,
+        next_review_date: None,
+        monitoring: None,
+        llm_provider: None,
+        created_ms: 0,
+        updated_ms: 0,
+        tags: tags
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        aliases: Default::default(),
+    };
+    m.apply_tag_names(&Default::default());
+    m
+}
+
+#[test]
+fn rubric_scores_answers_into_a_tier_with_rationale() {
+    let p = LoadedPolicy::default_policy().unwrap();
+    let m = model(&[
+        ("risk_tier", "3"),
+        ("rubric.exposure", "decisive"),
+        ("rubric.purpose", "regulatory"),
+    ]);
+    let mut answers = std::collections::BTreeMap::new();
+    for (k, v) in [
+        ("complexity", "moderate"),
+        ("autonomy", "human_on_the_loop"),
+        ("reversibility", "costly"),
+        ("regulatory_exposure", "some"),
+    ] {
+        answers.insert(k.to_string(), v.to_string());
+    }
+    let a = p.policy.rubric.assess(&m, &answers);
+    assert_eq!(a.score, 3 + 3 + 1 + 1 + 1 + 1);
+    assert_eq!(a.tier.as_deref(), Some("1"));
+    assert!(a.disagrees, "platform says 3");
+    assert!(
+        a.rationale[0].starts_with("exposure = decisive (+3)"),
+        "{:?}",
+        a.rationale
+    );
+    assert_eq!(a.rationale.last().unwrap(), "score 10 → tier 1");
+
+    answers.insert("autonomy".into(), "robot".into());
+    let a = p.policy.rubric.assess(&m, &answers);
+    assert_eq!(a.tier, None);
+    assert_eq!(a.unanswered, vec!["autonomy"]);
+    assert!(a
+        .rationale
+        .iter()
+        .any(|r| r.contains("'robot' is not an option")));
+
+    let low = model(&[("risk_tier", "3")]);
+    let all_low: std::collections::BTreeMap<String, String> = p
+        .policy
+        .rubric
+        .questions
+        .iter()
+        .map(|q| (q.id.clone(), q.options[0].value.clone()))
+        .collect();
+    let a = p.policy.rubric.assess(&low, &all_low);
+    assert_eq!(
+        (a.tier.as_deref(), a.score, a.disagrees),
+        (Some("3"), 0, false)
+    );
+}
+
+fn run(metrics: &[(&str, Option<f64>)], datasets: &[(&str, &str)]) -> Run {
+    Run {
+        run_id: "r1".into(),
+        run_name: "train".into(),
+        experiment_id: "1".into(),
+        experiment_name: None,
+        user: Some("u".into()),
+        status: "FINISHED".into(),
+        start_ms: 0,
+        end_ms: None,
+        source_name: Some("train.py".into()),
+        git_commit: Some("abcdef1234567890".into()),
+        git_repo: None,
+        params: [("a".to_string(), "1".to_string())].into(),
+        metrics: metrics
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    Metric {
+                        value: *v,
+                        step: 0,
+                        timestamp_ms: 0,
+                        history: vec![],
+                    },
+                )
+            })
+            .collect(),
+        tags: Default::default(),
+        datasets: datasets
+            .iter()
+            .map(|(c, n)| DatasetInput {
+                context: c.to_string(),
+                name: n.to_string(),
+                digest: "d1".into(),
+                source_type: "s3".into(),
+                source: "s3://x".into(),
+            })
+            .collect(),
+        model_inputs: vec![],
+        deleted: false,
+    }
+}
+
+fn evidence(version: &str, aliases: &[&str], r: Option<Run>) -> Evidence {
+    let v = Version {
+        name: "m".into(),
+        version: version.into(),
+        creator: None,
+        created_ms: 0,
+        updated_ms: 0,
+        source: "s".into(),
+        run_id: r.as_ref().map(|r| r.run_id.clone()),
+        status: "READY".into(),
+        description: String::new(),
+        aliases: aliases.iter().map(|a| a.to_string()).collect(),
+        tags: Default::default(),
+    };
+    Evidence::assemble("p", &v, r.as_ref(), None, &[])
+}
+
+fn eval(
+    check: &Check,
+    e: &Evidence,
+    m: &Model,
+    champion: Option<Evidence>,
+) -> (AutoOutcome, String) {
+    let by_alias = move |_: &str| champion.clone();
+    let r = check
+        .evaluate(&CheckContext {
+            evidence: e,
+            model: m,
+            by_alias: &by_alias,
+        })
+        .unwrap();
+    (r.outcome, r.explanation)
+}
+
+#[test]
+fn metric_threshold_check() {
+    let m = model(&[]);
+    let c = Check::MetricThreshold {
+        metric: "auc_holdout".into(),
+        op: Comparison::Ge,
+        threshold: 0.75,
+        dataset_context: Some("validation".into()),
+    };
+    let e = evidence(
+        "2",
+        &[],
+        Some(run(
+            &[("auc_holdout", Some(0.81))],
+            &[("validation", "holdout-2025q3")],
+        )),
+    );
+    assert_eq!(
+        eval(&c, &e, &m, None),
+        (
+            AutoOutcome::Pass,
+            "auc_holdout = 0.81 ≥ 0.75 on dataset 'holdout-2025q3'".into()
+        )
+    );
+    let e = evidence(
+        "2",
+        &[],
+        Some(run(&[("auc_holdout", Some(0.7))], &[("validation", "h")])),
+    );
+    assert_eq!(
+        eval(&c, &e, &m, None),
+        (
+            AutoOutcome::Fail,
+            "auc_holdout = 0.7 < 0.75 on dataset 'h'".into()
+        )
+    );
+    let e = evidence(
+        "2",
+        &[],
+        Some(run(&[("other", Some(0.9))], &[("validation", "h")])),
+    );
+    assert_eq!(eval(&c, &e, &m, None).0, AutoOutcome::Missing);
+    let e = evidence(
+        "2",
+        &[],
+        Some(run(&[("auc_holdout", None)], &[("validation", "h")])),
+    );
+    assert_eq!(
+        eval(&c, &e, &m, None),
+        (
+            AutoOutcome::Fail,
+            "metric 'auc_holdout' is NaN or infinite in run r1".into()
+        )
+    );
+    let e = evidence(
+        "2",
+        &[],
+        Some(run(&[("auc_holdout", Some(0.9))], &[("training", "t")])),
+    );
+    assert_eq!(
+        eval(&c, &e, &m, None),
+        (
+            AutoOutcome::Missing,
+            "run r1 logged 'auc_holdout' but records no 'validation' dataset".into()
+        )
+    );
+    let e = evidence("2", &[], None);
+    assert_eq!(eval(&c, &e, &m, None).0, AutoOutcome::Missing);
+}
+
+#[test]
+fn champion_challenger_check() {
+    let m = model(&[]);
+    let c = Check::ChampionChallenger {
+        metric: "auc".into(),
+        alias: "champion".into(),
+        higher_is_better: true,
+        margin: 0.02,
+    };
+    let champ = evidence("6", &["champion"], Some(run(&[("auc", Some(0.80))], &[])));
+    let e = evidence("7", &[], Some(run(&[("auc", Some(0.79))], &[])));
+    assert_eq!(
+        eval(&c, &e, &m, Some(champ.clone())),
+        (
+            AutoOutcome::Pass,
+            "challenger auc 0.79 vs champion v6 0.8: within margin 0.02".into()
+        )
+    );
+    let e = evidence("7", &[], Some(run(&[("auc", Some(0.70))], &[])));
+    assert_eq!(
+        eval(&c, &e, &m, Some(champ.clone())),
+        (
+            AutoOutcome::Fail,
+            "challenger auc 0.7 vs champion v6 0.8: worse by 0.1, more than margin 0.02".into()
+        )
+    );
+    let e = evidence("7", &[], Some(run(&[("auc", Some(0.85))], &[])));
+    assert_eq!(
+        eval(&c, &e, &m, Some(champ.clone())).1,
+        "challenger auc 0.85 vs champion v6 0.8: no worse"
+    );
+    assert_eq!(
+        eval(&c, &e, &m, None),
+        (
+            AutoOutcome::Missing,
+            "no version of m holds the alias 'champion'".into()
+        )
+    );
+    let nan_champ = evidence("6", &["champion"], Some(run(&[("auc", None)], &[])));
+    assert_eq!(eval(&c, &e, &m, Some(nan_champ)).0, AutoOutcome::Missing);
+    assert_eq!(
+        eval(&c, &champ, &m, None).0,
+        AutoOutcome::Pass,
+        "the champion itself"
+    );
+    let lower = Check::ChampionChallenger {
+        metric: "auc".into(),
+        alias: "champion".into(),
+        higher_is_better: false,
+        margin: 0.0,
+    };
+    assert_eq!(eval(&lower, &e, &m, Some(champ)).0, AutoOutcome::Fail);
+}
+
+#[test]
+fn lineage_tag_and_documentation_checks() {
+    use super::checks::{LineageRequirement as L, TagScope};
+    let m = model(&[
+        ("monitoring", "enabled"),
+        ("documentation_url", "https://wiki/x"),
+        ("bad_doc", "see wiki"),
+    ]);
+    let e = evidence("1", &[], Some(run(&[], &[("training", "t")])));
+    let c = Check::Lineage {
+        require: vec![
+            L::Run,
+            L::DatasetDigests,
+            L::GitCommit,
+            L::Params,
+            L::CodeSource,
+        ],
+    };
+    assert_eq!(eval(&c, &e, &m, None), (AutoOutcome::Pass, "recorded: producing run, dataset digests (1 datasets), git commit abcdef123456, configuration (1 params), code entry point".into()));
+    let bare = evidence("1", &[], None);
+    assert_eq!(eval(&c, &bare, &m, None).0, AutoOutcome::Fail);
+    assert!(eval(&c, &bare, &m, None)
+        .1
+        .starts_with("not recorded: producing run, dataset digests (0 datasets)"));
+
+    let t = Check::Tag {
+        scope: TagScope::Model,
+        tag: "monitoring".into(),
+        equals: Some("ENABLED".into()),
+    };
+    assert_eq!(eval(&t, &e, &m, None).0, AutoOutcome::Pass);
+    let t = Check::Tag {
+        scope: TagScope::Model,
+        tag: "monitoring".into(),
+        equals: Some("full".into()),
+    };
+    assert_eq!(
+        eval(&t, &e, &m, None),
+        (
+            AutoOutcome::Fail,
+            "the model tag monitoring = 'enabled', expected 'full'".into()
+        )
+    );
+    let t = Check::Tag {
+        scope: TagScope::Version,
+        tag: "monitoring".into(),
+        equals: None,
+    };
+    assert_eq!(
+        eval(&t, &e, &m, None),
+        (
+            AutoOutcome::Fail,
+            "the version has no tag 'monitoring'".into()
+        )
+    );
+    let d = Check::DocumentationLink {
+        scope: TagScope::Model,
+        tag: "documentation_url".into(),
+    };
+    assert_eq!(eval(&d, &e, &m, None).0, AutoOutcome::Pass);
+    let d = Check::DocumentationLink {
+        scope: TagScope::Model,
+        tag: "bad_doc".into(),
+    };
+    assert_eq!(eval(&d, &e, &m, None).0, AutoOutcome::Fail);
+    assert!(Check::Attestation
+        .evaluate(&CheckContext {
+            evidence: &e,
+            model: &m,
+            by_alias: &|_| None
+        })
+        .is_none());
+}

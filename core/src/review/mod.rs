@@ -1,0 +1,771 @@
+//! The review engine: one validator's work on one version.
+//!
+//! Starting a review freezes the version's evidence (its SHA-256 is part of the review), picks
+//! the checklist for the version's tier and kind from the policy, and evaluates the automatic
+//! checks. Answers and findings are saved to the store one transaction at a time, so a killed
+//! process loses nothing; resuming restores every answer. `review.json` is the deterministic,
+//! hashable record of it all.
+
+mod diff;
+
+use crate::evidence::{canonical_json, sha256_hex, Evidence};
+use crate::model::ModelKind;
+use crate::policy::checks::{AutoOutcome, AutoResult, Check, CheckContext};
+use crate::policy::LoadedPolicy;
+use crate::store::Store;
+use crate::uri::VersionRef;
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The format identifier of `review.json`.
+pub const REVIEW_TYPE: &str = "countersign.review/v1";
+
+/// A validator's answer to one item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Satisfied.
+    Pass,
+    /// Not satisfied.
+    Fail,
+    /// Does not apply (a note must say why).
+    NotApplicable,
+}
+
+impl Outcome {
+    /// Parses `pass`, `fail`, `na` / `n/a` / `not_applicable`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "pass" | "p" => Some(Outcome::Pass),
+            "fail" | "f" => Some(Outcome::Fail),
+            "na" | "n/a" | "n.a." | "not_applicable" | "not-applicable" => {
+                Some(Outcome::NotApplicable)
+            }
+            _ => None,
+        }
+    }
+
+    /// The outcome's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::NotApplicable => "not_applicable",
+        }
+    }
+}
+
+/// An answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answer {
+    /// Outcome.
+    pub outcome: Outcome,
+    /// The validator's note.
+    pub note: String,
+    /// References to evidence (artifact paths, documents, tickets).
+    pub evidence_refs: Vec<String>,
+    /// Whether it differs from the automatic result (an override).
+    pub overrides_automatic: bool,
+    /// Who answered, where known.
+    pub answered_by: Option<String>,
+    /// When (RFC 3339 UTC).
+    pub answered_at: String,
+}
+
+/// Finding severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// High.
+    High,
+    /// Medium.
+    Medium,
+    /// Low.
+    Low,
+}
+
+impl Severity {
+    /// Parses high/medium/low.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "high" | "h" => Some(Severity::High),
+            "medium" | "m" => Some(Severity::Medium),
+            "low" | "l" => Some(Severity::Low),
+            _ => None,
+        }
+    }
+}
+
+/// Finding status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingStatus {
+    /// Open.
+    Open,
+    /// Remediated.
+    Remediated,
+    /// Accepted as an exception.
+    Accepted,
+}
+
+impl FindingStatus {
+    /// Parses open/remediated/accepted.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "open" => Some(FindingStatus::Open),
+            "remediated" => Some(FindingStatus::Remediated),
+            "accepted" | "accepted_as_exception" | "exception" => Some(FindingStatus::Accepted),
+            _ => None,
+        }
+    }
+}
+
+/// A finding in the register.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// "F-1", "F-2", …
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Severity.
+    pub severity: Severity,
+    /// Description.
+    pub description: String,
+    /// Who must remediate.
+    pub owner: String,
+    /// Due date (YYYY-MM-DD).
+    pub due: String,
+    /// Status.
+    pub status: FindingStatus,
+    /// Checklist item it relates to, if any.
+    pub item: Option<String>,
+    /// When raised (RFC 3339).
+    pub raised_at: String,
+    /// When last changed (RFC 3339).
+    pub updated_at: String,
+}
+
+/// One checklist item as frozen into a review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewItem {
+    /// Item id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Area, for grouping.
+    pub area: String,
+    /// Guidance for the validator.
+    pub guidance: String,
+    /// The check, as the policy defines it.
+    pub check: Check,
+    /// Automatic result (None for attestations).
+    pub automatic: Option<AutoResult>,
+}
+
+/// What is fixed when a review starts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewHeader {
+    /// Review id.
+    pub id: String,
+    /// Platform key.
+    pub platform: String,
+    /// Model name.
+    pub name: String,
+    /// Version.
+    pub version: String,
+    /// Model kind.
+    pub kind: ModelKind,
+    /// Tier used.
+    pub tier: String,
+    /// Policy SHA-256.
+    pub policy_sha256: String,
+    /// Policy version label.
+    pub policy_version: String,
+    /// Frozen evidence.
+    pub evidence: Evidence,
+    /// Its SHA-256.
+    pub evidence_sha256: String,
+    /// Checklist with automatic results.
+    pub items: Vec<ReviewItem>,
+    /// Who started it.
+    pub reviewer: Option<String>,
+    /// When (RFC 3339 UTC).
+    pub started_at: String,
+}
+
+/// A review: the header plus the answers and findings so far.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Review {
+    /// Fixed part.
+    pub header: ReviewHeader,
+    /// Item id → answer.
+    pub answers: BTreeMap<String, Answer>,
+    /// Findings, in the order raised.
+    pub findings: Vec<Finding>,
+}
+
+/// Where a review stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewStatus {
+    /// `models:/NAME/VERSION`.
+    pub version: String,
+    /// Review id.
+    pub review_id: String,
+    /// Tier.
+    pub tier: String,
+    /// Items in the checklist.
+    pub total: usize,
+    /// Items answered.
+    pub answered: usize,
+    /// Items not answered yet.
+    pub unanswered: Vec<String>,
+    /// Items answered fail.
+    pub failed: Vec<String>,
+    /// Open findings by severity.
+    pub open_findings: BTreeMap<String, usize>,
+    /// Everything that blocks an approve decision, in words.
+    pub blockers: Vec<String>,
+    /// All items answered: a decision can be recorded.
+    pub ready_for_decision: bool,
+    /// Ready, and nothing blocks an approve decision.
+    pub can_approve: bool,
+    /// What changed in the evidence on the platform since the review froze it (empty: nothing).
+    pub evidence_changes: Vec<String>,
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Starts a review of `vref` under `policy`, or resumes the latest one made under the same
+/// policy. Returns the review and whether it was resumed.
+pub fn start(
+    store: &Store,
+    platform: &str,
+    policy: &LoadedPolicy,
+    vref: &VersionRef,
+    reviewer: Option<String>,
+) -> Result<(Review, bool)> {
+    if let Some(existing) = load_latest(store, platform, vref)? {
+        if existing.header.policy_sha256 == policy.sha256 {
+            return Ok((existing, true));
+        }
+    }
+    let evidence = Evidence::from_store(store, platform, vref)?;
+    let model = store
+        .model(platform, &vref.name)?
+        .ok_or_else(|| Error::NotFound {
+            what: format!("model {}", vref.name),
+            hint: ". Run `countersign sync`".into(),
+        })?;
+    let tier = model.risk_tier.clone().ok_or_else(|| Error::InvalidInput {
+        what: "model",
+        input: vref.name.clone(),
+        reason: format!("it has no '{}' tag, so its checklist is unknown; set the tag on the platform (run `countersign tier` to apply the rubric) and sync", policy.policy.tags.risk_tier),
+    })?;
+    if !policy.policy.tiers.contains_key(&tier) {
+        let known: Vec<&str> = policy.policy.tiers.keys().map(String::as_str).collect();
+        return Err(Error::InvalidInput {
+            what: "risk tier",
+            input: tier,
+            reason: format!(
+                "the policy defines tiers {}; fix the model's tier tag or the policy",
+                known.join(", ")
+            ),
+        });
+    }
+    let by_alias = |alias: &str| -> Option<Evidence> {
+        let v = model.aliases.get(alias)?;
+        Evidence::from_store(
+            store,
+            platform,
+            &VersionRef {
+                name: vref.name.clone(),
+                version: v.clone(),
+            },
+        )
+        .ok()
+    };
+    let cx = CheckContext {
+        evidence: &evidence,
+        model: &model,
+        by_alias: &by_alias,
+    };
+    let items = policy
+        .checklist_for(&tier, model.kind)
+        .into_iter()
+        .map(|i| ReviewItem {
+            id: i.id.get_ref().clone(),
+            title: i.title.clone(),
+            area: i.area.clone(),
+            guidance: i.guidance.clone(),
+            automatic: i.check.evaluate(&cx),
+            check: i.check.clone(),
+        })
+        .collect();
+    let started_at = now();
+    let evidence_sha256 = evidence.sha256();
+    let id = format!(
+        "rev-{}",
+        &sha256_hex(format!("{platform}\n{vref}\n{started_at}\n{}", policy.sha256).as_bytes())
+            [..16]
+    );
+    let header = ReviewHeader {
+        id: id.clone(),
+        platform: platform.to_string(),
+        name: vref.name.clone(),
+        version: vref.version.clone(),
+        kind: model.kind,
+        tier,
+        policy_sha256: policy.sha256.clone(),
+        policy_version: policy.policy.version.clone(),
+        evidence,
+        evidence_sha256,
+        items,
+        reviewer,
+        started_at: started_at.clone(),
+    };
+    store.put_policy(&policy.sha256, &policy.text)?;
+    store.put_review(
+        &id,
+        platform,
+        &vref.name,
+        &vref.version,
+        &started_at,
+        &header,
+    )?;
+    Ok((
+        Review {
+            header,
+            answers: BTreeMap::new(),
+            findings: Vec::new(),
+        },
+        false,
+    ))
+}
+
+/// The latest review of a version, with its answers and findings.
+pub fn load_latest(store: &Store, platform: &str, vref: &VersionRef) -> Result<Option<Review>> {
+    let Some(header) = store.latest_review::<ReviewHeader>(platform, &vref.name, &vref.version)?
+    else {
+        return Ok(None);
+    };
+    let answers = store.answers::<Answer>(&header.id)?.into_iter().collect();
+    let findings = store.findings::<Finding>(&header.id)?;
+    Ok(Some(Review {
+        header,
+        answers,
+        findings,
+    }))
+}
+
+/// The latest review of a version, or an error saying how to start one.
+pub fn require_latest(store: &Store, platform: &str, vref: &VersionRef) -> Result<Review> {
+    load_latest(store, platform, vref)?.ok_or_else(|| Error::NotFound {
+        what: format!("review of {vref}"),
+        hint: format!(". Start one with `countersign review start {vref}`"),
+    })
+}
+
+impl Review {
+    /// The item with this id.
+    pub fn item(&self, id: &str) -> Result<&ReviewItem> {
+        self.header
+            .items
+            .iter()
+            .find(|i| i.id.eq_ignore_ascii_case(id))
+            .ok_or_else(|| Error::InvalidInput {
+                what: "checklist item",
+                input: id.to_string(),
+                reason: format!(
+                    "this review's checklist has {}",
+                    self.header
+                        .items
+                        .iter()
+                        .map(|i| i.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            })
+    }
+
+    /// Records an answer (saved at once). `outcome = None` confirms the automatic result.
+    pub fn answer(
+        &mut self,
+        store: &Store,
+        item_id: &str,
+        outcome: Option<Outcome>,
+        note: &str,
+        evidence_refs: Vec<String>,
+        by: Option<String>,
+    ) -> Result<&Answer> {
+        let item = self.item(item_id)?.clone();
+        let auto = item.automatic.as_ref().map(|a| a.outcome);
+        let outcome = match (outcome, auto) {
+            (Some(o), _) => o,
+            (None, Some(AutoOutcome::Pass)) => Outcome::Pass,
+            (None, Some(AutoOutcome::Fail)) => Outcome::Fail,
+            (None, Some(AutoOutcome::Missing)) => {
+                return Err(Error::InvalidInput {
+                    what: "answer",
+                    input: item.id.clone(),
+                    reason: "the automatic check could not be evaluated (evidence missing); answer pass, fail or na with a note".into(),
+                })
+            }
+            (None, None) => {
+                return Err(Error::InvalidInput {
+                    what: "answer",
+                    input: item.id.clone(),
+                    reason: "this item is an attestation: answer pass, fail or na with a note".into(),
+                })
+            }
+        };
+        let note = note.trim().to_string();
+        if outcome == Outcome::NotApplicable && note.is_empty() {
+            return Err(Error::InvalidInput {
+                what: "answer",
+                input: item.id.clone(),
+                reason: "not applicable needs a note saying why (--note)".into(),
+            });
+        }
+        let overrides = matches!((auto, outcome), (Some(AutoOutcome::Pass), o) if o != Outcome::Pass)
+            || matches!((auto, outcome), (Some(AutoOutcome::Fail), o) if o != Outcome::Fail);
+        if overrides && note.is_empty() {
+            return Err(Error::InvalidInput {
+                what: "answer",
+                input: item.id.clone(),
+                reason: format!(
+                    "it overrides the automatic result ({}); say why in a note (--note)",
+                    item.automatic
+                        .as_ref()
+                        .map(|a| a.explanation.as_str())
+                        .unwrap_or("")
+                ),
+            });
+        }
+        let answer = Answer {
+            outcome,
+            note,
+            evidence_refs,
+            overrides_automatic: overrides,
+            answered_by: by,
+            answered_at: now(),
+        };
+        store.put_answer(&self.header.id, &item.id, &answer)?;
+        self.answers.insert(item.id.clone(), answer);
+        Ok(&self.answers[&item.id])
+    }
+
+    /// Raises a finding (saved at once) and returns it.
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_finding(
+        &mut self,
+        store: &Store,
+        title: &str,
+        severity: Severity,
+        description: &str,
+        owner: &str,
+        due: &str,
+        item: Option<String>,
+    ) -> Result<&Finding> {
+        if title.trim().is_empty() {
+            return Err(Error::InvalidInput {
+                what: "finding",
+                input: String::new(),
+                reason: "a finding needs a title".into(),
+            });
+        }
+        if chrono::NaiveDate::parse_from_str(due, "%Y-%m-%d").is_err() {
+            return Err(Error::InvalidInput {
+                what: "due date",
+                input: due.to_string(),
+                reason: "write it as YYYY-MM-DD".into(),
+            });
+        }
+        if let Some(i) = &item {
+            self.item(i)?;
+        }
+        let n = self
+            .findings
+            .iter()
+            .filter_map(|f| f.id.strip_prefix("F-")?.parse::<u32>().ok())
+            .max()
+            .unwrap_or(0)
+            + 1;
+        let t = now();
+        let f = Finding {
+            id: format!("F-{n}"),
+            title: title.trim().to_string(),
+            severity,
+            description: description.trim().to_string(),
+            owner: owner.trim().to_string(),
+            due: due.to_string(),
+            status: FindingStatus::Open,
+            item,
+            raised_at: t.clone(),
+            updated_at: t,
+        };
+        store.put_finding(&self.header.id, &f.id, &f)?;
+        self.findings.push(f);
+        Ok(self.findings.last().expect("just pushed"))
+    }
+
+    /// Changes a finding's status (saved at once).
+    pub fn set_finding_status(
+        &mut self,
+        store: &Store,
+        id: &str,
+        status: FindingStatus,
+    ) -> Result<&Finding> {
+        let pos = self
+            .findings
+            .iter()
+            .position(|f| f.id.eq_ignore_ascii_case(id))
+            .ok_or_else(|| Error::InvalidInput {
+                what: "finding",
+                input: id.to_string(),
+                reason: format!(
+                    "this review has {}",
+                    if self.findings.is_empty() {
+                        "no findings".to_string()
+                    } else {
+                        self.findings
+                            .iter()
+                            .map(|f| f.id.clone())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }
+                ),
+            })?;
+        let mut f = self.findings[pos].clone();
+        f.status = status;
+        f.updated_at = now();
+        store.put_finding(&self.header.id, &f.id, &f)?;
+        self.findings[pos] = f;
+        Ok(&self.findings[pos])
+    }
+
+    /// Where the review stands. `current_evidence` is the version's evidence as the platform
+    /// shows it now (from the last sync), to flag changes since the review froze it.
+    pub fn status(
+        &self,
+        policy: &LoadedPolicy,
+        current_evidence: Option<&Evidence>,
+    ) -> ReviewStatus {
+        let h = &self.header;
+        let unanswered: Vec<String> = h
+            .items
+            .iter()
+            .filter(|i| !self.answers.contains_key(&i.id))
+            .map(|i| i.id.clone())
+            .collect();
+        let failed: Vec<String> = h
+            .items
+            .iter()
+            .filter(|i| {
+                self.answers
+                    .get(&i.id)
+                    .is_some_and(|a| a.outcome == Outcome::Fail)
+            })
+            .map(|i| i.id.clone())
+            .collect();
+        let mut open_findings = BTreeMap::new();
+        for f in self
+            .findings
+            .iter()
+            .filter(|f| f.status == FindingStatus::Open)
+        {
+            let key = match f.severity {
+                Severity::High => "high",
+                Severity::Medium => "medium",
+                Severity::Low => "low",
+            };
+            *open_findings.entry(key.to_string()).or_insert(0) += 1;
+        }
+        let mut blockers = Vec::new();
+        if !unanswered.is_empty() {
+            blockers.push(format!(
+                "{} of {} items unanswered: {}",
+                unanswered.len(),
+                h.items.len(),
+                unanswered.join(", ")
+            ));
+        }
+        let blocks_high = policy
+            .policy
+            .tiers
+            .get(&h.tier)
+            .map(|t| t.high_findings_block)
+            .unwrap_or(true);
+        if blocks_high {
+            for f in self
+                .findings
+                .iter()
+                .filter(|f| f.status == FindingStatus::Open && f.severity == Severity::High)
+            {
+                blockers.push(format!(
+                    "open high finding {}: {} (tier {} blocks approval while it is open)",
+                    f.id, f.title, h.tier
+                ));
+            }
+        }
+        for id in &failed {
+            if !self
+                .findings
+                .iter()
+                .any(|f| f.item.as_deref() == Some(id.as_str()))
+            {
+                blockers.push(format!(
+                    "item {id} failed and no finding records it (raise one with --item {id})"
+                ));
+            }
+        }
+        let evidence_changes = match current_evidence {
+            Some(cur) if cur.sha256() != h.evidence_sha256 => {
+                let mut changes = diff::changes(&h.evidence, cur);
+                if changes.is_empty() {
+                    changes.push("the evidence hash differs".into());
+                }
+                blockers.push(format!("the evidence changed on the platform since the review started ({} change(s)); start a new review", changes.len()));
+                changes
+            }
+            _ => Vec::new(),
+        };
+        ReviewStatus {
+            version: format!("models:/{}/{}", h.name, h.version),
+            review_id: h.id.clone(),
+            tier: h.tier.clone(),
+            total: h.items.len(),
+            answered: h.items.len() - unanswered.len(),
+            ready_for_decision: unanswered.is_empty() && evidence_changes.is_empty(),
+            can_approve: blockers.is_empty(),
+            unanswered,
+            failed,
+            open_findings,
+            blockers,
+            evidence_changes,
+        }
+    }
+
+    /// The deterministic `review.json` record.
+    pub fn record(&self) -> ReviewRecord {
+        let h = &self.header;
+        ReviewRecord {
+            kind: REVIEW_TYPE.into(),
+            review_id: h.id.clone(),
+            platform: h.platform.clone(),
+            model: ReviewedModel {
+                name: h.name.clone(),
+                version: h.version.clone(),
+                kind: h.kind,
+                run_id: h.evidence.version.run_id.clone(),
+            },
+            tier: h.tier.clone(),
+            policy_sha256: h.policy_sha256.clone(),
+            policy_version: h.policy_version.clone(),
+            evidence_sha256: h.evidence_sha256.clone(),
+            reviewer: h.reviewer.clone(),
+            started_at: h.started_at.clone(),
+            items: h
+                .items
+                .iter()
+                .map(|i| RecordItem {
+                    id: i.id.clone(),
+                    title: i.title.clone(),
+                    area: i.area.clone(),
+                    automatic: i.automatic.clone(),
+                    answer: self.answers.get(&i.id).cloned(),
+                })
+                .collect(),
+            findings: self.findings.clone(),
+        }
+    }
+}
+
+/// `review.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewRecord {
+    /// Always [`REVIEW_TYPE`].
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Review id.
+    pub review_id: String,
+    /// Platform.
+    pub platform: String,
+    /// The version reviewed.
+    pub model: ReviewedModel,
+    /// Tier.
+    pub tier: String,
+    /// Policy hash.
+    pub policy_sha256: String,
+    /// Policy version label.
+    pub policy_version: String,
+    /// Evidence hash.
+    pub evidence_sha256: String,
+    /// Reviewer.
+    pub reviewer: Option<String>,
+    /// Start time.
+    pub started_at: String,
+    /// Items with automatic results and answers, in checklist order.
+    pub items: Vec<RecordItem>,
+    /// Findings.
+    pub findings: Vec<Finding>,
+}
+
+/// The version a review covers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewedModel {
+    /// Name.
+    pub name: String,
+    /// Version.
+    pub version: String,
+    /// Kind.
+    pub kind: ModelKind,
+    /// Run id.
+    pub run_id: Option<String>,
+}
+
+/// One item in `review.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordItem {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Area.
+    pub area: String,
+    /// Automatic result.
+    pub automatic: Option<AutoResult>,
+    /// Answer.
+    pub answer: Option<Answer>,
+}
+
+impl ReviewRecord {
+    /// Canonical bytes.
+    pub fn to_canonical_json(&self) -> Vec<u8> {
+        canonical_json(self)
+    }
+
+    /// SHA-256 of the canonical bytes.
+    pub fn sha256(&self) -> String {
+        sha256_hex(&self.to_canonical_json())
+    }
+}
+
+/// The policy a review was made under, from the store (where `start` recorded it).
+pub fn policy_of(store: &Store, review: &Review) -> Result<LoadedPolicy> {
+    let text = store
+        .policy_text(&review.header.policy_sha256)?
+        .ok_or_else(|| Error::Store {
+            path: store.path().to_path_buf(),
+            message: format!(
+                "policy {} of review {} is missing from the store",
+                review.header.policy_sha256, review.header.id
+            ),
+        })?;
+    LoadedPolicy::from_text(&text, None)
+}
+
+#[cfg(test)]
+mod tests;

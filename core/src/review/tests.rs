@@ -1,0 +1,270 @@
+//! Review engine tests on the demo portfolio.
+
+use super::*;
+use crate::platform::folder::FolderPlatform;
+use crate::sync::{sync, SyncOptions};
+
+fn demo() -> (tempfile::TempDir, Store, String, LoadedPolicy) {
+    let dir = tempfile::tempdir().unwrap();
+    crate::demo::generate(dir.path(), "2026-11-25").unwrap();
+    let p = FolderPlatform::new(dir.path().to_path_buf(), Default::default());
+    let mut store = Store::in_memory().unwrap();
+    sync(&p, &mut store, SyncOptions::default(), &mut |_| {}).unwrap();
+    let key = crate::platform::Platform::uri(&p);
+    (dir, store, key, LoadedPolicy::default_policy().unwrap())
+}
+
+fn vref(s: &str) -> VersionRef {
+    VersionRef::parse(s).unwrap()
+}
+
+#[test]
+fn start_freezes_evidence_and_evaluates_checks() {
+    let (_d, store, key, policy) = demo();
+    let (r, resumed) = start(
+        &store,
+        &key,
+        &policy,
+        &vref("models:/retail-pd-scorecard/3"),
+        Some("vera".into()),
+    )
+    .unwrap();
+    assert!(!resumed);
+    assert_eq!(r.header.tier, "1");
+    let ids: Vec<&str> = r.header.items.iter().map(|i| i.id.as_str()).collect();
+    assert!(
+        ids.contains(&"OA-01") && ids.contains(&"BM-01") && !ids.contains(&"LLM-01"),
+        "{ids:?}"
+    );
+    let oa = r.item("OA-01").unwrap().automatic.clone().unwrap();
+    assert_eq!(oa.outcome, AutoOutcome::Pass);
+    assert!(
+        oa.explanation.starts_with("auc_holdout = ")
+            && oa
+                .explanation
+                .ends_with("on dataset 'retail-pd-scorecard_holdout_v3'"),
+        "{}",
+        oa.explanation
+    );
+    let bm = r.item("BM-01").unwrap().automatic.clone().unwrap();
+    assert!(
+        bm.explanation.contains("vs champion v2"),
+        "{}",
+        bm.explanation
+    );
+    assert_eq!(
+        r.item("CS-02").unwrap().automatic.as_ref().unwrap().outcome,
+        AutoOutcome::Fail,
+        "the demo has no documentation links"
+    );
+    assert_eq!(
+        r.header.evidence_sha256,
+        Evidence::from_store(&store, &key, &vref("models:/retail-pd-scorecard/3"))
+            .unwrap()
+            .sha256()
+    );
+    // Starting again resumes.
+    let (again, resumed) = start(
+        &store,
+        &key,
+        &policy,
+        &vref("models:/retail-pd-scorecard/3"),
+        None,
+    )
+    .unwrap();
+    assert!(resumed);
+    assert_eq!(again.header.id, r.header.id);
+}
+
+#[test]
+fn answers_findings_and_readiness() {
+    let (_d, store, key, policy) = demo();
+    let v = vref("models:/churn-propensity/2");
+    let (mut r, _) = start(&store, &key, &policy, &v, None).unwrap();
+    assert_eq!(r.header.tier, "3");
+    let st = r.status(&policy, None);
+    assert!(!st.ready_for_decision && !st.can_approve);
+    assert_eq!(st.unanswered.len(), r.header.items.len());
+
+    // Rules: n/a needs a note; overriding an automatic result needs a note; confirming works.
+    let e = r
+        .answer(
+            &store,
+            "LIM-01",
+            Some(Outcome::NotApplicable),
+            " ",
+            vec![],
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("not applicable needs a note"), "{e}");
+    let e = r
+        .answer(&store, "DQ-01", Some(Outcome::Fail), "", vec![], None)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("overrides the automatic result"), "{e}");
+    let e = r
+        .answer(&store, "CS-01", None, "", vec![], None)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("attestation"), "{e}");
+    assert!(r
+        .answer(&store, "NOPE-1", Some(Outcome::Pass), "x", vec![], None)
+        .unwrap_err()
+        .to_string()
+        .contains("checklist has"));
+    r.answer(&store, "DQ-01", None, "", vec![], Some("vera".into()))
+        .unwrap();
+    assert_eq!(r.answers["DQ-01"].outcome, Outcome::Pass);
+    assert!(!r.answers["DQ-01"].overrides_automatic);
+    for item in r.header.items.clone() {
+        if !r.answers.contains_key(&item.id) {
+            r.answer(
+                &store,
+                &item.id,
+                Some(Outcome::Pass),
+                "checked",
+                vec!["doc://validation-report".into()],
+                None,
+            )
+            .unwrap();
+        }
+    }
+    assert!(r.status(&policy, None).can_approve);
+
+    // A failed item needs a finding; a high finding blocks only where the tier says so.
+    r.answer(
+        &store,
+        "LIM-01",
+        Some(Outcome::Fail),
+        "limitations not documented",
+        vec![],
+        None,
+    )
+    .unwrap();
+    let st = r.status(&policy, None);
+    assert!(st.ready_for_decision && !st.can_approve);
+    assert!(
+        st.blockers[0].contains("item LIM-01 failed and no finding records it"),
+        "{:?}",
+        st.blockers
+    );
+    let f = r
+        .add_finding(
+            &store,
+            "Limitations missing",
+            Severity::High,
+            "No limitations section",
+            "owner@x",
+            "2027-01-31",
+            Some("LIM-01".into()),
+        )
+        .unwrap()
+        .clone();
+    assert_eq!(f.id, "F-1");
+    assert!(
+        r.status(&policy, None).can_approve,
+        "tier 3: high findings do not block ({:?})",
+        r.status(&policy, None).blockers
+    );
+    assert!(r
+        .add_finding(&store, "x", Severity::Low, "", "", "31/01/2027", None)
+        .unwrap_err()
+        .to_string()
+        .contains("YYYY-MM-DD"));
+
+    // Everything survives a reload from the store.
+    let loaded = load_latest(&store, &key, &v).unwrap().unwrap();
+    assert_eq!(loaded, r);
+    assert_eq!(loaded.record().sha256(), r.record().sha256());
+}
+
+#[test]
+fn high_findings_block_tier_one_until_remediated() {
+    let (_d, store, key, policy) = demo();
+    let (mut r, _) = start(&store, &key, &policy, &vref("models:/mortgage-lgd/2"), None).unwrap();
+    for item in r.header.items.clone() {
+        r.answer(
+            &store,
+            &item.id,
+            Some(Outcome::Pass),
+            "reviewed",
+            vec![],
+            None,
+        )
+        .unwrap();
+    }
+    assert!(r.status(&policy, None).can_approve);
+    r.add_finding(
+        &store,
+        "Back-test gap",
+        Severity::High,
+        "",
+        "o",
+        "2027-03-31",
+        None,
+    )
+    .unwrap();
+    let st = r.status(&policy, None);
+    assert_eq!(st.open_findings.get("high"), Some(&1));
+    assert!(
+        !st.can_approve && st.blockers[0].starts_with("open high finding F-1: Back-test gap"),
+        "{:?}",
+        st.blockers
+    );
+    r.set_finding_status(&store, "f-1", FindingStatus::Remediated)
+        .unwrap();
+    assert!(r.status(&policy, None).can_approve);
+}
+
+#[test]
+fn changed_evidence_is_flagged_with_what_changed() {
+    let (_d, store, key, policy) = demo();
+    let v = vref("models:/churn-propensity/2");
+    let (r, _) = start(&store, &key, &policy, &v, None).unwrap();
+    let mut now = r.header.evidence.clone();
+    if let Some(run) = now.run.as_mut() {
+        run.metrics.get_mut("auc_holdout").unwrap().value = Some(0.5);
+        run.params.insert("new_param".into(), "1".into());
+    }
+    let st = r.status(&policy, Some(&now));
+    assert!(!st.ready_for_decision);
+    assert!(
+        st.evidence_changes
+            .iter()
+            .any(|c| c.starts_with("run.metrics.auc_holdout.value: ") && c.ends_with("→ 0.5")),
+        "{:?}",
+        st.evidence_changes
+    );
+    assert!(
+        st.evidence_changes
+            .iter()
+            .any(|c| c == "run.params.new_param: added '1'"),
+        "{:?}",
+        st.evidence_changes
+    );
+}
+
+#[test]
+fn review_json_is_deterministic() {
+    let (_d, store, key, policy) = demo();
+    let (r, _) = start(
+        &store,
+        &key,
+        &policy,
+        &vref("models:/credit-memo-summarizer/2"),
+        None,
+    )
+    .unwrap();
+    let a = r.record().to_canonical_json();
+    let b = load_latest(&store, &key, &vref("models:/credit-memo-summarizer/2"))
+        .unwrap()
+        .unwrap()
+        .record()
+        .to_canonical_json();
+    assert_eq!(a, b);
+    let text = String::from_utf8(a).unwrap();
+    assert!(text.contains("\"type\": \"countersign.review/v1\""));
+    assert!(text.contains("LLM-01"));
+}

@@ -1,0 +1,134 @@
+//! Review drafts and policies in the store. Every change is its own transaction, so a killed
+//! process loses nothing that was answered before.
+
+use super::{to_json, Store};
+use crate::Result;
+use rusqlite::params;
+use serde::{de::DeserializeOwned, Serialize};
+
+impl Store {
+    /// Records a policy's text under its hash (once).
+    pub fn put_policy(&self, sha256: &str, text: &str) -> Result<()> {
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO policies (sha256, text, first_seen) VALUES (?1, ?2, ?3)",
+                params![sha256, text, now],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// A policy's text by hash.
+    pub fn policy_text(&self, sha256: &str) -> Result<Option<String>> {
+        use rusqlite::OptionalExtension;
+        self.conn
+            .query_row(
+                "SELECT text FROM policies WHERE sha256 = ?1",
+                [sha256],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Inserts or replaces a review's header.
+    pub fn put_review<T: Serialize>(
+        &self,
+        id: &str,
+        platform: &str,
+        name: &str,
+        version: &str,
+        started_at: &str,
+        header: &T,
+    ) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO reviews (id, platform, name, version, started_at, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT(id) DO UPDATE SET json = excluded.json",
+                params![id, platform, name, version, started_at, to_json(header)],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// The most recently started review header of a version.
+    pub fn latest_review<T: DeserializeOwned>(
+        &self,
+        platform: &str,
+        name: &str,
+        version: &str,
+    ) -> Result<Option<T>> {
+        self.one(
+            "SELECT json FROM reviews WHERE platform = ?1 AND name = ?2 AND version = ?3 ORDER BY started_at DESC, id DESC LIMIT 1",
+            params![platform, name, version],
+        )
+    }
+
+    /// Saves one answer (one transaction).
+    pub fn put_answer<T: Serialize>(
+        &self,
+        review_id: &str,
+        item_id: &str,
+        answer: &T,
+    ) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO review_answers (review_id, item_id, json) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(review_id, item_id) DO UPDATE SET json = excluded.json",
+                params![review_id, item_id, to_json(answer)],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// All answers of a review, as (item id, answer).
+    pub fn answers<T: DeserializeOwned>(&self, review_id: &str) -> Result<Vec<(String, T)>> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT item_id, json FROM review_answers WHERE review_id = ?1 ORDER BY item_id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([review_id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, json) = row.map_err(|e| self.err(e))?;
+            let v = serde_json::from_str(&json).map_err(|e| crate::Error::Store {
+                path: self.path.clone(),
+                message: format!("answer {id} of review {review_id} cannot be read ({e})"),
+            })?;
+            out.push((id, v));
+        }
+        Ok(out)
+    }
+
+    /// Saves one finding (one transaction).
+    pub fn put_finding<T: Serialize>(
+        &self,
+        review_id: &str,
+        finding_id: &str,
+        finding: &T,
+    ) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO review_findings (review_id, finding_id, json) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(review_id, finding_id) DO UPDATE SET json = excluded.json",
+                params![review_id, finding_id, to_json(finding)],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// All findings of a review, in the order they were raised.
+    pub fn findings<T: DeserializeOwned>(&self, review_id: &str) -> Result<Vec<T>> {
+        self.many(
+            "SELECT json FROM review_findings WHERE review_id = ?1 ORDER BY CAST(substr(finding_id, 3) AS INTEGER), finding_id",
+            [review_id],
+        )
+    }
+}
