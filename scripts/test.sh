@@ -45,7 +45,7 @@ export COUNTERSIGN_TEST_MLFLOW_URI=$MLFLOW_URI
 export COUNTERSIGN_TEST_MLFLOW_MANIFEST=$MLFLOW_DIR/manifest.json
 
 step "End-to-end: MLflow, faults, real terminal"
-cargo test --locked -p countersign-e2e --test mlflow_sync --test errors --test tui_terminal -- --test-threads=1
+cargo test --locked -p countersign-e2e --test mlflow_sync --test review --test errors --test tui_terminal -- --test-threads=1
 
 step "End-to-end: desktop window under Xvfb"
 export PATH="$ROOT/.tools/bin:$PATH"

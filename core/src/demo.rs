@@ -362,6 +362,52 @@ pub fn generate(dir: &Path, today: &str) -> Result<usize> {
         if !provider.is_empty() {
             tags.insert("llm_provider".to_string(), provider.to_string());
         }
+        if i % 6 != 4 {
+            tags.insert(
+                "documentation_url".to_string(),
+                format!("https://wiki.demo.bank/models/{name}"),
+            );
+        }
+        // Rubric answers consistent with the recorded tier, except for a few that disagree.
+        let answers: [&str; 6] = match (tier, i % 9 == 5) {
+            (1, false) | (3, true) => [
+                "decisive",
+                "regulatory",
+                "moderate",
+                "automated",
+                "costly",
+                "some",
+            ],
+            (2, false) => [
+                "significant",
+                "financial",
+                "moderate",
+                "human_on_the_loop",
+                "costly",
+                "none",
+            ],
+            _ => [
+                "supporting",
+                "operational",
+                "simple",
+                "human_in_the_loop",
+                "easily",
+                "none",
+            ],
+        };
+        for (q, a) in [
+            "exposure",
+            "purpose",
+            "complexity",
+            "autonomy",
+            "reversibility",
+            "regulatory_exposure",
+        ]
+        .iter()
+        .zip(answers)
+        {
+            tags.insert(format!("rubric.{q}"), a.to_string());
+        }
         let mut versions = Vec::new();
         let base = 0.70 + rng.float() * 0.12;
         for v in 1..=n_versions {

@@ -22,6 +22,19 @@ pub struct Cli {
     #[arg(long, global = true, env = "COUNTERSIGN_PLATFORM", value_name = "URI")]
     pub platform: Option<String>,
 
+    /// Policy file (TOML) [default: the built-in policy, policies/default.toml].
+    #[arg(long, global = true, env = "COUNTERSIGN_POLICY", value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+
+    /// Who you are (as in allowed_signers), recorded on answers and reviews.
+    #[arg(
+        long = "as",
+        global = true,
+        env = "COUNTERSIGN_IDENTITY",
+        value_name = "IDENTITY"
+    )]
+    pub identity: Option<String>,
+
     /// What to do (no subcommand: open the terminal UI).
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -42,6 +55,156 @@ pub enum Command {
     Lineage(LineageArgs),
     /// Generate the demo portfolio (a folder platform), sync it and open the terminal UI.
     Demo(DemoArgs),
+    /// Review a version: start, answer the checklist, raise findings, see what blocks a decision.
+    #[command(subcommand)]
+    Review(ReviewCmd),
+    /// Run the policy's tiering rubric for a model and compare with its recorded tier.
+    Tier(TierArgs),
+    /// Check a policy file.
+    #[command(subcommand)]
+    Policy(PolicyCmd),
+}
+
+/// `review` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ReviewCmd {
+    /// Start a review (freezes the evidence, evaluates automatic checks), or resume the open one.
+    Start(VersionJson),
+    /// Show the checklist with automatic results and answers, and the findings.
+    Show(ReviewShowArgs),
+    /// Answer a checklist item: pass, fail, na (needs --note), or confirm (accept the automatic result).
+    Answer(AnswerArgs),
+    /// Apply answers from a file, one per line: ITEM<TAB>OUTCOME<TAB>NOTE ('-' reads stdin).
+    /// Each answer is saved before the next is read; a line is printed as each is saved.
+    Apply {
+        /// The version, as models:/NAME/VERSION.
+        version: String,
+        /// The answers file, or - for standard input.
+        file: PathBuf,
+    },
+    /// Raise or update a finding.
+    #[command(subcommand)]
+    Finding(FindingCmd),
+    /// Progress: what is unanswered, what blocks a decision, whether the evidence changed.
+    Status(VersionJson),
+}
+
+/// A version and `--json`.
+#[derive(Debug, Args)]
+pub struct VersionJson {
+    /// The version, as models:/NAME/VERSION.
+    pub version: String,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `review show` options.
+#[derive(Debug, Args)]
+pub struct ReviewShowArgs {
+    /// The version, as models:/NAME/VERSION.
+    pub version: String,
+    /// Print JSON (the review with its status).
+    #[arg(long)]
+    pub json: bool,
+    /// Print the deterministic review.json record (its SHA-256 on stderr).
+    #[arg(long, conflicts_with = "json")]
+    pub record: bool,
+}
+
+/// `review answer` options.
+#[derive(Debug, Args)]
+pub struct AnswerArgs {
+    /// The version, as models:/NAME/VERSION.
+    pub version: String,
+    /// Checklist item id (e.g. OA-01).
+    pub item: String,
+    /// pass, fail, na, or confirm (take the automatic result).
+    pub outcome: String,
+    /// The validator's note (required for na and for overriding an automatic result).
+    #[arg(long, default_value = "")]
+    pub note: String,
+    /// Evidence reference (repeatable): an artifact path, document or ticket.
+    #[arg(long = "evidence", value_name = "REF")]
+    pub evidence: Vec<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `review finding` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum FindingCmd {
+    /// Raise a finding.
+    Add(FindingAddArgs),
+    /// Change a finding's status: open, remediated, accepted (as an exception).
+    Update(FindingUpdateArgs),
+}
+
+/// `review finding add` options.
+#[derive(Debug, Args)]
+pub struct FindingAddArgs {
+    /// The version, as models:/NAME/VERSION.
+    pub version: String,
+    /// Title.
+    #[arg(long)]
+    pub title: String,
+    /// high, medium or low.
+    #[arg(long)]
+    pub severity: String,
+    /// Description.
+    #[arg(long, default_value = "")]
+    pub description: String,
+    /// Who must remediate.
+    #[arg(long, default_value = "")]
+    pub owner: String,
+    /// Due date, YYYY-MM-DD.
+    #[arg(long)]
+    pub due: String,
+    /// The checklist item it relates to.
+    #[arg(long)]
+    pub item: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `review finding update` options.
+#[derive(Debug, Args)]
+pub struct FindingUpdateArgs {
+    /// The version, as models:/NAME/VERSION.
+    pub version: String,
+    /// Finding id (F-1, …).
+    pub id: String,
+    /// open, remediated or accepted.
+    #[arg(long)]
+    pub status: String,
+}
+
+/// `tier` options.
+#[derive(Debug, Args)]
+pub struct TierArgs {
+    /// The model: NAME or models:/NAME/VERSION.
+    pub model: String,
+    /// A rubric answer QUESTION=VALUE (repeatable); otherwise the model's rubric.<id> tags.
+    #[arg(long = "answer", value_name = "Q=V")]
+    pub answers: Vec<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `policy` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PolicyCmd {
+    /// Check a policy file; prints its SHA-256, or every error with line and column.
+    Check {
+        /// The policy file [default: the built-in policy].
+        file: Option<PathBuf>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `sync` options.

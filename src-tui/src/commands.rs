@@ -25,6 +25,17 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Evidence(a)) => cmd_evidence(Session::open(data_dir, platform)?, a),
         Some(Command::Lineage(a)) => cmd_lineage(Session::open(data_dir, platform)?, a),
         Some(Command::Demo(a)) => cmd_demo(data_dir, a),
+        Some(Command::Review(c)) => {
+            let policy = crate::review_cmd::load_policy(cli.policy.as_deref())?;
+            crate::review_cmd::run(Session::open(data_dir, platform)?, &policy, cli.identity, c)
+        }
+        Some(Command::Tier(a)) => {
+            let policy = crate::review_cmd::load_policy(cli.policy.as_deref())?;
+            crate::review_cmd::tier(Session::open(data_dir, platform)?, &policy, a)
+        }
+        Some(Command::Policy(crate::cli::PolicyCmd::Check { file, json })) => {
+            crate::review_cmd::policy_check(file.as_deref().or(cli.policy.as_deref()), json)
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 mod cli;
 mod commands;
 mod output;
+mod review_cmd;
 mod tui;
 
 use clap::Parser;

@@ -72,7 +72,8 @@ c.finalize_logged_model(lm.model_id, "READY")
 
 c.create_registered_model("credit-scoring", description="Retail PD scorecard", tags={
     "risk_tier": "1", "owner": "carla.owner@bank.example", "business_purpose": "Retail credit decisions",
-    "next_review_date": "2026-03-31", "monitoring": "enabled"})
+    "next_review_date": "2026-03-31", "monitoring": "enabled",
+    "documentation_url": "https://wiki.example.com/models/credit-scoring"})
 v1 = c.create_model_version("credit-scoring", source=f"runs:/{r1}/model", run_id=r1, tags={"framework": "sklearn"})
 v2 = c.create_model_version("credit-scoring", source=f"models:/{lm.model_id}", run_id=r2, model_id=lm.model_id,
                             description="GBM challenger")

@@ -1,0 +1,418 @@
+//! `review`, `tier` and `policy` subcommands.
+
+use crate::cli::{AnswerArgs, FindingCmd, ReviewCmd, ReviewShowArgs, TierArgs, VersionJson};
+use crate::output;
+use anyhow::{bail, Context, Result};
+use countersign_core::evidence::Evidence;
+use countersign_core::policy::checks::AutoOutcome;
+use countersign_core::policy::LoadedPolicy;
+use countersign_core::review::{self, FindingStatus, Outcome, Review, Severity};
+use countersign_core::uri::VersionRef;
+use countersign_core::workspace::Session;
+use std::io::Write;
+use std::path::Path;
+
+/// The policy from `--policy`, or the built-in one.
+pub fn load_policy(path: Option<&Path>) -> Result<LoadedPolicy> {
+    Ok(match path {
+        Some(p) => LoadedPolicy::load(p)?,
+        None => LoadedPolicy::default_policy()?,
+    })
+}
+
+/// `policy check`.
+pub fn policy_check(file: Option<&Path>, json: bool) -> Result<()> {
+    let p = load_policy(file)?;
+    let shown = file
+        .map(|f| f.display().to_string())
+        .unwrap_or_else(|| "built-in default policy".into());
+    if json {
+        return output::json(&serde_json::json!({
+            "file": shown, "ok": true, "sha256": p.sha256, "name": p.policy.name, "version": p.policy.version,
+            "tiers": p.policy.tiers.keys().collect::<Vec<_>>(), "checklist_items": p.policy.checklist.len(),
+            "rubric_questions": p.policy.rubric.questions.len(), "roster": p.policy.roster.len(),
+        }));
+    }
+    println!("{shown}: ok");
+    println!(
+        "  name:      {} (version {})",
+        p.policy.name, p.policy.version
+    );
+    println!("  sha256:    {}", p.sha256);
+    println!(
+        "  tiers:     {}",
+        p.policy
+            .tiers
+            .iter()
+            .map(|(k, t)| format!("{k} ({})", t.label))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "  checklist: {} items; rubric: {} questions; roster: {} people",
+        p.policy.checklist.len(),
+        p.policy.rubric.questions.len(),
+        p.policy.roster.len()
+    );
+    Ok(())
+}
+
+/// `tier`.
+pub fn tier(session: Session, policy: &LoadedPolicy, a: TierArgs) -> Result<()> {
+    let name = match VersionRef::parse(&a.model) {
+        Ok(r) => r.name,
+        Err(_) => a
+            .model
+            .strip_prefix("models:/")
+            .unwrap_or(&a.model)
+            .trim_end_matches('/')
+            .to_string(),
+    };
+    let model = session.store.model(&session.key, &name)?.ok_or_else(|| {
+        countersign_core::Error::NotFound {
+            what: format!("model '{name}'"),
+            hint: ". Check the name with `countersign ls`, or run `countersign sync`".into(),
+        }
+    })?;
+    let mut answers = std::collections::BTreeMap::new();
+    for kv in &a.answers {
+        let (k, v) = kv.split_once('=').with_context(|| {
+            format!("--answer {kv}: write QUESTION=VALUE, e.g. exposure=decisive")
+        })?;
+        if !policy
+            .policy
+            .rubric
+            .questions
+            .iter()
+            .any(|q| q.id == k.trim())
+        {
+            let ids: Vec<&str> = policy
+                .policy
+                .rubric
+                .questions
+                .iter()
+                .map(|q| q.id.as_str())
+                .collect();
+            bail!(
+                "--answer {kv}: the rubric has no question '{}' (questions: {})",
+                k.trim(),
+                ids.join(", ")
+            );
+        }
+        answers.insert(k.trim().to_string(), v.trim().to_string());
+    }
+    let assessment = policy.policy.rubric.assess(&model, &answers);
+    if a.json {
+        return output::json(&assessment);
+    }
+    println!(
+        "{}: rubric of policy {} ({})",
+        model.name,
+        policy.policy.version,
+        &policy.sha256[..12]
+    );
+    for r in &assessment.rationale {
+        println!("  {r}");
+    }
+    for q in &assessment.unanswered {
+        let question = policy.policy.rubric.questions.iter().find(|x| &x.id == q);
+        if let Some(question) = question {
+            let opts: Vec<&str> = question.options.iter().map(|o| o.value.as_str()).collect();
+            println!(
+                "  unanswered: {q} — {} ({}); pass --answer {q}=VALUE or tag the model rubric.{q}",
+                question.text,
+                opts.join(" | ")
+            );
+        }
+    }
+    match (&assessment.tier, &assessment.platform_tier) {
+        (Some(t), Some(p)) if t != p => {
+            println!("  DISAGREES: the rubric gives tier {t}, the platform records tier {p}")
+        }
+        (Some(t), Some(_)) => println!("  agrees with the platform's tier {t}"),
+        (Some(t), None) => println!(
+            "  the platform records no tier; set tag {}={t}",
+            policy.policy.tags.risk_tier
+        ),
+        (None, _) => println!("  no tier until every question is answered"),
+    }
+    Ok(())
+}
+
+fn vref(s: &str) -> Result<VersionRef> {
+    Ok(VersionRef::parse(s)?)
+}
+
+fn current_evidence(session: &Session, r: &VersionRef) -> Option<Evidence> {
+    Evidence::from_store(&session.store, &session.key, r).ok()
+}
+
+/// `review …`.
+pub fn run(
+    session: Session,
+    policy: &LoadedPolicy,
+    identity: Option<String>,
+    cmd: ReviewCmd,
+) -> Result<()> {
+    match cmd {
+        ReviewCmd::Start(VersionJson { version, json }) => {
+            let r = vref(&version)?;
+            let (review, resumed) =
+                review::start(&session.store, &session.key, policy, &r, identity)?;
+            let status = review.status(policy, current_evidence(&session, &r).as_ref());
+            if json {
+                return output::json(
+                    &serde_json::json!({"resumed": resumed, "review": review, "status": status}),
+                );
+            }
+            println!(
+                "{} review {} of {r} (tier {}, policy {} {}, evidence {})",
+                if resumed { "Resumed" } else { "Started" },
+                review.header.id,
+                review.header.tier,
+                review.header.policy_version,
+                &review.header.policy_sha256[..12],
+                &review.header.evidence_sha256[..12]
+            );
+            print_checklist(&review);
+            print_status(&status);
+            Ok(())
+        }
+        ReviewCmd::Show(ReviewShowArgs {
+            version,
+            json,
+            record,
+        }) => {
+            let r = vref(&version)?;
+            let review = review::require_latest(&session.store, &session.key, &r)?;
+            if record {
+                let rec = review.record();
+                std::io::stdout().write_all(&rec.to_canonical_json())?;
+                eprintln!("sha256 {}", rec.sha256());
+                return Ok(());
+            }
+            let p = review::policy_of(&session.store, &review)?;
+            let status = review.status(&p, current_evidence(&session, &r).as_ref());
+            if json {
+                return output::json(&serde_json::json!({"review": review, "status": status}));
+            }
+            println!(
+                "Review {} of {r} (tier {}, started {})",
+                review.header.id, review.header.tier, review.header.started_at
+            );
+            print_checklist(&review);
+            print_findings(&review);
+            print_status(&status);
+            Ok(())
+        }
+        ReviewCmd::Answer(AnswerArgs {
+            version,
+            item,
+            outcome,
+            note,
+            evidence,
+            json,
+        }) => {
+            let r = vref(&version)?;
+            let mut review = review::require_latest(&session.store, &session.key, &r)?;
+            let outcome = match outcome.to_ascii_lowercase().as_str() {
+                "confirm" | "auto" => None,
+                o => Some(
+                    Outcome::parse(o)
+                        .with_context(|| format!("outcome '{o}': use pass, fail, na or confirm"))?,
+                ),
+            };
+            let answer = review
+                .answer(&session.store, &item, outcome, &note, evidence, identity)?
+                .clone();
+            if json {
+                return output::json(&answer);
+            }
+            println!(
+                "{} {}{}",
+                item.to_uppercase(),
+                answer.outcome.as_str(),
+                if answer.overrides_automatic {
+                    " (overrides the automatic result)"
+                } else {
+                    ""
+                }
+            );
+            let p = review::policy_of(&session.store, &review)?;
+            let st = review.status(&p, None);
+            println!("{} of {} answered", st.answered, st.total);
+            Ok(())
+        }
+        ReviewCmd::Apply { version, file } => {
+            let r = vref(&version)?;
+            let mut review = review::require_latest(&session.store, &session.key, &r)?;
+            let reader: Box<dyn std::io::BufRead> = if file.as_os_str() == "-" {
+                Box::new(std::io::BufReader::new(std::io::stdin()))
+            } else {
+                Box::new(std::io::BufReader::new(
+                    std::fs::File::open(&file)
+                        .with_context(|| format!("cannot open {}", file.display()))?,
+                ))
+            };
+            let mut out = std::io::stdout().lock();
+            for (n, line) in std::io::BufRead::lines(reader).enumerate() {
+                let line = line?;
+                if line.trim().is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                let mut parts = line.splitn(3, '\t');
+                let (item, outcome, note) = (
+                    parts.next().unwrap_or(""),
+                    parts.next().unwrap_or(""),
+                    parts.next().unwrap_or(""),
+                );
+                let outcome = match outcome.trim().to_ascii_lowercase().as_str() {
+                    "confirm" | "auto" => None,
+                    o => Some(Outcome::parse(o).with_context(|| {
+                        format!(
+                            "{}: line {}: outcome '{o}': use pass, fail, na or confirm",
+                            file.display(),
+                            n + 1
+                        )
+                    })?),
+                };
+                let a = review
+                    .answer(
+                        &session.store,
+                        item.trim(),
+                        outcome,
+                        note,
+                        Vec::new(),
+                        identity.clone(),
+                    )
+                    .with_context(|| format!("{}: line {}", file.display(), n + 1))?;
+                writeln!(
+                    out,
+                    "saved {} {} {}",
+                    item.trim(),
+                    a.outcome.as_str(),
+                    a.note
+                )?;
+                out.flush()?;
+            }
+            Ok(())
+        }
+        ReviewCmd::Finding(FindingCmd::Add(a)) => {
+            let r = vref(&a.version)?;
+            let mut review = review::require_latest(&session.store, &session.key, &r)?;
+            let sev = Severity::parse(&a.severity)
+                .with_context(|| format!("severity '{}': use high, medium or low", a.severity))?;
+            let f = review
+                .add_finding(
+                    &session.store,
+                    &a.title,
+                    sev,
+                    &a.description,
+                    &a.owner,
+                    &a.due,
+                    a.item,
+                )?
+                .clone();
+            if a.json {
+                return output::json(&f);
+            }
+            println!("Raised {} ({:?}): {}", f.id, f.severity, f.title);
+            Ok(())
+        }
+        ReviewCmd::Finding(FindingCmd::Update(a)) => {
+            let r = vref(&a.version)?;
+            let mut review = review::require_latest(&session.store, &session.key, &r)?;
+            let status = FindingStatus::parse(&a.status).with_context(|| {
+                format!("status '{}': use open, remediated or accepted", a.status)
+            })?;
+            let f = review.set_finding_status(&session.store, &a.id, status)?;
+            println!("{} is now {:?}", f.id, f.status);
+            Ok(())
+        }
+        ReviewCmd::Status(VersionJson { version, json }) => {
+            let r = vref(&version)?;
+            let review = review::require_latest(&session.store, &session.key, &r)?;
+            let p = review::policy_of(&session.store, &review)?;
+            let status = review.status(&p, current_evidence(&session, &r).as_ref());
+            if json {
+                return output::json(&status);
+            }
+            print_status(&status);
+            Ok(())
+        }
+    }
+}
+
+fn print_checklist(review: &Review) {
+    let mut area = "";
+    for item in &review.header.items {
+        if item.area != area {
+            area = &item.area;
+            println!("\n{area}");
+        }
+        let answer = review.answers.get(&item.id);
+        let mark = match answer.map(|a| a.outcome) {
+            Some(Outcome::Pass) => "[pass]",
+            Some(Outcome::Fail) => "[FAIL]",
+            Some(Outcome::NotApplicable) => "[n/a] ",
+            None => "[    ]",
+        };
+        println!("  {mark} {:<7} {}", item.id, item.title);
+        if let Some(auto) = &item.automatic {
+            let o = match auto.outcome {
+                AutoOutcome::Pass => "pass",
+                AutoOutcome::Fail => "FAIL",
+                AutoOutcome::Missing => "missing",
+            };
+            println!("           automatic: {o} — {}", auto.explanation);
+        }
+        if let Some(a) = answer {
+            if !a.note.is_empty() {
+                println!("           note: {}", a.note);
+            }
+        }
+    }
+}
+
+fn print_findings(review: &Review) {
+    if review.findings.is_empty() {
+        return;
+    }
+    println!("\nFindings");
+    for f in &review.findings {
+        println!(
+            "  {} {:?} {:?} due {} — {}{}",
+            f.id,
+            f.severity,
+            f.status,
+            f.due,
+            f.title,
+            f.item
+                .as_ref()
+                .map(|i| format!(" ({i})"))
+                .unwrap_or_default()
+        );
+    }
+}
+
+fn print_status(s: &review::ReviewStatus) {
+    println!("\n{}: {} of {} answered", s.version, s.answered, s.total);
+    if !s.evidence_changes.is_empty() {
+        println!("  EVIDENCE CHANGED since the review started:");
+        for c in &s.evidence_changes {
+            println!("    {c}");
+        }
+    }
+    if s.can_approve {
+        println!("  ready for decision; nothing blocks an approval");
+    } else {
+        if s.ready_for_decision {
+            println!("  ready for decision, but an approval is blocked:");
+        } else {
+            println!("  not ready for decision:");
+        }
+        for b in &s.blockers {
+            println!("    - {b}");
+        }
+    }
+}

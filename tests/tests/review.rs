@@ -1,0 +1,309 @@
+//! The review workflow through the CLI: a scripted review of a seeded MLflow version (champion
+//! vs challenger, real metrics) reaches "ready for decision"; findings block approval; and a
+//! review process killed with SIGKILL loses nothing it had saved.
+
+use countersign_e2e::{mlflow_uri, Cli};
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Write};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+fn item<'a>(review: &'a Value, id: &str) -> &'a Value {
+    review["review"]["header"]["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["id"] == id)
+        .unwrap_or_else(|| panic!("no item {id}"))
+}
+
+#[test]
+fn scripted_review_of_a_seeded_mlflow_version() {
+    let cli = Cli::new();
+    cli.ok(&["--platform", &mlflow_uri(), "sync", "--quiet"]);
+    let v = "models:/credit-scoring/2";
+    let started = cli.json(&[
+        "review",
+        "start",
+        v,
+        "--json",
+        "--as",
+        "vera.validator@bank.example",
+    ]);
+    assert_eq!(started["resumed"], false);
+    assert_eq!(started["review"]["header"]["tier"], "1");
+    let shown = cli.json(&["show", v, "--json"]);
+    assert_eq!(
+        started["review"]["header"]["evidence_sha256"], shown["evidence_sha256"],
+        "the review freezes the synced evidence"
+    );
+
+    // Automatic checks against the real metrics.
+    let oa = &item(&started, "OA-01")["automatic"];
+    assert_eq!(
+        oa,
+        &json!({"outcome": "pass", "explanation": "auc_holdout = 0.8 ≥ 0.7 on dataset 'credit_oot_2025q3'"})
+    );
+    let bm = &item(&started, "BM-01")["automatic"];
+    assert_eq!(
+        bm,
+        &json!({"outcome": "pass", "explanation": "challenger auc_holdout 0.8 vs champion v1 0.78: no worse"})
+    );
+    assert_eq!(item(&started, "DQ-01")["automatic"]["outcome"], "pass");
+    assert_eq!(
+        item(&started, "DQ-02")["automatic"]["explanation"],
+        "recorded: git commit 4b1c2d3e4f50, configuration (3 params)"
+    );
+    assert_eq!(
+        item(&started, "MON-01")["automatic"]["explanation"],
+        "the model tag monitoring = 'enabled'"
+    );
+    assert_eq!(item(&started, "CS-02")["automatic"]["outcome"], "pass");
+    assert_eq!(
+        item(&started, "OA-02")["automatic"],
+        json!({"outcome": "missing", "explanation": "metric 'psi' is not recorded on the version's run or its evaluations"})
+    );
+
+    let status = cli.json(&["review", "status", v, "--json"]);
+    assert_eq!(status["ready_for_decision"], false);
+    let total = status["total"].as_u64().expect("total");
+    assert_eq!(
+        status["unanswered"].as_array().map(Vec::len),
+        Some(total as usize)
+    );
+
+    // Confirming a check whose evidence is missing is refused with the fix.
+    let out = cli.run(&["review", "answer", v, "OA-02", "confirm"]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("answer pass, fail or na with a note"));
+    // Answer everything: confirm the automatic results, attest the rest.
+    for it in started["review"]["header"]["items"]
+        .as_array()
+        .expect("items")
+    {
+        let id = it["id"].as_str().expect("id");
+        let auto = &it["automatic"]["outcome"];
+        if auto == "pass" {
+            cli.ok(&["review", "answer", v, id, "confirm"]);
+        } else if id == "OA-02" {
+            cli.ok(&[
+                "review",
+                "answer",
+                v,
+                id,
+                "na",
+                "--note",
+                "PSI is monitored in production, not at validation",
+            ]);
+        } else {
+            cli.ok(&[
+                "review",
+                "answer",
+                v,
+                id,
+                "pass",
+                "--note",
+                "reviewed the development pack",
+                "--evidence",
+                "doc://credit/validation-2025q4.pdf",
+            ]);
+        }
+    }
+    let status = cli.json(&["review", "status", v, "--json"]);
+    assert_eq!(status["ready_for_decision"], true, "{status}");
+    assert_eq!(status["can_approve"], true, "{status}");
+
+    // An open high finding blocks approval on tier 1 until it is remediated.
+    let f = cli.json(&[
+        "review",
+        "finding",
+        "add",
+        v,
+        "--title",
+        "Back-test window too short",
+        "--severity",
+        "high",
+        "--owner",
+        "carla.owner@bank.example",
+        "--due",
+        "2027-02-28",
+        "--json",
+    ]);
+    assert_eq!(f["id"], "F-1");
+    let status = cli.json(&["review", "status", v, "--json"]);
+    assert_eq!(status["ready_for_decision"], true);
+    assert_eq!(status["can_approve"], false);
+    assert!(
+        status["blockers"][0]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("open high finding F-1: Back-test window too short"),
+        "{status}"
+    );
+    cli.ok(&[
+        "review",
+        "finding",
+        "update",
+        v,
+        "F-1",
+        "--status",
+        "remediated",
+    ]);
+    assert_eq!(
+        cli.json(&["review", "status", v, "--json"])["can_approve"],
+        true
+    );
+
+    // review.json is deterministic and holds every answer.
+    let a = cli.run(&["review", "show", v, "--record"]);
+    let b = cli.run(&["review", "show", v, "--record"]);
+    assert!(a.status.success());
+    assert_eq!(a.stdout, b.stdout);
+    let record: Value = serde_json::from_slice(&a.stdout).expect("review.json");
+    assert_eq!(record["type"], "countersign.review/v1");
+    assert_eq!(record["evidence_sha256"], shown["evidence_sha256"]);
+    assert!(record["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .all(|i| !i["answer"].is_null()));
+    assert_eq!(record["findings"][0]["status"], "remediated");
+    assert!(String::from_utf8_lossy(&a.stderr)
+        .contains(&countersign_core::evidence::sha256_hex(&a.stdout)));
+
+    // Starting again resumes the same review.
+    let again = cli.json(&["review", "start", v, "--json"]);
+    assert_eq!(again["resumed"], true);
+    assert_eq!(
+        again["review"]["header"]["id"],
+        started["review"]["header"]["id"]
+    );
+}
+
+#[test]
+fn policy_check_and_tier_through_the_cli() {
+    let cli = Cli::new();
+    let out = cli.ok(&["policy", "check"]);
+    assert!(
+        out.contains("built-in default policy: ok") && out.contains("sha256:"),
+        "{out}"
+    );
+    let bad = cli.data.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        countersign_core::policy::DEFAULT_POLICY.replacen(
+            "review_cadence_months = 12",
+            "review_cadence_months = -1",
+            1,
+        ),
+    )
+    .expect("write");
+    let o = cli.run(&["policy", "check", bad.to_str().expect("path")]);
+    assert_eq!(o.status.code(), Some(4));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("bad.toml: line") && err.contains("tiers.1.review_cadence_months"),
+        "{err}"
+    );
+
+    cli.ok(&["demo", "--no-tui"]);
+    let t = cli.json(&["tier", "retail-pd-scorecard", "--json"]);
+    assert_eq!(t["tier"], "1");
+    assert_eq!(t["disagrees"], false);
+    let t = cli.json(&[
+        "tier",
+        "models:/retail-pd-scorecard/1",
+        "--answer",
+        "exposure=informational",
+        "--answer",
+        "purpose=operational",
+        "--json",
+    ]);
+    assert_eq!(t["tier"], "2");
+    assert_eq!(t["disagrees"], true);
+    let o = cli.run(&["tier", "retail-pd-scorecard", "--answer", "vibes=good"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("the rubric has no question 'vibes'"));
+}
+
+#[test]
+fn a_killed_review_loses_nothing_it_saved() {
+    let cli = Cli::new();
+    cli.ok(&["demo", "--no-tui"]);
+    let v = "models:/mortgage-lgd/2";
+    let started = cli.json(&["review", "start", v, "--json"]);
+    let ids: Vec<String> = started["review"]["header"]["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["id"].as_str().unwrap_or("").to_string())
+        .collect();
+
+    for attempt in 0..5 {
+        // A scripted review answering every item over and over, each note naming its round.
+        let mut child = cli
+            .command(&["review", "apply", v, "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn");
+        let mut stdin = child.stdin.take().expect("stdin");
+        let ids2 = ids.clone();
+        let writer = std::thread::spawn(move || {
+            for round in 0..100_000 {
+                for id in &ids2 {
+                    if writeln!(stdin, "{id}\tpass\tattempt {attempt} round {round}").is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        let mut saved: std::collections::BTreeMap<String, u64> = Default::default();
+        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        // Kill after a number of saved answers that varies per attempt.
+        let kill_after = 40 + attempt * 37;
+        let mut n = 0;
+        while let Some(Ok(line)) = lines.next() {
+            // "saved ID pass attempt A round R"
+            let parts: Vec<&str> = line.split_whitespace().collect();
+            assert_eq!(parts[0], "saved", "{line}");
+            saved.insert(parts[1].to_string(), parts[6].parse().expect("round"));
+            n += 1;
+            if n >= kill_after || Instant::now() > deadline {
+                break;
+            }
+        }
+        child.kill().expect("SIGKILL");
+        let _ = child.wait();
+        drop(lines);
+        let _ = writer.join();
+        assert!(
+            n >= kill_after,
+            "the scripted review stopped after {n} answers"
+        );
+
+        // Every answer reported as saved is there, at that round or a later one.
+        let shown = cli.json(&["review", "show", v, "--json"]);
+        for (id, round) in &saved {
+            let note = shown["review"]["answers"][id]["note"]
+                .as_str()
+                .unwrap_or_else(|| panic!("answer {id} lost after SIGKILL"));
+            let words: Vec<&str> = note.split_whitespace().collect();
+            let (a, r): (usize, u64) = (
+                words[1].parse().expect("attempt"),
+                words[3].parse().expect("round"),
+            );
+            assert!(
+                a == attempt && r >= *round,
+                "{id}: stored '{note}', but round {round} of attempt {attempt} was reported saved"
+            );
+        }
+    }
+    // The store is sound and the review goes on.
+    let status = cli.json(&["review", "status", v, "--json"]);
+    assert_eq!(status["answered"], status["total"]);
+    let store = countersign_core::store::Store::open(&cli.data.path().join("countersign.db"))
+        .expect("store opens");
+    store.integrity_check().expect("integrity");
+}
