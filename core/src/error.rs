@@ -87,6 +87,26 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A signing key cannot be used.
+    #[error("{what}: {message}")]
+    Key {
+        /// The key (path, or "ssh-agent").
+        what: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// A key file is protected by a passphrase and none was given.
+    #[error("{}: the key is protected by a passphrase; enter it when asked, or pass --passphrase-file", path.display())]
+    PassphraseNeeded {
+        /// The key file.
+        path: PathBuf,
+    },
+    /// Signing was refused: a policy or separation-of-duties rule forbids it.
+    #[error("refused: {}", reasons.join("; "))]
+    Refused {
+        /// Every reason.
+        reasons: Vec<String>,
+    },
     /// The local store failed.
     #[error("local store {}: {message}", path.display())]
     Store {
@@ -110,6 +130,9 @@ impl Error {
             Error::InvalidFile { .. } => "invalid_file",
             Error::Io { .. } => "io",
             Error::Store { .. } => "store",
+            Error::Key { .. } => "key",
+            Error::PassphraseNeeded { .. } => "passphrase_needed",
+            Error::Refused { .. } => "refused",
         }
     }
 

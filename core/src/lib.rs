@@ -13,12 +13,15 @@
 //! - [`inventory`]: listing and filtering the synced inventory;
 //! - [`policy`]: policy as code — tiering rubric, tiers, checklists, automatic checks;
 //! - [`review`]: the review engine — answers, findings, progress, `review.json`;
+//! - [`signing`]: SSH signatures (key files, ssh-agent, allowed_signers);
+//! - [`approval`]: signed approvals, their verification and the deployment gate;
 //! - [`demo`]: the generated demo portfolio.
 //!
 //! The terminal UI (`countersign`) and the desktop app (`countersign-desktop`) are thin front
 //! ends over this crate; it depends on neither.
 #![deny(missing_docs)]
 
+pub mod approval;
 pub mod demo;
 pub mod error;
 pub mod evidence;
@@ -28,6 +31,7 @@ pub mod model;
 pub mod platform;
 pub mod policy;
 pub mod review;
+pub mod signing;
 pub mod store;
 pub mod sync;
 pub mod uri;

@@ -248,6 +248,11 @@ impl FolderPlatform {
         &self.root
     }
 
+    /// `reviews/NAME/VERSION` inside the folder.
+    pub fn review_dir(&self, r: &crate::uri::VersionRef) -> PathBuf {
+        self.root.join("reviews").join(&r.name).join(&r.version)
+    }
+
     fn toml_files(&self, sub: &str) -> Result<Vec<PathBuf>> {
         let dir = self.root.join(sub);
         let rd = match std::fs::read_dir(&dir) {
@@ -349,6 +354,85 @@ impl Platform for FolderPlatform {
 
     fn request_count(&self) -> u64 {
         self.reads.load(Ordering::Relaxed)
+    }
+
+    fn fetch_version(&self, r: &crate::uri::VersionRef) -> Result<super::VersionSnapshot> {
+        let mut sink = |_: Progress| {};
+        let snap = self.fetch(FetchRequest { have_run: &|_| false, have_logged_model: &|_| false, progress: &mut sink })?;
+        let nf = |what: String| Error::NotFound { what, hint: format!(" in {}", self.root.display()) };
+        let model = snap.models.into_iter().find(|m| m.name == r.name).ok_or_else(|| nf(format!("model '{}'", r.name)))?;
+        let version = snap.versions.into_iter().find(|v| v.name == r.name && v.version == r.version).ok_or_else(|| nf(format!("model version {r}")))?;
+        let key = format!("{}/{}", r.name, r.version);
+        let run = version.run_id.as_ref().and_then(|id| snap.runs.iter().find(|x| &x.run_id == id).cloned());
+        let evaluations = snap.runs.into_iter().filter(|x| x.model_inputs.contains(&key) && Some(&x.run_id) != version.run_id.as_ref()).collect();
+        Ok(super::VersionSnapshot { model, version, run, logged_model: None, evaluations })
+    }
+
+    fn write_back(&self, w: &super::WriteBack<'_>) -> Result<String> {
+        let dir = self.review_dir(w.version);
+        std::fs::create_dir_all(dir.join("approvals")).map_err(|e| Error::io(&dir, e))?;
+        let review_path = dir.join("review.json");
+        if let Ok(existing) = std::fs::read(&review_path) {
+            if existing != w.review_json {
+                let old_id = serde_json::from_slice::<serde_json::Value>(&existing)
+                    .ok()
+                    .and_then(|v| v["review_id"].as_str().map(str::to_string))
+                    .unwrap_or_else(|| "unknown".into());
+                if old_id == w.review_id {
+                    return Err(Error::Refused { reasons: vec![format!("{} already holds review {old_id} with other content; start a new review", review_path.display())] });
+                }
+                // A new review supersedes the old one: move its files aside, never delete them.
+                let aside = dir.join("superseded").join(&old_id);
+                std::fs::create_dir_all(&aside).map_err(|e| Error::io(&aside, e))?;
+                for name in ["review.json", "evidence.json"] {
+                    let from = dir.join(name);
+                    if from.exists() {
+                        std::fs::rename(&from, aside.join(name)).map_err(|e| Error::io(&from, e))?;
+                    }
+                }
+            }
+        }
+        for (name, bytes) in [("evidence.json", w.evidence_json), ("review.json", w.review_json)] {
+            let p = dir.join(name);
+            if !p.exists() {
+                write_new(&p, bytes)?;
+            }
+        }
+        let json_path = dir.join("approvals").join(format!("{}.json", w.approval_stem));
+        if json_path.exists() {
+            return Err(Error::Refused { reasons: vec![format!("{} already exists; an approval is never replaced", json_path.display())] });
+        }
+        write_new(&dir.join("approvals").join(format!("{}.json.sig", w.approval_stem)), w.approval_sig)?;
+        write_new(&json_path, w.approval_json)?;
+        Ok(json_path.display().to_string())
+    }
+
+    fn list_approvals(&self, r: &crate::uri::VersionRef) -> Result<Vec<super::StoredApproval>> {
+        let dir = self.review_dir(r).join("approvals");
+        let rd = match std::fs::read_dir(&dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(Error::io(dir, e)),
+        };
+        let mut out = Vec::new();
+        for entry in rd {
+            let p = entry.map_err(|e| Error::io(&dir, e))?.path();
+            if p.extension().is_some_and(|x| x == "json") {
+                let json = std::fs::read(&p).map_err(|e| Error::io(&p, e))?;
+                let sig = std::fs::read(format!("{}.sig", p.display())).ok();
+                out.push(super::StoredApproval { location: p.display().to_string(), json, sig });
+            }
+        }
+        out.sort_by(|a, b| a.location.cmp(&b.location));
+        Ok(out)
+    }
+
+    fn latest_review(&self, r: &crate::uri::VersionRef) -> Result<Option<super::PublishedReview>> {
+        let dir = self.review_dir(r);
+        match (std::fs::read(dir.join("review.json")), std::fs::read(dir.join("evidence.json"))) {
+            (Ok(review_json), Ok(evidence_json)) => Ok(Some(super::PublishedReview { location: dir.display().to_string(), review_json, evidence_json })),
+            _ => Ok(None),
+        }
     }
 
     fn fetch(&self, req: FetchRequest<'_>) -> Result<Snapshot> {
@@ -464,6 +548,18 @@ impl Platform for FolderPlatform {
         });
         Ok(snap)
     }
+}
+
+/// Writes a new file atomically; fails if it exists (never overwrites).
+fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
+    let linked = std::fs::hard_link(&tmp, path);
+    let _ = std::fs::remove_file(&tmp);
+    linked.map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => Error::Refused { reasons: vec![format!("{} already exists; it is never replaced", path.display())] },
+        _ => Error::io(path, e),
+    })
 }
 
 fn run_from_file(f: RunFile) -> Run {

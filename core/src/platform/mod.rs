@@ -46,6 +46,73 @@ pub struct FetchRequest<'a> {
     pub progress: &'a mut dyn FnMut(Progress),
 }
 
+/// Everything the platform knows about one version right now (fetched fresh, not from the
+/// store): what evidence and approval checks compare against.
+#[derive(Debug, Clone)]
+pub struct VersionSnapshot {
+    /// The model.
+    pub model: Model,
+    /// The version.
+    pub version: Version,
+    /// Its run.
+    pub run: Option<Run>,
+    /// Its logged model.
+    pub logged_model: Option<LoggedModel>,
+    /// Runs that evaluated it.
+    pub evaluations: Vec<Run>,
+}
+
+impl VersionSnapshot {
+    /// The version's evidence as the platform shows it now.
+    pub fn evidence(&self, platform: &str) -> crate::evidence::Evidence {
+        crate::evidence::Evidence::assemble(platform, &self.version, self.run.as_ref(), self.logged_model.clone(), &self.evaluations)
+    }
+}
+
+/// An approval record as found on the platform.
+#[derive(Debug, Clone)]
+pub struct StoredApproval {
+    /// Where it is (a run artifact path or a file path).
+    pub location: String,
+    /// The record's exact bytes.
+    pub json: Vec<u8>,
+    /// The armored signature, if present.
+    pub sig: Option<Vec<u8>>,
+}
+
+/// A review published on the platform.
+#[derive(Debug, Clone)]
+pub struct PublishedReview {
+    /// Where it is (run id or folder).
+    pub location: String,
+    /// `review.json` bytes.
+    pub review_json: Vec<u8>,
+    /// `evidence.json` bytes.
+    pub evidence_json: Vec<u8>,
+}
+
+/// Files of one review and one approval to write back.
+pub struct WriteBack<'a> {
+    /// The version.
+    pub version: &'a crate::uri::VersionRef,
+    /// Review id.
+    pub review_id: &'a str,
+    /// Who writes (recorded as the run's user on MLflow).
+    pub signer: &'a str,
+    /// `evidence.json` bytes.
+    pub evidence_json: &'a [u8],
+    /// `review.json` bytes.
+    pub review_json: &'a [u8],
+    /// `<role>-<signer>` (file name stem under `approvals/`).
+    pub approval_stem: &'a str,
+    /// Approval record bytes.
+    pub approval_json: &'a [u8],
+    /// Armored signature.
+    pub approval_sig: &'a [u8],
+    /// Value for the version's `countersign.status` tag.
+    pub status: &'a str,
+}
+
 /// A source of model inventory.
 pub trait Platform: Send + Sync {
     /// The platform's URI as it may be displayed and recorded (no credentials).
@@ -57,6 +124,19 @@ pub trait Platform: Send + Sync {
 
     /// How many requests (HTTP requests, or files read) this platform has made so far.
     fn request_count(&self) -> u64;
+
+    /// One version as the platform shows it now.
+    fn fetch_version(&self, version: &crate::uri::VersionRef) -> Result<VersionSnapshot>;
+
+    /// Writes a review's files and one approval, adding only: an existing approval file is
+    /// never replaced. Returns where the approval was written.
+    fn write_back(&self, w: &WriteBack<'_>) -> Result<String>;
+
+    /// Every approval recorded for a version.
+    fn list_approvals(&self, version: &crate::uri::VersionRef) -> Result<Vec<StoredApproval>>;
+
+    /// The most recently published review of a version.
+    fn latest_review(&self, version: &crate::uri::VersionRef) -> Result<Option<PublishedReview>>;
 }
 
 /// Opens the platform a URI names.

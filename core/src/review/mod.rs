@@ -753,6 +753,11 @@ impl ReviewRecord {
     }
 }
 
+/// What changed between two versions of the same version's evidence, in words.
+pub fn diff_evidence(before: &Evidence, after: &Evidence) -> Vec<String> {
+    diff::changes(before, after)
+}
+
 /// The policy a review was made under, from the store (where `start` recorded it).
 pub fn policy_of(store: &Store, review: &Review) -> Result<LoadedPolicy> {
     let text = store

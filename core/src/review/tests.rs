@@ -53,9 +53,8 @@ fn start_freezes_evidence_and_evaluates_checks() {
         bm.explanation
     );
     assert_eq!(
-        r.item("CS-02").unwrap().automatic.as_ref().unwrap().outcome,
-        AutoOutcome::Fail,
-        "the demo has no documentation links"
+        r.item("CS-02").unwrap().automatic.as_ref().unwrap().explanation,
+        "the model documentation: https://wiki.demo.bank/models/retail-pd-scorecard"
     );
     assert_eq!(
         r.header.evidence_sha256,

@@ -149,26 +149,48 @@ impl Http {
     /// `GET path?query` and decode the JSON answer.
     pub fn get<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<T> {
         let url = self.endpoint(path);
-        self.send(&url, || self.client.get(url.clone()).query(query))
+        let body = self.send(&url, false, || self.client.get(url.clone()).query(query))?.unwrap_or_default();
+        decode(&redact_url(&url), &body)
     }
 
     /// `POST path` with a JSON body and decode the JSON answer.
     pub fn post<T: DeserializeOwned>(&self, path: &str, body: &serde_json::Value) -> Result<T> {
         let url = self.endpoint(path);
-        self.send(&url, || self.client.post(url.clone()).json(body))
+        let out = self.send(&url, false, || self.client.post(url.clone()).json(body))?.unwrap_or_default();
+        decode(&redact_url(&url), &out)
     }
 
-    fn send<T: DeserializeOwned>(
+    /// `GET path` as raw bytes; `None` when the server answers 404.
+    pub fn get_bytes(&self, path: &str) -> Result<Option<Vec<u8>>> {
+        let url = self.endpoint(path);
+        self.send(&url, true, || self.client.get(url.clone()))
+    }
+
+    /// `PUT path` with raw bytes.
+    pub fn put_bytes(&self, path: &str, bytes: &[u8]) -> Result<()> {
+        let url = self.endpoint(path);
+        let owned = bytes.to_vec();
+        self.send(&url, false, || {
+            self.client
+                .put(url.clone())
+                .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                .body(owned.clone())
+        })?;
+        Ok(())
+    }
+
+    fn send(
         &self,
         url: &url::Url,
+        allow_404: bool,
         build: impl Fn() -> reqwest::blocking::RequestBuilder,
-    ) -> Result<T> {
+    ) -> Result<Option<Vec<u8>>> {
         let shown = redact_url(url);
         let mut delay = self.options.backoff;
         let attempts = self.options.attempts.max(1);
         let mut last = None;
         for attempt in 1..=attempts {
-            match self.attempt(&shown, attempt, &build) {
+            match self.attempt(&shown, attempt, allow_404, &build) {
                 Ok(v) => return Ok(v),
                 Err(Failure::Fatal(e)) => return Err(e),
                 Err(Failure::Retry(e, wait)) => {
@@ -187,12 +209,13 @@ impl Http {
         }))
     }
 
-    fn attempt<T: DeserializeOwned>(
+    fn attempt(
         &self,
         shown: &str,
         attempt: u32,
+        allow_404: bool,
         build: &impl Fn() -> reqwest::blocking::RequestBuilder,
-    ) -> std::result::Result<T, Failure> {
+    ) -> std::result::Result<Option<Vec<u8>>, Failure> {
         let mut req = build();
         if let Some(token) = &self.options.token {
             req = req.bearer_auth(token);
@@ -200,9 +223,7 @@ impl Http {
             req = req.basic_auth(user, self.options.password.as_deref());
         }
         self.requests.fetch_add(1, Ordering::Relaxed);
-        let resp = req
-            .send()
-            .map_err(|e| self.transport_error(shown, attempt, &e))?;
+        let resp = req.send().map_err(|e| self.transport_error(shown, attempt, &e))?;
         let status = resp.status();
         let retry_after = resp
             .headers()
@@ -214,12 +235,10 @@ impl Http {
             .bytes()
             .map_err(|e| self.transport_error(shown, attempt, &e))?;
         if status.is_success() {
-            return serde_json::from_slice(&body).map_err(|e| {
-                Failure::Fatal(Error::MalformedResponse {
-                    url: shown.to_string(),
-                    reason: format!("invalid JSON for this endpoint ({e})"),
-                })
-            });
+            return Ok(Some(body.to_vec()));
+        }
+        if allow_404 && status.as_u16() == 404 {
+            return Ok(None);
         }
         let err = status_error(shown, status.as_u16(), &body);
         if status.as_u16() == 429 || status.is_server_error() {
@@ -257,6 +276,13 @@ impl Http {
             )
         }
     }
+}
+
+fn decode<T: DeserializeOwned>(shown: &str, body: &[u8]) -> Result<T> {
+    serde_json::from_slice(body).map_err(|e| Error::MalformedResponse {
+        url: shown.to_string(),
+        reason: format!("invalid JSON for this endpoint ({e})"),
+    })
 }
 
 fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {

@@ -9,6 +9,9 @@
 mod convert;
 mod http;
 mod wire;
+mod writeback;
+
+pub use writeback::REVIEW_EXPERIMENT;
 
 pub use http::ClientOptions;
 
@@ -355,6 +358,22 @@ fn set_history(m: &mut Metric, points: Vec<crate::model::MetricPoint>) {
 }
 
 impl Platform for MlflowClient {
+    fn fetch_version(&self, version: &crate::uri::VersionRef) -> Result<super::VersionSnapshot> {
+        self.fetch_version_fresh(version)
+    }
+
+    fn write_back(&self, w: &super::WriteBack<'_>) -> Result<String> {
+        self.write_back_impl(w)
+    }
+
+    fn list_approvals(&self, version: &crate::uri::VersionRef) -> Result<Vec<super::StoredApproval>> {
+        self.list_approvals_impl(version)
+    }
+
+    fn latest_review(&self, version: &crate::uri::VersionRef) -> Result<Option<super::PublishedReview>> {
+        self.latest_review_impl(version)
+    }
+
     fn uri(&self) -> String {
         self.http.base_display()
     }

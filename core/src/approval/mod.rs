@@ -1,0 +1,186 @@
+//! Approvals: signed decisions by one person in one role (DESIGN §2).
+//!
+//! The record is a JSON file written once and never re-serialised; its exact bytes are signed
+//! (SSHSIG, namespace `countersign`). [`sign`] refuses what the policy forbids; [`verify`] says,
+//! for every approval found on the platform, whether it counts and every reason it does not;
+//! [`verify::gate`] decides whether a version may be deployed.
+
+pub mod sign;
+pub mod verify;
+
+use crate::policy::Role;
+use serde::{Deserialize, Serialize};
+
+/// The format identifier of approval records.
+pub const APPROVAL_TYPE: &str = "countersign.approval/v1";
+
+/// A decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// Approve.
+    Approve,
+    /// Approve with conditions and an expiry.
+    ApproveWithConditions,
+    /// Reject.
+    Reject,
+}
+
+impl Decision {
+    /// Parses the snake_case name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "approve" => Some(Decision::Approve),
+            "approve_with_conditions" => Some(Decision::ApproveWithConditions),
+            "reject" => Some(Decision::Reject),
+            _ => None,
+        }
+    }
+
+    /// The name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::ApproveWithConditions => "approve_with_conditions",
+            Decision::Reject => "reject",
+        }
+    }
+
+    /// Whether it approves (with or without conditions).
+    pub fn approves(self) -> bool {
+        self != Decision::Reject
+    }
+}
+
+/// The version an approval is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalModel {
+    /// Platform URI without credentials.
+    pub platform: String,
+    /// Model name.
+    pub name: String,
+    /// Version.
+    pub version: String,
+    /// The version's run id.
+    pub run_id: Option<String>,
+    /// The version's source.
+    pub source: String,
+}
+
+/// The approval record, fields in DESIGN §2's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalRecord {
+    /// Always [`APPROVAL_TYPE`].
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The version.
+    pub model: ApprovalModel,
+    /// Tier.
+    pub tier: String,
+    /// Role.
+    pub role: Role,
+    /// Decision.
+    pub decision: Decision,
+    /// Conditions (for approve_with_conditions).
+    pub conditions: Vec<String>,
+    /// Expiry (RFC 3339), or null.
+    pub expires_at: Option<String>,
+    /// SHA-256 of evidence.json.
+    pub evidence_sha256: String,
+    /// SHA-256 of review.json.
+    pub review_sha256: String,
+    /// SHA-256 of the policy file.
+    pub policy_sha256: String,
+    /// Principal as in allowed_signers.
+    pub signer: String,
+    /// `SHA256:…` of the signing key.
+    pub key_fingerprint: String,
+    /// RFC 3339 UTC.
+    pub signed_at: String,
+}
+
+impl ApprovalRecord {
+    /// The exact bytes written and signed: pretty JSON in field order, final newline.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut b = serde_json::to_vec_pretty(self).unwrap_or_default();
+        b.push(b'\n');
+        b
+    }
+
+    /// `<role>-<signer>`, the file name stem under `approvals/` (unsafe characters replaced).
+    pub fn file_stem(&self) -> String {
+        let signer: String = self.signer.chars().map(|c| if c.is_ascii_alphanumeric() || "@._-+".contains(c) { c } else { '_' }).collect();
+        format!("{}-{signer}", self.role.as_str())
+    }
+}
+
+/// An identity normalised for comparison: the e-mail inside `Name <e-mail>` if present,
+/// trimmed, lower-case, inner whitespace removed.
+pub fn normalize_identity(s: &str) -> String {
+    let inner = match (s.find('<'), s.rfind('>')) {
+        (Some(a), Some(b)) if b > a => &s[a + 1..b],
+        _ => s,
+    };
+    inner.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase()
+}
+
+/// Whether the policy's roster gives `signer` the role.
+pub fn roster_has(policy: &crate::policy::Policy, signer: &str, role: Role) -> bool {
+    let n = normalize_identity(signer);
+    policy.roster.iter().any(|(who, roles)| normalize_identity(who) == n && roles.contains(&role))
+}
+
+/// Who built a version: its creator, its run's user and the model's owner (normalised).
+pub fn builders(snapshot: &crate::platform::VersionSnapshot) -> Vec<(String, &'static str)> {
+    let mut out = Vec::new();
+    if let Some(c) = &snapshot.version.creator {
+        out.push((normalize_identity(c), "creator of the version"));
+    }
+    if let Some(u) = snapshot.run.as_ref().and_then(|r| r.user.as_ref()) {
+        out.push((normalize_identity(u), "user of the version's run"));
+    }
+    if let Some(o) = &snapshot.model.owner {
+        out.push((normalize_identity(o), "owner of the model"));
+    }
+    out.retain(|(n, _)| !n.is_empty());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identities_normalise() {
+        assert_eq!(normalize_identity(" Bob Builder <Bob.Builder@Demo.Bank > "), "bob.builder@demo.bank");
+        assert_eq!(normalize_identity("BOB.builder@demo.bank"), "bob.builder@demo.bank");
+        assert_eq!(normalize_identity("bob . builder@demo.bank"), "bob.builder@demo.bank");
+    }
+
+    #[test]
+    fn record_bytes_follow_the_design_order() {
+        let r = ApprovalRecord {
+            kind: APPROVAL_TYPE.into(),
+            model: ApprovalModel { platform: "p".into(), name: "m".into(), version: "1".into(), run_id: None, source: "s".into() },
+            tier: "1".into(),
+            role: Role::Validator,
+            decision: Decision::ApproveWithConditions,
+            conditions: vec!["c".into()],
+            expires_at: Some("2027-01-01T00:00:00Z".into()),
+            evidence_sha256: "e".into(),
+            review_sha256: "r".into(),
+            policy_sha256: "p".into(),
+            signer: "vera@x".into(),
+            key_fingerprint: "SHA256:x".into(),
+            signed_at: "2026-11-25T00:00:00Z".into(),
+        };
+        let text = String::from_utf8(r.to_bytes()).unwrap();
+        let order = ["\"type\"", "\"model\"", "\"tier\"", "\"role\"", "\"decision\"", "\"conditions\"", "\"expires_at\"", "\"evidence_sha256\"", "\"review_sha256\"", "\"policy_sha256\"", "\"signer\"", "\"key_fingerprint\"", "\"signed_at\""];
+        let pos: Vec<usize> = order.iter().map(|k| text.find(k).unwrap()).collect();
+        assert!(pos.windows(2).all(|w| w[0] < w[1]), "{text}");
+        assert!(text.contains("\"decision\": \"approve_with_conditions\""));
+        assert_eq!(r.file_stem(), "validator-vera@x");
+        let back: ApprovalRecord = serde_json::from_slice(&r.to_bytes()).unwrap();
+        assert_eq!(back, r);
+    }
+}

@@ -1,0 +1,231 @@
+//! Making an approval: every rule checked before anything is signed or written.
+
+use super::{builders, normalize_identity, roster_has, ApprovalModel, ApprovalRecord, Decision, APPROVAL_TYPE};
+use crate::evidence::{sha256_hex, Evidence};
+use crate::platform::{Platform, WriteBack};
+use crate::policy::{LoadedPolicy, Role};
+use crate::review::{FindingStatus, ReviewRecord, Severity};
+use crate::signing::allowed_signers::{line_for, AllowedSigners};
+use crate::signing::SigningKey;
+use crate::store::Store;
+use crate::uri::VersionRef;
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+
+/// What to sign.
+#[derive(Debug, Clone)]
+pub struct SignOptions {
+    /// Role signed in.
+    pub role: Role,
+    /// Decision.
+    pub decision: Decision,
+    /// Conditions (approve_with_conditions).
+    pub conditions: Vec<String>,
+    /// Expiry (approve_with_conditions).
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The signer's principal; by default the one allowed_signers lists for the key.
+    pub signer: Option<String>,
+}
+
+/// A signed approval, written back.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Signed {
+    /// The record.
+    pub record: ApprovalRecord,
+    /// Its SHA-256.
+    pub record_sha256: String,
+    /// The armored signature.
+    pub signature: String,
+    /// Where it was written.
+    pub location: String,
+    /// The stock command that verifies it, given the two files and allowed_signers.
+    pub verify_command: String,
+}
+
+/// The review an approval is about: its record bytes and frozen evidence.
+struct ReviewBasis {
+    record: ReviewRecord,
+    bytes: Vec<u8>,
+    evidence: Evidence,
+    evidence_bytes: Vec<u8>,
+}
+
+fn review_basis(store: &Store, platform: &dyn Platform, key: &str, vref: &VersionRef, role: Role) -> Result<ReviewBasis> {
+    let local = crate::review::load_latest(store, key, vref)?;
+    if role == Role::Validator || local.is_some() {
+        if let Some(r) = local {
+            let record = r.record();
+            let evidence_bytes = r.header.evidence.to_canonical_json();
+            return Ok(ReviewBasis { bytes: record.to_canonical_json(), record, evidence: r.header.evidence, evidence_bytes });
+        }
+        return Err(Error::NotFound { what: format!("review of {vref}"), hint: format!(". Start one with `countersign review start {vref}` and answer its checklist") });
+    }
+    let published = platform.latest_review(vref)?.ok_or_else(|| Error::NotFound {
+        what: format!("published review of {vref}"),
+        hint: ". The validator signs first; their review is published with their approval".into(),
+    })?;
+    let unreadable = |what: &str, e: serde_json::Error| Error::MalformedResponse { url: published.location.clone(), reason: format!("{what} cannot be read ({e})") };
+    let record: ReviewRecord = serde_json::from_slice(&published.review_json).map_err(|e| unreadable("review.json", e))?;
+    let evidence: Evidence = serde_json::from_slice(&published.evidence_json).map_err(|e| unreadable("evidence.json", e))?;
+    Ok(ReviewBasis { record, bytes: published.review_json, evidence, evidence_bytes: published.evidence_json })
+}
+
+/// Why a review record does not allow an approve decision.
+pub fn review_blockers(r: &ReviewRecord, policy: &LoadedPolicy) -> Vec<String> {
+    let mut out = Vec::new();
+    let unanswered: Vec<&str> = r.items.iter().filter(|i| i.answer.is_none()).map(|i| i.id.as_str()).collect();
+    if !unanswered.is_empty() {
+        out.push(format!("the review is not complete: {} of {} items unanswered ({})", unanswered.len(), r.items.len(), unanswered.join(", ")));
+    }
+    if policy.policy.tiers.get(&r.tier).map(|t| t.high_findings_block).unwrap_or(true) {
+        for f in r.findings.iter().filter(|f| f.status == FindingStatus::Open && f.severity == Severity::High) {
+            out.push(format!("open high finding {} ({}) blocks approval in tier {}", f.id, f.title, r.tier));
+        }
+    }
+    for i in r.items.iter().filter(|i| i.answer.as_ref().is_some_and(|a| a.outcome == crate::review::Outcome::Fail)) {
+        if !r.findings.iter().any(|f| f.item.as_deref() == Some(i.id.as_str())) {
+            out.push(format!("item {} failed and no finding records it", i.id));
+        }
+    }
+    out
+}
+
+/// Checks every rule, signs, writes the approval back to the platform and records it in the
+/// ledger. Refuses with every reason when a rule forbids it.
+#[allow(clippy::too_many_arguments)]
+pub fn sign(
+    store: &Store,
+    platform: &dyn Platform,
+    key_name: &str,
+    signing_key: &SigningKey,
+    policy: &LoadedPolicy,
+    allowed: &AllowedSigners,
+    vref: &VersionRef,
+    opts: SignOptions,
+) -> Result<Signed> {
+    let fp = signing_key.fingerprint();
+    let listed = allowed.principals_for_key(signing_key.public_key());
+    let signer = match (&opts.signer, listed.as_slice()) {
+        (Some(s), _) => s.clone(),
+        (None, [one]) => one.clone(),
+        (None, []) => {
+            return Err(Error::Refused {
+                reasons: vec![format!("your key {fp} is not in allowed_signers; ask the risk function to add the line: {}", line_for("YOUR-IDENTITY", signing_key.public_key()))],
+            })
+        }
+        (None, many) => return Err(Error::Refused { reasons: vec![format!("your key is listed for several principals ({}); choose one with --as", many.join(", "))] }),
+    };
+    let mut reasons = Vec::new();
+    if !allowed.for_principal(&signer).any(|e| e.key.key_data() == signing_key.public_key().key_data()) {
+        reasons.push(format!("allowed_signers does not list key {fp} for '{signer}'; add: {}", line_for(&signer, signing_key.public_key())));
+    }
+    if !roster_has(&policy.policy, &signer, opts.role) {
+        reasons.push(format!("the policy's roster does not give '{signer}' the role {}", opts.role.as_str()));
+    }
+    match opts.decision {
+        Decision::ApproveWithConditions => {
+            if opts.conditions.iter().all(|c| c.trim().is_empty()) {
+                reasons.push("approve_with_conditions needs at least one --condition".into());
+            }
+            match opts.expires_at {
+                None => reasons.push("approve_with_conditions needs --expires (the date the conditions must be met by)".into()),
+                Some(t) if t <= chrono::Utc::now() => reasons.push(format!("--expires {} is in the past", t.to_rfc3339())),
+                _ => {}
+            }
+        }
+        _ if !opts.conditions.is_empty() || opts.expires_at.is_some() => {
+            reasons.push(format!("{} takes no conditions or expiry; use approve_with_conditions", opts.decision.as_str()))
+        }
+        _ => {}
+    }
+
+    let snapshot = platform.fetch_version(vref)?;
+    let me = normalize_identity(&signer);
+    for (who, what) in builders(&snapshot) {
+        if who == me {
+            reasons.push(format!("'{signer}' is the {what}; the builder of a model never approves it"));
+        }
+    }
+    let basis = review_basis(store, platform, &platform.uri(), vref, opts.role)?;
+    if basis.record.policy_sha256 != policy.sha256 {
+        reasons.push(format!(
+            "the review was made under policy {} but you are using policy {}; sign with the review's policy (--policy)",
+            &basis.record.policy_sha256[..12.min(basis.record.policy_sha256.len())],
+            &policy.sha256[..12]
+        ));
+    }
+    if opts.decision.approves() {
+        reasons.extend(review_blockers(&basis.record, policy));
+    }
+    let current = snapshot.evidence(&platform.uri());
+    let current_sha = current.sha256();
+    if basis.record.evidence_sha256 != current_sha {
+        let changes = crate::review::diff_evidence(&basis.evidence, &current);
+        reasons.push(format!("the evidence changed on the platform since the review froze it: {}", changes.join("; ")));
+    }
+    let tier = basis.record.tier.clone();
+    if let Some(t) = policy.policy.tiers.get(&tier) {
+        if t.distinct_approver {
+            let other = if opts.role == Role::Validator { Role::Approver } else { Role::Validator };
+            for a in platform.list_approvals(vref)? {
+                let Ok(rec) = serde_json::from_slice::<ApprovalRecord>(&a.json) else { continue };
+                if rec.role == other && (normalize_identity(&rec.signer) == me || rec.key_fingerprint == fp) {
+                    reasons.push(format!("'{}' already signed as {} (key {}); tier {tier} needs a different person for each role", rec.signer, other.as_str(), rec.key_fingerprint));
+                }
+            }
+        }
+    } else {
+        reasons.push(format!("the review's tier '{tier}' is not in the policy"));
+    }
+    if !reasons.is_empty() {
+        return Err(Error::Refused { reasons });
+    }
+
+    let record = ApprovalRecord {
+        kind: APPROVAL_TYPE.into(),
+        model: ApprovalModel {
+            platform: platform.uri(),
+            name: vref.name.clone(),
+            version: vref.version.clone(),
+            run_id: snapshot.version.run_id.clone(),
+            source: snapshot.version.source.clone(),
+        },
+        tier,
+        role: opts.role,
+        decision: opts.decision,
+        conditions: opts.conditions.iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect(),
+        expires_at: opts.expires_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        evidence_sha256: current_sha,
+        review_sha256: sha256_hex(&basis.bytes),
+        policy_sha256: policy.sha256.clone(),
+        signer: signer.clone(),
+        key_fingerprint: fp.clone(),
+        signed_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    };
+    let bytes = record.to_bytes();
+    let signature = signing_key.sign(&bytes)?;
+    // Check our own work as a verifier would before anything leaves this machine.
+    crate::signing::verify(allowed, &signer, &bytes, signature.as_bytes(), chrono::Utc::now())
+        .map_err(|why| Error::Key { what: key_name.to_string(), message: format!("the new signature does not verify: {why}") })?;
+    let stem = record.file_stem();
+    let status = format!("{}_{}", opts.role.as_str(), opts.decision.as_str());
+    let location = platform.write_back(&WriteBack {
+        version: vref,
+        review_id: &basis.record.review_id,
+        signer: &signer,
+        evidence_json: &basis.evidence_bytes,
+        review_json: &basis.bytes,
+        approval_stem: &stem,
+        approval_json: &bytes,
+        approval_sig: signature.as_bytes(),
+        status: &status,
+    })?;
+    store.ledger_append(&crate::store::LedgerEntry::from_record(&record, &bytes, "made"))?;
+    Ok(Signed {
+        record_sha256: sha256_hex(&bytes),
+        verify_command: format!("ssh-keygen -Y verify -f allowed_signers -I {signer} -n countersign -s {stem}.json.sig < {stem}.json"),
+        record,
+        signature,
+        location,
+    })
+}

@@ -1,0 +1,149 @@
+//! The hash-chained ledger of every approval made or seen. Each entry's hash covers the
+//! previous entry's hash, and the head is recorded separately, so `ledger verify` detects an
+//! entry that was altered or removed.
+
+use super::{to_json, Store};
+use crate::approval::ApprovalRecord;
+use crate::evidence::sha256_hex;
+use crate::Result;
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One ledger entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    /// SHA-256 of the approval record's bytes.
+    pub approval_sha256: String,
+    /// `models:/NAME/VERSION`.
+    pub version: String,
+    /// Platform.
+    pub platform: String,
+    /// Role.
+    pub role: String,
+    /// Signer.
+    pub signer: String,
+    /// Decision.
+    pub decision: String,
+    /// When it was signed.
+    pub signed_at: String,
+    /// `made` (signed here) or `seen` (found by verify).
+    pub origin: String,
+    /// When it entered the ledger.
+    pub recorded_at: String,
+}
+
+impl LedgerEntry {
+    /// An entry for a record (hashing `bytes` when given).
+    pub fn from_record(r: &ApprovalRecord, bytes: &[u8], origin: &str) -> Self {
+        Self {
+            approval_sha256: if bytes.is_empty() { String::new() } else { sha256_hex(bytes) },
+            version: format!("models:/{}/{}", r.model.name, r.model.version),
+            platform: r.model.platform.clone(),
+            role: r.role.as_str().into(),
+            signer: r.signer.clone(),
+            decision: r.decision.as_str().into(),
+            signed_at: r.signed_at.clone(),
+            origin: origin.into(),
+            recorded_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        }
+    }
+
+    /// Sets the record hash.
+    pub fn with_sha(mut self, sha: &str) -> Self {
+        self.approval_sha256 = sha.to_string();
+        self
+    }
+}
+
+/// The result of checking the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerReport {
+    /// Entries in the chain.
+    pub entries: u64,
+    /// Whether the chain is intact.
+    pub ok: bool,
+    /// What is wrong, entry by entry.
+    pub problems: Vec<String>,
+}
+
+impl Store {
+    /// Appends an entry (one transaction). A `seen` entry for an approval already in the
+    /// ledger is skipped.
+    pub fn ledger_append(&self, entry: &LedgerEntry) -> Result<()> {
+        let e = |err| self.err(err);
+        let tx = self.conn.unchecked_transaction().map_err(e)?;
+        if entry.origin == "seen" {
+            let exists: Option<i64> = tx
+                .query_row("SELECT seq FROM ledger WHERE approval_sha256 = ?1 LIMIT 1", [&entry.approval_sha256], |r| r.get(0))
+                .optional()
+                .map_err(e)?;
+            if exists.is_some() {
+                return Ok(());
+            }
+        }
+        let prev: String = tx
+            .query_row("SELECT hash FROM ledger ORDER BY seq DESC LIMIT 1", [], |r| r.get(0))
+            .optional()
+            .map_err(e)?
+            .unwrap_or_else(|| GENESIS.to_string());
+        let json = to_json(entry);
+        let hash = sha256_hex(format!("{prev}\n{json}").as_bytes());
+        tx.execute(
+            "INSERT INTO ledger (approval_sha256, entry, prev_hash, hash) VALUES (?1, ?2, ?3, ?4)",
+            params![entry.approval_sha256, json, prev, hash],
+        )
+        .map_err(e)?;
+        let seq = tx.last_insert_rowid();
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('ledger_head', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [format!("{seq}:{hash}")],
+        )
+        .map_err(e)?;
+        tx.commit().map_err(e)
+    }
+
+    /// All entries, in order.
+    pub fn ledger_entries(&self) -> Result<Vec<LedgerEntry>> {
+        self.many("SELECT entry FROM ledger ORDER BY seq", [])
+    }
+
+    /// Checks the chain: links, hashes, and the recorded head.
+    pub fn ledger_verify(&self) -> Result<LedgerReport> {
+        let mut st = self.conn.prepare("SELECT seq, entry, prev_hash, hash FROM ledger ORDER BY seq").map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))
+            .map_err(|e| self.err(e))?;
+        let mut problems = Vec::new();
+        let mut prev = GENESIS.to_string();
+        let mut expected_seq = 1;
+        let mut n = 0;
+        let mut last = (0i64, GENESIS.to_string());
+        for row in rows {
+            let (seq, entry, prev_hash, hash) = row.map_err(|e| self.err(e))?;
+            n += 1;
+            if seq != expected_seq {
+                problems.push(format!("entries {expected_seq}..{} are missing", seq - 1));
+            }
+            if prev_hash != prev {
+                problems.push(format!("entry {seq} does not follow the entry before it (an entry was removed or replaced)"));
+            }
+            if sha256_hex(format!("{prev_hash}\n{entry}").as_bytes()) != hash {
+                problems.push(format!("entry {seq} was altered (its hash does not match its content)"));
+            }
+            prev = hash.clone();
+            expected_seq = seq + 1;
+            last = (seq, hash);
+        }
+        let head = self.meta("ledger_head")?;
+        let expected_head = if n == 0 { None } else { Some(format!("{}:{}", last.0, last.1)) };
+        if head != expected_head {
+            problems.push(match head {
+                Some(h) => format!("the recorded head ({}) is not the last entry: entries at the end were removed", h.split(':').next().unwrap_or("?")),
+                None => "entries exist but no head was recorded".into(),
+            });
+        }
+        Ok(LedgerReport { entries: n, ok: problems.is_empty(), problems })
+    }
+}
