@@ -653,3 +653,165 @@ fn write_toml<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
     })?;
     std::fs::write(path, text).map_err(|e| Error::io(path, e))
 }
+
+/// The demo's people: (identity, role in the story).
+pub const DEMO_PEOPLE: &[(&str, &str)] = &[
+    ("bob.builder@demo.bank", "builder"),
+    ("vera.validator@demo.bank", "validator"),
+    ("victor.validator@demo.bank", "validator"),
+    ("alex.approver@demo.bank", "approver"),
+];
+
+/// The demo key file of a person (`DIR/keys/<identity>/id_ed25519`, no passphrase).
+pub fn demo_key_path(dir: &Path, identity: &str) -> std::path::PathBuf {
+    dir.join("keys").join(identity).join("id_ed25519")
+}
+
+/// Creates the demo people's keys (kept if they exist) and `DIR/allowed_signers`.
+pub fn generate_keys(dir: &Path) -> Result<()> {
+    let mut lines = vec![
+        "# Demo allowed_signers: one line per signer, limited to the countersign namespace."
+            .to_string(),
+    ];
+    for (who, _) in DEMO_PEOPLE {
+        let path = demo_key_path(dir, who);
+        let public = if path.exists() {
+            crate::signing::SigningKey::from_file(&path, None)?
+                .public_key()
+                .clone()
+        } else {
+            crate::signing::generate(&path, who, None)?
+        };
+        lines.push(crate::signing::allowed_signers::line_for(who, &public));
+    }
+    let p = dir.join("allowed_signers");
+    std::fs::write(&p, lines.join("\n") + "\n").map_err(|e| Error::io(&p, e))
+}
+
+/// Signs a few demo approvals so that verification and the gate have something to show:
+/// reviews answered in full, validator approvals, and countersignatures on some.
+pub fn seed_approvals(
+    session: &crate::workspace::Session,
+    dir: &Path,
+    policy: &crate::policy::LoadedPolicy,
+) -> Result<usize> {
+    use crate::approval::{
+        sign::{sign, SignOptions},
+        Decision,
+    };
+    use crate::policy::Role;
+    let platform = crate::workspace::open_platform(&session.platform)?;
+    let allowed =
+        crate::signing::allowed_signers::AllowedSigners::load(&dir.join("allowed_signers"))?;
+    // (model, version, countersigned by the approver)
+    let plan: &[(&str, &str, bool)] = &[
+        ("retail-pd-scorecard", "2", true),
+        ("churn-propensity", "1", false),
+        ("fraud-detection-cards", "1", true),
+        ("policy-qa-assistant", "2", false),
+        ("claims-triage", "2", false),
+    ];
+    let mut n = 0;
+    for (name, version, countersign) in plan {
+        let vref = crate::uri::VersionRef {
+            name: name.to_string(),
+            version: version.to_string(),
+        };
+        if !platform.list_approvals(&vref)?.is_empty() {
+            continue;
+        }
+        let (mut review, _) = crate::review::start(
+            &session.store,
+            &session.key,
+            policy,
+            &vref,
+            Some("vera.validator@demo.bank".into()),
+        )?;
+        for item in review.header.items.clone() {
+            let outcome = match item.automatic.as_ref().map(|a| a.outcome) {
+                Some(crate::policy::checks::AutoOutcome::Pass) => None,
+                Some(crate::policy::checks::AutoOutcome::Missing) => {
+                    Some(crate::review::Outcome::NotApplicable)
+                }
+                Some(crate::policy::checks::AutoOutcome::Fail) => {
+                    Some(crate::review::Outcome::Fail)
+                }
+                None => Some(crate::review::Outcome::Pass),
+            };
+            let note = match outcome {
+                None => "confirmed",
+                Some(crate::review::Outcome::NotApplicable) => {
+                    "not measured for this model; covered by monitoring"
+                }
+                Some(crate::review::Outcome::Fail) => "see finding",
+                Some(crate::review::Outcome::Pass) => "reviewed in the demo validation",
+            };
+            review.answer(
+                &session.store,
+                &item.id,
+                outcome,
+                note,
+                vec![],
+                Some("vera.validator@demo.bank".into()),
+            )?;
+            if outcome == Some(crate::review::Outcome::Fail) {
+                review.add_finding(
+                    &session.store,
+                    &format!("{} failed", item.id),
+                    crate::review::Severity::Medium,
+                    "demo finding",
+                    "owner",
+                    "2027-06-30",
+                    Some(item.id.clone()),
+                )?;
+            }
+        }
+        let vera = crate::signing::SigningKey::from_file(
+            &demo_key_path(dir, "vera.validator@demo.bank"),
+            None,
+        )?;
+        let opts = SignOptions {
+            role: Role::Validator,
+            decision: Decision::Approve,
+            conditions: vec![],
+            expires_at: None,
+            signer: None,
+        };
+        sign(
+            &session.store,
+            platform.as_ref(),
+            "vera",
+            &vera,
+            policy,
+            &allowed,
+            &vref,
+            opts,
+        )?;
+        n += 1;
+        if *countersign {
+            let alex = crate::signing::SigningKey::from_file(
+                &demo_key_path(dir, "alex.approver@demo.bank"),
+                None,
+            )?;
+            let opts = SignOptions {
+                role: Role::Approver,
+                decision: Decision::Approve,
+                conditions: vec![],
+                expires_at: None,
+                signer: None,
+            };
+            sign(
+                &session.store,
+                platform.as_ref(),
+                "alex",
+                &alex,
+                policy,
+                &allowed,
+                &vref,
+                opts,
+            )?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}

@@ -93,3 +93,42 @@ impl Session {
         self.store.set_meta("last_platform", &self.key)
     }
 }
+
+/// The `allowed_signers` file to use: `explicit`, else the path the policy file names, else
+/// `allowed_signers` inside a folder platform, else `DATA_DIR/allowed_signers`.
+pub fn allowed_signers_path(
+    explicit: Option<&Path>,
+    policy: &crate::policy::LoadedPolicy,
+    platform: &PlatformUri,
+    data_dir: &Path,
+) -> PathBuf {
+    if let Some(p) = explicit {
+        return p.to_path_buf();
+    }
+    if policy.path.is_some() {
+        if let Some(p) = policy.allowed_signers_path() {
+            return p;
+        }
+    }
+    if let PlatformUri::Folder(dir) = platform {
+        let p = dir.join("allowed_signers");
+        if p.exists() {
+            return p;
+        }
+    }
+    data_dir.join("allowed_signers")
+}
+
+/// Loads `allowed_signers`, saying how to make one when it is missing.
+pub fn load_allowed_signers(
+    path: &Path,
+) -> Result<crate::signing::allowed_signers::AllowedSigners> {
+    if !path.exists() {
+        return Err(Error::InvalidInput {
+            what: "allowed_signers file",
+            input: path.display().to_string(),
+            reason: "it does not exist; the risk function keeps one line per signer (`countersign keys` prints yours); pass --allowed-signers FILE".into(),
+        });
+    }
+    crate::signing::allowed_signers::AllowedSigners::load(path)
+}

@@ -35,6 +35,16 @@ pub struct Cli {
     )]
     pub identity: Option<String>,
 
+    /// allowed_signers file [default: the policy's, else FOLDER/allowed_signers for a folder
+    /// platform, else DATA_DIR/allowed_signers].
+    #[arg(
+        long,
+        global = true,
+        env = "COUNTERSIGN_ALLOWED_SIGNERS",
+        value_name = "FILE"
+    )]
+    pub allowed_signers: Option<PathBuf>,
+
     /// What to do (no subcommand: open the terminal UI).
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -63,6 +73,132 @@ pub enum Command {
     /// Check a policy file.
     #[command(subcommand)]
     Policy(PolicyCmd),
+    /// Show your signing key, its fingerprint and allowed_signers line; or generate one.
+    Keys(KeysArgs),
+    /// Sign a decision on a version (validator or approver), and write it back to the platform.
+    Sign(SignArgs),
+    /// Verify every approval of a version (or of the inventory): does each count, and why not.
+    Verify(VerifyArgs),
+    /// Exit 0 only when the approvals the version's tier requires all count (for pipelines).
+    /// Exit 1 with every reason otherwise; 2 on usage or platform errors.
+    Gate(VersionJson),
+    /// The local hash-chained ledger of approvals made or seen.
+    #[command(subcommand)]
+    Ledger(LedgerCmd),
+}
+
+/// Which key signs.
+#[derive(Debug, Args, Clone)]
+pub struct KeyArgs {
+    /// OpenSSH ed25519 private key file [default: ssh-agent when SSH_AUTH_SOCK is set, else ~/.ssh/id_ed25519].
+    #[arg(
+        long,
+        env = "COUNTERSIGN_KEY",
+        value_name = "FILE",
+        conflicts_with = "agent"
+    )]
+    pub key: Option<PathBuf>,
+    /// Sign through ssh-agent (SSH_AUTH_SOCK).
+    #[arg(long)]
+    pub agent: bool,
+    /// Read the key's passphrase from this file instead of asking.
+    #[arg(long, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+}
+
+/// `keys` options.
+#[derive(Debug, Args)]
+pub struct KeysArgs {
+    /// The key to show.
+    #[command(flatten)]
+    pub key: KeyArgs,
+    /// Subcommand.
+    #[command(subcommand)]
+    pub cmd: Option<KeysCmd>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `keys` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum KeysCmd {
+    /// Generate a new ed25519 key (private file 0600, and FILE.pub).
+    Generate {
+        /// Where to write it [default: ~/.ssh/countersign_ed25519].
+        path: Option<PathBuf>,
+        /// Comment (your identity).
+        #[arg(long, default_value = "")]
+        comment: String,
+        /// No passphrase (not recommended outside tests and demos).
+        #[arg(long, conflicts_with = "passphrase_file")]
+        no_passphrase: bool,
+        /// Read the new key's passphrase from this file instead of asking.
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
+    },
+}
+
+/// `sign` options.
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The version, as models:/NAME/VERSION.
+    pub version: String,
+    /// validator or approver.
+    #[arg(long)]
+    pub role: String,
+    /// approve, approve_with_conditions or reject.
+    #[arg(long)]
+    pub decision: String,
+    /// A condition (repeatable; approve_with_conditions).
+    #[arg(long = "condition", value_name = "TEXT")]
+    pub conditions: Vec<String>,
+    /// When the conditions must be met: YYYY-MM-DD or RFC 3339 (approve_with_conditions).
+    #[arg(long, value_name = "DATE")]
+    pub expires: Option<String>,
+    /// The key.
+    #[command(flatten)]
+    pub key: KeyArgs,
+    /// Do not ask for confirmation.
+    #[arg(long, short)]
+    pub yes: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `verify` options.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The version, as models:/NAME/VERSION (or --all).
+    #[arg(required_unless_present = "all")]
+    pub version: Option<String>,
+    /// Every version in the synced inventory that has approvals.
+    #[arg(long, conflicts_with = "version")]
+    pub all: bool,
+    /// Print the ssh-keygen command that checks each approval by hand.
+    #[arg(long)]
+    pub explain: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `ledger` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum LedgerCmd {
+    /// Check the chain; exit 1 when an entry was altered or removed.
+    Verify {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the entries.
+    Show {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `review` subcommands.

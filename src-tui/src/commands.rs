@@ -33,6 +33,53 @@ pub fn run(cli: Cli) -> Result<()> {
             let policy = crate::review_cmd::load_policy(cli.policy.as_deref())?;
             crate::review_cmd::tier(Session::open(data_dir, platform)?, &policy, a)
         }
+        Some(Command::Keys(a)) => crate::sign_cmd::keys(a, cli.identity),
+        Some(Command::Sign(a)) => {
+            let policy = crate::review_cmd::load_policy(cli.policy.as_deref())?;
+            let ctx = crate::sign_cmd::Ctx {
+                data_dir: workspace::data_dir(data_dir),
+                policy: &policy,
+                allowed_signers: cli.allowed_signers.as_deref(),
+                identity: cli.identity,
+            };
+            crate::sign_cmd::sign_cmd(Session::open(data_dir, platform)?, &ctx, a)
+        }
+        Some(Command::Verify(a)) => {
+            let policy = crate::review_cmd::load_policy(cli.policy.as_deref())?;
+            let ctx = crate::sign_cmd::Ctx {
+                data_dir: workspace::data_dir(data_dir),
+                policy: &policy,
+                allowed_signers: cli.allowed_signers.as_deref(),
+                identity: cli.identity,
+            };
+            crate::sign_cmd::verify_cmd(Session::open(data_dir, platform)?, &ctx, a)
+        }
+        Some(Command::Gate(a)) => {
+            let policy = match crate::review_cmd::load_policy(cli.policy.as_deref()) {
+                Ok(p) => p,
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    std::process::exit(2)
+                }
+            };
+            let session = match Session::open(data_dir, platform) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    std::process::exit(2)
+                }
+            };
+            let ctx = crate::sign_cmd::Ctx {
+                data_dir: workspace::data_dir(data_dir),
+                policy: &policy,
+                allowed_signers: cli.allowed_signers.as_deref(),
+                identity: cli.identity,
+            };
+            crate::sign_cmd::gate_cmd(session, &ctx, &a.version, a.json)
+        }
+        Some(Command::Ledger(c)) => {
+            crate::sign_cmd::ledger_cmd(Session::open(data_dir, platform)?, c)
+        }
         Some(Command::Policy(crate::cli::PolicyCmd::Check { file, json })) => {
             crate::review_cmd::policy_check(file.as_deref().or(cli.policy.as_deref()), json)
         }
@@ -327,6 +374,15 @@ fn cmd_demo(data_dir: Option<&std::path::Path>, a: DemoArgs) -> Result<()> {
     let mut session = Session::open(Some(&data), Some(&uri))?;
     let report = do_sync(&mut session, false, true)?;
     session.remember_platform()?;
+    countersign_core::demo::generate_keys(&dir)?;
+    let policy = countersign_core::policy::LoadedPolicy::default_policy()?;
+    let signed = countersign_core::demo::seed_approvals(&session, &dir, &policy)?;
+    if signed > 0 {
+        eprintln!(
+            "Demo approvals signed: {signed} (keys in {}/keys, allowed_signers beside them)",
+            dir.display()
+        );
+    }
     eprintln!(
         "Demo portfolio: {n} models, {} versions in {}",
         report.versions,

@@ -8,6 +8,7 @@ mod cli;
 mod commands;
 mod output;
 mod review_cmd;
+mod sign_cmd;
 mod tui;
 
 use clap::Parser;

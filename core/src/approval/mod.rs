@@ -109,7 +109,17 @@ impl ApprovalRecord {
 
     /// `<role>-<signer>`, the file name stem under `approvals/` (unsafe characters replaced).
     pub fn file_stem(&self) -> String {
-        let signer: String = self.signer.chars().map(|c| if c.is_ascii_alphanumeric() || "@._-+".contains(c) { c } else { '_' }).collect();
+        let signer: String = self
+            .signer
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "@._-+".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
         format!("{}-{signer}", self.role.as_str())
     }
 }
@@ -121,13 +131,20 @@ pub fn normalize_identity(s: &str) -> String {
         (Some(a), Some(b)) if b > a => &s[a + 1..b],
         _ => s,
     };
-    inner.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase()
+    inner
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_lowercase()
 }
 
 /// Whether the policy's roster gives `signer` the role.
 pub fn roster_has(policy: &crate::policy::Policy, signer: &str, role: Role) -> bool {
     let n = normalize_identity(signer);
-    policy.roster.iter().any(|(who, roles)| normalize_identity(who) == n && roles.contains(&role))
+    policy
+        .roster
+        .iter()
+        .any(|(who, roles)| normalize_identity(who) == n && roles.contains(&role))
 }
 
 /// Who built a version: its creator, its run's user and the model's owner (normalised).
@@ -152,16 +169,31 @@ mod tests {
 
     #[test]
     fn identities_normalise() {
-        assert_eq!(normalize_identity(" Bob Builder <Bob.Builder@Demo.Bank > "), "bob.builder@demo.bank");
-        assert_eq!(normalize_identity("BOB.builder@demo.bank"), "bob.builder@demo.bank");
-        assert_eq!(normalize_identity("bob . builder@demo.bank"), "bob.builder@demo.bank");
+        assert_eq!(
+            normalize_identity(" Bob Builder <Bob.Builder@Demo.Bank > "),
+            "bob.builder@demo.bank"
+        );
+        assert_eq!(
+            normalize_identity("BOB.builder@demo.bank"),
+            "bob.builder@demo.bank"
+        );
+        assert_eq!(
+            normalize_identity("bob . builder@demo.bank"),
+            "bob.builder@demo.bank"
+        );
     }
 
     #[test]
     fn record_bytes_follow_the_design_order() {
         let r = ApprovalRecord {
             kind: APPROVAL_TYPE.into(),
-            model: ApprovalModel { platform: "p".into(), name: "m".into(), version: "1".into(), run_id: None, source: "s".into() },
+            model: ApprovalModel {
+                platform: "p".into(),
+                name: "m".into(),
+                version: "1".into(),
+                run_id: None,
+                source: "s".into(),
+            },
             tier: "1".into(),
             role: Role::Validator,
             decision: Decision::ApproveWithConditions,
@@ -175,7 +207,21 @@ mod tests {
             signed_at: "2026-11-25T00:00:00Z".into(),
         };
         let text = String::from_utf8(r.to_bytes()).unwrap();
-        let order = ["\"type\"", "\"model\"", "\"tier\"", "\"role\"", "\"decision\"", "\"conditions\"", "\"expires_at\"", "\"evidence_sha256\"", "\"review_sha256\"", "\"policy_sha256\"", "\"signer\"", "\"key_fingerprint\"", "\"signed_at\""];
+        let order = [
+            "\"type\"",
+            "\"model\"",
+            "\"tier\"",
+            "\"role\"",
+            "\"decision\"",
+            "\"conditions\"",
+            "\"expires_at\"",
+            "\"evidence_sha256\"",
+            "\"review_sha256\"",
+            "\"policy_sha256\"",
+            "\"signer\"",
+            "\"key_fingerprint\"",
+            "\"signed_at\"",
+        ];
         let pos: Vec<usize> = order.iter().map(|k| text.find(k).unwrap()).collect();
         assert!(pos.windows(2).all(|w| w[0] < w[1]), "{text}");
         assert!(text.contains("\"decision\": \"approve_with_conditions\""));

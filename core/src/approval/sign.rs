@@ -1,6 +1,9 @@
 //! Making an approval: every rule checked before anything is signed or written.
 
-use super::{builders, normalize_identity, roster_has, ApprovalModel, ApprovalRecord, Decision, APPROVAL_TYPE};
+use super::{
+    builders, normalize_identity, roster_has, ApprovalModel, ApprovalRecord, Decision,
+    APPROVAL_TYPE,
+};
 use crate::evidence::{sha256_hex, Evidence};
 use crate::platform::{Platform, WriteBack};
 use crate::policy::{LoadedPolicy, Role};
@@ -50,40 +53,100 @@ struct ReviewBasis {
     evidence_bytes: Vec<u8>,
 }
 
-fn review_basis(store: &Store, platform: &dyn Platform, key: &str, vref: &VersionRef, role: Role) -> Result<ReviewBasis> {
+fn review_basis(
+    store: &Store,
+    platform: &dyn Platform,
+    key: &str,
+    vref: &VersionRef,
+    role: Role,
+) -> Result<ReviewBasis> {
     let local = crate::review::load_latest(store, key, vref)?;
     if role == Role::Validator || local.is_some() {
         if let Some(r) = local {
             let record = r.record();
             let evidence_bytes = r.header.evidence.to_canonical_json();
-            return Ok(ReviewBasis { bytes: record.to_canonical_json(), record, evidence: r.header.evidence, evidence_bytes });
+            return Ok(ReviewBasis {
+                bytes: record.to_canonical_json(),
+                record,
+                evidence: r.header.evidence,
+                evidence_bytes,
+            });
         }
-        return Err(Error::NotFound { what: format!("review of {vref}"), hint: format!(". Start one with `countersign review start {vref}` and answer its checklist") });
+        return Err(Error::NotFound {
+            what: format!("review of {vref}"),
+            hint: format!(
+                ". Start one with `countersign review start {vref}` and answer its checklist"
+            ),
+        });
     }
-    let published = platform.latest_review(vref)?.ok_or_else(|| Error::NotFound {
-        what: format!("published review of {vref}"),
-        hint: ". The validator signs first; their review is published with their approval".into(),
-    })?;
-    let unreadable = |what: &str, e: serde_json::Error| Error::MalformedResponse { url: published.location.clone(), reason: format!("{what} cannot be read ({e})") };
-    let record: ReviewRecord = serde_json::from_slice(&published.review_json).map_err(|e| unreadable("review.json", e))?;
-    let evidence: Evidence = serde_json::from_slice(&published.evidence_json).map_err(|e| unreadable("evidence.json", e))?;
-    Ok(ReviewBasis { record, bytes: published.review_json, evidence, evidence_bytes: published.evidence_json })
+    let published = platform
+        .latest_review(vref)?
+        .ok_or_else(|| Error::NotFound {
+            what: format!("published review of {vref}"),
+            hint: ". The validator signs first; their review is published with their approval"
+                .into(),
+        })?;
+    let unreadable = |what: &str, e: serde_json::Error| Error::MalformedResponse {
+        url: published.location.clone(),
+        reason: format!("{what} cannot be read ({e})"),
+    };
+    let record: ReviewRecord =
+        serde_json::from_slice(&published.review_json).map_err(|e| unreadable("review.json", e))?;
+    let evidence: Evidence = serde_json::from_slice(&published.evidence_json)
+        .map_err(|e| unreadable("evidence.json", e))?;
+    Ok(ReviewBasis {
+        record,
+        bytes: published.review_json,
+        evidence,
+        evidence_bytes: published.evidence_json,
+    })
 }
 
 /// Why a review record does not allow an approve decision.
 pub fn review_blockers(r: &ReviewRecord, policy: &LoadedPolicy) -> Vec<String> {
     let mut out = Vec::new();
-    let unanswered: Vec<&str> = r.items.iter().filter(|i| i.answer.is_none()).map(|i| i.id.as_str()).collect();
+    let unanswered: Vec<&str> = r
+        .items
+        .iter()
+        .filter(|i| i.answer.is_none())
+        .map(|i| i.id.as_str())
+        .collect();
     if !unanswered.is_empty() {
-        out.push(format!("the review is not complete: {} of {} items unanswered ({})", unanswered.len(), r.items.len(), unanswered.join(", ")));
+        out.push(format!(
+            "the review is not complete: {} of {} items unanswered ({})",
+            unanswered.len(),
+            r.items.len(),
+            unanswered.join(", ")
+        ));
     }
-    if policy.policy.tiers.get(&r.tier).map(|t| t.high_findings_block).unwrap_or(true) {
-        for f in r.findings.iter().filter(|f| f.status == FindingStatus::Open && f.severity == Severity::High) {
-            out.push(format!("open high finding {} ({}) blocks approval in tier {}", f.id, f.title, r.tier));
+    if policy
+        .policy
+        .tiers
+        .get(&r.tier)
+        .map(|t| t.high_findings_block)
+        .unwrap_or(true)
+    {
+        for f in r
+            .findings
+            .iter()
+            .filter(|f| f.status == FindingStatus::Open && f.severity == Severity::High)
+        {
+            out.push(format!(
+                "open high finding {} ({}) blocks approval in tier {}",
+                f.id, f.title, r.tier
+            ));
         }
     }
-    for i in r.items.iter().filter(|i| i.answer.as_ref().is_some_and(|a| a.outcome == crate::review::Outcome::Fail)) {
-        if !r.findings.iter().any(|f| f.item.as_deref() == Some(i.id.as_str())) {
+    for i in r.items.iter().filter(|i| {
+        i.answer
+            .as_ref()
+            .is_some_and(|a| a.outcome == crate::review::Outcome::Fail)
+    }) {
+        if !r
+            .findings
+            .iter()
+            .any(|f| f.item.as_deref() == Some(i.id.as_str()))
+        {
             out.push(format!("item {} failed and no finding records it", i.id));
         }
     }
@@ -116,11 +179,20 @@ pub fn sign(
         (None, many) => return Err(Error::Refused { reasons: vec![format!("your key is listed for several principals ({}); choose one with --as", many.join(", "))] }),
     };
     let mut reasons = Vec::new();
-    if !allowed.for_principal(&signer).any(|e| e.key.key_data() == signing_key.public_key().key_data()) {
-        reasons.push(format!("allowed_signers does not list key {fp} for '{signer}'; add: {}", line_for(&signer, signing_key.public_key())));
+    if !allowed
+        .for_principal(&signer)
+        .any(|e| e.key.key_data() == signing_key.public_key().key_data())
+    {
+        reasons.push(format!(
+            "allowed_signers does not list key {fp} for '{signer}'; add: {}",
+            line_for(&signer, signing_key.public_key())
+        ));
     }
     if !roster_has(&policy.policy, &signer, opts.role) {
-        reasons.push(format!("the policy's roster does not give '{signer}' the role {}", opts.role.as_str()));
+        reasons.push(format!(
+            "the policy's roster does not give '{signer}' the role {}",
+            opts.role.as_str()
+        ));
     }
     match opts.decision {
         Decision::ApproveWithConditions => {
@@ -133,9 +205,10 @@ pub fn sign(
                 _ => {}
             }
         }
-        _ if !opts.conditions.is_empty() || opts.expires_at.is_some() => {
-            reasons.push(format!("{} takes no conditions or expiry; use approve_with_conditions", opts.decision.as_str()))
-        }
+        _ if !opts.conditions.is_empty() || opts.expires_at.is_some() => reasons.push(format!(
+            "{} takes no conditions or expiry; use approve_with_conditions",
+            opts.decision.as_str()
+        )),
         _ => {}
     }
 
@@ -143,7 +216,9 @@ pub fn sign(
     let me = normalize_identity(&signer);
     for (who, what) in builders(&snapshot) {
         if who == me {
-            reasons.push(format!("'{signer}' is the {what}; the builder of a model never approves it"));
+            reasons.push(format!(
+                "'{signer}' is the {what}; the builder of a model never approves it"
+            ));
         }
     }
     let basis = review_basis(store, platform, &platform.uri(), vref, opts.role)?;
@@ -161,15 +236,26 @@ pub fn sign(
     let current_sha = current.sha256();
     if basis.record.evidence_sha256 != current_sha {
         let changes = crate::review::diff_evidence(&basis.evidence, &current);
-        reasons.push(format!("the evidence changed on the platform since the review froze it: {}", changes.join("; ")));
+        reasons.push(format!(
+            "the evidence changed on the platform since the review froze it: {}",
+            changes.join("; ")
+        ));
     }
     let tier = basis.record.tier.clone();
     if let Some(t) = policy.policy.tiers.get(&tier) {
         if t.distinct_approver {
-            let other = if opts.role == Role::Validator { Role::Approver } else { Role::Validator };
+            let other = if opts.role == Role::Validator {
+                Role::Approver
+            } else {
+                Role::Validator
+            };
             for a in platform.list_approvals(vref)? {
-                let Ok(rec) = serde_json::from_slice::<ApprovalRecord>(&a.json) else { continue };
-                if rec.role == other && (normalize_identity(&rec.signer) == me || rec.key_fingerprint == fp) {
+                let Ok(rec) = serde_json::from_slice::<ApprovalRecord>(&a.json) else {
+                    continue;
+                };
+                if rec.role == other
+                    && (normalize_identity(&rec.signer) == me || rec.key_fingerprint == fp)
+                {
                     reasons.push(format!("'{}' already signed as {} (key {}); tier {tier} needs a different person for each role", rec.signer, other.as_str(), rec.key_fingerprint));
                 }
             }
@@ -193,8 +279,15 @@ pub fn sign(
         tier,
         role: opts.role,
         decision: opts.decision,
-        conditions: opts.conditions.iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect(),
-        expires_at: opts.expires_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        conditions: opts
+            .conditions
+            .iter()
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty())
+            .collect(),
+        expires_at: opts
+            .expires_at
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
         evidence_sha256: current_sha,
         review_sha256: sha256_hex(&basis.bytes),
         policy_sha256: policy.sha256.clone(),
@@ -205,8 +298,17 @@ pub fn sign(
     let bytes = record.to_bytes();
     let signature = signing_key.sign(&bytes)?;
     // Check our own work as a verifier would before anything leaves this machine.
-    crate::signing::verify(allowed, &signer, &bytes, signature.as_bytes(), chrono::Utc::now())
-        .map_err(|why| Error::Key { what: key_name.to_string(), message: format!("the new signature does not verify: {why}") })?;
+    crate::signing::verify(
+        allowed,
+        &signer,
+        &bytes,
+        signature.as_bytes(),
+        chrono::Utc::now(),
+    )
+    .map_err(|why| Error::Key {
+        what: key_name.to_string(),
+        message: format!("the new signature does not verify: {why}"),
+    })?;
     let stem = record.file_stem();
     let status = format!("{}_{}", opts.role.as_str(), opts.decision.as_str());
     let location = platform.write_back(&WriteBack {
@@ -220,7 +322,9 @@ pub fn sign(
         approval_sig: signature.as_bytes(),
         status: &status,
     })?;
-    store.ledger_append(&crate::store::LedgerEntry::from_record(&record, &bytes, "made"))?;
+    store.ledger_append(&crate::store::LedgerEntry::from_record(
+        &record, &bytes, "made",
+    ))?;
     Ok(Signed {
         record_sha256: sha256_hex(&bytes),
         verify_command: format!("ssh-keygen -Y verify -f allowed_signers -I {signer} -n countersign -s {stem}.json.sig < {stem}.json"),

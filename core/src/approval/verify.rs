@@ -60,14 +60,22 @@ pub struct Verification {
 }
 
 /// Verifies every approval of a version and runs the gate.
-pub fn verify_version(store: &Store, platform: &dyn Platform, policy: &LoadedPolicy, allowed: &AllowedSigners, vref: &VersionRef) -> Result<Verification> {
+pub fn verify_version(
+    store: &Store,
+    platform: &dyn Platform,
+    policy: &LoadedPolicy,
+    allowed: &AllowedSigners,
+    vref: &VersionRef,
+) -> Result<Verification> {
     let now = chrono::Utc::now();
     let key = platform.uri();
     let snapshot = platform.fetch_version(vref)?;
     let current = snapshot.evidence(&key);
     let current_sha = current.sha256();
     let published = platform.latest_review(vref)?;
-    let frozen: Option<Evidence> = published.as_ref().and_then(|p| serde_json::from_slice(&p.evidence_json).ok());
+    let frozen: Option<Evidence> = published
+        .as_ref()
+        .and_then(|p| serde_json::from_slice(&p.evidence_json).ok());
     let builder_ids = builders(&snapshot);
     let mut checks = Vec::new();
     for stored in platform.list_approvals(vref)? {
@@ -87,49 +95,81 @@ pub fn verify_version(store: &Store, platform: &dyn Platform, policy: &LoadedPol
                 reasons.push(format!("type is '{}', not {APPROVAL_TYPE}", r.kind));
             }
             if r.model.name != vref.name || r.model.version != vref.version {
-                reasons.push(format!("the record is for models:/{}/{}, not {vref}", r.model.name, r.model.version));
+                reasons.push(format!(
+                    "the record is for models:/{}/{}, not {vref}",
+                    r.model.name, r.model.version
+                ));
             }
             match &stored.sig {
                 None => reasons.push("no signature file (.json.sig) beside the record".into()),
-                Some(sig) => match crate::signing::verify(allowed, &r.signer, &stored.json, sig, now) {
-                    Ok(fp) if fp != r.key_fingerprint => reasons.push(format!("signed with key {fp}, but the record names key {}", r.key_fingerprint)),
-                    Ok(_) => {}
-                    Err(why) => reasons.push(format!("bad signature: {why}")),
-                },
+                Some(sig) => {
+                    match crate::signing::verify(allowed, &r.signer, &stored.json, sig, now) {
+                        Ok(fp) if fp != r.key_fingerprint => reasons.push(format!(
+                            "signed with key {fp}, but the record names key {}",
+                            r.key_fingerprint
+                        )),
+                        Ok(_) => {}
+                        Err(why) => reasons.push(format!("bad signature: {why}")),
+                    }
+                }
             }
             // The policy the record was made under must be known; its rules apply.
             let known = if r.policy_sha256 == policy.sha256 {
                 Some(policy.clone())
             } else {
-                store.policy_text(&r.policy_sha256)?.and_then(|t| LoadedPolicy::from_text(&t, None).ok())
+                store
+                    .policy_text(&r.policy_sha256)?
+                    .and_then(|t| LoadedPolicy::from_text(&t, None).ok())
             };
             let rules = match known {
                 Some(p) => p,
                 None => {
-                    reasons.push(format!("policy {} is not a known policy version", short(&r.policy_sha256)));
+                    reasons.push(format!(
+                        "policy {} is not a known policy version",
+                        short(&r.policy_sha256)
+                    ));
                     policy.clone()
                 }
             };
             if !roster_has(&rules.policy, &r.signer, r.role) {
-                reasons.push(format!("the roster does not give '{}' the role {}", r.signer, r.role.as_str()));
+                reasons.push(format!(
+                    "the roster does not give '{}' the role {}",
+                    r.signer,
+                    r.role.as_str()
+                ));
             }
             let me = normalize_identity(&r.signer);
             for (who, what) in &builder_ids {
                 if *who == me {
-                    reasons.push(format!("'{}' is the {what}: a builder's approval never counts", r.signer));
+                    reasons.push(format!(
+                        "'{}' is the {what}: a builder's approval never counts",
+                        r.signer
+                    ));
                 }
             }
             if r.evidence_sha256 != current_sha {
                 stale = true;
                 changes = match &frozen {
-                    Some(f) if f.sha256() == r.evidence_sha256 => crate::review::diff_evidence(f, &current),
-                    _ => vec![format!("evidence hash {} → {}", short(&r.evidence_sha256), short(&current_sha))],
+                    Some(f) if f.sha256() == r.evidence_sha256 => {
+                        crate::review::diff_evidence(f, &current)
+                    }
+                    _ => vec![format!(
+                        "evidence hash {} → {}",
+                        short(&r.evidence_sha256),
+                        short(&current_sha)
+                    )],
                 };
-                reasons.push(format!("stale: the evidence changed since it was signed ({})", changes.join("; ")));
+                reasons.push(format!(
+                    "stale: the evidence changed since it was signed ({})",
+                    changes.join("; ")
+                ));
             }
             if let Some(t) = &snapshot.model.risk_tier {
                 if &r.tier != t {
-                    reasons.push(format!("signed for tier {}, but the model is now tier {t}", r.tier));
+                    reasons.push(format!(
+                        "signed for tier {}, but the model is now tier {t}",
+                        r.tier
+                    ));
                 }
             }
             if let Some(exp) = &r.expires_at {
@@ -143,12 +183,24 @@ pub fn verify_version(store: &Store, platform: &dyn Platform, policy: &LoadedPol
                 reasons.push("a conditional approval without expiry".into());
             }
         }
-        checks.push(ApprovalCheck { location: stored.location, counts: reasons.is_empty(), record, record_sha256, reasons, stale, changes });
+        checks.push(ApprovalCheck {
+            location: stored.location,
+            counts: reasons.is_empty(),
+            record,
+            record_sha256,
+            reasons,
+            stale,
+            changes,
+        });
     }
     // Independence: where the tier demands it, one person (by identity or key) cannot hold
     // both roles.
     let tier_now = snapshot.model.risk_tier.clone();
-    let distinct = tier_now.as_ref().and_then(|t| policy.policy.tiers.get(t)).map(|t| t.distinct_approver).unwrap_or(false);
+    let distinct = tier_now
+        .as_ref()
+        .and_then(|t| policy.policy.tiers.get(t))
+        .map(|t| t.distinct_approver)
+        .unwrap_or(false);
     if distinct {
         let validators: Vec<(String, String)> = checks
             .iter()
@@ -156,20 +208,35 @@ pub fn verify_version(store: &Store, platform: &dyn Platform, policy: &LoadedPol
             .map(|r| (normalize_identity(&r.signer), r.key_fingerprint.clone()))
             .collect();
         for c in checks.iter_mut() {
-            let Some(r) = c.record.as_ref().filter(|r| r.role == Role::Approver) else { continue };
-            if validators.iter().any(|(who, fp)| *who == normalize_identity(&r.signer) || *fp == r.key_fingerprint) {
-                c.reasons.push(format!("independence broken: '{}' (key {}) also signed as validator", r.signer, r.key_fingerprint));
+            let Some(r) = c.record.as_ref().filter(|r| r.role == Role::Approver) else {
+                continue;
+            };
+            if validators
+                .iter()
+                .any(|(who, fp)| *who == normalize_identity(&r.signer) || *fp == r.key_fingerprint)
+            {
+                c.reasons.push(format!(
+                    "independence broken: '{}' (key {}) also signed as validator",
+                    r.signer, r.key_fingerprint
+                ));
                 c.counts = false;
             }
         }
     }
     for c in &checks {
         if let Some(r) = &c.record {
-            store.ledger_append(&crate::store::LedgerEntry::from_record(r, &[], "seen").with_sha(&c.record_sha256))?;
+            store.ledger_append(
+                &crate::store::LedgerEntry::from_record(r, &[], "seen").with_sha(&c.record_sha256),
+            )?;
         }
     }
     let gate = gate(policy, tier_now, &checks);
-    Ok(Verification { version: vref.to_string(), evidence_sha256: current_sha, approvals: checks, gate })
+    Ok(Verification {
+        version: vref.to_string(),
+        evidence_sha256: current_sha,
+        approvals: checks,
+        gate,
+    })
 }
 
 fn short(s: &str) -> &str {
@@ -180,28 +247,62 @@ fn short(s: &str) -> &str {
 pub fn gate(policy: &LoadedPolicy, tier: Option<String>, checks: &[ApprovalCheck]) -> GateResult {
     let mut reasons = Vec::new();
     let Some(t) = tier.clone() else {
-        return GateResult { pass: false, tier, required_roles: vec![], reasons: vec!["the model has no risk tier, so the approvals it needs are unknown".into()] };
+        return GateResult {
+            pass: false,
+            tier,
+            required_roles: vec![],
+            reasons: vec![
+                "the model has no risk tier, so the approvals it needs are unknown".into(),
+            ],
+        };
     };
     let Some(rules) = policy.policy.tiers.get(&t) else {
-        return GateResult { pass: false, tier, required_roles: vec![], reasons: vec![format!("tier '{t}' is not in the policy")] };
+        return GateResult {
+            pass: false,
+            tier,
+            required_roles: vec![],
+            reasons: vec![format!("tier '{t}' is not in the policy")],
+        };
     };
-    let counted: Vec<&ApprovalRecord> = checks.iter().filter(|c| c.counts).filter_map(|c| c.record.as_ref()).collect();
+    let counted: Vec<&ApprovalRecord> = checks
+        .iter()
+        .filter(|c| c.counts)
+        .filter_map(|c| c.record.as_ref())
+        .collect();
     for r in counted.iter().filter(|r| !r.decision.approves()) {
         reasons.push(format!("{} {} rejected it", r.role.as_str(), r.signer));
     }
     for role in &rules.roles_required {
-        if !counted.iter().any(|r| r.role == *role && r.decision.approves()) {
+        if !counted
+            .iter()
+            .any(|r| r.role == *role && r.decision.approves())
+        {
             let failing: Vec<String> = checks
                 .iter()
                 .filter(|c| c.record.as_ref().is_some_and(|r| r.role == *role) && !c.counts)
-                .map(|c| format!("{}: {}", c.record.as_ref().map(|r| r.signer.as_str()).unwrap_or("?"), c.reasons.join("; ")))
+                .map(|c| {
+                    format!(
+                        "{}: {}",
+                        c.record.as_ref().map(|r| r.signer.as_str()).unwrap_or("?"),
+                        c.reasons.join("; ")
+                    )
+                })
                 .collect();
             reasons.push(if failing.is_empty() {
                 format!("tier {t} needs a {} approval; there is none", role.as_str())
             } else {
-                format!("tier {t} needs a {} approval that counts; none does ({})", role.as_str(), failing.join(" | "))
+                format!(
+                    "tier {t} needs a {} approval that counts; none does ({})",
+                    role.as_str(),
+                    failing.join(" | ")
+                )
             });
         }
     }
-    GateResult { pass: reasons.is_empty(), tier, required_roles: rules.roles_required.clone(), reasons }
+    GateResult {
+        pass: reasons.is_empty(),
+        tier,
+        required_roles: rules.roles_required.clone(),
+        reasons,
+    }
 }

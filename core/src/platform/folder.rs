@@ -358,14 +358,42 @@ impl Platform for FolderPlatform {
 
     fn fetch_version(&self, r: &crate::uri::VersionRef) -> Result<super::VersionSnapshot> {
         let mut sink = |_: Progress| {};
-        let snap = self.fetch(FetchRequest { have_run: &|_| false, have_logged_model: &|_| false, progress: &mut sink })?;
-        let nf = |what: String| Error::NotFound { what, hint: format!(" in {}", self.root.display()) };
-        let model = snap.models.into_iter().find(|m| m.name == r.name).ok_or_else(|| nf(format!("model '{}'", r.name)))?;
-        let version = snap.versions.into_iter().find(|v| v.name == r.name && v.version == r.version).ok_or_else(|| nf(format!("model version {r}")))?;
+        let snap = self.fetch(FetchRequest {
+            have_run: &|_| false,
+            have_logged_model: &|_| false,
+            progress: &mut sink,
+        })?;
+        let nf = |what: String| Error::NotFound {
+            what,
+            hint: format!(" in {}", self.root.display()),
+        };
+        let model = snap
+            .models
+            .into_iter()
+            .find(|m| m.name == r.name)
+            .ok_or_else(|| nf(format!("model '{}'", r.name)))?;
+        let version = snap
+            .versions
+            .into_iter()
+            .find(|v| v.name == r.name && v.version == r.version)
+            .ok_or_else(|| nf(format!("model version {r}")))?;
         let key = format!("{}/{}", r.name, r.version);
-        let run = version.run_id.as_ref().and_then(|id| snap.runs.iter().find(|x| &x.run_id == id).cloned());
-        let evaluations = snap.runs.into_iter().filter(|x| x.model_inputs.contains(&key) && Some(&x.run_id) != version.run_id.as_ref()).collect();
-        Ok(super::VersionSnapshot { model, version, run, logged_model: None, evaluations })
+        let run = version
+            .run_id
+            .as_ref()
+            .and_then(|id| snap.runs.iter().find(|x| &x.run_id == id).cloned());
+        let evaluations = snap
+            .runs
+            .into_iter()
+            .filter(|x| x.model_inputs.contains(&key) && Some(&x.run_id) != version.run_id.as_ref())
+            .collect();
+        Ok(super::VersionSnapshot {
+            model,
+            version,
+            run,
+            logged_model: None,
+            evaluations,
+        })
     }
 
     fn write_back(&self, w: &super::WriteBack<'_>) -> Result<String> {
@@ -387,22 +415,37 @@ impl Platform for FolderPlatform {
                 for name in ["review.json", "evidence.json"] {
                     let from = dir.join(name);
                     if from.exists() {
-                        std::fs::rename(&from, aside.join(name)).map_err(|e| Error::io(&from, e))?;
+                        std::fs::rename(&from, aside.join(name))
+                            .map_err(|e| Error::io(&from, e))?;
                     }
                 }
             }
         }
-        for (name, bytes) in [("evidence.json", w.evidence_json), ("review.json", w.review_json)] {
+        for (name, bytes) in [
+            ("evidence.json", w.evidence_json),
+            ("review.json", w.review_json),
+        ] {
             let p = dir.join(name);
             if !p.exists() {
                 write_new(&p, bytes)?;
             }
         }
-        let json_path = dir.join("approvals").join(format!("{}.json", w.approval_stem));
+        let json_path = dir
+            .join("approvals")
+            .join(format!("{}.json", w.approval_stem));
         if json_path.exists() {
-            return Err(Error::Refused { reasons: vec![format!("{} already exists; an approval is never replaced", json_path.display())] });
+            return Err(Error::Refused {
+                reasons: vec![format!(
+                    "{} already exists; an approval is never replaced",
+                    json_path.display()
+                )],
+            });
         }
-        write_new(&dir.join("approvals").join(format!("{}.json.sig", w.approval_stem)), w.approval_sig)?;
+        write_new(
+            &dir.join("approvals")
+                .join(format!("{}.json.sig", w.approval_stem)),
+            w.approval_sig,
+        )?;
         write_new(&json_path, w.approval_json)?;
         Ok(json_path.display().to_string())
     }
@@ -420,7 +463,11 @@ impl Platform for FolderPlatform {
             if p.extension().is_some_and(|x| x == "json") {
                 let json = std::fs::read(&p).map_err(|e| Error::io(&p, e))?;
                 let sig = std::fs::read(format!("{}.sig", p.display())).ok();
-                out.push(super::StoredApproval { location: p.display().to_string(), json, sig });
+                out.push(super::StoredApproval {
+                    location: p.display().to_string(),
+                    json,
+                    sig,
+                });
             }
         }
         out.sort_by(|a, b| a.location.cmp(&b.location));
@@ -429,8 +476,15 @@ impl Platform for FolderPlatform {
 
     fn latest_review(&self, r: &crate::uri::VersionRef) -> Result<Option<super::PublishedReview>> {
         let dir = self.review_dir(r);
-        match (std::fs::read(dir.join("review.json")), std::fs::read(dir.join("evidence.json"))) {
-            (Ok(review_json), Ok(evidence_json)) => Ok(Some(super::PublishedReview { location: dir.display().to_string(), review_json, evidence_json })),
+        match (
+            std::fs::read(dir.join("review.json")),
+            std::fs::read(dir.join("evidence.json")),
+        ) {
+            (Ok(review_json), Ok(evidence_json)) => Ok(Some(super::PublishedReview {
+                location: dir.display().to_string(),
+                review_json,
+                evidence_json,
+            })),
             _ => Ok(None),
         }
     }
@@ -557,7 +611,12 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
     let linked = std::fs::hard_link(&tmp, path);
     let _ = std::fs::remove_file(&tmp);
     linked.map_err(|e| match e.kind() {
-        std::io::ErrorKind::AlreadyExists => Error::Refused { reasons: vec![format!("{} already exists; it is never replaced", path.display())] },
+        std::io::ErrorKind::AlreadyExists => Error::Refused {
+            reasons: vec![format!(
+                "{} already exists; it is never replaced",
+                path.display()
+            )],
+        },
         _ => Error::io(path, e),
     })
 }

@@ -65,7 +65,13 @@ pub struct VersionSnapshot {
 impl VersionSnapshot {
     /// The version's evidence as the platform shows it now.
     pub fn evidence(&self, platform: &str) -> crate::evidence::Evidence {
-        crate::evidence::Evidence::assemble(platform, &self.version, self.run.as_ref(), self.logged_model.clone(), &self.evaluations)
+        crate::evidence::Evidence::assemble(
+            platform,
+            &self.version,
+            self.run.as_ref(),
+            self.logged_model.clone(),
+            &self.evaluations,
+        )
     }
 }
 

@@ -53,7 +53,12 @@ fn start_freezes_evidence_and_evaluates_checks() {
         bm.explanation
     );
     assert_eq!(
-        r.item("CS-02").unwrap().automatic.as_ref().unwrap().explanation,
+        r.item("CS-02")
+            .unwrap()
+            .automatic
+            .as_ref()
+            .unwrap()
+            .explanation,
         "the model documentation: https://wiki.demo.bank/models/retail-pd-scorecard"
     );
     assert_eq!(

@@ -37,12 +37,19 @@ fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     // ssh-keygen accepts YYYYMMDD, YYYYMMDDHHMM and YYYYMMDDHHMMSS, optionally with a Z suffix.
     let s = s.trim_end_matches(['Z', 'z']);
     let fmt = match s.len() {
-        8 => return chrono::NaiveDate::parse_from_str(s, "%Y%m%d").ok()?.and_hms_opt(0, 0, 0).map(|t| t.and_utc()),
+        8 => {
+            return chrono::NaiveDate::parse_from_str(s, "%Y%m%d")
+                .ok()?
+                .and_hms_opt(0, 0, 0)
+                .map(|t| t.and_utc())
+        }
         12 => "%Y%m%d%H%M",
         14 => "%Y%m%d%H%M%S",
         _ => return None,
     };
-    chrono::NaiveDateTime::parse_from_str(s, fmt).ok().map(|t| t.and_utc())
+    chrono::NaiveDateTime::parse_from_str(s, fmt)
+        .ok()
+        .map(|t| t.and_utc())
 }
 
 /// Splits off the next whitespace-separated token, honouring double quotes.
@@ -79,7 +86,11 @@ impl AllowedSigners {
                 continue;
             }
             let (principals, rest) = token(l);
-            let principals: Vec<String> = principals.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
+            let principals: Vec<String> = principals
+                .split(',')
+                .map(|p| p.trim().to_string())
+                .filter(|p| !p.is_empty())
+                .collect();
             if principals.is_empty() {
                 return Err((line, "no principal".into()));
             }
@@ -90,9 +101,13 @@ impl AllowedSigners {
             let mut namespaces = None;
             let mut valid_after = None;
             let mut valid_before = None;
-            if !next.starts_with("ssh-") && !next.starts_with("ecdsa-") && !next.starts_with("sk-") {
+            if !next.starts_with("ssh-") && !next.starts_with("ecdsa-") && !next.starts_with("sk-")
+            {
                 for opt in split_options(next) {
-                    let (k, v) = opt.split_once('=').map(|(k, v)| (k, Some(v.trim_matches('"')))).unwrap_or((opt, None));
+                    let (k, v) = opt
+                        .split_once('=')
+                        .map(|(k, v)| (k, Some(v.trim_matches('"'))))
+                        .unwrap_or((opt, None));
                     match (k.to_ascii_lowercase().as_str(), v) {
                         ("namespaces", Some(v)) => namespaces = Some(v.split(',').map(|n| n.trim().to_string()).collect()),
                         ("valid-after", Some(v)) => valid_after = Some(parse_time(v).ok_or((line, format!("valid-after '{v}' is not YYYYMMDD[HHMM[SS]][Z]")))?),
@@ -105,18 +120,41 @@ impl AllowedSigners {
             }
             let (b64, comment) = token(rest);
             if b64.is_empty() {
-                return Err((line, "no public key (expected: principals [options] ssh-ed25519 AAAA…)".into()));
+                return Err((
+                    line,
+                    "no public key (expected: principals [options] ssh-ed25519 AAAA…)".into(),
+                ));
             }
-            let key_text = format!("{next} {b64}{}", if comment.trim().is_empty() { String::new() } else { format!(" {}", comment.trim()) });
-            let key = PublicKey::from_openssh(&key_text).map_err(|e| (line, format!("the public key cannot be read ({e})")))?;
-            entries.push(AllowedSigner { principals, namespaces, valid_after, valid_before, key, line });
+            let key_text = format!(
+                "{next} {b64}{}",
+                if comment.trim().is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", comment.trim())
+                }
+            );
+            let key = PublicKey::from_openssh(&key_text)
+                .map_err(|e| (line, format!("the public key cannot be read ({e})")))?;
+            entries.push(AllowedSigner {
+                principals,
+                namespaces,
+                valid_after,
+                valid_before,
+                key,
+                line,
+            });
         }
         Ok(Self { entries })
     }
 
     /// Entries whose principals include `principal` (exact, case-sensitive as in OpenSSH).
-    pub fn for_principal<'a>(&'a self, principal: &'a str) -> impl Iterator<Item = &'a AllowedSigner> + 'a {
-        self.entries.iter().filter(move |e| e.principals.iter().any(|p| p == principal))
+    pub fn for_principal<'a>(
+        &'a self,
+        principal: &'a str,
+    ) -> impl Iterator<Item = &'a AllowedSigner> + 'a {
+        self.entries
+            .iter()
+            .filter(move |e| e.principals.iter().any(|p| p == principal))
     }
 
     /// Principals whose entry holds this key.
@@ -151,14 +189,19 @@ fn split_options(s: &str) -> Vec<&str> {
 pub fn line_for(principal: &str, key: &PublicKey) -> String {
     let mut k = key.clone();
     k.set_comment("");
-    format!("{principal} namespaces=\"{}\" {}", super::NAMESPACE, k.to_openssh().unwrap_or_default().trim())
+    format!(
+        "{principal} namespaces=\"{}\" {}",
+        super::NAMESPACE,
+        k.to_openssh().unwrap_or_default().trim()
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOgHIr4PjAW3RdZIdJ9oaxYKc/JPqlaLKyo/S5AbqECH";
+    const KEY: &str =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOgHIr4PjAW3RdZIdJ9oaxYKc/JPqlaLKyo/S5AbqECH";
 
     #[test]
     fn parses_principals_options_and_keys() {
@@ -167,9 +210,18 @@ mod tests {
         assert_eq!(a.entries.len(), 2);
         let e = &a.entries[0];
         assert_eq!(e.principals, vec!["alice@x.org", "alice2"]);
-        assert_eq!(e.namespaces.as_deref(), Some(&["countersign".to_string(), "git".to_string()][..]));
-        assert_eq!(e.valid_after.unwrap().to_rfc3339(), "2025-01-01T00:00:00+00:00");
-        assert_eq!(e.valid_before.unwrap().to_rfc3339(), "2027-12-31T23:59:59+00:00");
+        assert_eq!(
+            e.namespaces.as_deref(),
+            Some(&["countersign".to_string(), "git".to_string()][..])
+        );
+        assert_eq!(
+            e.valid_after.unwrap().to_rfc3339(),
+            "2025-01-01T00:00:00+00:00"
+        );
+        assert_eq!(
+            e.valid_before.unwrap().to_rfc3339(),
+            "2027-12-31T23:59:59+00:00"
+        );
         assert_eq!(a.entries[1].line, 4);
         assert_eq!(a.for_principal("bob").count(), 1);
     }
@@ -179,10 +231,19 @@ mod tests {
         for (line, want) in [
             (format!("*@x.org {KEY}"), "is a pattern"),
             (format!("a cert-authority {KEY}"), "cert-authority"),
-            (format!("a no-touch-required {KEY}"), "option 'no-touch-required' is not supported"),
-            (format!("a valid-before=tomorrow {KEY}"), "valid-before 'tomorrow'"),
+            (
+                format!("a no-touch-required {KEY}"),
+                "option 'no-touch-required' is not supported",
+            ),
+            (
+                format!("a valid-before=tomorrow {KEY}"),
+                "valid-before 'tomorrow'",
+            ),
             ("a ssh-ed25519".to_string(), "no public key"),
-            ("a ssh-ed25519 AAAAnotbase64!!".to_string(), "cannot be read"),
+            (
+                "a ssh-ed25519 AAAAnotbase64!!".to_string(),
+                "cannot be read",
+            ),
         ] {
             let e = AllowedSigners::parse(&format!("\n{line}\n")).unwrap_err();
             assert_eq!(e.0, 2);

@@ -38,7 +38,11 @@ impl LedgerEntry {
     /// An entry for a record (hashing `bytes` when given).
     pub fn from_record(r: &ApprovalRecord, bytes: &[u8], origin: &str) -> Self {
         Self {
-            approval_sha256: if bytes.is_empty() { String::new() } else { sha256_hex(bytes) },
+            approval_sha256: if bytes.is_empty() {
+                String::new()
+            } else {
+                sha256_hex(bytes)
+            },
             version: format!("models:/{}/{}", r.model.name, r.model.version),
             platform: r.model.platform.clone(),
             role: r.role.as_str().into(),
@@ -76,7 +80,11 @@ impl Store {
         let tx = self.conn.unchecked_transaction().map_err(e)?;
         if entry.origin == "seen" {
             let exists: Option<i64> = tx
-                .query_row("SELECT seq FROM ledger WHERE approval_sha256 = ?1 LIMIT 1", [&entry.approval_sha256], |r| r.get(0))
+                .query_row(
+                    "SELECT seq FROM ledger WHERE approval_sha256 = ?1 LIMIT 1",
+                    [&entry.approval_sha256],
+                    |r| r.get(0),
+                )
                 .optional()
                 .map_err(e)?;
             if exists.is_some() {
@@ -84,7 +92,11 @@ impl Store {
             }
         }
         let prev: String = tx
-            .query_row("SELECT hash FROM ledger ORDER BY seq DESC LIMIT 1", [], |r| r.get(0))
+            .query_row(
+                "SELECT hash FROM ledger ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(e)?
             .unwrap_or_else(|| GENESIS.to_string());
@@ -111,9 +123,19 @@ impl Store {
 
     /// Checks the chain: links, hashes, and the recorded head.
     pub fn ledger_verify(&self) -> Result<LedgerReport> {
-        let mut st = self.conn.prepare("SELECT seq, entry, prev_hash, hash FROM ledger ORDER BY seq").map_err(|e| self.err(e))?;
+        let mut st = self
+            .conn
+            .prepare("SELECT seq, entry, prev_hash, hash FROM ledger ORDER BY seq")
+            .map_err(|e| self.err(e))?;
         let rows = st
-            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })
             .map_err(|e| self.err(e))?;
         let mut problems = Vec::new();
         let mut prev = GENESIS.to_string();
@@ -130,20 +152,33 @@ impl Store {
                 problems.push(format!("entry {seq} does not follow the entry before it (an entry was removed or replaced)"));
             }
             if sha256_hex(format!("{prev_hash}\n{entry}").as_bytes()) != hash {
-                problems.push(format!("entry {seq} was altered (its hash does not match its content)"));
+                problems.push(format!(
+                    "entry {seq} was altered (its hash does not match its content)"
+                ));
             }
             prev = hash.clone();
             expected_seq = seq + 1;
             last = (seq, hash);
         }
         let head = self.meta("ledger_head")?;
-        let expected_head = if n == 0 { None } else { Some(format!("{}:{}", last.0, last.1)) };
+        let expected_head = if n == 0 {
+            None
+        } else {
+            Some(format!("{}:{}", last.0, last.1))
+        };
         if head != expected_head {
             problems.push(match head {
-                Some(h) => format!("the recorded head ({}) is not the last entry: entries at the end were removed", h.split(':').next().unwrap_or("?")),
+                Some(h) => format!(
+                    "the recorded head ({}) is not the last entry: entries at the end were removed",
+                    h.split(':').next().unwrap_or("?")
+                ),
                 None => "entries exist but no head was recorded".into(),
             });
         }
-        Ok(LedgerReport { entries: n, ok: problems.is_empty(), problems })
+        Ok(LedgerReport {
+            entries: n,
+            ok: problems.is_empty(),
+            problems,
+        })
     }
 }

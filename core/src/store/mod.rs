@@ -51,6 +51,11 @@ CREATE TABLE review_answers (review_id TEXT NOT NULL REFERENCES reviews(id), ite
 CREATE TABLE review_findings (review_id TEXT NOT NULL REFERENCES reviews(id), finding_id TEXT NOT NULL, json TEXT NOT NULL,
   PRIMARY KEY (review_id, finding_id));
 "#,
+    r#"
+CREATE TABLE ledger (seq INTEGER PRIMARY KEY, approval_sha256 TEXT NOT NULL, entry TEXT NOT NULL,
+  prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE INDEX ledger_approval ON ledger (approval_sha256);
+"#,
 ];
 
 /// The local store.

@@ -149,14 +149,18 @@ impl Http {
     /// `GET path?query` and decode the JSON answer.
     pub fn get<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<T> {
         let url = self.endpoint(path);
-        let body = self.send(&url, false, || self.client.get(url.clone()).query(query))?.unwrap_or_default();
+        let body = self
+            .send(&url, false, || self.client.get(url.clone()).query(query))?
+            .unwrap_or_default();
         decode(&redact_url(&url), &body)
     }
 
     /// `POST path` with a JSON body and decode the JSON answer.
     pub fn post<T: DeserializeOwned>(&self, path: &str, body: &serde_json::Value) -> Result<T> {
         let url = self.endpoint(path);
-        let out = self.send(&url, false, || self.client.post(url.clone()).json(body))?.unwrap_or_default();
+        let out = self
+            .send(&url, false, || self.client.post(url.clone()).json(body))?
+            .unwrap_or_default();
         decode(&redact_url(&url), &out)
     }
 
@@ -223,7 +227,9 @@ impl Http {
             req = req.basic_auth(user, self.options.password.as_deref());
         }
         self.requests.fetch_add(1, Ordering::Relaxed);
-        let resp = req.send().map_err(|e| self.transport_error(shown, attempt, &e))?;
+        let resp = req
+            .send()
+            .map_err(|e| self.transport_error(shown, attempt, &e))?;
         let status = resp.status();
         let retry_after = resp
             .headers()

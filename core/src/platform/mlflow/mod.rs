@@ -366,11 +366,17 @@ impl Platform for MlflowClient {
         self.write_back_impl(w)
     }
 
-    fn list_approvals(&self, version: &crate::uri::VersionRef) -> Result<Vec<super::StoredApproval>> {
+    fn list_approvals(
+        &self,
+        version: &crate::uri::VersionRef,
+    ) -> Result<Vec<super::StoredApproval>> {
         self.list_approvals_impl(version)
     }
 
-    fn latest_review(&self, version: &crate::uri::VersionRef) -> Result<Option<super::PublishedReview>> {
+    fn latest_review(
+        &self,
+        version: &crate::uri::VersionRef,
+    ) -> Result<Option<super::PublishedReview>> {
         self.latest_review_impl(version)
     }
 

@@ -75,7 +75,9 @@ fn not_found(e: &Error) -> bool {
 
 impl MlflowClient {
     fn run_fresh(&self, run_id: &str) -> Result<Option<Run>> {
-        let got: Result<GetRun> = self.http.get("api/2.0/mlflow/runs/get", &[("run_id", run_id.to_string())]);
+        let got: Result<GetRun> = self
+            .http
+            .get("api/2.0/mlflow/runs/get", &[("run_id", run_id.to_string())]);
         let mut run = match got {
             Ok(g) => match convert::run(g.run) {
                 Some(r) => r,
@@ -84,10 +86,18 @@ impl MlflowClient {
             Err(e) if not_found(&e) => return Ok(None),
             Err(e) => return Err(e),
         };
-        if let Ok(e) = self.http.get::<GetExperiment>("api/2.0/mlflow/experiments/get", &[("experiment_id", run.experiment_id.clone())]) {
+        if let Ok(e) = self.http.get::<GetExperiment>(
+            "api/2.0/mlflow/experiments/get",
+            &[("experiment_id", run.experiment_id.clone())],
+        ) {
             run.experiment_name = Some(e.experiment.name);
         }
-        let keys: Vec<String> = run.metrics.iter().filter(|(_, m)| m.step > 0).map(|(k, _)| k.clone()).collect();
+        let keys: Vec<String> = run
+            .metrics
+            .iter()
+            .filter(|(_, m)| m.step > 0)
+            .map(|(k, _)| k.clone())
+            .collect();
         for k in keys {
             let h = self.metric_history(&run.run_id, &k)?;
             if let Some(m) = run.metrics.get_mut(&k) {
@@ -100,18 +110,32 @@ impl MlflowClient {
     }
 
     pub(super) fn fetch_version_fresh(&self, r: &VersionRef) -> Result<VersionSnapshot> {
-        let nf = |what: String| Error::NotFound { what, hint: format!(" on {}", self.http.base_display()) };
-        let model = match self.http.get::<GetModel>("api/2.0/mlflow/registered-models/get", &[("name", r.name.clone())]) {
+        let nf = |what: String| Error::NotFound {
+            what,
+            hint: format!(" on {}", self.http.base_display()),
+        };
+        let model = match self.http.get::<GetModel>(
+            "api/2.0/mlflow/registered-models/get",
+            &[("name", r.name.clone())],
+        ) {
             Ok(m) => convert::model(m.registered_model, &self.tag_names),
             Err(e) if not_found(&e) => return Err(nf(format!("model '{}'", r.name))),
             Err(e) => return Err(e),
         };
-        let mut version = match self.http.get::<GetVersion>("api/2.0/mlflow/model-versions/get", &[("name", r.name.clone()), ("version", r.version.clone())]) {
+        let mut version = match self.http.get::<GetVersion>(
+            "api/2.0/mlflow/model-versions/get",
+            &[("name", r.name.clone()), ("version", r.version.clone())],
+        ) {
             Ok(v) => convert::version(v.model_version),
             Err(e) if not_found(&e) => return Err(nf(format!("model version {r}"))),
             Err(e) => return Err(e),
         };
-        version.aliases = model.aliases.iter().filter(|(_, v)| **v == version.version).map(|(a, _)| a.clone()).collect();
+        version.aliases = model
+            .aliases
+            .iter()
+            .filter(|(_, v)| **v == version.version)
+            .map(|(a, _)| a.clone())
+            .collect();
         version.aliases.sort();
         let run = match &version.run_id {
             Some(id) => self.run_fresh(id)?,
@@ -136,12 +160,21 @@ impl MlflowClient {
                 }
             }
         }
-        Ok(VersionSnapshot { model, version, run, logged_model, evaluations })
+        Ok(VersionSnapshot {
+            model,
+            version,
+            run,
+            logged_model,
+            evaluations,
+        })
     }
 
     fn review_experiment(&self) -> Result<String> {
         let q = [("experiment_name", REVIEW_EXPERIMENT.to_string())];
-        match self.http.get::<GetExperiment>("api/2.0/mlflow/experiments/get-by-name", &q) {
+        match self
+            .http
+            .get::<GetExperiment>("api/2.0/mlflow/experiments/get-by-name", &q)
+        {
             Ok(e) => return Ok(e.experiment.experiment_id),
             Err(e) if not_found(&e) => {}
             Err(e) => return Err(e),
@@ -153,7 +186,11 @@ impl MlflowClient {
         match created {
             Ok(c) => Ok(c.experiment_id),
             // Another reviewer created it at the same moment.
-            Err(Error::Platform { .. }) => Ok(self.http.get::<GetExperiment>("api/2.0/mlflow/experiments/get-by-name", &q)?.experiment.experiment_id),
+            Err(Error::Platform { .. }) => Ok(self
+                .http
+                .get::<GetExperiment>("api/2.0/mlflow/experiments/get-by-name", &q)?
+                .experiment
+                .experiment_id),
             Err(e) => Err(e),
         }
     }
@@ -177,26 +214,43 @@ impl MlflowClient {
     }
 
     fn list_dir(&self, run_id: &str, path: &str) -> Result<Vec<FileInfo>> {
-        let l: ListArtifacts = self.http.get("api/2.0/mlflow/artifacts/list", &[("run_id", run_id.to_string()), ("path", path.to_string())])?;
+        let l: ListArtifacts = self.http.get(
+            "api/2.0/mlflow/artifacts/list",
+            &[("run_id", run_id.to_string()), ("path", path.to_string())],
+        )?;
         Ok(l.files)
     }
 
     fn get_artifact(&self, root: &str, rel: &str) -> Result<Option<Vec<u8>>> {
-        self.http.get_bytes(&format!("api/2.0/mlflow-artifacts/artifacts/{root}/{rel}"))
+        self.http
+            .get_bytes(&format!("api/2.0/mlflow-artifacts/artifacts/{root}/{rel}"))
     }
 
     fn put_artifact(&self, root: &str, rel: &str, bytes: &[u8]) -> Result<()> {
-        self.http.put_bytes(&format!("api/2.0/mlflow-artifacts/artifacts/{root}/{rel}"), bytes)
+        self.http.put_bytes(
+            &format!("api/2.0/mlflow-artifacts/artifacts/{root}/{rel}"),
+            bytes,
+        )
     }
 
     fn version_filter(r: &VersionRef) -> String {
         let q = |s: &str| s.replace('\'', "\\'");
-        format!("tags.`countersign.model_name` = '{}' AND tags.`countersign.model_version` = '{}'", q(&r.name), q(&r.version))
+        format!(
+            "tags.`countersign.model_name` = '{}' AND tags.`countersign.model_version` = '{}'",
+            q(&r.name),
+            q(&r.version)
+        )
     }
 
     pub(super) fn write_back_impl(&self, w: &WriteBack<'_>) -> Result<String> {
         let exp = self.review_experiment()?;
-        let mut runs = self.review_runs(&exp, &format!("tags.`countersign.review_id` = '{}'", w.review_id.replace('\'', "")))?;
+        let mut runs = self.review_runs(
+            &exp,
+            &format!(
+                "tags.`countersign.review_id` = '{}'",
+                w.review_id.replace('\'', "")
+            ),
+        )?;
         let info = match runs.pop() {
             Some(i) => i,
             None => {
@@ -219,7 +273,10 @@ impl MlflowClient {
             }
         };
         let root = Self::artifact_root(&info)?;
-        for (name, bytes) in [("evidence.json", w.evidence_json), ("review.json", w.review_json)] {
+        for (name, bytes) in [
+            ("evidence.json", w.evidence_json),
+            ("review.json", w.review_json),
+        ] {
             match self.get_artifact(&root, name)? {
                 None => self.put_artifact(&root, name, bytes)?,
                 Some(existing) if existing == bytes => {}
@@ -232,40 +289,69 @@ impl MlflowClient {
         }
         let json_name = format!("approvals/{}.json", w.approval_stem);
         if self.get_artifact(&root, &json_name)?.is_some() {
-            return Err(Error::Refused { reasons: vec![format!("{json_name} already exists in review run {}; an approval is never replaced", info.run_id)] });
+            return Err(Error::Refused {
+                reasons: vec![format!(
+                    "{json_name} already exists in review run {}; an approval is never replaced",
+                    info.run_id
+                )],
+            });
         }
         self.put_artifact(&root, &format!("{json_name}.sig"), w.approval_sig)?;
         self.put_artifact(&root, &json_name, w.approval_json)?;
-        for (k, v) in [("countersign.status", w.status.to_string()), ("countersign.review_run_id", info.run_id.clone())] {
+        for (k, v) in [
+            ("countersign.status", w.status.to_string()),
+            ("countersign.review_run_id", info.run_id.clone()),
+        ] {
             let _: serde_json::Value = self.http.post(
                 "api/2.0/mlflow/model-versions/set-tag",
                 &json!({"name": w.version.name, "version": w.version.version, "key": k, "value": v}),
             )?;
         }
         let _: serde_json::Value = self.http.post("api/2.0/mlflow/runs/update", &json!({"run_id": info.run_id, "status": "FINISHED", "end_time": chrono::Utc::now().timestamp_millis()}))?;
-        Ok(format!("run {} ({REVIEW_EXPERIMENT}) {json_name}", info.run_id))
+        Ok(format!(
+            "run {} ({REVIEW_EXPERIMENT}) {json_name}",
+            info.run_id
+        ))
     }
 
     pub(super) fn list_approvals_impl(&self, r: &VersionRef) -> Result<Vec<StoredApproval>> {
         let q = [("experiment_name", REVIEW_EXPERIMENT.to_string())];
-        let exp = match self.http.get::<GetExperiment>("api/2.0/mlflow/experiments/get-by-name", &q) {
+        let exp = match self
+            .http
+            .get::<GetExperiment>("api/2.0/mlflow/experiments/get-by-name", &q)
+        {
             Ok(e) => e.experiment.experiment_id,
             Err(e) if not_found(&e) => return Ok(Vec::new()),
             Err(e) => return Err(e),
         };
         let mut out = Vec::new();
         for info in self.review_runs(&exp, &Self::version_filter(r))? {
-            let Ok(root) = Self::artifact_root(&info) else { continue };
+            let Ok(root) = Self::artifact_root(&info) else {
+                continue;
+            };
             let files = match self.list_dir(&info.run_id, "approvals") {
                 Ok(f) => f,
                 Err(e) if not_found(&e) => continue,
                 Err(e) => return Err(e),
             };
-            for f in files.iter().filter(|f| !f.is_dir && f.path.ends_with(".json")) {
-                let rel = if f.path.starts_with("approvals/") { f.path.clone() } else { format!("approvals/{}", f.path) };
-                let Some(json) = self.get_artifact(&root, &rel)? else { continue };
+            for f in files
+                .iter()
+                .filter(|f| !f.is_dir && f.path.ends_with(".json"))
+            {
+                let rel = if f.path.starts_with("approvals/") {
+                    f.path.clone()
+                } else {
+                    format!("approvals/{}", f.path)
+                };
+                let Some(json) = self.get_artifact(&root, &rel)? else {
+                    continue;
+                };
                 let sig = self.get_artifact(&root, &format!("{rel}.sig"))?;
-                out.push(StoredApproval { location: format!("run {} {rel}", info.run_id), json, sig });
+                out.push(StoredApproval {
+                    location: format!("run {} {rel}", info.run_id),
+                    json,
+                    sig,
+                });
             }
         }
         out.sort_by(|a, b| a.location.cmp(&b.location));
@@ -274,7 +360,10 @@ impl MlflowClient {
 
     pub(super) fn latest_review_impl(&self, r: &VersionRef) -> Result<Option<PublishedReview>> {
         let q = [("experiment_name", REVIEW_EXPERIMENT.to_string())];
-        let exp = match self.http.get::<GetExperiment>("api/2.0/mlflow/experiments/get-by-name", &q) {
+        let exp = match self
+            .http
+            .get::<GetExperiment>("api/2.0/mlflow/experiments/get-by-name", &q)
+        {
             Ok(e) => e.experiment.experiment_id,
             Err(e) if not_found(&e) => return Ok(None),
             Err(e) => return Err(e),
@@ -282,9 +371,18 @@ impl MlflowClient {
         let mut runs = self.review_runs(&exp, &Self::version_filter(r))?;
         runs.sort_by_key(|i| std::cmp::Reverse(i.start_time.unwrap_or(0)));
         for info in runs {
-            let Ok(root) = Self::artifact_root(&info) else { continue };
-            if let (Some(review_json), Some(evidence_json)) = (self.get_artifact(&root, "review.json")?, self.get_artifact(&root, "evidence.json")?) {
-                return Ok(Some(PublishedReview { location: format!("run {}", info.run_id), review_json, evidence_json }));
+            let Ok(root) = Self::artifact_root(&info) else {
+                continue;
+            };
+            if let (Some(review_json), Some(evidence_json)) = (
+                self.get_artifact(&root, "review.json")?,
+                self.get_artifact(&root, "evidence.json")?,
+            ) {
+                return Ok(Some(PublishedReview {
+                    location: format!("run {}", info.run_id),
+                    review_json,
+                    evidence_json,
+                }));
             }
         }
         Ok(None)

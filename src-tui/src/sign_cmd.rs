@@ -1,0 +1,403 @@
+//! `keys`, `sign`, `verify`, `gate` and `ledger`.
+
+use crate::cli::{KeyArgs, KeysArgs, KeysCmd, LedgerCmd, SignArgs, VerifyArgs};
+use crate::output;
+use anyhow::{bail, Context, Result};
+use countersign_core::approval::sign::{sign, SignOptions};
+use countersign_core::approval::verify::{verify_version, Verification};
+use countersign_core::approval::Decision;
+use countersign_core::policy::{LoadedPolicy, Role};
+use countersign_core::signing::allowed_signers::line_for;
+use countersign_core::signing::{self, SigningKey};
+use countersign_core::uri::VersionRef;
+use countersign_core::workspace::{self, Session};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// Shared context: data dir, policy, allowed_signers flag, identity.
+pub struct Ctx<'a> {
+    /// Data directory.
+    pub data_dir: PathBuf,
+    /// Policy.
+    pub policy: &'a LoadedPolicy,
+    /// `--allowed-signers`.
+    pub allowed_signers: Option<&'a Path>,
+    /// `--as`.
+    pub identity: Option<String>,
+}
+
+fn home_key() -> PathBuf {
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default()
+        .join(".ssh/id_ed25519")
+}
+
+fn read_passphrase(args: &KeyArgs, path: &Path) -> Result<String> {
+    if let Some(f) = &args.passphrase_file {
+        let s = std::fs::read_to_string(f)
+            .with_context(|| format!("cannot read the passphrase file {}", f.display()))?;
+        return Ok(s.trim_end_matches(['\n', '\r']).to_string());
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!("{}: the key is protected by a passphrase and there is no terminal to ask it on; pass --passphrase-file FILE or use --agent", path.display());
+    }
+    Ok(rpassword::prompt_password(format!(
+        "Passphrase for {}: ",
+        path.display()
+    ))?)
+}
+
+/// Opens the signing key the flags name (asking for a passphrase when needed).
+pub fn open_key(args: &KeyArgs) -> Result<SigningKey> {
+    if args.agent
+        || (args.key.is_none()
+            && std::env::var_os("SSH_AUTH_SOCK").is_some()
+            && !home_key().exists())
+    {
+        return Ok(SigningKey::from_agent(None, None)?);
+    }
+    let path = args.key.clone().unwrap_or_else(home_key);
+    match SigningKey::from_file(&path, None) {
+        Err(countersign_core::Error::PassphraseNeeded { .. }) => {
+            let pass = read_passphrase(args, &path)?;
+            Ok(SigningKey::from_file(&path, Some(&pass))?)
+        }
+        other => Ok(other?),
+    }
+}
+
+/// `keys`.
+pub fn keys(a: KeysArgs, identity: Option<String>) -> Result<()> {
+    if let Some(KeysCmd::Generate {
+        path,
+        comment,
+        no_passphrase,
+        passphrase_file,
+    }) = a.cmd
+    {
+        let path = path.unwrap_or_else(|| home_key().with_file_name("countersign_ed25519"));
+        let pass = if no_passphrase {
+            None
+        } else if let Some(f) = passphrase_file.as_ref().or(a.key.passphrase_file.as_ref()) {
+            Some(
+                std::fs::read_to_string(f)
+                    .with_context(|| format!("cannot read {}", f.display()))?
+                    .trim_end_matches(['\n', '\r'])
+                    .to_string(),
+            )
+        } else if std::io::stdin().is_terminal() {
+            let p1 = rpassword::prompt_password("New passphrase (empty for none): ")?;
+            let p2 = rpassword::prompt_password("Again: ")?;
+            if p1 != p2 {
+                bail!("the passphrases differ; nothing was written");
+            }
+            Some(p1)
+        } else {
+            bail!("no terminal to ask a passphrase on: pass --passphrase-file FILE or --no-passphrase");
+        };
+        let comment = if comment.is_empty() {
+            identity.clone().unwrap_or_default()
+        } else {
+            comment
+        };
+        let public = signing::generate(&path, &comment, pass.as_deref())?;
+        println!(
+            "Wrote {} (private, mode 0600) and {}.pub",
+            path.display(),
+            path.display()
+        );
+        println!("Fingerprint: {}", signing::fingerprint_of(&public));
+        println!(
+            "Hand this line to the risk function for allowed_signers:\n{}",
+            line_for(identity.as_deref().unwrap_or("YOUR-IDENTITY"), &public)
+        );
+        return Ok(());
+    }
+    let key = open_key(&a.key)?;
+    let line = line_for(
+        identity.as_deref().unwrap_or("YOUR-IDENTITY"),
+        key.public_key(),
+    );
+    if a.json {
+        return output::json(&serde_json::json!({
+            "source": key.source, "fingerprint": key.fingerprint(),
+            "public_key": key.public_key().to_openssh().unwrap_or_default(), "allowed_signers_line": line,
+        }));
+    }
+    println!("Key:          {}", key.source);
+    println!("Fingerprint:  {}", key.fingerprint());
+    println!("allowed_signers line (hand it to the risk function):\n{line}");
+    Ok(())
+}
+
+fn parse_expiry(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&chrono::Utc));
+    }
+    let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .with_context(|| format!("--expires '{s}': write YYYY-MM-DD or an RFC 3339 time"))?;
+    Ok(d.and_hms_opt(23, 59, 59).context("date")?.and_utc())
+}
+
+/// `sign`.
+pub fn sign_cmd(session: Session, ctx: &Ctx<'_>, a: SignArgs) -> Result<()> {
+    let vref = VersionRef::parse(&a.version)?;
+    let role = match a.role.to_ascii_lowercase().as_str() {
+        "validator" => Role::Validator,
+        "approver" => Role::Approver,
+        other => bail!("--role '{other}': use validator or approver"),
+    };
+    let decision = Decision::parse(&a.decision).with_context(|| {
+        format!(
+            "--decision '{}': use approve, approve_with_conditions or reject",
+            a.decision
+        )
+    })?;
+    let expires_at = a.expires.as_deref().map(parse_expiry).transpose()?;
+    let allowed_path = workspace::allowed_signers_path(
+        ctx.allowed_signers,
+        ctx.policy,
+        &session.platform,
+        &ctx.data_dir,
+    );
+    let allowed = workspace::load_allowed_signers(&allowed_path)?;
+    let key = open_key(&a.key)?;
+    if !a.yes && std::io::stdin().is_terminal() {
+        eprint!(
+            "Sign '{}' as {} on {vref} with key {}? [y/N] ",
+            decision.as_str(),
+            role.as_str(),
+            key.fingerprint()
+        );
+        std::io::stderr().flush()?;
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer)?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            bail!("not signed");
+        }
+    }
+    let platform = workspace::open_platform(&session.platform)?;
+    let opts = SignOptions {
+        role,
+        decision,
+        conditions: a.conditions,
+        expires_at,
+        signer: ctx.identity.clone(),
+    };
+    let signed = sign(
+        &session.store,
+        platform.as_ref(),
+        &key.source.clone(),
+        &key,
+        ctx.policy,
+        &allowed,
+        &vref,
+        opts,
+    )?;
+    if a.json {
+        return output::json(&signed);
+    }
+    println!(
+        "Signed {} {} of {vref} as {} (key {})",
+        signed.record.role.as_str(),
+        signed.record.decision.as_str(),
+        signed.record.signer,
+        signed.record.key_fingerprint
+    );
+    println!("Written to {}", signed.location);
+    println!("Record sha256 {}", signed.record_sha256);
+    println!(
+        "Verify by hand (with {}):\n  {}",
+        allowed_path.display(),
+        signed.verify_command
+    );
+    Ok(())
+}
+
+fn print_verification(v: &Verification, explain: bool, allowed: &Path) {
+    println!("{} (evidence {})", v.version, &v.evidence_sha256[..12]);
+    if v.approvals.is_empty() {
+        println!("  no approvals recorded");
+    }
+    for c in &v.approvals {
+        let who = c
+            .record
+            .as_ref()
+            .map(|r| {
+                format!(
+                    "{} {} by {} ({}, signed {})",
+                    r.role.as_str(),
+                    r.decision.as_str(),
+                    r.signer,
+                    r.key_fingerprint,
+                    r.signed_at
+                )
+            })
+            .unwrap_or_else(|| "unreadable record".into());
+        println!("  {} {who}", if c.counts { "COUNTS " } else { "REFUSED" });
+        for r in &c.reasons {
+            println!("      - {r}");
+        }
+        if explain {
+            if let Some(r) = &c.record {
+                println!("      check by hand: ssh-keygen -Y verify -f {} -I {} -n countersign -s FILE.json.sig < FILE.json   ({})", allowed.display(), r.signer, c.location);
+            }
+        }
+    }
+    let g = &v.gate;
+    println!(
+        "  gate: {} (tier {}, requires {})",
+        if g.pass { "PASS" } else { "FAIL" },
+        g.tier.clone().unwrap_or_else(|| "?".into()),
+        g.required_roles
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(" + ")
+    );
+    for r in &g.reasons {
+        println!("      - {r}");
+    }
+}
+
+/// `verify`; exit 1 when an approval does not count.
+pub fn verify_cmd(session: Session, ctx: &Ctx<'_>, a: VerifyArgs) -> Result<()> {
+    let allowed_path = workspace::allowed_signers_path(
+        ctx.allowed_signers,
+        ctx.policy,
+        &session.platform,
+        &ctx.data_dir,
+    );
+    let allowed = workspace::load_allowed_signers(&allowed_path)?;
+    let platform = workspace::open_platform(&session.platform)?;
+    let versions: Vec<VersionRef> = match (&a.version, a.all) {
+        (Some(v), _) => vec![VersionRef::parse(v)?],
+        (None, _) => session
+            .store
+            .all_versions(&session.key)?
+            .into_iter()
+            .map(|v| VersionRef {
+                name: v.name,
+                version: v.version,
+            })
+            .collect(),
+    };
+    let mut all = Vec::new();
+    for v in &versions {
+        let res = verify_version(&session.store, platform.as_ref(), ctx.policy, &allowed, v)?;
+        if a.all && res.approvals.is_empty() {
+            continue;
+        }
+        all.push(res);
+    }
+    let bad = all.iter().any(|v| v.approvals.iter().any(|c| !c.counts));
+    if a.json {
+        if a.all {
+            output::json(&all)?;
+        } else if let Some(v) = all.first() {
+            output::json(v)?;
+        }
+    } else {
+        if a.all && all.is_empty() {
+            println!(
+                "No approvals recorded in the synced inventory ({} versions).",
+                versions.len()
+            );
+        }
+        for v in &all {
+            print_verification(v, a.explain, &allowed_path);
+        }
+    }
+    if bad {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+/// `gate`: 0 pass, 1 fail, 2 usage or platform error.
+pub fn gate_cmd(session: Session, ctx: &Ctx<'_>, version: &str, json: bool) -> ! {
+    let run = || -> Result<Verification> {
+        let vref = VersionRef::parse(version)?;
+        let allowed_path = workspace::allowed_signers_path(
+            ctx.allowed_signers,
+            ctx.policy,
+            &session.platform,
+            &ctx.data_dir,
+        );
+        let allowed = workspace::load_allowed_signers(&allowed_path)?;
+        let platform = workspace::open_platform(&session.platform)?;
+        Ok(verify_version(
+            &session.store,
+            platform.as_ref(),
+            ctx.policy,
+            &allowed,
+            &vref,
+        )?)
+    };
+    match run() {
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::exit(2)
+        }
+        Ok(v) => {
+            if json {
+                let _ = output::json(&v.gate);
+            } else if v.gate.pass {
+                println!(
+                    "PASS {}: tier {} approvals all count",
+                    v.version,
+                    v.gate.tier.clone().unwrap_or_default()
+                );
+            } else {
+                println!("FAIL {}", v.version);
+                for r in &v.gate.reasons {
+                    println!("  - {r}");
+                }
+            }
+            std::process::exit(if v.gate.pass { 0 } else { 1 })
+        }
+    }
+}
+
+/// `ledger`.
+pub fn ledger_cmd(session: Session, cmd: LedgerCmd) -> Result<()> {
+    match cmd {
+        LedgerCmd::Verify { json } => {
+            let r = session.store.ledger_verify()?;
+            if json {
+                output::json(&r)?;
+            } else if r.ok {
+                println!("ledger ok: {} entries, chain intact", r.entries);
+            } else {
+                println!("LEDGER BROKEN ({} entries):", r.entries);
+                for p in &r.problems {
+                    println!("  - {p}");
+                }
+            }
+            if !r.ok {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        LedgerCmd::Show { json } => {
+            let entries = session.store.ledger_entries()?;
+            if json {
+                return output::json(&entries);
+            }
+            for (i, e) in entries.iter().enumerate() {
+                println!(
+                    "{:>4} {} {} {} {} by {} ({})",
+                    i + 1,
+                    e.recorded_at,
+                    e.origin,
+                    e.version,
+                    e.decision,
+                    e.signer,
+                    e.role
+                );
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,514 @@
+//! Approvals written back to, and verified from, the real MLflow server: write-back as DESIGN
+//! §3 says, separation of duties with the seeded run user, two approvers signing at once, a
+//! record forged straight into MLflow, and stale evidence after the run changes.
+//! `scripts/test.sh` runs this last: it changes the seeded server.
+
+use countersign_e2e::{mlflow_manifest, mlflow_uri, Cli};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct World {
+    dir: tempfile::TempDir,
+    policy: PathBuf,
+}
+
+const PEOPLE: &[(&str, &str)] = &[
+    ("vera.validator@bank.example", "validator"),
+    ("alex.approver@bank.example", "approver"),
+    ("amy.approver@bank.example", "approver"),
+    ("bruno.diaz", "approver"),
+    ("erin.ds", "validator"),
+];
+
+impl World {
+    /// Keys for everyone, an allowed_signers file and a policy whose roster names them.
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let gen = Cli::new();
+        let mut lines = Vec::new();
+        for (who, _) in PEOPLE {
+            let out = gen.ok(&[
+                "keys",
+                "generate",
+                dir.path().join(who).to_str().expect("p"),
+                "--no-passphrase",
+                "--as",
+                who,
+            ]);
+            lines.push(out.lines().last().expect("line").to_string());
+        }
+        std::fs::write(dir.path().join("allowed_signers"), lines.join("\n") + "\n")
+            .expect("allowed");
+        let roster: String = PEOPLE
+            .iter()
+            .map(|(w, r)| format!("\"{w}\" = [\"{r}\"]\n"))
+            .collect();
+        let base = countersign_core::policy::DEFAULT_POLICY;
+        let policy =
+            base[..base.find("[roster]").expect("roster")].to_string() + "[roster]\n" + &roster;
+        let path = dir.path().join("policy.toml");
+        std::fs::write(&path, policy).expect("policy");
+        World { dir, policy: path }
+    }
+
+    fn key(&self, who: &str) -> String {
+        self.dir.path().join(who).display().to_string()
+    }
+
+    /// A person: their own data directory, on the MLflow platform, with the shared policy.
+    fn person(&self) -> Cli {
+        let cli = Cli::new();
+        cli.ok(&["--platform", &mlflow_uri(), "sync", "--quiet"]);
+        cli
+    }
+
+    fn run(&self, cli: &Cli, args: &[&str]) -> std::process::Output {
+        let mut a = vec!["--policy", self.policy.to_str().expect("p")];
+        a.extend_from_slice(args);
+        cli.run(&a)
+    }
+
+    fn ok(&self, cli: &Cli, args: &[&str]) -> String {
+        let o = self.run(cli, args);
+        assert!(
+            o.status.success(),
+            "{args:?}: {}\n{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    fn review_all(&self, cli: &Cli, v: &str) {
+        let started: Value =
+            serde_json::from_str(&self.ok(cli, &["review", "start", v, "--json"])).expect("json");
+        let mut lines = String::new();
+        for it in started["review"]["header"]["items"]
+            .as_array()
+            .expect("items")
+        {
+            let id = it["id"].as_str().expect("id");
+            match it["automatic"]["outcome"].as_str() {
+                Some("pass") => lines.push_str(&format!("{id}\tconfirm\t\n")),
+                Some(_) => lines.push_str(&format!("{id}\tna\tnot measured here\n")),
+                None => lines.push_str(&format!("{id}\tpass\treviewed\n")),
+            }
+        }
+        let f = cli.data.path().join("answers.tsv");
+        std::fs::write(&f, lines).expect("answers");
+        self.ok(cli, &["review", "apply", v, f.to_str().expect("p")]);
+    }
+
+    fn sign(
+        &self,
+        cli: &Cli,
+        who: &str,
+        v: &str,
+        role: &str,
+        decision: &str,
+    ) -> std::process::Output {
+        let k = self.key(who);
+        self.run(
+            cli,
+            &[
+                "sign",
+                v,
+                "--role",
+                role,
+                "--decision",
+                decision,
+                "--key",
+                &k,
+                "--yes",
+            ],
+        )
+    }
+
+    fn gate(&self, cli: &Cli, v: &str) -> (i32, String) {
+        let o = self.run(cli, &["gate", v]);
+        (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+        )
+    }
+
+    fn verify(&self, cli: &Cli, v: &str) -> Value {
+        let o = self.run(cli, &["verify", v, "--json"]);
+        serde_json::from_slice(&o.stdout)
+            .unwrap_or_else(|e| panic!("verify: {e} {}", String::from_utf8_lossy(&o.stderr)))
+    }
+}
+
+fn api(method: &str, path: &str, body: Option<Value>) -> Value {
+    let mut c = Command::new("curl");
+    c.args(["-sS", "-f", "-X", method]);
+    if let Some(b) = body {
+        c.args(["-H", "Content-Type: application/json", "-d", &b.to_string()]);
+    }
+    let out = c
+        .arg(format!("{}/{path}", mlflow_uri()))
+        .output()
+        .expect("curl");
+    assert!(
+        out.status.success(),
+        "{method} {path}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+}
+
+fn put_artifact(path: &str, file: &Path) {
+    let out = Command::new("curl")
+        .args(["-sS", "-f", "-X", "PUT", "--data-binary"])
+        .arg(format!("@{}", file.display()))
+        .arg(format!(
+            "{}/api/2.0/mlflow-artifacts/artifacts/{path}",
+            mlflow_uri()
+        ))
+        .output()
+        .expect("curl");
+    assert!(
+        out.status.success(),
+        "PUT {path}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn get_artifact(path: &str) -> Vec<u8> {
+    let out = Command::new("curl")
+        .args(["-sS", "-f"])
+        .arg(format!(
+            "{}/api/2.0/mlflow-artifacts/artifacts/{path}",
+            mlflow_uri()
+        ))
+        .output()
+        .expect("curl");
+    assert!(out.status.success(), "GET {path}");
+    out.stdout
+}
+
+#[test]
+fn approvals_on_mlflow_end_to_end() {
+    let w = World::new();
+    let v = "models:/credit-scoring/2";
+    let vera = w.person();
+    w.review_all(&vera, v);
+    let o = w.sign(
+        &vera,
+        "vera.validator@bank.example",
+        v,
+        "validator",
+        "approve",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    // Written back as DESIGN §3 says.
+    let exp = api(
+        "GET",
+        "api/2.0/mlflow/experiments/get-by-name?experiment_name=countersign-reviews",
+        None,
+    );
+    let exp_id = exp["experiment"]["experiment_id"]
+        .as_str()
+        .expect("experiment")
+        .to_string();
+    let mv = api(
+        "GET",
+        "api/2.0/mlflow/model-versions/get?name=credit-scoring&version=2",
+        None,
+    );
+    let tags: Vec<(String, String)> = mv["model_version"]["tags"]
+        .as_array()
+        .expect("tags")
+        .iter()
+        .map(|t| {
+            (
+                t["key"].as_str().unwrap_or("").into(),
+                t["value"].as_str().unwrap_or("").into(),
+            )
+        })
+        .collect();
+    assert!(
+        tags.contains(&("countersign.status".into(), "validator_approve".into())),
+        "{tags:?}"
+    );
+    let run_id = tags
+        .iter()
+        .find(|(k, _)| k == "countersign.review_run_id")
+        .map(|(_, v)| v.clone())
+        .expect("review run tag");
+    let run = api(
+        "GET",
+        &format!("api/2.0/mlflow/runs/get?run_id={run_id}"),
+        None,
+    );
+    assert_eq!(run["run"]["info"]["experiment_id"], json!(exp_id));
+    let run_tags = run["run"]["data"]["tags"].to_string();
+    assert!(
+        run_tags.contains("countersign.model_name") && run_tags.contains("credit-scoring"),
+        "{run_tags}"
+    );
+    let root = run["run"]["info"]["artifact_uri"]
+        .as_str()
+        .expect("uri")
+        .strip_prefix("mlflow-artifacts:/")
+        .expect("proxied")
+        .to_string();
+    let record = get_artifact(&format!(
+        "{root}/approvals/validator-vera.validator@bank.example.json"
+    ));
+    let sig = get_artifact(&format!(
+        "{root}/approvals/validator-vera.validator@bank.example.json.sig"
+    ));
+    let evidence = get_artifact(&format!("{root}/evidence.json"));
+    let review = get_artifact(&format!("{root}/review.json"));
+    let rec: Value = serde_json::from_slice(&record).expect("record");
+    assert_eq!(
+        rec["evidence_sha256"].as_str(),
+        Some(countersign_core::evidence::sha256_hex(&evidence).as_str())
+    );
+    assert_eq!(
+        rec["review_sha256"].as_str(),
+        Some(countersign_core::evidence::sha256_hex(&review).as_str())
+    );
+    assert_eq!(rec["model"]["platform"], json!(mlflow_uri()));
+    // ssh-keygen verifies what was downloaded from MLflow.
+    let tmp = tempfile::tempdir().expect("tmp");
+    std::fs::write(tmp.path().join("a.json"), &record).expect("w");
+    std::fs::write(tmp.path().join("a.json.sig"), &sig).expect("w");
+    let st = Command::new("ssh-keygen")
+        .args(["-Y", "verify", "-f"])
+        .arg(w.dir.path().join("allowed_signers"))
+        .args([
+            "-I",
+            "vera.validator@bank.example",
+            "-n",
+            "countersign",
+            "-s",
+        ])
+        .arg(tmp.path().join("a.json.sig"))
+        .stdin(std::fs::File::open(tmp.path().join("a.json")).expect("r"))
+        .output()
+        .expect("ssh-keygen");
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+
+    // The run's user may not approve what he built.
+    let bruno = w.person();
+    let o = w.sign(&bruno, "bruno.diaz", v, "approver", "approve");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("'bruno.diaz' is the user of the version's run"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(w.gate(&vera, v).0, 1, "tier 1 still needs an approver");
+
+    // Two approvers sign at the same moment: both end up recorded.
+    let alex = w.person();
+    let amy = w.person();
+    let (ka, km) = (
+        w.key("alex.approver@bank.example"),
+        w.key("amy.approver@bank.example"),
+    );
+    let pol = w.policy.to_str().expect("p").to_string();
+    let mut c1 = alex.command(&[
+        "--policy",
+        &pol,
+        "sign",
+        v,
+        "--role",
+        "approver",
+        "--decision",
+        "approve",
+        "--key",
+        &ka,
+        "--yes",
+    ]);
+    let mut c2 = amy.command(&[
+        "--policy",
+        &pol,
+        "sign",
+        v,
+        "--role",
+        "approver",
+        "--decision",
+        "approve",
+        "--key",
+        &km,
+        "--yes",
+    ]);
+    for c in [&mut c1, &mut c2] {
+        c.stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+    }
+    let (p1, p2) = (c1.spawn().expect("spawn"), c2.spawn().expect("spawn"));
+    let (o1, o2) = (
+        p1.wait_with_output().expect("wait"),
+        p2.wait_with_output().expect("wait"),
+    );
+    assert!(
+        o1.status.success() && o2.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&o1.stderr),
+        String::from_utf8_lossy(&o2.stderr)
+    );
+    let ver = w.verify(&vera, v);
+    let signers: Vec<&str> = ver["approvals"]
+        .as_array()
+        .expect("approvals")
+        .iter()
+        .filter(|a| a["counts"] == true)
+        .map(|a| a["record"]["signer"].as_str().unwrap_or(""))
+        .collect();
+    for who in [
+        "vera.validator@bank.example",
+        "alex.approver@bank.example",
+        "amy.approver@bank.example",
+    ] {
+        assert!(signers.contains(&who), "{who} missing: {ver}");
+    }
+    assert_eq!(w.gate(&vera, v).0, 0);
+}
+
+#[test]
+fn forged_and_stale_approvals_on_mlflow() {
+    let w = World::new();
+    let manifest = mlflow_manifest();
+    let v = "models:/churn-propensity/1";
+    let vera = w.person();
+    w.review_all(&vera, v);
+    assert!(w
+        .sign(
+            &vera,
+            "vera.validator@bank.example",
+            v,
+            "validator",
+            "approve"
+        )
+        .status
+        .success());
+    assert_eq!(w.gate(&vera, v).0, 0, "tier 3 needs only the validator");
+
+    // The builder writes his own approval straight into the review run, bypassing `sign`.
+    let mv = api(
+        "GET",
+        "api/2.0/mlflow/model-versions/get?name=churn-propensity&version=1",
+        None,
+    );
+    let run_id = mv["model_version"]["tags"]
+        .as_array()
+        .expect("tags")
+        .iter()
+        .find(|t| t["key"] == "countersign.review_run_id")
+        .and_then(|t| t["value"].as_str())
+        .expect("run")
+        .to_string();
+    let run = api(
+        "GET",
+        &format!("api/2.0/mlflow/runs/get?run_id={run_id}"),
+        None,
+    );
+    let root = run["run"]["info"]["artifact_uri"]
+        .as_str()
+        .expect("uri")
+        .strip_prefix("mlflow-artifacts:/")
+        .expect("proxied")
+        .to_string();
+    let mut rec: Value = serde_json::from_slice(&get_artifact(&format!(
+        "{root}/approvals/validator-vera.validator@bank.example.json"
+    )))
+    .expect("rec");
+    rec["signer"] = "erin.ds".into();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let f = tmp.path().join("validator-erin.ds.json");
+    let mut bytes = serde_json::to_vec_pretty(&rec).expect("json");
+    bytes.push(b'\n');
+    std::fs::write(&f, &bytes).expect("w");
+    let st = Command::new("ssh-keygen")
+        .args(["-Y", "sign", "-f", &w.key("erin.ds"), "-n", "countersign"])
+        .stdin(std::fs::File::open(&f).expect("r"))
+        .stdout(std::fs::File::create(tmp.path().join("validator-erin.ds.json.sig")).expect("w"))
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("ssh-keygen");
+    assert!(st.success());
+    put_artifact(&format!("{root}/approvals/validator-erin.ds.json"), &f);
+    put_artifact(
+        &format!("{root}/approvals/validator-erin.ds.json.sig"),
+        &tmp.path().join("validator-erin.ds.json.sig"),
+    );
+    let ver = w.verify(&vera, v);
+    let forged = ver["approvals"]
+        .as_array()
+        .expect("a")
+        .iter()
+        .find(|a| a["record"]["signer"] == "erin.ds")
+        .expect("forged record listed");
+    assert_eq!(forged["counts"], false);
+    let reasons = forged["reasons"].to_string();
+    assert!(
+        reasons.contains(
+            "'erin.ds' is the user of the version's run: a builder's approval never counts"
+        ),
+        "{reasons}"
+    );
+    assert!(
+        reasons.contains("signed with key"),
+        "the record names vera's key: {reasons}"
+    );
+
+    // The evidence changes on the server: a metric logged on the run, an alias moved.
+    let train_run = manifest["models"]["churn-propensity"]["versions"]["1"]["run_id"]
+        .as_str()
+        .expect("run")
+        .to_string();
+    api(
+        "POST",
+        "api/2.0/mlflow/runs/log-metric",
+        Some(
+            json!({"run_id": train_run, "key": "auc_recheck", "value": 0.5, "timestamp": 1, "step": 0}),
+        ),
+    );
+    api(
+        "POST",
+        "api/2.0/mlflow/registered-models/alias",
+        Some(json!({"name": "churn-propensity", "alias": "champion", "version": "1"})),
+    );
+    let ver = w.verify(&vera, v);
+    let vera_check = ver["approvals"]
+        .as_array()
+        .expect("a")
+        .iter()
+        .find(|a| a["record"]["signer"] == "vera.validator@bank.example")
+        .expect("vera");
+    assert_eq!(vera_check["stale"], true, "{ver}");
+    let changes = vera_check["changes"].to_string();
+    assert!(
+        changes.contains("run.metrics.auc_recheck: added"),
+        "{changes}"
+    );
+    assert!(changes.contains("version.aliases"), "{changes}");
+    let (code, text) = w.gate(&vera, v);
+    assert_eq!(code, 1);
+    assert!(text.contains("stale"), "{text}");
+    // Signing again on the old review is refused with what changed.
+    let o = w.sign(
+        &vera,
+        "vera.validator@bank.example",
+        v,
+        "validator",
+        "reject",
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("the evidence changed on the platform since the review froze it"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
