@@ -241,7 +241,11 @@ fn print_verification(v: &Verification, explain: bool, allowed: &Path) {
         }
         if explain {
             if let Some(r) = &c.record {
-                println!("      check by hand: ssh-keygen -Y verify -f {} -I {} -n countersign -s FILE.json.sig < FILE.json   ({})", allowed.display(), r.signer, c.location);
+                if Path::new(&c.location).is_file() {
+                    println!("      check by hand: ssh-keygen -Y verify -f {} -I {} -n countersign -s '{}.sig' < '{}'", allowed.display(), r.signer, c.location, c.location);
+                } else {
+                    println!("      check by hand: download {} and its .sig, then: ssh-keygen -Y verify -f {} -I {} -n countersign -s FILE.json.sig < FILE.json", c.location, allowed.display(), r.signer);
+                }
             }
         }
     }
