@@ -15,6 +15,7 @@
 //! - [`review`]: the review engine — answers, findings, progress, `review.json`;
 //! - [`signing`]: SSH signatures (key files, ssh-agent, allowed_signers);
 //! - [`approval`]: signed approvals, their verification and the deployment gate;
+//! - [`export`]: audit packs (PDF, records, manifest, VERIFY.txt) and the portfolio report;
 //! - [`demo`]: the generated demo portfolio.
 //!
 //! The terminal UI (`countersign`) and the desktop app (`countersign-desktop`) are thin front
@@ -25,6 +26,7 @@ pub mod approval;
 pub mod demo;
 pub mod error;
 pub mod evidence;
+pub mod export;
 pub mod inventory;
 pub mod lineage;
 pub mod model;

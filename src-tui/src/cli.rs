@@ -85,6 +85,25 @@ pub enum Command {
     /// The local hash-chained ledger of approvals made or seen.
     #[command(subcommand)]
     Ledger(LedgerCmd),
+    /// Export an audit pack (PDF + records + manifest + VERIFY.txt).
+    #[command(subcommand)]
+    Export(ExportCmd),
+}
+
+/// `export` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ExportCmd {
+    /// The audit pack of a version: a new folder, or a .zip.
+    AuditPack {
+        /// The version, as models:/NAME/VERSION.
+        version: String,
+        /// Output folder (must not exist or be empty) or FILE.zip.
+        #[arg(short, long, value_name = "DIR|FILE.zip")]
+        output: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Which key signs.

@@ -77,6 +77,26 @@ pub fn run(cli: Cli) -> Result<()> {
             };
             crate::sign_cmd::gate_cmd(session, &ctx, &a.version, a.json)
         }
+        Some(Command::Export(crate::cli::ExportCmd::AuditPack {
+            version,
+            output,
+            json,
+        })) => {
+            let policy = crate::review_cmd::load_policy(cli.policy.as_deref())?;
+            let ctx = crate::sign_cmd::Ctx {
+                data_dir: workspace::data_dir(data_dir),
+                policy: &policy,
+                allowed_signers: cli.allowed_signers.as_deref(),
+                identity: cli.identity,
+            };
+            crate::sign_cmd::export_pack(
+                Session::open(data_dir, platform)?,
+                &ctx,
+                &version,
+                &output,
+                json,
+            )
+        }
         Some(Command::Ledger(c)) => {
             crate::sign_cmd::ledger_cmd(Session::open(data_dir, platform)?, c)
         }

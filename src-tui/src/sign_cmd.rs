@@ -405,3 +405,60 @@ pub fn ledger_cmd(session: Session, cmd: LedgerCmd) -> Result<()> {
         }
     }
 }
+
+/// `export audit-pack`.
+pub fn export_pack(
+    session: Session,
+    ctx: &Ctx<'_>,
+    version: &str,
+    output: &Path,
+    json: bool,
+) -> Result<()> {
+    let vref = VersionRef::parse(version)?;
+    let allowed_path = workspace::allowed_signers_path(
+        ctx.allowed_signers,
+        ctx.policy,
+        &session.platform,
+        &ctx.data_dir,
+    );
+    let platform = workspace::open_platform(&session.platform)?;
+    let exporter = ctx
+        .identity
+        .clone()
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "unknown".into());
+    eprintln!("gathering evidence, review and approvals of {vref}…");
+    let data = countersign_core::export::audit_pack::gather(
+        &session.store,
+        platform.as_ref(),
+        ctx.policy,
+        &allowed_path,
+        &vref,
+        &exporter,
+    )?;
+    eprintln!("writing the pack…");
+    let report = countersign_core::export::audit_pack::write(&data, output)?;
+    if json {
+        return output::json(&report);
+    }
+    println!("Audit pack of {vref} written to {}", report.path.display());
+    println!("  files:     {}", report.files.join(", "));
+    println!(
+        "  pack hash: {} (SHA-256 of manifest.json)",
+        report.manifest_sha256
+    );
+    println!(
+        "  gate:      {}{}",
+        if report.gate_pass { "PASS" } else { "FAIL" },
+        if report.stale {
+            " (an approval is stale)"
+        } else {
+            ""
+        }
+    );
+    println!(
+        "Check it with stock tools: bash {}/VERIFY.txt",
+        report.path.display()
+    );
+    Ok(())
+}

@@ -374,6 +374,50 @@ fn approvals_on_mlflow_end_to_end() {
         assert!(signers.contains(&who), "{who} missing: {ver}");
     }
     assert_eq!(w.gate(&vera, v).0, 0);
+
+    // The audit pack of the approved MLflow version checks out with stock tools.
+    let pack = vera.data.path().join("pack");
+    w.ok(
+        &vera,
+        &[
+            "--allowed-signers",
+            w.dir.path().join("allowed_signers").to_str().expect("p"),
+            "export",
+            "audit-pack",
+            v,
+            "-o",
+            pack.to_str().expect("p"),
+        ],
+    );
+    let q = Command::new("qpdf")
+        .arg("--check")
+        .arg(pack.join("audit-pack.pdf"))
+        .output()
+        .expect("qpdf");
+    assert!(q.status.success(), "{}", String::from_utf8_lossy(&q.stdout));
+    let txt = Command::new("pdftotext")
+        .arg(pack.join("audit-pack.pdf"))
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let txt = String::from_utf8_lossy(&txt.stdout);
+    assert!(
+        txt.contains("credit-scoring")
+            && txt.contains("amy.approver@bank.example")
+            && txt.contains("credit_oot_2025q3")
+            && txt.contains("gradient_boosting"),
+        "{txt}"
+    );
+    let check = Command::new("bash")
+        .arg(pack.join("VERIFY.txt"))
+        .output()
+        .expect("bash");
+    assert!(
+        check.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
 }
 
 #[test]

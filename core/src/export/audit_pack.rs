@@ -1,0 +1,322 @@
+//! The audit pack: everything an auditor takes away, checkable with `sha256sum`, `ssh-keygen`
+//! and a PDF reader alone.
+//!
+//! ```text
+//! audit-pack.pdf  evidence.json  review.json  approvals/*.json(.sig)  allowed_signers
+//! policy.toml  manifest.json  VERIFY.txt
+//! ```
+//! `manifest.json` holds the SHA-256 of every evidence and record file; the PDF shows the
+//! manifest's hash in every footer and carries the manifest as an attachment; `VERIFY.txt` is a
+//! shell script of the exact commands that check every hash and every signature.
+
+use crate::approval::verify::{verify_version, Verification};
+use crate::evidence::{canonical_json, sha256_hex, Evidence};
+use crate::platform::Platform;
+use crate::policy::LoadedPolicy;
+use crate::review::ReviewRecord;
+use crate::signing::allowed_signers::AllowedSigners;
+use crate::store::Store;
+use crate::uri::VersionRef;
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The manifest's format identifier.
+pub const MANIFEST_TYPE: &str = "countersign.audit-pack/v1";
+
+/// Everything the pack's documents are made from.
+#[derive(Debug, Clone)]
+pub struct PackData {
+    /// The version.
+    pub version: VersionRef,
+    /// Platform.
+    pub platform: String,
+    /// Who exported it.
+    pub exporter: String,
+    /// When (RFC 3339 UTC).
+    pub created_at: String,
+    /// The model record as the platform shows it now.
+    pub model: crate::model::Model,
+    /// The evidence the review froze (or, with no review, the current evidence).
+    pub evidence: Evidence,
+    /// `evidence.json` bytes.
+    pub evidence_bytes: Vec<u8>,
+    /// The review, if any.
+    pub review: Option<ReviewRecord>,
+    /// `review.json` bytes.
+    pub review_bytes: Option<Vec<u8>>,
+    /// The policy the review was made under (else the current one).
+    pub policy: LoadedPolicy,
+    /// Verification of every approval, and the gate.
+    pub verification: Verification,
+    /// Approval files: (file name, json bytes, sig bytes).
+    pub approvals: Vec<(String, Vec<u8>, Option<Vec<u8>>)>,
+    /// allowed_signers bytes.
+    pub allowed_signers: Vec<u8>,
+}
+
+/// `manifest.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Always [`MANIFEST_TYPE`].
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `models:/NAME/VERSION`.
+    pub version: String,
+    /// Export time.
+    pub created_at: String,
+    /// Path → SHA-256.
+    pub files: BTreeMap<String, String>,
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PackReport {
+    /// Where (a folder or a .zip).
+    pub path: PathBuf,
+    /// Files written.
+    pub files: Vec<String>,
+    /// SHA-256 of manifest.json (the pack hash).
+    pub manifest_sha256: String,
+    /// The gate's verdict at export time.
+    pub gate_pass: bool,
+    /// Whether any approval is stale.
+    pub stale: bool,
+}
+
+fn file_name(location: &str) -> String {
+    location
+        .rsplit(['/', ' '])
+        .next()
+        .unwrap_or(location)
+        .to_string()
+}
+
+/// Gathers everything for a version's pack (fetches from the platform).
+pub fn gather(
+    store: &Store,
+    platform: &dyn Platform,
+    policy: &LoadedPolicy,
+    allowed_path: &Path,
+    vref: &VersionRef,
+    exporter: &str,
+) -> Result<PackData> {
+    let allowed_bytes = std::fs::read(allowed_path).map_err(|e| Error::io(allowed_path, e))?;
+    let allowed = AllowedSigners::parse(&String::from_utf8_lossy(&allowed_bytes)).map_err(
+        |(line, message)| Error::InvalidFile {
+            path: allowed_path.to_path_buf(),
+            message: format!("line {line}: {message}"),
+        },
+    )?;
+    let verification = verify_version(store, platform, policy, &allowed, vref)?;
+    let snapshot = platform.fetch_version(vref)?;
+    let key = platform.uri();
+    let (review, review_bytes, evidence, evidence_bytes) = match platform.latest_review(vref)? {
+        Some(p) => {
+            let r: ReviewRecord =
+                serde_json::from_slice(&p.review_json).map_err(|e| Error::MalformedResponse {
+                    url: p.location.clone(),
+                    reason: format!("review.json: {e}"),
+                })?;
+            let ev: Evidence =
+                serde_json::from_slice(&p.evidence_json).map_err(|e| Error::MalformedResponse {
+                    url: p.location.clone(),
+                    reason: format!("evidence.json: {e}"),
+                })?;
+            (Some(r), Some(p.review_json), ev, p.evidence_json)
+        }
+        None => match crate::review::load_latest(store, &key, vref)? {
+            Some(local) => {
+                let rec = local.record();
+                let bytes = rec.to_canonical_json();
+                let ev_bytes = local.header.evidence.to_canonical_json();
+                (Some(rec), Some(bytes), local.header.evidence, ev_bytes)
+            }
+            None => {
+                let ev = snapshot.evidence(&key);
+                let bytes = ev.to_canonical_json();
+                (None, None, ev, bytes)
+            }
+        },
+    };
+    let policy = match &review {
+        Some(r) if r.policy_sha256 != policy.sha256 => match store.policy_text(&r.policy_sha256)? {
+            Some(t) => LoadedPolicy::from_text(&t, None)?,
+            None => policy.clone(),
+        },
+        _ => policy.clone(),
+    };
+    let approvals = platform
+        .list_approvals(vref)?
+        .into_iter()
+        .map(|a| (file_name(&a.location), a.json, a.sig))
+        .collect();
+    Ok(PackData {
+        version: vref.clone(),
+        platform: key,
+        exporter: exporter.to_string(),
+        created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        model: snapshot.model,
+        evidence,
+        evidence_bytes,
+        review,
+        review_bytes,
+        policy,
+        verification,
+        approvals,
+        allowed_signers: allowed_bytes,
+    })
+}
+
+/// The pack's files other than the PDF, the manifest and VERIFY.txt.
+fn record_files(d: &PackData) -> Vec<(String, Vec<u8>)> {
+    let mut files = vec![("evidence.json".to_string(), d.evidence_bytes.clone())];
+    if let Some(r) = &d.review_bytes {
+        files.push(("review.json".into(), r.clone()));
+    }
+    for (name, json, sig) in &d.approvals {
+        files.push((format!("approvals/{name}"), json.clone()));
+        if let Some(s) = sig {
+            files.push((format!("approvals/{name}.sig"), s.clone()));
+        }
+    }
+    files.push(("allowed_signers".into(), d.allowed_signers.clone()));
+    files.push(("policy.toml".into(), d.policy.text.clone().into_bytes()));
+    files
+}
+
+/// Builds every file of the pack in memory: (path, bytes), manifest hash.
+pub fn build(d: &PackData) -> Result<(Vec<(String, Vec<u8>)>, String)> {
+    let mut files = record_files(d);
+    let manifest = Manifest {
+        kind: MANIFEST_TYPE.into(),
+        version: d.version.to_string(),
+        created_at: d.created_at.clone(),
+        files: files
+            .iter()
+            .map(|(p, b)| (p.clone(), sha256_hex(b)))
+            .collect(),
+    };
+    let manifest_bytes = canonical_json(&manifest);
+    let manifest_sha = sha256_hex(&manifest_bytes);
+    let pdf = super::pdf::audit::render(d, &manifest, &manifest_sha, &manifest_bytes)?;
+    files.push(("manifest.json".into(), manifest_bytes));
+    files.push(("audit-pack.pdf".into(), pdf));
+    let verify = verify_script(d, &files);
+    files.push(("VERIFY.txt".into(), verify.into_bytes()));
+    Ok((files, manifest_sha))
+}
+
+fn verify_script(d: &PackData, files: &[(String, Vec<u8>)]) -> String {
+    let mut s = String::new();
+    s.push_str(&format!(
+        "# Countersign audit pack for {} — how to check it with stock tools only.\n#\n# Run it from the pack's folder: `bash VERIFY.txt`. It needs sha256sum (coreutils) and\n# ssh-keygen (OpenSSH 8.2 or later), nothing of Countersign's. Every command must succeed;\n# the script stops at the first failure.\nset -euo pipefail\ncd \"$(dirname \"$0\")\"\n\n",
+        d.version
+    ));
+    s.push_str("# 1. Every file is the one exported. Expected: one line \"<file>: OK\" per file.\nsha256sum -c --strict <<'SUMS'\n");
+    for (p, b) in files {
+        s.push_str(&format!("{}  {p}\n", sha256_hex(b)));
+    }
+    s.push_str("SUMS\n\n");
+    s.push_str(
+        "# 2. manifest.json lists the same hashes (its own hash is printed in every PDF footer).\n",
+    );
+    s.push_str(&format!(
+        "test \"$(sha256sum manifest.json | cut -d' ' -f1)\" = {}\n\n",
+        sha256_hex(
+            &files
+                .iter()
+                .find(|(p, _)| p == "manifest.json")
+                .map(|(_, b)| b.clone())
+                .unwrap_or_default()
+        )
+    ));
+    let mut n = 3;
+    for (name, json, sig) in &d.approvals {
+        let rec: Option<crate::approval::ApprovalRecord> = serde_json::from_slice(json).ok();
+        let (Some(rec), Some(_)) = (rec, sig) else {
+            continue;
+        };
+        s.push_str(&format!(
+            "# {n}. The {} signature of {} ({}). Expected: Good \"countersign\" signature for {} with ED25519 key {}\n",
+            rec.role.as_str(),
+            rec.signer,
+            rec.decision.as_str(),
+            rec.signer,
+            rec.key_fingerprint
+        ));
+        s.push_str(&format!("ssh-keygen -Y verify -f allowed_signers -I '{}' -n countersign -s 'approvals/{name}.sig' < 'approvals/{name}'\n\n", rec.signer.replace('\'', "")));
+        n += 1;
+    }
+    s.push_str("echo \"All checks passed.\"\n");
+    s
+}
+
+/// Writes the pack to `out`: a new folder, or a `.zip` file.
+pub fn write(d: &PackData, out: &Path) -> Result<PackReport> {
+    let (files, manifest_sha) = build(d)?;
+    let is_zip = out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
+    if out.exists()
+        && (is_zip
+            || std::fs::read_dir(out)
+                .map(|mut r| r.next().is_some())
+                .unwrap_or(true))
+    {
+        return Err(Error::InvalidInput {
+            what: "output",
+            input: out.display().to_string(),
+            reason: "it already exists; choose a new folder or .zip (a pack is never written over)"
+                .into(),
+        });
+    }
+    if is_zip {
+        write_zip(out, &files)?;
+    } else {
+        for (p, b) in &files {
+            let path = out.join(p);
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            }
+            std::fs::write(&path, b).map_err(|e| Error::io(&path, e))?;
+        }
+    }
+    Ok(PackReport {
+        path: out.to_path_buf(),
+        files: files.iter().map(|(p, _)| p.clone()).collect(),
+        manifest_sha256: manifest_sha,
+        gate_pass: d.verification.gate.pass,
+        stale: d.verification.approvals.iter().any(|a| a.stale),
+    })
+}
+
+fn write_zip(out: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
+    use std::io::Write;
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let tmp = out.with_extension("zip.partial");
+    let f = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    let mut z = zip::ZipWriter::new(f);
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let prefix = out
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "audit-pack".into());
+    for (p, b) in files {
+        z.start_file(format!("{prefix}/{p}"), opts)
+            .map_err(|e| Error::InvalidFile {
+                path: out.to_path_buf(),
+                message: e.to_string(),
+            })?;
+        z.write_all(b).map_err(|e| Error::io(out, e))?;
+    }
+    z.finish().map_err(|e| Error::InvalidFile {
+        path: out.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    std::fs::rename(&tmp, out).map_err(|e| Error::io(out, e))
+}

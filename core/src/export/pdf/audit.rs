@@ -1,0 +1,762 @@
+//! The audit pack's PDF: every section of DESIGN §4, in order, from the pack's data only.
+
+use super::charts::{line_chart, lineage_diagram};
+use super::layout::{self, Rgbf, Weight, Writer, BLACK, GREEN, GREY, LEFT, RED, RIGHT};
+use crate::export::audit_pack::{Manifest, PackData};
+use crate::policy::checks::{AutoOutcome, Check};
+use crate::{Error, Result};
+
+fn opt(v: &Option<String>) -> String {
+    v.clone()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "—".into())
+}
+
+fn num(v: Option<f64>) -> String {
+    match v {
+        Some(x) => {
+            let s = format!("{x:.6}");
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        }
+        None => "NaN".into(),
+    }
+}
+
+/// Renders the PDF; `manifest_bytes` is attached inside it.
+pub fn render(
+    d: &PackData,
+    manifest: &Manifest,
+    manifest_sha: &str,
+    manifest_bytes: &[u8],
+) -> Result<Vec<u8>> {
+    let title = format!("Audit pack — {}", d.version);
+    let mut w = Writer::new(&title);
+    w.metadata(
+        &d.exporter,
+        &d.version.to_string(),
+        vec![
+            "model risk".into(),
+            "validation".into(),
+            d.version.name.clone(),
+        ],
+        chrono::DateTime::parse_from_rfc3339(&d.created_at)
+            .map(|t| t.timestamp())
+            .unwrap_or(0),
+    );
+    cover(&mut w, d, manifest_sha);
+    inventory(&mut w, d);
+    lineage(&mut w, d);
+    evidence(&mut w, d);
+    checklist(&mut w, d);
+    findings(&mut w, d);
+    conditions(&mut w, d);
+    approvals(&mut w, d);
+    policy(&mut w, d);
+    manifest_section(&mut w, manifest, manifest_sha);
+    let footer = format!("{} · pack {}", d.version, manifest_sha);
+    let (doc, pages) = w.finish(&footer);
+    layout::save_with_attachment(doc, pages, "manifest.json", manifest_bytes).map_err(|e| {
+        Error::InvalidFile {
+            path: "audit-pack.pdf".into(),
+            message: e,
+        }
+    })
+}
+
+fn status_line(d: &PackData) -> (String, Rgbf) {
+    let v = &d.verification;
+    if v.approvals.iter().any(|a| a.stale) {
+        return ("STALE — the evidence changed after approval".into(), RED);
+    }
+    if v.approvals.is_empty() {
+        return ("NO APPROVAL YET".into(), RED);
+    }
+    if v.approvals
+        .iter()
+        .any(|a| a.counts && a.record.as_ref().is_some_and(|r| !r.decision.approves()))
+    {
+        return ("REJECTED".into(), RED);
+    }
+    if v.gate.pass {
+        (
+            "APPROVED — every approval the tier requires counts".into(),
+            GREEN,
+        )
+    } else {
+        ("NOT APPROVED — the gate does not pass".into(), RED)
+    }
+}
+
+fn cover(w: &mut Writer, d: &PackData, manifest_sha: &str) {
+    w.space(60.0);
+    w.text_at(
+        LEFT,
+        w.y,
+        "Model validation audit pack",
+        Weight::Bold,
+        22.0,
+        BLACK,
+    );
+    w.space(30.0);
+    w.paragraph(&d.version.to_string(), Weight::Bold, 15.0, layout::BLUE);
+    w.space(10.0);
+    let (status, c) = status_line(d);
+    w.rect(
+        LEFT,
+        w.y - 34.0,
+        RIGHT - LEFT,
+        30.0,
+        Some(Rgbf(0.97, 0.97, 0.97)),
+        Some(c),
+    );
+    w.text_at(LEFT + 10.0, w.y - 23.0, &status, Weight::Bold, 12.0, c);
+    w.space(50.0);
+    w.kv("Model", &d.version.name, BLACK);
+    w.kv("Version", &d.version.version, BLACK);
+    w.kv("Kind", d.model.kind.as_str(), BLACK);
+    w.kv("Tier", &opt(&d.model.risk_tier), BLACK);
+    w.kv("Owner", &opt(&d.model.owner), BLACK);
+    w.kv("Platform", &d.platform, BLACK);
+    let decisions: Vec<String> = d
+        .verification
+        .approvals
+        .iter()
+        .filter_map(|a| {
+            a.record.as_ref().map(|r| {
+                format!(
+                    "{} {} by {} on {}{}",
+                    r.role.as_str(),
+                    r.decision.as_str(),
+                    r.signer,
+                    r.signed_at,
+                    if a.counts { "" } else { " (does not count)" }
+                )
+            })
+        })
+        .collect();
+    w.kv(
+        "Decisions",
+        &if decisions.is_empty() {
+            "none recorded".into()
+        } else {
+            decisions.join("\n")
+        },
+        BLACK,
+    );
+    if let Some(r) = &d.review {
+        w.kv(
+            "Review",
+            &format!(
+                "{} started {} by {}",
+                r.review_id,
+                r.started_at,
+                opt(&r.reviewer)
+            ),
+            BLACK,
+        );
+    }
+    w.kv(
+        "Exported",
+        &format!("{} by {}", d.created_at, d.exporter),
+        BLACK,
+    );
+    w.kv(
+        "Pack hash",
+        &format!("SHA-256 of manifest.json: {manifest_sha}"),
+        BLACK,
+    );
+    w.space(14.0);
+    w.paragraph(
+        "Every claim in this document comes from the files beside it. VERIFY.txt lists the exact sha256sum and ssh-keygen commands that check each file and each signature without Countersign.",
+        Weight::Regular,
+        9.0,
+        GREY,
+    );
+}
+
+fn inventory(w: &mut Writer, d: &PackData) {
+    w.heading("1. Inventory record", true);
+    let m = &d.model;
+    w.kv("Name", &m.name, BLACK);
+    w.kv(
+        "Description",
+        if m.description.is_empty() {
+            "—"
+        } else {
+            &m.description
+        },
+        BLACK,
+    );
+    w.kv("Business purpose", &opt(&m.business_purpose), BLACK);
+    w.kv("Owner", &opt(&m.owner), BLACK);
+    w.kv("Kind", m.kind.as_str(), BLACK);
+    if let Some(p) = &m.llm_provider {
+        w.kv("Provider", p, BLACK);
+    }
+    w.kv("Monitoring", &opt(&m.monitoring), BLACK);
+    w.kv(
+        "Next review",
+        &opt(&m.next_review_date),
+        if m.is_overdue(&d.created_at[..10.min(d.created_at.len())]) {
+            RED
+        } else {
+            BLACK
+        },
+    );
+    let tier = opt(&m.risk_tier);
+    let label = m
+        .risk_tier
+        .as_ref()
+        .and_then(|t| d.policy.policy.tiers.get(t))
+        .map(|t| {
+            format!(
+                " — {}, review every {} months",
+                t.label, t.review_cadence_months
+            )
+        })
+        .unwrap_or_default();
+    w.kv("Risk tier", &format!("{tier}{label}"), BLACK);
+    let a = d.policy.policy.rubric.assess(m, &Default::default());
+    let mut rationale = a.rationale.join("\n");
+    if !a.unanswered.is_empty() {
+        rationale.push_str(&format!("\nunanswered: {}", a.unanswered.join(", ")));
+    }
+    if a.disagrees {
+        rationale.push_str(&format!(
+            "\nThe rubric gives tier {} but the platform records tier {tier}.",
+            a.tier.clone().unwrap_or_default()
+        ));
+    }
+    w.kv(
+        "Tier rationale",
+        &rationale,
+        if a.disagrees { RED } else { BLACK },
+    );
+}
+
+fn lineage(w: &mut Writer, d: &PackData) {
+    w.heading("2. Lineage", true);
+    let e = &d.evidence;
+    let datasets: Vec<String> = e
+        .datasets
+        .iter()
+        .map(|x| format!("{} [{}] #{}", x.name, x.context, x.digest))
+        .collect();
+    let run = e
+        .run
+        .as_ref()
+        .map(|r| {
+            format!(
+                "run {} ({})",
+                r.run_name,
+                &r.run_id[..r.run_id.len().min(12)]
+            )
+        })
+        .unwrap_or_else(|| "no run recorded".into());
+    let approvals: Vec<String> = d
+        .verification
+        .approvals
+        .iter()
+        .filter_map(|a| {
+            a.record
+                .as_ref()
+                .map(|r| format!("{} {} {}", r.role.as_str(), r.decision.as_str(), r.signer))
+        })
+        .collect();
+    lineage_diagram(w, &datasets, &run, &d.version.to_string(), &approvals);
+    let mut rows = vec![vec![
+        "version".into(),
+        d.version.to_string(),
+        format!("source {}", e.version.source),
+    ]];
+    if let Some(r) = &e.run {
+        rows.push(vec![
+            "run".into(),
+            r.run_id.clone(),
+            format!(
+                "{} in {} by {}",
+                r.run_name,
+                opt(&r.experiment_name),
+                opt(&r.user)
+            ),
+        ]);
+        rows.push(vec![
+            "code".into(),
+            opt(&r.git_commit),
+            format!("{} {}", opt(&r.git_repo), opt(&r.source_name)),
+        ]);
+        rows.push(vec![
+            "config".into(),
+            format!("{} params", r.params.len()),
+            "see Evidence".into(),
+        ]);
+    }
+    for x in &e.datasets {
+        rows.push(vec![
+            format!("dataset ({})", x.context),
+            x.digest.clone(),
+            format!("{} from {} ({})", x.name, x.source, x.source_type),
+        ]);
+    }
+    if let Some(m) = &e.logged_model {
+        rows.push(vec![
+            "logged model".into(),
+            m.model_id.clone(),
+            format!("{} {}", m.name, m.status),
+        ]);
+    }
+    for r in &e.evaluations {
+        rows.push(vec![
+            "evaluation".into(),
+            r.run_id.clone(),
+            format!("{} by {}", r.run_name, opt(&r.user)),
+        ]);
+    }
+    w.table(&["Link", "Identifier", "Detail"], &[0.16, 0.34, 0.5], &rows);
+}
+
+fn used_metrics(d: &PackData) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(r) = &d.review {
+        for item in &r.items {
+            let _ = item;
+        }
+    }
+    for item in &d.policy.policy.checklist {
+        match &item.check {
+            Check::MetricThreshold { metric, .. } | Check::ChampionChallenger { metric, .. } => {
+                out.push(metric.clone())
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn evidence(w: &mut Writer, d: &PackData) {
+    w.heading("3. Evidence", true);
+    let e = &d.evidence;
+    let Some(run) = &e.run else {
+        w.paragraph(
+            "The version has no producing run: no parameters or metrics are recorded.",
+            Weight::Regular,
+            9.5,
+            BLACK,
+        );
+        return;
+    };
+    w.subheading("Parameters");
+    let rows: Vec<Vec<String>> = run
+        .params
+        .iter()
+        .map(|(k, v)| vec![k.clone(), v.clone()])
+        .collect();
+    w.table(&["Parameter", "Value"], &[0.4, 0.6], &rows);
+    w.subheading("Metrics");
+    let mut rows: Vec<Vec<String>> = run
+        .metrics
+        .iter()
+        .map(|(k, m)| {
+            vec![
+                k.clone(),
+                num(m.value),
+                m.step.to_string(),
+                if m.history.is_empty() {
+                    "1".into()
+                } else {
+                    m.history.len().to_string()
+                },
+                run.run_name.clone(),
+            ]
+        })
+        .collect();
+    for ev in &e.evaluations {
+        rows.extend(ev.metrics.iter().map(|(k, m)| {
+            vec![
+                k.clone(),
+                num(m.value),
+                m.step.to_string(),
+                "1".into(),
+                format!("{} (evaluation)", ev.run_name),
+            ]
+        }));
+    }
+    w.table(
+        &["Metric", "Value", "Step", "Points", "Run"],
+        &[0.3, 0.17, 0.1, 0.1, 0.33],
+        &rows,
+    );
+    w.subheading("Metric history");
+    let used = used_metrics(d);
+    let mut charted = 0;
+    let mut keys: Vec<&String> = run
+        .metrics
+        .iter()
+        .filter(|(_, m)| m.history.len() > 1)
+        .map(|(k, _)| k)
+        .collect();
+    keys.sort_by_key(|k| !used.contains(k));
+    for k in keys.into_iter().take(6) {
+        let pts: Vec<(f64, f64)> = run.metrics[k]
+            .history
+            .iter()
+            .filter_map(|p| p.value.map(|v| (p.step as f64, v)))
+            .collect();
+        line_chart(
+            w,
+            &format!(
+                "{k}{}",
+                if used.contains(k) {
+                    " (used by the checklist)"
+                } else {
+                    ""
+                }
+            ),
+            &pts,
+        );
+        charted += 1;
+    }
+    if charted == 0 {
+        w.paragraph(
+            "No metric was logged at more than one step.",
+            Weight::Regular,
+            9.0,
+            GREY,
+        );
+    }
+    w.subheading("Datasets");
+    let rows: Vec<Vec<String>> = e
+        .datasets
+        .iter()
+        .map(|x| {
+            vec![
+                x.context.clone(),
+                x.name.clone(),
+                x.digest.clone(),
+                x.source.clone(),
+            ]
+        })
+        .collect();
+    w.table(
+        &["Context", "Name", "Digest", "Source"],
+        &[0.14, 0.3, 0.14, 0.42],
+        &rows,
+    );
+    w.kv("Evidence SHA-256", &e.sha256(), BLACK);
+}
+
+fn checklist(w: &mut Writer, d: &PackData) {
+    w.heading("4. Checklist", true);
+    let Some(r) = &d.review else {
+        w.paragraph(
+            "No review has been recorded for this version.",
+            Weight::Bold,
+            10.0,
+            RED,
+        );
+        return;
+    };
+    w.kv(
+        "Review",
+        &format!(
+            "{} — tier {}, policy {} ({})",
+            r.review_id,
+            r.tier,
+            r.policy_version,
+            &r.policy_sha256[..12]
+        ),
+        BLACK,
+    );
+    let rows: Vec<Vec<String>> = r
+        .items
+        .iter()
+        .map(|i| {
+            let auto = i
+                .automatic
+                .as_ref()
+                .map(|a| {
+                    format!(
+                        "{}: {}",
+                        match a.outcome {
+                            AutoOutcome::Pass => "pass",
+                            AutoOutcome::Fail => "FAIL",
+                            AutoOutcome::Missing => "missing",
+                        },
+                        a.explanation
+                    )
+                })
+                .unwrap_or_else(|| "attestation".into());
+            let answer = i
+                .answer
+                .as_ref()
+                .map(|a| {
+                    format!(
+                        "{}{}",
+                        a.outcome.as_str(),
+                        if a.overrides_automatic {
+                            " (override)"
+                        } else {
+                            ""
+                        }
+                    )
+                })
+                .unwrap_or_else(|| "UNANSWERED".into());
+            let note = i.answer.as_ref().map(|a| {
+                let mut n = a.note.clone();
+                if !a.evidence_refs.is_empty() {
+                    n.push_str(&format!(" [{}]", a.evidence_refs.join(", ")));
+                }
+                n
+            });
+            vec![
+                i.id.clone(),
+                format!("{} — {}", i.area, i.title),
+                auto,
+                answer,
+                note.unwrap_or_default(),
+            ]
+        })
+        .collect();
+    w.table(
+        &["Item", "Check", "Automatic result", "Answer", "Note"],
+        &[0.1, 0.28, 0.27, 0.12, 0.23],
+        &rows,
+    );
+}
+
+fn findings(w: &mut Writer, d: &PackData) {
+    w.heading("5. Findings", false);
+    let findings = d
+        .review
+        .as_ref()
+        .map(|r| r.findings.clone())
+        .unwrap_or_default();
+    if findings.is_empty() {
+        w.paragraph("No findings were raised.", Weight::Regular, 9.5, BLACK);
+        return;
+    }
+    let rows: Vec<Vec<String>> = findings
+        .iter()
+        .map(|f| {
+            vec![
+                f.id.clone(),
+                format!("{:?}", f.severity).to_lowercase(),
+                format!("{:?}", f.status).to_lowercase(),
+                f.title.clone(),
+                f.description.clone(),
+                f.owner.clone(),
+                f.due.clone(),
+                f.item.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    w.table(
+        &[
+            "Id",
+            "Severity",
+            "Status",
+            "Title",
+            "Description",
+            "Owner",
+            "Due",
+            "Item",
+        ],
+        &[0.06, 0.09, 0.11, 0.18, 0.22, 0.14, 0.11, 0.09],
+        &rows,
+    );
+}
+
+fn conditions(w: &mut Writer, d: &PackData) {
+    w.heading("6. Conditions and limitations", false);
+    let mut any = false;
+    for a in &d.verification.approvals {
+        let Some(r) = &a.record else { continue };
+        if r.conditions.is_empty() {
+            continue;
+        }
+        any = true;
+        w.rect(LEFT, w.y - 4.0, 4.0, 4.0, Some(RED), None);
+        w.paragraph(
+            &format!(
+                "Conditions of {} {} (expire {}):",
+                r.role.as_str(),
+                r.signer,
+                r.expires_at.clone().unwrap_or_else(|| "never".into())
+            ),
+            Weight::Bold,
+            9.5,
+            RED,
+        );
+        for c in &r.conditions {
+            w.paragraph_at(
+                LEFT + 14.0,
+                RIGHT - LEFT - 14.0,
+                &format!("• {c}"),
+                Weight::Regular,
+                9.5,
+                RED,
+            );
+        }
+    }
+    if let Some(r) = &d.review {
+        for i in r.items.iter().filter(|i| {
+            i.area.to_lowercase().contains("limitation")
+                || i.area.to_lowercase().contains("use restriction")
+        }) {
+            if let Some(a) = &i.answer {
+                any = true;
+                w.kv(
+                    &format!("{} {}", i.id, i.title),
+                    &format!(
+                        "{} — {}",
+                        a.outcome.as_str(),
+                        if a.note.is_empty() {
+                            "no note"
+                        } else {
+                            &a.note
+                        }
+                    ),
+                    BLACK,
+                );
+            }
+        }
+    }
+    if !any {
+        w.paragraph(
+            "No conditions, and no limitations recorded in the review.",
+            Weight::Regular,
+            9.5,
+            BLACK,
+        );
+    }
+}
+
+fn approvals(w: &mut Writer, d: &PackData) {
+    w.heading("7. Approvals", true);
+    let g = &d.verification.gate;
+    w.kv(
+        "Gate",
+        &format!(
+            "{} — tier {} requires {}",
+            if g.pass { "PASS" } else { "FAIL" },
+            opt(&g.tier),
+            g.required_roles
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(" + ")
+        ),
+        if g.pass { GREEN } else { RED },
+    );
+    for r in &g.reasons {
+        w.paragraph_at(
+            LEFT + 130.0,
+            RIGHT - LEFT - 130.0,
+            &format!("• {r}"),
+            Weight::Regular,
+            9.0,
+            RED,
+        );
+    }
+    w.space(6.0);
+    if d.verification.approvals.is_empty() {
+        w.paragraph("No approval has been recorded.", Weight::Bold, 10.0, RED);
+        return;
+    }
+    let rows: Vec<Vec<String>> = d
+        .verification
+        .approvals
+        .iter()
+        .map(|a| {
+            let (signer, role, decision, fp, at) = match &a.record {
+                Some(r) => (
+                    r.signer.clone(),
+                    r.role.as_str().to_string(),
+                    r.decision.as_str().to_string(),
+                    r.key_fingerprint.clone(),
+                    r.signed_at.clone(),
+                ),
+                None => (
+                    "unreadable".into(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ),
+            };
+            let result = if a.counts {
+                "counts".to_string()
+            } else {
+                format!("DOES NOT COUNT: {}", a.reasons.join("; "))
+            };
+            vec![signer, role, decision, fp, at, result]
+        })
+        .collect();
+    w.table(
+        &[
+            "Signer",
+            "Role",
+            "Decision",
+            "Key fingerprint",
+            "Signed",
+            "Verification",
+        ],
+        &[0.17, 0.09, 0.12, 0.22, 0.14, 0.26],
+        &rows,
+    );
+    w.kv(
+        "Evidence now",
+        &format!("SHA-256 {}", d.verification.evidence_sha256),
+        BLACK,
+    );
+}
+
+fn policy(w: &mut Writer, d: &PackData) {
+    w.heading("8. Policy", false);
+    let p = &d.policy;
+    w.kv("Policy", &p.policy.name, BLACK);
+    w.kv("Version", &p.policy.version, BLACK);
+    w.kv("SHA-256", &p.sha256, BLACK);
+    let rows: Vec<Vec<String>> = p
+        .policy
+        .tiers
+        .iter()
+        .map(|(k, t)| {
+            vec![
+                k.clone(),
+                t.label.clone(),
+                format!("{} months", t.review_cadence_months),
+                t.roles_required
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" + "),
+                if t.distinct_approver {
+                    "yes".into()
+                } else {
+                    "no".into()
+                },
+            ]
+        })
+        .collect();
+    w.table(
+        &["Tier", "Label", "Cadence", "Approvals", "Distinct approver"],
+        &[0.08, 0.36, 0.14, 0.24, 0.18],
+        &rows,
+    );
+}
+
+fn manifest_section(w: &mut Writer, m: &Manifest, sha: &str) {
+    w.heading("9. Manifest", false);
+    w.kv(
+        "manifest.json",
+        &format!("SHA-256 {sha} (attached to this PDF)"),
+        BLACK,
+    );
+    let rows: Vec<Vec<String>> = m
+        .files
+        .iter()
+        .map(|(p, h)| vec![p.clone(), h.clone()])
+        .collect();
+    w.table(&["File", "SHA-256"], &[0.42, 0.58], &rows);
+}

@@ -1,0 +1,293 @@
+//! Audit packs from the demo: the PDF passes qpdf, holds every section and every value from the
+//! evidence, renders Unicode, carries its manifest and metadata; VERIFY.txt checks the pack with
+//! stock tools and fails after any byte of any file is flipped.
+
+use countersign_e2e::{workspace_root, Cli};
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+
+const EXPORTER: &str = "Zoë Łukasz 李明 Ωmega";
+
+fn tool(cmd: &str, args: &[&str]) -> (bool, String) {
+    let o = Command::new(cmd)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{cmd}: {e} (scripts/install-test-deps.sh installs it)"));
+    (
+        o.status.success(),
+        String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr),
+    )
+}
+
+fn export(cli: &Cli, v: &str, out: &Path) -> Value {
+    cli.json(&[
+        "--as",
+        EXPORTER,
+        "export",
+        "audit-pack",
+        v,
+        "-o",
+        out.to_str().expect("path"),
+        "--json",
+    ])
+}
+
+fn verify_script(dir: &Path) -> (bool, String) {
+    let o = Command::new("bash")
+        .arg(dir.join("VERIFY.txt"))
+        .output()
+        .expect("bash");
+    (
+        o.status.success(),
+        String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr),
+    )
+}
+
+fn text_of(pdf: &Path) -> String {
+    let (ok, out) = tool("pdftotext", &["-layout", pdf.to_str().expect("p"), "-"]);
+    assert!(ok, "pdftotext: {out}");
+    out
+}
+
+fn num(x: f64) -> String {
+    let s = format!("{x:.6}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+#[test]
+fn approved_pack_is_complete_and_verifiable_by_stock_tools() {
+    let cli = Cli::new();
+    cli.ok(&["demo", "--no-tui"]);
+    let v = "models:/retail-pd-scorecard/2";
+    let out = cli.data.path().join("pack");
+    let report = export(&cli, v, &out);
+    assert_eq!(report["gate_pass"], true);
+    for f in [
+        "audit-pack.pdf",
+        "evidence.json",
+        "review.json",
+        "allowed_signers",
+        "policy.toml",
+        "manifest.json",
+        "VERIFY.txt",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let pdf = out.join("audit-pack.pdf");
+    let (ok, msg) = tool("qpdf", &["--check", pdf.to_str().expect("p")]);
+    assert!(ok, "qpdf --check: {msg}");
+
+    let text = text_of(&pdf);
+    for heading in [
+        "Model validation audit pack",
+        "1. Inventory record",
+        "2. Lineage",
+        "3. Evidence",
+        "4. Checklist",
+        "5. Findings",
+        "6. Conditions and limitations",
+        "7. Approvals",
+        "8. Policy",
+        "9. Manifest",
+    ] {
+        assert!(text.contains(heading), "missing heading {heading}");
+    }
+    assert!(text.contains("retail-pd-scorecard") && text.contains("APPROVED"));
+    assert!(
+        text.contains(EXPORTER),
+        "the Unicode test string does not render/extract"
+    );
+    let evidence: Value =
+        serde_json::from_slice(&std::fs::read(out.join("evidence.json")).expect("evidence"))
+            .expect("json");
+    for (k, val) in evidence["run"]["params"].as_object().expect("params") {
+        assert!(
+            text.contains(k) && text.contains(val.as_str().expect("str")),
+            "param {k}"
+        );
+    }
+    for (k, m) in evidence["run"]["metrics"].as_object().expect("metrics") {
+        let shown = num(m["value"].as_f64().expect("value"));
+        assert!(
+            text.contains(k) && text.contains(&shown),
+            "metric {k} = {shown}"
+        );
+    }
+    let review: Value =
+        serde_json::from_slice(&std::fs::read(out.join("review.json")).expect("review"))
+            .expect("json");
+    for item in review["items"].as_array().expect("items") {
+        assert!(
+            text.contains(item["id"].as_str().expect("id")),
+            "item {}",
+            item["id"]
+        );
+    }
+    for signer in ["vera.validator@demo.bank", "alex.approver@demo.bank"] {
+        assert!(text.contains(signer), "signer {signer}");
+    }
+    let pages = text.matches("Page ").count();
+    let (_, info) = tool("pdfinfo", &[pdf.to_str().expect("p")]);
+    let n: usize = info
+        .lines()
+        .find(|l| l.starts_with("Pages:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+        .expect("pages");
+    assert!(
+        text.contains(&format!("Page {n} of {n}")) && pages >= n,
+        "footer on every page"
+    );
+    assert!(
+        info.contains("Title:") && info.contains("Audit pack — models:/retail-pd-scorecard/2"),
+        "{info}"
+    );
+    assert!(
+        info.contains(&format!("Author:          {EXPORTER}")),
+        "{info}"
+    );
+    assert!(
+        info.contains("Subject:         models:/retail-pd-scorecard/2"),
+        "{info}"
+    );
+    assert!(info.contains("CreationDate:"), "{info}");
+    let manifest_sha = report["manifest_sha256"].as_str().expect("sha");
+    assert!(
+        text.contains(&manifest_sha[..40]),
+        "the pack hash is in the footer"
+    );
+    let (_, attached) = tool("pdfdetach", &["-list", pdf.to_str().expect("p")]);
+    assert!(attached.contains("manifest.json"), "{attached}");
+    let (_, fonts) = tool("pdffonts", &[pdf.to_str().expect("p")]);
+    assert!(
+        fonts.contains("DejaVuSans") && fonts.contains("emb"),
+        "{fonts}"
+    );
+
+    // VERIFY.txt passes, and fails after flipping one byte of any file.
+    let (ok, out_text) = verify_script(&out);
+    assert!(
+        ok && out_text.contains("All checks passed")
+            && out_text.contains("Good \"countersign\" signature for vera.validator@demo.bank"),
+        "{out_text}"
+    );
+    let mut files = vec![
+        "audit-pack.pdf",
+        "evidence.json",
+        "review.json",
+        "allowed_signers",
+        "policy.toml",
+        "manifest.json",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect::<Vec<_>>();
+    for e in std::fs::read_dir(out.join("approvals")).expect("approvals") {
+        files.push(format!(
+            "approvals/{}",
+            e.expect("entry").file_name().to_string_lossy()
+        ));
+    }
+    for f in &files {
+        let p = out.join(f);
+        let orig = std::fs::read(&p).expect("read");
+        let mut b = orig.clone();
+        let i = b.len() / 2;
+        b[i] ^= 0x20;
+        std::fs::write(&p, &b).expect("write");
+        let (ok, _) = verify_script(&out);
+        assert!(!ok, "VERIFY.txt still passes after flipping a byte of {f}");
+        std::fs::write(&p, &orig).expect("restore");
+    }
+    assert!(verify_script(&out).0);
+
+    // Keep one rendered page per section type for a person to look at (not committed).
+    let shots = workspace_root().join("test-artifacts/audit-pack");
+    let _ = std::fs::create_dir_all(&shots);
+    let _ = Command::new("pdftoppm")
+        .args(["-png", "-r", "70", pdf.to_str().expect("p")])
+        .arg(shots.join("page"))
+        .status();
+}
+
+#[test]
+fn packs_for_unapproved_rejected_and_zip_outputs() {
+    let cli = Cli::new();
+    cli.ok(&["demo", "--no-tui"]);
+    // No approval yet.
+    let out = cli.data.path().join("none");
+    let r = export(&cli, "models:/sepsis-early-warning/1", &out);
+    assert_eq!(r["gate_pass"], false);
+    let text = text_of(&out.join("audit-pack.pdf"));
+    assert!(
+        text.contains("NO APPROVAL YET") && text.contains("No review has been recorded"),
+        "{text}"
+    );
+    assert!(verify_script(&out).0);
+    // Never written over.
+    let o = cli.run(&[
+        "export",
+        "audit-pack",
+        "models:/sepsis-early-warning/1",
+        "-o",
+        out.to_str().expect("p"),
+    ]);
+    assert_eq!(o.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("never written over"));
+    // Rejected.
+    let v = "models:/mortgage-lgd/1";
+    cli.ok(&["review", "start", v]);
+    let key = cli
+        .data
+        .path()
+        .join("demo/keys/victor.validator@demo.bank/id_ed25519");
+    cli.ok(&[
+        "sign",
+        v,
+        "--role",
+        "validator",
+        "--decision",
+        "reject",
+        "--key",
+        key.to_str().expect("p"),
+        "--yes",
+    ]);
+    let out = cli.data.path().join("rejected");
+    export(&cli, v, &out);
+    assert!(text_of(&out.join("audit-pack.pdf")).contains("REJECTED"));
+    assert!(verify_script(&out).0);
+    // Stale: the approved version's run changes on the platform after approval.
+    let run = cli
+        .data
+        .path()
+        .join("demo/runs/run-churn-propensity-v1.toml");
+    let text = std::fs::read_to_string(&run).expect("run");
+    std::fs::write(
+        &run,
+        text.replacen("[metrics]", "[metrics]\nrecheck_auc = 0.5", 1),
+    )
+    .expect("write");
+    let out = cli.data.path().join("stale");
+    let r = export(&cli, "models:/churn-propensity/1", &out);
+    assert_eq!(r["stale"], true);
+    let pdf_text = text_of(&out.join("audit-pack.pdf"));
+    assert!(
+        pdf_text.contains("STALE") && pdf_text.contains("recheck_auc"),
+        "{pdf_text}"
+    );
+    std::fs::write(&run, text).expect("restore");
+    // A zip.
+    let zip = cli.data.path().join("pack.zip");
+    export(&cli, "models:/churn-propensity/1", &zip);
+    let (ok, listing) = tool(
+        "python3",
+        &["-m", "zipfile", "-l", zip.to_str().expect("p")],
+    );
+    assert!(
+        ok && listing.contains("pack/audit-pack.pdf")
+            && listing.contains("pack/VERIFY.txt")
+            && listing.contains("pack/approvals/validator-vera.validator@demo.bank.json.sig"),
+        "{listing}"
+    );
+}
