@@ -169,6 +169,9 @@ pub fn gather(
     })
 }
 
+/// One file of a pack: (path inside the pack, bytes).
+pub type PackFile = (String, Vec<u8>);
+
 /// The pack's files other than the PDF, the manifest and VERIFY.txt.
 fn record_files(d: &PackData) -> Vec<(String, Vec<u8>)> {
     let mut files = vec![("evidence.json".to_string(), d.evidence_bytes.clone())];
@@ -187,7 +190,7 @@ fn record_files(d: &PackData) -> Vec<(String, Vec<u8>)> {
 }
 
 /// Builds every file of the pack in memory: (path, bytes), manifest hash.
-pub fn build(d: &PackData) -> Result<(Vec<(String, Vec<u8>)>, String)> {
+pub fn build(d: &PackData) -> Result<(Vec<PackFile>, String)> {
     let mut files = record_files(d);
     let manifest = Manifest {
         kind: MANIFEST_TYPE.into(),

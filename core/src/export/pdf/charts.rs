@@ -50,7 +50,7 @@ pub fn line_chart(w: &mut Writer, title: &str, points: &[(f64, f64)]) {
     let ticks = if span.fract() == 0.0 {
         [5usize, 4, 3, 2]
             .into_iter()
-            .find(|t| (span as usize) % t == 0)
+            .find(|t| (span as usize).is_multiple_of(*t))
             .unwrap_or(1)
     } else {
         4

@@ -280,7 +280,7 @@ impl Writer {
 
     /// A section heading, on a new page when `new_page`, with a bookmark.
     pub fn heading(&mut self, text: &str, new_page: bool) {
-        if new_page && !(self.y >= TOP - 1.0) {
+        if new_page && self.y < TOP - 1.0 {
             self.new_page();
         }
         self.ensure(60.0);
