@@ -710,6 +710,9 @@ pub fn seed_approvals(
         ("fraud-detection-cards", "1", true),
         ("policy-qa-assistant", "2", false),
         ("claims-triage", "2", false),
+        ("credit-limit-assignment", "3", true),
+        ("document-classifier", "3", false),
+        ("aml-transaction-monitoring", "3", false),
     ];
     let mut n = 0;
     for (name, version, countersign) in plan {

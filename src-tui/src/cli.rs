@@ -104,6 +104,12 @@ pub enum ExportCmd {
         #[arg(long)]
         json: bool,
     },
+    /// The portfolio report for managers, from the local store: FILE.pdf, FILE.json or FILE.csv.
+    Inventory {
+        /// Output file; the format follows its extension (.pdf, .json, .csv).
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
 }
 
 /// Which key signs.

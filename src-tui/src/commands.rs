@@ -97,6 +97,15 @@ pub fn run(cli: Cli) -> Result<()> {
                 json,
             )
         }
+        Some(Command::Export(crate::cli::ExportCmd::Inventory { output })) => {
+            let policy = crate::review_cmd::load_policy(cli.policy.as_deref())?;
+            crate::sign_cmd::export_inventory(
+                Session::open(data_dir, platform)?,
+                &policy,
+                cli.identity,
+                &output,
+            )
+        }
         Some(Command::Ledger(c)) => {
             crate::sign_cmd::ledger_cmd(Session::open(data_dir, platform)?, c)
         }

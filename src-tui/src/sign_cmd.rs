@@ -462,3 +462,62 @@ pub fn export_pack(
     );
     Ok(())
 }
+
+/// `export inventory`.
+pub fn export_inventory(
+    session: Session,
+    policy: &LoadedPolicy,
+    identity: Option<String>,
+    output: &Path,
+) -> Result<()> {
+    use countersign_core::export::portfolio;
+    let today = countersign_core::inventory::today();
+    let report = portfolio::build(&session.store, &session.key, policy, &today)?;
+    let ext = output
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let bytes = match ext.as_str() {
+        "pdf" => {
+            let author = identity
+                .or_else(|| std::env::var("USER").ok())
+                .unwrap_or_else(|| "unknown".into());
+            countersign_core::export::pdf::portfolio::render(
+                &report,
+                &author,
+                chrono::Utc::now().timestamp(),
+            )
+        }
+        "json" => serde_json::to_vec_pretty(&report)?,
+        "csv" => report.to_csv().into_bytes(),
+        other => bail!(
+            "{}: unknown format '{other}'; name the file .pdf, .json or .csv",
+            output.display()
+        ),
+    };
+    if output.exists() {
+        bail!(
+            "{} already exists; choose a new file (a report is never written over)",
+            output.display()
+        );
+    }
+    std::fs::write(output, bytes).with_context(|| format!("cannot write {}", output.display()))?;
+    let f = &report.figures;
+    println!(
+        "Portfolio report of {} written to {}",
+        report.platform,
+        output.display()
+    );
+    println!(
+        "  {} models; {} overdue; statuses: {}",
+        f.models,
+        f.overdue,
+        f.by_status
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(())
+}

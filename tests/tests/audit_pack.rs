@@ -291,3 +291,76 @@ fn packs_for_unapproved_rejected_and_zip_outputs() {
         "{listing}"
     );
 }
+
+#[test]
+fn portfolio_report_in_pdf_json_and_csv() {
+    let cli = Cli::new();
+    cli.ok(&["demo", "--no-tui"]);
+    let json_path = cli.data.path().join("portfolio.json");
+    cli.ok(&["export", "inventory", "-o", json_path.to_str().expect("p")]);
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(&json_path).expect("json")).expect("json");
+    let f = &report["figures"];
+    assert_eq!(f["models"], 36);
+    let listed = cli.json(&["ls", "--json", "--overdue"]);
+    assert_eq!(
+        f["overdue"].as_u64(),
+        listed["models"].as_array().map(|m| m.len() as u64)
+    );
+    let statuses = f["by_status"].as_object().expect("statuses");
+    assert_eq!(
+        statuses
+            .values()
+            .map(|v| v.as_u64().unwrap_or(0))
+            .sum::<u64>(),
+        36
+    );
+    assert_eq!(statuses["approved"], 2, "{statuses:?}");
+    assert_eq!(statuses["pending approval"], 2, "{statuses:?}");
+    assert_eq!(f["by_kind"]["prompt"], 8);
+    assert_eq!(f["prompts_per_provider"]["Anthropic"], 3);
+    assert!(f["median_days_to_approval"].as_f64().is_some());
+    let row = report["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["name"] == "credit-limit-assignment")
+        .expect("row");
+    assert_eq!(row["status"], "approved");
+    assert!(
+        row["last_approval"].as_str().unwrap_or("").contains("by "),
+        "{row}"
+    );
+
+    let pdf = cli.data.path().join("portfolio.pdf");
+    cli.ok(&[
+        "--as",
+        EXPORTER,
+        "export",
+        "inventory",
+        "-o",
+        pdf.to_str().expect("p"),
+    ]);
+    let (ok, msg) = tool("qpdf", &["--check", pdf.to_str().expect("p")]);
+    assert!(ok, "{msg}");
+    let text = text_of(&pdf);
+    for s in [
+        "Model portfolio report",
+        "Figures",
+        "Models by tier",
+        "Inventory",
+        "churn-propensity",
+        "OVERDUE",
+        "李明",
+        "Page 1 of",
+    ] {
+        assert!(text.contains(s), "portfolio PDF lacks {s}");
+    }
+    let csv = cli.data.path().join("portfolio.csv");
+    cli.ok(&["export", "inventory", "-o", csv.to_str().expect("p")]);
+    let csv_text = std::fs::read_to_string(&csv).expect("csv");
+    assert_eq!(csv_text.lines().count(), 37);
+    assert!(csv_text.starts_with("name,kind,tier,owner,status,"));
+    let o = cli.run(&["export", "inventory", "-o", csv.to_str().expect("p")]);
+    assert!(!o.status.success(), "never written over");
+}

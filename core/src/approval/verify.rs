@@ -226,7 +226,9 @@ pub fn verify_version(
     for c in &checks {
         if let Some(r) = &c.record {
             store.ledger_append(
-                &crate::store::LedgerEntry::from_record(r, &[], "seen").with_sha(&c.record_sha256),
+                &crate::store::LedgerEntry::from_record(r, &[], "seen")
+                    .with_sha(&c.record_sha256)
+                    .with_counted(c.counts),
             )?;
         }
     }

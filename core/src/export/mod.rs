@@ -2,3 +2,4 @@
 
 pub mod audit_pack;
 pub mod pdf;
+pub mod portfolio;

@@ -32,6 +32,10 @@ pub struct LedgerEntry {
     pub origin: String,
     /// When it entered the ledger.
     pub recorded_at: String,
+    /// Whether it counted when verified (`None` for approvals made here, which passed every
+    /// rule when signed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counted: Option<bool>,
 }
 
 impl LedgerEntry {
@@ -51,7 +55,14 @@ impl LedgerEntry {
             signed_at: r.signed_at.clone(),
             origin: origin.into(),
             recorded_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            counted: None,
         }
+    }
+
+    /// Records whether the approval counted when it was verified.
+    pub fn with_counted(mut self, counted: bool) -> Self {
+        self.counted = Some(counted);
+        self
     }
 
     /// Sets the record hash.
@@ -79,16 +90,21 @@ impl Store {
         let e = |err| self.err(err);
         let tx = self.conn.unchecked_transaction().map_err(e)?;
         if entry.origin == "seen" {
-            let exists: Option<i64> = tx
+            // Seen again with the same verdict: nothing new to record.
+            let last: Option<String> = tx
                 .query_row(
-                    "SELECT seq FROM ledger WHERE approval_sha256 = ?1 LIMIT 1",
+                    "SELECT entry FROM ledger WHERE approval_sha256 = ?1 ORDER BY seq DESC LIMIT 1",
                     [&entry.approval_sha256],
                     |r| r.get(0),
                 )
                 .optional()
                 .map_err(e)?;
-            if exists.is_some() {
-                return Ok(());
+            if let Some(last) = last.and_then(|j| serde_json::from_str::<LedgerEntry>(&j).ok()) {
+                if last.counted == entry.counted
+                    || (last.origin == "made" && entry.counted == Some(true))
+                {
+                    return Ok(());
+                }
             }
         }
         let prev: String = tx

@@ -131,4 +131,43 @@ impl Store {
             [review_id],
         )
     }
+
+    /// Whether any review of the model exists.
+    pub fn has_review(&self, platform: &str, name: &str) -> Result<bool> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS(SELECT 1 FROM reviews WHERE platform = ?1 AND name = ?2)",
+                params![platform, name],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// Open high-severity findings per model, over the latest review of each version.
+    pub fn open_high_findings_by_model(
+        &self,
+        platform: &str,
+    ) -> Result<std::collections::BTreeMap<String, u64>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT r.name, f.json FROM review_findings f JOIN reviews r ON r.id = f.review_id
+                 WHERE r.platform = ?1 AND r.started_at = (SELECT MAX(started_at) FROM reviews x WHERE x.platform = r.platform AND x.name = r.name AND x.version = r.version)",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([platform], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = std::collections::BTreeMap::new();
+        for row in rows {
+            let (name, json) = row.map_err(|e| self.err(e))?;
+            let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
+            if v["severity"] == "high" && v["status"] == "open" {
+                *out.entry(name).or_insert(0) += 1;
+            }
+        }
+        Ok(out)
+    }
 }

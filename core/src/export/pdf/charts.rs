@@ -149,3 +149,35 @@ pub fn lineage_diagram(
     }
     w.y = top - rows as f32 * (box_h + gap) - 10.0;
 }
+
+/// Horizontal bars with labels and values.
+pub fn bar_chart(w: &mut Writer, title: &str, items: &[(String, f64)]) {
+    let bar_h = 11.0;
+    let height = items.len() as f32 * (bar_h + 4.0) + 24.0;
+    w.ensure(height);
+    w.y -= 14.0;
+    w.text_at(LEFT, w.y, title, Weight::Bold, 9.5, BLACK);
+    w.y -= 6.0;
+    let max = items
+        .iter()
+        .map(|(_, v)| *v)
+        .fold(0.0_f64, f64::max)
+        .max(1e-9);
+    let label_w = 150.0;
+    let bar_max = RIGHT - LEFT - label_w - 50.0;
+    for (label, v) in items {
+        w.y -= bar_h + 4.0;
+        w.text_at(LEFT, w.y + 2.0, label, Weight::Regular, 8.0, BLACK);
+        let len = (*v / max) as f32 * bar_max;
+        w.rect(LEFT + label_w, w.y, len.max(0.5), bar_h, Some(BLUE), None);
+        w.text_at(
+            LEFT + label_w + len + 4.0,
+            w.y + 2.0,
+            &nice(*v),
+            Weight::Regular,
+            8.0,
+            GREY,
+        );
+    }
+    w.y -= 8.0;
+}

@@ -1,0 +1,145 @@
+//! The portfolio report's PDF.
+
+use super::charts::bar_chart;
+use super::layout::{self, Weight, Writer, BLACK, GREY, RED};
+use crate::export::portfolio::PortfolioReport;
+
+fn pct(x: f64) -> String {
+    format!("{:.0}%", x * 100.0)
+}
+
+/// Renders the report.
+pub fn render(r: &PortfolioReport, author: &str, created_unix: i64) -> Vec<u8> {
+    let mut w = Writer::new("Model portfolio report");
+    w.metadata(
+        author,
+        &format!("Model inventory of {}", r.platform),
+        vec!["model risk".into(), "inventory".into()],
+        created_unix,
+    );
+    w.space(30.0);
+    w.text_at(
+        layout::LEFT,
+        w.y,
+        "Model portfolio report",
+        Weight::Bold,
+        20.0,
+        BLACK,
+    );
+    w.space(16.0);
+    w.paragraph(
+        &format!("{} — as of {}", r.platform, r.today),
+        Weight::Regular,
+        10.0,
+        GREY,
+    );
+    w.heading("Figures", false);
+    let f = &r.figures;
+    w.kv("Models", &f.models.to_string(), BLACK);
+    w.kv(
+        "Overdue reviews",
+        &f.overdue.to_string(),
+        if f.overdue > 0 { RED } else { BLACK },
+    );
+    w.kv("In production", &f.in_production.to_string(), BLACK);
+    w.kv("…with a named owner", &pct(f.production_with_owner), BLACK);
+    w.kv(
+        "…with monitoring",
+        &pct(f.production_with_monitoring),
+        BLACK,
+    );
+    let days = |d: Option<f64>| {
+        d.map(|x| format!("{x:.1} days"))
+            .unwrap_or_else(|| "no counted approval yet".into())
+    };
+    w.kv(
+        "Candidate to approval",
+        &format!(
+            "median {}, p90 {}",
+            days(f.median_days_to_approval),
+            days(f.p90_days_to_approval)
+        ),
+        BLACK,
+    );
+    w.kv(
+        "Open high findings",
+        &format!("{} models", f.models_with_open_high_findings),
+        if f.models_with_open_high_findings > 0 {
+            RED
+        } else {
+            BLACK
+        },
+    );
+    bar_chart(
+        &mut w,
+        "Models by tier",
+        &f.by_tier
+            .iter()
+            .map(|(k, v)| (format!("tier {k}"), *v as f64))
+            .collect::<Vec<_>>(),
+    );
+    bar_chart(
+        &mut w,
+        "Models by status",
+        &f.by_status
+            .iter()
+            .map(|(k, v)| (k.clone(), *v as f64))
+            .collect::<Vec<_>>(),
+    );
+    bar_chart(
+        &mut w,
+        "LLM prompts per provider",
+        &f.prompts_per_provider
+            .iter()
+            .map(|(k, v)| (k.clone(), *v as f64))
+            .collect::<Vec<_>>(),
+    );
+    w.heading("Inventory", true);
+    let rows: Vec<Vec<String>> = r
+        .rows
+        .iter()
+        .map(|m| {
+            let o = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+            let review = match (&m.next_review, m.overdue) {
+                (Some(d), true) => format!("{d} OVERDUE"),
+                (Some(d), false) => d.clone(),
+                (None, _) => "—".into(),
+            };
+            vec![
+                m.name.clone(),
+                m.kind.as_str().into(),
+                o(&m.tier),
+                o(&m.owner),
+                m.status.clone(),
+                format!(
+                    "{}{}",
+                    o(&m.last_approval),
+                    m.verification
+                        .as_ref()
+                        .map(|v| format!(" — {v}"))
+                        .unwrap_or_default()
+                ),
+                review,
+                o(&m.monitoring),
+                o(&m.provider),
+            ]
+        })
+        .collect();
+    w.table(
+        &[
+            "Model",
+            "Kind",
+            "Tier",
+            "Owner",
+            "Status",
+            "Last approval",
+            "Next review",
+            "Monitoring",
+            "Provider",
+        ],
+        &[0.2, 0.07, 0.05, 0.13, 0.1, 0.18, 0.1, 0.09, 0.08],
+        &rows,
+    );
+    let (doc, pages) = w.finish(&format!("Portfolio report · {} · {}", r.platform, r.today));
+    layout::save(doc, pages)
+}
