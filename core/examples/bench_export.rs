@@ -22,7 +22,7 @@ use std::time::Instant;
 fn model(i: usize) -> Model {
     let mut m = Model {
         name: format!("model-{i:05}"),
-        kind: if i % 10 == 0 {
+        kind: if i.is_multiple_of(10) {
             ModelKind::Prompt
         } else {
             ModelKind::Classic
@@ -41,7 +41,7 @@ fn model(i: usize) -> Model {
             ("risk_tier".to_string(), (1 + i % 3).to_string()),
             (
                 "next_review_date".to_string(),
-                if i % 7 == 0 {
+                if i.is_multiple_of(7) {
                     "2025-01-01".into()
                 } else {
                     "2027-06-30".to_string()

@@ -350,8 +350,10 @@ fn portfolio_report_in_pdf_json_and_csv() {
         "Models by tier",
         "Inventory",
         "churn-propensity",
-        "OVERDUE",
+        "overdue",
         "李明",
+        "Zoë Adams",
+        "prompt · Mistral",
         "Page 1 of",
     ] {
         assert!(text.contains(s), "portfolio PDF lacks {s}");

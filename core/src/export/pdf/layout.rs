@@ -44,6 +44,8 @@ pub const GREY: Rgbf = Rgbf(0.4, 0.4, 0.4);
 pub const RED: Rgbf = Rgbf(0.75, 0.1, 0.1);
 /// Green for good news.
 pub const GREEN: Rgbf = Rgbf(0.1, 0.5, 0.2);
+/// Prefix of a table cell drawn bold red.
+pub const ALERT: char = '\u{1}';
 /// Accent blue.
 pub const BLUE: Rgbf = Rgbf(0.12, 0.35, 0.75);
 
@@ -417,10 +419,19 @@ impl Writer {
         };
         header(self);
         for row in rows {
+            // A cell starting with ALERT is drawn in red (the marker itself is not shown).
+            let alert: Vec<bool> = row.iter().map(|c| c.starts_with(ALERT)).collect();
             let wrapped: Vec<Vec<String>> = row
                 .iter()
                 .enumerate()
-                .map(|(i, cell)| self.wrap(cell, Weight::Regular, size, widths[i] - 2.0 * pad))
+                .map(|(i, cell)| {
+                    self.wrap(
+                        cell.trim_start_matches(ALERT),
+                        Weight::Regular,
+                        size,
+                        widths[i] - 2.0 * pad,
+                    )
+                })
                 .collect();
             let n = wrapped.iter().map(Vec::len).max().unwrap_or(1).max(1);
             let h = n as f32 * lh + 2.0 * pad;
@@ -430,13 +441,18 @@ impl Writer {
             let mut x = LEFT;
             for (i, lines) in wrapped.iter().enumerate() {
                 for (j, l) in lines.iter().enumerate() {
+                    let (wt, c) = if alert[i] {
+                        (Weight::Bold, RED)
+                    } else {
+                        (Weight::Regular, BLACK)
+                    };
                     self.text_at(
                         x + pad,
                         self.y - pad - (j as f32 + 1.0) * lh + 2.5,
                         l,
-                        Weight::Regular,
+                        wt,
                         size,
-                        BLACK,
+                        c,
                     );
                 }
                 x += widths[i];

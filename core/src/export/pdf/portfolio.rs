@@ -100,28 +100,33 @@ pub fn render(r: &PortfolioReport, author: &str, created_unix: i64) -> Vec<u8> {
         .iter()
         .map(|m| {
             let o = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+            let owner = m.owner.as_deref().map(|o| match o.find('<') {
+                Some(i) if i > 0 => o[..i].trim().to_string(),
+                _ => o.to_string(),
+            });
             let review = match (&m.next_review, m.overdue) {
-                (Some(d), true) => format!("{d} OVERDUE"),
+                (Some(d), true) => format!("{}{d} overdue", layout::ALERT),
                 (Some(d), false) => d.clone(),
                 (None, _) => "—".into(),
             };
+            let kind = match &m.provider {
+                Some(p) => format!("{} · {p}", m.kind.as_str()),
+                None => m.kind.as_str().to_string(),
+            };
+            let last = match (&m.last_approval, &m.verification) {
+                (Some(a), Some(v)) => format!("{a} — {v}"),
+                (Some(a), None) => a.clone(),
+                _ => "—".into(),
+            };
             vec![
                 m.name.clone(),
-                m.kind.as_str().into(),
+                kind,
                 o(&m.tier),
-                o(&m.owner),
+                o(&owner),
                 m.status.clone(),
-                format!(
-                    "{}{}",
-                    o(&m.last_approval),
-                    m.verification
-                        .as_ref()
-                        .map(|v| format!(" — {v}"))
-                        .unwrap_or_default()
-                ),
+                last,
                 review,
                 o(&m.monitoring),
-                o(&m.provider),
             ]
         })
         .collect();
@@ -135,9 +140,8 @@ pub fn render(r: &PortfolioReport, author: &str, created_unix: i64) -> Vec<u8> {
             "Last approval",
             "Next review",
             "Monitoring",
-            "Provider",
         ],
-        &[0.2, 0.07, 0.05, 0.13, 0.1, 0.18, 0.1, 0.09, 0.08],
+        &[0.21, 0.12, 0.05, 0.12, 0.1, 0.22, 0.1, 0.08],
         &rows,
     );
     let (doc, pages) = w.finish(&format!("Portfolio report · {} · {}", r.platform, r.today));
