@@ -353,7 +353,7 @@ fn portfolio_report_in_pdf_json_and_csv() {
         "overdue",
         "李明",
         "Zoë Adams",
-        "prompt · Mistral",
+        "Mistral",
         "Page 1 of",
     ] {
         assert!(text.contains(s), "portfolio PDF lacks {s}");
