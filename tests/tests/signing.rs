@@ -193,6 +193,24 @@ fn countersign_signatures_verify_with_ssh_keygen_and_back() {
             && explain.contains("-I alex.approver@demo.bank -n countersign"),
         "{explain}"
     );
+    // …and that command, run as printed, verifies the approval with stock OpenSSH.
+    let cmd = explain
+        .lines()
+        .find(|l| l.contains("-I alex.approver@demo.bank"))
+        .and_then(|l| l.split_once("check by hand: "))
+        .map(|(_, c)| c.to_string())
+        .expect("command");
+    let o = Command::new("bash")
+        .args(["-c", &cmd])
+        .output()
+        .expect("bash");
+    assert!(
+        o.status.success()
+            && String::from_utf8_lossy(&o.stdout)
+                .contains("Good \"countersign\" signature for alex.approver@demo.bank"),
+        "{cmd}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert!(cli.ok(&["ledger", "verify"]).contains("chain intact"));
 }
 

@@ -198,3 +198,108 @@ impl Store {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(n: u32) -> LedgerEntry {
+        LedgerEntry {
+            approval_sha256: format!("{n:064}"),
+            version: format!("models:/m/{n}"),
+            platform: "p".into(),
+            role: "validator".into(),
+            signer: "vera".into(),
+            decision: "approve".into(),
+            signed_at: "2026-11-25T00:00:00Z".into(),
+            origin: "made".into(),
+            recorded_at: "2026-11-25T00:00:00Z".into(),
+            counted: None,
+        }
+    }
+
+    fn store_with(n: u32) -> Store {
+        let s = Store::in_memory().unwrap();
+        for i in 1..=n {
+            s.ledger_append(&entry(i)).unwrap();
+        }
+        s
+    }
+
+    #[test]
+    fn an_intact_chain_verifies() {
+        let s = store_with(4);
+        let r = s.ledger_verify().unwrap();
+        assert!(r.ok, "{:?}", r.problems);
+        assert_eq!(r.entries, 4);
+    }
+
+    #[test]
+    fn altered_removed_and_truncated_entries_are_detected() {
+        let s = store_with(4);
+        s.conn
+            .execute(
+                "UPDATE ledger SET entry = replace(entry, 'approve', 'reject') WHERE seq = 2",
+                [],
+            )
+            .unwrap();
+        let r = s.ledger_verify().unwrap();
+        assert!(
+            !r.ok
+                && r.problems
+                    .iter()
+                    .any(|p| p == "entry 2 was altered (its hash does not match its content)"),
+            "{:?}",
+            r.problems
+        );
+
+        let s = store_with(4);
+        s.conn
+            .execute("DELETE FROM ledger WHERE seq = 2", [])
+            .unwrap();
+        let r = s.ledger_verify().unwrap();
+        assert!(
+            r.problems
+                .iter()
+                .any(|p| p.contains("entries 2..2 are missing")),
+            "{:?}",
+            r.problems
+        );
+        assert!(
+            r.problems
+                .iter()
+                .any(|p| p.contains("entry 3 does not follow")),
+            "{:?}",
+            r.problems
+        );
+
+        let s = store_with(4);
+        s.conn
+            .execute("DELETE FROM ledger WHERE seq = 4", [])
+            .unwrap();
+        let r = s.ledger_verify().unwrap();
+        assert!(
+            r.problems
+                .iter()
+                .any(|p| p.contains("entries at the end were removed")),
+            "{:?}",
+            r.problems
+        );
+    }
+
+    #[test]
+    fn seen_again_with_the_same_verdict_is_not_repeated() {
+        let s = Store::in_memory().unwrap();
+        let mut e = entry(1);
+        e.origin = "seen".into();
+        s.ledger_append(&e.clone().with_counted(true)).unwrap();
+        s.ledger_append(&e.clone().with_counted(true)).unwrap();
+        assert_eq!(s.ledger_entries().unwrap().len(), 1);
+        s.ledger_append(&e.with_counted(false)).unwrap();
+        assert_eq!(
+            s.ledger_entries().unwrap().len(),
+            2,
+            "a changed verdict is recorded"
+        );
+    }
+}

@@ -475,13 +475,24 @@ impl Writer {
             let label = format!("Page {} of {n}", i + 1);
             let w = self.width(&label, Weight::Regular, 8.0);
             self.text_at(RIGHT - w, 32.0, &label, Weight::Regular, 8.0, GREY);
-            let room = RIGHT - LEFT - w - 20.0;
-            let mut f = footer.to_string();
-            while self.width(&f, Weight::Regular, 8.0) > room && f.chars().count() > 4 {
-                f = f.chars().take(f.chars().count() - 2).collect::<String>();
-                f.push('…');
+            // The footer's tail (the pack hash) is kept whole; its head is shortened if needed.
+            let room = RIGHT - LEFT - w - 14.0;
+            let (head, tail) = footer.rsplit_once(" · ").unwrap_or(("", footer));
+            let tail_w = self.width(tail, Weight::Regular, 7.0);
+            let mut head = head.to_string();
+            while !head.is_empty() && self.width(&head, Weight::Regular, 7.0) + tail_w + 12.0 > room
+            {
+                head = head
+                    .chars()
+                    .take(head.chars().count().saturating_sub(2))
+                    .collect::<String>();
             }
-            self.text_at(LEFT, 32.0, &f, Weight::Regular, 8.0, GREY);
+            let f = if head.is_empty() {
+                tail.to_string()
+            } else {
+                format!("{head} · {tail}")
+            };
+            self.text_at(LEFT, 32.0, &f, Weight::Regular, 7.0, GREY);
             let ops = self.pages.pop().unwrap_or_default();
             out.push(PdfPage::new(Mm(210.0), Mm(297.0), ops));
         }
