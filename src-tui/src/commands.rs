@@ -18,7 +18,11 @@ pub fn run(cli: Cli) -> Result<()> {
     let data_dir = cli.data_dir.as_deref();
     let platform = cli.platform.as_deref();
     match cli.command {
-        None => crate::tui::run(Session::open(data_dir, platform)?, inventory::today()),
+        None => crate::tui::run(
+            Session::open(data_dir, platform)?,
+            inventory::today(),
+            crate::review_cmd::load_policy(cli.policy.as_deref())?,
+        ),
         Some(Command::Sync(a)) => cmd_sync(Session::open(data_dir, platform)?, a),
         Some(Command::Ls(a)) => cmd_ls(Session::open(data_dir, platform)?, a),
         Some(Command::Show(a)) => cmd_show(Session::open(data_dir, platform)?, a),
@@ -421,5 +425,5 @@ fn cmd_demo(data_dir: Option<&std::path::Path>, a: DemoArgs) -> Result<()> {
         println!("Demo ready. Open it with: countersign --platform {uri}");
         return Ok(());
     }
-    crate::tui::run(session, today)
+    crate::tui::run(session, today, policy)
 }

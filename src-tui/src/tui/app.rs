@@ -1,11 +1,26 @@
 //! The application state and how keys and mouse events change it. Rendering is in `ui`.
 
 use super::keymap::{self, Action};
+use super::screens::{Dashboard, ReviewScreen, ScreenEffect, SignScreen};
 use countersign_core::inventory::{self, Filter, InventoryView, ModelDetail};
 use countersign_core::lineage::Lineage;
+use countersign_core::policy::LoadedPolicy;
 use countersign_core::uri::VersionRef;
 use countersign_core::workspace::Session;
-use crossterm::event::{KeyCode, KeyEvent, MouseEvent, MouseEventKind};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
+use std::path::PathBuf;
+
+/// What is on screen over the inventory.
+pub enum Screen {
+    /// The inventory (no screen over it).
+    Inventory,
+    /// The review of a version.
+    Review(Box<ReviewScreen>),
+    /// The sign form.
+    Sign(Box<SignScreen>),
+    /// The manager dashboard.
+    Dashboard(Box<Dashboard>),
+}
 
 /// Which pane has the focus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +84,14 @@ pub struct App {
     pub syncing: bool,
     /// Scroll offset of the detail pane.
     pub detail_scroll: u16,
+    /// The policy reviews and signatures follow.
+    pub policy: LoadedPolicy,
+    /// The data directory (exports, demo keys).
+    pub data_dir: PathBuf,
+    /// The screen over the inventory.
+    pub screen: Screen,
+    /// Ctrl-C was pressed once with an unsaved note.
+    pub confirm_quit: bool,
 }
 
 impl App {
@@ -96,7 +119,18 @@ impl App {
             status,
             syncing: false,
             detail_scroll: 0,
+            policy: LoadedPolicy::default_policy()?,
+            data_dir: PathBuf::new(),
+            screen: Screen::Inventory,
+            confirm_quit: false,
         };
+        app.data_dir = app
+            .session
+            .store
+            .path()
+            .parent()
+            .map(PathBuf::from)
+            .unwrap_or_default();
         app.refresh_detail();
         Ok(app)
     }
@@ -175,8 +209,132 @@ impl App {
         }
     }
 
+    /// The version the screens act on: the selected model's latest version.
+    pub fn selected_version(&self) -> Option<VersionRef> {
+        let m = self.selected_model()?;
+        Some(VersionRef {
+            name: m.model.name.clone(),
+            version: m.latest_version.clone()?,
+        })
+    }
+
+    fn open_review(&mut self) {
+        let Some(v) = self.selected_version() else {
+            self.status = "this model has no version to review".into();
+            return;
+        };
+        match ReviewScreen::open(&self.session, &self.policy, &v) {
+            Ok(r) => self.screen = Screen::Review(Box::new(r)),
+            Err(e) => self.status = format!("cannot review {v}: {e}"),
+        }
+    }
+
+    fn export_pack(&mut self) {
+        let Some(v) = self.selected_version() else {
+            return;
+        };
+        let out = self.data_dir.join("exports").join(format!(
+            "{}-v{}-{}",
+            v.name,
+            v.version,
+            chrono::Utc::now().format("%Y%m%dT%H%M%S")
+        ));
+        self.status = format!("exporting the audit pack of {v}…");
+        let allowed = countersign_core::workspace::allowed_signers_path(
+            None,
+            &self.policy,
+            &self.session.platform,
+            &self.data_dir,
+        );
+        let result =
+            countersign_core::workspace::open_platform(&self.session.platform).and_then(|p| {
+                let who = std::env::var("COUNTERSIGN_IDENTITY")
+                    .or_else(|_| std::env::var("USER"))
+                    .unwrap_or_else(|_| "unknown".into());
+                let data = countersign_core::export::audit_pack::gather(
+                    &self.session.store,
+                    p.as_ref(),
+                    &self.policy,
+                    &allowed,
+                    &v,
+                    &who,
+                )?;
+                countersign_core::export::audit_pack::write(&data, &out)
+            });
+        self.status = match result {
+            Ok(r) => format!(
+                "audit pack written to {} (pack {})",
+                r.path.display(),
+                &r.manifest_sha256[..12]
+            ),
+            Err(e) => format!("export failed: {e}"),
+        };
+    }
+
     /// Handles a key press.
     pub fn on_key(&mut self, key: KeyEvent) -> Effect {
+        let ctrl_c =
+            key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c');
+        if ctrl_c {
+            let unsaved = matches!(&self.screen, Screen::Review(r) if r.has_unsaved_note());
+            if unsaved && !self.confirm_quit {
+                self.confirm_quit = true;
+                self.status = "a note is not saved: Ctrl-C again quits without it".into();
+                return Effect::None;
+            }
+            return Effect::Quit;
+        }
+        self.confirm_quit = false;
+        let effect = match &mut self.screen {
+            Screen::Inventory => None,
+            Screen::Review(r) => Some(r.on_key(&self.session, key)),
+            Screen::Sign(f) => Some(f.on_key(&self.session, &self.policy, &self.data_dir, key)),
+            Screen::Dashboard(_) => Some(
+                if matches!(
+                    key.code,
+                    KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('d')
+                ) {
+                    ScreenEffect::Close
+                } else {
+                    ScreenEffect::None
+                },
+            ),
+        };
+        match effect {
+            Some(ScreenEffect::Close) => {
+                self.screen = Screen::Inventory;
+                let _ = self.reload();
+                return Effect::None;
+            }
+            Some(ScreenEffect::None) => return Effect::None,
+            None => {}
+        }
+        if !self.searching {
+            match key.code {
+                KeyCode::Char('r') => {
+                    self.open_review();
+                    return Effect::None;
+                }
+                KeyCode::Char('S') => {
+                    if let Some(v) = self.selected_version() {
+                        self.screen = Screen::Sign(Box::new(SignScreen::new(v, &self.data_dir)));
+                    }
+                    return Effect::None;
+                }
+                KeyCode::Char('e') => {
+                    self.export_pack();
+                    return Effect::None;
+                }
+                KeyCode::Char('d') => {
+                    match Dashboard::open(&self.session, &self.policy, &self.today) {
+                        Ok(d) => self.screen = Screen::Dashboard(Box::new(d)),
+                        Err(e) => self.status = format!("dashboard: {e}"),
+                    }
+                    return Effect::None;
+                }
+                _ => {}
+            }
+        }
         if self.searching {
             match key.code {
                 KeyCode::Enter => self.searching = false,
@@ -248,6 +406,8 @@ impl App {
             Action::Sync if !self.syncing => return Effect::StartSync,
             Action::Sync => {}
             Action::Help => self.show_help = true,
+            // Handled above, before the keymap (they open screens).
+            Action::Review | Action::Sign | Action::Export | Action::Dashboard => {}
         }
         Effect::None
     }

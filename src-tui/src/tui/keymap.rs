@@ -30,6 +30,14 @@ pub enum Action {
     Sync,
     /// Show or hide help.
     Help,
+    /// Review the selected model's latest version.
+    Review,
+    /// Sign a decision.
+    Sign,
+    /// Export the audit pack.
+    Export,
+    /// Open the dashboard.
+    Dashboard,
 }
 
 /// One binding: keys as shown, the action, what it does.
@@ -83,6 +91,26 @@ pub const BINDINGS: &[Binding] = &[
         keys: "s",
         action: Action::Sync,
         help: "sync with the platform",
+    },
+    Binding {
+        keys: "r",
+        action: Action::Review,
+        help: "review the latest version (p/f/n answer, c confirm)",
+    },
+    Binding {
+        keys: "S",
+        action: Action::Sign,
+        help: "sign a decision on the latest version",
+    },
+    Binding {
+        keys: "e",
+        action: Action::Export,
+        help: "export its audit pack",
+    },
+    Binding {
+        keys: "d",
+        action: Action::Dashboard,
+        help: "portfolio dashboard",
     },
     Binding {
         keys: "?",

@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod keymap;
+pub mod screens;
 pub mod ui;
 
 #[cfg(test)]
@@ -35,8 +36,13 @@ fn restore_terminal() {
 }
 
 /// Runs the UI until the user quits.
-pub fn run(session: Session, today: String) -> anyhow::Result<()> {
+pub fn run(
+    session: Session,
+    today: String,
+    policy: countersign_core::policy::LoadedPolicy,
+) -> anyhow::Result<()> {
     let mut app = App::new(session, today)?;
+    app.policy = policy;
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore_terminal();

@@ -147,3 +147,218 @@ fn overdue_reviews_are_marked() {
     let s = render(&mut app, 120, 40);
     assert!(s.contains(&format!("{} overdue", overdue.len())), "{s}");
 }
+
+fn ctrl(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+
+fn select(app: &mut App, name: &str) {
+    app.on_key(key(KeyCode::Char('/')));
+    for c in name.chars() {
+        app.on_key(key(KeyCode::Char(c)));
+    }
+    app.on_key(key(KeyCode::Enter));
+    assert_eq!(app.selected_model().unwrap().model.name, name);
+}
+
+/// Masks what changes from run to run on the review and sign screens (ids, hashes, times).
+fn masked_screen(s: String) -> String {
+    let mut out = String::new();
+    for line in masked(s).lines() {
+        let mut l = line.to_string();
+        for marker in [
+            "evidence ",
+            "policy ",
+            "review rev-",
+            "started review rev-",
+            "resumed review rev-",
+        ] {
+            if let Some(i) = l.find(marker) {
+                let start = i + marker.len();
+                let end = l[start..]
+                    .find(' ')
+                    .map(|e| start + e)
+                    .unwrap_or(l.len().saturating_sub(1));
+                let n = l[start..end].chars().count();
+                l = format!("{}{}{}", &l[..start], "#".repeat(n), &l[end..]);
+            }
+        }
+        out.push_str(&l);
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn review_screen_walks_the_checklist() {
+    let (_d, mut app) = demo_app();
+    select(&mut app, "churn-propensity");
+    app.on_key(key(KeyCode::Char('r')));
+    let screen = render(&mut app, 120, 40);
+    assert!(
+        screen.contains("Review of models:/churn-propensity/2"),
+        "{screen}"
+    );
+    assert!(screen.contains("not ready for decision"), "{screen}");
+    insta::assert_snapshot!("review_120x40", masked_screen(screen));
+    insta::assert_snapshot!("review_80x24", masked_screen(render(&mut app, 80, 24)));
+
+    // Answer every item: confirm automatic passes, attest the rest with a note.
+    let items = match &app.screen {
+        super::app::Screen::Review(r) => r.review.header.items.clone(),
+        _ => panic!("review screen not open"),
+    };
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            app.on_key(key(KeyCode::Char('j')));
+        }
+        match item.automatic.as_ref().map(|a| a.outcome) {
+            Some(countersign_core::policy::checks::AutoOutcome::Pass) => {
+                app.on_key(key(KeyCode::Char('c')));
+            }
+            _ => {
+                app.on_key(key(KeyCode::Char('p')));
+                for c in "checked in the demo".chars() {
+                    app.on_key(key(KeyCode::Char(c)));
+                }
+                app.on_key(key(KeyCode::Enter));
+                for c in "second line".chars() {
+                    app.on_key(key(KeyCode::Char(c)));
+                }
+                app.on_key(ctrl('s'));
+            }
+        }
+    }
+    let screen = render(&mut app, 120, 40);
+    assert!(
+        screen.contains("ready for decision; nothing blocks an approval"),
+        "{screen}"
+    );
+    let super::app::Screen::Review(r) = &app.screen else {
+        panic!("review screen")
+    };
+    assert_eq!(r.review.answers.len(), items.len());
+    assert!(r
+        .review
+        .answers
+        .values()
+        .any(|a| a.note == "checked in the demo\nsecond line"));
+    // Saved in the store as each answer was given.
+    let stored = countersign_core::review::load_latest(
+        &app.session.store,
+        &app.session.key,
+        &countersign_core::uri::VersionRef::parse("models:/churn-propensity/2").unwrap(),
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(stored.answers.len(), items.len());
+
+    // An unsaved note asks before it is lost.
+    app.on_key(key(KeyCode::Char('f')));
+    app.on_key(key(KeyCode::Char('x')));
+    assert_eq!(app.on_key(ctrl('c')), Effect::None, "first Ctrl-C warns");
+    assert!(app.status.contains("not saved"));
+    app.on_key(key(KeyCode::Esc));
+    app.on_key(key(KeyCode::Esc));
+    app.on_key(key(KeyCode::Esc));
+    assert!(matches!(app.screen, super::app::Screen::Inventory));
+}
+
+#[test]
+fn sign_screen_signs_with_the_demo_key_and_shows_refusals() {
+    let (dir, mut app) = demo_app();
+    countersign_core::demo::generate_keys(dir.path()).unwrap();
+    select(&mut app, "churn-propensity");
+    // Without a review the signature is refused, with the reason.
+    app.on_key(key(KeyCode::Char('S')));
+    let super::app::Screen::Sign(form) = &mut app.screen else {
+        panic!("sign screen")
+    };
+    form.key = countersign_core::demo::demo_key_path(dir.path(), "vera.validator@demo.bank")
+        .display()
+        .to_string();
+    app.data_dir = dir.path().parent().unwrap().to_path_buf();
+    // allowed_signers is looked up inside the folder platform.
+    app.on_key(key(KeyCode::Enter));
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("? y/n"), "{screen}");
+    app.on_key(key(KeyCode::Char('y')));
+    let screen = render(&mut app, 120, 40);
+    assert!(
+        screen.contains("Not signed:")
+            && screen.contains("review of models:/churn-propensity/2 not found"),
+        "{screen}"
+    );
+
+    // Complete the review, then sign.
+    let v = countersign_core::uri::VersionRef::parse("models:/churn-propensity/2").unwrap();
+    let (mut review, _) = countersign_core::review::start(
+        &app.session.store,
+        &app.session.key,
+        &app.policy,
+        &v,
+        None,
+    )
+    .unwrap();
+    for item in review.header.items.clone() {
+        let o = match item.automatic.as_ref().map(|a| a.outcome) {
+            Some(countersign_core::policy::checks::AutoOutcome::Pass) => None,
+            Some(_) => Some(countersign_core::review::Outcome::NotApplicable),
+            None => Some(countersign_core::review::Outcome::Pass),
+        };
+        review
+            .answer(&app.session.store, &item.id, o, "ok", vec![], None)
+            .unwrap();
+    }
+    app.on_key(key(KeyCode::Enter));
+    app.on_key(key(KeyCode::Char('y')));
+    let screen = render(&mut app, 120, 40);
+    assert!(
+        screen.contains("Signed as vera.validator@demo.bank"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(
+            "ssh-keygen -Y verify -f allowed_signers -I vera.validator@demo.bank -n countersign"
+        ),
+        "{screen}"
+    );
+    assert!(dir
+        .path()
+        .join("reviews/churn-propensity/2/approvals/validator-vera.validator@demo.bank.json")
+        .exists());
+}
+
+#[test]
+fn dashboard_and_export() {
+    let (dir, mut app) = demo_app();
+    app.on_key(key(KeyCode::Char('d')));
+    let screen = render(&mut app, 120, 40);
+    assert!(
+        screen.contains("Portfolio dashboard")
+            && screen.contains("by tier")
+            && screen.contains("not reviewed"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("dashboard_120x40", masked(screen));
+    insta::assert_snapshot!("dashboard_80x24", masked(render(&mut app, 80, 24)));
+    app.on_key(key(KeyCode::Esc));
+    // Export writes a pack under the data directory.
+    countersign_core::demo::generate_keys(dir.path()).unwrap();
+    app.data_dir = tempfile::tempdir().unwrap().keep();
+    select(&mut app, "churn-propensity");
+    app.on_key(key(KeyCode::Char('e')));
+    assert!(
+        app.status.starts_with("audit pack written to "),
+        "{}",
+        app.status
+    );
+    let written: std::path::PathBuf = app
+        .status
+        .trim_start_matches("audit pack written to ")
+        .split(" (pack")
+        .next()
+        .unwrap()
+        .into();
+    assert!(written.join("audit-pack.pdf").exists() && written.join("VERIFY.txt").exists());
+}

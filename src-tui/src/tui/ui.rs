@@ -1,10 +1,13 @@
 //! Rendering: a pure function of the [`App`] state.
 
-use super::app::{App, Pane};
+use super::app::{App, Pane, Screen};
 use super::keymap;
+use super::screens::{Dashboard, ReviewScreen, SignScreen, SIGN_FIELDS};
+use countersign_core::policy::checks::AutoOutcome;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
+use ratatui::widgets::{Bar, BarChart, BarGroup, List, ListItem, ListState};
 use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, TableState, Wrap};
 use ratatui::Frame;
 
@@ -24,6 +27,24 @@ pub fn draw(f: &mut Frame, app: &mut App) {
     ])
     .areas(f.area());
     draw_header(f, app, header);
+    match &app.screen {
+        Screen::Review(r) => {
+            draw_review(f, r, body);
+            draw_footer(f, app, footer);
+            return;
+        }
+        Screen::Sign(s) => {
+            draw_sign(f, s, body);
+            draw_footer(f, app, footer);
+            return;
+        }
+        Screen::Dashboard(d) => {
+            draw_dashboard(f, d, body);
+            draw_footer(f, app, footer);
+            return;
+        }
+        Screen::Inventory => {}
+    }
     let wide = body.width >= 110;
     let [left, right] = if wide {
         Layout::horizontal([Constraint::Percentage(64), Constraint::Percentage(36)]).areas(body)
@@ -309,5 +330,344 @@ fn draw_help(f: &mut Frame) {
                 .title(" Help — any key closes "),
         ),
         rect,
+    );
+}
+
+fn draw_review(f: &mut Frame, r: &ReviewScreen, area: Rect) {
+    let [top, main, msg] = Layout::vertical([
+        Constraint::Length(4),
+        Constraint::Min(5),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let st = &r.status;
+    let h = &r.review.header;
+    let verdict = if st.can_approve {
+        Span::styled(
+            " ready for decision; nothing blocks an approval ",
+            Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+        )
+    } else if st.ready_for_decision {
+        Span::styled(
+            " ready for decision; an approval is blocked ",
+            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        )
+    } else {
+        Span::styled(" not ready for decision ", Style::new().fg(Color::Yellow))
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(
+                format!("Review of models:/{}/{}", h.name, h.version),
+                Style::new().add_modifier(Modifier::BOLD),
+            ),
+            Span::raw(format!(
+                "  tier {}  {}/{} answered ",
+                h.tier, st.answered, st.total
+            )),
+            verdict,
+        ]),
+        Line::from(format!(
+            "evidence {}  policy {}  review {}",
+            &h.evidence_sha256[..12],
+            &h.policy_sha256[..12],
+            h.id
+        )),
+    ];
+    if !st.evidence_changes.is_empty() {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "EVIDENCE CHANGED since the review started: {}",
+                st.evidence_changes.join("; ")
+            ),
+            Style::new().fg(Color::Red),
+        )));
+    } else if let Some(b) = st.blockers.first() {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "blocks: {b}{}",
+                if st.blockers.len() > 1 {
+                    format!(" (+{} more)", st.blockers.len() - 1)
+                } else {
+                    String::new()
+                }
+            ),
+            Style::new().fg(Color::Yellow),
+        )));
+    }
+    f.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::BOTTOM)),
+        top,
+    );
+    let wide = main.width >= 100;
+    let [list_area, side] = if wide {
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(main)
+    } else {
+        Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(main)
+    };
+    let items: Vec<ListItem> = r
+        .item_lines()
+        .into_iter()
+        .map(|(mark, text, auto)| {
+            let auto = match auto {
+                Some(AutoOutcome::Pass) => Span::styled(" auto✓", Style::new().fg(Color::Green)),
+                Some(AutoOutcome::Fail) => Span::styled(" auto✗", Style::new().fg(Color::Red)),
+                Some(AutoOutcome::Missing) => {
+                    Span::styled(" auto?", Style::new().fg(Color::Yellow))
+                }
+                None => Span::raw(""),
+            };
+            ListItem::new(Line::from(vec![
+                Span::raw(format!("{mark} ")),
+                Span::raw(text),
+                auto,
+            ]))
+        })
+        .collect();
+    let mut state = ListState::default();
+    state.select(Some(r.selected));
+    f.render_stateful_widget(
+        List::new(items)
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(" Checklist — p pass · f fail · n n/a · c confirm · Esc back "),
+            )
+            .highlight_style(Style::new().add_modifier(Modifier::REVERSED)),
+        list_area,
+        &mut state,
+    );
+    let mut detail: Vec<Line> = Vec::new();
+    if let Some(item) = h.items.get(r.selected) {
+        detail.push(Line::from(format!("{} — {}", item.id, item.title).bold()));
+        detail.push(Line::from(Span::styled(
+            item.area.clone(),
+            Style::new().add_modifier(Modifier::DIM),
+        )));
+        detail.push(Line::from(""));
+        detail.push(Line::from(item.guidance.clone()));
+        if let Some(a) = &item.automatic {
+            detail.push(Line::from(""));
+            detail.push(Line::from(vec![
+                Span::styled("automatic: ", Style::new().add_modifier(Modifier::BOLD)),
+                Span::raw(format!("{:?} — {}", a.outcome, a.explanation).to_lowercase()),
+            ]));
+        }
+        if let Some(ans) = r.review.answers.get(&item.id) {
+            detail.push(Line::from(""));
+            detail.push(Line::from(vec![
+                Span::styled("answer: ", Style::new().add_modifier(Modifier::BOLD)),
+                Span::raw(format!(
+                    "{}{}",
+                    ans.outcome.as_str(),
+                    if ans.overrides_automatic {
+                        " (overrides the automatic result)"
+                    } else {
+                        ""
+                    }
+                )),
+            ]));
+            for l in ans.note.lines() {
+                detail.push(Line::from(format!("  {l}")));
+            }
+        }
+    }
+    if let Some(ed) = &r.editor {
+        detail.push(Line::from(""));
+        detail.push(Line::from(Span::styled(
+            format!(
+                "note for {} ({}) — Ctrl-S saves, Esc cancels:",
+                ed.item,
+                ed.outcome.map(|o| o.as_str()).unwrap_or("confirm")
+            ),
+            Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+        )));
+        for l in ed.text.split('\n') {
+            detail.push(Line::from(format!("> {l}")));
+        }
+    }
+    f.render_widget(
+        Paragraph::new(detail)
+            .wrap(Wrap { trim: false })
+            .block(Block::default().borders(Borders::ALL).title(" Item ")),
+        side,
+    );
+    if let Some(m) = &r.message {
+        f.render_widget(Paragraph::new(format!(" {m}")), msg);
+    }
+}
+
+fn draw_sign(f: &mut Frame, s: &SignScreen, area: Rect) {
+    let mut lines = vec![
+        Line::from(format!("Sign a decision on {}", s.version).bold()),
+        Line::from(""),
+    ];
+    let values = [
+        format!("◀ {} ▶", s.role().as_str()),
+        format!("◀ {} ▶", s.decision().as_str()),
+        s.conditions.clone(),
+        s.expires.clone(),
+        s.key.clone(),
+        "•".repeat(s.passphrase.chars().count()),
+    ];
+    for (i, (label, value)) in SIGN_FIELDS.iter().zip(values).enumerate() {
+        let focused = i == s.field;
+        let style = if focused {
+            Style::new().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::new()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{label:>12}: "),
+                Style::new().add_modifier(Modifier::BOLD),
+            ),
+            Span::styled(value, style),
+            Span::raw(if focused { "▏" } else { "" }),
+        ]));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled("Tab moves · ←/→ choose · Enter signs (asks first) · Esc back. Conditions are separated by ';'.", Style::new().add_modifier(Modifier::DIM))));
+    if s.confirming {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            format!(
+                "Sign '{}' as {} on {}? y/n",
+                s.decision().as_str(),
+                s.role().as_str(),
+                s.version
+            ),
+            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        )));
+    }
+    match &s.result {
+        Some(Ok(signed)) => {
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "Signed as {} (key {})",
+                    signed.record.signer, signed.record.key_fingerprint
+                ),
+                Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+            )));
+            lines.push(Line::from(format!("written to {}", signed.location)));
+            lines.push(Line::from(format!(
+                "record sha256 {}",
+                signed.record_sha256
+            )));
+            lines.push(Line::from("verify by hand:"));
+            lines.push(Line::from(format!("  {}", signed.verify_command)));
+        }
+        Some(Err(e)) => {
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(
+                "Not signed:",
+                Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+            )));
+            for reason in e.trim_start_matches("refused: ").split("; ") {
+                lines.push(Line::from(Span::styled(
+                    format!("  - {reason}"),
+                    Style::new().fg(Color::Red),
+                )));
+            }
+        }
+        None => {}
+    }
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::default().borders(Borders::ALL).title(" Sign ")),
+        area,
+    );
+}
+
+fn draw_dashboard(f: &mut Frame, d: &Dashboard, area: Rect) {
+    let fig = &d.report.figures;
+    let [text, charts] = Layout::vertical([Constraint::Length(9), Constraint::Min(6)]).areas(area);
+    let pct = |x: f64| format!("{:.0}%", x * 100.0);
+    let days = |x: Option<f64>| {
+        x.map(|d| format!("{d:.1} days"))
+            .unwrap_or_else(|| "—".into())
+    };
+    let lines = vec![
+        Line::from("Portfolio dashboard — Esc back".bold()),
+        field("models", fig.models.to_string()),
+        Line::from(vec![
+            Span::styled(
+                format!("{:<13}", "overdue"),
+                Style::new().add_modifier(Modifier::BOLD),
+            ),
+            Span::styled(
+                fig.overdue.to_string(),
+                Style::new().fg(if fig.overdue > 0 {
+                    Color::Red
+                } else {
+                    Color::Reset
+                }),
+            ),
+        ]),
+        field(
+            "production",
+            format!(
+                "{} (owner {}, monitoring {})",
+                fig.in_production,
+                pct(fig.production_with_owner),
+                pct(fig.production_with_monitoring)
+            ),
+        ),
+        field(
+            "to approval",
+            format!(
+                "median {}, p90 {}",
+                days(fig.median_days_to_approval),
+                days(fig.p90_days_to_approval)
+            ),
+        ),
+        field(
+            "findings",
+            format!(
+                "{} models with open high findings",
+                fig.models_with_open_high_findings
+            ),
+        ),
+        field(
+            "providers",
+            fig.prompts_per_provider
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+    ];
+    f.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL)),
+        text,
+    );
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(charts);
+    let bars = |m: &std::collections::BTreeMap<String, u64>, prefix: &str| -> Vec<Bar<'static>> {
+        m.iter()
+            .map(|(k, v)| {
+                Bar::default()
+                    .value(*v)
+                    .label(Line::from(format!("{prefix}{k}")))
+            })
+            .collect()
+    };
+    f.render_widget(
+        BarChart::default()
+            .block(Block::default().borders(Borders::ALL).title(" by tier "))
+            .data(BarGroup::default().bars(&bars(&fig.by_tier, "tier ")))
+            .bar_width(7)
+            .bar_gap(2),
+        left,
+    );
+    f.render_widget(
+        BarChart::default()
+            .block(Block::default().borders(Borders::ALL).title(" by status "))
+            .data(BarGroup::default().bars(&bars(&fig.by_status, "")))
+            .bar_width(12)
+            .bar_gap(2),
+        right,
     );
 }
