@@ -393,6 +393,11 @@ impl SignScreen {
                     };
                 }
             }
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                if let Some(t) = self.text_field() {
+                    t.clear();
+                }
+            }
             KeyCode::Enter => {
                 self.result = None;
                 self.confirming = true;
