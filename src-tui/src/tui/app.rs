@@ -92,6 +92,8 @@ pub struct App {
     pub screen: Screen,
     /// Ctrl-C was pressed once with an unsaved note.
     pub confirm_quit: bool,
+    /// Tier, kind and overdue filters (the search text filters names and owners).
+    pub filter: Filter,
 }
 
 impl App {
@@ -123,6 +125,7 @@ impl App {
             data_dir: PathBuf::new(),
             screen: Screen::Inventory,
             confirm_quit: false,
+            filter: Filter::default(),
         };
         app.data_dir = app
             .session
@@ -165,6 +168,7 @@ impl App {
             .models
             .iter()
             .enumerate()
+            .filter(|(_, m)| self.filter.matches(&m.model, &self.today))
             .filter(|(_, m)| {
                 q.is_empty()
                     || m.model.name.to_lowercase().contains(&q)
@@ -178,6 +182,27 @@ impl App {
             .map(|(i, _)| i)
             .collect();
         self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+    }
+
+    fn refilter(&mut self) {
+        self.selected = 0;
+        self.apply_search();
+        self.refresh_detail();
+    }
+
+    /// The active filters in words ("tier 1 · prompt · overdue"), empty when none.
+    pub fn filter_label(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(t) = &self.filter.tier {
+            parts.push(format!("tier {t}"));
+        }
+        if let Some(k) = self.filter.kind {
+            parts.push(k.as_str().to_string());
+        }
+        if self.filter.overdue {
+            parts.push("overdue".into());
+        }
+        parts.join(" · ")
     }
 
     /// Loads the detail of the selected model from the store.
@@ -325,6 +350,32 @@ impl App {
                     self.export_pack();
                     return Effect::None;
                 }
+                KeyCode::Char('t') => {
+                    self.filter.tier = match self.filter.tier.as_deref() {
+                        None => Some("1".into()),
+                        Some("1") => Some("2".into()),
+                        Some("2") => Some("3".into()),
+                        _ => None,
+                    };
+                    self.refilter();
+                    return Effect::None;
+                }
+                KeyCode::Char('K') => {
+                    use countersign_core::model::ModelKind;
+                    self.filter.kind = match self.filter.kind {
+                        None => Some(ModelKind::Classic),
+                        Some(ModelKind::Classic) => Some(ModelKind::Prompt),
+                        Some(ModelKind::Prompt) => Some(ModelKind::Vendor),
+                        Some(ModelKind::Vendor) => None,
+                    };
+                    self.refilter();
+                    return Effect::None;
+                }
+                KeyCode::Char('o') => {
+                    self.filter.overdue = !self.filter.overdue;
+                    self.refilter();
+                    return Effect::None;
+                }
                 KeyCode::Char('d') => {
                     match Dashboard::open(&self.session, &self.policy, &self.today) {
                         Ok(d) => self.screen = Screen::Dashboard(Box::new(d)),
@@ -407,7 +458,8 @@ impl App {
             Action::Sync => {}
             Action::Help => self.show_help = true,
             // Handled above, before the keymap (they open screens).
-            Action::Review | Action::Sign | Action::Export | Action::Dashboard => {}
+            Action::Review | Action::Sign | Action::Export | Action::Dashboard | Action::Filter => {
+            }
         }
         Effect::None
     }

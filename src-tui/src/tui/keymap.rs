@@ -38,6 +38,8 @@ pub enum Action {
     Export,
     /// Open the dashboard.
     Dashboard,
+    /// Change the filters.
+    Filter,
 }
 
 /// One binding: keys as shown, the action, what it does.
@@ -91,6 +93,11 @@ pub const BINDINGS: &[Binding] = &[
         keys: "s",
         action: Action::Sync,
         help: "sync with the platform",
+    },
+    Binding {
+        keys: "t K o",
+        action: Action::Filter,
+        help: "filter: cycle tier, cycle kind, overdue only",
     },
     Binding {
         keys: "r",

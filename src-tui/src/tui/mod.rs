@@ -5,6 +5,7 @@
 pub mod app;
 pub mod keymap;
 pub mod screens;
+pub mod theme;
 pub mod ui;
 
 #[cfg(test)]

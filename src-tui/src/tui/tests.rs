@@ -362,3 +362,49 @@ fn dashboard_and_export() {
         .into();
     assert!(written.join("audit-pack.pdf").exists() && written.join("VERIFY.txt").exists());
 }
+
+#[test]
+fn filter_keys_narrow_the_inventory() {
+    let (_d, mut app) = demo_app();
+    app.on_key(key(KeyCode::Char('t')));
+    let tier1: Vec<_> = app
+        .rows
+        .iter()
+        .map(|&i| app.view.models[i].model.risk_tier.clone())
+        .collect();
+    assert!(!tier1.is_empty() && tier1.iter().all(|t| t.as_deref() == Some("1")));
+    app.on_key(key(KeyCode::Char('K')));
+    app.on_key(key(KeyCode::Char('K')));
+    let names: Vec<_> = app
+        .rows
+        .iter()
+        .map(|&i| app.view.models[i].model.name.clone())
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            "clinical-note-summarizer",
+            "credit-memo-summarizer",
+            "kyc-document-extractor"
+        ]
+    );
+    let screen = render(&mut app, 120, 40);
+    assert!(
+        screen.contains("[tier 1 · prompt]") && screen.contains("3 shown"),
+        "{screen}"
+    );
+    app.on_key(key(KeyCode::Char('o')));
+    let names: Vec<_> = app
+        .rows
+        .iter()
+        .map(|&i| app.view.models[i].model.name.clone())
+        .collect();
+    assert_eq!(names, vec!["clinical-note-summarizer"]);
+    for _ in 0..3 {
+        app.on_key(key(KeyCode::Char('t')));
+    }
+    app.on_key(key(KeyCode::Char('K')));
+    app.on_key(key(KeyCode::Char('K')));
+    app.on_key(key(KeyCode::Char('o')));
+    assert_eq!(app.rows.len(), 36, "all filters cleared");
+}

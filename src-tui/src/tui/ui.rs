@@ -3,6 +3,7 @@
 use super::app::{App, Pane, Screen};
 use super::keymap;
 use super::screens::{Dashboard, ReviewScreen, SignScreen, SIGN_FIELDS};
+use super::theme;
 use countersign_core::policy::checks::AutoOutcome;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
@@ -68,13 +69,16 @@ fn draw_header(f: &mut Frame, app: &App, area: Rect) {
         ),
         Span::raw(format!(" {} models", app.view.models.len())),
         Span::raw(format!("  {} shown", app.rows.len())),
-        Span::styled(format!("  {overdue} overdue"), Style::new().fg(Color::Red)),
+        Span::styled(
+            format!("  {overdue} overdue"),
+            Style::new().fg(theme::c(Color::Red)),
+        ),
     ]);
     f.render_widget(Paragraph::new(line), area);
 }
 
 fn draw_table(f: &mut Frame, app: &mut App, area: Rect, wide: bool) {
-    let title = if app.searching || !app.search.is_empty() {
+    let mut title = if app.searching || !app.search.is_empty() {
         format!(
             " Inventory — search: {}{} ",
             app.search,
@@ -83,12 +87,16 @@ fn draw_table(f: &mut Frame, app: &mut App, area: Rect, wide: bool) {
     } else {
         " Inventory ".to_string()
     };
+    let filters = app.filter_label();
+    if !filters.is_empty() {
+        title.push_str(&format!("[{filters}] "));
+    }
     let focused = app.focus == Pane::Table;
     let block = Block::default()
         .borders(Borders::ALL)
         .title(title)
         .border_style(if focused {
-            Style::new().fg(Color::Cyan)
+            Style::new().fg(theme::c(Color::Cyan))
         } else {
             Style::new()
         });
@@ -116,8 +124,11 @@ fn draw_table(f: &mut Frame, app: &mut App, area: Rect, wide: bool) {
                 .clone()
                 .unwrap_or_else(|| "—".into());
             let review = if m.overdue {
-                Cell::from(format!("{review} !"))
-                    .style(Style::new().fg(Color::Red).add_modifier(Modifier::BOLD))
+                Cell::from(format!("{review} !")).style(
+                    Style::new()
+                        .fg(theme::c(Color::Red))
+                        .add_modifier(Modifier::BOLD),
+                )
             } else {
                 Cell::from(review)
             };
@@ -193,7 +204,7 @@ fn draw_detail(f: &mut Frame, app: &App, area: Rect) {
         .borders(Borders::ALL)
         .title(" Detail ")
         .border_style(if focused {
-            Style::new().fg(Color::Cyan)
+            Style::new().fg(theme::c(Color::Cyan))
         } else {
             Style::new()
         });
@@ -286,7 +297,7 @@ fn draw_footer(f: &mut Frame, app: &App, area: Rect) {
         Span::styled(
             format!(" {} ", app.status),
             Style::new().fg(if app.status.starts_with("sync failed") {
-                Color::Red
+                theme::c(Color::Red)
             } else {
                 Color::Reset
             }),
@@ -345,15 +356,22 @@ fn draw_review(f: &mut Frame, r: &ReviewScreen, area: Rect) {
     let verdict = if st.can_approve {
         Span::styled(
             " ready for decision; nothing blocks an approval ",
-            Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+            Style::new()
+                .fg(theme::c(Color::Green))
+                .add_modifier(Modifier::BOLD),
         )
     } else if st.ready_for_decision {
         Span::styled(
             " ready for decision; an approval is blocked ",
-            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+            Style::new()
+                .fg(theme::c(Color::Yellow))
+                .add_modifier(Modifier::BOLD),
         )
     } else {
-        Span::styled(" not ready for decision ", Style::new().fg(Color::Yellow))
+        Span::styled(
+            " not ready for decision ",
+            Style::new().fg(theme::c(Color::Yellow)),
+        )
     };
     let mut lines = vec![
         Line::from(vec![
@@ -380,7 +398,7 @@ fn draw_review(f: &mut Frame, r: &ReviewScreen, area: Rect) {
                 "EVIDENCE CHANGED since the review started: {}",
                 st.evidence_changes.join("; ")
             ),
-            Style::new().fg(Color::Red),
+            Style::new().fg(theme::c(Color::Red)),
         )));
     } else if let Some(b) = st.blockers.first() {
         lines.push(Line::from(Span::styled(
@@ -392,7 +410,7 @@ fn draw_review(f: &mut Frame, r: &ReviewScreen, area: Rect) {
                     String::new()
                 }
             ),
-            Style::new().fg(Color::Yellow),
+            Style::new().fg(theme::c(Color::Yellow)),
         )));
     }
     f.render_widget(
@@ -410,10 +428,14 @@ fn draw_review(f: &mut Frame, r: &ReviewScreen, area: Rect) {
         .into_iter()
         .map(|(mark, text, auto)| {
             let auto = match auto {
-                Some(AutoOutcome::Pass) => Span::styled(" auto✓", Style::new().fg(Color::Green)),
-                Some(AutoOutcome::Fail) => Span::styled(" auto✗", Style::new().fg(Color::Red)),
+                Some(AutoOutcome::Pass) => {
+                    Span::styled(" auto✓", Style::new().fg(theme::c(Color::Green)))
+                }
+                Some(AutoOutcome::Fail) => {
+                    Span::styled(" auto✗", Style::new().fg(theme::c(Color::Red)))
+                }
                 Some(AutoOutcome::Missing) => {
-                    Span::styled(" auto?", Style::new().fg(Color::Yellow))
+                    Span::styled(" auto?", Style::new().fg(theme::c(Color::Yellow)))
                 }
                 None => Span::raw(""),
             };
@@ -480,7 +502,9 @@ fn draw_review(f: &mut Frame, r: &ReviewScreen, area: Rect) {
                 ed.item,
                 ed.outcome.map(|o| o.as_str()).unwrap_or("confirm")
             ),
-            Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            Style::new()
+                .fg(theme::c(Color::Cyan))
+                .add_modifier(Modifier::BOLD),
         )));
         for l in ed.text.split('\n') {
             detail.push(Line::from(format!("> {l}")));
@@ -537,7 +561,9 @@ fn draw_sign(f: &mut Frame, s: &SignScreen, area: Rect) {
                 s.role().as_str(),
                 s.version
             ),
-            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+            Style::new()
+                .fg(theme::c(Color::Yellow))
+                .add_modifier(Modifier::BOLD),
         )));
     }
     match &s.result {
@@ -548,7 +574,9 @@ fn draw_sign(f: &mut Frame, s: &SignScreen, area: Rect) {
                     "Signed as {} (key {})",
                     signed.record.signer, signed.record.key_fingerprint
                 ),
-                Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+                Style::new()
+                    .fg(theme::c(Color::Green))
+                    .add_modifier(Modifier::BOLD),
             )));
             lines.push(Line::from(format!("written to {}", signed.location)));
             lines.push(Line::from(format!(
@@ -562,12 +590,14 @@ fn draw_sign(f: &mut Frame, s: &SignScreen, area: Rect) {
             lines.push(Line::from(""));
             lines.push(Line::from(Span::styled(
                 "Not signed:",
-                Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+                Style::new()
+                    .fg(theme::c(Color::Red))
+                    .add_modifier(Modifier::BOLD),
             )));
             for reason in e.trim_start_matches("refused: ").split("; ") {
                 lines.push(Line::from(Span::styled(
                     format!("  - {reason}"),
-                    Style::new().fg(Color::Red),
+                    Style::new().fg(theme::c(Color::Red)),
                 )));
             }
         }
@@ -600,7 +630,7 @@ fn draw_dashboard(f: &mut Frame, d: &Dashboard, area: Rect) {
             Span::styled(
                 fig.overdue.to_string(),
                 Style::new().fg(if fig.overdue > 0 {
-                    Color::Red
+                    theme::c(Color::Red)
                 } else {
                     Color::Reset
                 }),
