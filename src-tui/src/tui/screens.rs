@@ -36,6 +36,26 @@ pub struct Editor {
     pub confirm_discard: bool,
 }
 
+/// A finding being raised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingForm {
+    /// Item it relates to.
+    pub item: String,
+    /// Title.
+    pub title: String,
+    /// Severity.
+    pub severity: review::Severity,
+    /// Due date (YYYY-MM-DD).
+    pub due: String,
+    /// Owner.
+    pub owner: String,
+    /// Focused field: 0 title, 1 severity, 2 due, 3 owner.
+    pub field: usize,
+}
+
+/// The finding form's field names, in Tab order.
+pub const FINDING_FIELDS: [&str; 4] = ["title", "severity", "due", "owner"];
+
 /// The review screen.
 pub struct ReviewScreen {
     /// The review.
@@ -52,6 +72,10 @@ pub struct ReviewScreen {
     pub status: ReviewStatus,
     /// Last message (saved, or the error and how to fix it).
     pub message: Option<String>,
+    /// Finding form, when open.
+    pub finding: Option<FindingForm>,
+    /// Owner of the model (the default finding owner).
+    pub owner: String,
 }
 
 impl ReviewScreen {
@@ -76,6 +100,11 @@ impl ReviewScreen {
         } else {
             format!("started review {}", review.header.id)
         });
+        let owner = session
+            .store
+            .model(&session.key, &vref.name)?
+            .and_then(|m| m.owner)
+            .unwrap_or_default();
         Ok(Self {
             review,
             policy,
@@ -84,6 +113,8 @@ impl ReviewScreen {
             editor: None,
             status,
             message,
+            finding: None,
+            owner,
         })
     }
 
@@ -120,8 +151,83 @@ impl ReviewScreen {
             .is_some_and(|e| !e.text.trim().is_empty())
     }
 
+    fn finding_key(&mut self, session: &Session, key: KeyEvent) {
+        let Some(form) = self.finding.as_mut() else {
+            return;
+        };
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Char('s') if ctrl => {
+                let f = self.finding.take().expect("form open");
+                match self.review.add_finding(
+                    &session.store,
+                    &f.title,
+                    f.severity,
+                    "",
+                    &f.owner,
+                    &f.due,
+                    Some(f.item.clone()),
+                ) {
+                    Ok(saved) => {
+                        self.message = Some(format!("{} raised on {}", saved.id, f.item));
+                        self.refresh();
+                    }
+                    Err(e) => {
+                        self.message = Some(format!("finding not saved: {e}"));
+                        self.finding = Some(f);
+                    }
+                }
+            }
+            KeyCode::Esc => {
+                self.finding = None;
+                self.message = Some("finding discarded".into());
+            }
+            KeyCode::Tab | KeyCode::Down => form.field = (form.field + 1) % FINDING_FIELDS.len(),
+            KeyCode::BackTab | KeyCode::Up => {
+                form.field = (form.field + FINDING_FIELDS.len() - 1) % FINDING_FIELDS.len()
+            }
+            KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') if form.field == 1 => {
+                use review::Severity::*;
+                form.severity = match (form.severity, key.code == KeyCode::Left) {
+                    (High, false) | (Low, true) => Medium,
+                    (Medium, false) | (High, true) => Low,
+                    (Low, false) | (Medium, true) => High,
+                };
+            }
+            KeyCode::Backspace => {
+                match form.field {
+                    0 => form.title.pop(),
+                    2 => form.due.pop(),
+                    3 => form.owner.pop(),
+                    _ => None,
+                };
+            }
+            KeyCode::Char(c) => match form.field {
+                0 => form.title.push(c),
+                2 => form.due.push(c),
+                3 => form.owner.push(c),
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+
+    /// Findings about the selected item.
+    pub fn item_findings(&self) -> Vec<&review::Finding> {
+        let id = self.item_id().unwrap_or_default();
+        self.review
+            .findings
+            .iter()
+            .filter(|f| f.item.as_deref() == Some(id.as_str()))
+            .collect()
+    }
+
     /// Handles a key.
     pub fn on_key(&mut self, session: &Session, key: KeyEvent) -> ScreenEffect {
+        if self.finding.is_some() {
+            self.finding_key(session, key);
+            return ScreenEffect::None;
+        }
         if let Some(ed) = self.editor.as_mut() {
             let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
             match key.code {
@@ -167,6 +273,45 @@ impl ReviewScreen {
             KeyCode::Char('c') => {
                 if let Some(id) = self.item_id() {
                     self.save(session, &id, None, "");
+                }
+            }
+            KeyCode::Char('F') => {
+                if let Some(id) = self.item_id() {
+                    let due = (chrono::Utc::now() + chrono::Duration::days(90))
+                        .format("%Y-%m-%d")
+                        .to_string();
+                    self.finding = Some(FindingForm {
+                        item: id,
+                        title: String::new(),
+                        severity: review::Severity::High,
+                        due,
+                        owner: self.owner.clone(),
+                        field: 0,
+                    });
+                    self.message = Some(
+                        "new finding: Tab moves, ←/→ severity, Ctrl-S saves, Esc cancels".into(),
+                    );
+                }
+            }
+            KeyCode::Char('m') => {
+                let open = self
+                    .item_findings()
+                    .into_iter()
+                    .find(|f| f.status == review::FindingStatus::Open)
+                    .map(|f| f.id.clone());
+                match open {
+                    Some(fid) => match self.review.set_finding_status(
+                        &session.store,
+                        &fid,
+                        review::FindingStatus::Remediated,
+                    ) {
+                        Ok(_) => {
+                            self.message = Some(format!("{fid} marked remediated"));
+                            self.refresh();
+                        }
+                        Err(e) => self.message = Some(e.to_string()),
+                    },
+                    None => self.message = Some("no open finding on this item".into()),
                 }
             }
             KeyCode::Char(ch @ ('p' | 'f' | 'n')) => {

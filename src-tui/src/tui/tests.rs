@@ -408,3 +408,52 @@ fn filter_keys_narrow_the_inventory() {
     app.on_key(key(KeyCode::Char('o')));
     assert_eq!(app.rows.len(), 36, "all filters cleared");
 }
+
+#[test]
+fn findings_are_raised_and_remediated_from_the_review_screen() {
+    let (_d, mut app) = demo_app();
+    select(&mut app, "mortgage-lgd");
+    app.on_key(key(KeyCode::Char('r')));
+    app.on_key(key(KeyCode::Char('F')));
+    for c in "Back-test window too short".chars() {
+        app.on_key(key(KeyCode::Char(c)));
+    }
+    let screen = render(&mut app, 120, 40);
+    assert!(
+        screen.contains("new finding on CS-01") && screen.contains("Back-test window too short"),
+        "{screen}"
+    );
+    app.on_key(ctrl('s'));
+    let super::app::Screen::Review(r) = &app.screen else {
+        panic!("review")
+    };
+    assert_eq!(r.review.findings.len(), 1);
+    assert_eq!(
+        r.review.findings[0].severity,
+        countersign_core::review::Severity::High
+    );
+    assert_eq!(r.review.findings[0].item.as_deref(), Some("CS-01"));
+    assert!(
+        r.status
+            .blockers
+            .iter()
+            .any(|b| b.starts_with("open high finding F-1")),
+        "{:?}",
+        r.status.blockers
+    );
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("f-1 high open"), "{screen}");
+    app.on_key(key(KeyCode::Char('m')));
+    let super::app::Screen::Review(r) = &app.screen else {
+        panic!("review")
+    };
+    assert_eq!(
+        r.review.findings[0].status,
+        countersign_core::review::FindingStatus::Remediated
+    );
+    assert!(!r
+        .status
+        .blockers
+        .iter()
+        .any(|b| b.contains("open high finding")));
+}

@@ -453,7 +453,7 @@ fn draw_review(f: &mut Frame, r: &ReviewScreen, area: Rect) {
             .block(
                 Block::default()
                     .borders(Borders::ALL)
-                    .title(" Checklist — p pass · f fail · n n/a · c confirm · Esc back "),
+                    .title(" Checklist — p/f/n answer · c confirm · F finding · Esc back "),
             )
             .highlight_style(Style::new().add_modifier(Modifier::REVERSED)),
         list_area,
@@ -492,6 +492,61 @@ fn draw_review(f: &mut Frame, r: &ReviewScreen, area: Rect) {
             for l in ans.note.lines() {
                 detail.push(Line::from(format!("  {l}")));
             }
+        }
+    }
+    let findings = r.item_findings();
+    if !findings.is_empty() {
+        detail.push(Line::from(""));
+        detail.push(Line::from(Span::styled(
+            "findings (m marks the first open one remediated):",
+            Style::new().add_modifier(Modifier::BOLD),
+        )));
+        for fi in findings {
+            let style = if fi.status == countersign_core::review::FindingStatus::Open
+                && fi.severity == countersign_core::review::Severity::High
+            {
+                Style::new().fg(theme::c(Color::Red))
+            } else {
+                Style::new()
+            };
+            detail.push(Line::from(Span::styled(
+                format!(
+                    "  {} {:?} {:?} due {} — {}",
+                    fi.id, fi.severity, fi.status, fi.due, fi.title
+                )
+                .to_lowercase(),
+                style,
+            )));
+        }
+    }
+    if let Some(form) = &r.finding {
+        detail.push(Line::from(""));
+        detail.push(Line::from(Span::styled(
+            format!("new finding on {} — Ctrl-S saves, Esc cancels:", form.item),
+            Style::new()
+                .fg(theme::c(Color::Cyan))
+                .add_modifier(Modifier::BOLD),
+        )));
+        let values = [
+            form.title.clone(),
+            format!("◀ {:?} ▶", form.severity).to_lowercase(),
+            form.due.clone(),
+            form.owner.clone(),
+        ];
+        for (i, (label, value)) in super::screens::FINDING_FIELDS
+            .iter()
+            .zip(values)
+            .enumerate()
+        {
+            let style = if i == form.field {
+                Style::new().add_modifier(Modifier::REVERSED)
+            } else {
+                Style::new()
+            };
+            detail.push(Line::from(vec![
+                Span::raw(format!("{label:>9}: ")),
+                Span::styled(value, style),
+            ]));
         }
     }
     if let Some(ed) = &r.editor {
