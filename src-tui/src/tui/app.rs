@@ -1,7 +1,7 @@
 //! The application state and how keys and mouse events change it. Rendering is in `ui`.
 
 use super::keymap::{self, Action};
-use super::screens::{Dashboard, ReviewScreen, ScreenEffect, SignScreen};
+use super::screens::{Dashboard, LineageScreen, ReviewScreen, ScreenEffect, SignScreen};
 use countersign_core::inventory::{self, Filter, InventoryView, ModelDetail};
 use countersign_core::lineage::Lineage;
 use countersign_core::policy::LoadedPolicy;
@@ -20,6 +20,8 @@ pub enum Screen {
     Sign(Box<SignScreen>),
     /// The manager dashboard.
     Dashboard(Box<Dashboard>),
+    /// Reverse lineage.
+    Lineage(Box<LineageScreen>),
 }
 
 /// Which pane has the focus.
@@ -314,6 +316,7 @@ impl App {
             Screen::Inventory => None,
             Screen::Review(r) => Some(r.on_key(&self.session, key)),
             Screen::Sign(f) => Some(f.on_key(&self.session, &self.policy, &self.data_dir, key)),
+            Screen::Lineage(l) => Some(l.on_key(&self.session, key)),
             Screen::Dashboard(_) => Some(
                 if matches!(
                     key.code,
@@ -348,6 +351,16 @@ impl App {
                 }
                 KeyCode::Char('e') => {
                     self.export_pack();
+                    return Effect::None;
+                }
+                KeyCode::Char('L') => {
+                    let suggestions = self
+                        .detail
+                        .as_ref()
+                        .and_then(|d| d.lineage.as_ref())
+                        .map(|l| l.datasets.iter().map(|d| d.digest.clone()).collect())
+                        .unwrap_or_default();
+                    self.screen = Screen::Lineage(Box::new(LineageScreen::new(suggestions)));
                     return Effect::None;
                 }
                 KeyCode::Char('t') => {
@@ -458,8 +471,12 @@ impl App {
             Action::Sync => {}
             Action::Help => self.show_help = true,
             // Handled above, before the keymap (they open screens).
-            Action::Review | Action::Sign | Action::Export | Action::Dashboard | Action::Filter => {
-            }
+            Action::Review
+            | Action::Sign
+            | Action::Export
+            | Action::Dashboard
+            | Action::Filter
+            | Action::Lineage => {}
         }
         Effect::None
     }

@@ -40,6 +40,8 @@ pub enum Action {
     Dashboard,
     /// Change the filters.
     Filter,
+    /// Reverse lineage.
+    Lineage,
 }
 
 /// One binding: keys as shown, the action, what it does.
@@ -113,6 +115,11 @@ pub const BINDINGS: &[Binding] = &[
         keys: "e",
         action: Action::Export,
         help: "export its audit pack",
+    },
+    Binding {
+        keys: "L",
+        action: Action::Lineage,
+        help: "reverse lineage: versions on a dataset",
     },
     Binding {
         keys: "d",

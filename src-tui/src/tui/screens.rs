@@ -586,3 +586,56 @@ impl Dashboard {
         })
     }
 }
+
+/// Reverse lineage: every version trained or evaluated on a dataset.
+pub struct LineageScreen {
+    /// Digest or source typed.
+    pub input: String,
+    /// Datasets of the selected version, to pick from with Tab.
+    pub suggestions: Vec<String>,
+    /// Which suggestion Tab puts in next.
+    pub next: usize,
+    /// Results of the last lookup.
+    pub results: Vec<countersign_core::lineage::DatasetUse>,
+    /// Message.
+    pub message: Option<String>,
+}
+
+impl LineageScreen {
+    /// Opens with the selected version's dataset digests as suggestions.
+    pub fn new(suggestions: Vec<String>) -> Self {
+        let input = suggestions.first().cloned().unwrap_or_default();
+        Self { input, suggestions, next: 1, results: Vec::new(), message: Some("type a dataset digest or source; Tab picks one of the selected version's; Enter looks it up".into()) }
+    }
+
+    /// Handles a key.
+    pub fn on_key(&mut self, session: &Session, key: KeyEvent) -> ScreenEffect {
+        match key.code {
+            KeyCode::Esc => return ScreenEffect::Close,
+            KeyCode::Tab if !self.suggestions.is_empty() => {
+                self.input = self.suggestions[self.next % self.suggestions.len()].clone();
+                self.next += 1;
+            }
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.input.clear()
+            }
+            KeyCode::Backspace => {
+                self.input.pop();
+            }
+            KeyCode::Enter => match countersign_core::lineage::versions_using_dataset(
+                &session.store,
+                &session.key,
+                self.input.trim(),
+            ) {
+                Ok(r) => {
+                    self.message = Some(format!("{} use(s) of '{}'", r.len(), self.input.trim()));
+                    self.results = r;
+                }
+                Err(e) => self.message = Some(e.to_string()),
+            },
+            KeyCode::Char(c) => self.input.push(c),
+            _ => {}
+        }
+        ScreenEffect::None
+    }
+}

@@ -457,3 +457,36 @@ fn findings_are_raised_and_remediated_from_the_review_screen() {
         .iter()
         .any(|b| b.contains("open high finding")));
 }
+
+#[test]
+fn reverse_lineage_screen_finds_versions_on_a_dataset() {
+    let (_d, mut app) = demo_app();
+    select(&mut app, "retail-pd-scorecard");
+    app.on_key(key(KeyCode::Char('L')));
+    // The shared bureau snapshot is the first suggestion; every model trained on it shows.
+    app.on_key(key(KeyCode::Enter));
+    let super::app::Screen::Lineage(l) = &app.screen else {
+        panic!("lineage screen")
+    };
+    assert!(l.results.len() >= 9, "{}", l.results.len());
+    assert!(l
+        .results
+        .iter()
+        .all(|u| u.dataset_name == "bureau_snapshot_2025q4"));
+    let screen = render(&mut app, 120, 40);
+    assert!(
+        screen.contains("models:/retail-pd-scorecard/1")
+            && screen.contains("trained")
+            && screen.contains("bureau_snapshot_2025q4"),
+        "{screen}"
+    );
+    // A digest nobody used.
+    app.on_key(ctrl('u'));
+    for c in "nothing".chars() {
+        app.on_key(key(KeyCode::Char(c)));
+    }
+    app.on_key(key(KeyCode::Enter));
+    assert!(render(&mut app, 120, 40).contains("0 use(s) of 'nothing'"));
+    app.on_key(key(KeyCode::Esc));
+    assert!(matches!(app.screen, super::app::Screen::Inventory));
+}

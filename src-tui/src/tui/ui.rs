@@ -2,7 +2,7 @@
 
 use super::app::{App, Pane, Screen};
 use super::keymap;
-use super::screens::{Dashboard, ReviewScreen, SignScreen, SIGN_FIELDS};
+use super::screens::{Dashboard, LineageScreen, ReviewScreen, SignScreen, SIGN_FIELDS};
 use super::theme;
 use countersign_core::policy::checks::AutoOutcome;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -41,6 +41,11 @@ pub fn draw(f: &mut Frame, app: &mut App) {
         }
         Screen::Dashboard(d) => {
             draw_dashboard(f, d, body);
+            draw_footer(f, app, footer);
+            return;
+        }
+        Screen::Lineage(l) => {
+            draw_lineage(f, l, body);
             draw_footer(f, app, footer);
             return;
         }
@@ -755,4 +760,57 @@ fn draw_dashboard(f: &mut Frame, d: &Dashboard, area: Rect) {
             .bar_gap(2),
         right,
     );
+}
+
+fn draw_lineage(f: &mut Frame, l: &LineageScreen, area: Rect) {
+    let [input, table, msg] = Layout::vertical([
+        Constraint::Length(3),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    f.render_widget(
+        Paragraph::new(format!("{}▏", l.input)).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" Reverse lineage — dataset digest or source (Enter, Tab, Ctrl-U, Esc) "),
+        ),
+        input,
+    );
+    let rows: Vec<Row> = l
+        .results
+        .iter()
+        .map(|u| {
+            Row::new(vec![
+                u.version.clone(),
+                if u.produced_version {
+                    "trained".into()
+                } else {
+                    "evaluated".into()
+                },
+                u.context.clone(),
+                u.dataset_name.clone(),
+                u.digest.clone(),
+            ])
+        })
+        .collect();
+    let t = Table::new(
+        rows,
+        [
+            Constraint::Fill(2),
+            Constraint::Length(10),
+            Constraint::Length(11),
+            Constraint::Fill(2),
+            Constraint::Length(10),
+        ],
+    )
+    .header(
+        Row::new(vec!["Version", "Use", "Context", "Dataset", "Digest"])
+            .style(Style::new().add_modifier(Modifier::BOLD)),
+    )
+    .block(Block::default().borders(Borders::ALL).title(" Versions "));
+    f.render_widget(t, table);
+    if let Some(m) = &l.message {
+        f.render_widget(Paragraph::new(format!(" {m}")), msg);
+    }
 }
