@@ -50,6 +50,10 @@ pub struct Detail {
     pub model: ModelDetail,
     /// Lineage of the latest version, if it has one.
     pub lineage: Option<Lineage>,
+    /// Evidence of the latest version (metrics for the chart).
+    pub evidence: Option<countersign_core::evidence::Evidence>,
+    /// Approvals of the model's versions seen or made here (from the ledger), newest first.
+    pub approvals: Vec<countersign_core::store::LedgerEntry>,
 }
 
 /// The whole UI state.
@@ -216,15 +220,14 @@ impl App {
             let model = inventory::detail(&self.session.store, &self.session.key, &name)
                 .ok()
                 .flatten()?;
-            let lineage = latest.and_then(|v| {
-                Lineage::of_version(
-                    &self.session.store,
-                    &self.session.key,
-                    &VersionRef { name, version: v },
-                )
-                .ok()
-            });
-            Some(Detail { model, lineage })
+            let vref = latest.map(|v| VersionRef { name: name.clone(), version: v });
+            let evidence = vref.as_ref().and_then(|r| countersign_core::evidence::Evidence::from_store(&self.session.store, &self.session.key, r).ok());
+            let lineage = evidence.as_ref().map(Lineage::from_evidence);
+            let prefix = format!("models:/{name}/");
+            let mut approvals: Vec<_> = self.session.store.ledger_entries().unwrap_or_default().into_iter().filter(|e| e.version.starts_with(&prefix) && e.platform == self.session.key).collect();
+            approvals.reverse();
+            approvals.dedup_by(|a, b| a.approval_sha256 == b.approval_sha256);
+            Some(Detail { model, lineage, evidence, approvals })
         });
     }
 

@@ -288,13 +288,47 @@ fn draw_detail(f: &mut Frame, app: &App, area: Rect) {
             )));
         }
     }
-    f.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false })
-            .scroll((app.detail_scroll, 0)),
-        area,
-    );
+    if !d.approvals.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::from("Approvals (ledger)".bold()));
+        for e in d.approvals.iter().take(6) {
+            let verdict = match e.counted {
+                Some(true) => Span::styled(" counts", Style::new().fg(theme::c(Color::Green))),
+                Some(false) => Span::styled(" does not count", Style::new().fg(theme::c(Color::Red))),
+                None => Span::raw(" signed here"),
+            };
+            lines.push(Line::from(vec![Span::raw(format!("  {} {} {} by {}", e.version.rsplit('/').next().map(|v| format!("v{v}")).unwrap_or_default(), e.role, e.decision, e.signer)), verdict]));
+        }
+    }
+    let history = d.evidence.as_ref().and_then(|e| e.run.as_ref()).and_then(|r| {
+        let key = if r.metrics.get("val_auc").is_some_and(|m| m.history.len() > 1) { Some("val_auc".to_string()) } else { r.metrics.iter().find(|(_, m)| m.history.len() > 1).map(|(k, _)| k.clone()) };
+        key.map(|k| (k.clone(), r.metrics[&k].history.iter().filter_map(|p| p.value.map(|v| (p.step as f64, v))).collect::<Vec<(f64, f64)>>()))
+    });
+    let (text_area, chart_area) = match &history {
+        Some(_) if area.height >= 24 => {
+            let [a, b] = Layout::vertical([Constraint::Min(8), Constraint::Length(11)]).areas(area);
+            (a, Some(b))
+        }
+        _ => (area, None),
+    };
+    f.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).scroll((app.detail_scroll, 0)), text_area);
+    if let (Some(chart_area), Some((name, points))) = (chart_area, history) {
+        draw_metric_chart(f, chart_area, &name, &points);
+    }
+}
+
+fn draw_metric_chart(f: &mut Frame, area: Rect, name: &str, points: &[(f64, f64)]) {
+    use ratatui::symbols::Marker;
+    use ratatui::widgets::{Axis, Chart, Dataset, GraphType};
+    let (min_x, max_x) = points.iter().fold((f64::MAX, f64::MIN), |(a, b), (x, _)| (a.min(*x), b.max(*x)));
+    let (min_y, max_y) = points.iter().fold((f64::MAX, f64::MIN), |(a, b), (_, y)| (a.min(*y), b.max(*y)));
+    let pad = ((max_y - min_y) * 0.1).max(1e-6);
+    let ds = Dataset::default().name(name.to_string()).marker(Marker::Braille).graph_type(GraphType::Line).style(Style::new().fg(theme::c(Color::Cyan))).data(points);
+    let chart = Chart::new(vec![ds])
+        .block(Block::default().borders(Borders::ALL).title(format!(" {name} by step ")))
+        .x_axis(Axis::default().bounds([min_x, max_x.max(min_x + 1.0)]).labels(vec![Span::raw(format!("{min_x:.0}")), Span::raw(format!("{max_x:.0}"))]))
+        .y_axis(Axis::default().bounds([min_y - pad, max_y + pad]).labels(vec![Span::raw(format!("{min_y:.3}")), Span::raw(format!("{max_y:.3}"))]));
+    f.render_widget(chart, area);
 }
 
 fn draw_footer(f: &mut Frame, app: &App, area: Rect) {
