@@ -64,18 +64,7 @@ pub fn list(
     filter: &Filter,
     today: &str,
 ) -> Result<Vec<ModelSummary>> {
-    let mut latest: std::collections::HashMap<String, (u64, String, u64)> =
-        std::collections::HashMap::new();
-    for v in store.all_versions(platform)? {
-        let e = latest
-            .entry(v.name.clone())
-            .or_insert((0, String::new(), 0));
-        e.2 += 1;
-        if v.number() >= e.0 {
-            e.0 = v.number();
-            e.1 = v.version.clone();
-        }
-    }
+    let latest = store.version_summary(platform)?;
     Ok(store
         .models(platform)?
         .into_iter()
@@ -83,7 +72,7 @@ pub fn list(
         .map(|m| {
             let (latest_version, version_count) = latest
                 .get(&m.name)
-                .map(|(_, v, c)| (Some(v.clone()), *c))
+                .map(|(v, c)| (Some(v.clone()), *c))
                 .unwrap_or((None, 0));
             let overdue = m.is_overdue(today);
             ModelSummary {

@@ -88,6 +88,16 @@ pub enum Command {
     /// Export an audit pack (PDF + records + manifest + VERIFY.txt).
     #[command(subcommand)]
     Export(ExportCmd),
+    /// Benchmark of the terminal UI on a large synthetic store (prints figures).
+    #[command(hide = true)]
+    BenchTui {
+        /// Models.
+        #[arg(long, default_value_t = 10_000)]
+        models: usize,
+        /// Versions per model.
+        #[arg(long, default_value_t = 10)]
+        versions: usize,
+    },
 }
 
 /// `export` subcommands.

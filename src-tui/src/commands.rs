@@ -110,6 +110,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 &output,
             )
         }
+        Some(Command::BenchTui { models, versions }) => crate::tui::bench::run(models, versions),
         Some(Command::Ledger(c)) => {
             crate::sign_cmd::ledger_cmd(Session::open(data_dir, platform)?, c)
         }

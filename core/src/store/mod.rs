@@ -440,6 +440,32 @@ impl Store {
         self.many("SELECT json FROM versions WHERE platform = ?1", [platform])
     }
 
+    /// Per model: (latest version, number of versions), without decoding the versions.
+    pub fn version_summary(
+        &self,
+        platform: &str,
+    ) -> Result<std::collections::HashMap<String, (String, u64)>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT name, MAX(CAST(version AS INTEGER)), COUNT(*) FROM versions WHERE platform = ?1 GROUP BY name")
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([platform], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = std::collections::HashMap::new();
+        for row in rows {
+            let (name, latest, n) = row.map_err(|e| self.err(e))?;
+            out.insert(name, (latest.to_string(), n as u64));
+        }
+        Ok(out)
+    }
+
     /// Versions of one model, newest first.
     pub fn versions(&self, platform: &str, name: &str) -> Result<Vec<Version>> {
         let mut v: Vec<Version> = self.many(

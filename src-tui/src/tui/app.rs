@@ -220,14 +220,36 @@ impl App {
             let model = inventory::detail(&self.session.store, &self.session.key, &name)
                 .ok()
                 .flatten()?;
-            let vref = latest.map(|v| VersionRef { name: name.clone(), version: v });
-            let evidence = vref.as_ref().and_then(|r| countersign_core::evidence::Evidence::from_store(&self.session.store, &self.session.key, r).ok());
+            let vref = latest.map(|v| VersionRef {
+                name: name.clone(),
+                version: v,
+            });
+            let evidence = vref.as_ref().and_then(|r| {
+                countersign_core::evidence::Evidence::from_store(
+                    &self.session.store,
+                    &self.session.key,
+                    r,
+                )
+                .ok()
+            });
             let lineage = evidence.as_ref().map(Lineage::from_evidence);
             let prefix = format!("models:/{name}/");
-            let mut approvals: Vec<_> = self.session.store.ledger_entries().unwrap_or_default().into_iter().filter(|e| e.version.starts_with(&prefix) && e.platform == self.session.key).collect();
+            let mut approvals: Vec<_> = self
+                .session
+                .store
+                .ledger_entries()
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|e| e.version.starts_with(&prefix) && e.platform == self.session.key)
+                .collect();
             approvals.reverse();
             approvals.dedup_by(|a, b| a.approval_sha256 == b.approval_sha256);
-            Some(Detail { model, lineage, evidence, approvals })
+            Some(Detail {
+                model,
+                lineage,
+                evidence,
+                approvals,
+            })
         });
     }
 

@@ -3,6 +3,7 @@
 //! background thread and reports progress to the status bar.
 
 pub mod app;
+pub mod bench;
 pub mod keymap;
 pub mod screens;
 pub mod theme;

@@ -118,8 +118,10 @@ fn draw_table(f: &mut Frame, app: &mut App, area: Rect, wide: bool) {
     } else {
         vec!["Name", "Kind", "Tier", "Latest", "Next review"]
     };
-    let rows: Vec<Row> = app
-        .rows
+    // Only the visible rows are built: the inventory may hold tens of thousands of models.
+    let first = app.offset;
+    let last = (app.offset + app.page).min(app.rows.len());
+    let rows: Vec<Row> = app.rows[first..last]
         .iter()
         .map(|&i| {
             let m = &app.view.models[i];
@@ -185,12 +187,11 @@ fn draw_table(f: &mut Frame, app: &mut App, area: Rect, wide: bool) {
         .block(block)
         .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED))
         .highlight_symbol("▶ ");
-    let mut state = TableState::default().with_offset(app.offset);
+    let mut state = TableState::default();
     if !app.rows.is_empty() {
-        state.select(Some(app.selected));
+        state.select(Some(app.selected - first));
     }
     f.render_stateful_widget(table, area, &mut state);
-    app.offset = state.offset();
 }
 
 fn field<'a>(k: &'a str, v: String) -> Line<'a> {
@@ -294,16 +295,55 @@ fn draw_detail(f: &mut Frame, app: &App, area: Rect) {
         for e in d.approvals.iter().take(6) {
             let verdict = match e.counted {
                 Some(true) => Span::styled(" counts", Style::new().fg(theme::c(Color::Green))),
-                Some(false) => Span::styled(" does not count", Style::new().fg(theme::c(Color::Red))),
+                Some(false) => {
+                    Span::styled(" does not count", Style::new().fg(theme::c(Color::Red)))
+                }
                 None => Span::raw(" signed here"),
             };
-            lines.push(Line::from(vec![Span::raw(format!("  {} {} {} by {}", e.version.rsplit('/').next().map(|v| format!("v{v}")).unwrap_or_default(), e.role, e.decision, e.signer)), verdict]));
+            lines.push(Line::from(vec![
+                Span::raw(format!(
+                    "  {} {} {} by {}",
+                    e.version
+                        .rsplit('/')
+                        .next()
+                        .map(|v| format!("v{v}"))
+                        .unwrap_or_default(),
+                    e.role,
+                    e.decision,
+                    e.signer
+                )),
+                verdict,
+            ]));
         }
     }
-    let history = d.evidence.as_ref().and_then(|e| e.run.as_ref()).and_then(|r| {
-        let key = if r.metrics.get("val_auc").is_some_and(|m| m.history.len() > 1) { Some("val_auc".to_string()) } else { r.metrics.iter().find(|(_, m)| m.history.len() > 1).map(|(k, _)| k.clone()) };
-        key.map(|k| (k.clone(), r.metrics[&k].history.iter().filter_map(|p| p.value.map(|v| (p.step as f64, v))).collect::<Vec<(f64, f64)>>()))
-    });
+    let history = d
+        .evidence
+        .as_ref()
+        .and_then(|e| e.run.as_ref())
+        .and_then(|r| {
+            let key = if r
+                .metrics
+                .get("val_auc")
+                .is_some_and(|m| m.history.len() > 1)
+            {
+                Some("val_auc".to_string())
+            } else {
+                r.metrics
+                    .iter()
+                    .find(|(_, m)| m.history.len() > 1)
+                    .map(|(k, _)| k.clone())
+            };
+            key.map(|k| {
+                (
+                    k.clone(),
+                    r.metrics[&k]
+                        .history
+                        .iter()
+                        .filter_map(|p| p.value.map(|v| (p.step as f64, v)))
+                        .collect::<Vec<(f64, f64)>>(),
+                )
+            })
+        });
     let (text_area, chart_area) = match &history {
         Some(_) if area.height >= 24 => {
             let [a, b] = Layout::vertical([Constraint::Min(8), Constraint::Length(11)]).areas(area);
@@ -311,7 +351,13 @@ fn draw_detail(f: &mut Frame, app: &App, area: Rect) {
         }
         _ => (area, None),
     };
-    f.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).scroll((app.detail_scroll, 0)), text_area);
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((app.detail_scroll, 0)),
+        text_area,
+    );
     if let (Some(chart_area), Some((name, points))) = (chart_area, history) {
         draw_metric_chart(f, chart_area, &name, &points);
     }
@@ -320,14 +366,41 @@ fn draw_detail(f: &mut Frame, app: &App, area: Rect) {
 fn draw_metric_chart(f: &mut Frame, area: Rect, name: &str, points: &[(f64, f64)]) {
     use ratatui::symbols::Marker;
     use ratatui::widgets::{Axis, Chart, Dataset, GraphType};
-    let (min_x, max_x) = points.iter().fold((f64::MAX, f64::MIN), |(a, b), (x, _)| (a.min(*x), b.max(*x)));
-    let (min_y, max_y) = points.iter().fold((f64::MAX, f64::MIN), |(a, b), (_, y)| (a.min(*y), b.max(*y)));
+    let (min_x, max_x) = points.iter().fold((f64::MAX, f64::MIN), |(a, b), (x, _)| {
+        (a.min(*x), b.max(*x))
+    });
+    let (min_y, max_y) = points.iter().fold((f64::MAX, f64::MIN), |(a, b), (_, y)| {
+        (a.min(*y), b.max(*y))
+    });
     let pad = ((max_y - min_y) * 0.1).max(1e-6);
-    let ds = Dataset::default().name(name.to_string()).marker(Marker::Braille).graph_type(GraphType::Line).style(Style::new().fg(theme::c(Color::Cyan))).data(points);
+    let ds = Dataset::default()
+        .name(name.to_string())
+        .marker(Marker::Braille)
+        .graph_type(GraphType::Line)
+        .style(Style::new().fg(theme::c(Color::Cyan)))
+        .data(points);
     let chart = Chart::new(vec![ds])
-        .block(Block::default().borders(Borders::ALL).title(format!(" {name} by step ")))
-        .x_axis(Axis::default().bounds([min_x, max_x.max(min_x + 1.0)]).labels(vec![Span::raw(format!("{min_x:.0}")), Span::raw(format!("{max_x:.0}"))]))
-        .y_axis(Axis::default().bounds([min_y - pad, max_y + pad]).labels(vec![Span::raw(format!("{min_y:.3}")), Span::raw(format!("{max_y:.3}"))]));
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(format!(" {name} by step ")),
+        )
+        .x_axis(
+            Axis::default()
+                .bounds([min_x, max_x.max(min_x + 1.0)])
+                .labels(vec![
+                    Span::raw(format!("{min_x:.0}")),
+                    Span::raw(format!("{max_x:.0}")),
+                ]),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds([min_y - pad, max_y + pad])
+                .labels(vec![
+                    Span::raw(format!("{min_y:.3}")),
+                    Span::raw(format!("{max_y:.3}")),
+                ]),
+        );
     f.render_widget(chart, area);
 }
 
