@@ -373,7 +373,7 @@ pub const SIGN_FIELDS: [&str; 6] = [
     "decision",
     "conditions",
     "expires",
-    "key file",
+    "key",
     "passphrase",
 ];
 
@@ -409,10 +409,14 @@ impl SignScreen {
             .map(PathBuf::from)
             .unwrap_or_default()
             .join(".ssh/id_ed25519");
-        let key = std::env::var("COUNTERSIGN_KEY")
-            .ok()
-            .map(PathBuf::from)
-            .unwrap_or(if home.exists() { home } else { demo_key });
+        let key = match std::env::var("COUNTERSIGN_KEY").ok() {
+            Some(k) => PathBuf::from(k),
+            None if std::env::var_os("SSH_AUTH_SOCK").is_some() && !home.exists() => {
+                PathBuf::from("agent")
+            }
+            None if home.exists() => home,
+            None => demo_key,
+        };
         Self {
             version,
             role: 0,
@@ -458,8 +462,14 @@ impl SignScreen {
     fn submit(&mut self, session: &Session, policy: &LoadedPolicy, data_dir: &Path) {
         let result = (|| -> Result<Signed, String> {
             let pass = (!self.passphrase.is_empty()).then_some(self.passphrase.as_str());
-            let key =
-                SigningKey::from_file(Path::new(&self.key), pass).map_err(|e| e.to_string())?;
+            // "agent" (or an empty field with SSH_AUTH_SOCK set) signs through ssh-agent.
+            let use_agent = self.key.trim().eq_ignore_ascii_case("agent")
+                || (self.key.trim().is_empty() && std::env::var_os("SSH_AUTH_SOCK").is_some());
+            let key = if use_agent {
+                SigningKey::from_agent(None, None).map_err(|e| e.to_string())?
+            } else {
+                SigningKey::from_file(Path::new(&self.key), pass).map_err(|e| e.to_string())?
+            };
             let allowed_path =
                 workspace::allowed_signers_path(None, policy, &session.platform, data_dir);
             let allowed =

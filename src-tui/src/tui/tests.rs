@@ -490,3 +490,33 @@ fn reverse_lineage_screen_finds_versions_on_a_dataset() {
     app.on_key(key(KeyCode::Esc));
     assert!(matches!(app.screen, super::app::Screen::Inventory));
 }
+
+#[test]
+fn sign_and_lineage_screens_snapshots() {
+    let (_d, mut app) = demo_app();
+    select(&mut app, "churn-propensity");
+    app.on_key(key(KeyCode::Char('S')));
+    let super::app::Screen::Sign(form) = &mut app.screen else {
+        panic!("sign screen")
+    };
+    form.key = "/keys/vera/id_ed25519".into();
+    app.on_key(key(KeyCode::Right));
+    for _ in 0..5 {
+        app.on_key(key(KeyCode::Tab));
+    }
+    for c in "secret".chars() {
+        app.on_key(key(KeyCode::Char(c)));
+    }
+    let screen = render(&mut app, 120, 40);
+    assert!(
+        screen.contains("passphrase: ••••••") && !screen.contains("secret"),
+        "the passphrase is masked: {screen}"
+    );
+    insta::assert_snapshot!("sign_120x40", masked(screen));
+    insta::assert_snapshot!("sign_80x24", masked(render(&mut app, 80, 24)));
+    app.on_key(key(KeyCode::Esc));
+    app.on_key(key(KeyCode::Char('L')));
+    app.on_key(key(KeyCode::Enter));
+    insta::assert_snapshot!("lineage_120x40", masked(render(&mut app, 120, 40)));
+    insta::assert_snapshot!("lineage_80x24", masked(render(&mut app, 80, 24)));
+}

@@ -718,7 +718,7 @@ fn draw_sign(f: &mut Frame, s: &SignScreen, area: Rect) {
         ]));
     }
     lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled("Tab moves · ←/→ choose · Ctrl-U clears · Enter signs (asks first) · Esc back. Conditions are separated by ';'.", Style::new().add_modifier(Modifier::DIM))));
+    lines.push(Line::from(Span::styled("Tab moves · ←/→ choose · Ctrl-U clears · Enter signs (asks first) · Esc back. Key: a file, or \"agent\" for ssh-agent. Conditions: separated by ';'.", Style::new().add_modifier(Modifier::DIM))));
     if s.confirming {
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled(
