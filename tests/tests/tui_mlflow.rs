@@ -1,0 +1,333 @@
+//! The whole job in a real terminal against the real MLflow harness: sync from the TUI, review
+//! a version (killed with SIGKILL mid-review and restarted: the answers are there), sign as
+//! validator with a key held by a real ssh-agent, export the audit pack; then `ssh-keygen -Y
+//! verify` accepts the written approval. `scripts/test.sh` runs it with the tests that change
+//! the seeded server.
+
+use countersign_e2e::{binary, mlflow_uri, Cli};
+use serde_json::{json, Value};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Tmux(String);
+
+impl Tmux {
+    fn start(name: &str, cmd: &str) -> Self {
+        let session = format!("{name}-{}", std::process::id());
+        assert!(Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &session,
+                "-x",
+                "130",
+                "-y",
+                "42",
+                cmd
+            ])
+            .status()
+            .expect("tmux")
+            .success());
+        Tmux(session)
+    }
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(
+            &Command::new("tmux")
+                .args(["capture-pane", "-p", "-t", &self.0])
+                .output()
+                .expect("capture")
+                .stdout,
+        )
+        .into_owned()
+    }
+    fn keys(&self, keys: &[&str]) {
+        let mut a = vec!["send-keys", "-t", self.0.as_str()];
+        a.extend_from_slice(keys);
+        assert!(Command::new("tmux")
+            .args(&a)
+            .status()
+            .expect("send-keys")
+            .success());
+    }
+    fn text(&self, text: &str) {
+        assert!(Command::new("tmux")
+            .args(["send-keys", "-t", &self.0, "-l", text])
+            .status()
+            .expect("send-keys")
+            .success());
+    }
+    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(40);
+        loop {
+            let s = self.screen();
+            if pred(&s) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    fn pid(&self) -> u32 {
+        let o = Command::new("tmux")
+            .args(["display-message", "-p", "-t", &self.0, "#{pane_pid}"])
+            .output()
+            .expect("pid");
+        String::from_utf8_lossy(&o.stdout)
+            .trim()
+            .parse()
+            .expect("pid")
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+fn api(path: &str, body: Value) -> Value {
+    let out = Command::new("curl")
+        .args([
+            "-sS",
+            "-f",
+            "-X",
+            "POST",
+            "-H",
+            "Content-Type: application/json",
+            "-d",
+            &body.to_string(),
+        ])
+        .arg(format!("{}/api/2.0/mlflow/{path}", mlflow_uri()))
+        .output()
+        .expect("curl");
+    assert!(
+        out.status.success(),
+        "{path}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+}
+
+#[test]
+fn review_sign_and_export_in_a_real_terminal() {
+    // A fresh model on the server, so this test owns its version.
+    let name = format!("tui-e2e-{}", std::process::id());
+    let exp = api(
+        "experiments/create",
+        json!({"name": format!("/tests/{name}")}),
+    )["experiment_id"]
+        .clone();
+    let run = api(
+        "runs/create",
+        json!({"experiment_id": exp, "user_id": "tess.builder", "run_name": "train"}),
+    );
+    let run_id = run["run"]["info"]["run_id"]
+        .as_str()
+        .expect("run")
+        .to_string();
+    api(
+        "runs/log-batch",
+        json!({"run_id": run_id, "params": [{"key": "algorithm", "value": "glm"}], "metrics": [{"key": "auc_holdout", "value": 0.74, "timestamp": 1, "step": 0}]}),
+    );
+    api(
+        "runs/log-inputs",
+        json!({"run_id": run_id, "datasets": [{"tags": [{"key": "mlflow.data.context", "value": "training"}], "dataset": {"name": "tui_train", "digest": "abcd1234", "source_type": "s3", "source": "{\"uri\": \"s3://tui/train.parquet\"}"}}]}),
+    );
+    api(
+        "runs/update",
+        json!({"run_id": run_id, "status": "FINISHED", "end_time": 2}),
+    );
+    api(
+        "registered-models/create",
+        json!({"name": name, "tags": [{"key": "risk_tier", "value": "3"}, {"key": "owner", "value": "olga.owner@bank.example"}]}),
+    );
+    api(
+        "model-versions/create",
+        json!({"name": name, "source": format!("runs:/{run_id}/model"), "run_id": run_id}),
+    );
+
+    // Vera's key, in a real ssh-agent; allowed_signers and a policy naming her.
+    let cli = Cli::new();
+    let home = cli.data.path();
+    let out = cli.ok(&[
+        "keys",
+        "generate",
+        home.join("vera").to_str().expect("p"),
+        "--no-passphrase",
+        "--as",
+        "vera.validator@bank.example",
+    ]);
+    std::fs::write(
+        home.join("allowed_signers"),
+        out.lines().last().expect("line").to_string() + "\n",
+    )
+    .expect("allowed");
+    let base = countersign_core::policy::DEFAULT_POLICY;
+    let policy = base[..base.find("[roster]").expect("roster")].to_string()
+        + "[roster]\n\"vera.validator@bank.example\" = [\"validator\"]\n";
+    std::fs::write(home.join("policy.toml"), policy).expect("policy");
+    let sock = home.join("agent.sock");
+    let mut agent = Command::new("ssh-agent")
+        .args(["-D", "-a"])
+        .arg(&sock)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("ssh-agent");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !sock.exists() {
+        assert!(Instant::now() < deadline, "ssh-agent socket");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(Command::new("ssh-add")
+        .arg(home.join("vera"))
+        .env("SSH_AUTH_SOCK", &sock)
+        .output()
+        .expect("ssh-add")
+        .status
+        .success());
+
+    let cmd = format!(
+        "env COUNTERSIGN_DATA_DIR={d} COUNTERSIGN_POLICY={d}/policy.toml SSH_AUTH_SOCK={s} COUNTERSIGN_KEY=agent TERM=xterm-256color {bin} --platform {uri}",
+        d = home.display(),
+        s = sock.display(),
+        bin = binary("countersign").display(),
+        uri = mlflow_uri()
+    );
+    let t = Tmux::start("cs-tui-mlflow", &cmd);
+    t.wait_for("the empty store", |s| s.contains("never synced"));
+    t.keys(&["s"]);
+    t.wait_for("the background sync", |s| {
+        s.contains("synced:") && s.contains(&name)
+    });
+    t.keys(&["/"]);
+    t.text(&name);
+    t.keys(&["Enter", "r"]);
+    t.wait_for("the review", |s| {
+        s.contains(&format!("Review of models:/{name}/1")) && s.contains("0/5 answered")
+    });
+    // Two answers, then the process is killed.
+    t.keys(&["p"]);
+    t.text("method reviewed");
+    t.keys(&["C-s"]);
+    t.wait_for("the first answer", |s| s.contains("1/5 answered"));
+    t.keys(&["j", "c"]);
+    t.wait_for("the second answer", |s| s.contains("2/5 answered"));
+    let pid = t.pid();
+    assert!(Command::new("kill")
+        .args(["-9", &pid.to_string()])
+        .status()
+        .expect("kill")
+        .success());
+    drop(t);
+    let t = Tmux::start("cs-tui-mlflow2", &cmd);
+    t.wait_for("the restarted UI", |s| s.contains("synced"));
+    t.keys(&["/"]);
+    t.text(&name);
+    t.keys(&["Enter", "r"]);
+    t.wait_for("the restored answers", |s| {
+        s.contains("2/5 answered") && s.contains("resumed review")
+    });
+    // The rest: MON-02 is automatic, LIM-01 and IND-01 are attestations.
+    t.keys(&["j", "j", "c"]);
+    t.wait_for("MON-02", |s| s.contains("3/5 answered"));
+    for (i, note) in ["limits documented", "independent of the builders"]
+        .iter()
+        .enumerate()
+    {
+        t.keys(&["j", "p"]);
+        t.text(note);
+        t.keys(&["C-s"]);
+        let want = format!("{}/5 answered", 4 + i);
+        t.wait_for(&want, |s| s.contains(&want));
+    }
+    t.wait_for("readiness", |s| {
+        s.contains("ready for decision; nothing blocks an approval")
+    });
+    // Sign as validator through ssh-agent.
+    // Escape and the next key are sent apart: together they read as Alt+key.
+    t.keys(&["Escape"]);
+    t.wait_for("the inventory", |s| {
+        s.contains("Inventory") && !s.contains("Review of")
+    });
+    t.keys(&["S"]);
+    t.wait_for("the sign form", |s| s.contains("Sign a decision on"));
+    t.keys(&["Enter"]);
+    t.wait_for("the confirmation", |s| s.contains("? y/n"));
+    t.keys(&["y"]);
+    let s = t.wait_for("the signature", |s| {
+        s.contains("Signed as") || s.contains("Not signed")
+    });
+    assert!(s.contains("Signed as vera.validator@bank.example"), "{s}");
+    // Export the audit pack.
+    t.keys(&["Escape"]);
+    t.wait_for("the inventory", |s| {
+        s.contains("Inventory") && !s.contains("Sign a decision")
+    });
+    t.keys(&["e"]);
+    let s = t.wait_for("the export", |s| {
+        s.contains("audit pack written to") || s.contains("export failed")
+    });
+    assert!(s.contains("audit pack written to"), "{s}");
+    t.keys(&["q"]);
+    let _ = agent.kill();
+    let _ = agent.wait();
+
+    // The exported pack's approval verifies with stock OpenSSH, and the gate passes.
+    let exports = home.join("exports");
+    let pack = std::fs::read_dir(&exports)
+        .expect("exports")
+        .next()
+        .expect("a pack")
+        .expect("entry")
+        .path();
+    let rec = pack.join("approvals/validator-vera.validator@bank.example.json");
+    let o = Command::new("ssh-keygen")
+        .args(["-Y", "verify", "-f"])
+        .arg(home.join("allowed_signers"))
+        .args([
+            "-I",
+            "vera.validator@bank.example",
+            "-n",
+            "countersign",
+            "-s",
+        ])
+        .arg(format!("{}.sig", rec.display()))
+        .stdin(std::fs::File::open(&rec).expect("record"))
+        .output()
+        .expect("ssh-keygen");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let check = Command::new("bash")
+        .arg(pack.join("VERIFY.txt"))
+        .output()
+        .expect("bash");
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let g = cli
+        .command(&[
+            "--platform",
+            &mlflow_uri(),
+            "--policy",
+            home.join("policy.toml").to_str().expect("p"),
+            "gate",
+            &format!("models:/{name}/1"),
+        ])
+        .output()
+        .expect("gate");
+    assert_eq!(
+        g.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&g.stdout)
+    );
+}
