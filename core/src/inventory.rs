@@ -137,3 +137,108 @@ pub fn view(
         models: list(&session.store, &session.key, filter, today)?,
     })
 }
+
+/// Where a model stands, from the ledger and the local reviews.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelStatus {
+    /// approved / rejected / pending approval / in review / not reviewed (of the newest version).
+    pub status: String,
+    /// The last approval of any version: "v3 validator approve by vera".
+    pub last_approval: Option<String>,
+    /// Whether that approval counted when last verified (`None`: signed here, not verified).
+    pub counts: Option<bool>,
+}
+
+/// The status of one version from its ledger entries (latest verdict per approval).
+pub fn version_status(
+    required: &[crate::policy::Role],
+    entries: &[crate::store::LedgerEntry],
+    reviewed: bool,
+) -> &'static str {
+    let ok: Vec<&crate::store::LedgerEntry> = entries
+        .iter()
+        .filter(|e| e.counted != Some(false))
+        .collect();
+    if ok.iter().any(|e| e.decision == "reject") {
+        "rejected"
+    } else if !required.is_empty()
+        && required.iter().all(|r| {
+            ok.iter()
+                .any(|e| e.role == r.as_str() && e.decision != "reject")
+        })
+    {
+        "approved"
+    } else if !entries.is_empty() {
+        "pending approval"
+    } else if reviewed {
+        "in review"
+    } else {
+        "not reviewed"
+    }
+}
+
+/// Every model's status, without decoding versions (fast enough for a first frame).
+pub fn statuses(
+    store: &Store,
+    platform: &str,
+    policy: &crate::policy::LoadedPolicy,
+) -> Result<std::collections::HashMap<String, ModelStatus>> {
+    let latest = store.version_summary(platform)?;
+    let reviewed = store.reviewed_models(platform)?;
+    let mut by_sha: std::collections::HashMap<String, crate::store::LedgerEntry> =
+        std::collections::HashMap::new();
+    for e in store.ledger_entries()? {
+        if e.platform == platform {
+            by_sha.insert(e.approval_sha256.clone(), e);
+        }
+    }
+    let mut by_model: std::collections::HashMap<String, Vec<crate::store::LedgerEntry>> =
+        std::collections::HashMap::new();
+    for e in by_sha.into_values() {
+        if let Some(name) = e
+            .version
+            .strip_prefix("models:/")
+            .and_then(|r| r.rsplit_once('/'))
+            .map(|(n, _)| n.to_string())
+        {
+            by_model.entry(name).or_default().push(e);
+        }
+    }
+    let mut out = std::collections::HashMap::new();
+    for m in store.models(platform)? {
+        let entries = by_model.remove(&m.name).unwrap_or_default();
+        let required = m
+            .risk_tier
+            .as_ref()
+            .and_then(|t| policy.policy.tiers.get(t))
+            .map(|t| t.roles_required.clone())
+            .unwrap_or_default();
+        let latest_ref = latest
+            .get(&m.name)
+            .map(|(v, _)| format!("models:/{}/{v}", m.name));
+        let of_latest: Vec<crate::store::LedgerEntry> = entries
+            .iter()
+            .filter(|e| Some(&e.version) == latest_ref.as_ref())
+            .cloned()
+            .collect();
+        let status = version_status(&required, &of_latest, reviewed.contains(&m.name)).to_string();
+        let last = entries.iter().max_by(|a, b| a.signed_at.cmp(&b.signed_at));
+        out.insert(
+            m.name.clone(),
+            ModelStatus {
+                status,
+                last_approval: last.map(|e| {
+                    format!(
+                        "v{} {} {} by {}",
+                        e.version.rsplit('/').next().unwrap_or(""),
+                        e.role,
+                        e.decision,
+                        e.signer
+                    )
+                }),
+                counts: last.and_then(|e| e.counted),
+            },
+        );
+    }
+    Ok(out)
+}

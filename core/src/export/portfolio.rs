@@ -116,6 +116,7 @@ pub fn build(
         by_version.entry(e.version.clone()).or_default().push(e);
     }
     let reviews = store.open_high_findings_by_model(platform)?;
+    let reviewed = store.reviewed_models(platform)?;
     let mut rows = Vec::with_capacity(models.len());
     let mut days = Vec::new();
     for m in &models {
@@ -127,32 +128,27 @@ pub fn build(
             .and_then(|t| policy.policy.tiers.get(t))
             .map(|t| t.roles_required.clone())
             .unwrap_or_else(|| vec![Role::Validator]);
-        let counts = |e: &LedgerEntry| e.counted != Some(false);
         let mut status = "not reviewed".to_string();
         let mut last: Option<&LedgerEntry> = None;
         if let Some(v) = &latest {
             let key = format!("models:/{}/{}", v.name, v.version);
             let entries = by_version.get(&key).map(Vec::as_slice).unwrap_or(&[]);
-            let ok: Vec<&LedgerEntry> = entries.iter().filter(|e| counts(e)).collect();
-            if ok.iter().any(|e| e.decision == "reject") {
-                status = "rejected".into();
-            } else if required.iter().all(|r| {
-                ok.iter()
-                    .any(|e| e.role == r.as_str() && e.decision != "reject")
-            }) {
-                status = "approved".into();
-                if let Some(t) = ok
+            status = crate::inventory::version_status(
+                &required,
+                entries,
+                reviews.contains_key(&m.name) || reviewed.contains(&m.name),
+            )
+            .to_string();
+            if status == "approved" {
+                if let Some(t) = entries
                     .iter()
+                    .filter(|e| e.counted != Some(false))
                     .filter_map(|e| chrono::DateTime::parse_from_rfc3339(&e.signed_at).ok())
                     .map(|t| t.timestamp_millis())
                     .max()
                 {
                     days.push((t - v.created_ms) as f64 / 86_400_000.0);
                 }
-            } else if !entries.is_empty() {
-                status = "pending approval".into();
-            } else if reviews.contains_key(&m.name) || store.has_review(platform, &m.name)? {
-                status = "in review".into();
             }
         }
         for v in &vs {

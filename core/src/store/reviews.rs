@@ -132,6 +132,19 @@ impl Store {
         )
     }
 
+    /// Names of the models that have at least one review.
+    pub fn reviewed_models(&self, platform: &str) -> Result<std::collections::BTreeSet<String>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT DISTINCT name FROM reviews WHERE platform = ?1")
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([platform], |r| r.get::<_, String>(0))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.err(e))
+    }
+
     /// Whether any review of the model exists.
     pub fn has_review(&self, platform: &str, name: &str) -> Result<bool> {
         self.conn

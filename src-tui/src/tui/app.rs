@@ -100,6 +100,10 @@ pub struct App {
     pub confirm_quit: bool,
     /// Tier, kind and overdue filters (the search text filters names and owners).
     pub filter: Filter,
+    /// Only models with this status, when set.
+    pub status_filter: Option<String>,
+    /// Each model's status and last approval.
+    pub statuses: std::collections::HashMap<String, inventory::ModelStatus>,
 }
 
 impl App {
@@ -132,7 +136,12 @@ impl App {
             screen: Screen::Inventory,
             confirm_quit: false,
             filter: Filter::default(),
+            status_filter: None,
+            statuses: Default::default(),
         };
+        app.statuses = inventory::statuses(&app.session.store, &app.session.key, &app.policy)
+            .unwrap_or_default();
+        app.apply_search();
         app.data_dir = app
             .session
             .store
@@ -148,6 +157,8 @@ impl App {
     pub fn reload(&mut self) -> anyhow::Result<()> {
         let name = self.selected_model().map(|m| m.model.name.clone());
         self.view = inventory::view(&self.session, &Filter::default(), &self.today)?;
+        self.statuses = inventory::statuses(&self.session.store, &self.session.key, &self.policy)
+            .unwrap_or_default();
         self.apply_search();
         if let Some(name) = name {
             if let Some(i) = self
@@ -175,6 +186,13 @@ impl App {
             .iter()
             .enumerate()
             .filter(|(_, m)| self.filter.matches(&m.model, &self.today))
+            .filter(|(_, m)| {
+                self.status_filter.as_ref().is_none_or(|want| {
+                    self.statuses
+                        .get(&m.model.name)
+                        .is_some_and(|st| &st.status == want)
+                })
+            })
             .filter(|(_, m)| {
                 q.is_empty()
                     || m.model.name.to_lowercase().contains(&q)
@@ -204,6 +222,9 @@ impl App {
         }
         if let Some(k) = self.filter.kind {
             parts.push(k.as_str().to_string());
+        }
+        if let Some(st) = &self.status_filter {
+            parts.push(st.clone());
         }
         if self.filter.overdue {
             parts.push("overdue".into());
@@ -405,6 +426,25 @@ impl App {
                         Some(ModelKind::Classic) => Some(ModelKind::Prompt),
                         Some(ModelKind::Prompt) => Some(ModelKind::Vendor),
                         Some(ModelKind::Vendor) => None,
+                    };
+                    self.refilter();
+                    return Effect::None;
+                }
+                KeyCode::Char('a') => {
+                    const ORDER: [&str; 5] = [
+                        "approved",
+                        "pending approval",
+                        "rejected",
+                        "in review",
+                        "not reviewed",
+                    ];
+                    self.status_filter = match self.status_filter.as_deref() {
+                        None => Some(ORDER[0].to_string()),
+                        Some(cur) => ORDER
+                            .iter()
+                            .position(|s| *s == cur)
+                            .and_then(|i| ORDER.get(i + 1))
+                            .map(|s| s.to_string()),
                     };
                     self.refilter();
                     return Effect::None;

@@ -97,9 +97,9 @@ pub const BINDINGS: &[Binding] = &[
         help: "sync with the platform",
     },
     Binding {
-        keys: "t K o",
+        keys: "t K a o",
         action: Action::Filter,
-        help: "filter: cycle tier, cycle kind, overdue only",
+        help: "filter: cycle tier, kind, status; overdue only",
     },
     Binding {
         keys: "r",

@@ -407,6 +407,16 @@ fn filter_keys_narrow_the_inventory() {
     app.on_key(key(KeyCode::Char('K')));
     app.on_key(key(KeyCode::Char('o')));
     assert_eq!(app.rows.len(), 36, "all filters cleared");
+    // Status: nothing is signed in this demo store, so "approved" shows no model.
+    app.on_key(key(KeyCode::Char('a')));
+    assert_eq!(app.rows.len(), 0);
+    assert!(render(&mut app, 120, 40).contains("[approved]"));
+    for _ in 0..4 {
+        app.on_key(key(KeyCode::Char('a')));
+    }
+    assert_eq!(app.rows.len(), 36, "'not reviewed' holds every model");
+    app.on_key(key(KeyCode::Char('a')));
+    assert_eq!(app.status_filter, None);
 }
 
 #[test]

@@ -53,7 +53,7 @@ pub fn draw(f: &mut Frame, app: &mut App) {
     }
     let wide = body.width >= 110;
     let [left, right] = if wide {
-        Layout::horizontal([Constraint::Percentage(64), Constraint::Percentage(36)]).areas(body)
+        Layout::horizontal([Constraint::Percentage(68), Constraint::Percentage(32)]).areas(body)
     } else {
         Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body)
     };
@@ -114,9 +114,17 @@ fn draw_table(f: &mut Frame, app: &mut App, area: Rect, wide: bool) {
         app.offset = app.selected + 1 - app.page;
     }
     let header_cells: Vec<&str> = if wide {
-        vec!["Name", "Kind", "Tier", "Owner", "Latest", "Next review"]
+        vec![
+            "Name",
+            "Kind",
+            "Tier",
+            "Owner",
+            "Status",
+            "Latest",
+            "Next review",
+        ]
     } else {
-        vec!["Name", "Kind", "Tier", "Latest", "Next review"]
+        vec!["Name", "Kind", "Tier", "Status", "Latest", "Next review"]
     };
     // Only the visible rows are built: the inventory may hold tens of thousands of models.
     let first = app.offset;
@@ -154,6 +162,20 @@ fn draw_table(f: &mut Frame, app: &mut App, area: Rect, wide: bool) {
                         .to_string(),
                 ));
             }
+            let st = app.statuses.get(&m.model.name);
+            let (label, color) = match st.map(|s| s.status.as_str()) {
+                Some("approved") => ("approved", Color::Green),
+                Some("pending approval") => ("pending", Color::Yellow),
+                Some("rejected") => ("rejected", Color::Red),
+                Some("in review") => ("in review", Color::Cyan),
+                _ => ("—", Color::Reset),
+            };
+            let mark = match st.and_then(|s| s.counts) {
+                Some(false) => " ✗",
+                _ => "",
+            };
+            cells
+                .push(Cell::from(format!("{label}{mark}")).style(Style::new().fg(theme::c(color))));
             cells.push(Cell::from(
                 m.latest_version
                     .clone()
@@ -169,7 +191,8 @@ fn draw_table(f: &mut Frame, app: &mut App, area: Rect, wide: bool) {
             Constraint::Fill(1),
             Constraint::Length(7),
             Constraint::Length(4),
-            Constraint::Length(14),
+            Constraint::Length(12),
+            Constraint::Length(10),
             Constraint::Length(6),
             Constraint::Length(12),
         ]
@@ -178,6 +201,7 @@ fn draw_table(f: &mut Frame, app: &mut App, area: Rect, wide: bool) {
             Constraint::Fill(1),
             Constraint::Length(7),
             Constraint::Length(4),
+            Constraint::Length(10),
             Constraint::Length(6),
             Constraint::Length(12),
         ]
@@ -236,6 +260,17 @@ fn draw_detail(f: &mut Frame, app: &App, area: Rect) {
     ];
     if let Some(p) = &m.llm_provider {
         lines.push(field("provider", p.clone()));
+    }
+    if let Some(st) = app.statuses.get(&m.name) {
+        lines.push(field("status", st.status.clone()));
+        if let Some(a) = &st.last_approval {
+            let verdict = match st.counts {
+                Some(true) => "counts",
+                Some(false) => "does NOT count",
+                None => "signed here, not yet verified",
+            };
+            lines.push(field("last approval", format!("{a} — {verdict}")));
+        }
     }
     lines.push(Line::from(""));
     lines.push(Line::from("Versions".bold()));
