@@ -178,10 +178,11 @@ pub fn version_status(
 }
 
 /// Every model's status, without decoding versions (fast enough for a first frame).
-pub fn statuses(
+pub fn statuses<'a>(
     store: &Store,
     platform: &str,
     policy: &crate::policy::LoadedPolicy,
+    models: impl IntoIterator<Item = &'a Model>,
 ) -> Result<std::collections::HashMap<String, ModelStatus>> {
     let latest = store.version_summary(platform)?;
     let reviewed = store.reviewed_models(platform)?;
@@ -205,7 +206,7 @@ pub fn statuses(
         }
     }
     let mut out = std::collections::HashMap::new();
-    for m in store.models(platform)? {
+    for m in models {
         let entries = by_model.remove(&m.name).unwrap_or_default();
         let required = m
             .risk_tier

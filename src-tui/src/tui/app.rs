@@ -139,8 +139,13 @@ impl App {
             status_filter: None,
             statuses: Default::default(),
         };
-        app.statuses = inventory::statuses(&app.session.store, &app.session.key, &app.policy)
-            .unwrap_or_default();
+        app.statuses = inventory::statuses(
+            &app.session.store,
+            &app.session.key,
+            &app.policy,
+            app.view.models.iter().map(|m| &m.model),
+        )
+        .unwrap_or_default();
         app.apply_search();
         app.data_dir = app
             .session
@@ -157,8 +162,13 @@ impl App {
     pub fn reload(&mut self) -> anyhow::Result<()> {
         let name = self.selected_model().map(|m| m.model.name.clone());
         self.view = inventory::view(&self.session, &Filter::default(), &self.today)?;
-        self.statuses = inventory::statuses(&self.session.store, &self.session.key, &self.policy)
-            .unwrap_or_default();
+        self.statuses = inventory::statuses(
+            &self.session.store,
+            &self.session.key,
+            &self.policy,
+            self.view.models.iter().map(|m| &m.model),
+        )
+        .unwrap_or_default();
         self.apply_search();
         if let Some(name) = name {
             if let Some(i) = self
