@@ -102,6 +102,8 @@ pub struct App {
     pub filter: Filter,
     /// Only models with this status, when set.
     pub status_filter: Option<String>,
+    /// The keymap (defaults plus the user's overrides).
+    pub keymap: keymap::KeyMap,
     /// Each model's status and last approval.
     pub statuses: std::collections::HashMap<String, inventory::ModelStatus>,
 }
@@ -137,6 +139,7 @@ impl App {
             confirm_quit: false,
             filter: Filter::default(),
             status_filter: None,
+            keymap: keymap::KeyMap::default(),
             statuses: Default::default(),
         };
         app.statuses = inventory::statuses(
@@ -394,22 +397,22 @@ impl App {
             None => {}
         }
         if !self.searching {
-            match key.code {
-                KeyCode::Char('r') => {
+            match self.keymap.action(key) {
+                Some(Action::Review) => {
                     self.open_review();
                     return Effect::None;
                 }
-                KeyCode::Char('S') => {
+                Some(Action::Sign) => {
                     if let Some(v) = self.selected_version() {
                         self.screen = Screen::Sign(Box::new(SignScreen::new(v, &self.data_dir)));
                     }
                     return Effect::None;
                 }
-                KeyCode::Char('e') => {
+                Some(Action::Export) => {
                     self.export_pack();
                     return Effect::None;
                 }
-                KeyCode::Char('L') => {
+                Some(Action::Lineage) => {
                     let suggestions = self
                         .detail
                         .as_ref()
@@ -419,7 +422,7 @@ impl App {
                     self.screen = Screen::Lineage(Box::new(LineageScreen::new(suggestions)));
                     return Effect::None;
                 }
-                KeyCode::Char('t') => {
+                Some(Action::FilterTier) => {
                     self.filter.tier = match self.filter.tier.as_deref() {
                         None => Some("1".into()),
                         Some("1") => Some("2".into()),
@@ -429,7 +432,7 @@ impl App {
                     self.refilter();
                     return Effect::None;
                 }
-                KeyCode::Char('K') => {
+                Some(Action::FilterKind) => {
                     use countersign_core::model::ModelKind;
                     self.filter.kind = match self.filter.kind {
                         None => Some(ModelKind::Classic),
@@ -440,7 +443,7 @@ impl App {
                     self.refilter();
                     return Effect::None;
                 }
-                KeyCode::Char('a') => {
+                Some(Action::FilterStatus) => {
                     const ORDER: [&str; 5] = [
                         "approved",
                         "pending approval",
@@ -459,12 +462,12 @@ impl App {
                     self.refilter();
                     return Effect::None;
                 }
-                KeyCode::Char('o') => {
+                Some(Action::FilterOverdue) => {
                     self.filter.overdue = !self.filter.overdue;
                     self.refilter();
                     return Effect::None;
                 }
-                KeyCode::Char('d') => {
+                Some(Action::Dashboard) => {
                     match Dashboard::open(&self.session, &self.policy, &self.today) {
                         Ok(d) => self.screen = Screen::Dashboard(Box::new(d)),
                         Err(e) => self.status = format!("dashboard: {e}"),
@@ -502,7 +505,7 @@ impl App {
             }
             return Effect::None;
         }
-        let action = keymap::action_for(key);
+        let action = self.keymap.action(key);
         if self.show_help && action != Some(Action::Quit) {
             self.show_help = false;
             return Effect::None;
@@ -550,7 +553,10 @@ impl App {
             | Action::Sign
             | Action::Export
             | Action::Dashboard
-            | Action::Filter
+            | Action::FilterTier
+            | Action::FilterKind
+            | Action::FilterStatus
+            | Action::FilterOverdue
             | Action::Lineage => {}
         }
         Effect::None

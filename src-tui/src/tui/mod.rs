@@ -45,6 +45,11 @@ pub fn run(
 ) -> anyhow::Result<()> {
     let mut app = App::new(session, today)?;
     app.policy = policy;
+    let (keys, warning) = keymap::KeyMap::load();
+    app.keymap = keys;
+    if let Some(w) = warning {
+        app.status = w;
+    }
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore_terminal();

@@ -530,3 +530,30 @@ fn sign_and_lineage_screens_snapshots() {
     insta::assert_snapshot!("lineage_120x40", masked(render(&mut app, 120, 40)));
     insta::assert_snapshot!("lineage_80x24", masked(render(&mut app, 80, 24)));
 }
+
+#[test]
+fn user_keymap_overrides_apply_to_the_app() {
+    let (_d, mut app) = demo_app();
+    app.keymap = super::keymap::KeyMap::with_overrides("review = \"R\"\nquit = \"x\"\n").unwrap();
+    app.on_key(key(KeyCode::Char('r')));
+    assert!(
+        matches!(app.screen, super::app::Screen::Inventory),
+        "r is released"
+    );
+    app.on_key(key(KeyCode::Char('?')));
+    let help = render(&mut app, 120, 40);
+    assert!(
+        help.contains(" R ") && help.contains("review the latest version"),
+        "{help}"
+    );
+    app.on_key(key(KeyCode::Char('z')));
+    app.on_key(key(KeyCode::Char('R')));
+    assert!(matches!(app.screen, super::app::Screen::Review(_)));
+    app.on_key(key(KeyCode::Esc));
+    assert_eq!(
+        app.on_key(key(KeyCode::Char('q'))),
+        Effect::None,
+        "q no longer quits"
+    );
+    assert_eq!(app.on_key(key(KeyCode::Char('x'))), Effect::Quit);
+}

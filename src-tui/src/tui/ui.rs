@@ -1,7 +1,6 @@
 //! Rendering: a pure function of the [`App`] state.
 
 use super::app::{App, Pane, Screen};
-use super::keymap;
 use super::screens::{Dashboard, LineageScreen, ReviewScreen, SignScreen, SIGN_FIELDS};
 use super::theme;
 use countersign_core::policy::checks::AutoOutcome;
@@ -61,7 +60,7 @@ pub fn draw(f: &mut Frame, app: &mut App) {
     draw_detail(f, app, right);
     draw_footer(f, app, footer);
     if app.show_help {
-        draw_help(f);
+        draw_help(f, app);
     }
 }
 
@@ -450,36 +449,42 @@ fn draw_footer(f: &mut Frame, app: &App, area: Rect) {
             }),
         ),
         Span::raw("│ "),
-        Span::styled(keymap::footer(), Style::new().add_modifier(Modifier::DIM)),
+        Span::styled(
+            app.keymap.footer(),
+            Style::new().add_modifier(Modifier::DIM),
+        ),
         Span::raw(format!("  │ {}", app.view.platform)),
     ]);
     f.render_widget(Paragraph::new(line), area);
 }
 
-fn draw_help(f: &mut Frame) {
+fn draw_help(f: &mut Frame, app: &App) {
     let area = f.area();
-    let w = 50.min(area.width);
-    let h = (keymap::BINDINGS.len() as u16 + 4).min(area.height);
+    let help = app.keymap.help();
+    let w = 78.min(area.width);
+    let h = (help.len() as u16 + 5).min(area.height);
     let rect = Rect {
         x: area.x + (area.width - w) / 2,
         y: area.y + (area.height - h) / 2,
         width: w,
         height: h,
     };
-    let mut lines: Vec<Line> = keymap::BINDINGS
-        .iter()
-        .map(|b| {
+    let mut lines: Vec<Line> = help
+        .into_iter()
+        .map(|(keys, text)| {
             Line::from(vec![
                 Span::styled(
-                    format!(" {:<11}", b.keys),
+                    format!(" {keys:<11}"),
                     Style::new().add_modifier(Modifier::BOLD),
                 ),
-                Span::raw(b.help),
+                Span::raw(text),
             ])
         })
         .collect();
     lines.push(Line::from(""));
-    lines.push(Line::from(" Mouse: click a row, wheel scrolls.".italic()));
+    lines.push(Line::from(
+        " Mouse: click a row, wheel scrolls. Keys: ~/.config/countersign/keys.toml".italic(),
+    ));
     f.render_widget(Clear, rect);
     f.render_widget(
         Paragraph::new(lines).block(
