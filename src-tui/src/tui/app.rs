@@ -104,6 +104,8 @@ pub struct App {
     pub status_filter: Option<String>,
     /// The keymap (defaults plus the user's overrides).
     pub keymap: keymap::KeyMap,
+    /// Sort order: 0 name, 1 tier, 2 next review, 3 status.
+    pub sort: usize,
     /// Each model's status and last approval.
     pub statuses: std::collections::HashMap<String, inventory::ModelStatus>,
 }
@@ -140,6 +142,7 @@ impl App {
             filter: Filter::default(),
             status_filter: None,
             keymap: keymap::KeyMap::default(),
+            sort: 0,
             statuses: Default::default(),
         };
         app.statuses = inventory::statuses(
@@ -218,6 +221,33 @@ impl App {
             })
             .map(|(i, _)| i)
             .collect();
+        let models = &self.view.models;
+        let status = |i: usize| {
+            self.statuses
+                .get(&models[i].model.name)
+                .map(|s| s.status.clone())
+                .unwrap_or_default()
+        };
+        match self.sort {
+            1 => self.rows.sort_by(|&a, &b| {
+                (models[a].model.risk_tier.clone(), &models[a].model.name)
+                    .cmp(&(models[b].model.risk_tier.clone(), &models[b].model.name))
+            }),
+            2 => self.rows.sort_by(|&a, &b| {
+                let d = |i: usize| {
+                    models[i]
+                        .model
+                        .next_review_date
+                        .clone()
+                        .unwrap_or_else(|| "9999".into())
+                };
+                (d(a), &models[a].model.name).cmp(&(d(b), &models[b].model.name))
+            }),
+            3 => self.rows.sort_by(|&a, &b| {
+                (status(a), &models[a].model.name).cmp(&(status(b), &models[b].model.name))
+            }),
+            _ => {}
+        }
         self.selected = self.selected.min(self.rows.len().saturating_sub(1));
     }
 
@@ -241,6 +271,12 @@ impl App {
         }
         if self.filter.overdue {
             parts.push("overdue".into());
+        }
+        if self.sort > 0 {
+            parts.push(format!(
+                "sorted by {}",
+                ["name", "tier", "next review", "status"][self.sort]
+            ));
         }
         parts.join(" · ")
     }
@@ -313,6 +349,37 @@ impl App {
             Ok(r) => self.screen = Screen::Review(Box::new(r)),
             Err(e) => self.status = format!("cannot review {v}: {e}"),
         }
+    }
+
+    fn export_report(&mut self) {
+        let out = self.data_dir.join("exports").join(format!(
+            "portfolio-{}.pdf",
+            chrono::Utc::now().format("%Y%m%dT%H%M%S")
+        ));
+        let result = (|| -> countersign_core::Result<()> {
+            let report = countersign_core::export::portfolio::build(
+                &self.session.store,
+                &self.session.key,
+                &self.policy,
+                &self.today,
+            )?;
+            let who = std::env::var("COUNTERSIGN_IDENTITY")
+                .or_else(|_| std::env::var("USER"))
+                .unwrap_or_else(|_| "unknown".into());
+            let bytes = countersign_core::export::pdf::portfolio::render(
+                &report,
+                &who,
+                chrono::Utc::now().timestamp(),
+            );
+            if let Some(dir) = out.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| countersign_core::Error::io(dir, e))?;
+            }
+            std::fs::write(&out, bytes).map_err(|e| countersign_core::Error::io(&out, e))
+        })();
+        self.status = match result {
+            Ok(()) => format!("portfolio report written to {}", out.display()),
+            Err(e) => format!("report failed: {e}"),
+        };
     }
 
     fn export_pack(&mut self) {
@@ -462,6 +529,15 @@ impl App {
                     self.refilter();
                     return Effect::None;
                 }
+                Some(Action::Sort) => {
+                    self.sort = (self.sort + 1) % 4;
+                    self.refilter();
+                    return Effect::None;
+                }
+                Some(Action::ExportReport) => {
+                    self.export_report();
+                    return Effect::None;
+                }
                 Some(Action::FilterOverdue) => {
                     self.filter.overdue = !self.filter.overdue;
                     self.refilter();
@@ -557,6 +633,8 @@ impl App {
             | Action::FilterKind
             | Action::FilterStatus
             | Action::FilterOverdue
+            | Action::Sort
+            | Action::ExportReport
             | Action::Lineage => {}
         }
         Effect::None

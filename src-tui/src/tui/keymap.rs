@@ -54,6 +54,10 @@ pub enum Action {
     FilterStatus,
     /// Toggle overdue-only.
     FilterOverdue,
+    /// Cycle the sort order.
+    Sort,
+    /// Export the portfolio report.
+    ExportReport,
 }
 
 /// (action, name in keys.toml, default keys, help) in help order.
@@ -96,7 +100,19 @@ const ACTIONS: &[(Action, &str, &[&str], &str)] = &[
         &["o"],
         "filter: overdue only",
     ),
+    (
+        Action::Sort,
+        "sort",
+        &["O"],
+        "sort: name, tier, next review, status",
+    ),
     (Action::Sync, "sync", &["s"], "sync with the platform"),
+    (
+        Action::ExportReport,
+        "export_report",
+        &["P"],
+        "export the portfolio report (PDF)",
+    ),
     (
         Action::Review,
         "review",

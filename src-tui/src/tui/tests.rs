@@ -557,3 +557,63 @@ fn user_keymap_overrides_apply_to_the_app() {
     );
     assert_eq!(app.on_key(key(KeyCode::Char('x'))), Effect::Quit);
 }
+
+#[test]
+fn sorting_and_the_portfolio_report_from_the_tui() {
+    let (_d, mut app) = demo_app();
+    app.on_key(key(KeyCode::Char('O')));
+    let tiers: Vec<_> = app
+        .rows
+        .iter()
+        .map(|&i| {
+            app.view.models[i]
+                .model
+                .risk_tier
+                .clone()
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut sorted = tiers.clone();
+    sorted.sort();
+    assert_eq!(tiers, sorted, "sorted by tier");
+    assert!(render(&mut app, 120, 40).contains("sorted by tier"));
+    app.on_key(key(KeyCode::Char('O')));
+    let dates: Vec<_> = app
+        .rows
+        .iter()
+        .map(|&i| {
+            app.view.models[i]
+                .model
+                .next_review_date
+                .clone()
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut sorted = dates.clone();
+    sorted.sort();
+    assert_eq!(dates, sorted, "sorted by next review: overdue first");
+    app.on_key(key(KeyCode::Char('O')));
+    app.on_key(key(KeyCode::Char('O')));
+    assert_eq!(
+        app.view.models[app.rows[0]].model.name, "aml-narrative-writer",
+        "back to name order"
+    );
+    // The detail pane shows the rubric's tier and the latest version's metrics.
+    let screen = render(&mut app, 120, 60);
+    assert!(
+        screen.contains("rubric") && screen.contains("groundedness"),
+        "{screen}"
+    );
+    // P writes the portfolio report.
+    app.data_dir = tempfile::tempdir().unwrap().keep();
+    app.on_key(key(KeyCode::Char('P')));
+    assert!(
+        app.status.starts_with("portfolio report written to "),
+        "{}",
+        app.status
+    );
+    let path = app
+        .status
+        .trim_start_matches("portfolio report written to ");
+    assert!(std::fs::read(path).unwrap().starts_with(b"%PDF"));
+}

@@ -260,6 +260,21 @@ fn draw_detail(f: &mut Frame, app: &App, area: Rect) {
     if let Some(p) = &m.llm_provider {
         lines.push(field("provider", p.clone()));
     }
+    let a = app.policy.policy.rubric.assess(m, &Default::default());
+    match (&a.tier, a.disagrees) {
+        (Some(t), true) => lines.push(Line::from(Span::styled(
+            format!(
+                "rubric       tier {t} (score {}) — DISAGREES with the platform",
+                a.score
+            ),
+            Style::new().fg(theme::c(Color::Red)),
+        ))),
+        (Some(t), false) => lines.push(field("rubric", format!("tier {t} (score {})", a.score))),
+        (None, _) => lines.push(field(
+            "rubric",
+            format!("{} question(s) unanswered", a.unanswered.len()),
+        )),
+    }
     if let Some(st) = app.statuses.get(&m.name) {
         lines.push(field("status", st.status.clone()));
         if let Some(a) = &st.last_approval {
@@ -322,6 +337,49 @@ fn draw_detail(f: &mut Frame, app: &App, area: Rect) {
                 e.user.clone().unwrap_or_default()
             )));
         }
+    }
+    if let Some(run) = d.evidence.as_ref().and_then(|e| e.run.as_ref()) {
+        if !run.metrics.is_empty() {
+            lines.push(Line::from(""));
+            lines.push(Line::from("Metrics (latest version)".bold()));
+            for (k, mm) in run.metrics.iter().take(12) {
+                let v = mm
+                    .value
+                    .map(|x| format!("{x}"))
+                    .unwrap_or_else(|| "NaN".into());
+                lines.push(Line::from(format!(
+                    "  {k:<18} {v}{}",
+                    if mm.history.len() > 1 {
+                        format!("  ({} steps)", mm.history.len())
+                    } else {
+                        String::new()
+                    }
+                )));
+            }
+        }
+    }
+    let inventory_tags = [
+        "owner",
+        "business_purpose",
+        "risk_tier",
+        "next_review_date",
+        "monitoring",
+        "llm_provider",
+        "documentation_url",
+    ];
+    let other: Vec<String> = m
+        .tags
+        .iter()
+        .filter(|(k, _)| {
+            !inventory_tags.contains(&k.as_str())
+                && !k.starts_with("rubric.")
+                && !k.starts_with("mlflow.")
+        })
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    if !other.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::from(format!("tags: {}", other.join(", "))));
     }
     if !d.approvals.is_empty() {
         lines.push(Line::from(""));
