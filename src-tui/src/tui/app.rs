@@ -54,6 +54,8 @@ pub struct Detail {
     pub evidence: Option<countersign_core::evidence::Evidence>,
     /// Approvals of the model's versions seen or made here (from the ledger), newest first.
     pub approvals: Vec<countersign_core::store::LedgerEntry>,
+    /// The last verification of the latest version (V), with every reason.
+    pub verification: Option<countersign_core::approval::verify::Verification>,
 }
 
 /// The whole UI state.
@@ -319,6 +321,7 @@ impl App {
                 lineage,
                 evidence,
                 approvals,
+                verification: None,
             })
         });
     }
@@ -348,6 +351,49 @@ impl App {
         match ReviewScreen::open(&self.session, &self.policy, &v) {
             Ok(r) => self.screen = Screen::Review(Box::new(r)),
             Err(e) => self.status = format!("cannot review {v}: {e}"),
+        }
+    }
+
+    fn verify_selected(&mut self) {
+        let Some(v) = self.selected_version() else {
+            return;
+        };
+        let allowed_path = countersign_core::workspace::allowed_signers_path(
+            None,
+            &self.policy,
+            &self.session.platform,
+            &self.data_dir,
+        );
+        let result =
+            countersign_core::workspace::load_allowed_signers(&allowed_path).and_then(|allowed| {
+                let p = countersign_core::workspace::open_platform(&self.session.platform)?;
+                countersign_core::approval::verify::verify_version(
+                    &self.session.store,
+                    p.as_ref(),
+                    &self.policy,
+                    &allowed,
+                    &v,
+                )
+            });
+        match result {
+            Ok(ver) => {
+                self.status = format!(
+                    "verified {v}: gate {}",
+                    if ver.gate.pass { "PASS" } else { "FAIL" }
+                );
+                self.statuses = inventory::statuses(
+                    &self.session.store,
+                    &self.session.key,
+                    &self.policy,
+                    self.view.models.iter().map(|m| &m.model),
+                )
+                .unwrap_or_default();
+                self.refresh_detail();
+                if let Some(d) = self.detail.as_mut() {
+                    d.verification = Some(ver);
+                }
+            }
+            Err(e) => self.status = format!("cannot verify {v}: {e}"),
         }
     }
 
@@ -529,6 +575,10 @@ impl App {
                     self.refilter();
                     return Effect::None;
                 }
+                Some(Action::Verify) => {
+                    self.verify_selected();
+                    return Effect::None;
+                }
                 Some(Action::Sort) => {
                     self.sort = (self.sort + 1) % 4;
                     self.refilter();
@@ -634,6 +684,7 @@ impl App {
             | Action::FilterStatus
             | Action::FilterOverdue
             | Action::Sort
+            | Action::Verify
             | Action::ExportReport
             | Action::Lineage => {}
         }

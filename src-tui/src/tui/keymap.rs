@@ -58,6 +58,8 @@ pub enum Action {
     Sort,
     /// Export the portfolio report.
     ExportReport,
+    /// Verify the latest version's approvals now.
+    Verify,
 }
 
 /// (action, name in keys.toml, default keys, help) in help order.
@@ -105,6 +107,12 @@ const ACTIONS: &[(Action, &str, &[&str], &str)] = &[
         "sort",
         &["O"],
         "sort: name, tier, next review, status",
+    ),
+    (
+        Action::Verify,
+        "verify",
+        &["V"],
+        "verify the latest version's approvals now",
     ),
     (Action::Sync, "sync", &["s"], "sync with the platform"),
     (

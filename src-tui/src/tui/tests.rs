@@ -617,3 +617,32 @@ fn sorting_and_the_portfolio_report_from_the_tui() {
         .trim_start_matches("portfolio report written to ");
     assert!(std::fs::read(path).unwrap().starts_with(b"%PDF"));
 }
+
+#[test]
+fn verify_from_the_detail_pane_shows_every_reason() {
+    let (dir, mut app) = demo_app();
+    countersign_core::demo::generate_keys(dir.path()).unwrap();
+    select(&mut app, "churn-propensity");
+    // No approval yet: the gate fails and says why.
+    app.on_key(key(KeyCode::Char('V')));
+    assert!(app.status.contains("gate FAIL"), "{}", app.status);
+    let ver = app
+        .detail
+        .as_ref()
+        .and_then(|d| d.verification.as_ref())
+        .expect("verification kept for the detail pane");
+    assert!(
+        ver.gate
+            .reasons
+            .iter()
+            .any(|r| r.contains("tier 3 needs a validator approval")),
+        "{:?}",
+        ver.gate.reasons
+    );
+    let screen = render(&mut app, 120, 120);
+    assert!(
+        screen.contains("Verified models:/churn-propensity/2:")
+            && screen.contains("gate: tier 3 needs a validator"),
+        "{screen}"
+    );
+}

@@ -260,6 +260,9 @@ fn draw_detail(f: &mut Frame, app: &App, area: Rect) {
     if let Some(p) = &m.llm_provider {
         lines.push(field("provider", p.clone()));
     }
+    if !m.description.is_empty() {
+        lines.push(field("description", m.description.clone()));
+    }
     let a = app.policy.policy.rubric.assess(m, &Default::default());
     match (&a.tier, a.disagrees) {
         (Some(t), true) => lines.push(Line::from(Span::styled(
@@ -295,9 +298,10 @@ fn draw_detail(f: &mut Frame, app: &App, area: Rect) {
             format!(" @{}", v.aliases.join(" @"))
         };
         lines.push(Line::from(format!(
-            "  v{}{}  {}",
+            "  v{}{}  {}  {}",
             v.version,
             aliases,
+            v.status,
             v.creator.clone().unwrap_or_default()
         )));
     }
@@ -380,6 +384,53 @@ fn draw_detail(f: &mut Frame, app: &App, area: Rect) {
     if !other.is_empty() {
         lines.push(Line::from(""));
         lines.push(Line::from(format!("tags: {}", other.join(", "))));
+    }
+    if let Some(ver) = &d.verification {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            format!(
+                "Verified {}: gate {}",
+                ver.version,
+                if ver.gate.pass { "PASS" } else { "FAIL" }
+            ),
+            Style::new()
+                .fg(theme::c(if ver.gate.pass {
+                    Color::Green
+                } else {
+                    Color::Red
+                }))
+                .add_modifier(Modifier::BOLD),
+        )));
+        for c in &ver.approvals {
+            let who = c
+                .record
+                .as_ref()
+                .map(|r| {
+                    format!(
+                        "{} {} by {}",
+                        r.role.as_str(),
+                        r.decision.as_str(),
+                        r.signer
+                    )
+                })
+                .unwrap_or_else(|| "unreadable record".into());
+            lines.push(Line::from(format!(
+                "  {} {who}",
+                if c.counts { "counts" } else { "REFUSED" }
+            )));
+            for r in &c.reasons {
+                lines.push(Line::from(Span::styled(
+                    format!("    - {r}"),
+                    Style::new().fg(theme::c(Color::Red)),
+                )));
+            }
+        }
+        for r in &ver.gate.reasons {
+            lines.push(Line::from(Span::styled(
+                format!("  gate: {r}"),
+                Style::new().fg(theme::c(Color::Red)),
+            )));
+        }
     }
     if !d.approvals.is_empty() {
         lines.push(Line::from(""));
