@@ -1,27 +1,19 @@
-//! The screens over the inventory: review, sign, dashboard. Each holds its own state and
-//! handles its keys; all domain work is done by countersign-core.
+//! The review screen: the checklist of a version, answers with notes, findings.
 
-use countersign_core::approval::sign::{sign, SignOptions, Signed};
-use countersign_core::approval::Decision;
+use super::ScreenEffect;
+use crate::tui::theme;
 use countersign_core::evidence::Evidence;
-use countersign_core::export::portfolio::PortfolioReport;
 use countersign_core::policy::checks::AutoOutcome;
-use countersign_core::policy::{LoadedPolicy, Role};
+use countersign_core::policy::LoadedPolicy;
 use countersign_core::review::{self, Outcome, Review, ReviewStatus};
-use countersign_core::signing::SigningKey;
 use countersign_core::uri::VersionRef;
-use countersign_core::workspace::{self, Session};
+use countersign_core::workspace::Session;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use std::path::{Path, PathBuf};
-
-/// What a screen asks the app to do after a key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ScreenEffect {
-    /// Stay.
-    None,
-    /// Close the screen and go back to the inventory.
-    Close,
-}
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::Frame;
 
 /// A note being written for an answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -367,285 +359,231 @@ impl ReviewScreen {
     }
 }
 
-/// The fields of the sign form, in Tab order.
-pub const SIGN_FIELDS: [&str; 6] = [
-    "role",
-    "decision",
-    "conditions",
-    "expires",
-    "key",
-    "passphrase",
-];
-
-/// The sign screen.
-pub struct SignScreen {
-    /// The version.
-    pub version: VersionRef,
-    /// Role (0 validator, 1 approver).
-    pub role: usize,
-    /// Decision (0 approve, 1 approve_with_conditions, 2 reject).
-    pub decision: usize,
-    /// Conditions, separated by ';'.
-    pub conditions: String,
-    /// Expiry, YYYY-MM-DD.
-    pub expires: String,
-    /// Key file path.
-    pub key: String,
-    /// Passphrase (never shown).
-    pub passphrase: String,
-    /// Focused field.
-    pub field: usize,
-    /// Waiting for y/n.
-    pub confirming: bool,
-    /// The outcome: the signed record, or every reason it was refused.
-    pub result: Option<Result<Signed, String>>,
-}
-
-impl SignScreen {
-    /// A form for a version, with a sensible default key.
-    pub fn new(version: VersionRef, data_dir: &Path) -> Self {
-        let demo_key = data_dir.join("demo/keys/vera.validator@demo.bank/id_ed25519");
-        let home = std::env::var_os("HOME")
-            .map(PathBuf::from)
-            .unwrap_or_default()
-            .join(".ssh/id_ed25519");
-        let key = match std::env::var("COUNTERSIGN_KEY").ok() {
-            Some(k) => PathBuf::from(k),
-            None if std::env::var_os("SSH_AUTH_SOCK").is_some() && !home.exists() => {
-                PathBuf::from("agent")
-            }
-            None if home.exists() => home,
-            None => demo_key,
-        };
-        Self {
-            version,
-            role: 0,
-            decision: 0,
-            conditions: String::new(),
-            expires: String::new(),
-            key: key.display().to_string(),
-            passphrase: String::new(),
-            field: 0,
-            confirming: false,
-            result: None,
-        }
-    }
-
-    /// Role chosen.
-    pub fn role(&self) -> Role {
-        if self.role == 0 {
-            Role::Validator
-        } else {
-            Role::Approver
-        }
-    }
-
-    /// Decision chosen.
-    pub fn decision(&self) -> Decision {
-        [
-            Decision::Approve,
-            Decision::ApproveWithConditions,
-            Decision::Reject,
-        ][self.decision.min(2)]
-    }
-
-    fn text_field(&mut self) -> Option<&mut String> {
-        match self.field {
-            2 => Some(&mut self.conditions),
-            3 => Some(&mut self.expires),
-            4 => Some(&mut self.key),
-            5 => Some(&mut self.passphrase),
-            _ => None,
-        }
-    }
-
-    fn submit(&mut self, session: &Session, policy: &LoadedPolicy, data_dir: &Path) {
-        let result = (|| -> Result<Signed, String> {
-            let pass = (!self.passphrase.is_empty()).then_some(self.passphrase.as_str());
-            // "agent" (or an empty field with SSH_AUTH_SOCK set) signs through ssh-agent.
-            let use_agent = self.key.trim().eq_ignore_ascii_case("agent")
-                || (self.key.trim().is_empty() && std::env::var_os("SSH_AUTH_SOCK").is_some());
-            let key = if use_agent {
-                SigningKey::from_agent(None, None).map_err(|e| e.to_string())?
-            } else {
-                SigningKey::from_file(Path::new(&self.key), pass).map_err(|e| e.to_string())?
-            };
-            let allowed_path =
-                workspace::allowed_signers_path(None, policy, &session.platform, data_dir);
-            let allowed =
-                workspace::load_allowed_signers(&allowed_path).map_err(|e| e.to_string())?;
-            let platform =
-                workspace::open_platform(&session.platform).map_err(|e| e.to_string())?;
-            let expires_at = if self.expires.trim().is_empty() {
-                None
-            } else {
-                let d = chrono::NaiveDate::parse_from_str(self.expires.trim(), "%Y-%m-%d")
-                    .map_err(|_| format!("expires '{}': write YYYY-MM-DD", self.expires))?;
-                d.and_hms_opt(23, 59, 59).map(|t| t.and_utc())
-            };
-            let opts = SignOptions {
-                role: self.role(),
-                decision: self.decision(),
-                conditions: self
-                    .conditions
-                    .split(';')
-                    .map(|c| c.trim().to_string())
-                    .filter(|c| !c.is_empty())
-                    .collect(),
-                expires_at,
-                signer: std::env::var("COUNTERSIGN_IDENTITY").ok(),
-            };
-            sign(
-                &session.store,
-                platform.as_ref(),
-                &self.key,
-                &key,
-                policy,
-                &allowed,
-                &self.version,
-                opts,
-            )
-            .map_err(|e| e.to_string())
-        })();
-        // The passphrase is not kept once used.
-        self.passphrase.clear();
-        self.result = Some(result);
-    }
-
-    /// Handles a key.
-    pub fn on_key(
-        &mut self,
-        session: &Session,
-        policy: &LoadedPolicy,
-        data_dir: &Path,
-        key: KeyEvent,
-    ) -> ScreenEffect {
-        if self.confirming {
-            match key.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => {
-                    self.confirming = false;
-                    self.submit(session, policy, data_dir);
-                }
-                _ => self.confirming = false,
-            }
-            return ScreenEffect::None;
-        }
-        match key.code {
-            KeyCode::Esc => return ScreenEffect::Close,
-            KeyCode::Tab | KeyCode::Down => self.field = (self.field + 1) % SIGN_FIELDS.len(),
-            KeyCode::BackTab | KeyCode::Up => {
-                self.field = (self.field + SIGN_FIELDS.len() - 1) % SIGN_FIELDS.len()
-            }
-            KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') if self.field < 2 => {
-                let forward = key.code != KeyCode::Left;
-                if self.field == 0 {
-                    self.role = 1 - self.role;
+/// Draws the review screen.
+pub fn draw(f: &mut Frame, r: &ReviewScreen, area: Rect) {
+    let [top, main, msg] = Layout::vertical([
+        Constraint::Length(4),
+        Constraint::Min(5),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let st = &r.status;
+    let h = &r.review.header;
+    let verdict = if st.can_approve {
+        Span::styled(
+            " ready for decision; nothing blocks an approval ",
+            Style::new()
+                .fg(theme::c(Color::Green))
+                .add_modifier(Modifier::BOLD),
+        )
+    } else if st.ready_for_decision {
+        Span::styled(
+            " ready for decision; an approval is blocked ",
+            Style::new()
+                .fg(theme::c(Color::Yellow))
+                .add_modifier(Modifier::BOLD),
+        )
+    } else {
+        Span::styled(
+            " not ready for decision ",
+            Style::new().fg(theme::c(Color::Yellow)),
+        )
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(
+                format!("Review of models:/{}/{}", h.name, h.version),
+                Style::new().add_modifier(Modifier::BOLD),
+            ),
+            Span::raw(format!(
+                "  tier {}  {}/{} answered ",
+                h.tier, st.answered, st.total
+            )),
+            verdict,
+        ]),
+        Line::from(format!(
+            "evidence {}  policy {}  review {}",
+            &h.evidence_sha256[..12],
+            &h.policy_sha256[..12],
+            h.id
+        )),
+    ];
+    if !st.evidence_changes.is_empty() {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "EVIDENCE CHANGED since the review started: {}",
+                st.evidence_changes.join("; ")
+            ),
+            Style::new().fg(theme::c(Color::Red)),
+        )));
+    } else if let Some(b) = st.blockers.first() {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "blocks: {b}{}",
+                if st.blockers.len() > 1 {
+                    format!(" (+{} more)", st.blockers.len() - 1)
                 } else {
-                    self.decision = if forward {
-                        (self.decision + 1) % 3
-                    } else {
-                        (self.decision + 2) % 3
-                    };
+                    String::new()
                 }
-            }
-            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                if let Some(t) = self.text_field() {
-                    t.clear();
-                }
-            }
-            KeyCode::Enter => {
-                self.result = None;
-                self.confirming = true;
-            }
-            KeyCode::Backspace => {
-                if let Some(t) = self.text_field() {
-                    t.pop();
-                }
-            }
-            KeyCode::Char(c) => {
-                if let Some(t) = self.text_field() {
-                    t.push(c);
-                }
-            }
-            _ => {}
-        }
-        ScreenEffect::None
+            ),
+            Style::new().fg(theme::c(Color::Yellow)),
+        )));
     }
-}
-
-/// The dashboard: the portfolio figures.
-pub struct Dashboard {
-    /// The report.
-    pub report: PortfolioReport,
-}
-
-impl Dashboard {
-    /// Builds the figures from the store.
-    pub fn open(
-        session: &Session,
-        policy: &LoadedPolicy,
-        today: &str,
-    ) -> countersign_core::Result<Self> {
-        Ok(Self {
-            report: countersign_core::export::portfolio::build(
-                &session.store,
-                &session.key,
-                policy,
-                today,
-            )?,
+    f.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::BOTTOM)),
+        top,
+    );
+    let wide = main.width >= 100;
+    let [list_area, side] = if wide {
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(main)
+    } else {
+        Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(main)
+    };
+    let items: Vec<ListItem> = r
+        .item_lines()
+        .into_iter()
+        .map(|(mark, text, auto)| {
+            let auto = match auto {
+                Some(AutoOutcome::Pass) => {
+                    Span::styled(" auto✓", Style::new().fg(theme::c(Color::Green)))
+                }
+                Some(AutoOutcome::Fail) => {
+                    Span::styled(" auto✗", Style::new().fg(theme::c(Color::Red)))
+                }
+                Some(AutoOutcome::Missing) => {
+                    Span::styled(" auto?", Style::new().fg(theme::c(Color::Yellow)))
+                }
+                None => Span::raw(""),
+            };
+            ListItem::new(Line::from(vec![
+                Span::raw(format!("{mark} ")),
+                Span::raw(text),
+                auto,
+            ]))
         })
-    }
-}
-
-/// Reverse lineage: every version trained or evaluated on a dataset.
-pub struct LineageScreen {
-    /// Digest or source typed.
-    pub input: String,
-    /// Datasets of the selected version, to pick from with Tab.
-    pub suggestions: Vec<String>,
-    /// Which suggestion Tab puts in next.
-    pub next: usize,
-    /// Results of the last lookup.
-    pub results: Vec<countersign_core::lineage::DatasetUse>,
-    /// Message.
-    pub message: Option<String>,
-}
-
-impl LineageScreen {
-    /// Opens with the selected version's dataset digests as suggestions.
-    pub fn new(suggestions: Vec<String>) -> Self {
-        let input = suggestions.first().cloned().unwrap_or_default();
-        Self { input, suggestions, next: 1, results: Vec::new(), message: Some("type a dataset digest or source; Tab picks one of the selected version's; Enter looks it up".into()) }
-    }
-
-    /// Handles a key.
-    pub fn on_key(&mut self, session: &Session, key: KeyEvent) -> ScreenEffect {
-        match key.code {
-            KeyCode::Esc => return ScreenEffect::Close,
-            KeyCode::Tab if !self.suggestions.is_empty() => {
-                self.input = self.suggestions[self.next % self.suggestions.len()].clone();
-                self.next += 1;
-            }
-            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                self.input.clear()
-            }
-            KeyCode::Backspace => {
-                self.input.pop();
-            }
-            KeyCode::Enter => match countersign_core::lineage::versions_using_dataset(
-                &session.store,
-                &session.key,
-                self.input.trim(),
-            ) {
-                Ok(r) => {
-                    self.message = Some(format!("{} use(s) of '{}'", r.len(), self.input.trim()));
-                    self.results = r;
-                }
-                Err(e) => self.message = Some(e.to_string()),
-            },
-            KeyCode::Char(c) => self.input.push(c),
-            _ => {}
+        .collect();
+    let mut state = ListState::default();
+    state.select(Some(r.selected));
+    f.render_stateful_widget(
+        List::new(items)
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(" Checklist — p/f/n answer · c confirm · F finding · Esc back "),
+            )
+            .highlight_style(Style::new().add_modifier(Modifier::REVERSED)),
+        list_area,
+        &mut state,
+    );
+    let mut detail: Vec<Line> = Vec::new();
+    if let Some(item) = h.items.get(r.selected) {
+        detail.push(Line::from(format!("{} — {}", item.id, item.title).bold()));
+        detail.push(Line::from(Span::styled(
+            item.area.clone(),
+            Style::new().add_modifier(Modifier::DIM),
+        )));
+        detail.push(Line::from(""));
+        detail.push(Line::from(item.guidance.clone()));
+        if let Some(a) = &item.automatic {
+            detail.push(Line::from(""));
+            detail.push(Line::from(vec![
+                Span::styled("automatic: ", Style::new().add_modifier(Modifier::BOLD)),
+                Span::raw(format!("{:?} — {}", a.outcome, a.explanation).to_lowercase()),
+            ]));
         }
-        ScreenEffect::None
+        if let Some(ans) = r.review.answers.get(&item.id) {
+            detail.push(Line::from(""));
+            detail.push(Line::from(vec![
+                Span::styled("answer: ", Style::new().add_modifier(Modifier::BOLD)),
+                Span::raw(format!(
+                    "{}{}",
+                    ans.outcome.as_str(),
+                    if ans.overrides_automatic {
+                        " (overrides the automatic result)"
+                    } else {
+                        ""
+                    }
+                )),
+            ]));
+            for l in ans.note.lines() {
+                detail.push(Line::from(format!("  {l}")));
+            }
+        }
+    }
+    let findings = r.item_findings();
+    if !findings.is_empty() {
+        detail.push(Line::from(""));
+        detail.push(Line::from(Span::styled(
+            "findings (m marks the first open one remediated):",
+            Style::new().add_modifier(Modifier::BOLD),
+        )));
+        for fi in findings {
+            let style = if fi.status == countersign_core::review::FindingStatus::Open
+                && fi.severity == countersign_core::review::Severity::High
+            {
+                Style::new().fg(theme::c(Color::Red))
+            } else {
+                Style::new()
+            };
+            detail.push(Line::from(Span::styled(
+                format!(
+                    "  {} {:?} {:?} due {} — {}",
+                    fi.id, fi.severity, fi.status, fi.due, fi.title
+                )
+                .to_lowercase(),
+                style,
+            )));
+        }
+    }
+    if let Some(form) = &r.finding {
+        detail.push(Line::from(""));
+        detail.push(Line::from(Span::styled(
+            format!("new finding on {} — Ctrl-S saves, Esc cancels:", form.item),
+            Style::new()
+                .fg(theme::c(Color::Cyan))
+                .add_modifier(Modifier::BOLD),
+        )));
+        let values = [
+            form.title.clone(),
+            format!("◀ {:?} ▶", form.severity).to_lowercase(),
+            form.due.clone(),
+            form.owner.clone(),
+        ];
+        for (i, (label, value)) in FINDING_FIELDS.iter().zip(values).enumerate() {
+            let style = if i == form.field {
+                Style::new().add_modifier(Modifier::REVERSED)
+            } else {
+                Style::new()
+            };
+            detail.push(Line::from(vec![
+                Span::raw(format!("{label:>9}: ")),
+                Span::styled(value, style),
+            ]));
+        }
+    }
+    if let Some(ed) = &r.editor {
+        detail.push(Line::from(""));
+        detail.push(Line::from(Span::styled(
+            format!(
+                "note for {} ({}) — Ctrl-S saves, Esc cancels:",
+                ed.item,
+                ed.outcome.map(|o| o.as_str()).unwrap_or("confirm")
+            ),
+            Style::new()
+                .fg(theme::c(Color::Cyan))
+                .add_modifier(Modifier::BOLD),
+        )));
+        for l in ed.text.split('\n') {
+            detail.push(Line::from(format!("> {l}")));
+        }
+    }
+    f.render_widget(
+        Paragraph::new(detail)
+            .wrap(Wrap { trim: false })
+            .block(Block::default().borders(Borders::ALL).title(" Item ")),
+        side,
+    );
+    if let Some(m) = &r.message {
+        f.render_widget(Paragraph::new(format!(" {m}")), msg);
     }
 }

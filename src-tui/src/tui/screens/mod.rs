@@ -1,0 +1,22 @@
+//! The screens over the inventory, one file each: review, sign, dashboard, reverse lineage.
+//! Each holds its own state, handles its keys and draws itself; all domain work is done by
+//! countersign-core.
+
+pub mod dashboard;
+pub mod lineage;
+pub mod review;
+pub mod sign;
+
+pub use dashboard::Dashboard;
+pub use lineage::LineageScreen;
+pub use review::ReviewScreen;
+pub use sign::SignScreen;
+
+/// What a screen asks the app to do after a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScreenEffect {
+    /// Stay.
+    None,
+    /// Close the screen and go back to the inventory.
+    Close,
+}

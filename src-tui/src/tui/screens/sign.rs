@@ -1,0 +1,314 @@
+//! The sign screen: role, decision, conditions, key and passphrase, confirmation, result.
+
+use super::ScreenEffect;
+use crate::tui::theme;
+use countersign_core::approval::sign::{sign, SignOptions, Signed};
+use countersign_core::approval::Decision;
+use countersign_core::policy::{LoadedPolicy, Role};
+use countersign_core::signing::SigningKey;
+use countersign_core::uri::VersionRef;
+use countersign_core::workspace::{self, Session};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::Frame;
+use std::path::{Path, PathBuf};
+
+/// The fields of the sign form, in Tab order.
+pub const SIGN_FIELDS: [&str; 6] = [
+    "role",
+    "decision",
+    "conditions",
+    "expires",
+    "key",
+    "passphrase",
+];
+
+/// The sign screen.
+pub struct SignScreen {
+    /// The version.
+    pub version: VersionRef,
+    /// Role (0 validator, 1 approver).
+    pub role: usize,
+    /// Decision (0 approve, 1 approve_with_conditions, 2 reject).
+    pub decision: usize,
+    /// Conditions, separated by ';'.
+    pub conditions: String,
+    /// Expiry, YYYY-MM-DD.
+    pub expires: String,
+    /// Key file path.
+    pub key: String,
+    /// Passphrase (never shown).
+    pub passphrase: String,
+    /// Focused field.
+    pub field: usize,
+    /// Waiting for y/n.
+    pub confirming: bool,
+    /// The outcome: the signed record, or every reason it was refused.
+    pub result: Option<Result<Signed, String>>,
+}
+
+impl SignScreen {
+    /// A form for a version, with a sensible default key.
+    pub fn new(version: VersionRef, data_dir: &Path) -> Self {
+        let demo_key = data_dir.join("demo/keys/vera.validator@demo.bank/id_ed25519");
+        let home = std::env::var_os("HOME")
+            .map(PathBuf::from)
+            .unwrap_or_default()
+            .join(".ssh/id_ed25519");
+        let key = match std::env::var("COUNTERSIGN_KEY").ok() {
+            Some(k) => PathBuf::from(k),
+            None if std::env::var_os("SSH_AUTH_SOCK").is_some() && !home.exists() => {
+                PathBuf::from("agent")
+            }
+            None if home.exists() => home,
+            None => demo_key,
+        };
+        Self {
+            version,
+            role: 0,
+            decision: 0,
+            conditions: String::new(),
+            expires: String::new(),
+            key: key.display().to_string(),
+            passphrase: String::new(),
+            field: 0,
+            confirming: false,
+            result: None,
+        }
+    }
+
+    /// Role chosen.
+    pub fn role(&self) -> Role {
+        if self.role == 0 {
+            Role::Validator
+        } else {
+            Role::Approver
+        }
+    }
+
+    /// Decision chosen.
+    pub fn decision(&self) -> Decision {
+        [
+            Decision::Approve,
+            Decision::ApproveWithConditions,
+            Decision::Reject,
+        ][self.decision.min(2)]
+    }
+
+    fn text_field(&mut self) -> Option<&mut String> {
+        match self.field {
+            2 => Some(&mut self.conditions),
+            3 => Some(&mut self.expires),
+            4 => Some(&mut self.key),
+            5 => Some(&mut self.passphrase),
+            _ => None,
+        }
+    }
+
+    fn submit(&mut self, session: &Session, policy: &LoadedPolicy, data_dir: &Path) {
+        let result = (|| -> Result<Signed, String> {
+            let pass = (!self.passphrase.is_empty()).then_some(self.passphrase.as_str());
+            // "agent" (or an empty field with SSH_AUTH_SOCK set) signs through ssh-agent.
+            let use_agent = self.key.trim().eq_ignore_ascii_case("agent")
+                || (self.key.trim().is_empty() && std::env::var_os("SSH_AUTH_SOCK").is_some());
+            let key = if use_agent {
+                SigningKey::from_agent(None, None).map_err(|e| e.to_string())?
+            } else {
+                SigningKey::from_file(Path::new(&self.key), pass).map_err(|e| e.to_string())?
+            };
+            let allowed_path =
+                workspace::allowed_signers_path(None, policy, &session.platform, data_dir);
+            let allowed =
+                workspace::load_allowed_signers(&allowed_path).map_err(|e| e.to_string())?;
+            let platform =
+                workspace::open_platform(&session.platform).map_err(|e| e.to_string())?;
+            let expires_at = if self.expires.trim().is_empty() {
+                None
+            } else {
+                let d = chrono::NaiveDate::parse_from_str(self.expires.trim(), "%Y-%m-%d")
+                    .map_err(|_| format!("expires '{}': write YYYY-MM-DD", self.expires))?;
+                d.and_hms_opt(23, 59, 59).map(|t| t.and_utc())
+            };
+            let opts = SignOptions {
+                role: self.role(),
+                decision: self.decision(),
+                conditions: self
+                    .conditions
+                    .split(';')
+                    .map(|c| c.trim().to_string())
+                    .filter(|c| !c.is_empty())
+                    .collect(),
+                expires_at,
+                signer: std::env::var("COUNTERSIGN_IDENTITY").ok(),
+            };
+            sign(
+                &session.store,
+                platform.as_ref(),
+                &self.key,
+                &key,
+                policy,
+                &allowed,
+                &self.version,
+                opts,
+            )
+            .map_err(|e| e.to_string())
+        })();
+        // The passphrase is not kept once used.
+        self.passphrase.clear();
+        self.result = Some(result);
+    }
+
+    /// Handles a key.
+    pub fn on_key(
+        &mut self,
+        session: &Session,
+        policy: &LoadedPolicy,
+        data_dir: &Path,
+        key: KeyEvent,
+    ) -> ScreenEffect {
+        if self.confirming {
+            match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => {
+                    self.confirming = false;
+                    self.submit(session, policy, data_dir);
+                }
+                _ => self.confirming = false,
+            }
+            return ScreenEffect::None;
+        }
+        match key.code {
+            KeyCode::Esc => return ScreenEffect::Close,
+            KeyCode::Tab | KeyCode::Down => self.field = (self.field + 1) % SIGN_FIELDS.len(),
+            KeyCode::BackTab | KeyCode::Up => {
+                self.field = (self.field + SIGN_FIELDS.len() - 1) % SIGN_FIELDS.len()
+            }
+            KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') if self.field < 2 => {
+                let forward = key.code != KeyCode::Left;
+                if self.field == 0 {
+                    self.role = 1 - self.role;
+                } else {
+                    self.decision = if forward {
+                        (self.decision + 1) % 3
+                    } else {
+                        (self.decision + 2) % 3
+                    };
+                }
+            }
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                if let Some(t) = self.text_field() {
+                    t.clear();
+                }
+            }
+            KeyCode::Enter => {
+                self.result = None;
+                self.confirming = true;
+            }
+            KeyCode::Backspace => {
+                if let Some(t) = self.text_field() {
+                    t.pop();
+                }
+            }
+            KeyCode::Char(c) => {
+                if let Some(t) = self.text_field() {
+                    t.push(c);
+                }
+            }
+            _ => {}
+        }
+        ScreenEffect::None
+    }
+}
+
+/// Draws the sign screen.
+pub fn draw(f: &mut Frame, s: &SignScreen, area: Rect) {
+    let mut lines = vec![
+        Line::from(format!("Sign a decision on {}", s.version).bold()),
+        Line::from(""),
+    ];
+    let values = [
+        format!("◀ {} ▶", s.role().as_str()),
+        format!("◀ {} ▶", s.decision().as_str()),
+        s.conditions.clone(),
+        s.expires.clone(),
+        s.key.clone(),
+        "•".repeat(s.passphrase.chars().count()),
+    ];
+    for (i, (label, value)) in SIGN_FIELDS.iter().zip(values).enumerate() {
+        let focused = i == s.field;
+        let style = if focused {
+            Style::new().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::new()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{label:>12}: "),
+                Style::new().add_modifier(Modifier::BOLD),
+            ),
+            Span::styled(value, style),
+            Span::raw(if focused { "▏" } else { "" }),
+        ]));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled("Tab moves · ←/→ choose · Ctrl-U clears · Enter signs (asks first) · Esc back. Key: a file, or \"agent\" for ssh-agent. Conditions: separated by ';'.", Style::new().add_modifier(Modifier::DIM))));
+    if s.confirming {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            format!(
+                "Sign '{}' as {} on {}? y/n",
+                s.decision().as_str(),
+                s.role().as_str(),
+                s.version
+            ),
+            Style::new()
+                .fg(theme::c(Color::Yellow))
+                .add_modifier(Modifier::BOLD),
+        )));
+    }
+    match &s.result {
+        Some(Ok(signed)) => {
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "Signed as {} (key {})",
+                    signed.record.signer, signed.record.key_fingerprint
+                ),
+                Style::new()
+                    .fg(theme::c(Color::Green))
+                    .add_modifier(Modifier::BOLD),
+            )));
+            lines.push(Line::from(format!("written to {}", signed.location)));
+            lines.push(Line::from(format!(
+                "record sha256 {}",
+                signed.record_sha256
+            )));
+            lines.push(Line::from("verify by hand:"));
+            lines.push(Line::from(format!("  {}", signed.verify_command)));
+        }
+        Some(Err(e)) => {
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(
+                "Not signed:",
+                Style::new()
+                    .fg(theme::c(Color::Red))
+                    .add_modifier(Modifier::BOLD),
+            )));
+            for reason in e.trim_start_matches("refused: ").split("; ") {
+                lines.push(Line::from(Span::styled(
+                    format!("  - {reason}"),
+                    Style::new().fg(theme::c(Color::Red)),
+                )));
+            }
+        }
+        None => {}
+    }
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::default().borders(Borders::ALL).title(" Sign ")),
+        area,
+    );
+}
