@@ -173,3 +173,113 @@ impl Drop for FaultServer {
         self.stop.store(true, Ordering::Relaxed);
     }
 }
+
+/// A program running in a real terminal: a detached tmux session.
+pub struct Tmux {
+    session: String,
+}
+
+impl Tmux {
+    /// Starts `cmd` in a new `width`×`height` session named after `name` and this process.
+    pub fn start(name: &str, width: u16, height: u16, cmd: &str) -> Self {
+        let session = format!("{name}-{}", std::process::id());
+        let st = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &session,
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+                cmd,
+            ])
+            .status()
+            .unwrap_or_else(|e| panic!("tmux: {e} (scripts/install-test-deps.sh installs it)"));
+        assert!(st.success(), "tmux new-session failed");
+        Self { session }
+    }
+
+    /// The screen's text now.
+    pub fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.session])
+            .output()
+            .unwrap_or_else(|e| panic!("capture-pane: {e}"));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Sends keys (tmux key names: "Enter", "Escape", "C-s", or characters).
+    pub fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", self.session.as_str()];
+        args.extend_from_slice(keys);
+        assert!(
+            Command::new("tmux")
+                .args(&args)
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false),
+            "send-keys failed"
+        );
+    }
+
+    /// Types text literally.
+    pub fn text(&self, text: &str) {
+        assert!(
+            Command::new("tmux")
+                .args(["send-keys", "-t", &self.session, "-l", text])
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false),
+            "send-keys failed"
+        );
+    }
+
+    /// Polls the screen until `pred` holds (the UI redraws asynchronously); fails after 40 s
+    /// with the screen.
+    pub fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
+        loop {
+            let s = self.screen();
+            if pred(&s) {
+                return s;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{s}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
+    /// The pid of the program in the pane.
+    pub fn pid(&self) -> u32 {
+        let o = Command::new("tmux")
+            .args(["display-message", "-p", "-t", &self.session, "#{pane_pid}"])
+            .output()
+            .unwrap_or_else(|e| panic!("tmux: {e}"));
+        String::from_utf8_lossy(&o.stdout)
+            .trim()
+            .parse()
+            .unwrap_or_else(|e| panic!("pane pid: {e}"))
+    }
+
+    /// Whether the session (and so the program) is still running.
+    pub fn alive(&self) -> bool {
+        Command::new("tmux")
+            .args(["has-session", "-t", &self.session])
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false)
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.session])
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+}

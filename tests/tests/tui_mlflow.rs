@@ -4,93 +4,10 @@
 //! verify` accepts the written approval. `scripts/test.sh` runs it with the tests that change
 //! the seeded server.
 
-use countersign_e2e::{binary, mlflow_uri, Cli};
+use countersign_e2e::{binary, mlflow_uri, Cli, Tmux};
 use serde_json::{json, Value};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-struct Tmux(String);
-
-impl Tmux {
-    fn start(name: &str, cmd: &str) -> Self {
-        let session = format!("{name}-{}", std::process::id());
-        assert!(Command::new("tmux")
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                &session,
-                "-x",
-                "130",
-                "-y",
-                "42",
-                cmd
-            ])
-            .status()
-            .expect("tmux")
-            .success());
-        Tmux(session)
-    }
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(
-            &Command::new("tmux")
-                .args(["capture-pane", "-p", "-t", &self.0])
-                .output()
-                .expect("capture")
-                .stdout,
-        )
-        .into_owned()
-    }
-    fn keys(&self, keys: &[&str]) {
-        let mut a = vec!["send-keys", "-t", self.0.as_str()];
-        a.extend_from_slice(keys);
-        assert!(Command::new("tmux")
-            .args(&a)
-            .status()
-            .expect("send-keys")
-            .success());
-    }
-    fn text(&self, text: &str) {
-        assert!(Command::new("tmux")
-            .args(["send-keys", "-t", &self.0, "-l", text])
-            .status()
-            .expect("send-keys")
-            .success());
-    }
-    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(40);
-        loop {
-            let s = self.screen();
-            if pred(&s) {
-                return s;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}; screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-    fn pid(&self) -> u32 {
-        let o = Command::new("tmux")
-            .args(["display-message", "-p", "-t", &self.0, "#{pane_pid}"])
-            .output()
-            .expect("pid");
-        String::from_utf8_lossy(&o.stdout)
-            .trim()
-            .parse()
-            .expect("pid")
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
-            .stderr(Stdio::null())
-            .status();
-    }
-}
 
 fn api(path: &str, body: Value) -> Value {
     let out = Command::new("curl")
@@ -201,7 +118,7 @@ fn review_sign_and_export_in_a_real_terminal() {
         bin = binary("countersign").display(),
         uri = mlflow_uri()
     );
-    let t = Tmux::start("cs-tui-mlflow", &cmd);
+    let t = Tmux::start("cs-tui-mlflow", 130, 42, &cmd);
     t.wait_for("the empty store", |s| s.contains("never synced"));
     t.keys(&["s"]);
     t.wait_for("the background sync", |s| {
@@ -227,7 +144,7 @@ fn review_sign_and_export_in_a_real_terminal() {
         .expect("kill")
         .success());
     drop(t);
-    let t = Tmux::start("cs-tui-mlflow2", &cmd);
+    let t = Tmux::start("cs-tui-mlflow2", 130, 42, &cmd);
     t.wait_for("the restarted UI", |s| s.contains("synced"));
     t.keys(&["/"]);
     t.text(&name);
