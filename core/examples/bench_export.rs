@@ -15,7 +15,7 @@ use countersign_core::platform::Snapshot;
 use countersign_core::policy::checks::{AutoOutcome, AutoResult};
 use countersign_core::policy::{LoadedPolicy, Role};
 use countersign_core::review::{Answer, Outcome, RecordItem, ReviewRecord, ReviewedModel};
-use countersign_core::store::{Store, SyncState};
+use countersign_core::store::Store;
 use countersign_core::uri::VersionRef;
 use std::time::Instant;
 
@@ -288,9 +288,7 @@ fn main() {
             .collect(),
         ..Default::default()
     };
-    store
-        .apply_snapshot("bench", &snap, &SyncState::default())
-        .expect("apply");
+    store.apply_snapshot("bench", &snap, "").expect("apply");
     let policy = LoadedPolicy::default_policy().expect("policy");
     let bytes = time("portfolio report, 10,000 models (build + PDF)", 3, || {
         let r = countersign_core::export::portfolio::build(&store, "bench", &policy, "2026-11-25")

@@ -769,35 +769,14 @@ pub fn seed_approvals(
                 )?;
             }
         }
-        let vera = crate::signing::SigningKey::from_file(
-            &demo_key_path(dir, "vera.validator@demo.bank"),
-            None,
-        )?;
-        let opts = SignOptions {
-            role: Role::Validator,
-            decision: Decision::Approve,
-            conditions: vec![],
-            expires_at: None,
-            signer: None,
-        };
-        sign(
-            &session.store,
-            platform.as_ref(),
-            "vera",
-            &vera,
-            policy,
-            &allowed,
-            &vref,
-            opts,
-        )?;
-        n += 1;
+        let mut signers = vec![("vera.validator@demo.bank", Role::Validator)];
         if *countersign {
-            let alex = crate::signing::SigningKey::from_file(
-                &demo_key_path(dir, "alex.approver@demo.bank"),
-                None,
-            )?;
+            signers.push(("alex.approver@demo.bank", Role::Approver));
+        }
+        for (who, role) in signers {
+            let key = crate::signing::SigningKey::from_file(&demo_key_path(dir, who), None)?;
             let opts = SignOptions {
-                role: Role::Approver,
+                role,
                 decision: Decision::Approve,
                 conditions: vec![],
                 expires_at: None,
@@ -806,8 +785,8 @@ pub fn seed_approvals(
             sign(
                 &session.store,
                 platform.as_ref(),
-                "alex",
-                &alex,
+                who,
+                &key,
                 policy,
                 &allowed,
                 &vref,

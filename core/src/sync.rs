@@ -6,7 +6,7 @@
 //! written until the whole fetch has succeeded, so a failed sync leaves the previous state.
 
 use crate::platform::{FetchRequest, Platform, Progress};
-use crate::store::{ApplyReport, Store, SyncState};
+use crate::store::{ApplyReport, Store};
 use crate::Result;
 use serde::{Deserialize, Serialize};
 
@@ -69,23 +69,9 @@ pub fn sync(
         done: 0,
         total: None,
     });
-    let state = SyncState {
-        finished_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        ..SyncState::default()
-    };
-    let changes = store.apply_snapshot(&key, &snap, &state)?;
+    let finished_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let changes = store.apply_snapshot(&key, &snap, &finished_at)?;
     let (models, versions, runs) = store.counts(&key)?;
-    let state = SyncState {
-        models,
-        versions,
-        runs,
-        ..state
-    };
-    // Record the counts too (a second tiny write; the inventory itself is already committed).
-    store.set_meta(
-        &format!("sync_counts:{key}"),
-        &serde_json::to_string(&state).unwrap_or_default(),
-    )?;
     store.set_meta("last_platform", &key)?;
     Ok(SyncReport {
         platform: key,

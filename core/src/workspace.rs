@@ -132,3 +132,25 @@ pub fn load_allowed_signers(
     }
     crate::signing::allowed_signers::AllowedSigners::load(path)
 }
+
+/// Who is acting, for exports and records: `explicit` (`--as`), else `COUNTERSIGN_IDENTITY`,
+/// else the login name, else "unknown".
+pub fn whoami(explicit: Option<&str>) -> String {
+    explicit
+        .map(str::to_string)
+        .or_else(|| {
+            std::env::var("COUNTERSIGN_IDENTITY")
+                .ok()
+                .filter(|v| !v.is_empty())
+        })
+        .or_else(|| std::env::var("USER").ok().filter(|v| !v.is_empty()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Where interactive exports go: `DATA_DIR/exports/<stem>-<UTC timestamp><ext>`.
+pub fn export_path(data_dir: &Path, stem: &str, ext: &str) -> PathBuf {
+    data_dir.join("exports").join(format!(
+        "{stem}-{}{ext}",
+        chrono::Utc::now().format("%Y%m%dT%H%M%S")
+    ))
+}

@@ -40,22 +40,22 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Keys(a)) => crate::sign_cmd::keys(a, cli.identity),
         Some(Command::Sign(a)) => {
             let policy = crate::review_cmd::load_policy(cli.policy.as_deref())?;
-            let ctx = crate::sign_cmd::Ctx {
-                data_dir: workspace::data_dir(data_dir),
-                policy: &policy,
-                allowed_signers: cli.allowed_signers.as_deref(),
-                identity: cli.identity,
-            };
+            let ctx = crate::sign_cmd::Ctx::new(
+                data_dir,
+                &policy,
+                cli.allowed_signers.as_deref(),
+                cli.identity,
+            );
             crate::sign_cmd::sign_cmd(Session::open(data_dir, platform)?, &ctx, a)
         }
         Some(Command::Verify(a)) => {
             let policy = crate::review_cmd::load_policy(cli.policy.as_deref())?;
-            let ctx = crate::sign_cmd::Ctx {
-                data_dir: workspace::data_dir(data_dir),
-                policy: &policy,
-                allowed_signers: cli.allowed_signers.as_deref(),
-                identity: cli.identity,
-            };
+            let ctx = crate::sign_cmd::Ctx::new(
+                data_dir,
+                &policy,
+                cli.allowed_signers.as_deref(),
+                cli.identity,
+            );
             crate::sign_cmd::verify_cmd(Session::open(data_dir, platform)?, &ctx, a)
         }
         Some(Command::Gate(a)) => {
@@ -73,12 +73,12 @@ pub fn run(cli: Cli) -> Result<()> {
                     std::process::exit(2)
                 }
             };
-            let ctx = crate::sign_cmd::Ctx {
-                data_dir: workspace::data_dir(data_dir),
-                policy: &policy,
-                allowed_signers: cli.allowed_signers.as_deref(),
-                identity: cli.identity,
-            };
+            let ctx = crate::sign_cmd::Ctx::new(
+                data_dir,
+                &policy,
+                cli.allowed_signers.as_deref(),
+                cli.identity,
+            );
             crate::sign_cmd::gate_cmd(session, &ctx, &a.version, a.json)
         }
         Some(Command::Export(crate::cli::ExportCmd::AuditPack {
@@ -87,12 +87,12 @@ pub fn run(cli: Cli) -> Result<()> {
             json,
         })) => {
             let policy = crate::review_cmd::load_policy(cli.policy.as_deref())?;
-            let ctx = crate::sign_cmd::Ctx {
-                data_dir: workspace::data_dir(data_dir),
-                policy: &policy,
-                allowed_signers: cli.allowed_signers.as_deref(),
-                identity: cli.identity,
-            };
+            let ctx = crate::sign_cmd::Ctx::new(
+                data_dir,
+                &policy,
+                cli.allowed_signers.as_deref(),
+                cli.identity,
+            );
             crate::sign_cmd::export_pack(
                 Session::open(data_dir, platform)?,
                 &ctx,

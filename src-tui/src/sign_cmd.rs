@@ -26,6 +26,33 @@ pub struct Ctx<'a> {
     pub identity: Option<String>,
 }
 
+impl<'a> Ctx<'a> {
+    /// The context from the global flags.
+    pub fn new(
+        data_dir: Option<&Path>,
+        policy: &'a LoadedPolicy,
+        allowed_signers: Option<&'a Path>,
+        identity: Option<String>,
+    ) -> Self {
+        Self {
+            data_dir: workspace::data_dir(data_dir),
+            policy,
+            allowed_signers,
+            identity,
+        }
+    }
+
+    /// The allowed_signers file for a session (see `workspace::allowed_signers_path`).
+    pub fn allowed_signers_path(&self, session: &Session) -> PathBuf {
+        workspace::allowed_signers_path(
+            self.allowed_signers,
+            self.policy,
+            &session.platform,
+            &self.data_dir,
+        )
+    }
+}
+
 fn home_key() -> PathBuf {
     std::env::var_os("HOME")
         .map(PathBuf::from)
@@ -155,12 +182,7 @@ pub fn sign_cmd(session: Session, ctx: &Ctx<'_>, a: SignArgs) -> Result<()> {
         )
     })?;
     let expires_at = a.expires.as_deref().map(parse_expiry).transpose()?;
-    let allowed_path = workspace::allowed_signers_path(
-        ctx.allowed_signers,
-        ctx.policy,
-        &session.platform,
-        &ctx.data_dir,
-    );
+    let allowed_path = ctx.allowed_signers_path(&session);
     let allowed = workspace::load_allowed_signers(&allowed_path)?;
     let key = open_key(&a.key)?;
     if !a.yes && std::io::stdin().is_terminal() {
@@ -267,12 +289,7 @@ fn print_verification(v: &Verification, explain: bool, allowed: &Path) {
 
 /// `verify`; exit 1 when an approval does not count.
 pub fn verify_cmd(session: Session, ctx: &Ctx<'_>, a: VerifyArgs) -> Result<()> {
-    let allowed_path = workspace::allowed_signers_path(
-        ctx.allowed_signers,
-        ctx.policy,
-        &session.platform,
-        &ctx.data_dir,
-    );
+    let allowed_path = ctx.allowed_signers_path(&session);
     let allowed = workspace::load_allowed_signers(&allowed_path)?;
     let platform = workspace::open_platform(&session.platform)?;
     let versions: Vec<VersionRef> = match (&a.version, a.all) {
@@ -323,12 +340,7 @@ pub fn verify_cmd(session: Session, ctx: &Ctx<'_>, a: VerifyArgs) -> Result<()> 
 pub fn gate_cmd(session: Session, ctx: &Ctx<'_>, version: &str, json: bool) -> ! {
     let run = || -> Result<Verification> {
         let vref = VersionRef::parse(version)?;
-        let allowed_path = workspace::allowed_signers_path(
-            ctx.allowed_signers,
-            ctx.policy,
-            &session.platform,
-            &ctx.data_dir,
-        );
+        let allowed_path = ctx.allowed_signers_path(&session);
         let allowed = workspace::load_allowed_signers(&allowed_path)?;
         let platform = workspace::open_platform(&session.platform)?;
         Ok(verify_version(
@@ -415,29 +427,19 @@ pub fn export_pack(
     json: bool,
 ) -> Result<()> {
     let vref = VersionRef::parse(version)?;
-    let allowed_path = workspace::allowed_signers_path(
-        ctx.allowed_signers,
-        ctx.policy,
-        &session.platform,
-        &ctx.data_dir,
-    );
+    let allowed_path = ctx.allowed_signers_path(&session);
     let platform = workspace::open_platform(&session.platform)?;
-    let exporter = ctx
-        .identity
-        .clone()
-        .or_else(|| std::env::var("USER").ok())
-        .unwrap_or_else(|| "unknown".into());
-    eprintln!("gathering evidence, review and approvals of {vref}…");
-    let data = countersign_core::export::audit_pack::gather(
+    let exporter = workspace::whoami(ctx.identity.as_deref());
+    eprintln!("exporting the audit pack of {vref}…");
+    let report = countersign_core::export::audit_pack::export(
         &session.store,
         platform.as_ref(),
         ctx.policy,
         &allowed_path,
         &vref,
         &exporter,
+        output,
     )?;
-    eprintln!("writing the pack…");
-    let report = countersign_core::export::audit_pack::write(&data, output)?;
     if json {
         return output::json(&report);
     }
@@ -473,36 +475,7 @@ pub fn export_inventory(
     use countersign_core::export::portfolio;
     let today = countersign_core::inventory::today();
     let report = portfolio::build(&session.store, &session.key, policy, &today)?;
-    let ext = output
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let bytes = match ext.as_str() {
-        "pdf" => {
-            let author = identity
-                .or_else(|| std::env::var("USER").ok())
-                .unwrap_or_else(|| "unknown".into());
-            countersign_core::export::pdf::portfolio::render(
-                &report,
-                &author,
-                chrono::Utc::now().timestamp(),
-            )
-        }
-        "json" => serde_json::to_vec_pretty(&report)?,
-        "csv" => report.to_csv().into_bytes(),
-        other => bail!(
-            "{}: unknown format '{other}'; name the file .pdf, .json or .csv",
-            output.display()
-        ),
-    };
-    if output.exists() {
-        bail!(
-            "{} already exists; choose a new file (a report is never written over)",
-            output.display()
-        );
-    }
-    std::fs::write(output, bytes).with_context(|| format!("cannot write {}", output.display()))?;
+    portfolio::write(&report, output, &workspace::whoami(identity.as_deref()))?;
     let f = &report.figures;
     println!(
         "Portfolio report of {} written to {}",

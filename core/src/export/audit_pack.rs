@@ -323,3 +323,17 @@ fn write_zip(out: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
     })?;
     std::fs::rename(&tmp, out).map_err(|e| Error::io(out, e))
 }
+
+/// Gathers a version's pack from the platform and writes it to `out` (a new folder or .zip).
+pub fn export(
+    store: &Store,
+    platform: &dyn Platform,
+    policy: &LoadedPolicy,
+    allowed_path: &Path,
+    vref: &VersionRef,
+    exporter: &str,
+    out: &Path,
+) -> Result<PackReport> {
+    let data = gather(store, platform, policy, allowed_path, vref, exporter)?;
+    write(&data, out)
+}

@@ -281,3 +281,38 @@ impl PortfolioReport {
         out
     }
 }
+
+/// Writes the report to `path` in the format its extension names (.pdf, .json, .csv), creating
+/// the folder; never over an existing file.
+pub fn write(report: &PortfolioReport, path: &std::path::Path, author: &str) -> Result<()> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let bytes = match ext.as_str() {
+        "pdf" => {
+            crate::export::pdf::portfolio::render(report, author, chrono::Utc::now().timestamp())
+        }
+        "json" => serde_json::to_vec_pretty(report).unwrap_or_default(),
+        "csv" => report.to_csv().into_bytes(),
+        other => {
+            return Err(crate::Error::InvalidInput {
+                what: "report file",
+                input: path.display().to_string(),
+                reason: format!("unknown format '{other}'; name the file .pdf, .json or .csv"),
+            })
+        }
+    };
+    if path.exists() {
+        return Err(crate::Error::InvalidInput {
+            what: "report file",
+            input: path.display().to_string(),
+            reason: "it already exists; choose a new file (a report is never written over)".into(),
+        });
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| crate::Error::io(dir, e))?;
+    }
+    std::fs::write(path, bytes).map_err(|e| crate::Error::io(path, e))
+}

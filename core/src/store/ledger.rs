@@ -137,6 +137,17 @@ impl Store {
         self.many("SELECT entry FROM ledger ORDER BY seq", [])
     }
 
+    /// Entries about one model's versions on a platform, newest first, filtered in SQL (for
+    /// screens that show one model, without decoding the whole ledger).
+    pub fn ledger_entries_of_model(&self, platform: &str, name: &str) -> Result<Vec<LedgerEntry>> {
+        let prefix = format!("models:/{name}/");
+        self.many(
+            "SELECT entry FROM ledger WHERE json_extract(entry, '$.platform') = ?1
+               AND substr(json_extract(entry, '$.version'), 1, length(?2)) = ?2 ORDER BY seq DESC",
+            rusqlite::params![platform, prefix],
+        )
+    }
+
     /// Checks the chain: links, hashes, and the recorded head.
     pub fn ledger_verify(&self) -> Result<LedgerReport> {
         let mut st = self

@@ -216,7 +216,7 @@ impl Store {
         &mut self,
         platform: &str,
         snap: &Snapshot,
-        state: &SyncState,
+        finished_at: &str,
     ) -> Result<ApplyReport> {
         let path = self.path.clone();
         let e = |err: rusqlite::Error| store_err(&path, &err);
@@ -348,9 +348,24 @@ impl Store {
                 [platform],
             )
             .map_err(e)?;
+            // The state of this sync, counts included, committed with the inventory.
+            let count = |table: &str| -> rusqlite::Result<u64> {
+                tx.query_row(
+                    &format!("SELECT COUNT(*) FROM {table} WHERE platform = ?1"),
+                    [platform],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map(|n| n as u64)
+            };
+            let state = SyncState {
+                finished_at: finished_at.to_string(),
+                models: count("models").map_err(e)?,
+                versions: count("versions").map_err(e)?,
+                runs: count("runs").map_err(e)?,
+            };
             tx.execute(
                 "INSERT INTO sync_state (platform, json) VALUES (?1, ?2) ON CONFLICT(platform) DO UPDATE SET json = excluded.json",
-                params![platform, to_json(state)],
+                params![platform, to_json(&state)],
             )
             .map_err(e)?;
         }

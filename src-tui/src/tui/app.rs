@@ -6,7 +6,7 @@ use countersign_core::inventory::{self, Filter, InventoryView, ModelDetail};
 use countersign_core::lineage::Lineage;
 use countersign_core::policy::LoadedPolicy;
 use countersign_core::uri::VersionRef;
-use countersign_core::workspace::Session;
+use countersign_core::workspace::{self, Session};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 use std::path::PathBuf;
 
@@ -305,16 +305,11 @@ impl App {
                 .ok()
             });
             let lineage = evidence.as_ref().map(Lineage::from_evidence);
-            let prefix = format!("models:/{name}/");
-            let mut approvals: Vec<_> = self
+            let mut approvals = self
                 .session
                 .store
-                .ledger_entries()
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|e| e.version.starts_with(&prefix) && e.platform == self.session.key)
-                .collect();
-            approvals.reverse();
+                .ledger_entries_of_model(&self.session.key, &name)
+                .unwrap_or_default();
             approvals.dedup_by(|a, b| a.approval_sha256 == b.approval_sha256);
             Some(Detail {
                 model,
@@ -398,30 +393,16 @@ impl App {
     }
 
     fn export_report(&mut self) {
-        let out = self.data_dir.join("exports").join(format!(
-            "portfolio-{}.pdf",
-            chrono::Utc::now().format("%Y%m%dT%H%M%S")
-        ));
-        let result = (|| -> countersign_core::Result<()> {
-            let report = countersign_core::export::portfolio::build(
-                &self.session.store,
-                &self.session.key,
-                &self.policy,
-                &self.today,
-            )?;
-            let who = std::env::var("COUNTERSIGN_IDENTITY")
-                .or_else(|_| std::env::var("USER"))
-                .unwrap_or_else(|_| "unknown".into());
-            let bytes = countersign_core::export::pdf::portfolio::render(
-                &report,
-                &who,
-                chrono::Utc::now().timestamp(),
-            );
-            if let Some(dir) = out.parent() {
-                std::fs::create_dir_all(dir).map_err(|e| countersign_core::Error::io(dir, e))?;
-            }
-            std::fs::write(&out, bytes).map_err(|e| countersign_core::Error::io(&out, e))
-        })();
+        let out = workspace::export_path(&self.data_dir, "portfolio", ".pdf");
+        let result = countersign_core::export::portfolio::build(
+            &self.session.store,
+            &self.session.key,
+            &self.policy,
+            &self.today,
+        )
+        .and_then(|report| {
+            countersign_core::export::portfolio::write(&report, &out, &workspace::whoami(None))
+        });
         self.status = match result {
             Ok(()) => format!("portfolio report written to {}", out.display()),
             Err(e) => format!("report failed: {e}"),
@@ -432,34 +413,24 @@ impl App {
         let Some(v) = self.selected_version() else {
             return;
         };
-        let out = self.data_dir.join("exports").join(format!(
-            "{}-v{}-{}",
-            v.name,
-            v.version,
-            chrono::Utc::now().format("%Y%m%dT%H%M%S")
-        ));
-        self.status = format!("exporting the audit pack of {v}…");
-        let allowed = countersign_core::workspace::allowed_signers_path(
+        let out = workspace::export_path(&self.data_dir, &format!("{}-v{}", v.name, v.version), "");
+        let allowed = workspace::allowed_signers_path(
             None,
             &self.policy,
             &self.session.platform,
             &self.data_dir,
         );
-        let result =
-            countersign_core::workspace::open_platform(&self.session.platform).and_then(|p| {
-                let who = std::env::var("COUNTERSIGN_IDENTITY")
-                    .or_else(|_| std::env::var("USER"))
-                    .unwrap_or_else(|_| "unknown".into());
-                let data = countersign_core::export::audit_pack::gather(
-                    &self.session.store,
-                    p.as_ref(),
-                    &self.policy,
-                    &allowed,
-                    &v,
-                    &who,
-                )?;
-                countersign_core::export::audit_pack::write(&data, &out)
-            });
+        let result = workspace::open_platform(&self.session.platform).and_then(|p| {
+            countersign_core::export::audit_pack::export(
+                &self.session.store,
+                p.as_ref(),
+                &self.policy,
+                &allowed,
+                &v,
+                &workspace::whoami(None),
+                &out,
+            )
+        });
         self.status = match result {
             Ok(r) => format!(
                 "audit pack written to {} (pack {})",

@@ -5,7 +5,7 @@ use super::app::App;
 use super::ui;
 use countersign_core::model::{Model, ModelKind, Version};
 use countersign_core::platform::Snapshot;
-use countersign_core::store::{Store, SyncState};
+use countersign_core::store::Store;
 use countersign_core::uri::PlatformUri;
 use countersign_core::workspace::Session;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -82,7 +82,7 @@ pub fn run(models: usize, versions: usize) -> anyhow::Result<()> {
                 .collect(),
             ..Default::default()
         };
-        store.apply_snapshot("bench", &snap, &SyncState::default())?;
+        store.apply_snapshot("bench", &snap, "")?;
     }
     let t0 = Instant::now();
     let store = Store::open(&path)?;
