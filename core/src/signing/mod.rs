@@ -228,12 +228,6 @@ pub fn fingerprint_of(key: &PublicKey) -> String {
     key.fingerprint(HashAlg::Sha256).to_string()
 }
 
-/// The fingerprint of the key that made an armored signature.
-pub fn signature_fingerprint(armored: &[u8]) -> Option<String> {
-    let sig = SshSig::from_pem(armored).ok()?;
-    Some(sig.public_key().fingerprint(HashAlg::Sha256).to_string())
-}
-
 /// Verifies an armored SSHSIG over `msg` for `principal`, exactly as `ssh-keygen -Y verify`
 /// would at time `at`. Returns the key's fingerprint, or the reason it does not verify.
 pub fn verify(

@@ -145,17 +145,6 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// Whether any review of the model exists.
-    pub fn has_review(&self, platform: &str, name: &str) -> Result<bool> {
-        self.conn
-            .query_row(
-                "SELECT EXISTS(SELECT 1 FROM reviews WHERE platform = ?1 AND name = ?2)",
-                params![platform, name],
-                |r| r.get(0),
-            )
-            .map_err(|e| self.err(e))
-    }
-
     /// Open high-severity findings per model, over the latest review of each version.
     pub fn open_high_findings_by_model(
         &self,
