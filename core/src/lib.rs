@@ -22,6 +22,7 @@
 //! ends over this crate; it depends on neither.
 #![deny(missing_docs)]
 
+pub mod actions;
 pub mod approval;
 pub mod demo;
 pub mod error;

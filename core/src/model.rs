@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 /// What kind of inventory entry a model is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ModelKind {
     /// A trained model (an MLflow registered model).
@@ -74,6 +75,7 @@ impl Default for TagNames {
 
 /// One inventory entry: a registered model or a prompt.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 pub struct Model {
     /// Unique name on its platform.
     pub name: String,
@@ -133,6 +135,7 @@ impl Model {
 
 /// One version of a model (`models:/NAME/VERSION`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 pub struct Version {
     /// Model name.
     pub name: String,
@@ -174,6 +177,7 @@ impl Version {
 
 /// One point of a metric's history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 pub struct MetricPoint {
     /// Step.
     pub step: i64,
@@ -185,6 +189,7 @@ pub struct MetricPoint {
 
 /// A metric: its latest value and, where logged at several steps, its history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 pub struct Metric {
     /// Latest value (`None` for NaN/Inf).
     pub value: Option<f64>,
@@ -199,6 +204,7 @@ pub struct Metric {
 
 /// A dataset a run consumed.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 pub struct DatasetInput {
     /// Usage context (training, validation, evaluation, …).
     pub context: String,
@@ -214,6 +220,7 @@ pub struct DatasetInput {
 
 /// A training or evaluation run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 pub struct Run {
     /// Run id.
     pub run_id: String,
@@ -253,6 +260,7 @@ pub struct Run {
 
 /// An MLflow 3 logged model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 pub struct LoggedModel {
     /// `m-…` id.
     pub model_id: String,

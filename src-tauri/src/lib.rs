@@ -1,26 +1,43 @@
 //! The desktop app: Tauri commands that delegate to `countersign-core`, nothing more.
 //!
-//! The data directory and platform come from `COUNTERSIGN_DATA_DIR` and
-//! `COUNTERSIGN_PLATFORM` (or the platform used last), exactly as for the terminal UI.
+//! The workspace (data directory, platform, policy, allowed_signers, identity) comes from the
+//! same environment variables as the CLI's (`COUNTERSIGN_DATA_DIR`, `COUNTERSIGN_PLATFORM`, …),
+//! see [`countersign_core::actions::Workspace::from_env`].
 
 pub mod commands;
 
 use std::sync::Mutex;
 
-/// State shared by the commands: the core session, opened lazily so that a broken store is
+/// State shared by the commands: the core workspace, opened lazily so that a broken store is
 /// reported in the window instead of preventing it from opening.
 #[derive(Default)]
 pub struct AppState {
-    session: Mutex<Option<countersign_core::workspace::Session>>,
+    workspace: Mutex<Option<countersign_core::actions::Workspace>>,
 }
 
 /// Builds and runs the app.
 pub fn run() {
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .manage(AppState::default())
         .invoke_handler(tauri::generate_handler![
+            commands::workspace_info,
             commands::inventory_list,
-            commands::inventory_detail
+            commands::model_show,
+            commands::version_show,
+            commands::version_verify,
+            commands::lineage_dataset,
+            commands::review_open,
+            commands::review_answer,
+            commands::review_finding_add,
+            commands::review_finding_set,
+            commands::approval_sign,
+            commands::portfolio_show,
+            commands::export_default_path,
+            commands::export_audit_pack,
+            commands::export_portfolio,
+            commands::sync_run,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 /// The verdict on one approval.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 pub struct ApprovalCheck {
     /// Where it was found.
     pub location: String,
@@ -35,6 +36,7 @@ pub struct ApprovalCheck {
 
 /// The gate's verdict.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 pub struct GateResult {
     /// Whether deployment may proceed.
     pub pass: bool,
@@ -48,6 +50,7 @@ pub struct GateResult {
 
 /// Everything `verify` found for a version.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 pub struct Verification {
     /// `models:/NAME/VERSION`.
     pub version: String,

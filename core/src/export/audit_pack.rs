@@ -72,6 +72,7 @@ pub struct Manifest {
 
 /// What an export wrote.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 pub struct PackReport {
     /// Where (a folder or a .zip).
     pub path: PathBuf,
@@ -278,13 +279,24 @@ pub fn write(d: &PackData, out: &Path) -> Result<PackReport> {
     if is_zip {
         write_zip(out, &files)?;
     } else {
+        // Written beside the target and renamed into place, so a crash never leaves a
+        // half-written pack under the name asked for.
+        let mut partial = out.as_os_str().to_owned();
+        partial.push(format!(".partial-{}", std::process::id()));
+        let tmp = PathBuf::from(partial);
+        let _ = std::fs::remove_dir_all(&tmp);
         for (p, b) in &files {
-            let path = out.join(p);
+            let path = tmp.join(p);
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
             }
             std::fs::write(&path, b).map_err(|e| Error::io(&path, e))?;
         }
+        if out.exists() {
+            // An empty folder the user chose: replace it.
+            std::fs::remove_dir(out).map_err(|e| Error::io(out, e))?;
+        }
+        std::fs::rename(&tmp, out).map_err(|e| Error::io(out, e))?;
     }
     Ok(PackReport {
         path: out.to_path_buf(),

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 /// One model's line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 pub struct PortfolioRow {
     /// Name.
     pub name: String,
@@ -44,6 +45,7 @@ pub struct PortfolioRow {
 
 /// The figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 pub struct PortfolioFigures {
     /// Models.
     pub models: u64,
@@ -73,6 +75,7 @@ pub struct PortfolioFigures {
 
 /// The whole report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 pub struct PortfolioReport {
     /// Platform.
     pub platform: String,

@@ -11,7 +11,7 @@ use crate::uri::PlatformUri;
 use crate::Result;
 
 /// Progress of a long platform operation, for progress displays.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 pub struct Progress {
     /// What is being done ("models", "versions", "runs", …).
     pub stage: String,

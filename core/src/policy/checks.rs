@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// How a checklist item is answered.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Check {
     /// The validator answers with a note.
@@ -68,6 +69,7 @@ fn yes() -> bool {
 
 /// A comparison operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 pub enum Comparison {
     /// Greater or equal.
     #[serde(rename = ">=")]
@@ -109,6 +111,7 @@ impl Comparison {
 
 /// What a lineage check requires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum LineageRequirement {
     /// At least one dataset input, each with a digest.
@@ -125,6 +128,7 @@ pub enum LineageRequirement {
 
 /// Where a tag is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum TagScope {
     /// The model (registered model / prompt).
@@ -136,6 +140,7 @@ pub enum TagScope {
 
 /// The outcome of an automatic check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum AutoOutcome {
     /// The evidence satisfies the check.
@@ -148,6 +153,7 @@ pub enum AutoOutcome {
 
 /// An automatic check's result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 pub struct AutoResult {
     /// Outcome.
     pub outcome: AutoOutcome,

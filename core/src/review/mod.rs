@@ -23,6 +23,7 @@ pub const REVIEW_TYPE: &str = "countersign.review/v1";
 
 /// A validator's answer to one item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Satisfied.
@@ -58,6 +59,7 @@ impl Outcome {
 
 /// An answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 pub struct Answer {
     /// Outcome.
     pub outcome: Outcome,
@@ -75,6 +77,7 @@ pub struct Answer {
 
 /// Finding severity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// High.
@@ -99,6 +102,7 @@ impl Severity {
 
 /// Finding status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingStatus {
     /// Open.
@@ -123,6 +127,7 @@ impl FindingStatus {
 
 /// A finding in the register.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 pub struct Finding {
     /// "F-1", "F-2", …
     pub id: String,
@@ -148,6 +153,7 @@ pub struct Finding {
 
 /// One checklist item as frozen into a review.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 pub struct ReviewItem {
     /// Item id.
     pub id: String,
@@ -165,6 +171,7 @@ pub struct ReviewItem {
 
 /// What is fixed when a review starts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 pub struct ReviewHeader {
     /// Review id.
     pub id: String,
@@ -196,6 +203,7 @@ pub struct ReviewHeader {
 
 /// A review: the header plus the answers and findings so far.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 pub struct Review {
     /// Fixed part.
     pub header: ReviewHeader,
@@ -207,6 +215,7 @@ pub struct Review {
 
 /// Where a review stands.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 pub struct ReviewStatus {
     /// `models:/NAME/VERSION`.
     pub version: String,
@@ -685,6 +694,7 @@ impl Review {
 
 /// `review.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 pub struct ReviewRecord {
     /// Always [`REVIEW_TYPE`].
     #[serde(rename = "type")]
@@ -715,6 +725,7 @@ pub struct ReviewRecord {
 
 /// The version a review covers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 pub struct ReviewedModel {
     /// Name.
     pub name: String,
@@ -728,6 +739,7 @@ pub struct ReviewedModel {
 
 /// One item in `review.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 pub struct RecordItem {
     /// Id.
     pub id: String,

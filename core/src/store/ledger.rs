@@ -13,6 +13,7 @@ const GENESIS: &str = "000000000000000000000000000000000000000000000000000000000
 
 /// One ledger entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(ts_rs::TS)]
 pub struct LedgerEntry {
     /// SHA-256 of the approval record's bytes.
     pub approval_sha256: String,

@@ -1,0 +1,577 @@
+//! What a front end does, as plain calls on a [`Workspace`]: each takes inputs a form can hold
+//! (strings, enums, numbers) and returns a serialisable value. The desktop app's IPC commands
+//! are one-line delegations to these, and their TypeScript types are generated from the
+//! structs here (`ts-rs`).
+
+use crate::approval::sign::{SignOptions, Signed};
+use crate::approval::verify::Verification;
+use crate::approval::Decision;
+use crate::evidence::Evidence;
+use crate::export::audit_pack::PackReport;
+use crate::export::portfolio::PortfolioReport;
+use crate::inventory::{self, InventoryView, ModelDetail, ModelStatus};
+use crate::lineage::{DatasetUse, Lineage};
+use crate::platform::Progress;
+use crate::policy::rubric::Assessment;
+use crate::policy::{LoadedPolicy, Role};
+use crate::review::{self, FindingStatus, Outcome, Review, ReviewStatus, Severity};
+use crate::signing::SigningKey;
+use crate::store::LedgerEntry;
+use crate::sync::{SyncOptions, SyncReport};
+use crate::uri::VersionRef;
+use crate::workspace::{self, Session};
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use ts_rs::TS;
+
+/// Where a front end works: the session (store + platform), the policy and the paths, read once
+/// from the environment (`COUNTERSIGN_DATA_DIR`, `COUNTERSIGN_PLATFORM`, `COUNTERSIGN_POLICY`,
+/// `COUNTERSIGN_ALLOWED_SIGNERS`, `COUNTERSIGN_IDENTITY`), exactly as the CLI reads them.
+pub struct Workspace {
+    /// Store and platform.
+    pub session: Session,
+    /// The policy in force.
+    pub policy: LoadedPolicy,
+    /// The data directory.
+    pub data_dir: PathBuf,
+    /// An explicit allowed_signers file, if one was given.
+    pub allowed_signers: Option<PathBuf>,
+    /// An explicit acting identity, if one was given.
+    pub identity: Option<String>,
+}
+
+/// What the window shows in its header.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct WorkspaceInfo {
+    /// The platform, without credentials.
+    pub platform: String,
+    /// The data directory.
+    pub data_dir: String,
+    /// Who is acting.
+    pub identity: String,
+    /// Policy version label.
+    pub policy_version: String,
+    /// Policy SHA-256.
+    pub policy_sha256: String,
+    /// The allowed_signers file used to verify.
+    pub allowed_signers: String,
+    /// Tiers the policy defines, in order.
+    pub tiers: Vec<String>,
+}
+
+/// The inventory with each model's status.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct InventoryPage {
+    /// Models, from the store.
+    pub view: InventoryView,
+    /// Model name → status.
+    pub statuses: BTreeMap<String, ModelStatus>,
+}
+
+/// One model: its record, the rubric's tier with rationale, versions and ledger approvals.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ModelPage {
+    /// Record and versions.
+    pub detail: ModelDetail,
+    /// The rubric's tier and why.
+    pub assessment: Assessment,
+    /// Approvals in the ledger (latest verdict of each), newest first.
+    pub approvals: Vec<LedgerEntry>,
+    /// Version number → status from the ledger.
+    pub version_status: BTreeMap<String, String>,
+}
+
+/// One version: its evidence (metrics with history, params, datasets, tags) and lineage.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct VersionPage {
+    /// `models:/NAME/VERSION`.
+    pub version: String,
+    /// Evidence as the last sync saw it.
+    pub evidence: Evidence,
+    /// Datasets → run → version.
+    pub lineage: Lineage,
+}
+
+/// A review with where it stands.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ReviewPage {
+    /// The review (checklist with automatic results, answers, findings).
+    pub review: Review,
+    /// Progress and blockers.
+    pub status: ReviewStatus,
+    /// Whether it was resumed rather than started now.
+    pub resumed: bool,
+}
+
+/// An answer to one checklist item.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct AnswerInput {
+    /// Item id.
+    pub item: String,
+    /// The outcome; `None` confirms the automatic result.
+    pub outcome: Option<Outcome>,
+    /// The validator's note.
+    pub note: String,
+}
+
+/// A finding to raise.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct FindingInput {
+    /// Short title.
+    pub title: String,
+    /// Severity.
+    pub severity: Severity,
+    /// What is wrong.
+    pub description: String,
+    /// Who remediates.
+    pub owner: String,
+    /// Due date (YYYY-MM-DD).
+    pub due: String,
+    /// The checklist item it records, if any.
+    pub item: Option<String>,
+}
+
+/// The key to sign with.
+#[derive(Clone, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum KeySource {
+    /// An OpenSSH private key file, with its passphrase if it has one.
+    File {
+        /// The key file.
+        path: String,
+        /// Its passphrase (never logged, never stored).
+        passphrase: Option<String>,
+    },
+    /// The first key held by the running ssh-agent (`SSH_AUTH_SOCK`).
+    Agent,
+}
+
+impl std::fmt::Debug for KeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeySource::File { path, passphrase } => f
+                .debug_struct("File")
+                .field("path", path)
+                .field("passphrase", &passphrase.as_ref().map(|_| "<redacted>"))
+                .finish(),
+            KeySource::Agent => f.write_str("Agent"),
+        }
+    }
+}
+
+/// A request to sign a decision on a version.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct SignRequest {
+    /// `models:/NAME/VERSION`.
+    pub version: String,
+    /// Role signed in.
+    pub role: Role,
+    /// Decision.
+    pub decision: Decision,
+    /// Conditions (approve_with_conditions).
+    pub conditions: Vec<String>,
+    /// Expiry, YYYY-MM-DD or RFC 3339 (approve_with_conditions).
+    pub expires: Option<String>,
+    /// The key.
+    pub key: KeySource,
+}
+
+/// Portfolio report file formats.
+#[derive(Debug, Clone, Copy, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportFormat {
+    /// PDF report.
+    Pdf,
+    /// JSON figures and rows.
+    Json,
+    /// CSV rows.
+    Csv,
+}
+
+/// Parses an expiry: RFC 3339, or YYYY-MM-DD meaning the end of that day (UTC).
+pub fn parse_expiry(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s.trim()) {
+        return Ok(t.with_timezone(&chrono::Utc));
+    }
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(23, 59, 59))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| Error::InvalidInput {
+            what: "expiry",
+            input: s.to_string(),
+            reason: "write YYYY-MM-DD or an RFC 3339 time".into(),
+        })
+}
+
+fn env_path(name: &str) -> Option<PathBuf> {
+    std::env::var_os(name)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+impl Workspace {
+    /// Opens the workspace the environment describes (see the type's documentation).
+    pub fn from_env() -> Result<Self> {
+        let data_dir = workspace::data_dir(env_path("COUNTERSIGN_DATA_DIR").as_deref());
+        let platform = std::env::var("COUNTERSIGN_PLATFORM")
+            .ok()
+            .filter(|v| !v.is_empty());
+        let session = Session::open(Some(&data_dir), platform.as_deref())?;
+        let policy = match env_path("COUNTERSIGN_POLICY") {
+            Some(p) => LoadedPolicy::load(&p)?,
+            None => LoadedPolicy::default_policy()?,
+        };
+        Ok(Self {
+            session,
+            policy,
+            data_dir,
+            allowed_signers: env_path("COUNTERSIGN_ALLOWED_SIGNERS"),
+            identity: std::env::var("COUNTERSIGN_IDENTITY")
+                .ok()
+                .filter(|v| !v.is_empty()),
+        })
+    }
+
+    fn allowed_path(&self) -> PathBuf {
+        workspace::allowed_signers_path(
+            self.allowed_signers.as_deref(),
+            &self.policy,
+            &self.session.platform,
+            &self.data_dir,
+        )
+    }
+
+    fn whoami(&self) -> String {
+        workspace::whoami(self.identity.as_deref())
+    }
+
+    /// The header facts.
+    pub fn info(&self) -> WorkspaceInfo {
+        WorkspaceInfo {
+            platform: self.session.key.clone(),
+            data_dir: self.data_dir.display().to_string(),
+            identity: self.whoami(),
+            policy_version: self.policy.policy.version.clone(),
+            policy_sha256: self.policy.sha256.clone(),
+            allowed_signers: self.allowed_path().display().to_string(),
+            tiers: self.policy.policy.tiers.keys().cloned().collect(),
+        }
+    }
+
+    /// The inventory with statuses.
+    pub fn inventory(&self) -> Result<InventoryPage> {
+        let view = inventory::view(
+            &self.session,
+            &inventory::Filter::default(),
+            &inventory::today(),
+        )?;
+        let statuses = inventory::statuses(
+            &self.session.store,
+            &self.session.key,
+            &self.policy,
+            view.models.iter().map(|m| &m.model),
+        )?
+        .into_iter()
+        .collect();
+        Ok(InventoryPage { view, statuses })
+    }
+
+    /// One model's page.
+    pub fn model(&self, name: &str) -> Result<ModelPage> {
+        let s = &self.session;
+        let detail =
+            inventory::detail(&s.store, &s.key, name)?.ok_or_else(|| Error::NotFound {
+                what: format!("model '{name}'"),
+                hint: ". Run a sync to refresh the inventory".into(),
+            })?;
+        let assessment = self
+            .policy
+            .policy
+            .rubric
+            .assess(&detail.model, &BTreeMap::new());
+        let mut approvals = s.store.ledger_entries_of_model(&s.key, name)?;
+        approvals.dedup_by(|a, b| a.approval_sha256 == b.approval_sha256);
+        let required: Vec<Role> = detail
+            .model
+            .risk_tier
+            .as_ref()
+            .and_then(|t| self.policy.policy.tiers.get(t))
+            .map(|t| t.roles_required.clone())
+            .unwrap_or_else(|| vec![Role::Validator]);
+        let reviewed = s.store.reviewed_models(&s.key)?;
+        let version_status = detail
+            .versions
+            .iter()
+            .map(|v| {
+                let r = format!("models:/{}/{}", v.name, v.version);
+                let entries: Vec<LedgerEntry> = approvals
+                    .iter()
+                    .filter(|e| e.version == r)
+                    .cloned()
+                    .collect();
+                let status = inventory::version_status(
+                    &required,
+                    &entries,
+                    reviewed.contains(&detail.model.name),
+                );
+                (v.version.clone(), status.to_string())
+            })
+            .collect();
+        Ok(ModelPage {
+            detail,
+            assessment,
+            approvals,
+            version_status,
+        })
+    }
+
+    /// One version's evidence and lineage.
+    pub fn version(&self, version: &str) -> Result<VersionPage> {
+        let vref = VersionRef::parse(version)?;
+        let evidence = Evidence::from_store(&self.session.store, &self.session.key, &vref)?;
+        let lineage = Lineage::from_evidence(&evidence);
+        Ok(VersionPage {
+            version: vref.to_string(),
+            evidence,
+            lineage,
+        })
+    }
+
+    /// Every version trained or evaluated on a dataset (digest or source).
+    pub fn dataset_users(&self, query: &str) -> Result<Vec<DatasetUse>> {
+        crate::lineage::versions_using_dataset(&self.session.store, &self.session.key, query)
+    }
+
+    /// Verifies a version's approvals against the platform now, and runs the gate.
+    pub fn verify(&self, version: &str) -> Result<Verification> {
+        let vref = VersionRef::parse(version)?;
+        let allowed = workspace::load_allowed_signers(&self.allowed_path())?;
+        let platform = workspace::open_platform(&self.session.platform)?;
+        crate::approval::verify::verify_version(
+            &self.session.store,
+            platform.as_ref(),
+            &self.policy,
+            &allowed,
+            &vref,
+        )
+    }
+
+    fn review_page(&self, review: Review, resumed: bool) -> Result<ReviewPage> {
+        let vref = VersionRef {
+            name: review.header.name.clone(),
+            version: review.header.version.clone(),
+        };
+        let policy = review::policy_of(&self.session.store, &review)?;
+        let current = Evidence::from_store(&self.session.store, &self.session.key, &vref).ok();
+        let status = review.status(&policy, current.as_ref());
+        Ok(ReviewPage {
+            review,
+            status,
+            resumed,
+        })
+    }
+
+    /// Starts a review of a version, or resumes the one under way.
+    pub fn review_open(&self, version: &str) -> Result<ReviewPage> {
+        let vref = VersionRef::parse(version)?;
+        let (review, resumed) = review::start(
+            &self.session.store,
+            &self.session.key,
+            &self.policy,
+            &vref,
+            Some(self.whoami()),
+        )?;
+        self.review_page(review, resumed)
+    }
+
+    fn latest_review(&self, version: &str) -> Result<Review> {
+        let vref = VersionRef::parse(version)?;
+        review::require_latest(&self.session.store, &self.session.key, &vref)
+    }
+
+    /// Records an answer (saved before this returns).
+    pub fn review_answer(&self, version: &str, a: AnswerInput) -> Result<ReviewPage> {
+        let mut review = self.latest_review(version)?;
+        review.answer(
+            &self.session.store,
+            &a.item,
+            a.outcome,
+            &a.note,
+            Vec::new(),
+            Some(self.whoami()),
+        )?;
+        self.review_page(review, true)
+    }
+
+    /// Raises a finding.
+    pub fn review_finding_add(&self, version: &str, f: FindingInput) -> Result<ReviewPage> {
+        let mut review = self.latest_review(version)?;
+        review.add_finding(
+            &self.session.store,
+            &f.title,
+            f.severity,
+            &f.description,
+            &f.owner,
+            &f.due,
+            f.item,
+        )?;
+        self.review_page(review, true)
+    }
+
+    /// Changes a finding's status (remediated, accepted, open).
+    pub fn review_finding_set(
+        &self,
+        version: &str,
+        id: &str,
+        status: FindingStatus,
+    ) -> Result<ReviewPage> {
+        let mut review = self.latest_review(version)?;
+        review.set_finding_status(&self.session.store, id, status)?;
+        self.review_page(review, true)
+    }
+
+    /// Signs a decision, writes it back to the platform and records it in the ledger.
+    /// A key file with a passphrase and none given fails with [`Error::PassphraseNeeded`].
+    pub fn sign(&self, req: SignRequest) -> Result<Signed> {
+        let vref = VersionRef::parse(&req.version)?;
+        let expires_at = req.expires.as_deref().map(parse_expiry).transpose()?;
+        let allowed = workspace::load_allowed_signers(&self.allowed_path())?;
+        let key = match &req.key {
+            KeySource::Agent => SigningKey::from_agent(None, None)?,
+            KeySource::File { path, passphrase } => SigningKey::from_file(
+                Path::new(path),
+                passphrase.as_deref().filter(|p| !p.is_empty()),
+            )?,
+        };
+        let platform = workspace::open_platform(&self.session.platform)?;
+        crate::approval::sign::sign(
+            &self.session.store,
+            platform.as_ref(),
+            &key.source.clone(),
+            &key,
+            &self.policy,
+            &allowed,
+            &vref,
+            SignOptions {
+                role: req.role,
+                decision: req.decision,
+                conditions: req
+                    .conditions
+                    .into_iter()
+                    .map(|c| c.trim().to_string())
+                    .filter(|c| !c.is_empty())
+                    .collect(),
+                expires_at,
+                signer: self.identity.clone(),
+            },
+        )
+    }
+
+    /// The portfolio figures and rows (the dashboard).
+    pub fn portfolio(&self) -> Result<PortfolioReport> {
+        crate::export::portfolio::build(
+            &self.session.store,
+            &self.session.key,
+            &self.policy,
+            &inventory::today(),
+        )
+    }
+
+    /// Writes the portfolio report to `out` in `format`.
+    pub fn export_portfolio(&self, out: &Path, format: ReportFormat) -> Result<PathBuf> {
+        let report = self.portfolio()?;
+        let ext = match format {
+            ReportFormat::Pdf => "pdf",
+            ReportFormat::Json => "json",
+            ReportFormat::Csv => "csv",
+        };
+        let out = if out.extension().is_some() {
+            out.to_path_buf()
+        } else {
+            out.with_extension(ext)
+        };
+        crate::export::portfolio::write(&report, &out, &self.whoami())?;
+        Ok(out)
+    }
+
+    /// Exports a version's audit pack to `out` (a new folder, or a `.zip`), reporting each
+    /// stage.
+    pub fn export_audit_pack(
+        &self,
+        version: &str,
+        out: &Path,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<PackReport> {
+        let vref = VersionRef::parse(version)?;
+        let step = |p: &mut dyn FnMut(Progress), stage: &str, done: u64| {
+            p(Progress {
+                stage: stage.into(),
+                done,
+                total: Some(3),
+            })
+        };
+        step(progress, "fetching the version and its approvals", 0);
+        let platform = workspace::open_platform(&self.session.platform)?;
+        let data = crate::export::audit_pack::gather(
+            &self.session.store,
+            platform.as_ref(),
+            &self.policy,
+            &self.allowed_path(),
+            &vref,
+            &self.whoami(),
+        )?;
+        step(progress, "writing the PDF and the pack files", 1);
+        let report = crate::export::audit_pack::write(&data, out)?;
+        step(progress, "done", 3);
+        Ok(report)
+    }
+
+    /// Syncs the platform into the store, reporting progress.
+    pub fn sync(&mut self, full: bool, progress: &mut dyn FnMut(Progress)) -> Result<SyncReport> {
+        let platform = workspace::open_platform(&self.session.platform)?;
+        let report = crate::sync::sync(
+            platform.as_ref(),
+            &mut self.session.store,
+            SyncOptions { full },
+            progress,
+        )?;
+        self.session.remember_platform()?;
+        Ok(report)
+    }
+
+    /// A default place for an export: `DATA_DIR/exports/<stem>-<timestamp><ext>`.
+    pub fn default_export_path(&self, stem: &str, ext: &str) -> String {
+        workspace::export_path(&self.data_dir, stem, ext)
+            .display()
+            .to_string()
+    }
+}
+
+/// An error as a front end shows it: a stable code, the message (naming the thing and the
+/// fix), and every reason when signing was refused.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ErrorReport {
+    /// Stable code (see [`Error::code`]).
+    pub code: String,
+    /// The message.
+    pub message: String,
+    /// Each reason, for `refused`.
+    pub reasons: Vec<String>,
+}
+
+impl From<Error> for ErrorReport {
+    fn from(e: Error) -> Self {
+        let reasons = match &e {
+            Error::Refused { reasons } => reasons.clone(),
+            _ => Vec::new(),
+        };
+        Self {
+            code: e.code().into(),
+            message: e.to_string(),
+            reasons,
+        }
+    }
+}
