@@ -1,64 +1,79 @@
-// The only module that talks to the Rust side. Every command delegates to countersign-core.
-import { invoke } from "@tauri-apps/api/core";
+// The only module that talks to the Rust side (and to the native dialog/opener plugins).
+// Every command delegates to countersign-core; the types are generated from the Rust types
+// (see src/bindings, checked by `cargo test -p countersign-desktop --test bindings`).
+import { Channel, invoke } from "@tauri-apps/api/core";
+import { open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialog";
+import { revealItemInDir } from "@tauri-apps/plugin-opener";
+import type { AnswerInput } from "./bindings/AnswerInput";
+import type { DatasetUse } from "./bindings/DatasetUse";
+import type { ErrorReport } from "./bindings/ErrorReport";
+import type { FindingInput } from "./bindings/FindingInput";
+import type { FindingStatus } from "./bindings/FindingStatus";
+import type { InventoryPage } from "./bindings/InventoryPage";
+import type { ModelPage } from "./bindings/ModelPage";
+import type { PackReport } from "./bindings/PackReport";
+import type { PortfolioReport } from "./bindings/PortfolioReport";
+import type { Progress } from "./bindings/Progress";
+import type { ReportFormat } from "./bindings/ReportFormat";
+import type { ReviewPage } from "./bindings/ReviewPage";
+import type { SignRequest } from "./bindings/SignRequest";
+import type { Signed } from "./bindings/Signed";
+import type { SyncReport } from "./bindings/SyncReport";
+import type { Verification } from "./bindings/Verification";
+import type { VersionPage } from "./bindings/VersionPage";
+import type { WorkspaceInfo } from "./bindings/WorkspaceInfo";
 
-export type ModelKind = "classic" | "prompt" | "vendor";
+export const workspaceInfo = () => invoke<WorkspaceInfo>("workspace_info");
+export const inventoryList = () => invoke<InventoryPage>("inventory_list");
+export const modelShow = (name: string) => invoke<ModelPage>("model_show", { name });
+export const versionShow = (version: string) => invoke<VersionPage>("version_show", { version });
+export const versionVerify = (version: string) =>
+  invoke<Verification>("version_verify", { version });
+export const lineageDataset = (query: string) => invoke<DatasetUse[]>("lineage_dataset", { query });
+export const reviewOpen = (version: string) => invoke<ReviewPage>("review_open", { version });
+export const reviewAnswer = (version: string, answer: AnswerInput) =>
+  invoke<ReviewPage>("review_answer", { version, answer });
+export const reviewFindingAdd = (version: string, finding: FindingInput) =>
+  invoke<ReviewPage>("review_finding_add", { version, finding });
+export const reviewFindingSet = (version: string, id: string, status: FindingStatus) =>
+  invoke<ReviewPage>("review_finding_set", { version, id, status });
+export const approvalSign = (request: SignRequest) => invoke<Signed>("approval_sign", { request });
+export const portfolioShow = () => invoke<PortfolioReport>("portfolio_show");
+export const exportDefaultPath = (stem: string, ext: string) =>
+  invoke<string>("export_default_path", { stem, ext });
 
-export interface ModelSummary {
-  name: string;
-  kind: ModelKind;
-  description: string;
-  owner: string | null;
-  business_purpose: string | null;
-  risk_tier: string | null;
-  next_review_date: string | null;
-  monitoring: string | null;
-  llm_provider: string | null;
-  tags: Record<string, string>;
-  aliases: Record<string, string>;
-  latest_version: string | null;
-  version_count: number;
-  overdue: boolean;
+function channel(onProgress: (p: Progress) => void): Channel<Progress> {
+  const c = new Channel<Progress>();
+  c.onmessage = onProgress;
+  return c;
 }
 
-export interface VersionInfo {
-  name: string;
-  version: string;
-  creator: string | null;
-  source: string;
-  run_id: string | null;
-  status: string;
-  aliases: string[];
+export const exportAuditPack = (version: string, out: string, onProgress: (p: Progress) => void) =>
+  invoke<PackReport>("export_audit_pack", { version, out, onProgress: channel(onProgress) });
+export const exportPortfolio = (out: string, format: ReportFormat) =>
+  invoke<string>("export_portfolio", { out, format });
+export const syncRun = (full: boolean, onProgress: (p: Progress) => void) =>
+  invoke<SyncReport>("sync_run", { full, onProgress: channel(onProgress) });
+
+/** The native save dialog; null when cancelled. */
+export async function chooseSavePath(defaultPath: string, title: string): Promise<string | null> {
+  return (await saveDialog({ defaultPath, title })) ?? null;
 }
 
-export interface ModelDetail {
-  model: ModelSummary;
-  versions: VersionInfo[];
+/** The native open dialog for a key file; null when cancelled. */
+export async function chooseKeyFile(): Promise<string | null> {
+  const p = await openDialog({ title: "Choose your SSH private key", multiple: false, directory: false });
+  return typeof p === "string" ? p : null;
 }
 
-export interface Inventory {
-  platform: string;
-  today: string;
-  models: ModelSummary[];
-}
+/** Shows an exported file or folder in the file manager. */
+export const revealInFolder = (path: string) => revealItemInDir(path);
 
-/** An error as the Rust side sends it. */
-export interface IpcError {
-  code: string;
-  message: string;
-}
-
-export function inventoryList(): Promise<Inventory> {
-  return invoke<Inventory>("inventory_list");
-}
-
-export function inventoryDetail(name: string): Promise<ModelDetail> {
-  return invoke<ModelDetail>("inventory_detail", { name });
-}
-
-export function errorText(e: unknown): string {
-  if (e && typeof e === "object" && "message" in e) {
-    const err = e as IpcError;
-    return `${err.message} (${err.code})`;
+/** The error the Rust side sent, or one made from anything else thrown. */
+export function asError(e: unknown): ErrorReport {
+  if (e && typeof e === "object" && "code" in e && "message" in e) {
+    const r = e as Partial<ErrorReport>;
+    return { code: String(r.code), message: String(r.message), reasons: r.reasons ?? [] };
   }
-  return String(e);
+  return { code: "internal", message: String(e), reasons: [] };
 }

@@ -1,107 +1,133 @@
-import { errorText, inventoryDetail, inventoryList, type ModelSummary } from "./backend";
-import { filterModels, ownerName } from "./inventory";
+// Wires the views together: navigation, theme, sync, the detail's actions, keyboard shortcuts.
+import { syncRun, workspaceInfo } from "./backend";
+import type { Role } from "./bindings/Role";
+import { $, toast } from "./dom";
+import { loadDashboard } from "./views/dashboard";
+import { initDatasets } from "./views/datasets";
+import { selection, setToday, showModel, verifyNow } from "./views/detail";
+import { showError } from "./views/errors";
+import { initExport, openExport } from "./views/export";
+import { initInventory, loadInventory } from "./views/inventory";
+import { openReview } from "./views/review";
+import { initSign, openSign } from "./views/sign";
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+type View = "inventory" | "dashboard" | "datasets" | "review";
+let identity = "";
 
-let models: ModelSummary[] = [];
-let selected: string | null = null;
-
-function cell(text: string, cls?: string): HTMLTableCellElement {
-  const td = document.createElement("td");
-  td.textContent = text;
-  if (cls) td.className = cls;
-  return td;
+function show(view: View): void {
+  for (const v of ["inventory", "dashboard", "datasets", "review"] as View[]) $(`view-${v}`).hidden = v !== view;
+  for (const tab of document.querySelectorAll<HTMLButtonElement>("nav [data-view]")) tab.setAttribute("aria-current", String(tab.dataset.view === view));
+  if (view === "dashboard") void loadDashboard();
 }
 
-function render(): void {
-  const rows = filterModels(models, {
-    search: $<HTMLInputElement>("search").value,
-    tier: $<HTMLSelectElement>("tier").value,
-    kind: $<HTMLSelectElement>("kind").value,
+function setTheme(theme: "light" | "dark"): void {
+  document.documentElement.dataset.theme = theme;
+  $("theme").setAttribute("aria-pressed", String(theme === "dark"));
+  $("theme").textContent = theme === "dark" ? "Light theme" : "Dark theme";
+  localStorage.setItem("countersign.theme", theme);
+}
+
+function suggestedRole(): Role {
+  const m = selection()?.model;
+  const mine = m?.approvals.some((a) => a.role === "validator" && a.version === selection()?.version);
+  return mine ? "approver" : "validator";
+}
+
+async function act(action: string): Promise<void> {
+  const sel = selection();
+  if (!sel?.version) return;
+  if (action === "review") {
+    if (await openReview(sel.version)) show("review");
+  } else if (action === "sign") openSign(sel.version, suggestedRole());
+  else if (action === "verify") await verifyNow();
+  else if (action === "export") await openExport("pack", sel.version);
+}
+
+async function sync(): Promise<void> {
+  const button = $("sync") as HTMLButtonElement;
+  const bar = $("sync-progress") as HTMLProgressElement;
+  button.disabled = true;
+  bar.hidden = false;
+  bar.removeAttribute("value");
+  try {
+    const r = await syncRun(false, (p) => {
+      if (p.total) {
+        bar.max = p.total;
+        bar.value = p.done;
+      }
+      toast(`Syncing ${p.stage}: ${p.done}${p.total ? ` of ${p.total}` : ""}`);
+    });
+    toast(`Synced ${r.platform}: ${r.models} models, ${r.versions} versions, ${r.runs_fetched} runs fetched, ${r.requests} requests`);
+    await loadInventory();
+  } catch (e) {
+    showError(e);
+  } finally {
+    button.disabled = false;
+    bar.hidden = true;
+  }
+}
+
+function typing(e: KeyboardEvent): boolean {
+  const t = e.target as HTMLElement | null;
+  return !!t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
+}
+
+async function start(): Promise<void> {
+  const saved = localStorage.getItem("countersign.theme");
+  setTheme(saved === "dark" || saved === "light" ? saved : matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light");
+  $("theme").addEventListener("click", () => setTheme(document.documentElement.dataset.theme === "dark" ? "light" : "dark"));
+  for (const tab of document.querySelectorAll<HTMLButtonElement>("nav [data-view]")) tab.addEventListener("click", () => show(tab.dataset.view as View));
+  $("sync").addEventListener("click", () => void sync());
+  $("review-back").addEventListener("click", () => {
+    show("inventory");
+    const sel = selection();
+    if (sel) void showModel(sel.model.detail.model.name, sel.version?.split("/").pop());
   });
-  const body = $<HTMLTableElement>("inventory").tBodies[0];
-  body.replaceChildren(
-    ...rows.map((m) => {
-      const tr = document.createElement("tr");
-      tr.dataset.name = m.name;
-      tr.tabIndex = 0;
-      tr.setAttribute("aria-selected", String(m.name === selected));
-      tr.append(
-        cell(m.name, "name"),
-        cell(m.kind),
-        cell(m.risk_tier ?? "—"),
-        cell(ownerName(m.owner)),
-        cell(m.latest_version ? `v${m.latest_version}` : "—"),
-        cell(m.next_review_date ?? "—", m.overdue ? "overdue" : ""),
-      );
-      tr.addEventListener("click", () => void select(m.name));
-      tr.addEventListener("keydown", (e) => {
-        if (e.key === "Enter") void select(m.name);
-        if (e.key === "ArrowDown") (tr.nextElementSibling as HTMLElement | null)?.focus();
-        if (e.key === "ArrowUp") (tr.previousElementSibling as HTMLElement | null)?.focus();
-      });
-      return tr;
-    }),
-  );
-  $("counts").textContent = `${rows.length} of ${models.length} models`;
-}
-
-async function select(name: string): Promise<void> {
-  selected = name;
-  render();
-  const pane = $("detail");
-  try {
-    const d = await inventoryDetail(name);
-    const m = d.model;
-    pane.replaceChildren();
-    const h = document.createElement("h2");
-    h.textContent = m.name;
-    const dl = document.createElement("dl");
-    const add = (k: string, v: string) => {
-      const dt = document.createElement("dt");
-      dt.textContent = k;
-      const dd = document.createElement("dd");
-      dd.textContent = v;
-      dl.append(dt, dd);
+  $("export-portfolio").addEventListener("click", () => void openExport("portfolio", ""));
+  $("detail").addEventListener("click", (e) => {
+    const b = (e.target as HTMLElement).closest<HTMLButtonElement>("button[data-action]");
+    if (b) void act(b.dataset.action!);
+  });
+  initInventory((name) => void showModel(name));
+  initSign(() => {
+    const sel = selection();
+    if (sel) void showModel(sel.model.detail.model.name, sel.version?.split("/").pop());
+    void loadInventory();
+  });
+  initExport();
+  initDatasets((name, version) => {
+    show("inventory");
+    void showModel(name, version);
+  });
+  document.addEventListener("keydown", (e) => {
+    if (typing(e) || e.ctrlKey || e.metaKey || e.altKey || document.querySelector("dialog[open]")) return;
+    const keys: Record<string, () => void> = {
+      "/": () => $("search").focus(),
+      "1": () => show("inventory"),
+      "2": () => show("dashboard"),
+      "3": () => show("datasets"),
+      r: () => void act("review"),
+      s: () => void act("sign"),
+      v: () => void act("verify"),
+      e: () => void act("export"),
     };
-    add("Kind", m.kind);
-    add("Tier", m.risk_tier ?? "—");
-    add("Owner", m.owner ?? "—");
-    add("Purpose", m.business_purpose ?? "—");
-    add("Next review", m.next_review_date ?? "—");
-    add("Monitoring", m.monitoring ?? "—");
-    if (m.llm_provider) add("Provider", m.llm_provider);
-    const vh = document.createElement("h3");
-    vh.textContent = "Versions";
-    const ul = document.createElement("ul");
-    ul.className = "versions";
-    for (const v of d.versions) {
-      const li = document.createElement("li");
-      li.textContent = `v${v.version}${v.aliases.length ? " @" + v.aliases.join(" @") : ""} — ${v.creator ?? "unknown creator"}`;
-      ul.append(li);
+    const f = keys[e.key];
+    if (f) {
+      e.preventDefault();
+      f();
     }
-    pane.append(h, dl, vh, ul);
-  } catch (e) {
-    showError(e);
-  }
-}
-
-function showError(e: unknown): void {
-  const p = $("error");
-  p.hidden = false;
-  p.textContent = errorText(e);
-}
-
-async function load(): Promise<void> {
+  });
   try {
-    const inv = await inventoryList();
-    models = inv.models;
-    $("platform").textContent = inv.platform;
-    render();
+    const info = await workspaceInfo();
+    identity = info.identity;
+    $("platform").textContent = info.platform;
+    $("identity").textContent = `${identity} · policy ${info.policy_version}`;
+    setToday(new Date().toISOString().slice(0, 10));
   } catch (e) {
     showError(e);
   }
+  await loadInventory();
+  show("inventory");
 }
 
-for (const id of ["search", "tier", "kind"]) $(id).addEventListener("input", render);
-void load();
+void start();

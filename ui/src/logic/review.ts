@@ -1,0 +1,34 @@
+// Review logic for the view: what each item shows and what to do next. Pure.
+import type { Answer } from "../bindings/Answer";
+import type { ReviewItem } from "../bindings/ReviewItem";
+import type { ReviewPage } from "../bindings/ReviewPage";
+
+export type ItemState = "pass" | "fail" | "not_applicable" | "unanswered";
+
+export function itemState(a: Answer | undefined): ItemState {
+  return a ? a.outcome : "unanswered";
+}
+
+export function autoLabel(item: ReviewItem): string {
+  if (!item.automatic) return "attestation";
+  return `automatic: ${item.automatic.outcome}`;
+}
+
+export function progressText(p: ReviewPage): string {
+  const s = p.status;
+  return `${s.answered} of ${s.total} answered · tier ${s.tier}${s.can_approve ? " · ready to approve" : s.ready_for_decision ? " · ready for a decision" : ""}`;
+}
+
+export function nextUnanswered(p: ReviewPage, after: string | null): string | null {
+  const ids = p.review.header.items.map((i) => i.id);
+  const start = after ? ids.indexOf(after) + 1 : 0;
+  const order = [...ids.slice(start), ...ids.slice(0, start)];
+  return order.find((id) => !(id in p.review.answers)) ?? null;
+}
+
+/** Items grouped by area, in checklist order. */
+export function byArea(items: ReviewItem[]): [string, ReviewItem[]][] {
+  const m = new Map<string, ReviewItem[]>();
+  for (const i of items) m.set(i.area, [...(m.get(i.area) ?? []), i]);
+  return [...m.entries()];
+}

@@ -1,0 +1,53 @@
+// The sign form: validation and the request it builds. Pure.
+import type { Decision } from "../bindings/Decision";
+import type { Role } from "../bindings/Role";
+import type { SignRequest } from "../bindings/SignRequest";
+
+export interface SignForm {
+  version: string;
+  role: Role;
+  decision: Decision;
+  conditions: string;
+  expires: string;
+  keyKind: "file" | "agent";
+  keyPath: string;
+  passphrase: string | null;
+}
+
+/** Every problem with the form, in words; empty when it can be sent. */
+export function problems(f: SignForm): string[] {
+  const out: string[] = [];
+  const conditions = splitConditions(f.conditions);
+  if (f.decision === "approve_with_conditions") {
+    if (conditions.length === 0) out.push("Approve with conditions needs at least one condition (one per line).");
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(f.expires.trim())) out.push("Approve with conditions needs an expiry date (YYYY-MM-DD).");
+  } else if (conditions.length) {
+    out.push("Conditions only go with “approve with conditions”.");
+  }
+  if (f.keyKind === "file" && !f.keyPath.trim()) out.push("Choose your SSH private key file, or use the ssh-agent.");
+  return out;
+}
+
+export function splitConditions(text: string): string[] {
+  return text
+    .split("\n")
+    .map((c) => c.trim())
+    .filter((c) => c.length > 0);
+}
+
+export function request(f: SignForm): SignRequest {
+  const conditional = f.decision === "approve_with_conditions";
+  return {
+    version: f.version,
+    role: f.role,
+    decision: f.decision,
+    conditions: conditional ? splitConditions(f.conditions) : [],
+    expires: conditional ? f.expires.trim() : null,
+    key: f.keyKind === "agent" ? { kind: "agent" } : { kind: "file", path: f.keyPath.trim(), passphrase: f.passphrase },
+  };
+}
+
+/** Whether an error means the key needs a passphrase (ask for it, then send again). */
+export function needsPassphrase(code: string): boolean {
+  return code === "passphrase_needed";
+}

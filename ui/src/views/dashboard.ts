@@ -1,0 +1,66 @@
+// The dashboard: the portfolio figures with bar charts, and the overdue list.
+import { portfolioShow } from "../backend";
+import type { PortfolioReport } from "../bindings/PortfolioReport";
+import { $, h, s } from "../dom";
+import { bars } from "../logic/bars";
+import { showError } from "./errors";
+
+function chart(title: string, data: Record<string, number>): HTMLElement {
+  const bs = bars(data, 220);
+  const height = Math.max(22, bs.length * 22);
+  const svg = s("svg", { viewBox: `0 0 400 ${height}`, width: 400, height, role: "img", class: "bars", "aria-label": `${title}: ${bs.map((b) => `${b.label} ${b.value}`).join(", ")}` });
+  for (const b of bs) {
+    svg.append(
+      s("text", { x: 0, y: b.y + 15, class: "bar-label" }, b.label.length > 18 ? b.label.slice(0, 17) + "…" : b.label),
+      s("rect", { x: 130, y: b.y + 4, width: Math.max(1, b.width), height: 14, rx: 2, class: "bar" }),
+      s("text", { x: 136 + b.width, y: b.y + 15, class: "bar-value" }, String(b.value)),
+    );
+  }
+  return h("figure", { class: "card chart" }, h("figcaption", {}, title), bs.length ? svg : h("p", { class: "muted" }, "none"));
+}
+
+function figure(label: string, value: string, cls = ""): HTMLElement {
+  return h("div", { class: `card figure ${cls}`, "data-figure": label }, h("div", { class: "value" }, value), h("div", { class: "label" }, label));
+}
+
+export async function loadDashboard(): Promise<void> {
+  try {
+    render(await portfolioShow());
+  } catch (e) {
+    showError(e);
+  }
+}
+
+function render(r: PortfolioReport): void {
+  const f = r.figures;
+  const pct = (n: number, d: number) => (d ? `${Math.round((100 * n) / d)}%` : "—");
+  const days = (d: number | null) => (d === null ? "—" : `${d.toFixed(1)} d`);
+  const overdue = r.rows.filter((x) => x.overdue);
+  $("dashboard").replaceChildren(
+    h("p", { class: "muted" }, `${r.platform} · as of ${r.today}`),
+    h(
+      "div",
+      { class: "figures" },
+      figure("Models", String(f.models)),
+      figure("Overdue reviews", String(f.overdue), f.overdue ? "alert" : ""),
+      figure("In production", String(f.in_production)),
+      figure("Production with owner", pct(f.production_with_owner, f.in_production)),
+      figure("Production with monitoring", pct(f.production_with_monitoring, f.in_production)),
+      figure("Open high findings", String(f.models_with_open_high_findings), f.models_with_open_high_findings ? "alert" : ""),
+      figure("Candidate → approval (median)", days(f.median_days_to_approval)),
+      figure("Candidate → approval (p90)", days(f.p90_days_to_approval)),
+    ),
+    h("div", { class: "charts" }, chart("By tier", f.by_tier), chart("By status", f.by_status), chart("By kind", f.by_kind), chart("Prompts per provider", f.prompts_per_provider)),
+    h(
+      "section",
+      { class: "block", "aria-label": "Overdue reviews" },
+      h("h3", {}, `Overdue reviews (${overdue.length})`),
+      h(
+        "table",
+        {},
+        h("thead", {}, h("tr", {}, ...["Model", "Tier", "Owner", "Next review", "Status"].map((c) => h("th", { scope: "col" }, c)))),
+        h("tbody", {}, ...overdue.map((x) => h("tr", {}, h("td", {}, x.name), h("td", {}, x.tier ?? "—"), h("td", {}, x.owner ?? "—"), h("td", { class: "overdue" }, x.next_review ?? "—"), h("td", {}, x.status)))),
+      ),
+    ),
+  );
+}

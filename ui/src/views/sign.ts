@@ -1,0 +1,115 @@
+// The sign dialog: role, decision, conditions and expiry, key (file or ssh-agent), a
+// passphrase dialog when the key needs one, refusals with every reason, and the resulting
+// record with the ssh-keygen command that verifies it.
+import { approvalSign, asError, chooseKeyFile } from "../backend";
+import type { Decision } from "../bindings/Decision";
+import type { Role } from "../bindings/Role";
+import { $, h, toast } from "../dom";
+import { needsPassphrase, problems, request, type SignForm } from "../logic/sign";
+import { clearError, showError } from "./errors";
+
+let version = "";
+let afterSign: () => void = () => {};
+
+const dialog = () => $("sign-dialog") as HTMLDialogElement;
+const val = (id: string) => ($(id) as HTMLInputElement).value;
+
+export function initSign(done: () => void): void {
+  afterSign = done;
+  $("sign-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    void submit(null);
+  });
+  $("sign-cancel").addEventListener("click", () => dialog().close());
+  $("sign-decision").addEventListener("change", syncConditional);
+  for (const r of document.querySelectorAll<HTMLInputElement>("input[name=key-kind]")) r.addEventListener("change", syncKeyKind);
+  $("sign-choose-key").addEventListener("click", async () => {
+    const p = await chooseKeyFile().catch(() => null);
+    if (p) ($("sign-key-path") as HTMLInputElement).value = p;
+  });
+  $("passphrase-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const input = $("passphrase") as HTMLInputElement;
+    const pass = input.value;
+    input.value = "";
+    ($("passphrase-dialog") as HTMLDialogElement).close();
+    void submit(pass);
+  });
+  $("passphrase-cancel").addEventListener("click", () => {
+    ($("passphrase") as HTMLInputElement).value = "";
+    ($("passphrase-dialog") as HTMLDialogElement).close();
+  });
+}
+
+function syncConditional(): void {
+  const conditional = val("sign-decision") === "approve_with_conditions";
+  $("sign-conditional").hidden = !conditional;
+}
+
+function syncKeyKind(): void {
+  const file = (document.querySelector("input[name=key-kind]:checked") as HTMLInputElement | null)?.value !== "agent";
+  $("sign-key-file").hidden = !file;
+}
+
+export function openSign(v: string, suggestedRole: Role): void {
+  version = v;
+  $("sign-version").textContent = v;
+  ($("sign-role") as HTMLSelectElement).value = suggestedRole;
+  $("sign-result").replaceChildren();
+  $("sign-result").hidden = true;
+  clearError($("sign-error"));
+  syncConditional();
+  syncKeyKind();
+  dialog().showModal();
+  ($("sign-role") as HTMLElement).focus();
+}
+
+function form(passphrase: string | null): SignForm {
+  return {
+    version,
+    role: val("sign-role") as Role,
+    decision: val("sign-decision") as Decision,
+    conditions: val("sign-conditions"),
+    expires: val("sign-expires"),
+    keyKind: (document.querySelector("input[name=key-kind]:checked") as HTMLInputElement | null)?.value === "agent" ? "agent" : "file",
+    keyPath: val("sign-key-path"),
+    passphrase,
+  };
+}
+
+async function submit(passphrase: string | null): Promise<void> {
+  const f = form(passphrase);
+  const bad = problems(f);
+  if (bad.length) {
+    showError({ code: "invalid_input", message: bad.join(" "), reasons: [] }, $("sign-error"));
+    return;
+  }
+  clearError($("sign-error"));
+  const button = $("sign-submit") as HTMLButtonElement;
+  button.disabled = true;
+  try {
+    const signed = await approvalSign(request(f));
+    const r = signed.record;
+    $("sign-result").hidden = false;
+    $("sign-result").replaceChildren(
+      h("p", { class: "ok", id: "sign-ok" }, `Signed ${r.role} ${r.decision} of ${r.model.name} v${r.model.version} as ${r.signer} (key ${r.key_fingerprint}).`),
+      h("p", {}, "Written to ", h("code", {}, signed.location)),
+      h("p", {}, "Anyone can verify it without Countersign:"),
+      h("pre", { class: "cmd", id: "sign-verify-command" }, signed.verify_command),
+      h("details", {}, h("summary", {}, "The signed record"), h("pre", { id: "sign-record" }, JSON.stringify(r, null, 2))),
+    );
+    toast(`Signed ${r.decision} of ${version}`);
+    afterSign();
+  } catch (e) {
+    const err = asError(e);
+    if (needsPassphrase(err.code) || (err.code === "key" && err.message.includes("wrong passphrase"))) {
+      $("passphrase-prompt").textContent = err.code === "key" ? `Wrong passphrase for ${f.keyPath}. Try again:` : `The key ${f.keyPath} is protected by a passphrase:`;
+      ($("passphrase-dialog") as HTMLDialogElement).showModal();
+      ($("passphrase") as HTMLInputElement).focus();
+    } else {
+      showError(err, $("sign-error"));
+    }
+  } finally {
+    button.disabled = false;
+  }
+}

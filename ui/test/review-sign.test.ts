@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import type { ReviewPage } from "../src/bindings/ReviewPage";
+import { byArea, itemState, nextUnanswered, progressText } from "../src/logic/review";
+import { needsPassphrase, problems, request, type SignForm } from "../src/logic/sign";
+
+const item = (id: string, area: string) => ({ id, title: id, area, guidance: "", check: { kind: "attestation" as const }, automatic: null });
+const page = {
+  review: {
+    header: { items: [item("a", "Data"), item("b", "Perf"), item("c", "Data")] },
+    answers: { b: { outcome: "pass", note: "", evidence_refs: [], overrides_automatic: false, answered_by: "v", answered_at: "" } },
+    findings: [],
+  },
+  status: { tier: "1", total: 3, answered: 1, can_approve: false, ready_for_decision: false },
+  resumed: false,
+} as unknown as ReviewPage;
+
+describe("review", () => {
+  it("shows progress and finds the next unanswered item, wrapping", () => {
+    expect(progressText(page)).toBe("1 of 3 answered · tier 1");
+    expect(nextUnanswered(page, null)).toBe("a");
+    expect(nextUnanswered(page, "a")).toBe("c");
+    expect(nextUnanswered(page, "c")).toBe("a");
+    expect(itemState(undefined)).toBe("unanswered");
+  });
+  it("groups items by area in checklist order", () => {
+    expect(byArea(page.review.header.items).map(([a, is]) => [a, is.map((i) => i.id)])).toEqual([["Data", ["a", "c"]], ["Perf", ["b"]]]);
+  });
+});
+
+const form: SignForm = { version: "models:/m/1", role: "validator", decision: "approve", conditions: "", expires: "", keyKind: "file", keyPath: "/k", passphrase: null };
+
+describe("sign form", () => {
+  it("needs conditions and an expiry for a conditional approval, and a key file", () => {
+    expect(problems(form)).toEqual([]);
+    expect(problems({ ...form, decision: "approve_with_conditions" })).toHaveLength(2);
+    expect(problems({ ...form, conditions: "x" })).toEqual(["Conditions only go with “approve with conditions”."]);
+    expect(problems({ ...form, keyPath: " " })).toHaveLength(1);
+    expect(problems({ ...form, keyKind: "agent", keyPath: "" })).toEqual([]);
+  });
+  it("builds the request the Rust side expects", () => {
+    expect(request({ ...form, decision: "approve_with_conditions", conditions: " monthly drift report \n\n recalibrate ", expires: "2027-01-31", passphrase: "pw" })).toEqual({
+      version: "models:/m/1", role: "validator", decision: "approve_with_conditions",
+      conditions: ["monthly drift report", "recalibrate"], expires: "2027-01-31",
+      key: { kind: "file", path: "/k", passphrase: "pw" },
+    });
+    expect(request({ ...form, keyKind: "agent", conditions: "ignored" }).key).toEqual({ kind: "agent" });
+    expect(request({ ...form, conditions: "ignored" }).conditions).toEqual([]);
+  });
+  it("asks for a passphrase on passphrase_needed only", () => {
+    expect(needsPassphrase("passphrase_needed")).toBe(true);
+    expect(needsPassphrase("refused")).toBe(false);
+  });
+});
