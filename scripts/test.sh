@@ -14,8 +14,8 @@ step() { printf '\n=== %s\n' "$*"; }
 step "Installing test dependencies"
 bash scripts/install-test-deps.sh
 
-step "Building the desktop front end (ui/)"
-(cd ui && npm run build --silent)
+step "Desktop front end (ui/): type check, Vitest unit tests, build"
+(cd ui && npm run typecheck --silent && npm test --silent && npm run build --silent)
 
 step "Formatting and lints"
 cargo fmt --all -- --check
@@ -32,6 +32,8 @@ cargo build --locked -p countersign -p countersign-desktop
 
 step "Unit and snapshot tests"
 cargo test --locked -p countersign-core -p countersign
+# The UI's TypeScript types are generated from the Rust types; this fails when they drift.
+cargo test --locked -p countersign-desktop --test bindings
 
 step "Starting a real MLflow server"
 read -r MLFLOW_URI MLFLOW_PID MLFLOW_DIR < <(bash tests/mlflow/start-server.sh "$ROOT/.venv-mlflow" 1)

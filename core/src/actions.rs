@@ -282,11 +282,10 @@ impl Workspace {
     /// One model's page.
     pub fn model(&self, name: &str) -> Result<ModelPage> {
         let s = &self.session;
-        let detail =
-            inventory::detail(&s.store, &s.key, name)?.ok_or_else(|| Error::NotFound {
-                what: format!("model '{name}'"),
-                hint: ". Run a sync to refresh the inventory".into(),
-            })?;
+        let detail = inventory::detail(&s.store, &s.key, name)?.ok_or_else(|| Error::NotFound {
+            what: format!("model '{name}'"),
+            hint: ". Run a sync to refresh the inventory".into(),
+        })?;
         let assessment = self
             .policy
             .policy

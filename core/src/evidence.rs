@@ -17,8 +17,7 @@ use std::collections::BTreeMap;
 pub const EVIDENCE_TYPE: &str = "countersign.evidence/v1";
 
 /// The frozen evidence of one version.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Evidence {
     /// Always [`EVIDENCE_TYPE`].
     #[serde(rename = "type")]
@@ -38,8 +37,7 @@ pub struct Evidence {
 }
 
 /// The version part of the evidence.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct VersionEvidence {
     /// Model name.
     pub name: String,
@@ -62,8 +60,7 @@ pub struct VersionEvidence {
 }
 
 /// A run as evidence.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct RunEvidence {
     /// Run id.
     pub run_id: String,

@@ -44,8 +44,7 @@ impl Filter {
 }
 
 /// One row of the inventory.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ModelSummary {
     /// The model record.
     #[serde(flatten)]
@@ -87,8 +86,7 @@ pub fn list(
 }
 
 /// A model with its versions, newest first.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ModelDetail {
     /// The model.
     pub model: Model,
@@ -111,8 +109,7 @@ pub fn today() -> String {
 }
 
 /// The inventory as a front end shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct InventoryView {
     /// The platform (no credentials).
     pub platform: String,
@@ -142,8 +139,7 @@ pub fn view(
 }
 
 /// Where a model stands, from the ledger and the local reviews.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ModelStatus {
     /// approved / rejected / pending approval / in review / not reviewed (of the newest version).
     pub status: String,

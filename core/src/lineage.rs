@@ -9,8 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The forward lineage of one version.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Lineage {
     /// The version, as `models:/NAME/VERSION`.
     pub version: String,
@@ -31,8 +30,7 @@ pub struct Lineage {
 }
 
 /// A run in a lineage graph.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct RunNode {
     /// Run id.
     pub run_id: String,
@@ -45,8 +43,7 @@ pub struct RunNode {
 }
 
 /// The code behind a run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct CodeNode {
     /// Git commit.
     pub git_commit: Option<String>,
@@ -97,8 +94,7 @@ impl Lineage {
 }
 
 /// One version that used a dataset, with how it used it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
 pub struct DatasetUse {
     /// `models:/NAME/VERSION`.
     pub version: String,

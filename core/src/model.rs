@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// What kind of inventory entry a model is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ModelKind {
     /// A trained model (an MLflow registered model).
@@ -74,8 +75,7 @@ impl Default for TagNames {
 }
 
 /// One inventory entry: a registered model or a prompt.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Model {
     /// Unique name on its platform.
     pub name: String,
@@ -134,8 +134,7 @@ impl Model {
 }
 
 /// One version of a model (`models:/NAME/VERSION`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Version {
     /// Model name.
     pub name: String,
@@ -176,8 +175,7 @@ impl Version {
 }
 
 /// One point of a metric's history.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct MetricPoint {
     /// Step.
     pub step: i64,
@@ -188,8 +186,7 @@ pub struct MetricPoint {
 }
 
 /// A metric: its latest value and, where logged at several steps, its history.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Metric {
     /// Latest value (`None` for NaN/Inf).
     pub value: Option<f64>,
@@ -203,8 +200,7 @@ pub struct Metric {
 }
 
 /// A dataset a run consumed.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
 pub struct DatasetInput {
     /// Usage context (training, validation, evaluation, …).
     pub context: String,
@@ -219,8 +215,7 @@ pub struct DatasetInput {
 }
 
 /// A training or evaluation run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Run {
     /// Run id.
     pub run_id: String,
@@ -259,8 +254,7 @@ pub struct Run {
 }
 
 /// An MLflow 3 logged model.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct LoggedModel {
     /// `m-…` id.
     pub model_id: String,

@@ -21,22 +21,35 @@ use tauri::State;
 
 type Reply<T> = Result<T, ErrorReport>;
 
-fn with<T>(
-    state: &AppState,
-    f: impl FnOnce(&mut Workspace) -> countersign_core::Result<T>,
-) -> Reply<T> {
-    let mut guard = state.workspace.lock().map_err(|_| ErrorReport {
+fn internal(message: String) -> ErrorReport {
+    ErrorReport {
         code: "internal".into(),
-        message: "a previous command panicked; restart the app".into(),
+        message,
         reasons: Vec::new(),
-    })?;
-    if guard.is_none() {
-        *guard = Some(Workspace::from_env()?);
     }
-    match guard.as_mut() {
-        Some(w) => f(w).map_err(Into::into),
-        None => unreachable!("the workspace was just opened"),
-    }
+}
+
+/// Runs `f` on the workspace on a blocking thread: core does blocking I/O (SQLite, the
+/// platform's HTTP client), which must stay off both the UI thread and the async runtime.
+async fn with<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&mut Workspace) -> countersign_core::Result<T> + Send + 'static,
+) -> Reply<T> {
+    let shared = state.workspace.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut guard = shared
+            .lock()
+            .map_err(|_| internal("a previous command panicked; restart the app".into()))?;
+        if guard.is_none() {
+            *guard = Some(Workspace::from_env()?);
+        }
+        match guard.as_mut() {
+            Some(w) => f(w).map_err(Into::into),
+            None => Err(internal("the workspace did not open".into())),
+        }
+    })
+    .await
+    .map_err(|e| internal(format!("the command stopped: {e}")))?
 }
 
 fn progress(channel: &Channel<Progress>) -> impl FnMut(Progress) + '_ {
@@ -45,125 +58,130 @@ fn progress(channel: &Channel<Progress>) -> impl FnMut(Progress) + '_ {
 }
 
 /// Where the app works: platform, data directory, identity, policy.
-#[tauri::command(async)]
-pub fn workspace_info(state: State<'_, AppState>) -> Reply<WorkspaceInfo> {
-    with(&state, |w| Ok(w.info()))
+#[tauri::command]
+pub async fn workspace_info(state: State<'_, AppState>) -> Reply<WorkspaceInfo> {
+    with(&state, move |w| Ok(w.info())).await
 }
 
 /// The inventory with each model's status.
-#[tauri::command(async)]
-pub fn inventory_list(state: State<'_, AppState>) -> Reply<InventoryPage> {
-    with(&state, |w| w.inventory())
+#[tauri::command]
+pub async fn inventory_list(state: State<'_, AppState>) -> Reply<InventoryPage> {
+    with(&state, move |w| w.inventory()).await
 }
 
 /// One model: record, rubric tier, versions, approvals.
-#[tauri::command(async)]
-pub fn model_show(state: State<'_, AppState>, name: String) -> Reply<ModelPage> {
-    with(&state, |w| w.model(&name))
+#[tauri::command]
+pub async fn model_show(state: State<'_, AppState>, name: String) -> Reply<ModelPage> {
+    with(&state, move |w| w.model(&name)).await
 }
 
 /// One version: evidence and lineage.
-#[tauri::command(async)]
-pub fn version_show(state: State<'_, AppState>, version: String) -> Reply<VersionPage> {
-    with(&state, |w| w.version(&version))
+#[tauri::command]
+pub async fn version_show(state: State<'_, AppState>, version: String) -> Reply<VersionPage> {
+    with(&state, move |w| w.version(&version)).await
 }
 
 /// Verifies a version's approvals against the platform now.
-#[tauri::command(async)]
-pub fn version_verify(state: State<'_, AppState>, version: String) -> Reply<Verification> {
-    with(&state, |w| w.verify(&version))
+#[tauri::command]
+pub async fn version_verify(state: State<'_, AppState>, version: String) -> Reply<Verification> {
+    with(&state, move |w| w.verify(&version)).await
 }
 
 /// Versions trained or evaluated on a dataset.
-#[tauri::command(async)]
-pub fn lineage_dataset(state: State<'_, AppState>, query: String) -> Reply<Vec<DatasetUse>> {
-    with(&state, |w| w.dataset_users(&query))
+#[tauri::command]
+pub async fn lineage_dataset(state: State<'_, AppState>, query: String) -> Reply<Vec<DatasetUse>> {
+    with(&state, move |w| w.dataset_users(&query)).await
 }
 
 /// Starts or resumes the review of a version.
-#[tauri::command(async)]
-pub fn review_open(state: State<'_, AppState>, version: String) -> Reply<ReviewPage> {
-    with(&state, |w| w.review_open(&version))
+#[tauri::command]
+pub async fn review_open(state: State<'_, AppState>, version: String) -> Reply<ReviewPage> {
+    with(&state, move |w| w.review_open(&version)).await
 }
 
 /// Records an answer.
-#[tauri::command(async)]
-pub fn review_answer(
+#[tauri::command]
+pub async fn review_answer(
     state: State<'_, AppState>,
     version: String,
     answer: AnswerInput,
 ) -> Reply<ReviewPage> {
-    with(&state, |w| w.review_answer(&version, answer))
+    with(&state, move |w| w.review_answer(&version, answer)).await
 }
 
 /// Raises a finding.
-#[tauri::command(async)]
-pub fn review_finding_add(
+#[tauri::command]
+pub async fn review_finding_add(
     state: State<'_, AppState>,
     version: String,
     finding: FindingInput,
 ) -> Reply<ReviewPage> {
-    with(&state, |w| w.review_finding_add(&version, finding))
+    with(&state, move |w| w.review_finding_add(&version, finding)).await
 }
 
 /// Changes a finding's status.
-#[tauri::command(async)]
-pub fn review_finding_set(
+#[tauri::command]
+pub async fn review_finding_set(
     state: State<'_, AppState>,
     version: String,
     id: String,
     status: FindingStatus,
 ) -> Reply<ReviewPage> {
-    with(&state, |w| w.review_finding_set(&version, &id, status))
+    with(&state, move |w| w.review_finding_set(&version, &id, status)).await
 }
 
 /// Signs a decision.
-#[tauri::command(async)]
-pub fn approval_sign(state: State<'_, AppState>, request: SignRequest) -> Reply<Signed> {
-    with(&state, |w| w.sign(request))
+#[tauri::command]
+pub async fn approval_sign(state: State<'_, AppState>, request: SignRequest) -> Reply<Signed> {
+    with(&state, move |w| w.sign(request)).await
 }
 
 /// The portfolio figures and rows.
-#[tauri::command(async)]
-pub fn portfolio_show(state: State<'_, AppState>) -> Reply<PortfolioReport> {
-    with(&state, |w| w.portfolio())
+#[tauri::command]
+pub async fn portfolio_show(state: State<'_, AppState>) -> Reply<PortfolioReport> {
+    with(&state, move |w| w.portfolio()).await
 }
 
 /// A default path for an export under the data directory.
-#[tauri::command(async)]
-pub fn export_default_path(state: State<'_, AppState>, stem: String, ext: String) -> Reply<String> {
-    with(&state, |w| Ok(w.default_export_path(&stem, &ext)))
+#[tauri::command]
+pub async fn export_default_path(
+    state: State<'_, AppState>,
+    stem: String,
+    ext: String,
+) -> Reply<String> {
+    with(&state, move |w| Ok(w.default_export_path(&stem, &ext))).await
 }
 
 /// Exports a version's audit pack, reporting progress.
-#[tauri::command(async)]
-pub fn export_audit_pack(
+#[tauri::command]
+pub async fn export_audit_pack(
     state: State<'_, AppState>,
     version: String,
     out: PathBuf,
     on_progress: Channel<Progress>,
 ) -> Reply<PackReport> {
-    with(&state, |w| {
+    with(&state, move |w| {
         w.export_audit_pack(&version, &out, &mut progress(&on_progress))
     })
+    .await
 }
 
 /// Writes the portfolio report.
-#[tauri::command(async)]
-pub fn export_portfolio(
+#[tauri::command]
+pub async fn export_portfolio(
     state: State<'_, AppState>,
     out: PathBuf,
     format: ReportFormat,
 ) -> Reply<PathBuf> {
-    with(&state, |w| w.export_portfolio(&out, format))
+    with(&state, move |w| w.export_portfolio(&out, format)).await
 }
 
 /// Syncs the platform into the store, reporting progress.
-#[tauri::command(async)]
-pub fn sync_run(
+#[tauri::command]
+pub async fn sync_run(
     state: State<'_, AppState>,
     full: bool,
     on_progress: Channel<Progress>,
 ) -> Reply<SyncReport> {
-    with(&state, |w| w.sync(full, &mut progress(&on_progress)))
+    with(&state, move |w| w.sync(full, &mut progress(&on_progress))).await
 }

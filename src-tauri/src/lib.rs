@@ -6,13 +6,13 @@
 
 pub mod commands;
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// State shared by the commands: the core workspace, opened lazily so that a broken store is
 /// reported in the window instead of preventing it from opening.
 #[derive(Default)]
 pub struct AppState {
-    workspace: Mutex<Option<countersign_core::actions::Workspace>>,
+    workspace: Arc<Mutex<Option<countersign_core::actions::Workspace>>>,
 }
 
 /// Builds and runs the app.

@@ -283,3 +283,28 @@ impl Drop for Tmux {
             .status();
     }
 }
+
+/// POSTs `body` to MLflow's REST API (`/api/2.0/mlflow/PATH`) on the harness server with curl,
+/// as a client outside Countersign would; panics with the server's answer on failure.
+pub fn mlflow_api(path: &str, body: serde_json::Value) -> serde_json::Value {
+    let out = Command::new("curl")
+        .args([
+            "-sS",
+            "-f",
+            "-X",
+            "POST",
+            "-H",
+            "Content-Type: application/json",
+            "-d",
+            &body.to_string(),
+        ])
+        .arg(format!("{}/api/2.0/mlflow/{path}", mlflow_uri()))
+        .output()
+        .expect("curl");
+    assert!(
+        out.status.success(),
+        "{path}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
+}

@@ -1,12 +1,24 @@
 //! The real `countersign-desktop` in a real window (Xvfb), driven through tauri-driver and
-//! WebKitWebDriver: the demo inventory's rows appear, a click opens a model's detail.
-//! `scripts/test.sh` runs this under `xvfb-run`, single-threaded.
+//! WebKitWebDriver:
+//! - on the demo portfolio: the inventory, filter chips, sort, search, a model's detail with its
+//!   lineage graph, the dashboard, reverse lineage, the dark theme;
+//! - on the real MLflow harness: sync from the window, filter, open a version, see its lineage
+//!   and metric charts, complete the checklist, sign as validator with a key file protected by
+//!   a passphrase (asked in a dialog), export the audit pack, then check the pack with
+//!   `qpdf --check`, `ssh-keygen -Y verify` and its own VERIFY.txt.
+//!
+//! Screenshots of each view go to `test-artifacts/` (not committed). `scripts/test.sh` runs
+//! this under `xvfb-run`, single-threaded, bounded by `timeout`.
 
-use countersign_e2e::{binary, workspace_root, Cli};
-use fantoccini::{ClientBuilder, Locator};
+use countersign_e2e::{binary, mlflow_api as api, mlflow_uri, workspace_root, Cli};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
+
+type R<T> = Result<T, String>;
 
 struct Driver(Child);
 
@@ -27,7 +39,7 @@ fn free_port() -> u16 {
         .expect("free port")
 }
 
-fn tauri_driver() -> std::path::PathBuf {
+fn tauri_driver() -> PathBuf {
     let local = workspace_root().join(".tools/bin/tauri-driver");
     if local.exists() {
         local
@@ -36,169 +48,132 @@ fn tauri_driver() -> std::path::PathBuf {
     }
 }
 
-async fn drive(
-    url: &str,
-    app: &std::path::Path,
-    artifacts: &std::path::Path,
-) -> Result<(), String> {
-    let caps = json!({"browserName": "wry", "tauri:options": {"application": app, "args": []}});
-    let caps = caps.as_object().cloned().unwrap_or_default();
-    let client = tokio::time::timeout(
-        Duration::from_secs(60),
-        ClientBuilder::native().capabilities(caps).connect(url),
-    )
-    .await
-    .map_err(|_| "no WebDriver session within 60 s (is DISPLAY set?)".to_string())?
-    .map_err(|e| format!("WebDriver session: {e}"))?;
-    let result = async {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let rows = loop {
-            let rows = client
-                .find_all(Locator::Css("#inventory tbody tr"))
-                .await
-                .map_err(|e| e.to_string())?;
-            if rows.len() == 36 {
-                break rows;
-            }
-            if Instant::now() > deadline {
-                let err = client.find(Locator::Id("error")).await.ok();
-                let err = match err {
-                    Some(e) => e.text().await.unwrap_or_default(),
-                    None => String::new(),
-                };
-                return Err(format!(
-                    "expected 36 inventory rows, saw {}; error box: {err}",
-                    rows.len()
-                ));
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        };
-        let first = rows[0].text().await.map_err(|e| e.to_string())?;
-        if !first.contains("aml-narrative-writer") || !first.contains("prompt") {
-            return Err(format!("first row: {first}"));
-        }
-        let counts = client
-            .find(Locator::Id("counts"))
-            .await
-            .map_err(|e| e.to_string())?
-            .text()
-            .await
-            .map_err(|e| e.to_string())?;
-        if counts != "36 of 36 models" {
-            return Err(format!("counts: {counts}"));
-        }
-        let shot = client.screenshot().await.map_err(|e| e.to_string())?;
-        let _ = std::fs::write(artifacts.join("desktop-inventory.png"), shot);
-
-        client
-            .find(Locator::Css("#inventory tbody tr:nth-child(3) td.name"))
-            .await
-            .map_err(|e| format!("find row 3: {e:?}"))?
-            .click()
-            .await
-            .map_err(|e| format!("click row 3: {e:?}"))?;
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let h = client.find(Locator::Css("#detail h2")).await;
-            if let Ok(h) = h {
-                if h.text().await.unwrap_or_default() == "branch-footfall-forecast" {
-                    break;
-                }
-            }
-            if Instant::now() > deadline {
-                return Err(
-                    "the detail pane did not show branch-footfall-forecast after a click".into(),
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        let detail = client
-            .find(Locator::Id("detail"))
-            .await
-            .map_err(|e| format!("find detail: {e:?}"))?
-            .text()
-            .await
-            .map_err(|e| format!("detail text: {e:?}"))?;
-        if !detail.contains("Branch staffing from footfall forecasts")
-            || !detail.contains("Versions")
-        {
-            return Err(format!("detail: {detail}"));
-        }
-        // The search box filters the table.
-        let search = client
-            .find(Locator::Id("search"))
-            .await
-            .map_err(|e| format!("find search: {e:?}"))?;
-        search
-            .send_keys("vendor")
-            .await
-            .map_err(|e| format!("type in search: {e:?}"))?;
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let n = client
-                .find_all(Locator::Css("#inventory tbody tr"))
-                .await
-                .map_err(|e| e.to_string())?
-                .len();
-            let counts = client
-                .find(Locator::Id("counts"))
-                .await
-                .map_err(|e| e.to_string())?
-                .text()
-                .await
-                .map_err(|e| e.to_string())?;
-            if n == 4
-                && counts == "4 of 36 models"
-                && search.prop("value").await.ok().flatten().as_deref() == Some("vendor")
-            {
-                break;
-            }
-            if Instant::now() > deadline {
-                return Err(format!(
-                    "searching 'vendor' left {n} rows ({counts}), expected 4"
-                ));
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        let shot = client
-            .screenshot()
-            .await
-            .map_err(|e| format!("screenshot: {e:?}"))?;
-        let _ = std::fs::write(artifacts.join("desktop-detail.png"), shot);
-        Ok(())
-    }
-    .await;
-    // Always end the session, or the app outlives the driver.
-    let _ = client.close().await;
-    result
+fn artifacts() -> PathBuf {
+    let dir = workspace_root().join("test-artifacts");
+    std::fs::create_dir_all(&dir).expect("artifacts dir");
+    dir
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn desktop_window_lists_the_demo_inventory() {
+/// The app in a window, with helpers that wait for what a user would see.
+struct App {
+    c: Client,
+}
+
+impl App {
+    async fn find(&self, css: &str) -> R<Element> {
+        self.c
+            .find(Locator::Css(css))
+            .await
+            .map_err(|e| format!("find {css}: {e}"))
+    }
+
+    async fn all(&self, css: &str) -> R<Vec<Element>> {
+        self.c
+            .find_all(Locator::Css(css))
+            .await
+            .map_err(|e| format!("find all {css}: {e}"))
+    }
+
+    async fn text(&self, css: &str) -> R<String> {
+        self.find(css)
+            .await?
+            .text()
+            .await
+            .map_err(|e| format!("text of {css}: {e}"))
+    }
+
+    /// Waits until the text of `css` satisfies `pred`; the error names what was awaited and
+    /// what the window showed instead (with the error box).
+    async fn wait_text(&self, css: &str, what: &str, pred: impl Fn(&str) -> bool) -> R<String> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let t = self.text(css).await.unwrap_or_default();
+            if pred(&t) {
+                return Ok(t);
+            }
+            if Instant::now() > deadline {
+                let err = self.text("#error").await.unwrap_or_default();
+                return Err(format!(
+                    "waiting for {what}: {css} shows {t:?}; error box: {err:?}"
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn wait_count(&self, css: &str, what: &str, pred: impl Fn(usize) -> bool) -> R<usize> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let n = self.all(css).await?.len();
+            if pred(n) {
+                return Ok(n);
+            }
+            if Instant::now() > deadline {
+                let err = self.text("#error").await.unwrap_or_default();
+                return Err(format!(
+                    "waiting for {what}: {n} match {css}; error box: {err:?}"
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn click(&self, css: &str) -> R<()> {
+        self.find(css)
+            .await?
+            .click()
+            .await
+            .map_err(|e| format!("click {css}: {e}"))
+    }
+
+    async fn type_in(&self, css: &str, text: &str) -> R<()> {
+        let e = self.find(css).await?;
+        e.clear().await.map_err(|e| format!("clear {css}: {e}"))?;
+        e.send_keys(text)
+            .await
+            .map_err(|e| format!("type in {css}: {e}"))
+    }
+
+    async fn shot(&self, name: &str) -> R<()> {
+        let png = self
+            .c
+            .screenshot()
+            .await
+            .map_err(|e| format!("screenshot: {e}"))?;
+        std::fs::write(artifacts().join(format!("desktop-{name}.png")), png)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Starts tauri-driver with `env`, opens the app, runs `body`, and always ends the session
+/// and stops the driver before reporting.
+async fn with_app<F, Fut>(env: &[(&str, &Path)], body: F)
+where
+    F: FnOnce(App) -> Fut,
+    Fut: std::future::Future<Output = (App, R<()>)>,
+{
     assert!(
         std::env::var_os("DISPLAY").is_some(),
         "DISPLAY is not set: run under xvfb-run (scripts/test.sh does)"
     );
-    let cli = Cli::new();
-    cli.ok(&["demo", "--no-tui"]);
-    let app = std::fs::canonicalize(binary("countersign-desktop")).expect("app path");
-    let artifacts = workspace_root().join("test-artifacts");
-    std::fs::create_dir_all(&artifacts).expect("artifacts dir");
-
+    let app_path = std::fs::canonicalize(binary("countersign-desktop")).expect("app path");
     let port = free_port();
     let native = free_port();
+    let mut cmd = Command::new(tauri_driver());
+    cmd.args([
+        "--port",
+        &port.to_string(),
+        "--native-port",
+        &native.to_string(),
+    ])
+    .env_remove("COUNTERSIGN_PLATFORM")
+    .env_remove("COUNTERSIGN_POLICY")
+    .env_remove("MLFLOW_TRACKING_URI");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
     let driver = Driver(
-        Command::new(tauri_driver())
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native.to_string(),
-            ])
-            .env("COUNTERSIGN_DATA_DIR", cli.data.path())
-            .env_remove("COUNTERSIGN_PLATFORM")
-            .env_remove("MLFLOW_TRACKING_URI")
-            .spawn()
+        cmd.spawn()
             .expect("start tauri-driver (scripts/install-test-deps.sh installs it)"),
     );
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -209,9 +184,500 @@ async fn desktop_window_lists_the_demo_inventory() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let result = drive(&format!("http://127.0.0.1:{port}"), &app, &artifacts).await;
+    let caps =
+        json!({"browserName": "wry", "tauri:options": {"application": app_path, "args": []}});
+    let caps = caps.as_object().cloned().unwrap_or_default();
+    let client = tokio::time::timeout(
+        Duration::from_secs(60),
+        ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}")),
+    )
+    .await;
+    let client = match client {
+        Ok(Ok(c)) => c,
+        Ok(Err(e)) => panic!("WebDriver session: {e}"),
+        Err(_) => panic!("no WebDriver session within 60 s"),
+    };
+    let (app, result) = body(App { c: client }).await;
+    if result.is_err() {
+        let _ = app.shot("failure").await;
+    }
+    // Always end the session, or the app outlives the driver.
+    let _ = app.c.close().await;
     drop(driver);
     if let Err(e) = result {
         panic!("desktop E2E failed: {e}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn desktop_demo_inventory_detail_dashboard_and_datasets() {
+    let cli = Cli::new();
+    cli.ok(&["demo", "--no-tui"]);
+    let models = cli.json(&["ls", "--json"]);
+    let models = models["models"].as_array().expect("models").clone();
+    let vendors = models.iter().filter(|m| m["kind"] == "vendor").count();
+    let overdue = models.iter().filter(|m| m["overdue"] == true).count();
+    // A dataset of the first classic model with a version, for reverse lineage.
+    let classic = models
+        .iter()
+        .find(|m| m["kind"] == "classic" && m["latest_version"].is_string())
+        .expect("a classic model");
+    let vref = format!(
+        "models:/{}/{}",
+        classic["name"].as_str().expect("name"),
+        classic["latest_version"].as_str().expect("v")
+    );
+    let ev = cli.json(&["evidence", &vref]);
+    let digest = ev["datasets"][0]["digest"]
+        .as_str()
+        .expect("a dataset")
+        .to_string();
+    let users = cli.json(&["lineage", "--dataset", &digest, "--json"]);
+    let users = users.as_array().map(|a| a.len()).expect("lineage list");
+    let data = cli.data.path().to_path_buf();
+    let name = classic["name"].as_str().expect("name").to_string();
+    let mut names: Vec<String> = models
+        .iter()
+        .map(|m| m["name"].as_str().unwrap_or_default().to_string())
+        .collect();
+    names.sort();
+
+    with_app(&[("COUNTERSIGN_DATA_DIR", &data)], |app| async move {
+        let r = async {
+            app.wait_count("#inventory tbody tr", "36 rows", |n| n == 36)
+                .await?;
+            let counts = app
+                .wait_text("#counts", "the counts", |t| !t.is_empty())
+                .await?;
+            if counts != format!("36 of 36 models · {overdue} overdue") {
+                return Err(format!("counts: {counts}"));
+            }
+            app.shot("inventory").await?;
+            // Filter chips: kind = vendor, then overdue on top, then clear.
+            app.click("button.chip[data-filter=kind][data-value=vendor]")
+                .await?;
+            app.wait_count("#inventory tbody tr", "vendor rows", |n| n == vendors)
+                .await?;
+            app.click("button.chip[data-filter=kind][data-value=vendor]")
+                .await?;
+            app.click("button.chip[data-filter=overdue]").await?;
+            app.wait_count("#inventory tbody tr", "overdue rows", |n| n == overdue)
+                .await?;
+            for row in app.all("#inventory tbody tr td:last-child").await? {
+                let t = row.text().await.map_err(|e| e.to_string())?;
+                if !t.contains("overdue") {
+                    return Err(format!("a non-overdue row under the overdue chip: {t}"));
+                }
+            }
+            app.click("#clear-filters").await?;
+            app.wait_count("#inventory tbody tr", "all rows again", |n| n == 36)
+                .await?;
+            // Sort by name, descending: the last name comes first.
+            app.click("button.sort[data-sort=name]").await?;
+            app.wait_text("#inventory tbody tr td.name", "descending sort", |t| {
+                Some(t) == names.last().map(String::as_str)
+            })
+            .await?;
+            app.click("button.sort[data-sort=name]").await?;
+            // Search, then open the model.
+            app.type_in("#search", &name).await?;
+            app.wait_count("#inventory tbody tr", "the searched model", |n| n >= 1)
+                .await?;
+            app.click("#inventory tbody tr td.name").await?;
+            app.wait_text("#detail h2", "the detail", |t| t == name)
+                .await?;
+            app.wait_count(
+                "#detail svg.lineage g[data-kind=dataset]",
+                "dataset nodes",
+                |n| n >= 1,
+            )
+            .await?;
+            app.wait_count(
+                "#detail svg.lineage g[data-kind=version]",
+                "the version node",
+                |n| n == 1,
+            )
+            .await?;
+            let detail = app.text("#detail").await?.to_lowercase();
+            for want in ["tier (rubric)", "lineage", "metrics", "approvals", "sign…"] {
+                if !detail.contains(want) {
+                    return Err(format!("the detail lacks {want:?}: {detail}"));
+                }
+            }
+            app.shot("detail").await?;
+            // Dashboard.
+            app.click("nav button[data-view=dashboard]").await?;
+            app.wait_text(
+                "#dashboard .figure[data-figure=Models] .value",
+                "the models figure",
+                |t| t == "36",
+            )
+            .await?;
+            app.wait_text(
+                "#dashboard .figure[data-figure='Overdue reviews'] .value",
+                "the overdue figure",
+                |t| t == overdue.to_string(),
+            )
+            .await?;
+            app.wait_count("#dashboard svg.bars rect.bar", "bar charts", |n| n >= 6)
+                .await?;
+            app.shot("dashboard").await?;
+            // Reverse lineage.
+            app.click("nav button[data-view=datasets]").await?;
+            app.type_in("#dataset-query", &digest).await?;
+            app.click("#dataset-form button[type=submit]").await?;
+            app.wait_text("#dataset-count", "reverse lineage", |t| {
+                t.starts_with(&format!("{users} version(s) used"))
+            })
+            .await?;
+            app.wait_count("#dataset-results tbody tr", "reverse lineage rows", |n| {
+                n == users
+            })
+            .await?;
+            app.shot("datasets").await?;
+            // Dark theme, back on the inventory, at the smallest supported window size.
+            app.click("nav button[data-view=inventory]").await?;
+            // The theme is remembered between runs, so the toggle is checked both ways.
+            let theme = || async {
+                app.c
+                    .execute("return document.documentElement.dataset.theme", vec![])
+                    .await
+                    .map_err(|e| e.to_string())
+            };
+            let before = theme().await?;
+            app.click("#theme").await?;
+            let after = theme().await?;
+            if before == after || ![json!("dark"), json!("light")].contains(&after) {
+                return Err(format!("theme {before} → {after} after the toggle"));
+            }
+            if after != json!("dark") {
+                app.click("#theme").await?;
+            }
+            app.c
+                .set_window_size(1024, 768)
+                .await
+                .map_err(|e| format!("resize: {e}"))?;
+            let overflow = app
+                .c
+                .execute(
+                    "return document.documentElement.scrollWidth > window.innerWidth",
+                    vec![],
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            if overflow != json!(false) {
+                return Err("the window scrolls sideways at 1024×768".into());
+            }
+            app.shot("dark-1024x768").await?;
+            Ok(())
+        }
+        .await;
+        (app, r)
+    })
+    .await;
+}
+
+fn run(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("run");
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn desktop_reviews_signs_and_exports_against_mlflow() {
+    // A fresh model on the server, so this test owns its version.
+    let name = format!("desktop-e2e-{}", std::process::id());
+    let exp = api(
+        "experiments/create",
+        json!({"name": format!("/tests/{name}")}),
+    )["experiment_id"]
+        .clone();
+    let run_id = api(
+        "runs/create",
+        json!({"experiment_id": exp, "user_id": "tess.builder", "run_name": "train"}),
+    )["run"]["info"]["run_id"]
+        .as_str()
+        .expect("run")
+        .to_string();
+    let losses: Vec<_> = (0..8)
+        .map(|i| json!({"key": "loss", "value": 1.0 / f64::from(i + 1), "timestamp": i + 1, "step": i}))
+        .chain([json!({"key": "auc_holdout", "value": 0.74, "timestamp": 9, "step": 0})])
+        .collect();
+    api(
+        "runs/log-batch",
+        json!({"run_id": run_id, "params": [{"key": "algorithm", "value": "glm"}], "metrics": losses}),
+    );
+    api(
+        "runs/log-inputs",
+        json!({"run_id": run_id, "datasets": [{"tags": [{"key": "mlflow.data.context", "value": "training"}], "dataset": {"name": "desk_train", "digest": "feed1234", "source_type": "s3", "source": "{\"uri\": \"s3://desk/train.parquet\"}"}}]}),
+    );
+    api(
+        "runs/update",
+        json!({"run_id": run_id, "status": "FINISHED", "end_time": 20}),
+    );
+    api(
+        "registered-models/create",
+        json!({"name": name, "tags": [{"key": "risk_tier", "value": "3"}, {"key": "owner", "value": "olga.owner@bank.example"}]}),
+    );
+    api(
+        "model-versions/create",
+        json!({"name": name, "source": format!("runs:/{run_id}/model"), "run_id": run_id}),
+    );
+
+    // Vera's key file, protected by a passphrase; allowed_signers and a policy naming her.
+    let cli = Cli::new();
+    let home = cli.data.path().to_path_buf();
+    let passphrase = "correct horse desktop staple";
+    std::fs::write(home.join("pass"), passphrase).expect("pass");
+    let out = cli.ok(&[
+        "keys",
+        "generate",
+        home.join("vera").to_str().expect("p"),
+        "--passphrase-file",
+        home.join("pass").to_str().expect("p"),
+        "--as",
+        "vera.validator@bank.example",
+    ]);
+    std::fs::remove_file(home.join("pass")).expect("rm pass");
+    let allowed = home.join("allowed_signers");
+    std::fs::write(
+        &allowed,
+        out.lines().last().expect("line").to_string() + "\n",
+    )
+    .expect("allowed");
+    let base = countersign_core::policy::DEFAULT_POLICY;
+    let policy = base[..base.find("[roster]").expect("roster")].to_string()
+        + "[roster]\n\"vera.validator@bank.example\" = [\"validator\"]\n";
+    std::fs::write(home.join("policy.toml"), policy).expect("policy");
+    let exports = tempfile::tempdir().expect("exports");
+    let pack = exports.path().join("pack");
+    let platform = PathBuf::from(mlflow_uri());
+    let policy_path = home.join("policy.toml");
+    let key = home.join("vera");
+
+    let (pack2, key2, name2) = (pack.clone(), key.clone(), name.clone());
+    with_app(
+        &[
+            ("COUNTERSIGN_DATA_DIR", &home),
+            ("COUNTERSIGN_PLATFORM", &platform),
+            ("COUNTERSIGN_POLICY", &policy_path),
+            ("COUNTERSIGN_ALLOWED_SIGNERS", &allowed),
+        ],
+        |app| async move {
+            let (pack, key, name) = (pack2, key2, name2);
+            let r = async {
+                app.wait_text("#synced", "the empty store", |t| t == "never synced")
+                    .await?;
+                app.click("#sync").await?;
+                app.wait_text("#toast", "the sync", |t| t.starts_with("Synced"))
+                    .await?;
+                app.wait_count("#inventory tbody tr", "synced rows", |n| n > 1)
+                    .await?;
+                // Filter to the new model: tier 3 chip and the search box.
+                app.click("button.chip[data-filter=tier][data-value='3']")
+                    .await?;
+                app.type_in("#search", &name).await?;
+                app.wait_count("#inventory tbody tr", "the new model alone", |n| n == 1)
+                    .await?;
+                app.click("#inventory tbody tr td.name").await?;
+                app.wait_text("#detail h2", "the detail", |t| t == name)
+                    .await?;
+                app.wait_count(
+                    "#detail svg.lineage g[data-kind=dataset]",
+                    "the dataset node",
+                    |n| n == 1,
+                )
+                .await?;
+                app.wait_count(
+                    "#detail svg.lineage g[data-kind=run]",
+                    "the run node",
+                    |n| n == 1,
+                )
+                .await?;
+                let lineage = app.text("#detail svg.lineage").await.unwrap_or_default();
+                if !lineage.contains("desk_train") {
+                    return Err(format!(
+                        "the lineage graph does not name the dataset: {lineage}"
+                    ));
+                }
+                app.wait_count(
+                    "#detail tr[data-metric=loss] svg.spark polyline",
+                    "the loss chart",
+                    |n| n == 1,
+                )
+                .await?;
+                app.shot("mlflow-detail").await?;
+                // The checklist: every item answered pass with a note.
+                app.click("#act-review").await?;
+                let total = app
+                    .wait_text("#review-progress-text", "the review", |t| {
+                        t.starts_with("0 of ")
+                    })
+                    .await?;
+                let total: usize = total
+                    .trim_start_matches("0 of ")
+                    .split(' ')
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .ok_or(format!("progress: {total}"))?;
+                let mut ids = Vec::new();
+                for item in app.all("#review-items article.item").await? {
+                    ids.push(
+                        item.attr("data-item")
+                            .await
+                            .map_err(|e| e.to_string())?
+                            .unwrap_or_default(),
+                    );
+                }
+                if ids.len() != total {
+                    return Err(format!("{} items shown, progress says {total}", ids.len()));
+                }
+                app.shot("review").await?;
+                for (i, id) in ids.iter().enumerate() {
+                    app.type_in(
+                        &format!("#note-{id}"),
+                        &format!("checked {id} in the desktop"),
+                    )
+                    .await?;
+                    app.click(&format!("#item-{id} button[data-outcome=pass]"))
+                        .await?;
+                    let want = format!("{} of {total} answered", i + 1);
+                    app.wait_text("#review-progress-text", &want, |t| t.starts_with(&want))
+                        .await?;
+                }
+                app.wait_text("#review-blockers", "nothing blocking", |t| {
+                    t.contains("Nothing blocks")
+                })
+                .await?;
+                app.shot("review-done").await?;
+                // Sign as validator with the key file: the passphrase is asked in a dialog.
+                app.click("#review-back").await?;
+                app.wait_text("#detail h2", "the detail again", |t| t == name)
+                    .await?;
+                app.click("#act-sign").await?;
+                app.type_in("#sign-key-path", key.to_str().unwrap_or_default())
+                    .await?;
+                app.click("#sign-submit").await?;
+                app.wait_text("#passphrase-prompt", "the passphrase dialog", |t| {
+                    t.contains("protected by a passphrase")
+                })
+                .await?;
+                app.type_in("#passphrase", "not the passphrase").await?;
+                app.click("#passphrase-ok").await?;
+                app.wait_text("#passphrase-prompt", "the wrong-passphrase prompt", |t| {
+                    t.contains("Wrong passphrase")
+                })
+                .await?;
+                app.type_in("#passphrase", passphrase).await?;
+                app.click("#passphrase-ok").await?;
+                let ok = app
+                    .wait_text("#sign-ok", "the signature", |t| t.starts_with("Signed"))
+                    .await?;
+                if !ok.contains("validator approve") || !ok.contains("vera.validator@bank.example")
+                {
+                    return Err(format!("sign result: {ok}"));
+                }
+                let cmd = app.text("#sign-verify-command").await?;
+                if !cmd.contains("ssh-keygen -Y verify") {
+                    return Err(format!("verify command: {cmd}"));
+                }
+                app.shot("signed").await?;
+                app.click("#sign-cancel").await?;
+                // The approval appears in the detail and the lineage graph.
+                app.wait_count(
+                    "#detail svg.lineage g[data-kind=approval]",
+                    "the approval node",
+                    |n| n == 1,
+                )
+                .await?;
+                // Export the audit pack to a chosen folder.
+                app.click("#act-export").await?;
+                app.wait_text("#export-title", "the export dialog", |t| {
+                    t.contains("audit pack")
+                })
+                .await?;
+                app.type_in("#export-path", pack.to_str().unwrap_or_default())
+                    .await?;
+                app.click("#export-submit").await?;
+                let ok = app
+                    .wait_text("#export-ok", "the export", |t| {
+                        t.starts_with("Audit pack written")
+                    })
+                    .await?;
+                if !ok.contains("gate PASS") {
+                    return Err(format!("export result: {ok}"));
+                }
+                app.shot("exported").await?;
+                app.click("#export-cancel").await?;
+                // Verify now: the gate passes on the platform's current state.
+                app.click("#act-verify").await?;
+                app.wait_text("#gate-result", "the verification", |t| {
+                    t.starts_with("Gate PASS")
+                })
+                .await?;
+                app.shot("verified").await?;
+                Ok(())
+            }
+            .await;
+            (app, r)
+        },
+    )
+    .await;
+
+    // The pack, checked with stock tools.
+    run(Command::new("qpdf")
+        .arg("--check")
+        .arg(pack.join("audit-pack.pdf")));
+    let txt = run(Command::new("pdftotext")
+        .arg(pack.join("audit-pack.pdf"))
+        .arg("-"));
+    assert!(
+        txt.contains(&name)
+            && txt.contains("vera.validator@bank.example")
+            && txt.contains("desk_train"),
+        "{txt}"
+    );
+    let record = pack.join("approvals/validator-vera.validator@bank.example.json");
+    run(Command::new("ssh-keygen")
+        .args(["-Y", "verify", "-f"])
+        .arg(&allowed)
+        .args([
+            "-I",
+            "vera.validator@bank.example",
+            "-n",
+            "countersign",
+            "-s",
+        ])
+        .arg(record.with_extension("json.sig"))
+        .stdin(std::fs::File::open(&record).expect("record in the pack")));
+    run(Command::new("bash").arg(pack.join("VERIFY.txt")));
+    // The passphrase reached no file the app wrote.
+    for entry in walk(&home).into_iter().chain(walk(&pack)) {
+        let bytes = std::fs::read(&entry).unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(passphrase),
+            "the passphrase is in {}",
+            entry.display()
+        );
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }

@@ -4,33 +4,10 @@
 //! verify` accepts the written approval. `scripts/test.sh` runs it with the tests that change
 //! the seeded server.
 
-use countersign_e2e::{binary, mlflow_uri, Cli, Tmux};
-use serde_json::{json, Value};
+use countersign_e2e::{binary, mlflow_api as api, mlflow_uri, Cli, Tmux};
+use serde_json::json;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn api(path: &str, body: Value) -> Value {
-    let out = Command::new("curl")
-        .args([
-            "-sS",
-            "-f",
-            "-X",
-            "POST",
-            "-H",
-            "Content-Type: application/json",
-            "-d",
-            &body.to_string(),
-        ])
-        .arg(format!("{}/api/2.0/mlflow/{path}", mlflow_uri()))
-        .output()
-        .expect("curl");
-    assert!(
-        out.status.success(),
-        "{path}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
-}
 
 #[test]
 fn review_sign_and_export_in_a_real_terminal() {

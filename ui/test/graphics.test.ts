@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Lineage } from "../src/bindings/Lineage";
-import { bars } from "../src/logic/bars";
+import { bars, percent } from "../src/logic/bars";
 import { chartPoints, fmt } from "../src/logic/chart";
 import { layout, NODE_W } from "../src/logic/lineage";
 
@@ -58,6 +58,10 @@ describe("charts", () => {
     expect(fmt(0.81234567)).toBe("0.8123");
     expect(fmt(3)).toBe("3");
     expect(fmt(null)).toBe("—");
+  });
+  it("shows shares as percentages", () => {
+    expect(percent(0.0278)).toBe("3%");
+    expect(percent(1)).toBe("100%");
   });
   it("sizes bars against the largest", () => {
     expect(bars({ a: 2, b: 4 }, 100)).toEqual([

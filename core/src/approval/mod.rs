@@ -15,8 +15,7 @@ use serde::{Deserialize, Serialize};
 pub const APPROVAL_TYPE: &str = "countersign.approval/v1";
 
 /// A decision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
     /// Approve.
@@ -54,8 +53,7 @@ impl Decision {
 }
 
 /// The version an approval is about.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ApprovalModel {
     /// Platform URI without credentials.
     pub platform: String,
@@ -70,8 +68,7 @@ pub struct ApprovalModel {
 }
 
 /// The approval record, fields in DESIGN §2's order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ApprovalRecord {
     /// Always [`APPROVAL_TYPE`].
     #[serde(rename = "type")]

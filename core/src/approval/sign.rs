@@ -31,8 +31,7 @@ pub struct SignOptions {
 }
 
 /// A signed approval, written back.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 pub struct Signed {
     /// The record.
     pub record: ApprovalRecord,

@@ -15,8 +15,7 @@ use crate::Result;
 use serde::{Deserialize, Serialize};
 
 /// The verdict on one approval.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ApprovalCheck {
     /// Where it was found.
     pub location: String,
@@ -35,8 +34,7 @@ pub struct ApprovalCheck {
 }
 
 /// The gate's verdict.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct GateResult {
     /// Whether deployment may proceed.
     pub pass: bool,
@@ -49,8 +47,7 @@ pub struct GateResult {
 }
 
 /// Everything `verify` found for a version.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Verification {
     /// `models:/NAME/VERSION`.
     pub version: String,

@@ -71,8 +71,7 @@ pub struct Manifest {
 }
 
 /// What an export wrote.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 pub struct PackReport {
     /// Where (a folder or a .zip).
     pub path: PathBuf,

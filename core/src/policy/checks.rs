@@ -6,8 +6,7 @@ use crate::model::Model;
 use serde::{Deserialize, Serialize};
 
 /// How a checklist item is answered.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Check {
     /// The validator answers with a note.
@@ -68,8 +67,7 @@ fn yes() -> bool {
 }
 
 /// A comparison operator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub enum Comparison {
     /// Greater or equal.
     #[serde(rename = ">=")]
@@ -110,8 +108,7 @@ impl Comparison {
 }
 
 /// What a lineage check requires.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum LineageRequirement {
     /// At least one dataset input, each with a digest.
@@ -127,8 +124,7 @@ pub enum LineageRequirement {
 }
 
 /// Where a tag is read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum TagScope {
     /// The model (registered model / prompt).
@@ -139,8 +135,7 @@ pub enum TagScope {
 }
 
 /// The outcome of an automatic check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum AutoOutcome {
     /// The evidence satisfies the check.
@@ -152,8 +147,7 @@ pub enum AutoOutcome {
 }
 
 /// An automatic check's result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct AutoResult {
     /// Outcome.
     pub outcome: AutoOutcome,

@@ -19,8 +19,9 @@ use toml::Spanned;
 pub const DEFAULT_POLICY: &str = include_str!("../../../policies/default.toml");
 
 /// A role someone can hold in the roster.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ts_rs::TS,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Validates a model version and signs the validation decision.
@@ -43,8 +44,7 @@ impl Role {
 }
 
 /// What makes a model due for review before its calendar date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Trigger {
     /// The version's evidence changed on the platform since it was reviewed.

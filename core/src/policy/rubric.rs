@@ -53,8 +53,7 @@ pub struct Rubric {
 }
 
 /// The rubric's verdict for one model.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Assessment {
     /// The model.
     pub model: String,

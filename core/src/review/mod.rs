@@ -22,8 +22,7 @@ use std::collections::BTreeMap;
 pub const REVIEW_TYPE: &str = "countersign.review/v1";
 
 /// A validator's answer to one item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Satisfied.
@@ -58,8 +57,7 @@ impl Outcome {
 }
 
 /// An answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Answer {
     /// Outcome.
     pub outcome: Outcome,
@@ -76,8 +74,7 @@ pub struct Answer {
 }
 
 /// Finding severity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// High.
@@ -101,8 +98,7 @@ impl Severity {
 }
 
 /// Finding status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingStatus {
     /// Open.
@@ -126,8 +122,7 @@ impl FindingStatus {
 }
 
 /// A finding in the register.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Finding {
     /// "F-1", "F-2", …
     pub id: String,
@@ -152,8 +147,7 @@ pub struct Finding {
 }
 
 /// One checklist item as frozen into a review.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ReviewItem {
     /// Item id.
     pub id: String,
@@ -170,8 +164,7 @@ pub struct ReviewItem {
 }
 
 /// What is fixed when a review starts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ReviewHeader {
     /// Review id.
     pub id: String,
@@ -202,8 +195,7 @@ pub struct ReviewHeader {
 }
 
 /// A review: the header plus the answers and findings so far.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Review {
     /// Fixed part.
     pub header: ReviewHeader,
@@ -214,8 +206,7 @@ pub struct Review {
 }
 
 /// Where a review stands.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ReviewStatus {
     /// `models:/NAME/VERSION`.
     pub version: String,
@@ -693,8 +684,7 @@ impl Review {
 }
 
 /// `review.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ReviewRecord {
     /// Always [`REVIEW_TYPE`].
     #[serde(rename = "type")]
@@ -724,8 +714,7 @@ pub struct ReviewRecord {
 }
 
 /// The version a review covers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ReviewedModel {
     /// Name.
     pub name: String,
@@ -738,8 +727,7 @@ pub struct ReviewedModel {
 }
 
 /// One item in `review.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct RecordItem {
     /// Id.
     pub id: String,

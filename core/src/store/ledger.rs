@@ -12,8 +12,7 @@ use serde::{Deserialize, Serialize};
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// One ledger entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct LedgerEntry {
     /// SHA-256 of the approval record's bytes.
     pub approval_sha256: String,

@@ -65,8 +65,7 @@ pub struct Store {
 }
 
 /// What a sync changed in the store.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[derive(ts_rs::TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 pub struct ApplyReport {
     /// Models added.
     pub models_added: u64,

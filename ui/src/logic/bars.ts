@@ -11,3 +11,8 @@ export function bars(data: Record<string, number>, maxWidth: number, rowHeight =
   const max = Math.max(1, ...entries.map(([, v]) => v));
   return entries.map(([label, value], i) => ({ label, value, width: Math.round((value / max) * maxWidth), y: i * rowHeight }));
 }
+
+/** A share (0..1) as a whole percentage. */
+export function percent(share: number): string {
+  return `${Math.round(share * 100)}%`;
+}

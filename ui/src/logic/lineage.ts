@@ -21,9 +21,9 @@ export interface Graph {
   height: number;
 }
 
-export const NODE_W = 170;
+export const NODE_W = 150;
 export const NODE_H = 44;
-const COL = 200;
+const COL = 178;
 const ROW = 58;
 
 export function shortDigest(d: string): string {

@@ -2,7 +2,7 @@
 import { portfolioShow } from "../backend";
 import type { PortfolioReport } from "../bindings/PortfolioReport";
 import { $, h, s } from "../dom";
-import { bars } from "../logic/bars";
+import { bars, percent } from "../logic/bars";
 import { showError } from "./errors";
 
 function chart(title: string, data: Record<string, number>): HTMLElement {
@@ -33,7 +33,7 @@ export async function loadDashboard(): Promise<void> {
 
 function render(r: PortfolioReport): void {
   const f = r.figures;
-  const pct = (n: number, d: number) => (d ? `${Math.round((100 * n) / d)}%` : "—");
+  const pct = (share: number) => (f.in_production ? percent(share) : "—");
   const days = (d: number | null) => (d === null ? "—" : `${d.toFixed(1)} d`);
   const overdue = r.rows.filter((x) => x.overdue);
   $("dashboard").replaceChildren(
@@ -44,9 +44,9 @@ function render(r: PortfolioReport): void {
       figure("Models", String(f.models)),
       figure("Overdue reviews", String(f.overdue), f.overdue ? "alert" : ""),
       figure("In production", String(f.in_production)),
-      figure("Production with owner", pct(f.production_with_owner, f.in_production)),
-      figure("Production with monitoring", pct(f.production_with_monitoring, f.in_production)),
-      figure("Open high findings", String(f.models_with_open_high_findings), f.models_with_open_high_findings ? "alert" : ""),
+      figure("Production with owner", pct(f.production_with_owner)),
+      figure("Production with monitoring", pct(f.production_with_monitoring)),
+      figure("Models with open high findings", String(f.models_with_open_high_findings), f.models_with_open_high_findings ? "alert" : ""),
       figure("Candidate → approval (median)", days(f.median_days_to_approval)),
       figure("Candidate → approval (p90)", days(f.p90_days_to_approval)),
     ),

@@ -27,7 +27,7 @@ export async function showModel(name: string, version?: string): Promise<void> {
   try {
     const model = await modelShow(name);
     const versions = model.detail.versions;
-    const latest = versions.length ? versions[versions.length - 1].version : null;
+    const latest = versions.reduce<string | null>((best, x) => (best === null || Number(x.version) > Number(best) ? x.version : best), null);
     const v = version && versions.some((x) => x.version === version) ? version : latest;
     current = { model, version: v ? `models:/${name}/${v}` : null };
     versionPage = current.version ? await versionShow(current.version) : null;
@@ -79,8 +79,8 @@ function lineageSvg(p: VersionPage, m: ModelPage): SVGElement {
         { class: cls, "data-kind": n.kind },
         title,
         s("rect", { x: n.x, y: n.y, width: NODE_W, height: NODE_H, rx: 6 }),
-        s("text", { x: n.x + 8, y: n.y + 18, class: "label" }, n.label.length > 24 ? n.label.slice(0, 23) + "…" : n.label),
-        s("text", { x: n.x + 8, y: n.y + 34, class: "sub" }, n.sub.length > 28 ? n.sub.slice(0, 27) + "…" : n.sub),
+        s("text", { x: n.x + 8, y: n.y + 18, class: "label" }, n.label.length > 20 ? n.label.slice(0, 19) + "…" : n.label),
+        s("text", { x: n.x + 8, y: n.y + 34, class: "sub" }, n.sub.length > 24 ? n.sub.slice(0, 23) + "…" : n.sub),
       ),
     );
   }
@@ -100,7 +100,7 @@ function metricsBlock(p: VersionPage): HTMLElement | null {
     const chart = geo
       ? s("svg", { viewBox: "0 0 160 36", width: 160, height: 36, class: "spark", role: "img", "aria-label": `${k}: ${geo.count} points from step ${geo.firstStep} to ${geo.lastStep}, between ${fmt(geo.min)} and ${fmt(geo.max)}` }, s("polyline", { points: geo.points }))
       : null;
-    body.append(h("tr", { "data-metric": k }, h("td", {}, k), h("td", { class: "num" }, fmt(m.value)), h("td", {}, chart ?? h("span", { class: "muted" }, `${m.history.length} point(s)`))));
+    body.append(h("tr", { "data-metric": k }, h("td", {}, k), h("td", { class: "num" }, fmt(m.value)), h("td", {}, chart ?? h("span", { class: "muted" }, m.history.length > 1 ? "no numeric history" : "single value"))));
   }
   table.append(body);
   return section("Metrics", table);
