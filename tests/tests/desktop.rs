@@ -540,6 +540,26 @@ async fn desktop_reviews_signs_and_exports_against_mlflow() {
                     return Err(format!("{} items shown, progress says {total}", ids.len()));
                 }
                 app.shot("review").await?;
+                // A high finding blocks the decision until it is remediated.
+                app.type_in("#f-title", "Holdout too small").await?;
+                app.type_in("#f-owner", "olga.owner@bank.example").await?;
+                app.c
+                    .execute(
+                        "document.getElementById('f-due').value = '2027-01-31'",
+                        vec![],
+                    )
+                    .await
+                    .map_err(|e| e.to_string())?;
+                app.click(".finding-form button[type=submit]").await?;
+                app.wait_text("#review-blockers", "the finding's blocker", |t| {
+                    t.contains("open high finding") && t.contains("Holdout too small")
+                })
+                .await?;
+                app.click("li.finding button").await?;
+                app.wait_text("#review-items .findings", "the remediated finding", |t| {
+                    t.contains("remediated")
+                })
+                .await?;
                 for (i, id) in ids.iter().enumerate() {
                     app.type_in(
                         &format!("#note-{id}"),
@@ -623,6 +643,24 @@ async fn desktop_reviews_signs_and_exports_against_mlflow() {
                 })
                 .await?;
                 app.shot("verified").await?;
+                // The dashboard counts the synced models and the new approval.
+                let rows = app.all("#inventory tbody tr").await?.len();
+                app.click("#clear-filters").await?;
+                let all = app
+                    .wait_count("#inventory tbody tr", "every row", |n| n >= rows)
+                    .await?;
+                app.click("nav button[data-view=dashboard]").await?;
+                app.wait_text(
+                    "#dashboard .figure[data-figure=Models] .value",
+                    "the models figure",
+                    |t| t == all.to_string(),
+                )
+                .await?;
+                app.wait_text("#dashboard", "the approved status bar", |t| {
+                    t.contains("approved")
+                })
+                .await?;
+                app.shot("mlflow-dashboard").await?;
                 Ok(())
             }
             .await;

@@ -284,7 +284,7 @@ impl Http {
     }
 }
 
-fn decode<T: DeserializeOwned>(shown: &str, body: &[u8]) -> Result<T> {
+pub(crate) fn decode<T: DeserializeOwned>(shown: &str, body: &[u8]) -> Result<T> {
     serde_json::from_slice(body).map_err(|e| Error::MalformedResponse {
         url: shown.to_string(),
         reason: format!("invalid JSON for this endpoint ({e})"),

@@ -40,108 +40,87 @@ impl MlflowClient {
         })
     }
 
+    /// The page size for listings: `COUNTERSIGN_MLFLOW_PAGE_SIZE` (tests use a small one to
+    /// exercise pagination on a small server), else `default`.
+    fn page_size(default: usize) -> usize {
+        std::env::var("COUNTERSIGN_MLFLOW_PAGE_SIZE")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|n| *n > 0)
+            .unwrap_or(default)
+    }
+
     /// All registered models, or all prompts (`prompts = true`), following pages.
     pub fn search_registered_models(&self, prompts: bool) -> Result<Vec<Model>> {
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let mut q = vec![("max_results", "1000".to_string())];
+        let path = "api/2.0/mlflow/registered-models/search";
+        let models = paged(path, Self::page_size(1000), &mut |size, token| {
+            let mut q = vec![("max_results", size.to_string())];
             if prompts {
                 q.push(("filter", PROMPT_FILTER.to_string()));
             }
-            if let Some(t) = &token {
-                q.push(("page_token", t.clone()));
+            if let Some(t) = token {
+                q.push(("page_token", t.to_string()));
             }
-            let page: wire::SearchRegisteredModels = self
-                .http
-                .get("api/2.0/mlflow/registered-models/search", &q)?;
-            let empty = page.registered_models.is_empty();
-            out.extend(
-                page.registered_models
-                    .into_iter()
-                    .map(|m| convert::model(m, &self.tag_names)),
-            );
-            match page.next_page_token {
-                Some(t) if !t.is_empty() && !empty && Some(&t) != token.as_ref() => token = Some(t),
-                _ => break,
-            }
-        }
-        Ok(out)
+            let page: wire::SearchRegisteredModels = self.http.get(path, &q)?;
+            Ok((page.registered_models, page.next_page_token))
+        })?;
+        Ok(models
+            .into_iter()
+            .map(|m| convert::model(m, &self.tag_names))
+            .collect())
     }
 
     /// All model versions, or all prompt versions, following pages.
     pub fn search_model_versions(&self, prompts: bool) -> Result<Vec<Version>> {
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let mut q = vec![("max_results", "10000".to_string())];
+        let path = "api/2.0/mlflow/model-versions/search";
+        let versions = paged(path, Self::page_size(10000), &mut |size, token| {
+            let mut q = vec![("max_results", size.to_string())];
             if prompts {
                 q.push(("filter", PROMPT_FILTER.to_string()));
             }
-            if let Some(t) = &token {
-                q.push(("page_token", t.clone()));
+            if let Some(t) = token {
+                q.push(("page_token", t.to_string()));
             }
-            let page: wire::SearchModelVersions =
-                self.http.get("api/2.0/mlflow/model-versions/search", &q)?;
-            let empty = page.model_versions.is_empty();
-            out.extend(page.model_versions.into_iter().map(convert::version));
-            match page.next_page_token {
-                Some(t) if !t.is_empty() && !empty && Some(&t) != token.as_ref() => token = Some(t),
-                _ => break,
-            }
-        }
-        Ok(out)
+            let page: wire::SearchModelVersions = self.http.get(path, &q)?;
+            Ok((page.model_versions, page.next_page_token))
+        })?;
+        Ok(versions.into_iter().map(convert::version).collect())
     }
 
     /// Experiment id → name, for all experiments (deleted ones too).
     pub fn experiments(&self) -> Result<BTreeMap<String, String>> {
-        let mut out = BTreeMap::new();
-        let mut token: Option<String> = None;
-        loop {
+        let path = "api/2.0/mlflow/experiments/search";
+        let all = paged(path, Self::page_size(1000), &mut |size, token| {
             let mut q = vec![
-                ("max_results", "1000".to_string()),
+                ("max_results", size.to_string()),
                 ("view_type", "ALL".to_string()),
             ];
-            if let Some(t) = &token {
-                q.push(("page_token", t.clone()));
+            if let Some(t) = token {
+                q.push(("page_token", t.to_string()));
             }
-            let page: wire::SearchExperiments =
-                self.http.get("api/2.0/mlflow/experiments/search", &q)?;
-            let empty = page.experiments.is_empty();
-            for e in page.experiments {
-                out.insert(e.experiment_id, e.name);
-            }
-            match page.next_page_token {
-                Some(t) if !t.is_empty() && !empty && Some(&t) != token.as_ref() => token = Some(t),
-                _ => break,
-            }
-        }
-        Ok(out)
+            let page: wire::SearchExperiments = self.http.get(path, &q)?;
+            Ok((page.experiments, page.next_page_token))
+        })?;
+        Ok(all.into_iter().map(|e| (e.experiment_id, e.name)).collect())
     }
 
     /// Runs matching a `runs/search` filter across the given experiments, following pages.
     pub fn search_runs(&self, experiment_ids: &[String], filter: &str) -> Result<Vec<Run>> {
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
+        let path = "api/2.0/mlflow/runs/search";
+        let runs = paged(path, Self::page_size(1000), &mut |size, token| {
             let mut body = json!({
                 "experiment_ids": experiment_ids,
                 "filter": filter,
                 "run_view_type": "ALL",
-                "max_results": 1000,
+                "max_results": size,
             });
-            if let Some(t) = &token {
+            if let Some(t) = token {
                 body["page_token"] = json!(t);
             }
-            let page: wire::SearchRuns = self.http.post("api/2.0/mlflow/runs/search", &body)?;
-            let empty = page.runs.is_empty();
-            out.extend(page.runs.into_iter().filter_map(convert::run));
-            match page.next_page_token {
-                Some(t) if !t.is_empty() && !empty && Some(&t) != token.as_ref() => token = Some(t),
-                _ => break,
-            }
-        }
-        Ok(out)
+            let page: wire::SearchRuns = self.http.post(path, &body)?;
+            Ok((page.runs, page.next_page_token))
+        })?;
+        Ok(runs.into_iter().filter_map(convert::run).collect())
     }
 
     /// The full history of one metric of one run, sorted by step.
@@ -150,25 +129,23 @@ impl MlflowClient {
         run_id: &str,
         key: &str,
     ) -> Result<Vec<crate::model::MetricPoint>> {
-        let mut points = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let mut q = vec![
-                ("run_id", run_id.to_string()),
-                ("metric_key", key.to_string()),
-            ];
-            if let Some(t) = &token {
-                q.push(("page_token", t.clone()));
-            }
-            let page: wire::MetricHistory =
-                self.http.get("api/2.0/mlflow/metrics/get-history", &q)?;
-            let empty = page.metrics.is_empty();
-            points.extend(page.metrics.into_iter().map(convert::metric_point));
-            match page.next_page_token {
-                Some(t) if !t.is_empty() && !empty && Some(&t) != token.as_ref() => token = Some(t),
-                _ => break,
-            }
-        }
+        let path = "api/2.0/mlflow/metrics/get-history";
+        let mut points: Vec<crate::model::MetricPoint> =
+            paged(path, Self::page_size(25000), &mut |size, token| {
+                let mut q = vec![
+                    ("run_id", run_id.to_string()),
+                    ("metric_key", key.to_string()),
+                    ("max_results", size.to_string()),
+                ];
+                if let Some(t) = token {
+                    q.push(("page_token", t.to_string()));
+                }
+                let page: wire::MetricHistory = self.http.get(path, &q)?;
+                Ok((page.metrics, page.next_page_token))
+            })?
+            .into_iter()
+            .map(convert::metric_point)
+            .collect();
         points.sort_by_key(|p| (p.step, p.timestamp_ms));
         Ok(points)
     }
@@ -342,6 +319,67 @@ impl MlflowClient {
     }
 }
 
+/// Most pages a listing may take before it is taken for a loop.
+const MAX_PAGES: usize = 100_000;
+
+/// Follows a paged listing to its end, guarding against a server (or proxy) that breaks
+/// pagination: a page token seen before is a loop and an error (never a silently short
+/// listing); a full last page without a token may mean a token was lost, so the listing is read
+/// again with a page one smaller — an exact fit then ends on a short page, a lost token fails
+/// again and is an error. A sync never applies a listing it cannot show complete.
+type Page<T> = (Vec<T>, Option<String>);
+
+fn paged<T>(
+    what: &str,
+    page_size: usize,
+    fetch: &mut dyn FnMut(usize, Option<&str>) -> Result<Page<T>>,
+) -> Result<Vec<T>> {
+    let broken = |reason: String| crate::Error::MalformedResponse {
+        url: what.to_string(),
+        reason,
+    };
+    let mut size = page_size;
+    for attempt in 0..2 {
+        let mut out = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut token: Option<String> = None;
+        let mut pages = 0;
+        loop {
+            pages += 1;
+            if pages > MAX_PAGES {
+                return Err(broken(format!(
+                    "more than {MAX_PAGES} pages: the listing does not end"
+                )));
+            }
+            let (items, next) = fetch(size, token.as_deref())?;
+            let n = items.len();
+            out.extend(items);
+            match next.filter(|t| !t.is_empty()) {
+                Some(t) => {
+                    if !seen.insert(t.clone()) {
+                        return Err(broken(format!(
+                            "the page token {t:?} came back a second time: the listing would loop or skip items; nothing was changed, try again"
+                        )));
+                    }
+                    token = Some(t);
+                }
+                None if n >= size && attempt == 0 => {
+                    // One smaller, not larger: MLflow caps some page sizes (1000 models).
+                    size = if size > 1 { size - 1 } else { 2 };
+                    break;
+                }
+                None if n >= size => {
+                    return Err(broken(format!(
+                        "a full page of {n} items came without a next page token, twice: the listing may be incomplete; nothing was changed, try again"
+                    )));
+                }
+                None => return Ok(out),
+            }
+        }
+    }
+    Err(broken("the listing could not be read completely".into()))
+}
+
 fn join<T>(h: std::thread::ScopedJoinHandle<'_, Result<T>>) -> Result<T> {
     h.join().unwrap_or_else(|_| {
         Err(crate::Error::MalformedResponse {
@@ -506,5 +544,95 @@ impl Platform for MlflowClient {
             logged_models,
             missing_runs,
         })
+    }
+}
+
+/// Decodes `body` as one of the MLflow responses a sync reads (`which` picks it) and converts
+/// the result as a sync would, discarding it. For the fuzz targets under `fuzz/`: whatever the
+/// bytes, this returns (an error or nothing) and never panics.
+#[doc(hidden)]
+pub fn fuzz_decode(which: u8, body: &[u8]) {
+    let names = TagNames::default();
+    let shown = "fuzz";
+    match which % 6 {
+        0 => {
+            if let Ok(p) = http::decode::<wire::SearchRegisteredModels>(shown, body) {
+                for m in p.registered_models {
+                    let _ = convert::model(m, &names);
+                }
+            }
+        }
+        1 => {
+            if let Ok(p) = http::decode::<wire::SearchModelVersions>(shown, body) {
+                for v in p.model_versions {
+                    let _ = convert::version(v);
+                }
+            }
+        }
+        2 => {
+            if let Ok(p) = http::decode::<wire::SearchRuns>(shown, body) {
+                for r in p.runs {
+                    let _ = convert::run(r);
+                }
+            }
+        }
+        3 => {
+            if let Ok(p) = http::decode::<wire::MetricHistory>(shown, body) {
+                for m in p.metrics {
+                    let _ = convert::metric_point(m);
+                }
+            }
+        }
+        4 => {
+            if let Ok(p) = http::decode::<wire::SearchLoggedModels>(shown, body) {
+                for m in p.models {
+                    let _ = convert::logged_model(m);
+                }
+            }
+        }
+        _ => {
+            let _ = http::decode::<wire::SearchExperiments>(shown, body);
+            let _ = http::status_error(shown, 500, body);
+        }
+    }
+}
+
+#[cfg(test)]
+mod paging_tests {
+    use super::paged;
+
+    /// A server holding `total` items that pages honestly, with `tamper` applied to each token.
+    fn server(
+        total: usize,
+        tamper: impl Fn(usize, Option<String>) -> Option<String>,
+    ) -> impl FnMut(usize, Option<&str>) -> crate::Result<super::Page<usize>> {
+        let mut call = 0;
+        move |size, token| {
+            call += 1;
+            let start: usize = token.map(|t| t.parse().unwrap_or(0)).unwrap_or(0);
+            let end = (start + size).min(total);
+            let next = (end < total).then(|| end.to_string());
+            Ok(((start..end).collect(), tamper(call, next)))
+        }
+    }
+
+    #[test]
+    fn honest_listings_are_complete_even_on_an_exact_fit() {
+        for total in [0, 1, 3, 4, 5, 8, 9] {
+            let got = paged("x", 4, &mut server(total, |_, t| t)).expect("complete");
+            assert_eq!(got, (0..total).collect::<Vec<_>>(), "total {total}");
+        }
+    }
+
+    #[test]
+    fn a_repeated_token_is_an_error_not_a_short_listing() {
+        let e = paged("x", 2, &mut server(9, |_, _| Some("2".into()))).expect_err("loop");
+        assert!(e.to_string().contains("came back a second time"), "{e}");
+    }
+
+    #[test]
+    fn a_vanished_token_is_an_error_not_a_short_listing() {
+        let e = paged("x", 2, &mut server(9, |_, _| None)).expect_err("lost token");
+        assert!(e.to_string().contains("without a next page token"), "{e}");
     }
 }
