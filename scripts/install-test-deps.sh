@@ -5,7 +5,7 @@
 #   Debian packages : WebKitGTK 4.1 (Tauri), Xvfb + WebKitWebDriver (desktop E2E), tmux (real
 #                     terminal test), poppler-utils + qpdf (PDF checks), openssh-client (ssh-keygen)
 #   Python          : a virtualenv in .venv-mlflow with a pinned `mlflow` (real MLflow server)
-#   Rust            : tauri-driver 2.x into .tools/bin
+#   Rust            : tauri-driver 2.x and cargo-fuzz into .tools/bin
 #   npm             : the desktop front end's pinned packages (ui/package-lock.json)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,7 @@ ROOT=$PWD
 
 MLFLOW_VERSION=3.17.2
 TAURI_DRIVER_VERSION=2.1.0
+CARGO_FUZZ_VERSION=0.13.1
 
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
@@ -53,6 +54,12 @@ if [ ! -x "$TOOLS/bin/tauri-driver" ]; then
   cargo install tauri-driver --version "$TAURI_DRIVER_VERSION" --locked --root "$TOOLS" -q
 else
   log "tauri-driver present"
+fi
+if [ ! -x "$TOOLS/bin/cargo-fuzz" ]; then
+  log "Installing cargo-fuzz $CARGO_FUZZ_VERSION into $TOOLS"
+  cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked --root "$TOOLS" -q
+else
+  log "cargo-fuzz present"
 fi
 
 if [ -f ui/package-lock.json ]; then

@@ -1,6 +1,8 @@
 //! Helpers for Countersign's end-to-end tests: the real binaries, the MLflow harness started
 //! by `scripts/test.sh`, and a small fault-injecting HTTP server for error paths.
 
+pub mod proxy;
+
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

@@ -325,8 +325,8 @@ const MAX_PAGES: usize = 100_000;
 /// Follows a paged listing to its end, guarding against a server (or proxy) that breaks
 /// pagination: a page token seen before is a loop and an error (never a silently short
 /// listing); a full last page without a token may mean a token was lost, so the listing is read
-/// again with a page one smaller — an exact fit then ends on a short page, a lost token fails
-/// again and is an error. A sync never applies a listing it cannot show complete.
+/// again with a page size that does not divide the count — an exact fit then ends on a short
+/// page, a lost token fails again and is an error. A sync never applies a listing it cannot show complete.
 type Page<T> = (Vec<T>, Option<String>);
 
 fn paged<T>(
@@ -364,8 +364,14 @@ fn paged<T>(
                     token = Some(t);
                 }
                 None if n >= size && attempt == 0 => {
-                    // One smaller, not larger: MLflow caps some page sizes (1000 models).
-                    size = if size > 1 { size - 1 } else { 2 };
+                    // A page size that does not divide what came, so an honest listing now
+                    // ends on a short page; smaller if possible, as MLflow caps some page
+                    // sizes (1000 models).
+                    let total = out.len();
+                    size = (size / 2..size)
+                        .rev()
+                        .find(|s| *s > 0 && total % s != 0)
+                        .unwrap_or(total + 1);
                     break;
                 }
                 None if n >= size => {
@@ -618,9 +624,15 @@ mod paging_tests {
 
     #[test]
     fn honest_listings_are_complete_even_on_an_exact_fit() {
-        for total in [0, 1, 3, 4, 5, 8, 9] {
-            let got = paged("x", 4, &mut server(total, |_, t| t)).expect("complete");
-            assert_eq!(got, (0..total).collect::<Vec<_>>(), "total {total}");
+        for size in [1, 2, 4, 1000] {
+            for total in [0, 1, 2, 3, 4, 5, 6, 8, 9, 12, 999, 1000, 2000, 2997] {
+                let got = paged("x", size, &mut server(total, |_, t| t)).expect("complete");
+                assert_eq!(
+                    got,
+                    (0..total).collect::<Vec<_>>(),
+                    "size {size}, total {total}"
+                );
+            }
         }
     }
 
