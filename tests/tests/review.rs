@@ -238,7 +238,8 @@ fn a_killed_review_loses_nothing_it_saved() {
         .map(|i| i["id"].as_str().unwrap_or("").to_string())
         .collect();
 
-    for attempt in 0..5 {
+    // 50 kills, each after a different number of saved answers.
+    for attempt in 0..50 {
         // A scripted review answering every item over and over, each note naming its round.
         let mut child = cli
             .command(&["review", "apply", v, "-"])
@@ -262,7 +263,7 @@ fn a_killed_review_loses_nothing_it_saved() {
         let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
         let deadline = Instant::now() + Duration::from_secs(30);
         // Kill after a number of saved answers that varies per attempt.
-        let kill_after = 40 + attempt * 37;
+        let kill_after = 3 + (attempt * 37) % 120;
         let mut n = 0;
         while let Some(Ok(line)) = lines.next() {
             // "saved ID pass attempt A round R"

@@ -441,11 +441,19 @@ impl Platform for FolderPlatform {
                 )],
             });
         }
-        write_new(
-            &dir.join("approvals")
-                .join(format!("{}.json.sig", w.approval_stem)),
-            w.approval_sig,
-        )?;
+        let sig_path = dir
+            .join("approvals")
+            .join(format!("{}.json.sig", w.approval_stem));
+        if sig_path.exists() {
+            // A signature without its record: a signing that was interrupted between the two
+            // files. It can never count on its own; keep it aside and sign again.
+            let aside = sig_path.with_extension(format!(
+                "sig.orphaned-{}",
+                chrono::Utc::now().format("%Y%m%dT%H%M%S%.3f")
+            ));
+            std::fs::rename(&sig_path, &aside).map_err(|e| Error::io(&sig_path, e))?;
+        }
+        write_new(&sig_path, w.approval_sig)?;
         write_new(&json_path, w.approval_json)?;
         Ok(json_path.display().to_string())
     }
