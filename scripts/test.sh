@@ -50,7 +50,7 @@ step "End-to-end: MLflow, faults, real terminal"
 cargo test --locked -p countersign-e2e --test mlflow_sync --test faults --test crash --test adversarial --test review --test errors --test signing --test audit_pack --test tui_terminal -- --test-threads=1
 
 step "End-to-end: approvals written back to and verified from MLflow (changes the seeded server)"
-cargo test --locked -p countersign-e2e --test mlflow_signing --test tui_mlflow -- --test-threads=1
+cargo test --locked -p countersign-e2e --test mlflow_signing --test tui_mlflow --test secrets -- --test-threads=1
 
 step "End-to-end: desktop window under Xvfb"
 export PATH="$ROOT/.tools/bin:$PATH"

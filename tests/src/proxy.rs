@@ -39,6 +39,8 @@ pub enum ProxyFault {
     RepeatPageToken,
     /// Forward, then remove every `next_page_token`.
     DropPageToken,
+    /// Answer 401 with the request's own headers in the body, as some error pages do.
+    EchoRequest,
     /// Forward `n` more matching requests, then stop listening (connection refused) until
     /// [`FaultProxy::restart`].
     DieAfter(u64),
@@ -50,6 +52,7 @@ struct Shared {
     filter: String,
     matched: u64,
     first_token: Option<String>,
+    auth: Vec<String>,
 }
 
 /// The proxy. Dropping it stops it.
@@ -81,6 +84,7 @@ impl FaultProxy {
                 filter: String::new(),
                 matched: 0,
                 first_token: None,
+                auth: Vec::new(),
             })),
             stop: Arc::new(AtomicBool::new(false)),
             hits: Arc::new(AtomicU64::new(0)),
@@ -104,6 +108,15 @@ impl FaultProxy {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .matched
+    }
+
+    /// The `Authorization` headers clients sent (to show a secret was really in play).
+    pub fn authorizations(&self) -> Vec<String> {
+        self.shared
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .auth
+            .clone()
     }
 
     /// Listens again on the same port after [`ProxyFault::DieAfter`], forwarding untouched.
@@ -269,6 +282,13 @@ fn handle(shared: &Mutex<Shared>, mut client: TcpStream) -> Handled {
     let path = head.split(' ').nth(1).unwrap_or_default().to_string();
     let (upstream, fault, nth) = {
         let mut s = shared.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(a) = head.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("authorization")
+                .then(|| v.trim().to_string())
+        }) {
+            s.auth.push(a);
+        }
         let matches = s.filter.is_empty() || path.contains(&s.filter);
         if matches {
             s.matched += 1;
@@ -295,6 +315,11 @@ fn handle(shared: &Mutex<Shared>, mut client: TcpStream) -> Handled {
         }
         ProxyFault::ServerErrors { status, times } if nth <= times => {
             respond(&mut client, status, "text/plain", "", b"upstream trouble");
+            return Handled::Done;
+        }
+        ProxyFault::EchoRequest => {
+            let echoed = format!("Unauthorized. Your request was:\n{head}");
+            respond(&mut client, 401, "text/plain", "", echoed.as_bytes());
             return Handled::Done;
         }
         ProxyFault::MalformedJson => {

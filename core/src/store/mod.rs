@@ -107,8 +107,9 @@ impl Store {
     /// Opens (creating if needed) the store at `path`, and migrates it.
     pub fn open(path: &Path) -> Result<Self> {
         if let Some(dir) = path.parent() {
+            let created = !dir.as_os_str().is_empty() && !dir.exists();
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-            restrict_dir(dir);
+            restrict_dir(dir, created);
         }
         let conn = Connection::open(path).map_err(|e| store_err(path, &e))?;
         restrict_file(path);
@@ -592,12 +593,14 @@ fn restrict_file(path: &Path) {
     let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
 }
 
+/// Makes the data directory private to its owner when Countersign created it or it is the
+/// default one (`…/countersign`); a directory the user chose and made is left as it is.
 #[cfg(unix)]
-fn restrict_dir(path: &Path) {
+fn restrict_dir(path: &Path, created: bool) {
     use std::os::unix::fs::PermissionsExt;
     if let Ok(m) = std::fs::metadata(path) {
         if m.permissions().mode() & 0o077 != 0
-            && path.file_name().is_some_and(|n| n == "countersign")
+            && (created || path.file_name().is_some_and(|n| n == "countersign"))
         {
             let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700));
         }
@@ -607,4 +610,4 @@ fn restrict_dir(path: &Path) {
 #[cfg(not(unix))]
 fn restrict_file(_: &Path) {}
 #[cfg(not(unix))]
-fn restrict_dir(_: &Path) {}
+fn restrict_dir(_: &Path, _: bool) {}

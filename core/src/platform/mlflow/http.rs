@@ -89,6 +89,29 @@ pub struct Http {
     requests: AtomicU64,
 }
 
+/// How much the client reports on stderr: `COUNTERSIGN_LOG=info` (retries) or `debug` (every
+/// request, with size and time). URLs are shown without credentials or query; secrets never.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum LogLevel {
+    Off,
+    Info,
+    Debug,
+}
+
+impl LogLevel {
+    fn from_env() -> Self {
+        match std::env::var("COUNTERSIGN_LOG")
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+            .as_str()
+        {
+            "debug" | "trace" => LogLevel::Debug,
+            "info" => LogLevel::Info,
+            _ => LogLevel::Off,
+        }
+    }
+}
+
 enum Failure {
     /// Worth retrying (connection error, 429, 5xx); carries the error to report if it persists
     /// and an optional server-requested delay.
@@ -193,17 +216,35 @@ impl Http {
         let mut delay = self.options.backoff;
         let attempts = self.options.attempts.max(1);
         let mut last = None;
+        let log = LogLevel::from_env();
         for attempt in 1..=attempts {
+            let started = std::time::Instant::now();
             match self.attempt(&shown, attempt, allow_404, &build) {
-                Ok(v) => return Ok(v),
-                Err(Failure::Fatal(e)) => return Err(e),
+                Ok(v) => {
+                    if log >= LogLevel::Debug {
+                        eprintln!(
+                            "countersign: {shown}: {} bytes in {} ms (attempt {attempt})",
+                            v.as_ref().map(Vec::len).unwrap_or(0),
+                            started.elapsed().as_millis()
+                        );
+                    }
+                    return Ok(v);
+                }
+                Err(Failure::Fatal(e)) => return Err(self.scrub(e)),
                 Err(Failure::Retry(e, wait)) => {
-                    last = Some(e);
+                    let e = self.scrub(e);
                     if attempt < attempts {
                         let pause = wait.unwrap_or(delay).min(Duration::from_secs(30));
+                        if log >= LogLevel::Info {
+                            eprintln!(
+                                "countersign: {e} — retrying in {} ms (attempt {attempt} of {attempts})",
+                                pause.as_millis()
+                            );
+                        }
                         std::thread::sleep(pause);
                         delay = delay.saturating_mul(2);
                     }
+                    last = Some(e);
                 }
             }
         }
@@ -211,6 +252,51 @@ impl Http {
             url: shown,
             reason: "no attempt was made".into(),
         }))
+    }
+
+    /// Removes the token and password from an error's text: a server (or a proxy) may echo
+    /// request headers in its error pages, and nothing secret may reach a message.
+    fn scrub(&self, e: Error) -> Error {
+        let secrets: Vec<&str> = [
+            self.options.token.as_deref(),
+            self.options.password.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|s| s.len() >= 4)
+        .collect();
+        if secrets.is_empty() {
+            return e;
+        }
+        let clean = |t: String| {
+            secrets
+                .iter()
+                .fold(t, |acc, secret| acc.replace(secret, "***"))
+        };
+        match e {
+            Error::Platform {
+                url,
+                status,
+                code,
+                message,
+                hint,
+            } => Error::Platform {
+                url,
+                status,
+                code: clean(code),
+                message: clean(message),
+                hint,
+            },
+            Error::Unreachable { url, reason } => Error::Unreachable {
+                url,
+                reason: clean(reason),
+            },
+            Error::MalformedResponse { url, reason } => Error::MalformedResponse {
+                url,
+                reason: clean(reason),
+            },
+            other => other,
+        }
     }
 
     fn attempt(
