@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need (scripts/install-test-deps.sh) and runs every test:
 #   lint (rustfmt, clippy -D warnings), the core/UI dependency rule, unit and snapshot tests,
+#   the UI's type check and Vitest tests, the TypeScript bindings drift check, a short fuzz run,
 #   then end-to-end tests against a real MLflow server (started and seeded here), a real
 #   terminal (tmux) and a real desktop window (Xvfb + tauri-driver + WebKitWebDriver).
 set -euo pipefail
@@ -34,6 +35,9 @@ step "Unit and snapshot tests"
 cargo test --locked -p countersign-core -p countersign
 # The UI's TypeScript types are generated from the Rust types; this fails when they drift.
 cargo test --locked -p countersign-desktop --test bindings
+
+step "Fuzzing: every target for 20 s from the committed seed corpus (scripts/fuzz.sh)"
+bash scripts/fuzz.sh 20
 
 step "Starting a real MLflow server"
 read -r MLFLOW_URI MLFLOW_PID MLFLOW_DIR < <(bash tests/mlflow/start-server.sh "$ROOT/.venv-mlflow" 1)
