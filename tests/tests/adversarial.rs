@@ -313,6 +313,21 @@ fn owner_under_another_case(w: &World) -> (&'static str, Vec<String>, Option<&'s
     )
 }
 
+fn backdated(w: &World) -> (&'static str, Vec<String>, Option<&'static str>) {
+    // Alex signs, with his own valid key, a record dated before the version existed.
+    forge_approver(w, &w.key("alex.approver@demo.bank"), |r| {
+        r["signed_at"] = "2020-01-01T00:00:00Z".into();
+    });
+    (V, vec![], Some("before the version existed"))
+}
+
+fn postdated(w: &World) -> (&'static str, Vec<String>, Option<&'static str>) {
+    forge_approver(w, &w.key("alex.approver@demo.bank"), |r| {
+        r["signed_at"] = "2099-01-01T00:00:00Z".into();
+    });
+    (V, vec![], Some("in the future"))
+}
+
 #[test]
 fn no_forged_altered_or_replayed_approval_ever_counts() {
     let w = World::new();

@@ -94,6 +94,28 @@ pub fn verify_version(
             if r.kind != APPROVAL_TYPE {
                 reasons.push(format!("type is '{}', not {APPROVAL_TYPE}", r.kind));
             }
+            // Backdating and postdating: a decision cannot predate the version it is about,
+            // nor come from the future.
+            match chrono::DateTime::parse_from_rfc3339(&r.signed_at) {
+                Err(_) => reasons.push(format!(
+                    "signed_at '{}' is not an RFC 3339 time",
+                    r.signed_at
+                )),
+                Ok(t) => {
+                    let t = t.with_timezone(&chrono::Utc);
+                    let created = snapshot.version.created_ms;
+                    if created > 0 && t.timestamp_millis() < created {
+                        reasons.push(format!(
+                            "signed at {}, before the version existed (created {}): a backdated record never counts",
+                            r.signed_at,
+                            crate::evidence::rfc3339(created)
+                        ));
+                    }
+                    if t > now + chrono::Duration::minutes(10) {
+                        reasons.push(format!("signed at {}, which is in the future", r.signed_at));
+                    }
+                }
+            }
             if r.model.name != vref.name || r.model.version != vref.version {
                 reasons.push(format!(
                     "the record is for models:/{}/{}, not {vref}",
