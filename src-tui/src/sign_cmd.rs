@@ -294,15 +294,10 @@ pub fn verify_cmd(session: Session, ctx: &Ctx<'_>, a: VerifyArgs) -> Result<()> 
     let platform = workspace::open_platform(&session.platform)?;
     let versions: Vec<VersionRef> = match (&a.version, a.all) {
         (Some(v), _) => vec![VersionRef::parse(v)?],
-        (None, _) => session
-            .store
-            .all_versions(&session.key)?
-            .into_iter()
-            .map(|v| VersionRef {
-                name: v.name,
-                version: v.version,
-            })
-            .collect(),
+        (None, _) => countersign_core::approval::verify::versions_with_approvals(
+            &session.store,
+            platform.as_ref(),
+        )?,
     };
     let mut all = Vec::new();
     for v in &versions {

@@ -336,6 +336,21 @@ fn no_forged_altered_or_replayed_approval_ever_counts() {
         0,
         "the untouched demo version passes the gate"
     );
+    // verify --all checks exactly the versions that have approvals, and finds them all sound.
+    let with_approvals: Vec<String> = std::fs::read_dir(w.demo().join("reviews"))
+        .expect("reviews")
+        .flatten()
+        .flat_map(|m| std::fs::read_dir(m.path()).into_iter().flatten().flatten())
+        .filter(|v| v.path().join("approvals").is_dir())
+        .map(|v| v.path().display().to_string())
+        .collect();
+    let all = w.cli.run(&["verify", "--all", "--json"]);
+    let all: Value = serde_json::from_slice(&all.stdout).expect("verify --all --json");
+    let all = all.as_array().expect("a list");
+    assert_eq!(all.len(), with_approvals.len(), "{with_approvals:?}");
+    assert!(all.iter().all(|v| v["approvals"]
+        .as_array()
+        .is_some_and(|a| a.iter().all(|c| c["counts"] == true))));
     let table: &[(&str, Attack)] = &[
         (
             "another version's approvals copied onto this one",

@@ -59,6 +59,35 @@ pub struct Verification {
     pub gate: GateResult,
 }
 
+/// The versions `verify --all` checks: those the platform lists as reviewed (a folder
+/// platform's `reviews/NAME/VERSION`), or whose synced tags carry `countersign.review_run_id`
+/// (MLflow's write-back), and every version the ledger holds an approval of. Versions nobody
+/// reviewed are not fetched, so this scales with the approvals, not the inventory.
+pub fn versions_with_approvals(store: &Store, platform: &dyn Platform) -> Result<Vec<VersionRef>> {
+    let key = platform.uri();
+    let mut out: std::collections::BTreeSet<(String, String)> =
+        match platform.reviewed_versions()? {
+            Some(list) => list.into_iter().map(|r| (r.name, r.version)).collect(),
+            None => store
+                .all_versions(&key)?
+                .into_iter()
+                .filter(|v| v.tags.contains_key("countersign.review_run_id"))
+                .map(|v| (v.name, v.version))
+                .collect(),
+        };
+    for e in store.ledger_entries()? {
+        if e.platform == key {
+            if let Ok(r) = VersionRef::parse(&e.version) {
+                out.insert((r.name, r.version));
+            }
+        }
+    }
+    Ok(out
+        .into_iter()
+        .map(|(name, version)| VersionRef { name, version })
+        .collect())
+}
+
 /// Verifies every approval of a version and runs the gate.
 pub fn verify_version(
     store: &Store,

@@ -458,6 +458,26 @@ impl Platform for FolderPlatform {
         Ok(json_path.display().to_string())
     }
 
+    fn reviewed_versions(&self) -> Result<Option<Vec<crate::uri::VersionRef>>> {
+        let mut out = Vec::new();
+        let reviews = self.root.join("reviews");
+        for model in std::fs::read_dir(&reviews).into_iter().flatten().flatten() {
+            for version in std::fs::read_dir(model.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                if version.path().is_dir() {
+                    out.push(crate::uri::VersionRef {
+                        name: model.file_name().to_string_lossy().into_owned(),
+                        version: version.file_name().to_string_lossy().into_owned(),
+                    });
+                }
+            }
+        }
+        Ok(Some(out))
+    }
+
     fn list_approvals(&self, r: &crate::uri::VersionRef) -> Result<Vec<super::StoredApproval>> {
         let dir = self.review_dir(r).join("approvals");
         let rd = match std::fs::read_dir(&dir) {

@@ -143,6 +143,12 @@ pub trait Platform: Send + Sync {
 
     /// The most recently published review of a version.
     fn latest_review(&self, version: &crate::uri::VersionRef) -> Result<Option<PublishedReview>>;
+
+    /// Every version the platform holds reviews or approvals for, when it can list them
+    /// cheaply; `None` when the synced version tags (`countersign.review_run_id`) tell instead.
+    fn reviewed_versions(&self) -> Result<Option<Vec<crate::uri::VersionRef>>> {
+        Ok(None)
+    }
 }
 
 /// Opens the platform a URI names.
