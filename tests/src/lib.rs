@@ -310,3 +310,165 @@ pub fn mlflow_api(path: &str, body: serde_json::Value) -> serde_json::Value {
     );
     serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
 }
+
+/// Creates a model of its own on the MLflow harness for one test: a finished run by
+/// `tess.builder` with `metrics` (MLflow's metric objects) and an optional training dataset
+/// (name, digest), and version 1 of a tier-3 model owned by `olga.owner@bank.example`.
+/// Returns `models:/NAME/1`.
+pub fn mlflow_fresh_model(
+    name: &str,
+    metrics: Vec<serde_json::Value>,
+    dataset: Option<(&str, &str)>,
+) -> String {
+    use serde_json::json;
+    let exp = mlflow_api(
+        "experiments/create",
+        json!({"name": format!("/tests/{name}")}),
+    )["experiment_id"]
+        .clone();
+    let run_id = mlflow_api(
+        "runs/create",
+        json!({"experiment_id": exp, "user_id": "tess.builder", "run_name": "train"}),
+    )["run"]["info"]["run_id"]
+        .as_str()
+        .expect("run id")
+        .to_string();
+    mlflow_api(
+        "runs/log-batch",
+        json!({"run_id": run_id, "params": [{"key": "algorithm", "value": "glm"}], "metrics": metrics}),
+    );
+    if let Some((ds, digest)) = dataset {
+        mlflow_api(
+            "runs/log-inputs",
+            json!({"run_id": run_id, "datasets": [{"tags": [{"key": "mlflow.data.context", "value": "training"}], "dataset": {"name": ds, "digest": digest, "source_type": "s3", "source": format!("{{\"uri\": \"s3://tests/{ds}.parquet\"}}")}}]}),
+        );
+    }
+    mlflow_api(
+        "runs/update",
+        json!({"run_id": run_id, "status": "FINISHED", "end_time": 100}),
+    );
+    mlflow_api(
+        "registered-models/create",
+        json!({"name": name, "tags": [{"key": "risk_tier", "value": "3"}, {"key": "owner", "value": "olga.owner@bank.example"}]}),
+    );
+    mlflow_api(
+        "model-versions/create",
+        json!({"name": name, "source": format!("runs:/{run_id}/model"), "run_id": run_id}),
+    );
+    format!("models:/{name}/1")
+}
+
+/// Vera's signing key at `key` (with `passphrase_file`'s passphrase, or none), an
+/// `allowed_signers` with her line and a policy whose roster makes her a validator, both in
+/// `dir`. Returns (allowed_signers, policy).
+pub fn vera_validator(
+    cli: &Cli,
+    dir: &Path,
+    key: &Path,
+    passphrase_file: Option<&Path>,
+) -> (PathBuf, PathBuf) {
+    let mut args = vec![
+        "keys".to_string(),
+        "generate".into(),
+        key.display().to_string(),
+        "--as".into(),
+        "vera.validator@bank.example".into(),
+    ];
+    match passphrase_file {
+        Some(p) => args.extend(["--passphrase-file".into(), p.display().to_string()]),
+        None => args.push("--no-passphrase".into()),
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = cli.ok(&args);
+    let allowed = dir.join("allowed_signers");
+    std::fs::write(
+        &allowed,
+        out.lines()
+            .last()
+            .expect("allowed_signers line")
+            .to_string()
+            + "\n",
+    )
+    .expect("allowed_signers");
+    let base = countersign_core::policy::DEFAULT_POLICY;
+    let policy = base[..base.find("[roster]").expect("roster")].to_string()
+        + "[roster]\n\"vera.validator@bank.example\" = [\"validator\"]\n";
+    let policy_path = dir.join("policy.toml");
+    std::fs::write(&policy_path, policy).expect("policy");
+    (allowed, policy_path)
+}
+
+/// Answers every item of a fresh review of `v` on `cli`'s platform: confirms automatic passes,
+/// marks other automatic checks not applicable, attests the rest.
+pub fn complete_review(cli: &Cli, v: &str) {
+    let started = cli.json(&["review", "start", v, "--json"]);
+    let mut lines = String::new();
+    for it in started["review"]["header"]["items"]
+        .as_array()
+        .expect("items")
+    {
+        let id = it["id"].as_str().expect("id");
+        match it["automatic"]["outcome"].as_str() {
+            Some("pass") => lines.push_str(&format!("{id}\tconfirm\t\n")),
+            Some(_) => lines.push_str(&format!("{id}\tna\tnot measured for this model\n")),
+            None => lines.push_str(&format!("{id}\tpass\treviewed\n")),
+        }
+    }
+    let file = cli
+        .data
+        .path()
+        .join(format!("answers-{}.tsv", v.replace(['/', ':'], "_")));
+    std::fs::write(&file, lines).expect("answers");
+    cli.ok(&["review", "apply", v, file.to_str().expect("path")]);
+}
+
+/// `verify --json` for one version, whatever the gate says (its exit code reflects the gate).
+pub fn verify_json(cli: &Cli, v: &str) -> serde_json::Value {
+    let o = cli.run(&["verify", v, "--json"]);
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "verify --json printed no JSON ({e}): {}",
+            String::from_utf8_lossy(&o.stderr)
+        )
+    })
+}
+
+/// Whether stock OpenSSH accepts `record` (with `record.sig`) as signed by `signer`.
+pub fn ssh_keygen_verify(allowed: &Path, signer: &str, record: &Path) -> bool {
+    Command::new("ssh-keygen")
+        .args(["-Y", "verify", "-f"])
+        .arg(allowed)
+        .args(["-I", signer, "-n", "countersign", "-s"])
+        .arg(format!("{}.sig", record.display()))
+        .stdin(std::fs::File::open(record).expect("record"))
+        .output()
+        .map(|o| {
+            o.status.success()
+                && String::from_utf8_lossy(&o.stdout).contains("Good \"countersign\" signature")
+        })
+        .expect("ssh-keygen")
+}
+
+/// Copies the contents of `from` into `to` (`cp -a`).
+pub fn copy_dir(from: &Path, to: &Path) {
+    let st = Command::new("cp")
+        .arg("-a")
+        .arg(format!("{}/.", from.display()))
+        .arg(to)
+        .status()
+        .expect("cp");
+    assert!(st.success(), "cp -a {} {}", from.display(), to.display());
+}
+
+/// Replaces the contents of `dir` with those of `template`.
+pub fn restore_dir(dir: &Path, template: &Path) {
+    for e in std::fs::read_dir(dir).expect("dir").flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            std::fs::remove_dir_all(&p).expect("rm -r");
+        } else {
+            std::fs::remove_file(&p).expect("rm");
+        }
+    }
+    copy_dir(template, dir);
+}

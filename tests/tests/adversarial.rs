@@ -4,7 +4,7 @@
 //! approval does not count, for the right reason, and that `gate` never exits 0.
 //! docs/security.md names this test for each row.
 
-use countersign_e2e::Cli;
+use countersign_e2e::{copy_dir, restore_dir, Cli};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -30,18 +30,7 @@ impl World {
     }
 
     fn restore(&self) {
-        for e in std::fs::read_dir(self.cli.data.path())
-            .expect("data")
-            .flatten()
-        {
-            let p = e.path();
-            if p.is_dir() {
-                std::fs::remove_dir_all(&p).expect("rm");
-            } else {
-                std::fs::remove_file(&p).expect("rm");
-            }
-        }
-        copy_dir(self.template.path(), self.cli.data.path());
+        restore_dir(self.cli.data.path(), self.template.path());
     }
 
     fn demo(&self) -> PathBuf {
@@ -90,16 +79,6 @@ impl World {
             panic!("verify --json: {e}: {}", String::from_utf8_lossy(&o.stderr))
         })
     }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    let st = Command::new("cp")
-        .arg("-a")
-        .arg(format!("{}/.", from.display()))
-        .arg(to)
-        .status()
-        .expect("cp");
-    assert!(st.success());
 }
 
 /// Signs `path` with ssh-keygen into `path.sig` (namespace `ns`).
@@ -371,6 +350,11 @@ fn no_forged_altered_or_replayed_approval_ever_counts() {
             "the owner under another case and whitespace of her e-mail",
             owner_under_another_case,
         ),
+        (
+            "a record backdated to before the version existed",
+            backdated,
+        ),
+        ("a record dated in the future", postdated),
     ];
     let mut failures = Vec::new();
     for (name, attack) in table {

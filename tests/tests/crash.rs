@@ -3,9 +3,11 @@
 //! review.rs). After every kill the store opens and passes SQLite's integrity check, nothing
 //! reported done is lost, and no half-written approval or pack is ever taken as valid.
 
-use countersign_e2e::{mlflow_uri, Cli};
+use countersign_e2e::{
+    complete_review, copy_dir, mlflow_uri, restore_dir, ssh_keygen_verify, verify_json, Cli,
+};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -108,63 +110,13 @@ fn sync_killed_50_times_never_leaves_a_partial_inventory() {
     );
 }
 
-/// `verify --json`, whatever the gate says (its exit code reflects the gate).
-fn verify_json(cli: &Cli, v: &str) -> Value {
-    let o = cli.run(&["verify", v, "--json"]);
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!(
-            "verify --json printed no JSON ({e}): {}",
-            String::from_utf8_lossy(&o.stderr)
-        )
-    })
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    let st = Command::new("cp")
-        .arg("-a")
-        .arg(format!("{}/.", from.display()))
-        .arg(to)
-        .status()
-        .expect("cp");
-    assert!(st.success());
-}
-
-fn ssh_keygen_verify(allowed: &Path, signer: &str, record: &Path) -> bool {
-    Command::new("ssh-keygen")
-        .args(["-Y", "verify", "-f"])
-        .arg(allowed)
-        .args(["-I", signer, "-n", "countersign", "-s"])
-        .arg(format!("{}.sig", record.display()))
-        .stdin(std::fs::File::open(record).expect("record"))
-        .output()
-        .expect("ssh-keygen")
-        .status
-        .success()
-}
-
 #[test]
 fn signing_killed_50_times_never_leaves_a_half_approval_that_counts() {
     let cli = Cli::new();
     cli.ok(&["demo", "--no-tui"]);
     let demo = cli.data.path().join("demo");
     let v = "models:/claims-triage/1";
-    // Complete the review (confirm automatic passes, attest the rest).
-    let started = cli.json(&["review", "start", v, "--json"]);
-    let mut lines = String::new();
-    for it in started["review"]["header"]["items"]
-        .as_array()
-        .expect("items")
-    {
-        let id = it["id"].as_str().expect("id");
-        match it["automatic"]["outcome"].as_str() {
-            Some("pass") => lines.push_str(&format!("{id}\tconfirm\t\n")),
-            Some(_) => lines.push_str(&format!("{id}\tna\tnot measured for this model\n")),
-            None => lines.push_str(&format!("{id}\tpass\treviewed\n")),
-        }
-    }
-    let answers = cli.data.path().join("answers.tsv");
-    std::fs::write(&answers, lines).expect("answers");
-    cli.ok(&["review", "apply", v, answers.to_str().expect("p")]);
+    complete_review(&cli, v);
     let signer = "vera.validator@demo.bank";
     let key = demo.join("keys").join(signer).join("id_ed25519");
     let key = key.to_str().expect("key").to_string();
@@ -181,17 +133,7 @@ fn signing_killed_50_times_never_leaves_a_half_approval_that_counts() {
     ];
     let template = tempfile::tempdir().expect("template");
     copy_dir(cli.data.path(), template.path());
-    let restore = || {
-        for e in std::fs::read_dir(cli.data.path()).expect("data").flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                std::fs::remove_dir_all(&p).expect("rm");
-            } else {
-                std::fs::remove_file(&p).expect("rm");
-            }
-        }
-        copy_dir(template.path(), cli.data.path());
-    };
+    let restore = || restore_dir(cli.data.path(), template.path());
     let typical = timed(cli.command(&sign_args));
     let approvals: PathBuf = demo.join("reviews/claims-triage/1/approvals");
     let record = approvals.join(format!("validator-{signer}.json"));

@@ -10,7 +10,9 @@
 //! Screenshots of each view go to `test-artifacts/` (not committed). `scripts/test.sh` runs
 //! this under `xvfb-run`, single-threaded, bounded by `timeout`.
 
-use countersign_e2e::{binary, mlflow_api as api, mlflow_uri, workspace_root, Cli};
+use countersign_e2e::{
+    binary, mlflow_fresh_model, mlflow_uri, vera_validator, workspace_root, Cli,
+};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
@@ -419,72 +421,23 @@ fn run(cmd: &mut Command) -> String {
 async fn desktop_reviews_signs_and_exports_against_mlflow() {
     // A fresh model on the server, so this test owns its version.
     let name = format!("desktop-e2e-{}", std::process::id());
-    let exp = api(
-        "experiments/create",
-        json!({"name": format!("/tests/{name}")}),
-    )["experiment_id"]
-        .clone();
-    let run_id = api(
-        "runs/create",
-        json!({"experiment_id": exp, "user_id": "tess.builder", "run_name": "train"}),
-    )["run"]["info"]["run_id"]
-        .as_str()
-        .expect("run")
-        .to_string();
     let losses: Vec<_> = (0..8)
         .map(|i| json!({"key": "loss", "value": 1.0 / f64::from(i + 1), "timestamp": i + 1, "step": i}))
         .chain([json!({"key": "auc_holdout", "value": 0.74, "timestamp": 9, "step": 0})])
         .collect();
-    api(
-        "runs/log-batch",
-        json!({"run_id": run_id, "params": [{"key": "algorithm", "value": "glm"}], "metrics": losses}),
-    );
-    api(
-        "runs/log-inputs",
-        json!({"run_id": run_id, "datasets": [{"tags": [{"key": "mlflow.data.context", "value": "training"}], "dataset": {"name": "desk_train", "digest": "feed1234", "source_type": "s3", "source": "{\"uri\": \"s3://desk/train.parquet\"}"}}]}),
-    );
-    api(
-        "runs/update",
-        json!({"run_id": run_id, "status": "FINISHED", "end_time": 20}),
-    );
-    api(
-        "registered-models/create",
-        json!({"name": name, "tags": [{"key": "risk_tier", "value": "3"}, {"key": "owner", "value": "olga.owner@bank.example"}]}),
-    );
-    api(
-        "model-versions/create",
-        json!({"name": name, "source": format!("runs:/{run_id}/model"), "run_id": run_id}),
-    );
+    mlflow_fresh_model(&name, losses, Some(("desk_train", "feed1234")));
 
     // Vera's key file, protected by a passphrase; allowed_signers and a policy naming her.
     let cli = Cli::new();
     let home = cli.data.path().to_path_buf();
     let passphrase = "correct horse desktop staple";
     std::fs::write(home.join("pass"), passphrase).expect("pass");
-    let out = cli.ok(&[
-        "keys",
-        "generate",
-        home.join("vera").to_str().expect("p"),
-        "--passphrase-file",
-        home.join("pass").to_str().expect("p"),
-        "--as",
-        "vera.validator@bank.example",
-    ]);
+    let (allowed, policy_path) =
+        vera_validator(&cli, &home, &home.join("vera"), Some(&home.join("pass")));
     std::fs::remove_file(home.join("pass")).expect("rm pass");
-    let allowed = home.join("allowed_signers");
-    std::fs::write(
-        &allowed,
-        out.lines().last().expect("line").to_string() + "\n",
-    )
-    .expect("allowed");
-    let base = countersign_core::policy::DEFAULT_POLICY;
-    let policy = base[..base.find("[roster]").expect("roster")].to_string()
-        + "[roster]\n\"vera.validator@bank.example\" = [\"validator\"]\n";
-    std::fs::write(home.join("policy.toml"), policy).expect("policy");
     let exports = tempfile::tempdir().expect("exports");
     let pack = exports.path().join("pack");
     let platform = PathBuf::from(mlflow_uri());
-    let policy_path = home.join("policy.toml");
     let key = home.join("vera");
 
     let (pack2, key2, name2) = (pack.clone(), key.clone(), name.clone());

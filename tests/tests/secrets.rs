@@ -8,7 +8,7 @@
 //! of keys and the store. Runs with the tests that change the seeded server (write-back).
 
 use countersign_e2e::proxy::{FaultProxy, ProxyFault};
-use countersign_e2e::{mlflow_api as api, mlflow_uri, Cli};
+use countersign_e2e::{mlflow_api as api, mlflow_fresh_model, mlflow_uri, vera_validator, Cli};
 use serde_json::json;
 use std::cell::RefCell;
 use std::os::unix::fs::PermissionsExt;
@@ -73,35 +73,11 @@ fn assert_clean(what: &str, bytes: &[u8]) {
 fn no_secret_reaches_any_output_file_or_the_platform() {
     // A model of this test's own on the server.
     let name = format!("secrets-e2e-{}", std::process::id());
-    let exp = api(
-        "experiments/create",
-        json!({"name": format!("/tests/{name}")}),
-    )["experiment_id"]
-        .clone();
-    let run_id = api(
-        "runs/create",
-        json!({"experiment_id": exp, "user_id": "tess.builder", "run_name": "train"}),
-    )["run"]["info"]["run_id"]
-        .as_str()
-        .expect("run")
-        .to_string();
-    api(
-        "runs/log-batch",
-        json!({"run_id": run_id, "metrics": [{"key": "auc_holdout", "value": 0.8, "timestamp": 1, "step": 0}]}),
+    let v = mlflow_fresh_model(
+        &name,
+        vec![json!({"key": "auc_holdout", "value": 0.8, "timestamp": 1, "step": 0})],
+        None,
     );
-    api(
-        "runs/update",
-        json!({"run_id": run_id, "status": "FINISHED", "end_time": 2}),
-    );
-    api(
-        "registered-models/create",
-        json!({"name": name, "tags": [{"key": "risk_tier", "value": "3"}, {"key": "owner", "value": "olga.owner@bank.example"}]}),
-    );
-    api(
-        "model-versions/create",
-        json!({"name": name, "source": format!("runs:/{run_id}/model"), "run_id": run_id}),
-    );
-    let v = format!("models:/{name}/1");
 
     let proxy = FaultProxy::start(&mlflow_uri());
     let r = Recorder {
@@ -116,32 +92,15 @@ fn no_secret_reaches_any_output_file_or_the_platform() {
     let pass_file = home.join("passphrase");
     std::fs::write(&pass_file, PASSPHRASE).expect("passphrase");
     let key = home.join("keys/vera");
-    let out = r.ok(&[
-        "keys",
-        "generate",
-        key.to_str().expect("p"),
-        "--passphrase-file",
-        pass_file.to_str().expect("p"),
-        "--as",
-        "vera.validator@bank.example",
-    ]);
-    std::fs::write(
-        home.join("allowed_signers"),
-        out.lines().last().expect("line").to_string() + "\n",
-    )
-    .expect("allowed");
-    let base = countersign_core::policy::DEFAULT_POLICY;
-    let policy = base[..base.find("[roster]").expect("roster")].to_string()
-        + "[roster]\n\"vera.validator@bank.example\" = [\"validator\"]\n";
-    std::fs::write(home.join("policy.toml"), policy).expect("policy");
+    let (allowed, policy) = vera_validator(&r.cli, &home, &key, Some(&pass_file));
     r.env.borrow_mut().extend([
         (
             "COUNTERSIGN_POLICY".to_string(),
-            home.join("policy.toml").display().to_string(),
+            policy.display().to_string(),
         ),
         (
             "COUNTERSIGN_ALLOWED_SIGNERS".to_string(),
-            home.join("allowed_signers").display().to_string(),
+            allowed.display().to_string(),
         ),
     ]);
 

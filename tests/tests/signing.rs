@@ -2,9 +2,9 @@
 //! (key file, passphrase key, ssh-agent), mutation, forged and expired records, separation of
 //! duties, and the gate per tier.
 
-use countersign_e2e::Cli;
+use countersign_e2e::{complete_review, ssh_keygen_verify, verify_json, Cli};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 fn demo() -> Cli {
@@ -24,29 +24,6 @@ fn key(cli: &Cli, who: &str) -> String {
         .join("id_ed25519")
         .display()
         .to_string()
-}
-
-/// Answers every item of a fresh review of `v` (confirming automatic passes).
-fn complete_review(cli: &Cli, v: &str) {
-    let started = cli.json(&["review", "start", v, "--json"]);
-    let mut lines = String::new();
-    for it in started["review"]["header"]["items"]
-        .as_array()
-        .expect("items")
-    {
-        let id = it["id"].as_str().expect("id");
-        match it["automatic"]["outcome"].as_str() {
-            Some("pass") => lines.push_str(&format!("{id}\tconfirm\t\n")),
-            Some(_) => lines.push_str(&format!("{id}\tna\tnot measured for this model\n")),
-            None => lines.push_str(&format!("{id}\tpass\treviewed\n")),
-        }
-    }
-    let file = cli
-        .data
-        .path()
-        .join(format!("answers-{}.tsv", v.replace(['/', ':'], "_")));
-    std::fs::write(&file, lines).expect("answers");
-    cli.ok(&["review", "apply", v, file.to_str().expect("path")]);
 }
 
 fn sign(
@@ -83,31 +60,12 @@ fn approvals_dir(cli: &Cli, v: &str) -> PathBuf {
         .join("approvals")
 }
 
-fn ssh_keygen_verify(allowed: &Path, signer: &str, record: &Path) -> bool {
-    let out = Command::new("ssh-keygen")
-        .args(["-Y", "verify", "-f"])
-        .arg(allowed)
-        .args(["-I", signer, "-n", "countersign", "-s"])
-        .arg(format!("{}.sig", record.display()))
-        .stdin(std::fs::File::open(record).expect("record"))
-        .output()
-        .expect("ssh-keygen");
-    out.status.success()
-        && String::from_utf8_lossy(&out.stdout).contains("Good \"countersign\" signature")
-}
-
 fn gate(cli: &Cli, v: &str) -> (i32, String) {
     let o = cli.run(&["gate", v]);
     (
         o.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&o.stdout).into_owned(),
     )
-}
-
-fn verify_json(cli: &Cli, v: &str) -> Value {
-    let o = cli.run(&["verify", v, "--json"]);
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("verify --json: {e}: {}", String::from_utf8_lossy(&o.stderr)))
 }
 
 #[test]

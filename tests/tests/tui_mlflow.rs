@@ -4,7 +4,7 @@
 //! verify` accepts the written approval. `scripts/test.sh` runs it with the tests that change
 //! the seeded server.
 
-use countersign_e2e::{binary, mlflow_api as api, mlflow_uri, Cli, Tmux};
+use countersign_e2e::{binary, mlflow_fresh_model, mlflow_uri, vera_validator, Cli, Tmux};
 use serde_json::json;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -13,60 +13,16 @@ use std::time::{Duration, Instant};
 fn review_sign_and_export_in_a_real_terminal() {
     // A fresh model on the server, so this test owns its version.
     let name = format!("tui-e2e-{}", std::process::id());
-    let exp = api(
-        "experiments/create",
-        json!({"name": format!("/tests/{name}")}),
-    )["experiment_id"]
-        .clone();
-    let run = api(
-        "runs/create",
-        json!({"experiment_id": exp, "user_id": "tess.builder", "run_name": "train"}),
-    );
-    let run_id = run["run"]["info"]["run_id"]
-        .as_str()
-        .expect("run")
-        .to_string();
-    api(
-        "runs/log-batch",
-        json!({"run_id": run_id, "params": [{"key": "algorithm", "value": "glm"}], "metrics": [{"key": "auc_holdout", "value": 0.74, "timestamp": 1, "step": 0}]}),
-    );
-    api(
-        "runs/log-inputs",
-        json!({"run_id": run_id, "datasets": [{"tags": [{"key": "mlflow.data.context", "value": "training"}], "dataset": {"name": "tui_train", "digest": "abcd1234", "source_type": "s3", "source": "{\"uri\": \"s3://tui/train.parquet\"}"}}]}),
-    );
-    api(
-        "runs/update",
-        json!({"run_id": run_id, "status": "FINISHED", "end_time": 2}),
-    );
-    api(
-        "registered-models/create",
-        json!({"name": name, "tags": [{"key": "risk_tier", "value": "3"}, {"key": "owner", "value": "olga.owner@bank.example"}]}),
-    );
-    api(
-        "model-versions/create",
-        json!({"name": name, "source": format!("runs:/{run_id}/model"), "run_id": run_id}),
+    mlflow_fresh_model(
+        &name,
+        vec![json!({"key": "auc_holdout", "value": 0.74, "timestamp": 1, "step": 0})],
+        Some(("tui_train", "abcd1234")),
     );
 
     // Vera's key, in a real ssh-agent; allowed_signers and a policy naming her.
     let cli = Cli::new();
     let home = cli.data.path();
-    let out = cli.ok(&[
-        "keys",
-        "generate",
-        home.join("vera").to_str().expect("p"),
-        "--no-passphrase",
-        "--as",
-        "vera.validator@bank.example",
-    ]);
-    std::fs::write(
-        home.join("allowed_signers"),
-        out.lines().last().expect("line").to_string() + "\n",
-    )
-    .expect("allowed");
-    let base = countersign_core::policy::DEFAULT_POLICY;
-    let policy = base[..base.find("[roster]").expect("roster")].to_string()
-        + "[roster]\n\"vera.validator@bank.example\" = [\"validator\"]\n";
-    std::fs::write(home.join("policy.toml"), policy).expect("policy");
+    vera_validator(&cli, home, &home.join("vera"), None);
     let sock = home.join("agent.sock");
     let mut agent = Command::new("ssh-agent")
         .args(["-D", "-a"])
