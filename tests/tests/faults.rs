@@ -24,9 +24,7 @@ fn sync(cli: &Cli, uri: &str) -> Output {
 
 /// The inventory the store holds for `uri`, without the platform's address.
 fn inventory(cli: &Cli, uri: &str) -> Value {
-    let mut v = cli.json(&["--platform", uri, "ls", "--json"]);
-    let models = v["models"].take();
-    models
+    cli.json(&["--platform", uri, "ls", "--json"])["models"].take()
 }
 
 /// Models, versions and runs as one sync reports them.
@@ -43,7 +41,7 @@ fn counts(report: &Value) -> (u64, u64, u64) {
 fn bounded(proxy: &FaultProxy) {
     let n = proxy.matched();
     assert!(
-        n >= ATTEMPTS && n <= 4 * ATTEMPTS,
+        (ATTEMPTS..=4 * ATTEMPTS).contains(&n),
         "{n} attempts at the faulty endpoint, expected {ATTEMPTS} per request"
     );
 }

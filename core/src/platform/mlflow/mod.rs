@@ -329,10 +329,13 @@ const MAX_PAGES: usize = 100_000;
 /// page, a lost token fails again and is an error. A sync never applies a listing it cannot show complete.
 type Page<T> = (Vec<T>, Option<String>);
 
+/// Fetches one page: (page size, token) → (items, next token).
+type FetchPage<'a, T> = dyn FnMut(usize, Option<&str>) -> Result<Page<T>> + 'a;
+
 fn paged<T>(
     what: &str,
     page_size: usize,
-    fetch: &mut dyn FnMut(usize, Option<&str>) -> Result<Page<T>>,
+    fetch: &mut FetchPage<'_, T>,
 ) -> Result<Vec<T>> {
     let broken = |reason: String| crate::Error::MalformedResponse {
         url: what.to_string(),
