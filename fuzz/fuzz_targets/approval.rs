@@ -67,7 +67,10 @@ fn world() -> &'static Mutex<World> {
             .map(|f| countersign_core::evidence::sha256_hex(&std::fs::read(f).expect("read")))
             .collect();
         // reviews/NAME/VERSION/approvals/FILE
-        let vdir = record.parent().and_then(|p| p.parent()).expect("version dir");
+        let vdir = record
+            .parent()
+            .and_then(|p| p.parent())
+            .expect("version dir");
         let version = VersionRef {
             name: vdir
                 .parent()

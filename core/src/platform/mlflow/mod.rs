@@ -332,11 +332,7 @@ type Page<T> = (Vec<T>, Option<String>);
 /// Fetches one page: (page size, token) → (items, next token).
 type FetchPage<'a, T> = dyn FnMut(usize, Option<&str>) -> Result<Page<T>> + 'a;
 
-fn paged<T>(
-    what: &str,
-    page_size: usize,
-    fetch: &mut FetchPage<'_, T>,
-) -> Result<Vec<T>> {
+fn paged<T>(what: &str, page_size: usize, fetch: &mut FetchPage<'_, T>) -> Result<Vec<T>> {
     let broken = |reason: String| crate::Error::MalformedResponse {
         url: what.to_string(),
         reason,
