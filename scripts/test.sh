@@ -20,6 +20,7 @@ step "Desktop front end (ui/): type check, Vitest unit tests, build"
 
 step "Formatting and lints"
 cargo fmt --all -- --check
+(cd fuzz && cargo fmt -- --check)
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "countersign-core depends on no UI crate"
