@@ -12,9 +12,9 @@ use std::process::Output;
 const ATTEMPTS: u64 = 3;
 const TOKEN: &str = "tok-FAULTS-SECRET-9931";
 
-fn sync(cli: &Cli, uri: &str) -> Output {
+fn sync(cli: &Cli, uri: &str, page_size: u32) -> Output {
     cli.command(&["--platform", uri, "sync", "--quiet", "--json"])
-        .env("COUNTERSIGN_MLFLOW_PAGE_SIZE", "2")
+        .env("COUNTERSIGN_MLFLOW_PAGE_SIZE", page_size.to_string())
         .env("COUNTERSIGN_HTTP_ATTEMPTS", ATTEMPTS.to_string())
         .env("COUNTERSIGN_HTTP_TIMEOUT", "2")
         .env("MLFLOW_TRACKING_TOKEN", TOKEN)
@@ -50,14 +50,21 @@ struct Harness {
     cli: Cli,
     proxy: FaultProxy,
     good: Value,
+    page_size: u32,
 }
 
 impl Harness {
     /// A store synced through the proxy with no fault: the previous good state.
     fn new() -> Self {
+        Self::with_page_size(2)
+    }
+
+    /// The same, listing `page_size` items a page (1: every listing of two or more items
+    /// has several pages, whatever the server holds).
+    fn with_page_size(page_size: u32) -> Self {
         let proxy = FaultProxy::start(&mlflow_uri());
         let cli = Cli::new();
-        let o = sync(&cli, &proxy.uri);
+        let o = sync(&cli, &proxy.uri, page_size);
         assert!(
             o.status.success(),
             "the fault-free sync through the proxy failed: {}",
@@ -65,14 +72,19 @@ impl Harness {
         );
         let good = inventory(&cli, &proxy.uri);
         assert!(good.as_array().is_some_and(|a| a.len() >= 3), "{good}");
-        Self { cli, proxy, good }
+        Self {
+            cli,
+            proxy,
+            good,
+            page_size,
+        }
     }
 
     /// A sync under `fault` fails cleanly with exit `code`, naming every `words`, and leaves
     /// the store as it was.
     fn fails(&self, fault: ProxyFault, filter: &str, code: i32, words: &[&str]) -> String {
         self.proxy.set(fault.clone(), filter);
-        let o = sync(&self.cli, &self.proxy.uri);
+        let o = sync(&self.cli, &self.proxy.uri, self.page_size);
         let err = String::from_utf8_lossy(&o.stderr).into_owned();
         assert_eq!(
             o.status.code(),
@@ -104,7 +116,7 @@ impl Harness {
     /// (compared with a direct sync of the real server into a fresh store).
     fn recovers(&self) {
         self.proxy.set(ProxyFault::Pass, "");
-        let o = sync(&self.cli, &self.proxy.uri);
+        let o = sync(&self.cli, &self.proxy.uri, self.page_size);
         assert!(
             o.status.success(),
             "the sync after the fault failed: {}",
@@ -112,7 +124,7 @@ impl Harness {
         );
         let report: Value = serde_json::from_slice(&o.stdout).expect("sync --json");
         let direct = Cli::new();
-        let d = sync(&direct, &mlflow_uri());
+        let d = sync(&direct, &mlflow_uri(), self.page_size);
         assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
         let direct_report: Value = serde_json::from_slice(&d.stdout).expect("sync --json");
         assert_eq!(counts(&report), counts(&direct_report));
@@ -158,7 +170,7 @@ fn too_many_requests_waits_for_retry_after_and_succeeds() {
         ProxyFault::TooManyRequests { secs: 1, times: 2 },
         "registered-models/search",
     );
-    let o = sync(&h.cli, &h.proxy.uri);
+    let o = sync(&h.cli, &h.proxy.uri, h.page_size);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(h.proxy.matched() >= 3, "two 429s, then the answer");
     h.recovers();
@@ -172,7 +184,7 @@ fn server_error_bursts_are_retried_and_persistent_ones_reported() {
             ProxyFault::ServerErrors { status, times: 2 },
             "model-versions/search",
         );
-        let o = sync(&h.cli, &h.proxy.uri);
+        let o = sync(&h.cli, &h.proxy.uri, h.page_size);
         assert!(
             o.status.success(),
             "a burst of two {status}s is within {ATTEMPTS} attempts: {}",
@@ -233,7 +245,7 @@ fn truncated_and_malformed_json_are_refused() {
 
 #[test]
 fn a_repeating_page_token_is_an_error_not_a_loop() {
-    let h = Harness::new();
+    let h = Harness::with_page_size(1);
     h.fails(
         ProxyFault::RepeatPageToken,
         "model-versions/search",
@@ -245,7 +257,7 @@ fn a_repeating_page_token_is_an_error_not_a_loop() {
 
 #[test]
 fn a_vanishing_page_token_is_an_error_not_a_short_inventory() {
-    let h = Harness::new();
+    let h = Harness::with_page_size(1);
     h.fails(
         ProxyFault::DropPageToken,
         "model-versions/search",
