@@ -614,6 +614,16 @@ async fn desktop_reviews_signs_and_exports_against_mlflow() {
                     return Err(format!("export result: {ok}"));
                 }
                 app.shot("exported").await?;
+                // Progress that arrives after the result never paints over it.
+                app.wait_text("#export-stage", "the finished export", |t| t == "done")
+                    .await?;
+                if !app
+                    .text("#export-ok")
+                    .await?
+                    .starts_with("Audit pack written")
+                {
+                    return Err("the export's result was replaced".into());
+                }
                 app.click("#export-cancel").await?;
                 // Verify now: the gate passes on the platform's current state.
                 app.click("#act-verify").await?;

@@ -49,17 +49,22 @@ async function sync(): Promise<void> {
   button.disabled = true;
   bar.hidden = false;
   bar.removeAttribute("value");
+  // Progress can arrive after the result (its own channel): ignored once the sync has ended.
+  let ended = false;
   try {
     const r = await syncRun(false, (p) => {
+      if (ended) return;
       if (p.total) {
         bar.max = p.total;
         bar.value = p.done;
       }
       toast(`Syncing ${p.stage}: ${p.done}${p.total ? ` of ${p.total}` : ""}`);
     });
+    ended = true;
     toast(`Synced ${r.platform}: ${r.models} models, ${r.versions} versions, ${r.runs_fetched} runs fetched, ${r.requests} requests`);
     await loadInventory();
   } catch (e) {
+    ended = true;
     showError(e);
   } finally {
     button.disabled = false;

@@ -55,11 +55,15 @@ async function run(): Promise<void> {
   button.disabled = true;
   bar.hidden = false;
   bar.removeAttribute("value");
+  // Progress messages travel on their own channel and can arrive after the result: once the
+  // export has ended they are ignored, so a late one never paints over the outcome.
+  let ended = false;
   try {
     let written: string;
     let summary: string;
     if (kind === "pack") {
       const r = await exportAuditPack(version, out, (p) => {
+        if (ended) return;
         bar.max = p.total ?? 1;
         bar.value = p.done;
         $("export-stage").textContent = p.stage;
@@ -70,6 +74,7 @@ async function run(): Promise<void> {
       written = await exportPortfolio(out, ($("export-format") as HTMLSelectElement).value as ReportFormat);
       summary = "Portfolio report written.";
     }
+    ended = true;
     bar.max = 1;
     bar.value = 1;
     $("export-stage").textContent = "done";
@@ -80,7 +85,9 @@ async function run(): Promise<void> {
     );
     toast(summary);
   } catch (e) {
+    ended = true;
     bar.hidden = true;
+    $("export-stage").textContent = "";
     showError(e, $("export-error"));
   } finally {
     button.disabled = false;
