@@ -190,22 +190,6 @@ pub enum ReportFormat {
     Csv,
 }
 
-/// Parses an expiry: RFC 3339, or YYYY-MM-DD meaning the end of that day (UTC).
-pub fn parse_expiry(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s.trim()) {
-        return Ok(t.with_timezone(&chrono::Utc));
-    }
-    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(23, 59, 59))
-        .map(|t| t.and_utc())
-        .ok_or_else(|| Error::InvalidInput {
-            what: "expiry",
-            input: s.to_string(),
-            reason: "write YYYY-MM-DD or an RFC 3339 time".into(),
-        })
-}
-
 fn env_path(name: &str) -> Option<PathBuf> {
     std::env::var_os(name)
         .filter(|v| !v.is_empty())
@@ -293,13 +277,9 @@ impl Workspace {
             .assess(&detail.model, &BTreeMap::new());
         let mut approvals = s.store.ledger_entries_of_model(&s.key, name)?;
         approvals.dedup_by(|a, b| a.approval_sha256 == b.approval_sha256);
-        let required: Vec<Role> = detail
-            .model
-            .risk_tier
-            .as_ref()
-            .and_then(|t| self.policy.policy.tiers.get(t))
-            .map(|t| t.roles_required.clone())
-            .unwrap_or_else(|| vec![Role::Validator]);
+        let required = self
+            .policy
+            .required_roles(detail.model.risk_tier.as_deref());
         let reviewed = s.store.reviewed_models(&s.key)?;
         let version_status = detail
             .versions
@@ -436,7 +416,11 @@ impl Workspace {
     /// A key file with a passphrase and none given fails with [`Error::PassphraseNeeded`].
     pub fn sign(&self, req: SignRequest) -> Result<Signed> {
         let vref = VersionRef::parse(&req.version)?;
-        let expires_at = req.expires.as_deref().map(parse_expiry).transpose()?;
+        let expires_at = req
+            .expires
+            .as_deref()
+            .map(crate::approval::parse_expiry)
+            .transpose()?;
         let allowed = workspace::load_allowed_signers(&self.allowed_path())?;
         let key = match &req.key {
             KeySource::Agent => SigningKey::from_agent(None, None)?,
@@ -505,27 +489,17 @@ impl Workspace {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<PackReport> {
         let vref = VersionRef::parse(version)?;
-        let step = |p: &mut dyn FnMut(Progress), stage: &str, done: u64| {
-            p(Progress {
-                stage: stage.into(),
-                done,
-                total: Some(3),
-            })
-        };
-        step(progress, "fetching the version and its approvals", 0);
         let platform = workspace::open_platform(&self.session.platform)?;
-        let data = crate::export::audit_pack::gather(
+        crate::export::audit_pack::export(
             &self.session.store,
             platform.as_ref(),
             &self.policy,
             &self.allowed_path(),
             &vref,
             &self.whoami(),
-        )?;
-        step(progress, "writing the PDF and the pack files", 1);
-        let report = crate::export::audit_pack::write(&data, out)?;
-        step(progress, "done", 3);
-        Ok(report)
+            out,
+            progress,
+        )
     }
 
     /// Syncs the platform into the store, reporting progress.

@@ -208,12 +208,7 @@ pub fn statuses<'a>(
     let mut out = std::collections::HashMap::new();
     for m in models {
         let entries = by_model.remove(&m.name).unwrap_or_default();
-        let required = m
-            .risk_tier
-            .as_ref()
-            .and_then(|t| policy.policy.tiers.get(t))
-            .map(|t| t.roles_required.clone())
-            .unwrap_or_default();
+        let required = policy.required_roles(m.risk_tier.as_deref());
         let latest_ref = latest
             .get(&m.name)
             .map(|(v, _)| format!("models:/{}/{v}", m.name));

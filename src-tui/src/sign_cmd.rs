@@ -158,15 +158,6 @@ pub fn keys(a: KeysArgs, identity: Option<String>) -> Result<()> {
     Ok(())
 }
 
-fn parse_expiry(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
-        return Ok(t.with_timezone(&chrono::Utc));
-    }
-    let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .with_context(|| format!("--expires '{s}': write YYYY-MM-DD or an RFC 3339 time"))?;
-    Ok(d.and_hms_opt(23, 59, 59).context("date")?.and_utc())
-}
-
 /// `sign`.
 pub fn sign_cmd(session: Session, ctx: &Ctx<'_>, a: SignArgs) -> Result<()> {
     let vref = VersionRef::parse(&a.version)?;
@@ -181,7 +172,11 @@ pub fn sign_cmd(session: Session, ctx: &Ctx<'_>, a: SignArgs) -> Result<()> {
             a.decision
         )
     })?;
-    let expires_at = a.expires.as_deref().map(parse_expiry).transpose()?;
+    let expires_at = a
+        .expires
+        .as_deref()
+        .map(countersign_core::approval::parse_expiry)
+        .transpose()?;
     let allowed_path = ctx.allowed_signers_path(&session);
     let allowed = workspace::load_allowed_signers(&allowed_path)?;
     let key = open_key(&a.key)?;
@@ -425,7 +420,6 @@ pub fn export_pack(
     let allowed_path = ctx.allowed_signers_path(&session);
     let platform = workspace::open_platform(&session.platform)?;
     let exporter = workspace::whoami(ctx.identity.as_deref());
-    eprintln!("exporting the audit pack of {vref}…");
     let report = countersign_core::export::audit_pack::export(
         &session.store,
         platform.as_ref(),
@@ -434,6 +428,7 @@ pub fn export_pack(
         &vref,
         &exporter,
         output,
+        &mut |p| eprintln!("{vref}: {}", p.stage),
     )?;
     if json {
         return output::json(&report);

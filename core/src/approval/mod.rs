@@ -124,6 +124,22 @@ impl ApprovalRecord {
     }
 }
 
+/// Parses an expiry: RFC 3339, or YYYY-MM-DD meaning the end of that day (UTC).
+pub fn parse_expiry(s: &str) -> crate::Result<chrono::DateTime<chrono::Utc>> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s.trim()) {
+        return Ok(t.with_timezone(&chrono::Utc));
+    }
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(23, 59, 59))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| crate::Error::InvalidInput {
+            what: "expiry",
+            input: s.to_string(),
+            reason: "write YYYY-MM-DD or an RFC 3339 time".into(),
+        })
+}
+
 /// An identity normalised for comparison: the e-mail inside `Name <e-mail>` if present,
 /// trimmed, lower-case, inner whitespace removed.
 pub fn normalize_identity(s: &str) -> String {

@@ -335,7 +335,9 @@ fn write_zip(out: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
     std::fs::rename(&tmp, out).map_err(|e| Error::io(out, e))
 }
 
-/// Gathers a version's pack from the platform and writes it to `out` (a new folder or .zip).
+/// Gathers a version's pack from the platform and writes it to `out` (a new folder or .zip),
+/// reporting each stage to `progress`.
+#[allow(clippy::too_many_arguments)]
 pub fn export(
     store: &Store,
     platform: &dyn Platform,
@@ -344,7 +346,19 @@ pub fn export(
     vref: &VersionRef,
     exporter: &str,
     out: &Path,
+    progress: &mut dyn FnMut(crate::platform::Progress),
 ) -> Result<PackReport> {
+    let mut stage = |stage: &str, done: u64| {
+        progress(crate::platform::Progress {
+            stage: stage.into(),
+            done,
+            total: Some(3),
+        })
+    };
+    stage("fetching the version and verifying its approvals", 0);
     let data = gather(store, platform, policy, allowed_path, vref, exporter)?;
-    write(&data, out)
+    stage("writing the PDF and the pack files", 1);
+    let report = write(&data, out)?;
+    stage("done", 3);
+    Ok(report)
 }

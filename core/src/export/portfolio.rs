@@ -122,12 +122,7 @@ pub fn build(
     for m in &models {
         let vs = versions_by_model.get(&m.name).cloned().unwrap_or_default();
         let latest = vs.iter().max_by_key(|v| v.number()).cloned();
-        let required: Vec<Role> = m
-            .risk_tier
-            .as_ref()
-            .and_then(|t| policy.policy.tiers.get(t))
-            .map(|t| t.roles_required.clone())
-            .unwrap_or_else(|| vec![Role::Validator]);
+        let required: Vec<Role> = policy.required_roles(m.risk_tier.as_deref());
         let mut status = "not reviewed".to_string();
         let mut last: Option<&LedgerEntry> = None;
         if let Some(v) = &latest {

@@ -152,6 +152,13 @@ pub struct LoadedPolicy {
 }
 
 impl LoadedPolicy {
+    /// The roles a tier requires; a validator when the tier is missing or unknown to the policy.
+    pub fn required_roles(&self, tier: Option<&str>) -> Vec<Role> {
+        tier.and_then(|t| self.policy.tiers.get(t))
+            .map(|t| t.roles_required.clone())
+            .unwrap_or_else(|| vec![Role::Validator])
+    }
+
     /// The built-in default policy.
     pub fn default_policy() -> Result<Self> {
         Self::from_text(DEFAULT_POLICY, None)

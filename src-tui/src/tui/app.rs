@@ -429,6 +429,7 @@ impl App {
                 &v,
                 &workspace::whoami(None),
                 &out,
+                &mut |_| {},
             )
         });
         self.status = match result {

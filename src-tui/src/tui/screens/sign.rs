@@ -125,13 +125,11 @@ impl SignScreen {
                 workspace::load_allowed_signers(&allowed_path).map_err(|e| e.to_string())?;
             let platform =
                 workspace::open_platform(&session.platform).map_err(|e| e.to_string())?;
-            let expires_at = if self.expires.trim().is_empty() {
-                None
-            } else {
-                let d = chrono::NaiveDate::parse_from_str(self.expires.trim(), "%Y-%m-%d")
-                    .map_err(|_| format!("expires '{}': write YYYY-MM-DD", self.expires))?;
-                d.and_hms_opt(23, 59, 59).map(|t| t.and_utc())
-            };
+            let expires_at = Some(self.expires.trim())
+                .filter(|e| !e.is_empty())
+                .map(countersign_core::approval::parse_expiry)
+                .transpose()
+                .map_err(|e| e.to_string())?;
             let opts = SignOptions {
                 role: self.role(),
                 decision: self.decision(),
