@@ -206,6 +206,8 @@ fn pack_data() -> PackData {
                 reasons: vec![],
                 stale: false,
                 changes: vec![],
+                signature_ok: true,
+                deleted: false,
             }
         })
         .collect();

@@ -328,7 +328,7 @@ impl Workspace {
     pub fn verify(&self, version: &str) -> Result<Verification> {
         let vref = VersionRef::parse(version)?;
         let allowed = workspace::load_allowed_signers(&self.allowed_path())?;
-        let platform = workspace::open_platform(&self.session.platform)?;
+        let platform = workspace::open_platform(&self.session.platform, &self.policy)?;
         crate::approval::verify::verify_version(
             &self.session.store,
             platform.as_ref(),
@@ -429,7 +429,7 @@ impl Workspace {
                 passphrase.as_deref().filter(|p| !p.is_empty()),
             )?,
         };
-        let platform = workspace::open_platform(&self.session.platform)?;
+        let platform = workspace::open_platform(&self.session.platform, &self.policy)?;
         crate::approval::sign::sign(
             &self.session.store,
             platform.as_ref(),
@@ -489,7 +489,7 @@ impl Workspace {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<PackReport> {
         let vref = VersionRef::parse(version)?;
-        let platform = workspace::open_platform(&self.session.platform)?;
+        let platform = workspace::open_platform(&self.session.platform, &self.policy)?;
         crate::export::audit_pack::export(
             &self.session.store,
             platform.as_ref(),
@@ -504,7 +504,7 @@ impl Workspace {
 
     /// Syncs the platform into the store, reporting progress.
     pub fn sync(&mut self, full: bool, progress: &mut dyn FnMut(Progress)) -> Result<SyncReport> {
-        let platform = workspace::open_platform(&self.session.platform)?;
+        let platform = workspace::open_platform(&self.session.platform, &self.policy)?;
         let report = crate::sync::sync(
             platform.as_ref(),
             &mut self.session.store,

@@ -25,12 +25,15 @@
 pub mod actions;
 pub mod approval;
 pub mod demo;
+pub mod display;
 pub mod error;
 pub mod evidence;
 pub mod export;
+pub mod identity;
 pub mod inventory;
 pub mod lineage;
 pub mod model;
+pub mod paths;
 pub mod platform;
 pub mod policy;
 pub mod review;

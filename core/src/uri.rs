@@ -37,6 +37,11 @@ impl VersionRef {
         if name.is_empty() || name.contains('/') {
             return Err(bad("the model name is empty or contains '/'"));
         }
+        if name == "." || name == ".." || name.chars().any(char::is_control) {
+            return Err(bad(
+                "the model name is '.', '..' or holds control characters",
+            ));
+        }
         if version.is_empty() || !version.chars().all(|c| c.is_ascii_digit()) {
             return Err(bad("the version must be a number"));
         }

@@ -3,7 +3,7 @@
 use crate::platform::{self, Platform};
 use crate::store::Store;
 use crate::uri::PlatformUri;
-use crate::{model::TagNames, Error, Result};
+use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
 /// Environment variable that overrides the data directory.
@@ -59,9 +59,14 @@ pub fn platform_key(uri: &PlatformUri) -> String {
     uri.display_safe()
 }
 
-/// Opens a platform client.
-pub fn open_platform(uri: &PlatformUri) -> Result<Box<dyn Platform>> {
-    platform::open(uri, TagNames::default())
+/// Opens a platform client that reads the inventory fields (tier, owner, purpose, monitoring,
+/// review date, provider, kind) from the tag names of the policy in force — never the
+/// defaults when the policy renames them.
+pub fn open_platform(
+    uri: &PlatformUri,
+    policy: &crate::policy::LoadedPolicy,
+) -> Result<Box<dyn Platform>> {
+    platform::open(uri, policy.policy.tags.clone())
 }
 
 /// An open store together with the platform the user works on: what every front end holds.
@@ -147,10 +152,13 @@ pub fn whoami(explicit: Option<&str>) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// Where interactive exports go: `DATA_DIR/exports/<stem>-<UTC timestamp><ext>`.
+/// Where interactive exports go: `DATA_DIR/exports/<stem>-<UTC timestamp><ext>`, the stem
+/// encoded as one safe path component (it often holds a model name from the platform). The
+/// one function the CLI, the TUI and the desktop build export paths with.
 pub fn export_path(data_dir: &Path, stem: &str, ext: &str) -> PathBuf {
     data_dir.join("exports").join(format!(
-        "{stem}-{}{ext}",
+        "{}-{}{ext}",
+        crate::paths::encode_component(stem),
         chrono::Utc::now().format("%Y%m%dT%H%M%S")
     ))
 }

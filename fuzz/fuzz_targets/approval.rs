@@ -45,7 +45,8 @@ fn world() -> &'static Mutex<World> {
             .expect("demo");
         let uri = format!("folder:{}", demo.display());
         let mut session = Session::open(Some(dir.path()), Some(&uri)).expect("session");
-        let platform = workspace::open_platform(&session.platform).expect("platform");
+        let policy = LoadedPolicy::default_policy().expect("policy");
+        let platform = workspace::open_platform(&session.platform, &policy).expect("platform");
         countersign_core::sync::sync(
             platform.as_ref(),
             &mut session.store,
@@ -54,7 +55,6 @@ fn world() -> &'static Mutex<World> {
         )
         .expect("sync");
         countersign_core::demo::generate_keys(&demo).expect("keys");
-        let policy = LoadedPolicy::default_policy().expect("policy");
         countersign_core::demo::seed_approvals(&session, &demo, &policy).expect("approvals");
         let allowed =
             workspace::load_allowed_signers(&demo.join("allowed_signers")).expect("allowed");

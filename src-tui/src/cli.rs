@@ -194,7 +194,8 @@ pub struct SignArgs {
     /// The key.
     #[command(flatten)]
     pub key: KeyArgs,
-    /// Do not ask for confirmation.
+    /// Do not ask for confirmation (required when standard input is not a terminal: a script
+    /// never signs by accident).
     #[arg(long, short)]
     pub yes: bool,
     /// Print JSON.

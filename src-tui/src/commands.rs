@@ -23,7 +23,11 @@ pub fn run(cli: Cli) -> Result<()> {
             inventory::today(),
             crate::review_cmd::load_policy(cli.policy.as_deref())?,
         ),
-        Some(Command::Sync(a)) => cmd_sync(Session::open(data_dir, platform)?, a),
+        Some(Command::Sync(a)) => cmd_sync(
+            Session::open(data_dir, platform)?,
+            &crate::review_cmd::load_policy(cli.policy.as_deref())?,
+            a,
+        ),
         Some(Command::Ls(a)) => cmd_ls(Session::open(data_dir, platform)?, a),
         Some(Command::Show(a)) => cmd_show(Session::open(data_dir, platform)?, a),
         Some(Command::Evidence(a)) => cmd_evidence(Session::open(data_dir, platform)?, a),
@@ -140,8 +144,13 @@ pub fn progress_printer(quiet: bool) -> impl FnMut(Progress) {
     }
 }
 
-fn do_sync(session: &mut Session, full: bool, quiet: bool) -> Result<SyncReport> {
-    let platform = workspace::open_platform(&session.platform)?;
+fn do_sync(
+    session: &mut Session,
+    policy: &countersign_core::policy::LoadedPolicy,
+    full: bool,
+    quiet: bool,
+) -> Result<SyncReport> {
+    let platform = workspace::open_platform(&session.platform, policy)?;
     let mut progress = progress_printer(quiet);
     let report = sync::sync(
         platform.as_ref(),
@@ -155,8 +164,12 @@ fn do_sync(session: &mut Session, full: bool, quiet: bool) -> Result<SyncReport>
     Ok(report?)
 }
 
-fn cmd_sync(mut session: Session, a: SyncArgs) -> Result<()> {
-    let r = do_sync(&mut session, a.full, a.quiet)?;
+fn cmd_sync(
+    mut session: Session,
+    policy: &countersign_core::policy::LoadedPolicy,
+    a: SyncArgs,
+) -> Result<()> {
+    let r = do_sync(&mut session, policy, a.full, a.quiet)?;
     if a.json {
         return output::json(&r);
     }
@@ -261,30 +274,30 @@ fn cmd_show(session: Session, a: ShowArgs) -> Result<()> {
             "lineage": lineage,
         }));
     }
-    println!("{r}");
+    say!("{}", r);
     if let Some(m) = &model {
-        println!("\nInventory record");
+        say!("\nInventory record");
         let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
-        println!("  kind:         {}", m.kind.as_str());
-        println!("  tier:         {}", opt(&m.risk_tier));
-        println!("  owner:        {}", opt(&m.owner));
-        println!("  purpose:      {}", opt(&m.business_purpose));
-        println!("  next review:  {}", opt(&m.next_review_date));
-        println!("  monitoring:   {}", opt(&m.monitoring));
+        say!("  kind:         {}", m.kind.as_str());
+        say!("  tier:         {}", opt(&m.risk_tier));
+        say!("  owner:        {}", opt(&m.owner));
+        say!("  purpose:      {}", opt(&m.business_purpose));
+        say!("  next review:  {}", opt(&m.next_review_date));
+        say!("  monitoring:   {}", opt(&m.monitoring));
         if let Some(p) = &m.llm_provider {
-            println!("  provider:     {p}");
+            say!("  provider:     {}", p);
         }
     }
     let v = &evidence.version;
-    println!("\nVersion");
-    println!(
+    say!("\nVersion");
+    say!(
         "  created:      {} by {}",
         v.created,
         v.creator.clone().unwrap_or_else(|| "-".into())
     );
-    println!("  source:       {}", v.source);
-    println!("  status:       {}", v.status);
-    println!(
+    say!("  source:       {}", v.source);
+    say!("  status:       {}", v.status);
+    say!(
         "  aliases:      {}",
         if v.aliases.is_empty() {
             "-".into()
@@ -292,9 +305,9 @@ fn cmd_show(session: Session, a: ShowArgs) -> Result<()> {
             v.aliases.join(", ")
         }
     );
-    println!("\nEvidence (sha256 {hash})");
+    say!("\nEvidence (sha256 {})", hash);
     if let Some(run) = &evidence.run {
-        println!(
+        say!(
             "  run:          {} ({}) in {}",
             run.run_id,
             run.run_name,
@@ -302,11 +315,11 @@ fn cmd_show(session: Session, a: ShowArgs) -> Result<()> {
                 .clone()
                 .unwrap_or_else(|| run.experiment_id.clone())
         );
-        println!(
+        say!(
             "  user:         {}",
             run.user.clone().unwrap_or_else(|| "-".into())
         );
-        println!("  params:       {}", run.params.len());
+        say!("  params:       {}", run.params.len());
         for (k, m) in &run.metrics {
             let val = m
                 .value
@@ -317,33 +330,36 @@ fn cmd_show(session: Session, a: ShowArgs) -> Result<()> {
             } else {
                 format!(" ({} steps)", m.history.len())
             };
-            println!("  metric:       {k} = {val}{hist}");
+            say!("  metric:       {} = {}{}", k, val, hist);
         }
     } else {
-        println!("  run:          none recorded");
+        say!("  run:          none recorded");
     }
-    println!("\nLineage");
+    say!("\nLineage");
     for d in &lineage.datasets {
-        println!(
+        say!(
             "  dataset:      [{}] {} digest {} from {}",
-            d.context, d.name, d.digest, d.source
+            d.context,
+            d.name,
+            d.digest,
+            d.source
         );
     }
     if let Some(c) = &lineage.code {
-        println!(
+        say!(
             "  code:         {} @ {}",
             c.git_repo.clone().unwrap_or_else(|| "-".into()),
             c.git_commit.clone().unwrap_or_else(|| "-".into())
         );
         if let Some(s) = &c.source_name {
-            println!("  entry point:  {s}");
+            say!("  entry point:  {}", s);
         }
     }
     if let Some(m) = &lineage.logged_model {
-        println!("  logged model: {m}");
+        say!("  logged model: {}", m);
     }
     for e in &lineage.evaluations {
-        println!(
+        say!(
             "  evaluated by: {} ({}) by {}",
             e.run_id,
             e.run_name,
@@ -366,7 +382,7 @@ fn cmd_lineage(session: Session, a: LineageArgs) -> Result<()> {
         return output::json(&uses);
     }
     if uses.is_empty() {
-        println!(
+        say!(
             "No synced version used a dataset with digest or source '{}'.",
             a.dataset
         );
@@ -406,10 +422,10 @@ fn cmd_demo(data_dir: Option<&std::path::Path>, a: DemoArgs) -> Result<()> {
     let n = countersign_core::demo::generate(&dir, &today)?;
     let uri = format!("folder:{}", dir.display());
     let mut session = Session::open(Some(&data), Some(&uri))?;
-    let report = do_sync(&mut session, false, true)?;
+    let policy = countersign_core::policy::LoadedPolicy::default_policy()?;
+    let report = do_sync(&mut session, &policy, false, true)?;
     session.remember_platform()?;
     countersign_core::demo::generate_keys(&dir)?;
-    let policy = countersign_core::policy::LoadedPolicy::default_policy()?;
     let signed = countersign_core::demo::seed_approvals(&session, &dir, &policy)?;
     if signed > 0 {
         eprintln!(

@@ -4,9 +4,10 @@
 //! error, unreadable response); 4 bad input or data (a reference, a folder-platform file, a
 //! model that does not exist); 5 the local store or a file failed.
 
+#[macro_use]
+mod output;
 mod cli;
 mod commands;
-mod output;
 mod review_cmd;
 mod sign_cmd;
 mod tui;
@@ -19,7 +20,11 @@ fn main() {
         Ok(()) => 0,
         Err(e) => {
             let code = exit_code(&e);
-            eprintln!("error: {e:#}");
+            // Errors quote platform text: control characters are made visible.
+            eprintln!(
+                "error: {}",
+                countersign_core::display::escape_keep_lines(&format!("{e:#}"))
+            );
             code
         }
     };

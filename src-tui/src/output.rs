@@ -3,12 +3,13 @@
 use std::io::IsTerminal;
 use unicode_width::UnicodeWidthStr;
 
-/// Prints a table with left-aligned columns sized to their content.
+/// A table with left-aligned columns sized to their content; every cell is data, so every cell
+/// is escaped ([`Esc`]).
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
     for r in rows {
         for (i, c) in r.iter().enumerate() {
-            widths[i] = widths[i].max(c.width());
+            widths[i] = widths[i].max(Esc(c).to_string().width());
         }
     }
     let line = |cells: Vec<String>| {
@@ -24,7 +25,7 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let mut out = line(headers.iter().map(|h| h.to_string()).collect());
     out.push('\n');
     for r in rows {
-        out.push_str(&line(r.clone()));
+        out.push_str(&line(r.iter().map(|c| Esc(c).to_string()).collect()));
         out.push('\n');
     }
     out
@@ -39,4 +40,24 @@ pub fn stderr_is_tty() -> bool {
 pub fn json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(v)?);
     Ok(())
+}
+
+/// Displays a value with every control character made visible
+/// ([`countersign_core::display::escape`]): what `say!` wraps every argument in, so platform
+/// text (names, signers, reasons) can never move the cursor, fake a line or write the clipboard.
+pub struct Esc<'a, T: std::fmt::Display + ?Sized>(pub &'a T);
+
+impl<T: std::fmt::Display + ?Sized> std::fmt::Display for Esc<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = self.0.to_string();
+        f.pad(&countersign_core::display::escape(&s))
+    }
+}
+
+/// `println!` for text that holds platform strings: every argument is escaped ([`Esc`]).
+/// Arguments must be passed positionally (`say!("{}", x)`), never captured inline.
+macro_rules! say {
+    ($fmt:literal $(, $arg:expr)* $(,)?) => {
+        println!($fmt $(, $crate::output::Esc(&$arg))*)
+    };
 }

@@ -180,7 +180,41 @@ pub fn sign_cmd(session: Session, ctx: &Ctx<'_>, a: SignArgs) -> Result<()> {
     let allowed_path = ctx.allowed_signers_path(&session);
     let allowed = workspace::load_allowed_signers(&allowed_path)?;
     let key = open_key(&a.key)?;
-    if !a.yes && std::io::stdin().is_terminal() {
+    let platform = workspace::open_platform(&session.platform, ctx.policy)?;
+    if !a.yes {
+        if !std::io::stdin().is_terminal() {
+            bail!("not signed: standard input is not a terminal, so nobody can confirm; pass --yes to sign without asking");
+        }
+        if role == Role::Approver {
+            // Say what is countersigned before asking.
+            let validators = countersign_core::approval::sign::countersigned(
+                platform.as_ref(),
+                &allowed,
+                &vref,
+            )?;
+            if validators.is_empty() {
+                eprintln!(
+                    "No validator's approval of {vref} verifies yet: the gate will still need one."
+                );
+            }
+            for v in &validators {
+                eprintln!(
+                    "This countersigns the review {} that validator {} approved ({}{}) on {}.",
+                    crate::output::Esc(&v.review_sha256.get(..12).unwrap_or(&v.review_sha256)),
+                    crate::output::Esc(&v.signer),
+                    v.decision.as_str(),
+                    if v.conditions.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            ", conditions: {}",
+                            crate::output::Esc(&v.conditions.join("; "))
+                        )
+                    },
+                    crate::output::Esc(&v.signed_at)
+                );
+            }
+        }
         eprint!(
             "Sign '{}' as {} on {vref} with key {}? [y/N] ",
             decision.as_str(),
@@ -194,7 +228,6 @@ pub fn sign_cmd(session: Session, ctx: &Ctx<'_>, a: SignArgs) -> Result<()> {
             bail!("not signed");
         }
     }
-    let platform = workspace::open_platform(&session.platform)?;
     let opts = SignOptions {
         role,
         decision,
@@ -233,9 +266,9 @@ pub fn sign_cmd(session: Session, ctx: &Ctx<'_>, a: SignArgs) -> Result<()> {
 }
 
 fn print_verification(v: &Verification, explain: bool, allowed: &Path) {
-    println!("{} (evidence {})", v.version, &v.evidence_sha256[..12]);
+    say!("{} (evidence {})", v.version, &v.evidence_sha256[..12]);
     if v.approvals.is_empty() {
-        println!("  no approvals recorded");
+        say!("  no approvals recorded");
     }
     for c in &v.approvals {
         let who = c
@@ -252,22 +285,36 @@ fn print_verification(v: &Verification, explain: bool, allowed: &Path) {
                 )
             })
             .unwrap_or_else(|| "unreadable record".into());
-        println!("  {} {who}", if c.counts { "COUNTS " } else { "REFUSED" });
+        say!("  {} {}", if c.counts { "COUNTS " } else { "REFUSED" }, who);
         for r in &c.reasons {
-            println!("      - {r}");
+            say!("      - {}", r);
         }
         if explain {
             if let Some(r) = &c.record {
                 if Path::new(&c.location).is_file() {
-                    println!("      check by hand: ssh-keygen -Y verify -f {} -I {} -n countersign -s '{}.sig' < '{}'", allowed.display(), r.signer, c.location, c.location);
+                    // Every argument shell-quoted (control characters made visible first).
+                    let q = countersign_core::display::shell_quote;
+                    println!(
+                        "      check by hand: ssh-keygen -Y verify -f {} -I {} -n countersign -s {} < {}",
+                        q(&allowed.display().to_string()),
+                        q(&r.signer),
+                        q(&format!("{}.sig", c.location)),
+                        q(&c.location)
+                    );
                 } else {
-                    println!("      check by hand: download {} and its .sig, then: ssh-keygen -Y verify -f {} -I {} -n countersign -s FILE.json.sig < FILE.json", c.location, allowed.display(), r.signer);
+                    let q = countersign_core::display::shell_quote;
+                    println!(
+                        "      check by hand: download {} and its .sig, then: ssh-keygen -Y verify -f {} -I {} -n countersign -s FILE.json.sig < FILE.json",
+                        crate::output::Esc(&c.location),
+                        q(&allowed.display().to_string()),
+                        q(&r.signer)
+                    );
                 }
             }
         }
     }
     let g = &v.gate;
-    println!(
+    say!(
         "  gate: {} (tier {}, requires {})",
         if g.pass { "PASS" } else { "FAIL" },
         g.tier.clone().unwrap_or_else(|| "?".into()),
@@ -278,7 +325,7 @@ fn print_verification(v: &Verification, explain: bool, allowed: &Path) {
             .join(" + ")
     );
     for r in &g.reasons {
-        println!("      - {r}");
+        say!("      - {}", r);
     }
 }
 
@@ -286,7 +333,7 @@ fn print_verification(v: &Verification, explain: bool, allowed: &Path) {
 pub fn verify_cmd(session: Session, ctx: &Ctx<'_>, a: VerifyArgs) -> Result<()> {
     let allowed_path = ctx.allowed_signers_path(&session);
     let allowed = workspace::load_allowed_signers(&allowed_path)?;
-    let platform = workspace::open_platform(&session.platform)?;
+    let platform = workspace::open_platform(&session.platform, ctx.policy)?;
     let versions: Vec<VersionRef> = match (&a.version, a.all) {
         (Some(v), _) => vec![VersionRef::parse(v)?],
         (None, _) => countersign_core::approval::verify::versions_with_approvals(
@@ -332,7 +379,7 @@ pub fn gate_cmd(session: Session, ctx: &Ctx<'_>, version: &str, json: bool) -> !
         let vref = VersionRef::parse(version)?;
         let allowed_path = ctx.allowed_signers_path(&session);
         let allowed = workspace::load_allowed_signers(&allowed_path)?;
-        let platform = workspace::open_platform(&session.platform)?;
+        let platform = workspace::open_platform(&session.platform, ctx.policy)?;
         Ok(verify_version(
             &session.store,
             platform.as_ref(),
@@ -343,22 +390,22 @@ pub fn gate_cmd(session: Session, ctx: &Ctx<'_>, version: &str, json: bool) -> !
     };
     match run() {
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", crate::output::Esc(&format!("{e:#}")));
             std::process::exit(2)
         }
         Ok(v) => {
             if json {
                 let _ = output::json(&v.gate);
             } else if v.gate.pass {
-                println!(
+                say!(
                     "PASS {}: tier {} approvals all count",
                     v.version,
                     v.gate.tier.clone().unwrap_or_default()
                 );
             } else {
-                println!("FAIL {}", v.version);
+                say!("FAIL {}", v.version);
                 for r in &v.gate.reasons {
-                    println!("  - {r}");
+                    say!("  - {}", r);
                 }
             }
             std::process::exit(if v.gate.pass { 0 } else { 1 })
@@ -418,7 +465,7 @@ pub fn export_pack(
 ) -> Result<()> {
     let vref = VersionRef::parse(version)?;
     let allowed_path = ctx.allowed_signers_path(&session);
-    let platform = workspace::open_platform(&session.platform)?;
+    let platform = workspace::open_platform(&session.platform, ctx.policy)?;
     let exporter = workspace::whoami(ctx.identity.as_deref());
     let report = countersign_core::export::audit_pack::export(
         &session.store,

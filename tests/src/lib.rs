@@ -6,7 +6,7 @@ pub mod proxy;
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -117,6 +117,9 @@ pub enum Fault {
     Stall,
     /// Close the connection without answering.
     Hangup,
+    /// Answer 500 with the request (headers included) echoed back in the body, as some
+    /// misconfigured servers and proxies do.
+    Echo,
 }
 
 /// A loopback HTTP server that answers every request with the same fault, and counts them.
@@ -152,7 +155,7 @@ impl FaultServer {
                         s.set_read_timeout(Some(std::time::Duration::from_secs(2)))
                             .ok();
                         let mut buf = [0u8; 65536];
-                        let _ = s.read(&mut buf);
+                        let n = s.read(&mut buf).unwrap_or(0);
                         hits2.fetch_add(1, Ordering::Relaxed);
                         match &fault {
                             Fault::Respond(status, ctype, body) => {
@@ -160,6 +163,17 @@ impl FaultServer {
                             }
                             Fault::Stall => held.push(s),
                             Fault::Hangup => drop(s),
+                            Fault::Echo => {
+                                let body = format!(
+                                    "{{\"error_code\": \"INTERNAL_ERROR\", \"message\": \"bad request: {}\"}}",
+                                    String::from_utf8_lossy(&buf[..n])
+                                        .replace('\\', "\\\\")
+                                        .replace('"', "\\\"")
+                                        .replace('\r', "")
+                                        .replace('\n', " | ")
+                                );
+                                let _ = write!(s, "HTTP/1.1 500 X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+                            }
                         }
                     }
                     Err(_) => std::thread::park_timeout(std::time::Duration::from_millis(5)),
@@ -471,4 +485,122 @@ pub fn restore_dir(dir: &Path, template: &Path) {
         }
     }
     copy_dir(template, dir);
+}
+
+/// The demo version whose gate passes with a genuine validator (vera) and approver (alex).
+pub const DEMO_V: &str = "models:/credit-limit-assignment/3";
+
+/// The demo, generated once, with a template copy to restore between attacks: the world the
+/// adversarial tables attack.
+pub struct World {
+    /// The CLI on the demo's data directory.
+    pub cli: Cli,
+    template: tempfile::TempDir,
+}
+
+impl Default for World {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl World {
+    /// Generates the demo in a fresh data directory and keeps a copy to restore.
+    pub fn new() -> Self {
+        let cli = Cli::new();
+        cli.ok(&["demo", "--no-tui"]);
+        let w = Self {
+            cli,
+            template: tempfile::tempdir().expect("template"),
+        };
+        copy_dir(w.cli.data.path(), w.template.path());
+        w
+    }
+
+    /// Puts the data directory back as the demo left it.
+    pub fn restore(&self) {
+        restore_dir(self.cli.data.path(), self.template.path());
+    }
+
+    /// The demo's folder platform.
+    pub fn demo(&self) -> PathBuf {
+        self.cli.data.path().join("demo")
+    }
+
+    /// The demo's `allowed_signers`.
+    pub fn allowed(&self) -> PathBuf {
+        self.demo().join("allowed_signers")
+    }
+
+    /// A demo signer's private key file.
+    pub fn key(&self, who: &str) -> PathBuf {
+        self.demo().join("keys").join(who).join("id_ed25519")
+    }
+
+    /// The folder holding a version's approval records.
+    pub fn approvals(&self, v: &str) -> PathBuf {
+        let (name, ver) = v
+            .strip_prefix("models:/")
+            .and_then(|r| r.rsplit_once('/'))
+            .expect("ref");
+        self.demo()
+            .join("reviews")
+            .join(name)
+            .join(ver)
+            .join("approvals")
+    }
+
+    /// One approval record of a version, by file stem.
+    pub fn record(&self, v: &str, stem: &str) -> PathBuf {
+        self.approvals(v).join(format!("{stem}.json"))
+    }
+
+    /// `gate` with the demo's allowed_signers and `extra` flags; its exit code.
+    pub fn gate(&self, v: &str, extra: &[&str]) -> i32 {
+        let allowed = self.allowed().display().to_string();
+        let mut args = vec!["--allowed-signers", allowed.as_str()];
+        args.extend_from_slice(extra);
+        args.extend(["gate", v]);
+        self.cli.run(&args).status.code().unwrap_or(-1)
+    }
+
+    /// `verify --json` with the demo's allowed_signers and `extra` flags.
+    pub fn verify(&self, v: &str, extra: &[&str]) -> serde_json::Value {
+        let allowed = self.allowed().display().to_string();
+        let mut args = vec!["--allowed-signers", allowed.as_str()];
+        args.extend_from_slice(extra);
+        args.extend(["verify", v, "--json"]);
+        let o = self.cli.run(&args);
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+            panic!("verify --json: {e}: {}", String::from_utf8_lossy(&o.stderr))
+        })
+    }
+}
+
+/// Signs `path` with ssh-keygen into `path.sig` (namespace `ns`).
+pub fn ssh_sign(key: &Path, ns: &str, path: &Path) {
+    let st = Command::new("ssh-keygen")
+        .args(["-Y", "sign", "-f"])
+        .arg(key)
+        .args(["-n", ns])
+        .stdin(std::fs::File::open(path).expect("record"))
+        .stdout(std::fs::File::create(format!("{}.sig", path.display())).expect("sig"))
+        .stderr(Stdio::null())
+        .status()
+        .expect("ssh-keygen");
+    assert!(st.success());
+}
+
+/// The `SHA256:…` fingerprint of a key file's public half.
+pub fn fingerprint(key: &Path) -> String {
+    let o = Command::new("ssh-keygen")
+        .arg("-lf")
+        .arg(key.with_extension("pub"))
+        .output()
+        .expect("ssh-keygen -lf");
+    String::from_utf8_lossy(&o.stdout)
+        .split_whitespace()
+        .nth(1)
+        .expect("fingerprint")
+        .to_string()
 }

@@ -4,109 +4,12 @@
 //! approval does not count, for the right reason, and that `gate` never exits 0.
 //! docs/security.md names this test for each row.
 
-use countersign_e2e::{copy_dir, restore_dir, Cli};
+use countersign_e2e::{fingerprint, ssh_sign, World, DEMO_V};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
 
-const V: &str = "models:/credit-limit-assignment/3";
+const V: &str = DEMO_V;
 const OTHER: &str = "models:/credit-limit-assignment/2";
-
-struct World {
-    cli: Cli,
-    template: tempfile::TempDir,
-}
-
-impl World {
-    fn new() -> Self {
-        let cli = Cli::new();
-        cli.ok(&["demo", "--no-tui"]);
-        let w = Self {
-            cli,
-            template: tempfile::tempdir().expect("template"),
-        };
-        copy_dir(w.cli.data.path(), w.template.path());
-        w
-    }
-
-    fn restore(&self) {
-        restore_dir(self.cli.data.path(), self.template.path());
-    }
-
-    fn demo(&self) -> PathBuf {
-        self.cli.data.path().join("demo")
-    }
-
-    fn allowed(&self) -> PathBuf {
-        self.demo().join("allowed_signers")
-    }
-
-    fn key(&self, who: &str) -> PathBuf {
-        self.demo().join("keys").join(who).join("id_ed25519")
-    }
-
-    fn approvals(&self, v: &str) -> PathBuf {
-        let (name, ver) = v
-            .strip_prefix("models:/")
-            .and_then(|r| r.rsplit_once('/'))
-            .expect("ref");
-        self.demo()
-            .join("reviews")
-            .join(name)
-            .join(ver)
-            .join("approvals")
-    }
-
-    fn record(&self, v: &str, stem: &str) -> PathBuf {
-        self.approvals(v).join(format!("{stem}.json"))
-    }
-
-    fn gate(&self, v: &str, extra: &[&str]) -> i32 {
-        let allowed = self.allowed().display().to_string();
-        let mut args = vec!["--allowed-signers", allowed.as_str()];
-        args.extend_from_slice(extra);
-        args.extend(["gate", v]);
-        self.cli.run(&args).status.code().unwrap_or(-1)
-    }
-
-    fn verify(&self, v: &str, extra: &[&str]) -> Value {
-        let allowed = self.allowed().display().to_string();
-        let mut args = vec!["--allowed-signers", allowed.as_str()];
-        args.extend_from_slice(extra);
-        args.extend(["verify", v, "--json"]);
-        let o = self.cli.run(&args);
-        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-            panic!("verify --json: {e}: {}", String::from_utf8_lossy(&o.stderr))
-        })
-    }
-}
-
-/// Signs `path` with ssh-keygen into `path.sig` (namespace `ns`).
-fn ssh_sign(key: &Path, ns: &str, path: &Path) {
-    let st = Command::new("ssh-keygen")
-        .args(["-Y", "sign", "-f"])
-        .arg(key)
-        .args(["-n", ns])
-        .stdin(std::fs::File::open(path).expect("record"))
-        .stdout(std::fs::File::create(format!("{}.sig", path.display())).expect("sig"))
-        .stderr(Stdio::null())
-        .status()
-        .expect("ssh-keygen");
-    assert!(st.success());
-}
-
-fn fingerprint(key: &Path) -> String {
-    let o = Command::new("ssh-keygen")
-        .arg("-lf")
-        .arg(key.with_extension("pub"))
-        .output()
-        .expect("ssh-keygen -lf");
-    String::from_utf8_lossy(&o.stdout)
-        .split_whitespace()
-        .nth(1)
-        .expect("fingerprint")
-        .to_string()
-}
 
 /// Writes a record edited from alex's genuine approval, signed with `key` (namespace
 /// countersign), in place of alex's.
@@ -237,34 +140,32 @@ fn one_key_two_principals(w: &World) -> (&'static str, Vec<String>, Option<&'sta
     )
 }
 
-fn owner_under_another_case(w: &World) -> (&'static str, Vec<String>, Option<&'static str>) {
-    // The model's owner, with a key of her own, signs as approver under a principal spelled
-    // with other capitals; the owner tag on the platform gets stray spaces and capitals too.
+/// The e-mail inside the demo model's `owner` tag.
+fn owner_email(w: &World) -> String {
     let model = w.demo().join("models/credit-limit-assignment.toml");
     let text = std::fs::read_to_string(&model).expect("model file");
-    let owner_line = text
-        .lines()
+    text.lines()
         .find(|l| l.trim_start().starts_with("owner"))
-        .expect("owner line")
-        .to_string();
-    let email = owner_line
-        .split('<')
-        .nth(1)
+        .and_then(|l| l.split('<').nth(1))
         .and_then(|r| r.split('>').next())
         .expect("owner e-mail")
-        .to_string();
-    std::fs::write(
-        &model,
-        text.replace(
-            &owner_line,
-            &format!("owner = \"  {}  \"", email.to_uppercase()),
-        ),
-    )
-    .expect("model");
-    let principal = {
-        let (user, host) = email.split_once('@').expect("e-mail");
-        format!("{}@{}", user.to_uppercase(), host)
-    };
+        .to_string()
+}
+
+/// The model's owner, with a key of her own, signs as approver under `principal(e-mail)`, a
+/// spelling of her own identity; the roster and allowed_signers list that spelling.
+fn owner_signs_as(
+    w: &World,
+    principal: impl Fn(&str) -> String,
+) -> (&'static str, Vec<String>, Option<&'static str>) {
+    let principal = principal(&owner_email(w));
+    owner_signs_as_principal(w, principal)
+}
+
+fn owner_signs_as_principal(
+    w: &World,
+    principal: String,
+) -> (&'static str, Vec<String>, Option<&'static str>) {
     let key = w.cli.data.path().join("owner-key");
     let out = w.cli.ok(&[
         "keys",
@@ -290,6 +191,100 @@ fn owner_under_another_case(w: &World) -> (&'static str, Vec<String>, Option<&'s
         vec!["--policy".into(), policy],
         Some("owner of the model"),
     )
+}
+
+fn owner_under_another_case(w: &World) -> (&'static str, Vec<String>, Option<&'static str>) {
+    // The owner tag on the platform gets stray spaces and capitals too.
+    let email = owner_email(w);
+    let model = w.demo().join("models/credit-limit-assignment.toml");
+    let text = std::fs::read_to_string(&model).expect("model file");
+    let owner_line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("owner"))
+        .expect("owner line")
+        .to_string();
+    std::fs::write(
+        &model,
+        text.replace(
+            &owner_line,
+            &format!("owner = \"  {}  \"", email.to_uppercase()),
+        ),
+    )
+    .expect("model");
+    let (user, host) = email.split_once('@').expect("e-mail");
+    owner_signs_as_principal(w, format!("{}@{}", user.to_uppercase(), host))
+}
+
+fn owner_with_a_subaddress(w: &World) -> (&'static str, Vec<String>, Option<&'static str>) {
+    owner_signs_as(w, |e| e.replacen('@', "+approvals@", 1))
+}
+
+fn owner_with_a_cyrillic_look_alike(
+    w: &World,
+) -> (&'static str, Vec<String>, Option<&'static str>) {
+    // Latin "a", "e", "o" replaced by their Cyrillic look-alikes.
+    owner_signs_as(w, |e| {
+        e.replace('a', "\u{0430}")
+            .replace('e', "\u{0435}")
+            .replace('o', "\u{043E}")
+    })
+}
+
+fn owner_in_fullwidth_letters(w: &World) -> (&'static str, Vec<String>, Option<&'static str>) {
+    owner_signs_as(w, |e| {
+        let (user, host) = e.split_once('@').expect("e-mail");
+        let wide: String = user
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    char::from_u32(c as u32 - 0x21 + 0xFF01).unwrap_or(c)
+                } else {
+                    c
+                }
+            })
+            .collect();
+        format!("{wide}@{host}")
+    })
+}
+
+fn owner_with_an_invisible_character(
+    w: &World,
+) -> (&'static str, Vec<String>, Option<&'static str>) {
+    owner_signs_as(w, |e| e.replacen('@', "\u{200B}@", 1))
+}
+
+fn owner_with_a_trailing_dot(w: &World) -> (&'static str, Vec<String>, Option<&'static str>) {
+    owner_signs_as(w, |e| format!("{e}."))
+}
+
+fn key_not_yet_valid_when_signed(w: &World) -> (&'static str, Vec<String>, Option<&'static str>) {
+    // Alex's key becomes valid yesterday; a record dated three days ago, signed with it now,
+    // verifies at the current time but not at its own signed_at.
+    let yesterday = (chrono::Utc::now() - chrono::Duration::days(1))
+        .format("%Y%m%d")
+        .to_string();
+    set_allowed_line(w, "alex.approver@demo.bank", |l| {
+        Some(l.replacen(
+            "namespaces=\"countersign\"",
+            &format!("namespaces=\"countersign\",valid-after=\"{yesterday}\""),
+            1,
+        ))
+    });
+    let three_days_ago = (chrono::Utc::now() - chrono::Duration::days(3))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    forge_approver(w, &w.key("alex.approver@demo.bank"), |r| {
+        r["signed_at"] = three_days_ago.clone().into();
+    });
+    (V, vec![], Some("at signed_at"))
+}
+
+fn approver_countersigns_another_review(
+    w: &World,
+) -> (&'static str, Vec<String>, Option<&'static str>) {
+    forge_approver(w, &w.key("alex.approver@demo.bank"), |r| {
+        r["review_sha256"] = "0".repeat(64).into();
+    });
+    (V, vec![], Some("no validator's record names"))
 }
 
 fn backdated(w: &World) -> (&'static str, Vec<String>, Option<&'static str>) {
@@ -355,6 +350,28 @@ fn no_forged_altered_or_replayed_approval_ever_counts() {
             backdated,
         ),
         ("a record dated in the future", postdated),
+        (
+            "the owner under an e-mail sub-address",
+            owner_with_a_subaddress,
+        ),
+        (
+            "the owner with Cyrillic look-alike letters",
+            owner_with_a_cyrillic_look_alike,
+        ),
+        ("the owner in fullwidth letters", owner_in_fullwidth_letters),
+        (
+            "the owner with a zero-width space",
+            owner_with_an_invisible_character,
+        ),
+        ("the owner with a trailing dot", owner_with_a_trailing_dot),
+        (
+            "a key not yet valid at the record's signed_at",
+            key_not_yet_valid_when_signed,
+        ),
+        (
+            "an approver's record that countersigns another review",
+            approver_countersigns_another_review,
+        ),
     ];
     let mut failures = Vec::new();
     for (name, attack) in table {

@@ -287,7 +287,7 @@ fn packs_for_unapproved_rejected_and_zip_outputs() {
     assert!(
         ok && listing.contains("pack/audit-pack.pdf")
             && listing.contains("pack/VERIFY.txt")
-            && listing.contains("pack/approvals/validator-vera.validator@demo.bank.json.sig"),
+            && listing.contains("pack/approvals/01-validator.json.sig"),
         "{listing}"
     );
 }
@@ -365,4 +365,38 @@ fn portfolio_report_in_pdf_json_and_csv() {
     assert!(csv_text.starts_with("name,kind,tier,owner,status,"));
     let o = cli.run(&["export", "inventory", "-o", csv.to_str().expect("p")]);
     assert!(!o.status.success(), "never written over");
+}
+
+#[test]
+fn a_huge_parameter_is_clipped_in_the_pdf_and_whole_in_the_evidence() {
+    let cli = Cli::new();
+    cli.ok(&["demo", "--no-tui"]);
+    let run = cli
+        .data
+        .path()
+        .join("demo/runs/run-credit-limit-assignment-v1.toml");
+    let text = std::fs::read_to_string(&run).expect("run");
+    let huge = "word ".repeat(400_000);
+    std::fs::write(
+        &run,
+        text.replacen("[params]\n", &format!("[params]\nhuge = \"{huge}\"\n"), 1),
+    )
+    .expect("write");
+    let out = cli.data.path().join("huge");
+    export(&cli, "models:/credit-limit-assignment/1", &out);
+    let pdf = out.join("audit-pack.pdf");
+    let (ok, msg) = tool("qpdf", &["--check", pdf.to_str().expect("p")]);
+    assert!(ok, "qpdf --check: {msg}");
+    let pdf_text = text_of(&pdf);
+    assert!(
+        pdf_text.contains("more characters; the full value is in"),
+        "the clip is visible"
+    );
+    let ev: Value =
+        serde_json::from_slice(&std::fs::read(out.join("evidence.json")).expect("ev")).expect("j");
+    assert_eq!(
+        ev["run"]["params"]["huge"].as_str().map(str::len),
+        Some(huge.len()),
+        "the evidence keeps the whole value"
+    );
 }

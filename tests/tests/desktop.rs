@@ -671,7 +671,7 @@ async fn desktop_reviews_signs_and_exports_against_mlflow() {
             && txt.contains("desk_train"),
         "{txt}"
     );
-    let record = pack.join("approvals/validator-vera.validator@bank.example.json");
+    let record = pack.join("approvals/01-validator.json");
     run(Command::new("ssh-keygen")
         .args(["-Y", "verify", "-f"])
         .arg(&allowed)

@@ -244,3 +244,78 @@ fn help_explains_platforms_and_exit_codes() {
         assert!(help.contains(s), "--help lacks {s}:\n{help}");
     }
 }
+
+#[test]
+fn an_oversized_body_is_refused_with_the_setting_named() {
+    let cli = Cli::new();
+    // A 2 MiB answer against a 1 MiB limit: refused by its Content-Length, never read whole.
+    let s = FaultServer::start(Fault::Respond(
+        200,
+        "application/json",
+        format!(
+            "{{\"registered_models\": [], \"pad\": \"{}\"}}",
+            "x".repeat(2 << 20)
+        ),
+    ));
+    let o = sync(&cli, &s.uri, &[("COUNTERSIGN_HTTP_MAX_BODY_MB", "1")]);
+    assert_clean_failure(
+        &o,
+        3,
+        &[
+            "registered-models/search",
+            "larger than 1 MiB",
+            "COUNTERSIGN_HTTP_MAX_BODY_MB",
+        ],
+    );
+}
+
+#[test]
+fn a_server_echoing_basic_auth_headers_shows_no_form_of_the_password() {
+    let cli = Cli::new();
+    let s = FaultServer::start(Fault::Echo);
+    let mut c = cli.command(&["--platform", &s.uri, "sync", "--quiet"]);
+    c.env("COUNTERSIGN_HTTP_ATTEMPTS", "1")
+        .env("COUNTERSIGN_LOG", "debug")
+        .env("MLFLOW_TRACKING_USERNAME", "alice")
+        .env("MLFLOW_TRACKING_PASSWORD", PASSWORD);
+    let o = c.output().expect("run countersign");
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(
+        err.to_ascii_lowercase()
+            .contains("authorization: basic ***"),
+        "the echo reached the message, scrubbed: {err}"
+    );
+    let pair = format!("alice:{PASSWORD}");
+    let b64 = base64(pair.as_bytes());
+    for form in [
+        PASSWORD.to_string(),
+        pair,
+        b64.clone(),
+        b64.trim_end_matches('=').into(),
+    ] {
+        assert!(!err.contains(&form), "{form} leaked: {err}");
+    }
+}
+
+/// Standard base64 (RFC 4648), as curl and reqwest send basic auth.
+fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            out.push(if i <= chunk.len() {
+                A[((n >> (18 - 6 * i)) & 63) as usize] as char
+            } else {
+                '='
+            });
+        }
+    }
+    out
+}

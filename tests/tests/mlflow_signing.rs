@@ -556,3 +556,124 @@ fn forged_and_stale_approvals_on_mlflow() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// Creates `n` empty review runs for `v` in `countersign-reviews`, all started after every
+/// real one (start times are the client's to set), in one curl process.
+fn bury_under_review_runs(exp_id: &str, name: &str, version: &str, n: usize) {
+    let cfg = tempfile::NamedTempFile::new().expect("curl config");
+    let mut text = String::new();
+    let start = chrono::Utc::now().timestamp_millis() + 86_400_000;
+    for i in 0..n {
+        let body = json!({
+            "experiment_id": exp_id,
+            "user_id": "tess.builder",
+            "run_name": format!("noise {i}"),
+            "start_time": start + i as i64,
+            "tags": [
+                {"key": "countersign.model_name", "value": name},
+                {"key": "countersign.model_version", "value": version},
+                {"key": "countersign.review_id", "value": format!("noise-{i}")},
+            ],
+        });
+        if i > 0 {
+            text.push_str("next\n");
+        }
+        text.push_str(&format!(
+            "url = \"{}/api/2.0/mlflow/runs/create\"\nrequest = \"POST\"\nheader = \"Content-Type: application/json\"\ndata = {}\noutput = \"/dev/null\"\nfail\nsilent\nshow-error\n",
+            mlflow_uri(),
+            serde_json::to_string(&body.to_string()).expect("quoted")
+        ));
+    }
+    std::fs::write(cfg.path(), text).expect("config");
+    let out = Command::new("curl")
+        .arg("-K")
+        .arg(cfg.path())
+        .output()
+        .expect("curl");
+    assert!(
+        out.status.success(),
+        "creating review runs: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_buried_or_deleted_reject_still_blocks_on_mlflow() {
+    let w = World::new();
+    let name = format!("fail-closed-{}", std::process::id());
+    let v = countersign_e2e::mlflow_fresh_model(
+        &name,
+        vec![json!({"key": "auc_holdout", "value": 0.8, "timestamp": 1, "step": 0})],
+        Some(("fc_train", "fc0001")),
+    );
+    let vera = w.person();
+    w.review_all(&vera, &v);
+    let o = w.sign(
+        &vera,
+        "vera.validator@bank.example",
+        &v,
+        "validator",
+        "approve",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (code, out) = w.gate(&vera, &v);
+    assert_eq!(code, 0, "tier 3 needs only the validator: {out}");
+
+    // Erin, another validator, rejects it in a review of her own.
+    let erin = w.person();
+    w.review_all(&erin, &v);
+    let o = w.sign(&erin, "erin.ds", &v, "validator", "reject");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let ver = w.verify(&vera, &v);
+    let reject_run = ver["approvals"]
+        .as_array()
+        .expect("approvals")
+        .iter()
+        .find(|a| a["record"]["signer"] == "erin.ds")
+        .and_then(|a| a["location"].as_str())
+        .and_then(|l| l.split_whitespace().nth(1))
+        .expect("erin's review run")
+        .to_string();
+    let (code, out) = w.gate(&vera, &v);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("validator erin.ds rejected it"), "{out}");
+
+    // The builder buries the reject under more than a page of newer review runs.
+    let exp = api(
+        "GET",
+        "api/2.0/mlflow/experiments/get-by-name?experiment_name=countersign-reviews",
+        None,
+    );
+    let exp_id = exp["experiment"]["experiment_id"].as_str().expect("exp");
+    bury_under_review_runs(exp_id, &name, "1", 1001);
+    let (code, out) = w.gate(&vera, &v);
+    assert_eq!(code, 1, "a reject pushed off the first page passed: {out}");
+    assert!(out.contains("validator erin.ds rejected it"), "{out}");
+
+    // The builder soft-deletes the reject's run: it still blocks, and verify says why.
+    api(
+        "POST",
+        "api/2.0/mlflow/runs/delete",
+        Some(json!({"run_id": reject_run})),
+    );
+    // A fresh machine, whose ledger never saw the reject, reads it from the deleted run.
+    let fresh = w.person();
+    let (code, out) = w.gate(&fresh, &v);
+    assert_eq!(code, 1, "a deleted reject passed: {out}");
+    assert!(out.contains("validator erin.ds rejected it"), "{out}");
+    let ver = w.verify(&fresh, &v);
+    let erin_check = ver["approvals"]
+        .as_array()
+        .expect("approvals")
+        .iter()
+        .find(|a| a["record"]["signer"] == "erin.ds")
+        .expect("the deleted reject is still listed")
+        .clone();
+    assert_eq!(erin_check["deleted"], true, "{erin_check}");
+    assert!(
+        erin_check["reasons"]
+            .to_string()
+            .contains("deleted review run"),
+        "{erin_check}"
+    );
+}

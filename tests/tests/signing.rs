@@ -708,3 +708,44 @@ fn forged_copied_and_expired_records_never_count() {
         "a broken allowed_signers is an error, not a pass or a plain fail"
     );
 }
+
+#[test]
+fn a_script_never_signs_without_yes() {
+    let cli = Cli::new();
+    cli.ok(&["demo", "--no-tui"]);
+    let v = "models:/mortgage-lgd/1";
+    cli.ok(&["review", "start", v]);
+    let k = key(&cli, "victor.validator@demo.bank");
+    // `echo y | countersign sign …`: standard input is a pipe, not a person.
+    let mut child = cli
+        .command(&[
+            "sign",
+            v,
+            "--role",
+            "validator",
+            "--decision",
+            "reject",
+            "--key",
+            &k,
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        let _ = stdin.write_all(b"y\n");
+    }
+    let o = child.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "signed without --yes: {err}");
+    assert!(err.contains("pass --yes"), "{err}");
+    assert!(
+        !approvals_dir(&cli, v)
+            .join("validator-victor.validator@demo.bank.json")
+            .exists(),
+        "a record was written"
+    );
+}

@@ -138,7 +138,7 @@ fn review_sign_and_export_in_a_real_terminal() {
         .expect("a pack")
         .expect("entry")
         .path();
-    let rec = pack.join("approvals/validator-vera.validator@bank.example.json");
+    let rec = pack.join("approvals/01-validator.json");
     let o = Command::new("ssh-keygen")
         .args(["-Y", "verify", "-f"])
         .arg(home.join("allowed_signers"))

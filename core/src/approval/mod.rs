@@ -140,42 +140,48 @@ pub fn parse_expiry(s: &str) -> crate::Result<chrono::DateTime<chrono::Utc>> {
         })
 }
 
-/// An identity normalised for comparison: the e-mail inside `Name <e-mail>` if present,
-/// trimmed, lower-case, inner whitespace removed.
+/// An identity normalised for comparison with a roster entry (see [`crate::identity`]):
+/// NFKC, case folding, invisible characters and whitespace removed, `Name <e-mail>` unwrapped,
+/// e-mail sub-addresses folded.
 pub fn normalize_identity(s: &str) -> String {
-    let inner = match (s.find('<'), s.rfind('>')) {
-        (Some(a), Some(b)) if b > a => &s[a + 1..b],
-        _ => s,
-    };
-    inner
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_lowercase()
+    crate::identity::roster_key(s, true)
+}
+
+/// Whether two identities are the same person, look-alike spellings folded
+/// ([`crate::identity::same_person`]).
+pub fn same_person(a: &str, b: &str) -> bool {
+    crate::identity::same_person(a, b)
 }
 
 /// Whether the policy's roster gives `signer` the role.
 pub fn roster_has(policy: &crate::policy::Policy, signer: &str, role: Role) -> bool {
-    let n = normalize_identity(signer);
+    let fold = policy.fold_subaddresses;
+    let n = crate::identity::roster_key(signer, fold);
     policy
         .roster
         .iter()
-        .any(|(who, roles)| normalize_identity(who) == n && roles.contains(&role))
+        .any(|(who, roles)| crate::identity::roster_key(who, fold) == n && roles.contains(&role))
 }
 
-/// Who built a version: its creator, its run's user and the model's owner (normalised).
+/// Who built a version, as the platform spells them: its creator, its run's user (the run's
+/// `user_id` and its `mlflow.user` tag) and the model's owner.
 pub fn builders(snapshot: &crate::platform::VersionSnapshot) -> Vec<(String, &'static str)> {
     let mut out = Vec::new();
     if let Some(c) = &snapshot.version.creator {
-        out.push((normalize_identity(c), "creator of the version"));
+        out.push((c.clone(), "creator of the version"));
     }
-    if let Some(u) = snapshot.run.as_ref().and_then(|r| r.user.as_ref()) {
-        out.push((normalize_identity(u), "user of the version's run"));
+    if let Some(run) = snapshot.run.as_ref() {
+        if let Some(u) = run.user.as_ref() {
+            out.push((u.clone(), "user of the version's run"));
+        }
+        if let Some(u) = run.tags.get("mlflow.user") {
+            out.push((u.clone(), "user of the version's run (its mlflow.user tag)"));
+        }
     }
     if let Some(o) = &snapshot.model.owner {
-        out.push((normalize_identity(o), "owner of the model"));
+        out.push((o.clone(), "owner of the model"));
     }
-    out.retain(|(n, _)| !n.is_empty());
+    out.retain(|(n, _)| !n.trim().is_empty());
     out
 }
 

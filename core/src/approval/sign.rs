@@ -1,8 +1,7 @@
 //! Making an approval: every rule checked before anything is signed or written.
 
 use super::{
-    builders, normalize_identity, roster_has, ApprovalModel, ApprovalRecord, Decision,
-    APPROVAL_TYPE,
+    builders, roster_has, same_person, ApprovalModel, ApprovalRecord, Decision, APPROVAL_TYPE,
 };
 use crate::evidence::{sha256_hex, Evidence};
 use crate::platform::{Platform, WriteBack};
@@ -153,6 +152,30 @@ pub fn review_blockers(r: &ReviewRecord, policy: &LoadedPolicy) -> Vec<String> {
     out
 }
 
+/// The validators' approvals of a version whose signatures verify now: what an approver's
+/// approval countersigns (shown to the approver before signing, and checked by [`sign`]).
+pub fn countersigned(
+    platform: &dyn Platform,
+    allowed: &AllowedSigners,
+    vref: &VersionRef,
+) -> Result<Vec<ApprovalRecord>> {
+    Ok(platform
+        .list_approvals(vref)?
+        .into_iter()
+        .filter(|a| a.deleted.is_none())
+        .filter_map(|a| {
+            let rec = serde_json::from_slice::<ApprovalRecord>(&a.json).ok()?;
+            let sig = a.sig.as_ref()?;
+            crate::signing::verify(allowed, &rec.signer, &a.json, sig, chrono::Utc::now()).ok()?;
+            (rec.role == Role::Validator
+                && rec.decision.approves()
+                && rec.model.name == vref.name
+                && rec.model.version == vref.version)
+                .then_some(rec)
+        })
+        .collect())
+}
+
 /// Checks every rule, signs, writes the approval back to the platform and records it in the
 /// ledger. Refuses with every reason when a rule forbids it.
 #[allow(clippy::too_many_arguments)]
@@ -179,6 +202,12 @@ pub fn sign(
         (None, many) => return Err(Error::Refused { reasons: vec![format!("your key is listed for several principals ({}); choose one with --as", many.join(", "))] }),
     };
     let mut reasons = Vec::new();
+    if let Err(why) = crate::identity::check_signer(&signer) {
+        reasons.push(format!(
+            "'{}' cannot sign: {why}",
+            crate::display::escape(&signer)
+        ));
+    }
     if !allowed
         .for_principal(&signer)
         .any(|e| e.key.key_data() == signing_key.public_key().key_data())
@@ -213,9 +242,8 @@ pub fn sign(
     }
 
     let snapshot = platform.fetch_version(vref)?;
-    let me = normalize_identity(&signer);
     for (who, what) in builders(&snapshot) {
-        if who == me {
+        if same_person(&who, &signer) {
             reasons.push(format!(
                 "'{signer}' is the {what}; the builder of a model never approves it"
             ));
@@ -254,7 +282,7 @@ pub fn sign(
                     continue;
                 };
                 if rec.role == other
-                    && (normalize_identity(&rec.signer) == me || rec.key_fingerprint == fp)
+                    && (same_person(&rec.signer, &signer) || rec.key_fingerprint == fp)
                 {
                     reasons.push(format!("'{}' already signed as {} (key {}); tier {tier} needs a different person for each role", rec.signer, other.as_str(), rec.key_fingerprint));
                 }
@@ -262,6 +290,22 @@ pub fn sign(
         }
     } else {
         reasons.push(format!("the review's tier '{tier}' is not in the policy"));
+    }
+    if opts.role == Role::Approver && opts.decision.approves() {
+        // The approver countersigns the review the validator approved, never another one.
+        let review_sha = sha256_hex(&basis.bytes);
+        let validators = countersigned(platform, allowed, vref)?;
+        if !validators.is_empty() && !validators.iter().any(|v| v.review_sha256 == review_sha) {
+            reasons.push(format!(
+                "the review on the platform ({}) is not the one the validator approved ({}): an approver countersigns the validator's review, never another",
+                &review_sha[..12],
+                validators
+                    .iter()
+                    .map(|v| format!("{} by {}", &v.review_sha256[..12.min(v.review_sha256.len())], v.signer))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
     }
     if !reasons.is_empty() {
         return Err(Error::Refused { reasons });

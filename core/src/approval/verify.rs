@@ -4,9 +4,9 @@
 //! expired, and bound to this very version. The gate then asks whether the approvals the
 //! tier requires all count.
 
-use super::{builders, normalize_identity, roster_has, ApprovalRecord, APPROVAL_TYPE};
+use super::{builders, roster_has, same_person, ApprovalRecord, APPROVAL_TYPE};
 use crate::evidence::{sha256_hex, Evidence};
-use crate::platform::Platform;
+use crate::platform::{Platform, StoredApproval};
 use crate::policy::{LoadedPolicy, Role};
 use crate::signing::allowed_signers::AllowedSigners;
 use crate::store::Store;
@@ -31,6 +31,13 @@ pub struct ApprovalCheck {
     pub stale: bool,
     /// What changed in the evidence, when stale.
     pub changes: Vec<String>,
+    /// Whether the signature verified for the signer in allowed_signers (now and at
+    /// `signed_at`), whatever else is said about the record.
+    #[serde(default)]
+    pub signature_ok: bool,
+    /// Whether it was found in a deleted review run.
+    #[serde(default)]
+    pub deleted: bool,
 }
 
 /// The gate's verdict.
@@ -88,6 +95,239 @@ pub fn versions_with_approvals(store: &Store, platform: &dyn Platform) -> Result
         .collect())
 }
 
+/// What the verdict on one record is judged against: everything fetched, nothing fetched
+/// here. [`judge`] is a pure function of it, so every rule can be tested without a platform.
+#[derive(Debug, Clone)]
+pub struct Context<'a> {
+    /// The version asked about.
+    pub vref: &'a VersionRef,
+    /// The version as the platform shows it now.
+    pub snapshot: &'a crate::platform::VersionSnapshot,
+    /// Its evidence now, and that evidence's hash.
+    pub current: &'a Evidence,
+    /// `current`'s hash.
+    pub current_sha: &'a str,
+    /// The evidence the latest published review froze, if any (to name what changed).
+    pub frozen: Option<&'a Evidence>,
+    /// The policy in force.
+    pub policy: &'a LoadedPolicy,
+    /// Policies the record may name besides the one in force (by SHA-256).
+    pub known_policies: &'a [LoadedPolicy],
+    /// The allowed signers.
+    pub allowed: &'a AllowedSigners,
+    /// The time of the check.
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+/// Judges one record found for a version: every rule of DESIGN §2 that concerns the record
+/// alone (independence between records is [`independence`]'s).
+pub fn judge(stored: &StoredApproval, cx: &Context<'_>) -> ApprovalCheck {
+    let now = cx.now;
+    let vref = cx.vref;
+    let record_sha256 = sha256_hex(&stored.json);
+    let mut reasons = Vec::new();
+    let mut signature_ok = false;
+    let record: Option<ApprovalRecord> = match serde_json::from_slice(&stored.json) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            reasons.push(format!("the record cannot be read ({e})"));
+            None
+        }
+    };
+    let mut stale = false;
+    let mut changes = Vec::new();
+    if let Some(why) = &stored.deleted {
+        reasons.push(format!(
+            "it is in a deleted review run ({why}): a deleted record never counts for a version, and a deleted reject still blocks it"
+        ));
+    }
+    if let Some(r) = &record {
+        if r.kind != APPROVAL_TYPE {
+            reasons.push(format!("type is '{}', not {APPROVAL_TYPE}", r.kind));
+        }
+        // Backdating and postdating: a decision cannot predate the version it is about,
+        // nor come from the future.
+        let signed_at = chrono::DateTime::parse_from_rfc3339(&r.signed_at)
+            .ok()
+            .map(|t| t.with_timezone(&chrono::Utc));
+        match signed_at {
+            None => reasons.push(format!(
+                "signed_at '{}' is not an RFC 3339 time",
+                r.signed_at
+            )),
+            Some(t) => {
+                let created = cx.snapshot.version.created_ms;
+                // signed_at has whole seconds: a record signed within the second the version
+                // was created is not backdated.
+                let created_second = created - created.rem_euclid(1000);
+                if created > 0 && t.timestamp_millis() < created_second {
+                    reasons.push(format!(
+                        "signed at {}, before the version existed (created {}): a backdated record never counts",
+                        r.signed_at,
+                        crate::evidence::rfc3339(created)
+                    ));
+                }
+                if t > now + chrono::Duration::minutes(10) {
+                    reasons.push(format!("signed at {}, which is in the future", r.signed_at));
+                }
+            }
+        }
+        if r.model.name != vref.name || r.model.version != vref.version {
+            reasons.push(format!(
+                "the record is for models:/{}/{}, not {vref}",
+                r.model.name, r.model.version
+            ));
+        }
+        match &stored.sig {
+            None => reasons.push("no signature file (.json.sig) beside the record".into()),
+            Some(sig) => {
+                // The key's validity window must hold now and at the time the record says it
+                // was signed (as `ssh-keygen -Y verify -Overify-time` checks).
+                let at_signing = signed_at.unwrap_or(now);
+                match crate::signing::verify(cx.allowed, &r.signer, &stored.json, sig, now)
+                    .and_then(|fp| {
+                        crate::signing::verify(cx.allowed, &r.signer, &stored.json, sig, at_signing)
+                            .map(|_| fp)
+                            .map_err(|why| format!("at signed_at {}: {why}", r.signed_at))
+                    }) {
+                    Ok(fp) if fp != r.key_fingerprint => reasons.push(format!(
+                        "signed with key {fp}, but the record names key {}",
+                        r.key_fingerprint
+                    )),
+                    Ok(_) => signature_ok = true,
+                    Err(why) => reasons.push(format!("bad signature: {why}")),
+                }
+            }
+        }
+        // The policy the record was made under must be known; its rules apply.
+        let known = if r.policy_sha256 == cx.policy.sha256 {
+            Some(cx.policy)
+        } else {
+            cx.known_policies
+                .iter()
+                .find(|p| p.sha256 == r.policy_sha256)
+        };
+        let rules = match known {
+            Some(p) => p,
+            None => {
+                reasons.push(format!(
+                    "policy {} is not a known policy version",
+                    short(&r.policy_sha256)
+                ));
+                cx.policy
+            }
+        };
+        if !roster_has(&rules.policy, &r.signer, r.role) {
+            reasons.push(format!(
+                "the roster does not give '{}' the role {}",
+                r.signer,
+                r.role.as_str()
+            ));
+        }
+        for (who, what) in builders(cx.snapshot) {
+            if same_person(&who, &r.signer) {
+                reasons.push(format!(
+                    "'{}' is the {what}: a builder's approval never counts",
+                    r.signer
+                ));
+            }
+        }
+        if r.evidence_sha256 != cx.current_sha {
+            stale = true;
+            changes = match cx.frozen {
+                Some(f) if f.sha256() == r.evidence_sha256 => {
+                    crate::review::diff_evidence(f, cx.current)
+                }
+                _ => vec![format!(
+                    "evidence hash {} → {}",
+                    short(&r.evidence_sha256),
+                    short(cx.current_sha)
+                )],
+            };
+            reasons.push(format!(
+                "stale: the evidence changed since it was signed ({})",
+                changes.join("; ")
+            ));
+        }
+        if let Some(t) = &cx.snapshot.model.risk_tier {
+            if &r.tier != t {
+                reasons.push(format!(
+                    "signed for tier {}, but the model is now tier {t}",
+                    r.tier
+                ));
+            }
+        }
+        if let Some(exp) = &r.expires_at {
+            match chrono::DateTime::parse_from_rfc3339(exp) {
+                Ok(t) if t < now => reasons.push(format!("expired on {exp}")),
+                Ok(_) => {}
+                Err(_) => reasons.push(format!("expires_at '{exp}' is not an RFC 3339 time")),
+            }
+        }
+        if r.decision == super::Decision::ApproveWithConditions && r.expires_at.is_none() {
+            reasons.push("a conditional approval without expiry".into());
+        }
+    }
+    ApprovalCheck {
+        location: stored.location.clone(),
+        counts: reasons.is_empty(),
+        record,
+        record_sha256,
+        reasons,
+        stale,
+        changes,
+        signature_ok,
+        deleted: stored.deleted.is_some(),
+    }
+}
+
+/// Independence: where the tier demands it, one person (by identity or key) cannot hold both
+/// roles; and an approver's record countersigns the review the validator approved.
+pub fn independence(policy: &LoadedPolicy, tier: Option<&str>, checks: &mut [ApprovalCheck]) {
+    let distinct = tier
+        .and_then(|t| policy.policy.tiers.get(t))
+        .map(|t| t.distinct_approver)
+        .unwrap_or(false);
+    let validators: Vec<(String, String, String)> = checks
+        .iter()
+        .filter(|c| c.signature_ok)
+        .filter_map(|c| c.record.as_ref().filter(|r| r.role == Role::Validator))
+        .map(|r| {
+            (
+                r.signer.clone(),
+                r.key_fingerprint.clone(),
+                r.review_sha256.clone(),
+            )
+        })
+        .collect();
+    for c in checks.iter_mut() {
+        let Some(r) = c.record.as_ref().filter(|r| r.role == Role::Approver) else {
+            continue;
+        };
+        if distinct
+            && validators
+                .iter()
+                .any(|(who, fp, _)| same_person(who, &r.signer) || *fp == r.key_fingerprint)
+        {
+            c.reasons.push(format!(
+                "independence broken: '{}' (key {}) also signed as validator",
+                r.signer, r.key_fingerprint
+            ));
+            c.counts = false;
+        }
+        if !validators.is_empty()
+            && r.decision.approves()
+            && !validators.iter().any(|(_, _, rev)| *rev == r.review_sha256)
+        {
+            c.reasons.push(format!(
+                "the approver countersigned review {}, which no validator's record names: the pair disagrees",
+                short(&r.review_sha256)
+            ));
+            c.counts = false;
+        }
+    }
+}
+
 /// Verifies every approval of a version and runs the gate.
 pub fn verify_version(
     store: &Store,
@@ -105,173 +345,60 @@ pub fn verify_version(
     let frozen: Option<Evidence> = published
         .as_ref()
         .and_then(|p| serde_json::from_slice(&p.evidence_json).ok());
-    let builder_ids = builders(&snapshot);
-    let mut checks = Vec::new();
-    for stored in platform.list_approvals(vref)? {
-        let record_sha256 = sha256_hex(&stored.json);
-        let mut reasons = Vec::new();
-        let record: Option<ApprovalRecord> = match serde_json::from_slice(&stored.json) {
-            Ok(r) => Some(r),
-            Err(e) => {
-                reasons.push(format!("the record cannot be read ({e})"));
-                None
-            }
-        };
-        let mut stale = false;
-        let mut changes = Vec::new();
-        if let Some(r) = &record {
-            if r.kind != APPROVAL_TYPE {
-                reasons.push(format!("type is '{}', not {APPROVAL_TYPE}", r.kind));
-            }
-            // Backdating and postdating: a decision cannot predate the version it is about,
-            // nor come from the future.
-            match chrono::DateTime::parse_from_rfc3339(&r.signed_at) {
-                Err(_) => reasons.push(format!(
-                    "signed_at '{}' is not an RFC 3339 time",
-                    r.signed_at
-                )),
-                Ok(t) => {
-                    let t = t.with_timezone(&chrono::Utc);
-                    let created = snapshot.version.created_ms;
-                    if created > 0 && t.timestamp_millis() < created {
-                        reasons.push(format!(
-                            "signed at {}, before the version existed (created {}): a backdated record never counts",
-                            r.signed_at,
-                            crate::evidence::rfc3339(created)
-                        ));
-                    }
-                    if t > now + chrono::Duration::minutes(10) {
-                        reasons.push(format!("signed at {}, which is in the future", r.signed_at));
-                    }
-                }
-            }
-            if r.model.name != vref.name || r.model.version != vref.version {
-                reasons.push(format!(
-                    "the record is for models:/{}/{}, not {vref}",
-                    r.model.name, r.model.version
-                ));
-            }
-            match &stored.sig {
-                None => reasons.push("no signature file (.json.sig) beside the record".into()),
-                Some(sig) => {
-                    match crate::signing::verify(allowed, &r.signer, &stored.json, sig, now) {
-                        Ok(fp) if fp != r.key_fingerprint => reasons.push(format!(
-                            "signed with key {fp}, but the record names key {}",
-                            r.key_fingerprint
-                        )),
-                        Ok(_) => {}
-                        Err(why) => reasons.push(format!("bad signature: {why}")),
-                    }
-                }
-            }
-            // The policy the record was made under must be known; its rules apply.
-            let known = if r.policy_sha256 == policy.sha256 {
-                Some(policy.clone())
-            } else {
-                store
+    let stored = platform.list_approvals(vref)?;
+    // Policies the records name, other than the one in force, as the local store knows them.
+    let mut known_policies: Vec<LoadedPolicy> = Vec::new();
+    for s in &stored {
+        if let Ok(r) = serde_json::from_slice::<ApprovalRecord>(&s.json) {
+            if r.policy_sha256 != policy.sha256
+                && !known_policies.iter().any(|p| p.sha256 == r.policy_sha256)
+            {
+                if let Some(p) = store
                     .policy_text(&r.policy_sha256)?
                     .and_then(|t| LoadedPolicy::from_text(&t, None).ok())
-            };
-            let rules = match known {
-                Some(p) => p,
-                None => {
-                    reasons.push(format!(
-                        "policy {} is not a known policy version",
-                        short(&r.policy_sha256)
-                    ));
-                    policy.clone()
+                {
+                    known_policies.push(p);
                 }
-            };
-            if !roster_has(&rules.policy, &r.signer, r.role) {
-                reasons.push(format!(
-                    "the roster does not give '{}' the role {}",
-                    r.signer,
-                    r.role.as_str()
-                ));
-            }
-            let me = normalize_identity(&r.signer);
-            for (who, what) in &builder_ids {
-                if *who == me {
-                    reasons.push(format!(
-                        "'{}' is the {what}: a builder's approval never counts",
-                        r.signer
-                    ));
-                }
-            }
-            if r.evidence_sha256 != current_sha {
-                stale = true;
-                changes = match &frozen {
-                    Some(f) if f.sha256() == r.evidence_sha256 => {
-                        crate::review::diff_evidence(f, &current)
-                    }
-                    _ => vec![format!(
-                        "evidence hash {} → {}",
-                        short(&r.evidence_sha256),
-                        short(&current_sha)
-                    )],
-                };
-                reasons.push(format!(
-                    "stale: the evidence changed since it was signed ({})",
-                    changes.join("; ")
-                ));
-            }
-            if let Some(t) = &snapshot.model.risk_tier {
-                if &r.tier != t {
-                    reasons.push(format!(
-                        "signed for tier {}, but the model is now tier {t}",
-                        r.tier
-                    ));
-                }
-            }
-            if let Some(exp) = &r.expires_at {
-                match chrono::DateTime::parse_from_rfc3339(exp) {
-                    Ok(t) if t < now => reasons.push(format!("expired on {exp}")),
-                    Ok(_) => {}
-                    Err(_) => reasons.push(format!("expires_at '{exp}' is not an RFC 3339 time")),
-                }
-            }
-            if r.decision == super::Decision::ApproveWithConditions && r.expires_at.is_none() {
-                reasons.push("a conditional approval without expiry".into());
             }
         }
-        checks.push(ApprovalCheck {
-            location: stored.location,
-            counts: reasons.is_empty(),
-            record,
-            record_sha256,
-            reasons,
-            stale,
-            changes,
-        });
     }
-    // Independence: where the tier demands it, one person (by identity or key) cannot hold
-    // both roles.
+    let cx = Context {
+        vref,
+        snapshot: &snapshot,
+        current: &current,
+        current_sha: &current_sha,
+        frozen: frozen.as_ref(),
+        policy,
+        known_policies: &known_policies,
+        allowed,
+        now,
+    };
+    let mut checks: Vec<ApprovalCheck> = stored.iter().map(|s| judge(s, &cx)).collect();
     let tier_now = snapshot.model.risk_tier.clone();
-    let distinct = tier_now
-        .as_ref()
-        .and_then(|t| policy.policy.tiers.get(t))
-        .map(|t| t.distinct_approver)
-        .unwrap_or(false);
-    if distinct {
-        let validators: Vec<(String, String)> = checks
-            .iter()
-            .filter_map(|c| c.record.as_ref().filter(|r| r.role == Role::Validator))
-            .map(|r| (normalize_identity(&r.signer), r.key_fingerprint.clone()))
-            .collect();
-        for c in checks.iter_mut() {
-            let Some(r) = c.record.as_ref().filter(|r| r.role == Role::Approver) else {
-                continue;
-            };
-            if validators
+    independence(policy, tier_now.as_deref(), &mut checks);
+    // Rejects this machine saw verified for this version that the platform no longer shows:
+    // a deleted reject still blocks.
+    let version_name = vref.to_string();
+    let present: std::collections::BTreeSet<&str> =
+        checks.iter().map(|c| c.record_sha256.as_str()).collect();
+    let mut vanished = Vec::new();
+    for e in store.ledger_entries_of_model(&key, &vref.name)? {
+        if e.version == version_name
+            && e.decision == super::Decision::Reject.as_str()
+            && (e.origin == "made" || e.signature_ok == Some(true))
+            && !e.approval_sha256.is_empty()
+            && !present.contains(e.approval_sha256.as_str())
+            && !vanished
                 .iter()
-                .any(|(who, fp)| *who == normalize_identity(&r.signer) || *fp == r.key_fingerprint)
-            {
-                c.reasons.push(format!(
-                    "independence broken: '{}' (key {}) also signed as validator",
-                    r.signer, r.key_fingerprint
-                ));
-                c.counts = false;
-            }
+                .any(|v: &String| v.contains(&e.approval_sha256[..12]))
+        {
+            vanished.push(format!(
+                "the reject by {} {} (record {}, signed {}) that this machine's ledger holds is gone from the platform: a removed reject still blocks",
+                e.role,
+                e.signer,
+                &e.approval_sha256[..12],
+                e.signed_at
+            ));
         }
     }
     for c in &checks {
@@ -279,17 +406,68 @@ pub fn verify_version(
             store.ledger_append(
                 &crate::store::LedgerEntry::from_record(r, &[], "seen")
                     .with_sha(&c.record_sha256)
-                    .with_counted(c.counts),
+                    .with_counted(c.counts)
+                    .with_signature_ok(c.signature_ok),
             )?;
         }
     }
-    let gate = gate(policy, tier_now, &checks);
+    let mut gate = gate(policy, tier_now, &checks);
+    if !vanished.is_empty() {
+        gate.pass = false;
+        gate.reasons.extend(vanished);
+    }
     Ok(Verification {
         version: vref.to_string(),
         evidence_sha256: current_sha,
         approvals: checks,
         gate,
     })
+}
+
+/// What blocks the gate whatever else the approvals say (fail closed, DESIGN §2): a reject
+/// whose signature verifies, and any record found for the version that cannot be verified
+/// (unreadable, bad or missing signature) or that names another version. A planted junk file
+/// may block a release; it can never help one.
+pub fn blockers(checks: &[ApprovalCheck]) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in checks {
+        match &c.record {
+            None => out.push(format!(
+                "{}: a record that cannot be read blocks the version ({})",
+                c.location,
+                c.reasons.join("; ")
+            )),
+            Some(r) if !c.signature_ok => out.push(format!(
+                "{}: a record whose signature does not verify blocks the version ({} {}: {})",
+                c.location,
+                r.role.as_str(),
+                r.signer,
+                c.reasons
+                    .iter()
+                    .filter(|x| x.starts_with("bad signature")
+                        || x.starts_with("no signature")
+                        || x.starts_with("signed with key"))
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )),
+            Some(r) if !r.decision.approves() => {
+                out.push(format!("{} {} rejected it", r.role.as_str(), r.signer))
+            }
+            Some(r)
+                if c.reasons
+                    .iter()
+                    .any(|x| x.starts_with("the record is for models:/")) =>
+            {
+                out.push(format!(
+                    "{}: a record for models:/{}/{} was planted among this version's records",
+                    c.location, r.model.name, r.model.version
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    out
 }
 
 fn short(s: &str) -> &str {
@@ -322,9 +500,7 @@ pub fn gate(policy: &LoadedPolicy, tier: Option<String>, checks: &[ApprovalCheck
         .filter(|c| c.counts)
         .filter_map(|c| c.record.as_ref())
         .collect();
-    for r in counted.iter().filter(|r| !r.decision.approves()) {
-        reasons.push(format!("{} {} rejected it", r.role.as_str(), r.signer));
-    }
+    reasons.extend(blockers(checks));
     for role in &rules.roles_required {
         if !counted
             .iter()

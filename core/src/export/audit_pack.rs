@@ -85,12 +85,13 @@ pub struct PackReport {
     pub stale: bool,
 }
 
-fn file_name(location: &str) -> String {
-    location
-        .rsplit(['/', ' '])
-        .next()
-        .unwrap_or(location)
-        .to_string()
+/// The name a record gets inside the pack: chosen by Countersign from a safe alphabet
+/// (`NN-role.json`), never taken from the platform.
+fn pack_name(index: usize, json: &[u8]) -> String {
+    let role = serde_json::from_slice::<crate::approval::ApprovalRecord>(json)
+        .map(|r| r.role.as_str())
+        .unwrap_or("unreadable");
+    format!("{:02}-{role}.json", index + 1)
 }
 
 /// Gathers everything for a version's pack (fetches from the platform).
@@ -147,10 +148,12 @@ pub fn gather(
         },
         _ => policy.clone(),
     };
+    // In the order verification listed them, so the pack's names match its verdicts.
     let approvals = platform
         .list_approvals(vref)?
         .into_iter()
-        .map(|a| (file_name(&a.location), a.json, a.sig))
+        .enumerate()
+        .map(|(i, a)| (pack_name(i, &a.json), a.json, a.sig))
         .collect();
     Ok(PackData {
         version: vref.clone(),
@@ -211,13 +214,32 @@ pub fn build(d: &PackData) -> Result<(Vec<PackFile>, String)> {
     Ok((files, manifest_sha))
 }
 
+/// The `sed` expression that prints a record's 64-hex-digit `review_sha256` (nothing when the
+/// field is missing or not hex): the script reads values from the files, it never embeds them.
+const REVIEW_SHA_SED: &str = r#"s/^  "review_sha256": "\([0-9a-f]\{64\}\)",$/\1/p"#;
+
+/// `YYYYMMDDHHMMSS` (UTC) for `ssh-keygen -Overify-time`, when `t` is an RFC 3339 time.
+fn verify_time(t: &str) -> Option<String> {
+    chrono::DateTime::parse_from_rfc3339(t).ok().map(|t| {
+        t.with_timezone(&chrono::Utc)
+            .format("%Y%m%d%H%M%S")
+            .to_string()
+    })
+}
+
+/// `VERIFY.txt`: a bash script of stock `sha256sum`, `ssh-keygen`, `sed` and `grep` commands.
+/// Nothing the platform supplied is executed: file names are Countersign's own, every value
+/// that reaches a command is shell-quoted with control characters made visible, comments
+/// carry only escaped text. Every record is checked, none skipped: one that cannot be read or
+/// has no signature is reported and fails the script.
 fn verify_script(d: &PackData, files: &[(String, Vec<u8>)]) -> String {
+    use crate::display::{escape, shell_quote};
     let mut s = String::new();
     s.push_str(&format!(
-        "# Countersign audit pack for {} — how to check it with stock tools only.\n#\n# Run it from the pack's folder: `bash VERIFY.txt`. It needs sha256sum (coreutils) and\n# ssh-keygen (OpenSSH 8.2 or later), nothing of Countersign's. Every command must succeed;\n# the script stops at the first failure.\nset -euo pipefail\ncd \"$(dirname \"$0\")\"\n\n",
-        d.version
+        "# Countersign audit pack for {} — how to check it with stock tools only.\n#\n# Run it from the pack's folder: `bash VERIFY.txt`. It needs sha256sum (coreutils),\n# ssh-keygen (OpenSSH 8.2 or later), sed and grep, nothing of Countersign's. Every check\n# runs; each failure is named, and the script exits 1 if any check failed.\nset -uo pipefail\ncd \"$(dirname \"$0\")\" || exit 1\nfailed=0\nfail() {{ echo \"FAILED: $*\" >&2; failed=1; }}\n\n",
+        escape(&d.version.to_string())
     ));
-    s.push_str("# 1. Every file is the one exported. Expected: one line \"<file>: OK\" per file.\nsha256sum -c --strict <<'SUMS'\n");
+    s.push_str("# 1. Every file is the one exported. Expected: one line \"<file>: OK\" per file.\nsha256sum -c --strict <<'SUMS' || fail \"a file of the pack is not the one exported\"\n");
     for (p, b) in files {
         s.push_str(&format!("{}  {p}\n", sha256_hex(b)));
     }
@@ -226,7 +248,7 @@ fn verify_script(d: &PackData, files: &[(String, Vec<u8>)]) -> String {
         "# 2. manifest.json lists the same hashes (its own hash is printed in every PDF footer).\n",
     );
     s.push_str(&format!(
-        "test \"$(sha256sum manifest.json | cut -d' ' -f1)\" = {}\n\n",
+        "test \"$(sha256sum manifest.json | cut -d' ' -f1)\" = {} || fail \"manifest.json is not the one exported\"\n\n",
         sha256_hex(
             &files
                 .iter()
@@ -236,23 +258,71 @@ fn verify_script(d: &PackData, files: &[(String, Vec<u8>)]) -> String {
         )
     ));
     let mut n = 3;
-    for (name, json, sig) in &d.approvals {
-        let rec: Option<crate::approval::ApprovalRecord> = serde_json::from_slice(json).ok();
-        let (Some(rec), Some(_)) = (rec, sig) else {
+    let records: Vec<(&String, Option<crate::approval::ApprovalRecord>, bool)> = d
+        .approvals
+        .iter()
+        .map(|(name, json, sig)| (name, serde_json::from_slice(json).ok(), sig.is_some()))
+        .collect();
+    let validator_files: Vec<String> = records
+        .iter()
+        .filter(|(_, r, _)| {
+            r.as_ref()
+                .is_some_and(|r| r.role == crate::policy::Role::Validator && r.decision.approves())
+        })
+        .map(|(name, _, _)| format!("approvals/{name}"))
+        .collect();
+    for (name, rec, has_sig) in &records {
+        let file = format!("approvals/{name}");
+        let Some(rec) = rec else {
+            s.push_str(&format!(
+                "# {n}. {file} cannot be read as an approval record.\nfail \"{file}: the record cannot be read as an approval record\"\n\n"
+            ));
+            n += 1;
             continue;
         };
+        if !has_sig {
+            s.push_str(&format!(
+                "# {n}. {file} has no signature.\nfail \"{file}: the record has no signature ({file}.sig is missing)\"\n\n"
+            ));
+            n += 1;
+            continue;
+        }
+        let signer = shell_quote(&rec.signer);
         s.push_str(&format!(
-            "# {n}. The {} signature of {} ({}). Expected: Good \"countersign\" signature for {} with ED25519 key {}\n",
+            "# {n}. {file}: the {} signature of {} ({}), now and at the time it was signed.\n# Expected twice: Good \"countersign\" signature for {} with ED25519 key {}\n",
             rec.role.as_str(),
-            rec.signer,
+            escape(&rec.signer),
             rec.decision.as_str(),
-            rec.signer,
-            rec.key_fingerprint
+            escape(&rec.signer),
+            escape(&rec.key_fingerprint)
         ));
-        s.push_str(&format!("ssh-keygen -Y verify -f allowed_signers -I '{}' -n countersign -s 'approvals/{name}.sig' < 'approvals/{name}'\n\n", rec.signer.replace('\'', "")));
+        s.push_str(&format!(
+            "ssh-keygen -Y verify -f allowed_signers -I {signer} -n countersign -s {file}.sig < {file} || fail \"{file}: the signature does not verify\"\n"
+        ));
+        match verify_time(&rec.signed_at) {
+            Some(t) => s.push_str(&format!(
+                "TZ=UTC0 ssh-keygen -Y verify -f allowed_signers -I {signer} -n countersign -Overify-time={t} -s {file}.sig < {file} || fail \"{file}: the key was not valid when the record says it was signed\"\n"
+            )),
+            None => s.push_str(&format!(
+                "fail \"{file}: signed_at is not an RFC 3339 time\"\n"
+            )),
+        }
+        if rec.role == crate::policy::Role::Approver && rec.decision.approves() {
+            if validator_files.is_empty() {
+                s.push_str(&format!(
+                    "fail \"{file}: an approver's approval, but the pack holds no validator approval it countersigns\"\n"
+                ));
+            } else {
+                s.push_str(&format!(
+                    "rv=$(sed -n '{REVIEW_SHA_SED}' {file})\n[ -n \"$rv\" ] && grep -qx \"  \\\"review_sha256\\\": \\\"$rv\\\",\" {} || fail \"{file}: the approver countersigned a review no validator's record names\"\n",
+                    validator_files.join(" ")
+                ));
+            }
+        }
+        s.push('\n');
         n += 1;
     }
-    s.push_str("echo \"All checks passed.\"\n");
+    s.push_str("if [ \"$failed\" -ne 0 ]; then\n  echo \"Some checks FAILED (see above).\" >&2\n  exit 1\nfi\necho \"All checks passed.\"\n");
     s
 }
 

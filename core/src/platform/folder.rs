@@ -248,9 +248,14 @@ impl FolderPlatform {
         &self.root
     }
 
-    /// `reviews/NAME/VERSION` inside the folder.
+    /// `reviews/NAME/VERSION` inside the folder, each part encoded as one safe path component
+    /// ([`crate::paths::encode_component`]): a hostile name never leaves the folder.
     pub fn review_dir(&self, r: &crate::uri::VersionRef) -> PathBuf {
-        self.root.join("reviews").join(&r.name).join(&r.version)
+        use crate::paths::encode_component;
+        self.root
+            .join("reviews")
+            .join(encode_component(&r.name))
+            .join(encode_component(&r.version))
     }
 
     fn toml_files(&self, sub: &str) -> Result<Vec<PathBuf>> {
@@ -410,7 +415,10 @@ impl Platform for FolderPlatform {
                     return Err(Error::Refused { reasons: vec![format!("{} already holds review {old_id} with other content; start a new review", review_path.display())] });
                 }
                 // A new review supersedes the old one: move its files aside, never delete them.
-                let aside = dir.join("superseded").join(&old_id);
+                // The id comes from the platform's review.json: encoded, never a path.
+                let aside = dir
+                    .join("superseded")
+                    .join(crate::paths::encode_component(&old_id));
                 std::fs::create_dir_all(&aside).map_err(|e| Error::io(&aside, e))?;
                 for name in ["review.json", "evidence.json"] {
                     let from = dir.join(name);
@@ -467,11 +475,12 @@ impl Platform for FolderPlatform {
                 .flatten()
                 .flatten()
             {
-                if version.path().is_dir() {
-                    out.push(crate::uri::VersionRef {
-                        name: model.file_name().to_string_lossy().into_owned(),
-                        version: version.file_name().to_string_lossy().into_owned(),
-                    });
+                let decoded = (
+                    crate::paths::decode_component(&model.file_name().to_string_lossy()),
+                    crate::paths::decode_component(&version.file_name().to_string_lossy()),
+                );
+                if let (true, (Some(name), Some(version))) = (version.path().is_dir(), decoded) {
+                    out.push(crate::uri::VersionRef { name, version });
                 }
             }
         }
@@ -495,6 +504,7 @@ impl Platform for FolderPlatform {
                     location: p.display().to_string(),
                     json,
                     sig,
+                    deleted: None,
                 });
             }
         }
@@ -729,6 +739,52 @@ fn run_from_file(f: RunFile) -> Run {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn platform_text_never_becomes_a_path() {
+        let root = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let p = FolderPlatform::new(root.path().to_path_buf(), TagNames::default());
+        let hostile = [
+            "../../escape".to_string(),
+            outside.path().display().to_string(),
+            "..".into(),
+            "a/b".into(),
+        ];
+        for (i, bad) in hostile.iter().enumerate() {
+            let vref = crate::uri::VersionRef {
+                name: bad.clone(),
+                version: bad.clone(),
+            };
+            let dir = p.review_dir(&vref);
+            assert!(dir.starts_with(root.path().join("reviews")), "{dir:?}");
+            std::fs::create_dir_all(&dir).unwrap();
+            // The published review names a hostile id; the next review moves it aside.
+            let old = serde_json::json!({"review_id": bad}).to_string();
+            std::fs::write(dir.join("review.json"), &old).unwrap();
+            let stem = format!("validator-v{i}");
+            let wrote = p.write_back(&super::super::WriteBack {
+                version: &vref,
+                review_id: "new-review",
+                signer: "vera",
+                evidence_json: b"{}",
+                review_json: b"{\"review_id\":\"new-review\"}",
+                approval_stem: &stem,
+                approval_json: b"{}",
+                approval_sig: b"sig",
+                status: "validator_approve",
+            });
+            assert!(wrote.is_ok(), "{wrote:?}");
+            assert!(
+                std::fs::read_dir(dir.join("superseded")).unwrap().count() == 1,
+                "the old review is kept aside"
+            );
+            assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
+            let listed = p.reviewed_versions().unwrap().unwrap();
+            assert!(listed.contains(&vref), "{listed:?} lacks {vref:?}");
+        }
+        assert!(!root.path().parent().unwrap().join("escape").exists());
+    }
 
     fn fetch(dir: &Path) -> Result<Snapshot> {
         let p = FolderPlatform::new(dir.to_path_buf(), TagNames::default());

@@ -84,6 +84,8 @@ pub struct StoredApproval {
     pub json: Vec<u8>,
     /// The armored signature, if present.
     pub sig: Option<Vec<u8>>,
+    /// Set when the record is in a review run that was deleted: what the platform says of it.
+    pub deleted: Option<String>,
 }
 
 /// A review published on the platform.

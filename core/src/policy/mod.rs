@@ -136,6 +136,14 @@ pub struct Policy {
     /// Identity (as in allowed_signers) → roles.
     #[serde(default)]
     pub roster: BTreeMap<String, Vec<Role>>,
+    /// Whether e-mail sub-addresses (`user+tag@host`) are folded onto the address when
+    /// identities are compared with the roster (default true).
+    #[serde(default = "default_true")]
+    pub fold_subaddresses: bool,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 /// A policy with where it came from and its hash.

@@ -36,6 +36,10 @@ pub struct LedgerEntry {
     /// rule when signed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counted: Option<bool>,
+    /// Whether its signature verified when it was seen (`None` for approvals made here and
+    /// entries recorded before this was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature_ok: Option<bool>,
 }
 
 impl LedgerEntry {
@@ -56,7 +60,14 @@ impl LedgerEntry {
             origin: origin.into(),
             recorded_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             counted: None,
+            signature_ok: None,
         }
+    }
+
+    /// Records whether its signature verified when it was seen.
+    pub fn with_signature_ok(mut self, ok: bool) -> Self {
+        self.signature_ok = Some(ok);
+        self
     }
 
     /// Records whether the approval counted when it was verified.
@@ -226,6 +237,7 @@ mod tests {
             origin: "made".into(),
             recorded_at: "2026-11-25T00:00:00Z".into(),
             counted: None,
+            signature_ok: None,
         }
     }
 

@@ -361,7 +361,10 @@ impl App {
         );
         let result =
             countersign_core::workspace::load_allowed_signers(&allowed_path).and_then(|allowed| {
-                let p = countersign_core::workspace::open_platform(&self.session.platform)?;
+                let p = countersign_core::workspace::open_platform(
+                    &self.session.platform,
+                    &self.policy,
+                )?;
                 countersign_core::approval::verify::verify_version(
                     &self.session.store,
                     p.as_ref(),
@@ -420,7 +423,7 @@ impl App {
             &self.session.platform,
             &self.data_dir,
         );
-        let result = workspace::open_platform(&self.session.platform).and_then(|p| {
+        let result = workspace::open_platform(&self.session.platform, &self.policy).and_then(|p| {
             countersign_core::export::audit_pack::export(
                 &self.session.store,
                 p.as_ref(),

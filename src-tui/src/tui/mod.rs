@@ -130,10 +130,11 @@ fn start_sync(app: &mut App) -> mpsc::Receiver<SyncMsg> {
     app.status = "syncing…".into();
     let store_path = app.session.store.path().to_path_buf();
     let uri = app.session.platform.clone();
+    let policy = app.policy.clone();
     std::thread::spawn(move || {
         let result = (|| -> Result<SyncReport, countersign_core::Error> {
             let mut store = Store::open(&store_path)?;
-            let platform = workspace::open_platform(&uri)?;
+            let platform = workspace::open_platform(&uri, &policy)?;
             let tx2 = tx.clone();
             let mut progress = move |p: Progress| {
                 let _ = tx2.send(SyncMsg::Progress(p));

@@ -646,3 +646,35 @@ fn verify_from_the_detail_pane_shows_every_reason() {
         "{screen}"
     );
 }
+
+#[test]
+fn platform_control_characters_never_reach_the_terminal() {
+    use ratatui::widgets::{Paragraph, Widget};
+    let hostile = "name\u{1b}]52;c;aGk=\u{7}\u{1b}[2J\u{202e}evil\u{9b}x\r\n  COUNTS fake";
+    let area = ratatui::layout::Rect::new(0, 0, 60, 3);
+    let mut buf = ratatui::buffer::Buffer::empty(area);
+    Paragraph::new(hostile).render(area, &mut buf);
+    assert!(
+        buf.content.iter().any(|c| c
+            .symbol()
+            .chars()
+            .any(countersign_core::display::is_unsafe_char)),
+        "ratatui passes control characters through (this test would prove nothing otherwise)"
+    );
+    ui::neutralize_controls(&mut buf);
+    for c in &buf.content {
+        assert!(
+            !c.symbol()
+                .chars()
+                .any(countersign_core::display::is_unsafe_char),
+            "{:?} reached the terminal",
+            c.symbol()
+        );
+    }
+    let text: String = buf.content.iter().map(|c| c.symbol()).collect();
+    assert!(
+        text.contains("]52;c;aGk="),
+        "the rest stays visible: {text}"
+    );
+    assert!(text.contains('\u{FFFD}'), "the removal is visible: {text}");
+}

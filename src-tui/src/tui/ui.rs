@@ -18,6 +18,27 @@ fn owner_name(owner: &str) -> &str {
 
 /// Draws the whole screen.
 pub fn draw(f: &mut Frame, app: &mut App) {
+    draw_screen(f, app);
+    neutralize_controls(f.buffer_mut());
+}
+
+/// The one place every frame passes before it reaches the terminal: a cell whose symbol holds
+/// a control character (C0, C1, ESC) or a bidirectional override — which ratatui passes through,
+/// appended to the cell before it — shows U+FFFD instead, so platform text can never move the
+/// cursor, fake a line, write the clipboard or reorder what is shown.
+pub fn neutralize_controls(buf: &mut ratatui::buffer::Buffer) {
+    for cell in buf.content.iter_mut() {
+        if cell
+            .symbol()
+            .chars()
+            .any(countersign_core::display::is_unsafe_char)
+        {
+            cell.set_symbol("\u{FFFD}");
+        }
+    }
+}
+
+fn draw_screen(f: &mut Frame, app: &mut App) {
     let [header, body, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),

@@ -32,4 +32,13 @@ stale: boolean,
 /**
  * What changed in the evidence, when stale.
  */
-changes: Array<string>, };
+changes: Array<string>, 
+/**
+ * Whether the signature verified for the signer in allowed_signers (now and at
+ * `signed_at`), whatever else is said about the record.
+ */
+signature_ok: boolean, 
+/**
+ * Whether it was found in a deleted review run.
+ */
+deleted: boolean, };

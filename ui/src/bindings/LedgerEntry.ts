@@ -44,4 +44,9 @@ recorded_at: string,
  * Whether it counted when verified (`None` for approvals made here, which passed every
  * rule when signed).
  */
-counted?: boolean | null, };
+counted?: boolean | null, 
+/**
+ * Whether its signature verified when it was seen (`None` for approvals made here and
+ * entries recorded before this was kept).
+ */
+signature_ok?: boolean | null, };

@@ -394,6 +394,13 @@ impl Writer {
     /// A table: column widths are fractions of the text width; rows wrap inside their cells;
     /// the header repeats on every page the table flows onto.
     pub fn table(&mut self, headers: &[&str], fractions: &[f32], rows: &[Vec<String>]) {
+        // A row is never taller than a page, and a hostile value (a 10 MB parameter) costs
+        // neither memory nor time: long cells are clipped, visibly, to what a page can show.
+        let rows: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| r.iter().map(|c| clip_cell(c)).collect())
+            .collect();
+        let rows = &rows;
         let size = 8.5;
         let lh = size * 1.3;
         let pad = 3.0;
@@ -545,4 +552,20 @@ pub fn save_with_attachment(
     let mut out = Vec::new();
     lo.save_to(&mut out).map_err(|e| e.to_string())?;
     Ok(out)
+}
+
+/// The longest text a table cell shows (a few hundred lines at most, within one page).
+pub const MAX_CELL_CHARS: usize = 1500;
+
+/// `cell` clipped to [`MAX_CELL_CHARS`] with a visible note of what was left out; the full
+/// value stays in the pack's JSON files.
+pub fn clip_cell(cell: &str) -> String {
+    match cell.char_indices().nth(MAX_CELL_CHARS) {
+        None => cell.to_string(),
+        Some((cut, _)) => format!(
+            "{}… ({} more characters; the full value is in evidence.json)",
+            &cell[..cut],
+            cell[cut..].chars().count()
+        ),
+    }
 }

@@ -27,7 +27,14 @@ pub struct ClientOptions {
     pub attempts: u32,
     /// First backoff delay; doubles per attempt.
     pub backoff: Duration,
+    /// The largest response body read (bytes); a larger one is an error naming the URL and
+    /// `COUNTERSIGN_HTTP_MAX_BODY_MB`, never read whole into memory.
+    pub max_body: u64,
 }
+
+/// The default [`ClientOptions::max_body`]: 256 MiB, far above any MLflow JSON answer or
+/// Countersign record.
+pub const DEFAULT_MAX_BODY: u64 = 256 * 1024 * 1024;
 
 impl std::fmt::Debug for ClientOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -39,6 +46,7 @@ impl std::fmt::Debug for ClientOptions {
             .field("ca_cert_path", &self.ca_cert_path)
             .field("timeout", &self.timeout)
             .field("attempts", &self.attempts)
+            .field("max_body", &self.max_body)
             .finish()
     }
 }
@@ -54,6 +62,7 @@ impl Default for ClientOptions {
             timeout: Duration::from_secs(30),
             attempts: 4,
             backoff: Duration::from_millis(250),
+            max_body: DEFAULT_MAX_BODY,
         }
     }
 }
@@ -76,6 +85,9 @@ impl ClientOptions {
         }
         if let Some(a) = var("COUNTERSIGN_HTTP_ATTEMPTS").and_then(|v| v.parse::<u32>().ok()) {
             o.attempts = a.max(1);
+        }
+        if let Some(mb) = var("COUNTERSIGN_HTTP_MAX_BODY_MB").and_then(|v| v.parse::<u64>().ok()) {
+            o.max_body = mb.max(1).saturating_mul(1024 * 1024);
         }
         o
     }
@@ -254,24 +266,51 @@ impl Http {
         }))
     }
 
-    /// Removes the token and password from an error's text: a server (or a proxy) may echo
-    /// request headers in its error pages, and nothing secret may reach a message.
+    /// Every form a credential may take in a message: raw, `user:password`, their base64 (as
+    /// in an echoed `Authorization: Basic …` header), URL-encoded. Forms shorter than 4
+    /// characters are left out (they would blank out ordinary words).
+    fn secret_forms(&self) -> Vec<String> {
+        let mut raw: Vec<String> = Vec::new();
+        if let Some(t) = &self.options.token {
+            raw.push(t.clone());
+        }
+        if let Some(p) = &self.options.password {
+            raw.push(p.clone());
+            let user = self.options.username.clone().unwrap_or_default();
+            raw.push(format!("{user}:{p}"));
+        }
+        let mut out = Vec::new();
+        for r in raw {
+            let b64 = base64(r.as_bytes());
+            out.push(b64.trim_end_matches('=').to_string());
+            out.push(b64);
+            out.push(url::form_urlencoded::byte_serialize(r.as_bytes()).collect());
+            out.push(
+                url::form_urlencoded::byte_serialize(r.as_bytes())
+                    .collect::<String>()
+                    .replace('+', "%20"),
+            );
+            out.push(r);
+        }
+        out.retain(|s| s.len() >= 4);
+        // Longest first, so a form that contains another is removed whole.
+        out.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        out.dedup();
+        out
+    }
+
+    /// Removes every form of the token and password ([`Self::secret_forms`]) from an error's
+    /// text: a server (or a proxy) may echo request headers in its error pages, and nothing
+    /// secret may reach a message.
     fn scrub(&self, e: Error) -> Error {
-        let secrets: Vec<&str> = [
-            self.options.token.as_deref(),
-            self.options.password.as_deref(),
-        ]
-        .into_iter()
-        .flatten()
-        .filter(|s| s.len() >= 4)
-        .collect();
+        let secrets = self.secret_forms();
         if secrets.is_empty() {
             return e;
         }
         let clean = |t: String| {
             secrets
                 .iter()
-                .fold(t, |acc, secret| acc.replace(secret, "***"))
+                .fold(t, |acc, secret| acc.replace(secret.as_str(), "***"))
         };
         match e {
             Error::Platform {
@@ -281,19 +320,28 @@ impl Http {
                 message,
                 hint,
             } => Error::Platform {
-                url,
+                url: clean(url),
                 status,
                 code: clean(code),
                 message: clean(message),
                 hint,
             },
             Error::Unreachable { url, reason } => Error::Unreachable {
-                url,
+                url: clean(url),
                 reason: clean(reason),
             },
             Error::MalformedResponse { url, reason } => Error::MalformedResponse {
-                url,
+                url: clean(url),
                 reason: clean(reason),
+            },
+            Error::Timeout {
+                url,
+                seconds,
+                attempts,
+            } => Error::Timeout {
+                url: clean(url),
+                seconds,
+                attempts,
             },
             other => other,
         }
@@ -323,11 +371,9 @@ impl Http {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
-        let body = resp
-            .bytes()
-            .map_err(|e| self.transport_error(shown, attempt, &e))?;
+        let body = self.read_body(shown, attempt, resp)?;
         if status.is_success() {
-            return Ok(Some(body.to_vec()));
+            return Ok(Some(body));
         }
         if allow_404 && status.as_u16() == 404 {
             return Ok(None);
@@ -338,6 +384,51 @@ impl Http {
         } else {
             Err(Failure::Fatal(err))
         }
+    }
+
+    /// Reads a body, streamed, refusing one larger than [`ClientOptions::max_body`] before it
+    /// is held in memory (by its Content-Length, or as soon as the stream passes the limit).
+    fn read_body(
+        &self,
+        shown: &str,
+        attempt: u32,
+        resp: reqwest::blocking::Response,
+    ) -> std::result::Result<Vec<u8>, Failure> {
+        use std::io::Read;
+        let limit = self.options.max_body;
+        let too_big = || {
+            Failure::Fatal(Error::MalformedResponse {
+                url: shown.to_string(),
+                reason: format!(
+                    "the response is larger than {} MiB, the limit set by COUNTERSIGN_HTTP_MAX_BODY_MB; nothing was read into memory past it (raise the limit only if the server really sends that much)",
+                    limit.div_ceil(1024 * 1024)
+                ),
+            })
+        };
+        if resp.content_length().is_some_and(|n| n > limit) {
+            return Err(too_big());
+        }
+        let mut body = Vec::with_capacity(
+            resp.content_length()
+                .unwrap_or(0)
+                .min(limit)
+                .min(64 * 1024 * 1024) as usize,
+        );
+        let mut reader = resp.take(limit.saturating_add(1));
+        reader.read_to_end(&mut body).map_err(|e| {
+            Failure::Retry(
+                Error::MalformedResponse {
+                    url: shown.to_string(),
+                    reason: format!("the response body was cut off ({e})"),
+                },
+                None,
+            )
+        })?;
+        let _ = attempt;
+        if body.len() as u64 > limit {
+            return Err(too_big());
+        }
+        Ok(body)
     }
 
     fn transport_error(&self, shown: &str, attempts: u32, e: &reqwest::Error) -> Failure {
@@ -368,6 +459,28 @@ impl Http {
             )
         }
     }
+}
+
+/// Standard base64 with padding (RFC 4648), for recognising an echoed basic-auth header.
+fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 pub(crate) fn decode<T: DeserializeOwned>(shown: &str, body: &[u8]) -> Result<T> {
@@ -473,6 +586,45 @@ mod tests {
         assert!(e.contains("MLflow 3.x"), "{e}");
         let e = status_error("http://h/x", 401, b"You are not authenticated.").to_string();
         assert!(e.contains("MLFLOW_TRACKING_USERNAME"), "{e}");
+    }
+
+    #[test]
+    fn base64_matches_rfc_4648() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"alice:s3cr3t pw"), "YWxpY2U6czNjcjN0IHB3");
+    }
+
+    #[test]
+    fn every_form_of_a_credential_is_scrubbed() {
+        let http = Http::new(
+            url::Url::parse("http://127.0.0.1:9").unwrap(),
+            ClientOptions {
+                username: Some("alice".into()),
+                password: Some("s3cr3t pw&x".into()),
+                ..ClientOptions::default()
+            },
+        )
+        .unwrap();
+        let pair = "alice:s3cr3t pw&x";
+        let echoed = format!(
+            "Authorization: Basic {} | raw s3cr3t pw&x | pair {pair} | url s3cr3t%20pw%26x | form s3cr3t+pw%26x | b64nopad {}",
+            base64(pair.as_bytes()),
+            base64(pair.as_bytes()).trim_end_matches('=')
+        );
+        let e = http.scrub(Error::Platform {
+            url: "u".into(),
+            status: 500,
+            code: String::new(),
+            message: echoed,
+            hint: String::new(),
+        });
+        let text = e.to_string();
+        for form in ["s3cr3t", "YWxpY2U6czNjcjN0IHB3", "pw%26x", "pw&x"] {
+            assert!(!text.contains(form), "{form} left in: {text}");
+        }
     }
 
     #[test]

@@ -43,6 +43,16 @@ struct RunInfoOnly {
     artifact_uri: String,
     #[serde(default)]
     start_time: Option<i64>,
+    #[serde(default)]
+    lifecycle_stage: Option<String>,
+    #[serde(default)]
+    user_id: Option<String>,
+}
+
+impl RunInfoOnly {
+    fn deleted(&self) -> bool {
+        self.lifecycle_stage.as_deref() == Some("deleted")
+    }
 }
 #[derive(Deserialize)]
 struct RunOnly {
@@ -56,6 +66,8 @@ struct CreatedRun {
 struct SearchRunInfos {
     #[serde(default)]
     runs: Vec<RunOnly>,
+    #[serde(default)]
+    next_page_token: Option<String>,
 }
 #[derive(Deserialize)]
 struct FileInfo {
@@ -195,12 +207,22 @@ impl MlflowClient {
         }
     }
 
-    fn review_runs(&self, exp: &str, filter: &str) -> Result<Vec<RunInfoOnly>> {
-        let page: SearchRunInfos = self.http.post(
-            "api/2.0/mlflow/runs/search",
-            &json!({"experiment_ids": [exp], "filter": filter, "run_view_type": "ACTIVE_ONLY", "max_results": 1000, "order_by": ["attributes.start_time DESC"]}),
-        )?;
-        Ok(page.runs.into_iter().map(|r| r.info).collect())
+    /// Every review run matching `filter`, following every page (through the guarded pager,
+    /// so a listing that does not end or repeats a token is an error, never a short list).
+    /// `deleted`: whether soft-deleted runs are listed too — they are when records are read,
+    /// because a deleted reject still speaks against the version.
+    fn review_runs(&self, exp: &str, filter: &str, deleted: bool) -> Result<Vec<RunInfoOnly>> {
+        let path = "api/2.0/mlflow/runs/search";
+        let view = if deleted { "ALL" } else { "ACTIVE_ONLY" };
+        let runs = super::paged(path, Self::page_size(1000), &mut |size, token| {
+            let mut body = json!({"experiment_ids": [exp], "filter": filter, "run_view_type": view, "max_results": size, "order_by": ["attributes.start_time DESC"]});
+            if let Some(t) = token {
+                body["page_token"] = json!(t);
+            }
+            let page: SearchRunInfos = self.http.post(path, &body)?;
+            Ok((page.runs, page.next_page_token))
+        })?;
+        Ok(runs.into_iter().map(|r| r.info).collect())
     }
 
     fn artifact_root(info: &RunInfoOnly) -> Result<String> {
@@ -250,6 +272,7 @@ impl MlflowClient {
                 "tags.`countersign.review_id` = '{}'",
                 w.review_id.replace('\'', "")
             ),
+            false,
         )?;
         let info = match runs.pop() {
             Some(i) => i,
@@ -325,14 +348,38 @@ impl MlflowClient {
             Err(e) => return Err(e),
         };
         let mut out = Vec::new();
-        for info in self.review_runs(&exp, &Self::version_filter(r))? {
-            let Ok(root) = Self::artifact_root(&info) else {
-                continue;
-            };
+        for info in self.review_runs(&exp, &Self::version_filter(r), true)? {
+            let deleted = info.deleted().then(|| {
+                format!(
+                    "review run {} is deleted{}",
+                    info.run_id,
+                    info.user_id
+                        .as_deref()
+                        .filter(|u| !u.is_empty())
+                        .map(|u| format!("; it was created by {u}"))
+                        .unwrap_or_default()
+                )
+            });
             let files = match self.list_dir(&info.run_id, "approvals") {
                 Ok(f) => f,
                 Err(e) if not_found(&e) => continue,
                 Err(e) => return Err(e),
+            };
+            if files.is_empty() {
+                continue;
+            }
+            let root = match Self::artifact_root(&info) {
+                Ok(root) => root,
+                Err(e) => {
+                    // Records Countersign cannot read are reported, never skipped.
+                    out.push(StoredApproval {
+                        location: format!("run {} approvals/", info.run_id),
+                        json: format!("unreadable review run: {e}").into_bytes(),
+                        sig: None,
+                        deleted,
+                    });
+                    continue;
+                }
             };
             for f in files
                 .iter()
@@ -343,14 +390,23 @@ impl MlflowClient {
                 } else {
                     format!("approvals/{}", f.path)
                 };
+                let location = format!("run {} {rel}", info.run_id);
                 let Some(json) = self.get_artifact(&root, &rel)? else {
+                    // Listed but not there: reported as an unreadable record, never skipped.
+                    out.push(StoredApproval {
+                        location,
+                        json: b"listed by the server but not downloadable".to_vec(),
+                        sig: None,
+                        deleted: deleted.clone(),
+                    });
                     continue;
                 };
                 let sig = self.get_artifact(&root, &format!("{rel}.sig"))?;
                 out.push(StoredApproval {
-                    location: format!("run {} {rel}", info.run_id),
+                    location,
                     json,
                     sig,
+                    deleted: deleted.clone(),
                 });
             }
         }
@@ -368,7 +424,7 @@ impl MlflowClient {
             Err(e) if not_found(&e) => return Ok(None),
             Err(e) => return Err(e),
         };
-        let mut runs = self.review_runs(&exp, &Self::version_filter(r))?;
+        let mut runs = self.review_runs(&exp, &Self::version_filter(r), false)?;
         runs.sort_by_key(|i| std::cmp::Reverse(i.start_time.unwrap_or(0)));
         for info in runs {
             let Ok(root) = Self::artifact_root(&info) else {

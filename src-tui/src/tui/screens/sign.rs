@@ -124,7 +124,7 @@ impl SignScreen {
             let allowed =
                 workspace::load_allowed_signers(&allowed_path).map_err(|e| e.to_string())?;
             let platform =
-                workspace::open_platform(&session.platform).map_err(|e| e.to_string())?;
+                workspace::open_platform(&session.platform, policy).map_err(|e| e.to_string())?;
             let expires_at = Some(self.expires.trim())
                 .filter(|e| !e.is_empty())
                 .map(countersign_core::approval::parse_expiry)
