@@ -454,3 +454,55 @@ fn the_policy_tag_names_are_honoured_everywhere() {
     assert_ne!(code, 0, "{out}");
     assert!(out.contains("now tier 3"), "{out}");
 }
+
+#[test]
+fn a_version_that_is_not_ready_never_passes_and_cannot_be_signed() {
+    let w = World::new();
+    let m = model_file(&w);
+    let text = std::fs::read_to_string(&m).expect("model");
+    for status in ["FAILED_REGISTRATION", "PENDING_REGISTRATION"] {
+        // Version 3's block is the third `status = "READY"` in the file.
+        let mut n = 0;
+        let edited: String = text
+            .split_inclusive('\n')
+            .map(|l| {
+                if l.trim() == "status = \"READY\"" {
+                    n += 1;
+                    if n == 3 {
+                        return format!("status = \"{status}\"\n");
+                    }
+                }
+                l.to_string()
+            })
+            .collect();
+        assert_eq!(n, 3, "the demo model has three versions");
+        std::fs::write(&m, edited).expect("write");
+        let (code, out) = gate_text(&w, V, &[]);
+        assert_eq!(code, 1, "{status}: {out}");
+        assert!(
+            out.contains(&format!("registration status is {status}, not READY")),
+            "{out}"
+        );
+        let key = w.key("victor.validator@demo.bank").display().to_string();
+        let allowed = w.allowed().display().to_string();
+        let o = w.cli.run(&[
+            "--allowed-signers",
+            &allowed,
+            "sign",
+            V,
+            "--role",
+            "validator",
+            "--decision",
+            "approve",
+            "--key",
+            &key,
+            "--yes",
+        ]);
+        assert!(!o.status.success(), "{status}: signed");
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("not READY"),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}

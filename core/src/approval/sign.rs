@@ -242,6 +242,9 @@ pub fn sign(
     }
 
     let snapshot = platform.fetch_version(vref)?;
+    if let Some(why) = super::verify::not_ready(&snapshot.version) {
+        reasons.push(why);
+    }
     for (who, what) in builders(&snapshot) {
         if same_person(&who, &signer) {
             reasons.push(format!(

@@ -249,6 +249,9 @@ pub fn judge(stored: &StoredApproval, cx: &Context<'_>) -> ApprovalCheck {
                 changes.join("; ")
             ));
         }
+        if let Some(why) = not_ready(&cx.snapshot.version) {
+            reasons.push(why);
+        }
         if let Some(t) = &cx.snapshot.model.risk_tier {
             if &r.tier != t {
                 reasons.push(format!(
@@ -279,6 +282,17 @@ pub fn judge(stored: &StoredApproval, cx: &Context<'_>) -> ApprovalCheck {
         signature_ok,
         deleted: stored.deleted.is_some(),
     }
+}
+
+/// Why a version cannot be approved because of its registration status (MLflow's
+/// `PENDING_REGISTRATION`, `FAILED_REGISTRATION`, …): only a `READY` version can be.
+pub fn not_ready(version: &crate::model::Version) -> Option<String> {
+    (!version.status.eq_ignore_ascii_case("READY")).then(|| {
+        format!(
+            "the version's registration status is {}, not READY: only a READY version can be approved",
+            version.status
+        )
+    })
 }
 
 /// Independence: where the tier demands it, one person (by identity or key) cannot hold both
@@ -412,6 +426,10 @@ pub fn verify_version(
         }
     }
     let mut gate = gate(policy, tier_now, &checks);
+    if let Some(why) = not_ready(&snapshot.version) {
+        gate.pass = false;
+        gate.reasons.insert(0, why);
+    }
     if !vanished.is_empty() {
         gate.pass = false;
         gate.reasons.extend(vanished);
