@@ -26,9 +26,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use ts_rs::TS;
 
-/// Where a front end works: the session (store + platform), the policy and the paths, read once
-/// from the environment (`COUNTERSIGN_DATA_DIR`, `COUNTERSIGN_PLATFORM`, `COUNTERSIGN_POLICY`,
-/// `COUNTERSIGN_ALLOWED_SIGNERS`, `COUNTERSIGN_IDENTITY`), exactly as the CLI reads them.
+/// Where a front end works: the session (store + platform), the policy and the paths, from one
+/// resolved [`crate::config::Config`] (flags > environment > config file > defaults).
 pub struct Workspace {
     /// Store and platform.
     pub session: Session,
@@ -40,6 +39,8 @@ pub struct Workspace {
     pub allowed_signers: Option<PathBuf>,
     /// An explicit acting identity, if one was given.
     pub identity: Option<String>,
+    /// The resolved configuration it was opened with.
+    pub config: crate::config::Config,
 }
 
 /// What the window shows in its header.
@@ -190,33 +191,31 @@ pub enum ReportFormat {
     Csv,
 }
 
-fn env_path(name: &str) -> Option<PathBuf> {
-    std::env::var_os(name)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-}
-
 impl Workspace {
-    /// Opens the workspace the environment describes (see the type's documentation).
-    pub fn from_env() -> Result<Self> {
-        let data_dir = workspace::data_dir(env_path("COUNTERSIGN_DATA_DIR").as_deref());
-        let platform = std::env::var("COUNTERSIGN_PLATFORM")
-            .ok()
-            .filter(|v| !v.is_empty());
-        let session = Session::open(Some(&data_dir), platform.as_deref())?;
-        let policy = match env_path("COUNTERSIGN_POLICY") {
-            Some(p) => LoadedPolicy::load(&p)?,
+    /// Opens the workspace a resolved configuration describes: the one door every front end
+    /// goes through.
+    pub fn open(config: crate::config::Config) -> Result<Self> {
+        let session = Session::open(&config)?;
+        let policy = match &config.policy.value {
+            Some(p) => LoadedPolicy::load(p)?,
             None => LoadedPolicy::default_policy()?,
         };
         Ok(Self {
             session,
             policy,
-            data_dir,
-            allowed_signers: env_path("COUNTERSIGN_ALLOWED_SIGNERS"),
-            identity: std::env::var("COUNTERSIGN_IDENTITY")
-                .ok()
-                .filter(|v| !v.is_empty()),
+            data_dir: config.data_dir.value.clone(),
+            allowed_signers: config.allowed_signers.value.clone(),
+            identity: config.identity.value.clone(),
+            config,
         })
+    }
+
+    /// Opens the workspace the environment and the config file describe, with no flags (the
+    /// desktop app).
+    pub fn from_env() -> Result<Self> {
+        Self::open(crate::config::Config::resolve(
+            &crate::config::Flags::default(),
+        )?)
     }
 
     fn allowed_path(&self) -> PathBuf {
@@ -229,7 +228,7 @@ impl Workspace {
     }
 
     fn whoami(&self) -> String {
-        workspace::whoami(self.identity.as_deref())
+        self.config.whoami()
     }
 
     /// The header facts.
@@ -328,7 +327,7 @@ impl Workspace {
     pub fn verify(&self, version: &str) -> Result<Verification> {
         let vref = VersionRef::parse(version)?;
         let allowed = workspace::load_allowed_signers(&self.allowed_path())?;
-        let platform = workspace::open_platform(&self.session.platform, &self.policy)?;
+        let platform = self.session.open_platform(&self.policy)?;
         crate::approval::verify::verify_version(
             &self.session.store,
             platform.as_ref(),
@@ -429,7 +428,7 @@ impl Workspace {
                 passphrase.as_deref().filter(|p| !p.is_empty()),
             )?,
         };
-        let platform = workspace::open_platform(&self.session.platform, &self.policy)?;
+        let platform = self.session.open_platform(&self.policy)?;
         crate::approval::sign::sign(
             &self.session.store,
             platform.as_ref(),
@@ -489,7 +488,7 @@ impl Workspace {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<PackReport> {
         let vref = VersionRef::parse(version)?;
-        let platform = workspace::open_platform(&self.session.platform, &self.policy)?;
+        let platform = self.session.open_platform(&self.policy)?;
         crate::export::audit_pack::export(
             &self.session.store,
             platform.as_ref(),
@@ -504,7 +503,7 @@ impl Workspace {
 
     /// Syncs the platform into the store, reporting progress.
     pub fn sync(&mut self, full: bool, progress: &mut dyn FnMut(Progress)) -> Result<SyncReport> {
-        let platform = workspace::open_platform(&self.session.platform, &self.policy)?;
+        let platform = self.session.open_platform(&self.policy)?;
         let report = crate::sync::sync(
             platform.as_ref(),
             &mut self.session.store,

@@ -700,7 +700,7 @@ pub fn seed_approvals(
         Decision,
     };
     use crate::policy::Role;
-    let platform = crate::workspace::open_platform(&session.platform, policy)?;
+    let platform = session.open_platform(policy)?;
     let allowed =
         crate::signing::allowed_signers::AllowedSigners::load(&dir.join("allowed_signers"))?;
     // (model, version, countersigned by the approver)

@@ -35,14 +35,6 @@ pub fn escape(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Like [`escape`], but keeps line breaks (for multi-line text such as notes).
-pub fn escape_keep_lines(s: &str) -> String {
-    s.split('\n')
-        .map(|l| escape(l).into_owned())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 /// Quotes a word for a POSIX shell: unchanged when it holds only safe characters, otherwise
 /// in single quotes (a quote inside becomes `'\''`). Control characters are first made
 /// visible, so a quoted word is always one printable line.
@@ -57,6 +49,13 @@ pub fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
 
+/// The first 12 characters of a hash for display — character-safe (a record's hash field is
+/// platform text and may hold anything) and escaped.
+pub fn short_hash(s: &str) -> String {
+    let head: String = s.chars().take(12).collect();
+    escape(&head).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,6 +67,14 @@ mod tests {
         assert_eq!(escape("\u{1b}]52;c;aGk=\u{7}"), "\\e]52;c;aGk=\\u{7}");
         assert_eq!(escape("x\u{202E}y\u{9b}z"), "x\\u{202e}y\\u{9b}z");
         assert!(!escape("\u{0}\u{7f}\u{85}").chars().any(is_unsafe_char));
+    }
+
+    #[test]
+    fn short_hashes_never_split_a_character() {
+        assert_eq!(short_hash("0123456789abcdef"), "0123456789ab");
+        assert_eq!(short_hash("aaaaaaaaaaaé\u{1b}]52"), "aaaaaaaaaaaé");
+        assert_eq!(short_hash("ab\u{1b}c"), "ab\\ec");
+        assert_eq!(short_hash(""), "");
     }
 
     #[test]

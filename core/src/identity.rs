@@ -16,10 +16,13 @@
 use unicode_normalization::UnicodeNormalization;
 use unicode_security::MixedScript;
 
-/// Whether `c` is a Unicode default-ignorable code point (DerivedCoreProperties.txt) or a
-/// format character: invisible, so never part of an identity.
+/// Whether `c` is a Unicode default-ignorable code point (DerivedCoreProperties.txt), a format
+/// character (general category Cf: interlinear annotation, Egyptian format controls, …) or a
+/// variation selector: invisible, so never part of an identity.
 fn is_invisible(c: char) -> bool {
-    matches!(c as u32,
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    c.general_category() == GeneralCategory::Format
+        || matches!(c as u32,
         0x00AD | 0x034F | 0x061C | 0x115F..=0x1160 | 0x17B4..=0x17B5 | 0x180B..=0x180F
         | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
         | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFF8 | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A
@@ -75,19 +78,47 @@ fn trim_dots(f: &str) -> String {
 /// confusable with a Latin `l` only before folding). Two identities are the same person when
 /// either form agrees ([`same_person`]).
 pub fn builder_keys(s: &str) -> [String; 2] {
-    let inner = match (s.find('<'), s.rfind('>')) {
-        (Some(a), Some(b)) if b > a => &s[a + 1..b],
-        _ => s,
-    };
-    let folded_form = trim_dots(&fold_subaddress(&folded(inner)));
+    let inner = unwrap_address(s);
+    let folded_form = loose(&trim_dots(&fold_subaddress(&folded(&inner))));
     let after: String = unicode_security::skeleton(&folded_form).collect();
     let cased: String = inner
         .nfkc()
         .filter(|c| !is_invisible(*c) && !c.is_whitespace())
         .collect();
     let before: String = unicode_security::skeleton(&cased).collect();
-    let before = trim_dots(&fold_subaddress(&folded(&before)));
-    [after.to_lowercase(), before]
+    let before = loose(&trim_dots(&fold_subaddress(&folded(&before))));
+    [loose(&after.to_lowercase()), before]
+}
+
+/// The address inside whatever wraps it: `Name <e-mail>` (balanced or not), quotes, `mailto:`.
+fn unwrap_address(s: &str) -> String {
+    let t = match (s.find('<'), s.rfind('>')) {
+        (Some(a), Some(b)) if b > a => &s[a + 1..b],
+        (Some(a), None) => &s[a + 1..],
+        _ => s,
+    };
+    let t = t.trim().trim_start_matches('<').trim_end_matches('>');
+    let t = t
+        .strip_prefix("mailto:")
+        .or_else(|| t.strip_prefix("MAILTO:"))
+        .unwrap_or(t);
+    t.chars()
+        .filter(|c| !matches!(c, '"' | '\'' | '<' | '>'))
+        .collect()
+}
+
+/// The comparison-only form of a builder key: combining marks dropped (full case folding of
+/// `İ` leaves a combining dot), dots in the local part dropped (`tomas..garcia`, `.tomas`).
+fn loose(s: &str) -> String {
+    use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
+    let no_marks: String = s
+        .nfd()
+        .filter(|c| c.general_category_group() != GeneralCategoryGroup::Mark)
+        .collect();
+    match no_marks.rsplit_once('@') {
+        Some((user, host)) => format!("{}@{host}", user.replace('.', "")),
+        None => no_marks.replace('.', ""),
+    }
 }
 
 /// The first of [`builder_keys`], for display and storage where one string is needed.
@@ -96,10 +127,21 @@ pub fn builder_key(s: &str) -> String {
     a
 }
 
-/// Whether two identities are the same person (see [`builder_keys`]).
+/// Whether two identities are the same person (see [`builder_keys`]). A bare user name (what
+/// MLflow often records as a run's user) is the same person as an e-mail address with that
+/// local part.
 pub fn same_person(a: &str, b: &str) -> bool {
     let (x, y) = (builder_keys(a), builder_keys(b));
-    (!x[0].is_empty() && x[0] == y[0]) || (!x[1].is_empty() && x[1] == y[1])
+    let local = |k: &str| k.rsplit_once('@').map(|(u, _)| u.to_string());
+    (0..2).any(|i| {
+        let (p, q) = (&x[i], &y[i]);
+        if p.is_empty() || q.is_empty() {
+            return false;
+        }
+        p == q
+            || (!p.contains('@') && local(q).as_deref() == Some(p.as_str()))
+            || (!q.contains('@') && local(p).as_deref() == Some(q.as_str()))
+    })
 }
 
 /// Refuses an identity nobody should sign under: empty, control characters, invisible
@@ -158,6 +200,17 @@ mod tests {
             "bob.bui1der@demo.bank",
             "\u{FEFF}bob.builder@demo.bank",
             "bob.builder@dem\u{03BF}.bank",
+            "bob.builder\u{FFF9}@demo.bank",
+            "bob.builder\u{13430}@demo.bank",
+            "bob.builder\u{0890}@demo.bank",
+            "BOB.BU\u{0130}LDER@demo.bank",
+            "<bob.builder@demo.bank",
+            "bob.builder@demo.bank>",
+            "\"bob.builder\"@demo.bank",
+            "mailto:bob.builder@demo.bank",
+            "bob.builder",
+            ".bob.builder@demo.bank",
+            "bob..builder@demo.bank",
         ];
         for v in variants {
             assert!(
@@ -191,6 +244,7 @@ mod tests {
         assert!(check_signer("v\u{0435}ra@demo.bank").is_err());
         assert!(check_signer("vera\u{200B}@demo.bank").is_err());
         assert!(check_signer("vera\u{202E}@demo.bank").is_err());
+        assert!(check_signer("vera\u{FFF9}@demo.bank").is_err());
         assert!(check_signer("").is_err());
         assert!(check_signer("иван@банк.рф").is_ok());
     }

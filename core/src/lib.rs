@@ -24,6 +24,7 @@
 
 pub mod actions;
 pub mod approval;
+pub mod config;
 pub mod demo;
 pub mod display;
 pub mod error;

@@ -6,21 +6,9 @@ use crate::uri::PlatformUri;
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
-/// Environment variable that overrides the data directory.
-pub const DATA_DIR_ENV: &str = "COUNTERSIGN_DATA_DIR";
-
-/// The data directory: `explicit`, else `$COUNTERSIGN_DATA_DIR`, else the XDG data directory
-/// (`~/.local/share/countersign`).
-pub fn data_dir(explicit: Option<&Path>) -> PathBuf {
-    if let Some(p) = explicit {
-        return p.to_path_buf();
-    }
-    if let Some(p) = std::env::var_os(DATA_DIR_ENV).filter(|v| !v.is_empty()) {
-        return PathBuf::from(p);
-    }
-    dirs::data_dir()
-        .unwrap_or_else(|| PathBuf::from(".countersign"))
-        .join("countersign")
+/// The data directory of a configuration (see [`crate::config::Config::data_dir`]).
+pub fn data_dir(config: &crate::config::Config) -> PathBuf {
+    config.data_dir.value.clone()
 }
 
 /// The store file inside a data directory.
@@ -33,18 +21,15 @@ pub fn open_store(data_dir: &Path) -> Result<Store> {
     Store::open(&store_path(data_dir))
 }
 
-/// Picks the platform: `explicit` (a flag or `COUNTERSIGN_PLATFORM`), else
-/// `MLFLOW_TRACKING_URI`, else the platform used last with this store.
-pub fn resolve_platform(explicit: Option<&str>, store: &Store) -> Result<PlatformUri> {
-    let from_env = std::env::var("MLFLOW_TRACKING_URI")
-        .ok()
-        .filter(|v| !v.trim().is_empty());
-    let chosen = match explicit.map(str::to_string).or(from_env) {
+/// Picks the platform: the configured one (flag, `COUNTERSIGN_PLATFORM`, `MLFLOW_TRACKING_URI`,
+/// the config file), else the platform used last with this store.
+pub fn resolve_platform(configured: Option<&str>, store: &Store) -> Result<PlatformUri> {
+    let chosen = match configured.map(str::to_string) {
         Some(s) => s,
         None => store.meta("last_platform")?.ok_or_else(|| Error::InvalidInput {
             what: "platform",
             input: String::new(),
-            reason: "no platform is set: pass --platform http://HOST:PORT (MLflow) or --platform folder:PATH, set MLFLOW_TRACKING_URI, or run `countersign demo`".into(),
+            reason: "no platform is set: pass --platform http://HOST:PORT (MLflow) or --platform folder:PATH, set MLFLOW_TRACKING_URI, put `platform = …` in the config file, or run `countersign demo`".into(),
         })?,
     };
     let uri = PlatformUri::parse(&chosen)?;
@@ -61,12 +46,13 @@ pub fn platform_key(uri: &PlatformUri) -> String {
 
 /// Opens a platform client that reads the inventory fields (tier, owner, purpose, monitoring,
 /// review date, provider, kind) from the tag names of the policy in force — never the
-/// defaults when the policy renames them.
+/// defaults when the policy renames them — with the configured HTTP options.
 pub fn open_platform(
     uri: &PlatformUri,
+    client: &crate::platform::mlflow::ClientOptions,
     policy: &crate::policy::LoadedPolicy,
 ) -> Result<Box<dyn Platform>> {
-    platform::open(uri, policy.policy.tags.clone())
+    platform::open(uri, client.clone(), policy.policy.tags.clone())
 }
 
 /// An open store together with the platform the user works on: what every front end holds.
@@ -77,20 +63,69 @@ pub struct Session {
     pub platform: PlatformUri,
     /// The platform's key in the store (its URI without credentials).
     pub key: String,
+    /// How to reach the platform (timeouts, retries, credentials), from the configuration.
+    pub client: crate::platform::mlflow::ClientOptions,
+    /// The configured identity (`--as`, `COUNTERSIGN_IDENTITY`, the config file), if any.
+    pub identity: Option<String>,
+    /// The configured allowed_signers file, if any (else see [`allowed_signers_path`]).
+    pub allowed_signers: Option<PathBuf>,
+    /// The configured signing key.
+    pub signing_key: crate::config::KeyChoice,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("platform", &self.key)
+            .field("client", &self.client)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Session {
-    /// Opens the store in `data_dir` (see [`data_dir`]) and resolves the platform (see
+    /// Opens the store in the configured data directory and resolves the platform (see
     /// [`resolve_platform`]).
-    pub fn open(data_dir_flag: Option<&Path>, platform_flag: Option<&str>) -> Result<Self> {
-        let store = open_store(&data_dir(data_dir_flag))?;
-        let platform = resolve_platform(platform_flag, &store)?;
+    pub fn open(config: &crate::config::Config) -> Result<Self> {
+        let store = open_store(&config.data_dir.value)?;
+        let platform = resolve_platform(config.platform.value.as_deref(), &store)?;
         let key = platform_key(&platform);
         Ok(Self {
             store,
             platform,
             key,
+            client: config.http.clone(),
+            identity: config.identity.value.clone(),
+            allowed_signers: config.allowed_signers.value.clone(),
+            signing_key: config.signing_key.value.clone(),
         })
+    }
+
+    /// A session over an open store with default settings (no identity, default HTTP options,
+    /// the default key): for tests and benchmarks that build their own store.
+    pub fn from_parts(store: Store, platform: PlatformUri) -> Self {
+        let key = platform_key(&platform);
+        Self {
+            store,
+            platform,
+            key,
+            client: Default::default(),
+            identity: None,
+            allowed_signers: None,
+            signing_key: crate::config::KeyChoice::Agent,
+        }
+    }
+
+    /// Opens a client of this session's platform under `policy`'s tag names.
+    pub fn open_platform(&self, policy: &crate::policy::LoadedPolicy) -> Result<Box<dyn Platform>> {
+        open_platform(&self.platform, &self.client, policy)
+    }
+
+    /// Who is acting: the configured identity, else the login name, else "unknown".
+    pub fn whoami(&self) -> String {
+        self.identity
+            .clone()
+            .or_else(|| std::env::var("USER").ok().filter(|v| !v.is_empty()))
+            .unwrap_or_else(|| "unknown".into())
     }
 
     /// Records this platform as the one to use next time no platform is given.
@@ -136,20 +171,6 @@ pub fn load_allowed_signers(
         });
     }
     crate::signing::allowed_signers::AllowedSigners::load(path)
-}
-
-/// Who is acting, for exports and records: `explicit` (`--as`), else `COUNTERSIGN_IDENTITY`,
-/// else the login name, else "unknown".
-pub fn whoami(explicit: Option<&str>) -> String {
-    explicit
-        .map(str::to_string)
-        .or_else(|| {
-            std::env::var("COUNTERSIGN_IDENTITY")
-                .ok()
-                .filter(|v| !v.is_empty())
-        })
-        .or_else(|| std::env::var("USER").ok().filter(|v| !v.is_empty()))
-        .unwrap_or_else(|| "unknown".into())
 }
 
 /// Where interactive exports go: `DATA_DIR/exports/<stem>-<UTC timestamp><ext>`, the stem

@@ -44,9 +44,15 @@ fn world() -> &'static Mutex<World> {
         countersign_core::demo::generate(&demo, &countersign_core::inventory::today())
             .expect("demo");
         let uri = format!("folder:{}", demo.display());
-        let mut session = Session::open(Some(dir.path()), Some(&uri)).expect("session");
+        let config = countersign_core::config::Config::resolve(&countersign_core::config::Flags {
+            data_dir: Some(dir.path().to_path_buf()),
+            platform: Some(uri.clone()),
+            ..Default::default()
+        })
+        .expect("config");
+        let mut session = Session::open(&config).expect("session");
         let policy = LoadedPolicy::default_policy().expect("policy");
-        let platform = workspace::open_platform(&session.platform, &policy).expect("platform");
+        let platform = session.open_platform(&policy).expect("platform");
         countersign_core::sync::sync(
             platform.as_ref(),
             &mut session.store,

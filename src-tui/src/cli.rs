@@ -13,41 +13,51 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(name = "countersign", version, about, long_about)]
 pub struct Cli {
-    /// Data directory holding the local store [default: ~/.local/share/countersign].
-    #[arg(long, global = true, env = "COUNTERSIGN_DATA_DIR", value_name = "DIR")]
+    /// Data directory holding the local store [env: COUNTERSIGN_DATA_DIR; config: data_dir;
+    /// default: ~/.local/share/countersign].
+    #[arg(long, global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
     /// Platform URI: http(s)://HOST:PORT for MLflow, folder:PATH for a folder
-    /// [default: MLFLOW_TRACKING_URI, else the platform used last].
-    #[arg(long, global = true, env = "COUNTERSIGN_PLATFORM", value_name = "URI")]
+    /// [env: COUNTERSIGN_PLATFORM, then MLFLOW_TRACKING_URI; config: platform; default: the
+    /// platform used last].
+    #[arg(long, global = true, value_name = "URI")]
     pub platform: Option<String>,
 
-    /// Policy file (TOML) [default: the built-in policy, policies/default.toml].
-    #[arg(long, global = true, env = "COUNTERSIGN_POLICY", value_name = "FILE")]
+    /// Policy file (TOML) [env: COUNTERSIGN_POLICY; config: policy; default: the built-in
+    /// policy, policies/default.toml].
+    #[arg(long, global = true, value_name = "FILE")]
     pub policy: Option<PathBuf>,
 
-    /// Who you are (as in allowed_signers), recorded on answers and reviews.
-    #[arg(
-        long = "as",
-        global = true,
-        env = "COUNTERSIGN_IDENTITY",
-        value_name = "IDENTITY"
-    )]
+    /// Who you are (as in allowed_signers), recorded on answers and reviews [env:
+    /// COUNTERSIGN_IDENTITY; config: identity; default: the login name].
+    #[arg(long = "as", global = true, value_name = "IDENTITY")]
     pub identity: Option<String>,
 
-    /// allowed_signers file [default: the policy's, else FOLDER/allowed_signers for a folder
-    /// platform, else DATA_DIR/allowed_signers].
-    #[arg(
-        long,
-        global = true,
-        env = "COUNTERSIGN_ALLOWED_SIGNERS",
-        value_name = "FILE"
-    )]
+    /// allowed_signers file [env: COUNTERSIGN_ALLOWED_SIGNERS; config: allowed_signers;
+    /// default: the policy's, else FOLDER/allowed_signers for a folder platform, else
+    /// DATA_DIR/allowed_signers].
+    #[arg(long, global = true, value_name = "FILE")]
     pub allowed_signers: Option<PathBuf>,
 
     /// What to do (no subcommand: open the terminal UI).
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+impl Cli {
+    /// The global flags as the configuration takes them.
+    pub fn flags(&self) -> countersign_core::config::Flags {
+        countersign_core::config::Flags {
+            data_dir: self.data_dir.clone(),
+            platform: self.platform.clone(),
+            policy: self.policy.clone(),
+            allowed_signers: self.allowed_signers.clone(),
+            identity: self.identity.clone(),
+            key: None,
+            agent: false,
+        }
+    }
 }
 
 /// Subcommands.
@@ -75,6 +85,9 @@ pub enum Command {
     Policy(PolicyCmd),
     /// Show your signing key, its fingerprint and allowed_signers line; or generate one.
     Keys(KeysArgs),
+    /// Show the resolved configuration: every setting, its value and where it came from.
+    #[command(subcommand)]
+    Config(ConfigCmd),
     /// Sign a decision on a version (validator or approver), and write it back to the platform.
     Sign(SignArgs),
     /// Verify every approval of a version (or of the inventory): does each count, and why not.
@@ -125,13 +138,10 @@ pub enum ExportCmd {
 /// Which key signs.
 #[derive(Debug, Args, Clone)]
 pub struct KeyArgs {
-    /// OpenSSH ed25519 private key file [default: ssh-agent when SSH_AUTH_SOCK is set, else ~/.ssh/id_ed25519].
-    #[arg(
-        long,
-        env = "COUNTERSIGN_KEY",
-        value_name = "FILE",
-        conflicts_with = "agent"
-    )]
+    /// OpenSSH ed25519 private key file [env: COUNTERSIGN_KEY; config: signing_key; default:
+    /// ~/.ssh/countersign_ed25519, else ~/.ssh/id_ed25519, else ssh-agent when SSH_AUTH_SOCK
+    /// is set].
+    #[arg(long, value_name = "FILE", conflicts_with = "agent")]
     pub key: Option<PathBuf>,
     /// Sign through ssh-agent (SSH_AUTH_SOCK).
     #[arg(long)]
@@ -446,4 +456,16 @@ pub struct DemoArgs {
     /// Prepare the demo but do not open the terminal UI.
     #[arg(long)]
     pub no_tui: bool,
+}
+
+/// `config` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCmd {
+    /// Every setting with its value and origin (flag, env var, config file, default); secrets
+    /// are shown as (set).
+    Show {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }

@@ -3,6 +3,7 @@
 use crate::cli::{Cli, Command, DemoArgs, LineageArgs, LsArgs, ShowArgs, SyncArgs};
 use crate::output;
 use anyhow::{Context, Result};
+use countersign_core::config::Config;
 use countersign_core::evidence::Evidence;
 use countersign_core::inventory::{self, Filter};
 use countersign_core::lineage::{self, Lineage};
@@ -10,79 +11,69 @@ use countersign_core::model::ModelKind;
 use countersign_core::platform::Progress;
 use countersign_core::sync::{self, SyncOptions, SyncReport};
 use countersign_core::uri::VersionRef;
-use countersign_core::workspace::{self, Session};
+use countersign_core::workspace::Session;
 use std::io::Write;
 
-/// Runs the command line.
+/// Runs the command line: resolves the one configuration, then parse → call → print.
 pub fn run(cli: Cli) -> Result<()> {
-    let data_dir = cli.data_dir.as_deref();
-    let platform = cli.platform.as_deref();
+    let is_gate = matches!(cli.command, Some(Command::Gate(_)));
+    let config = match Config::resolve(&cli.flags()) {
+        Ok(c) => c,
+        // The gate's errors exit 2, whatever they are (documented for pipelines).
+        Err(e) if is_gate => {
+            eprintln!("error: {}", crate::output::Esc(&format!("{e:#}")));
+            std::process::exit(2)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    // Core logs through `log`; on the command line its lines go to stderr. The terminal UI
+    // (no subcommand, or the demo) installs no logger.
+    if !matches!(cli.command, None | Some(Command::Demo(_))) {
+        crate::logging::init(&config.log_level.value);
+    }
+    let load_policy = || crate::review_cmd::load_policy(config.policy.value.as_deref());
+    let open = || Session::open(&config);
+    let identity = config.identity.value.clone();
     match cli.command {
-        None => crate::tui::run(
-            Session::open(data_dir, platform)?,
-            inventory::today(),
-            crate::review_cmd::load_policy(cli.policy.as_deref())?,
-        ),
-        Some(Command::Sync(a)) => cmd_sync(
-            Session::open(data_dir, platform)?,
-            &crate::review_cmd::load_policy(cli.policy.as_deref())?,
-            a,
-        ),
-        Some(Command::Ls(a)) => cmd_ls(Session::open(data_dir, platform)?, a),
-        Some(Command::Show(a)) => cmd_show(Session::open(data_dir, platform)?, a),
-        Some(Command::Evidence(a)) => cmd_evidence(Session::open(data_dir, platform)?, a),
-        Some(Command::Lineage(a)) => cmd_lineage(Session::open(data_dir, platform)?, a),
-        Some(Command::Demo(a)) => cmd_demo(data_dir, a),
-        Some(Command::Review(c)) => {
-            let policy = crate::review_cmd::load_policy(cli.policy.as_deref())?;
-            crate::review_cmd::run(Session::open(data_dir, platform)?, &policy, cli.identity, c)
+        None => crate::tui::run(open()?, inventory::today(), load_policy()?, &config),
+        Some(Command::Sync(a)) => cmd_sync(open()?, &load_policy()?, a),
+        Some(Command::Ls(a)) => cmd_ls(open()?, a),
+        Some(Command::Show(a)) => cmd_show(open()?, a),
+        Some(Command::Evidence(a)) => cmd_evidence(open()?, a),
+        Some(Command::Lineage(a)) => cmd_lineage(open()?, a),
+        Some(Command::Demo(a)) => cmd_demo(&config, a),
+        Some(Command::Config(crate::cli::ConfigCmd::Show { json })) => {
+            cmd_config_show(&config, json)
         }
-        Some(Command::Tier(a)) => {
-            let policy = crate::review_cmd::load_policy(cli.policy.as_deref())?;
-            crate::review_cmd::tier(Session::open(data_dir, platform)?, &policy, a)
-        }
-        Some(Command::Keys(a)) => crate::sign_cmd::keys(a, cli.identity),
+        Some(Command::Review(c)) => crate::review_cmd::run(open()?, &load_policy()?, identity, c),
+        Some(Command::Tier(a)) => crate::review_cmd::tier(open()?, &load_policy()?, a),
+        Some(Command::Keys(a)) => crate::sign_cmd::keys(a, &config),
         Some(Command::Sign(a)) => {
-            let policy = crate::review_cmd::load_policy(cli.policy.as_deref())?;
-            let ctx = crate::sign_cmd::Ctx::new(
-                data_dir,
-                &policy,
-                cli.allowed_signers.as_deref(),
-                cli.identity,
-            );
-            crate::sign_cmd::sign_cmd(Session::open(data_dir, platform)?, &ctx, a)
+            let policy = load_policy()?;
+            let ctx = crate::sign_cmd::Ctx::new(&config, &policy);
+            crate::sign_cmd::sign_cmd(open()?, &ctx, a)
         }
         Some(Command::Verify(a)) => {
-            let policy = crate::review_cmd::load_policy(cli.policy.as_deref())?;
-            let ctx = crate::sign_cmd::Ctx::new(
-                data_dir,
-                &policy,
-                cli.allowed_signers.as_deref(),
-                cli.identity,
-            );
-            crate::sign_cmd::verify_cmd(Session::open(data_dir, platform)?, &ctx, a)
+            let policy = load_policy()?;
+            let ctx = crate::sign_cmd::Ctx::new(&config, &policy);
+            crate::sign_cmd::verify_cmd(open()?, &ctx, a)
         }
         Some(Command::Gate(a)) => {
-            let policy = match crate::review_cmd::load_policy(cli.policy.as_deref()) {
+            let policy = match load_policy() {
                 Ok(p) => p,
                 Err(e) => {
-                    eprintln!("error: {e:#}");
+                    eprintln!("error: {}", crate::output::Esc(&format!("{e:#}")));
                     std::process::exit(2)
                 }
             };
-            let session = match Session::open(data_dir, platform) {
+            let session = match open() {
                 Ok(s) => s,
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    eprintln!("error: {}", crate::output::Esc(&e));
                     std::process::exit(2)
                 }
             };
-            let ctx = crate::sign_cmd::Ctx::new(
-                data_dir,
-                &policy,
-                cli.allowed_signers.as_deref(),
-                cli.identity,
-            );
+            let ctx = crate::sign_cmd::Ctx::new(&config, &policy);
             crate::sign_cmd::gate_cmd(session, &ctx, &a.version, a.json)
         }
         Some(Command::Export(crate::cli::ExportCmd::AuditPack {
@@ -90,38 +81,45 @@ pub fn run(cli: Cli) -> Result<()> {
             output,
             json,
         })) => {
-            let policy = crate::review_cmd::load_policy(cli.policy.as_deref())?;
-            let ctx = crate::sign_cmd::Ctx::new(
-                data_dir,
-                &policy,
-                cli.allowed_signers.as_deref(),
-                cli.identity,
-            );
-            crate::sign_cmd::export_pack(
-                Session::open(data_dir, platform)?,
-                &ctx,
-                &version,
-                &output,
+            let policy = load_policy()?;
+            let ctx = crate::sign_cmd::Ctx::new(&config, &policy);
+            crate::sign_cmd::export_pack(open()?, &ctx, &version, &output, json)
+        }
+        Some(Command::Export(crate::cli::ExportCmd::Inventory { output })) => {
+            crate::sign_cmd::export_inventory(open()?, &load_policy()?, &config, &output)
+        }
+        Some(Command::BenchTui { models, versions }) => crate::tui::bench::run(models, versions),
+        Some(Command::Ledger(c)) => crate::sign_cmd::ledger_cmd(open()?, c),
+        Some(Command::Policy(crate::cli::PolicyCmd::Check { file, json })) => {
+            crate::review_cmd::policy_check(
+                file.as_deref().or(config.policy.value.as_deref()),
                 json,
             )
         }
-        Some(Command::Export(crate::cli::ExportCmd::Inventory { output })) => {
-            let policy = crate::review_cmd::load_policy(cli.policy.as_deref())?;
-            crate::sign_cmd::export_inventory(
-                Session::open(data_dir, platform)?,
-                &policy,
-                cli.identity,
-                &output,
-            )
-        }
-        Some(Command::BenchTui { models, versions }) => crate::tui::bench::run(models, versions),
-        Some(Command::Ledger(c)) => {
-            crate::sign_cmd::ledger_cmd(Session::open(data_dir, platform)?, c)
-        }
-        Some(Command::Policy(crate::cli::PolicyCmd::Check { file, json })) => {
-            crate::review_cmd::policy_check(file.as_deref().or(cli.policy.as_deref()), json)
-        }
     }
+}
+
+/// `config show`: every setting, its value and where it came from.
+fn cmd_config_show(config: &Config, json: bool) -> Result<()> {
+    let shown = config.show();
+    if json {
+        return output::json(&serde_json::json!({
+            "schema": "countersign.config/v1",
+            "settings": shown,
+        }));
+    }
+    let rows: Vec<Vec<String>> = shown
+        .iter()
+        .map(|s| {
+            vec![
+                s.name.clone(),
+                s.value.clone().unwrap_or_else(|| "(unset)".into()),
+                s.origin.to_string(),
+            ]
+        })
+        .collect();
+    print!("{}", output::table(&["SETTING", "VALUE", "ORIGIN"], &rows));
+    Ok(())
 }
 
 /// A progress printer for stderr: redrawn in place on a terminal, one line per stage
@@ -150,7 +148,7 @@ fn do_sync(
     full: bool,
     quiet: bool,
 ) -> Result<SyncReport> {
-    let platform = workspace::open_platform(&session.platform, policy)?;
+    let platform = session.open_platform(policy)?;
     let mut progress = progress_printer(quiet);
     let report = sync::sync(
         platform.as_ref(),
@@ -415,13 +413,19 @@ fn cmd_lineage(session: Session, a: LineageArgs) -> Result<()> {
     Ok(())
 }
 
-fn cmd_demo(data_dir: Option<&std::path::Path>, a: DemoArgs) -> Result<()> {
-    let data = workspace::data_dir(data_dir);
+fn cmd_demo(config: &Config, a: DemoArgs) -> Result<()> {
+    let data = config.data_dir.value.clone();
     let dir = a.dir.unwrap_or_else(|| data.join("demo"));
     let today = inventory::today();
     let n = countersign_core::demo::generate(&dir, &today)?;
     let uri = format!("folder:{}", dir.display());
-    let mut session = Session::open(Some(&data), Some(&uri))?;
+    // The demo's own platform, whatever else is configured.
+    let mut config = config.clone();
+    config.platform = countersign_core::config::Setting {
+        value: Some(uri.clone()),
+        origin: countersign_core::config::Origin::Flag("demo".into()),
+    };
+    let mut session = Session::open(&config)?;
     let policy = countersign_core::policy::LoadedPolicy::default_policy()?;
     let report = do_sync(&mut session, &policy, false, true)?;
     session.remember_platform()?;
@@ -442,5 +446,5 @@ fn cmd_demo(data_dir: Option<&std::path::Path>, a: DemoArgs) -> Result<()> {
         println!("Demo ready. Open it with: countersign --platform {uri}");
         return Ok(());
     }
-    crate::tui::run(session, today, policy)
+    crate::tui::run(session, today, policy, &config)
 }

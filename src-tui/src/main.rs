@@ -8,6 +8,7 @@
 mod output;
 mod cli;
 mod commands;
+mod logging;
 mod review_cmd;
 mod sign_cmd;
 mod tui;
@@ -20,10 +21,11 @@ fn main() {
         Ok(()) => 0,
         Err(e) => {
             let code = exit_code(&e);
-            // Errors quote platform text: control characters are made visible.
+            // Errors quote platform text and are one line by construction: every control
+            // character, newlines included, is made visible.
             eprintln!(
                 "error: {}",
-                countersign_core::display::escape_keep_lines(&format!("{e:#}"))
+                countersign_core::display::escape(&format!("{e:#}"))
             );
             code
         }

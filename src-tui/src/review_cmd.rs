@@ -33,13 +33,14 @@ pub fn policy_check(file: Option<&Path>, json: bool) -> Result<()> {
             "rubric_questions": p.policy.rubric.questions.len(), "roster": p.policy.roster.len(),
         }));
     }
-    println!("{shown}: ok");
-    println!(
+    say!("{}: ok", shown);
+    say!(
         "  name:      {} (version {})",
-        p.policy.name, p.policy.version
+        p.policy.name,
+        p.policy.version
     );
-    println!("  sha256:    {}", p.sha256);
-    println!(
+    say!("  sha256:    {}", p.sha256);
+    say!(
         "  tiers:     {}",
         p.policy
             .tiers
@@ -48,7 +49,7 @@ pub fn policy_check(file: Option<&Path>, json: bool) -> Result<()> {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    println!(
+    say!(
         "  checklist: {} items; rubric: {} questions; roster: {} people",
         p.policy.checklist.len(),
         p.policy.rubric.questions.len(),
@@ -105,36 +106,44 @@ pub fn tier(session: Session, policy: &LoadedPolicy, a: TierArgs) -> Result<()> 
     if a.json {
         return output::json(&assessment);
     }
-    println!(
+    say!(
         "{}: rubric of policy {} ({})",
         model.name,
         policy.policy.version,
-        &policy.sha256[..12]
+        countersign_core::display::short_hash(&policy.sha256)
     );
     for r in &assessment.rationale {
-        println!("  {r}");
+        say!("  {}", r);
     }
     for q in &assessment.unanswered {
         let question = policy.policy.rubric.questions.iter().find(|x| &x.id == q);
         if let Some(question) = question {
             let opts: Vec<&str> = question.options.iter().map(|o| o.value.as_str()).collect();
-            println!(
-                "  unanswered: {q} — {} ({}); pass --answer {q}=VALUE or tag the model rubric.{q}",
+            say!(
+                "  unanswered: {} — {} ({}); pass --answer {}=VALUE or tag the model rubric.{}",
+                q,
                 question.text,
-                opts.join(" | ")
+                opts.join(" | "),
+                q,
+                q
             );
         }
     }
     match (&assessment.tier, &assessment.platform_tier) {
         (Some(t), Some(p)) if t != p => {
-            println!("  DISAGREES: the rubric gives tier {t}, the platform records tier {p}")
+            say!(
+                "  DISAGREES: the rubric gives tier {}, the platform records tier {}",
+                t,
+                p
+            )
         }
-        (Some(t), Some(_)) => println!("  agrees with the platform's tier {t}"),
-        (Some(t), None) => println!(
-            "  the platform records no tier; set tag {}={t}",
-            policy.policy.tags.risk_tier
+        (Some(t), Some(_)) => say!("  agrees with the platform's tier {}", t),
+        (Some(t), None) => say!(
+            "  the platform records no tier; set tag {}={}",
+            policy.policy.tags.risk_tier,
+            t
         ),
-        (None, _) => println!("  no tier until every question is answered"),
+        (None, _) => say!("  no tier until every question is answered"),
     }
     Ok(())
 }
@@ -165,14 +174,15 @@ pub fn run(
                     &serde_json::json!({"resumed": resumed, "review": review, "status": status}),
                 );
             }
-            println!(
-                "{} review {} of {r} (tier {}, policy {} {}, evidence {})",
+            say!(
+                "{} review {} of {} (tier {}, policy {} {}, evidence {})",
                 if resumed { "Resumed" } else { "Started" },
                 review.header.id,
+                r,
                 review.header.tier,
                 review.header.policy_version,
-                &review.header.policy_sha256[..12],
-                &review.header.evidence_sha256[..12]
+                countersign_core::display::short_hash(&review.header.policy_sha256),
+                countersign_core::display::short_hash(&review.header.evidence_sha256)
             );
             print_checklist(&review);
             print_status(&status);
@@ -196,9 +206,12 @@ pub fn run(
             if json {
                 return output::json(&serde_json::json!({"review": review, "status": status}));
             }
-            println!(
-                "Review {} of {r} (tier {}, started {})",
-                review.header.id, review.header.tier, review.header.started_at
+            say!(
+                "Review {} of {} (tier {}, started {})",
+                review.header.id,
+                r,
+                review.header.tier,
+                review.header.started_at
             );
             print_checklist(&review);
             print_findings(&review);
@@ -228,7 +241,7 @@ pub fn run(
             if json {
                 return output::json(&answer);
             }
-            println!(
+            say!(
                 "{} {}{}",
                 item.to_uppercase(),
                 answer.outcome.as_str(),
@@ -240,7 +253,7 @@ pub fn run(
             );
             let p = review::policy_of(&session.store, &review)?;
             let st = review.status(&p, None);
-            println!("{} of {} answered", st.answered, st.total);
+            say!("{} of {} answered", st.answered, st.total);
             Ok(())
         }
         ReviewCmd::Apply { version, file } => {
@@ -316,7 +329,12 @@ pub fn run(
             if a.json {
                 return output::json(&f);
             }
-            println!("Raised {} ({:?}): {}", f.id, f.severity, f.title);
+            say!(
+                "Raised {} ({}): {}",
+                f.id,
+                format!("{:?}", f.severity),
+                f.title
+            );
             Ok(())
         }
         ReviewCmd::Finding(FindingCmd::Update(a)) => {
@@ -326,7 +344,7 @@ pub fn run(
                 format!("status '{}': use open, remediated or accepted", a.status)
             })?;
             let f = review.set_finding_status(&session.store, &a.id, status)?;
-            println!("{} is now {:?}", f.id, f.status);
+            say!("{} is now {}", f.id, format!("{:?}", f.status));
             Ok(())
         }
         ReviewCmd::Status(VersionJson { version, json }) => {
@@ -348,7 +366,7 @@ fn print_checklist(review: &Review) {
     for item in &review.header.items {
         if item.area != area {
             area = &item.area;
-            println!("\n{area}");
+            say!("\n{}", area);
         }
         let answer = review.answers.get(&item.id);
         let mark = match answer.map(|a| a.outcome) {
@@ -357,18 +375,18 @@ fn print_checklist(review: &Review) {
             Some(Outcome::NotApplicable) => "[n/a] ",
             None => "[    ]",
         };
-        println!("  {mark} {:<7} {}", item.id, item.title);
+        say!("  {} {:<7} {}", mark, item.id, item.title);
         if let Some(auto) = &item.automatic {
             let o = match auto.outcome {
                 AutoOutcome::Pass => "pass",
                 AutoOutcome::Fail => "FAIL",
                 AutoOutcome::Missing => "missing",
             };
-            println!("           automatic: {o} — {}", auto.explanation);
+            say!("           automatic: {} — {}", o, auto.explanation);
         }
         if let Some(a) = answer {
             if !a.note.is_empty() {
-                println!("           note: {}", a.note);
+                say!("           note: {}", a.note);
             }
         }
     }
@@ -378,13 +396,13 @@ fn print_findings(review: &Review) {
     if review.findings.is_empty() {
         return;
     }
-    println!("\nFindings");
+    say!("\nFindings");
     for f in &review.findings {
-        println!(
-            "  {} {:?} {:?} due {} — {}{}",
+        say!(
+            "  {} {} {} due {} — {}{}",
             f.id,
-            f.severity,
-            f.status,
+            format!("{:?}", f.severity),
+            format!("{:?}", f.status),
             f.due,
             f.title,
             f.item
@@ -396,23 +414,23 @@ fn print_findings(review: &Review) {
 }
 
 fn print_status(s: &review::ReviewStatus) {
-    println!("\n{}: {} of {} answered", s.version, s.answered, s.total);
+    say!("\n{}: {} of {} answered", s.version, s.answered, s.total);
     if !s.evidence_changes.is_empty() {
-        println!("  EVIDENCE CHANGED since the review started:");
+        say!("  EVIDENCE CHANGED since the review started:");
         for c in &s.evidence_changes {
-            println!("    {c}");
+            say!("    {}", c);
         }
     }
     if s.can_approve {
-        println!("  ready for decision; nothing blocks an approval");
+        say!("  ready for decision; nothing blocks an approval");
     } else {
         if s.ready_for_decision {
-            println!("  ready for decision, but an approval is blocked:");
+            say!("  ready for decision, but an approval is blocked:");
         } else {
-            println!("  not ready for decision:");
+            say!("  not ready for decision:");
         }
         for b in &s.blockers {
-            println!("    - {b}");
+            say!("    - {}", b);
         }
     }
 }

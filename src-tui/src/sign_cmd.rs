@@ -6,6 +6,7 @@ use anyhow::{bail, Context, Result};
 use countersign_core::approval::sign::{sign, SignOptions};
 use countersign_core::approval::verify::{verify_version, Verification};
 use countersign_core::approval::Decision;
+use countersign_core::config::{Config, KeyChoice};
 use countersign_core::policy::{LoadedPolicy, Role};
 use countersign_core::signing::allowed_signers::line_for;
 use countersign_core::signing::{self, SigningKey};
@@ -20,44 +21,35 @@ pub struct Ctx<'a> {
     pub data_dir: PathBuf,
     /// Policy.
     pub policy: &'a LoadedPolicy,
-    /// `--allowed-signers`.
-    pub allowed_signers: Option<&'a Path>,
-    /// `--as`.
+    /// The configured allowed_signers file.
+    pub allowed_signers: Option<PathBuf>,
+    /// The configured identity.
     pub identity: Option<String>,
+    /// The resolved configuration.
+    pub config: &'a Config,
 }
 
 impl<'a> Ctx<'a> {
-    /// The context from the global flags.
-    pub fn new(
-        data_dir: Option<&Path>,
-        policy: &'a LoadedPolicy,
-        allowed_signers: Option<&'a Path>,
-        identity: Option<String>,
-    ) -> Self {
+    /// The context from the resolved configuration.
+    pub fn new(config: &'a Config, policy: &'a LoadedPolicy) -> Self {
         Self {
-            data_dir: workspace::data_dir(data_dir),
+            data_dir: config.data_dir.value.clone(),
             policy,
-            allowed_signers,
-            identity,
+            allowed_signers: config.allowed_signers.value.clone(),
+            identity: config.identity.value.clone(),
+            config,
         }
     }
 
     /// The allowed_signers file for a session (see `workspace::allowed_signers_path`).
     pub fn allowed_signers_path(&self, session: &Session) -> PathBuf {
         workspace::allowed_signers_path(
-            self.allowed_signers,
+            self.allowed_signers.as_deref(),
             self.policy,
             &session.platform,
             &self.data_dir,
         )
     }
-}
-
-fn home_key() -> PathBuf {
-    std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_default()
-        .join(".ssh/id_ed25519")
 }
 
 fn read_passphrase(args: &KeyArgs, path: &Path) -> Result<String> {
@@ -75,16 +67,21 @@ fn read_passphrase(args: &KeyArgs, path: &Path) -> Result<String> {
     ))?)
 }
 
-/// Opens the signing key the flags name (asking for a passphrase when needed).
-pub fn open_key(args: &KeyArgs) -> Result<SigningKey> {
-    if args.agent
-        || (args.key.is_none()
-            && std::env::var_os("SSH_AUTH_SOCK").is_some()
-            && !home_key().exists())
-    {
-        return Ok(SigningKey::from_agent(None, None)?);
-    }
-    let path = args.key.clone().unwrap_or_else(home_key);
+/// Opens the signing key: `--agent` or `--key` if given, else the configured one
+/// ([`Config::signing_key`]: `COUNTERSIGN_KEY`, the config file, `~/.ssh/countersign_ed25519`,
+/// `~/.ssh/id_ed25519`, ssh-agent), asking for a passphrase when needed.
+pub fn open_key(args: &KeyArgs, config: &Config) -> Result<SigningKey> {
+    let choice = if args.agent {
+        KeyChoice::Agent
+    } else if let Some(k) = &args.key {
+        KeyChoice::File(k.clone())
+    } else {
+        config.signing_key.value.clone()
+    };
+    let path = match choice {
+        KeyChoice::Agent => return Ok(SigningKey::from_agent(None, None)?),
+        KeyChoice::File(p) => p,
+    };
     match SigningKey::from_file(&path, None) {
         Err(countersign_core::Error::PassphraseNeeded { .. }) => {
             let pass = read_passphrase(args, &path)?;
@@ -95,7 +92,10 @@ pub fn open_key(args: &KeyArgs) -> Result<SigningKey> {
 }
 
 /// `keys`.
-pub fn keys(a: KeysArgs, identity: Option<String>) -> Result<()> {
+pub fn keys(a: KeysArgs, config: &Config) -> Result<()> {
+    // The allowed_signers line names who you are: the configured identity (`--as`, env,
+    // config file), else the login name.
+    let identity = Some(config.whoami());
     if let Some(KeysCmd::Generate {
         path,
         comment,
@@ -103,7 +103,8 @@ pub fn keys(a: KeysArgs, identity: Option<String>) -> Result<()> {
         passphrase_file,
     }) = a.cmd
     {
-        let path = path.unwrap_or_else(|| home_key().with_file_name("countersign_ed25519"));
+        // Where the default key is looked for first, so plain `keys` then finds it.
+        let path = path.unwrap_or_else(|| config.generated_key_path.clone());
         let pass = if no_passphrase {
             None
         } else if let Some(f) = passphrase_file.as_ref().or(a.key.passphrase_file.as_ref()) {
@@ -141,7 +142,7 @@ pub fn keys(a: KeysArgs, identity: Option<String>) -> Result<()> {
         );
         return Ok(());
     }
-    let key = open_key(&a.key)?;
+    let key = open_key(&a.key, config)?;
     let line = line_for(
         identity.as_deref().unwrap_or("YOUR-IDENTITY"),
         key.public_key(),
@@ -179,8 +180,8 @@ pub fn sign_cmd(session: Session, ctx: &Ctx<'_>, a: SignArgs) -> Result<()> {
         .transpose()?;
     let allowed_path = ctx.allowed_signers_path(&session);
     let allowed = workspace::load_allowed_signers(&allowed_path)?;
-    let key = open_key(&a.key)?;
-    let platform = workspace::open_platform(&session.platform, ctx.policy)?;
+    let key = open_key(&a.key, ctx.config)?;
+    let platform = session.open_platform(ctx.policy)?;
     if !a.yes {
         if !std::io::stdin().is_terminal() {
             bail!("not signed: standard input is not a terminal, so nobody can confirm; pass --yes to sign without asking");
@@ -266,7 +267,11 @@ pub fn sign_cmd(session: Session, ctx: &Ctx<'_>, a: SignArgs) -> Result<()> {
 }
 
 fn print_verification(v: &Verification, explain: bool, allowed: &Path) {
-    say!("{} (evidence {})", v.version, &v.evidence_sha256[..12]);
+    say!(
+        "{} (evidence {})",
+        v.version,
+        countersign_core::display::short_hash(&v.evidence_sha256)
+    );
     if v.approvals.is_empty() {
         say!("  no approvals recorded");
     }
@@ -333,7 +338,7 @@ fn print_verification(v: &Verification, explain: bool, allowed: &Path) {
 pub fn verify_cmd(session: Session, ctx: &Ctx<'_>, a: VerifyArgs) -> Result<()> {
     let allowed_path = ctx.allowed_signers_path(&session);
     let allowed = workspace::load_allowed_signers(&allowed_path)?;
-    let platform = workspace::open_platform(&session.platform, ctx.policy)?;
+    let platform = session.open_platform(ctx.policy)?;
     let versions: Vec<VersionRef> = match (&a.version, a.all) {
         (Some(v), _) => vec![VersionRef::parse(v)?],
         (None, _) => countersign_core::approval::verify::versions_with_approvals(
@@ -379,7 +384,7 @@ pub fn gate_cmd(session: Session, ctx: &Ctx<'_>, version: &str, json: bool) -> !
         let vref = VersionRef::parse(version)?;
         let allowed_path = ctx.allowed_signers_path(&session);
         let allowed = workspace::load_allowed_signers(&allowed_path)?;
-        let platform = workspace::open_platform(&session.platform, ctx.policy)?;
+        let platform = session.open_platform(ctx.policy)?;
         Ok(verify_version(
             &session.store,
             platform.as_ref(),
@@ -421,11 +426,11 @@ pub fn ledger_cmd(session: Session, cmd: LedgerCmd) -> Result<()> {
             if json {
                 output::json(&r)?;
             } else if r.ok {
-                println!("ledger ok: {} entries, chain intact", r.entries);
+                say!("ledger ok: {} entries, chain intact", r.entries);
             } else {
-                println!("LEDGER BROKEN ({} entries):", r.entries);
+                say!("LEDGER BROKEN ({} entries):", r.entries);
                 for p in &r.problems {
-                    println!("  - {p}");
+                    say!("  - {}", p);
                 }
             }
             if !r.ok {
@@ -439,7 +444,7 @@ pub fn ledger_cmd(session: Session, cmd: LedgerCmd) -> Result<()> {
                 return output::json(&entries);
             }
             for (i, e) in entries.iter().enumerate() {
-                println!(
+                say!(
                     "{:>4} {} {} {} {} by {} ({})",
                     i + 1,
                     e.recorded_at,
@@ -465,8 +470,8 @@ pub fn export_pack(
 ) -> Result<()> {
     let vref = VersionRef::parse(version)?;
     let allowed_path = ctx.allowed_signers_path(&session);
-    let platform = workspace::open_platform(&session.platform, ctx.policy)?;
-    let exporter = workspace::whoami(ctx.identity.as_deref());
+    let platform = session.open_platform(ctx.policy)?;
+    let exporter = ctx.config.whoami();
     let report = countersign_core::export::audit_pack::export(
         &session.store,
         platform.as_ref(),
@@ -506,13 +511,13 @@ pub fn export_pack(
 pub fn export_inventory(
     session: Session,
     policy: &LoadedPolicy,
-    identity: Option<String>,
+    config: &Config,
     output: &Path,
 ) -> Result<()> {
     use countersign_core::export::portfolio;
     let today = countersign_core::inventory::today();
     let report = portfolio::build(&session.store, &session.key, policy, &today)?;
-    portfolio::write(&report, output, &workspace::whoami(identity.as_deref()))?;
+    portfolio::write(&report, output, &config.whoami())?;
     let f = &report.figures;
     println!(
         "Portfolio report of {} written to {}",

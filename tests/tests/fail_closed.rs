@@ -506,3 +506,133 @@ fn a_version_that_is_not_ready_never_passes_and_cannot_be_signed() {
         );
     }
 }
+
+#[test]
+fn verify_txt_binds_every_record_to_this_pack_and_version() {
+    let w = World::new();
+    let allowed = w.allowed().display().to_string();
+    let export = |name: &str| {
+        let pack = w.cli.data.path().join(name);
+        w.cli.ok(&[
+            "--allowed-signers",
+            &allowed,
+            "export",
+            "audit-pack",
+            V,
+            "-o",
+            pack.to_str().expect("p"),
+        ]);
+        pack
+    };
+    let (ok, out) = run_verify_txt(&export("honest"));
+    assert!(ok, "{out}");
+    // The platform's review.json edited after signing (a note rewritten): the pack carries
+    // it, but no record binds it.
+    let review = w.approvals(V).parent().expect("dir").join("review.json");
+    let text = std::fs::read_to_string(&review).expect("review");
+    std::fs::write(
+        &review,
+        text.replacen("\"note\": \"", "\"note\": \"INSIDER-EDITED ", 1),
+    )
+    .expect("edit");
+    let (ok, out) = run_verify_txt(&export("edited-review"));
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("does not bind this pack's review.json"),
+        "{out}"
+    );
+    // Another version's genuine record copied in.
+    w.restore();
+    let other = w.approvals("models:/credit-limit-assignment/2");
+    if let Some(src) = std::fs::read_dir(w.demo().join("reviews"))
+        .expect("reviews")
+        .flatten()
+        .flat_map(|m| std::fs::read_dir(m.path()).into_iter().flatten().flatten())
+        .map(|v| v.path().join("approvals"))
+        .find(|a| a.is_dir() && *a != w.approvals(V) && *a != other)
+    {
+        let rec = std::fs::read_dir(&src)
+            .expect("approvals")
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == "json"))
+            .expect("a record");
+        std::fs::copy(&rec, w.approvals(V).join("validator-zz.json")).expect("copy");
+        std::fs::copy(
+            format!("{}.sig", rec.display()),
+            w.approvals(V).join("validator-zz.json.sig"),
+        )
+        .expect("copy sig");
+        let (ok, out) = run_verify_txt(&export("copied"));
+        assert!(!ok, "{out}");
+        assert!(out.contains("is not about this version"), "{out}");
+    }
+}
+
+#[test]
+fn symbolic_links_in_the_folder_platform_are_never_followed() {
+    let w = World::new();
+    let secret_dir = tempfile::tempdir().expect("secret");
+    let secret = secret_dir.path().join("id_ed25519");
+    std::fs::write(
+        &secret,
+        "-----BEGIN OPENSSH PRIVATE KEY----- READER-SECRET-31337",
+    )
+    .expect("secret");
+    let alex = w.record(V, "approver-alex.approver@demo.bank");
+    std::fs::copy(&alex, w.approvals(V).join("zz.json")).expect("copy");
+    std::os::unix::fs::symlink(&secret, w.approvals(V).join("zz.json.sig")).expect("link");
+    std::os::unix::fs::symlink(&secret, w.approvals(V).join("yy.json")).expect("link");
+    let (code, out) = gate_text(&w, V, &[]);
+    assert_ne!(code, 0, "{out}");
+    let pack = w.cli.data.path().join("linked-pack");
+    w.cli.ok(&[
+        "--allowed-signers",
+        w.allowed().to_str().expect("p"),
+        "export",
+        "audit-pack",
+        V,
+        "-o",
+        pack.to_str().expect("p"),
+    ]);
+    for e in std::fs::read_dir(pack.join("approvals"))
+        .expect("approvals")
+        .flatten()
+    {
+        let bytes = std::fs::read(e.path()).expect("read");
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("READER-SECRET-31337"),
+            "{} holds the reader's secret",
+            e.path().display()
+        );
+    }
+    // A superseded folder that is a link out of the platform: signing refuses to move the
+    // old review through it, and nothing outside changes.
+    w.restore();
+    let victim = tempfile::tempdir().expect("victim");
+    std::fs::write(victim.path().join("evidence.json"), "ORIGINAL").expect("victim");
+    let dir = w.approvals(V).parent().expect("dir").to_path_buf();
+    std::os::unix::fs::symlink(victim.path(), dir.join("superseded")).expect("link");
+    let key = w.key("victor.validator@demo.bank").display().to_string();
+    let allowed = w.allowed().display().to_string();
+    let _ = w.cli.run(&["review", "start", V]);
+    let o = w.cli.run(&[
+        "--allowed-signers",
+        &allowed,
+        "sign",
+        V,
+        "--role",
+        "validator",
+        "--decision",
+        "reject",
+        "--key",
+        &key,
+        "--yes",
+    ]);
+    let _ = o;
+    assert_eq!(
+        std::fs::read_to_string(victim.path().join("evidence.json")).expect("victim"),
+        "ORIGINAL"
+    );
+    assert_eq!(std::fs::read_dir(victim.path()).expect("victim").count(), 1);
+}

@@ -677,3 +677,46 @@ fn a_buried_or_deleted_reject_still_blocks_on_mlflow() {
         "{erin_check}"
     );
 }
+
+/// Exact values (#19): a fresh model of its own, so the seeded inventory other tests count is
+/// left alone.
+#[test]
+fn metric_values_are_mlflows_bit_for_bit() {
+    // Values whose last digit a default (not round-trip exact) float parser gets wrong.
+    let exact = [
+        "0.9970674486803519",
+        "0.9970810884539317",
+        "93.11653469036203",
+    ];
+    let name = format!("exact-values-{}", std::process::id());
+    let metrics = vec![
+        json!({"key": "auc", "value": 0.9970674486803519_f64, "timestamp": 1, "step": 0}),
+        json!({"key": "loss", "value": 0.9970810884539317_f64, "timestamp": 1, "step": 1}),
+        json!({"key": "loss", "value": 93.11653469036203_f64, "timestamp": 2, "step": 2}),
+    ];
+    let v = countersign_e2e::mlflow_fresh_model(&name, metrics, None);
+    let cli = Cli::new();
+    cli.ok(&["--platform", &mlflow_uri(), "sync", "--quiet"]);
+    let shown = cli.ok(&["show", &v, "--json"]);
+    let evidence = cli.ok(&["evidence", &v]);
+    // MLflow's own answer, as text.
+    let run_id = serde_json::from_str::<Value>(&shown).expect("json")["evidence"]["run"]["run_id"]
+        .as_str()
+        .expect("run id")
+        .to_string();
+    let out = std::process::Command::new("curl")
+        .args(["-sS", "-f"])
+        .arg(format!(
+            "{}/api/2.0/mlflow/metrics/get-history?run_id={run_id}&metric_key=loss",
+            mlflow_uri()
+        ))
+        .output()
+        .expect("curl");
+    let history = String::from_utf8_lossy(&out.stdout).into_owned();
+    for x in exact {
+        let in_mlflow = history.contains(x) || x == exact[0];
+        assert!(in_mlflow, "MLflow holds {x}: {history}");
+        assert!(shown.contains(x), "show --json lacks {x} exactly: {shown}");
+        assert!(evidence.contains(x), "evidence.json lacks {x} exactly");
+    }
+}

@@ -256,8 +256,8 @@ pub fn sign(
     if basis.record.policy_sha256 != policy.sha256 {
         reasons.push(format!(
             "the review was made under policy {} but you are using policy {}; sign with the review's policy (--policy)",
-            &basis.record.policy_sha256[..12.min(basis.record.policy_sha256.len())],
-            &policy.sha256[..12]
+            crate::display::short_hash(&basis.record.policy_sha256),
+            crate::display::short_hash(&policy.sha256)
         ));
     }
     if opts.decision.approves() {
@@ -301,10 +301,10 @@ pub fn sign(
         if !validators.is_empty() && !validators.iter().any(|v| v.review_sha256 == review_sha) {
             reasons.push(format!(
                 "the review on the platform ({}) is not the one the validator approved ({}): an approver countersigns the validator's review, never another",
-                &review_sha[..12],
+                crate::display::short_hash(&review_sha),
                 validators
                     .iter()
-                    .map(|v| format!("{} by {}", &v.review_sha256[..12.min(v.review_sha256.len())], v.signer))
+                    .map(|v| format!("{} by {}", crate::display::short_hash(&v.review_sha256), v.signer))
                     .collect::<Vec<_>>()
                     .join(", ")
             ));

@@ -404,13 +404,13 @@ pub fn verify_version(
             && !present.contains(e.approval_sha256.as_str())
             && !vanished
                 .iter()
-                .any(|v: &String| v.contains(&e.approval_sha256[..12]))
+                .any(|v: &String| v.contains(&short(&e.approval_sha256)))
         {
             vanished.push(format!(
                 "the reject by {} {} (record {}, signed {}) that this machine's ledger holds is gone from the platform: a removed reject still blocks",
                 e.role,
                 e.signer,
-                &e.approval_sha256[..12],
+                short(&e.approval_sha256),
                 e.signed_at
             ));
         }
@@ -488,8 +488,8 @@ pub fn blockers(checks: &[ApprovalCheck]) -> Vec<String> {
     out
 }
 
-fn short(s: &str) -> &str {
-    &s[..s.len().min(12)]
+fn short(s: &str) -> String {
+    crate::display::short_hash(s)
 }
 
 /// Whether the approvals the tier requires all count (and no counted reject).

@@ -307,6 +307,36 @@ fn verify_script(d: &PackData, files: &[(String, Vec<u8>)]) -> String {
                 "fail \"{file}: signed_at is not an RFC 3339 time\"\n"
             )),
         }
+        // The record is about this very version, and binds this pack's review and evidence:
+        // the expected lines are Countersign's (JSON-encoded, shell-quoted), the record's own
+        // bytes are only read.
+        for (field, value) in [
+            ("name", d.version.name.as_str()),
+            ("version", d.version.version.as_str()),
+        ] {
+            let line = format!(
+                "    \"{field}\": {},",
+                serde_json::to_string(value).unwrap_or_default()
+            );
+            s.push_str(&format!(
+                "grep -qxF -- {} {file} || fail \"{file}: the record is not about this version ({field} differs)\"\n",
+                shell_quote(&line)
+            ));
+        }
+        for (field, pack_file) in [
+            ("review_sha256", "review.json"),
+            ("evidence_sha256", "evidence.json"),
+        ] {
+            if files.iter().any(|(p, _)| p == pack_file) {
+                s.push_str(&format!(
+                    "grep -qx \"  \\\"{field}\\\": \\\"$(sha256sum {pack_file} | cut -d' ' -f1)\\\",\" {file} || fail \"{file}: the record does not bind this pack's {pack_file}\"\n"
+                ));
+            } else {
+                s.push_str(&format!(
+                    "fail \"{file}: the pack has no {pack_file} for the record's {field}\"\n"
+                ));
+            }
+        }
         if rec.role == crate::policy::Role::Approver && rec.decision.approves() {
             if validator_files.is_empty() {
                 s.push_str(&format!(

@@ -258,6 +258,35 @@ impl FolderPlatform {
             .join(encode_component(&r.version))
     }
 
+    /// Refuses a review folder reached through a symbolic link (or holding something other than
+    /// a folder on the way): a planted link would make reads or writes happen outside the
+    /// platform's folder.
+    fn real_dirs(&self, dir: &Path) -> Result<()> {
+        let Ok(rel) = dir.strip_prefix(&self.root) else {
+            return Err(Error::InvalidInput {
+                what: "review folder",
+                input: dir.display().to_string(),
+                reason: "it is outside the platform's folder".into(),
+            });
+        };
+        let mut at = self.root.clone();
+        for part in rel.components() {
+            at.push(part);
+            match std::fs::symlink_metadata(&at) {
+                Ok(m) if m.file_type().is_symlink() || !m.is_dir() => {
+                    return Err(Error::InvalidFile {
+                        path: at.clone(),
+                        message: "a symbolic link or a file where Countersign keeps a review folder: refused (remove it; nothing is read or written through it)".into(),
+                    })
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+                Err(e) => return Err(Error::io(&at, e)),
+            }
+        }
+        Ok(())
+    }
+
     fn toml_files(&self, sub: &str) -> Result<Vec<PathBuf>> {
         let dir = self.root.join(sub);
         let rd = match std::fs::read_dir(&dir) {
@@ -403,6 +432,8 @@ impl Platform for FolderPlatform {
 
     fn write_back(&self, w: &super::WriteBack<'_>) -> Result<String> {
         let dir = self.review_dir(w.version);
+        self.real_dirs(&dir.join("approvals"))?;
+        self.real_dirs(&dir.join("superseded"))?;
         std::fs::create_dir_all(dir.join("approvals")).map_err(|e| Error::io(&dir, e))?;
         let review_path = dir.join("review.json");
         if let Ok(existing) = std::fs::read(&review_path) {
@@ -419,6 +450,7 @@ impl Platform for FolderPlatform {
                 let aside = dir
                     .join("superseded")
                     .join(crate::paths::encode_component(&old_id));
+                self.real_dirs(&aside)?;
                 std::fs::create_dir_all(&aside).map_err(|e| Error::io(&aside, e))?;
                 for name in ["review.json", "evidence.json"] {
                     let from = dir.join(name);
@@ -489,17 +521,32 @@ impl Platform for FolderPlatform {
 
     fn list_approvals(&self, r: &crate::uri::VersionRef) -> Result<Vec<super::StoredApproval>> {
         let dir = self.review_dir(r).join("approvals");
+        self.real_dirs(&dir)?;
         let rd = match std::fs::read_dir(&dir) {
             Ok(rd) => rd,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(Error::io(dir, e)),
         };
+        // Only regular files are read: a symbolic link (to the reader's own key, say) or a
+        // FIFO is reported as an unreadable record, which blocks the version, and is never
+        // opened or copied into a pack.
+        let regular =
+            |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_file());
         let mut out = Vec::new();
         for entry in rd {
             let p = entry.map_err(|e| Error::io(&dir, e))?.path();
             if p.extension().is_some_and(|x| x == "json") {
-                let json = std::fs::read(&p).map_err(|e| Error::io(&p, e))?;
-                let sig = std::fs::read(format!("{}.sig", p.display())).ok();
+                let json = if regular(&p) {
+                    std::fs::read(&p).map_err(|e| Error::io(&p, e))?
+                } else {
+                    b"not a regular file (a symbolic link, folder or device): never read".to_vec()
+                };
+                let sig_path = PathBuf::from(format!("{}.sig", p.display()));
+                let sig = match std::fs::symlink_metadata(&sig_path) {
+                    Err(_) => None,
+                    Ok(_) if regular(&sig_path) => std::fs::read(&sig_path).ok(),
+                    Ok(_) => Some(b"not a regular file: never read".to_vec()),
+                };
                 out.push(super::StoredApproval {
                     location: p.display().to_string(),
                     json,
@@ -514,6 +561,15 @@ impl Platform for FolderPlatform {
 
     fn latest_review(&self, r: &crate::uri::VersionRef) -> Result<Option<super::PublishedReview>> {
         let dir = self.review_dir(r);
+        self.real_dirs(&dir)?;
+        for name in ["review.json", "evidence.json"] {
+            if std::fs::symlink_metadata(dir.join(name)).is_ok_and(|m| !m.file_type().is_file()) {
+                return Err(Error::InvalidFile {
+                    path: dir.join(name),
+                    message: "not a regular file (a symbolic link?): refused, never read".into(),
+                });
+            }
+        }
         match (
             std::fs::read(dir.join("review.json")),
             std::fs::read(dir.join("evidence.json")),
@@ -644,8 +700,16 @@ impl Platform for FolderPlatform {
 
 /// Writes a new file atomically; fails if it exists (never overwrites).
 fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
     let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
+    // create_new: never through a file or symbolic link someone planted under that name.
+    let _ = std::fs::remove_file(&tmp);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .and_then(|mut f| f.write_all(bytes))
+        .map_err(|e| Error::io(&tmp, e))?;
     let linked = std::fs::hard_link(&tmp, path);
     let _ = std::fs::remove_file(&tmp);
     linked.map_err(|e| match e.kind() {

@@ -154,13 +154,15 @@ pub trait Platform: Send + Sync {
 }
 
 /// Opens the platform a URI names.
-pub fn open(uri: &PlatformUri, tag_names: TagNames) -> Result<Box<dyn Platform>> {
+pub fn open(
+    uri: &PlatformUri,
+    client: mlflow::ClientOptions,
+    tag_names: TagNames,
+) -> Result<Box<dyn Platform>> {
     Ok(match uri {
-        PlatformUri::Mlflow(url) => Box::new(mlflow::MlflowClient::new(
-            url.clone(),
-            mlflow::ClientOptions::from_env(),
-            tag_names,
-        )?),
+        PlatformUri::Mlflow(url) => {
+            Box::new(mlflow::MlflowClient::new(url.clone(), client, tag_names)?)
+        }
         PlatformUri::Folder(path) => Box::new(folder::FolderPlatform::new(path.clone(), tag_names)),
     })
 }

@@ -354,17 +354,14 @@ impl App {
             return;
         };
         let allowed_path = countersign_core::workspace::allowed_signers_path(
-            None,
+            self.session.allowed_signers.as_deref(),
             &self.policy,
             &self.session.platform,
             &self.data_dir,
         );
         let result =
             countersign_core::workspace::load_allowed_signers(&allowed_path).and_then(|allowed| {
-                let p = countersign_core::workspace::open_platform(
-                    &self.session.platform,
-                    &self.policy,
-                )?;
+                let p = self.session.open_platform(&self.policy)?;
                 countersign_core::approval::verify::verify_version(
                     &self.session.store,
                     p.as_ref(),
@@ -404,7 +401,7 @@ impl App {
             &self.today,
         )
         .and_then(|report| {
-            countersign_core::export::portfolio::write(&report, &out, &workspace::whoami(None))
+            countersign_core::export::portfolio::write(&report, &out, &self.session.whoami())
         });
         self.status = match result {
             Ok(()) => format!("portfolio report written to {}", out.display()),
@@ -418,19 +415,20 @@ impl App {
         };
         let out = workspace::export_path(&self.data_dir, &format!("{}-v{}", v.name, v.version), "");
         let allowed = workspace::allowed_signers_path(
-            None,
+            self.session.allowed_signers.as_deref(),
             &self.policy,
             &self.session.platform,
             &self.data_dir,
         );
-        let result = workspace::open_platform(&self.session.platform, &self.policy).and_then(|p| {
+        let who = self.session.whoami();
+        let result = self.session.open_platform(&self.policy).and_then(|p| {
             countersign_core::export::audit_pack::export(
                 &self.session.store,
                 p.as_ref(),
                 &self.policy,
                 &allowed,
                 &v,
-                &workspace::whoami(None),
+                &who,
                 &out,
                 &mut |_| {},
             )
@@ -439,7 +437,7 @@ impl App {
             Ok(r) => format!(
                 "audit pack written to {} (pack {})",
                 r.path.display(),
-                &r.manifest_sha256[..12]
+                countersign_core::display::short_hash(&r.manifest_sha256)
             ),
             Err(e) => format!("export failed: {e}"),
         };
@@ -492,7 +490,11 @@ impl App {
                 }
                 Some(Action::Sign) => {
                     if let Some(v) = self.selected_version() {
-                        self.screen = Screen::Sign(Box::new(SignScreen::new(v, &self.data_dir)));
+                        self.screen = Screen::Sign(Box::new(SignScreen::new(
+                            v,
+                            &self.data_dir,
+                            &self.session.signing_key,
+                        )));
                     }
                     return Effect::None;
                 }

@@ -86,11 +86,8 @@ pub fn run(models: usize, versions: usize) -> anyhow::Result<()> {
     }
     let t0 = Instant::now();
     let store = Store::open(&path)?;
-    let session = Session {
-        store,
-        platform: PlatformUri::Folder(dir.clone()),
-        key: "bench".into(),
-    };
+    let mut session = Session::from_parts(store, PlatformUri::Folder(dir.clone()));
+    session.key = "bench".into();
     let mut app = App::new(session, "2026-11-25".into())?;
     let mut term = Terminal::new(TestBackend::new(120, 40))?;
     term.draw(|f| ui::draw(f, &mut app))?;

@@ -42,9 +42,11 @@ pub fn run(
     session: Session,
     today: String,
     policy: countersign_core::policy::LoadedPolicy,
+    config: &countersign_core::config::Config,
 ) -> anyhow::Result<()> {
     let mut app = App::new(session, today)?;
     app.policy = policy;
+    app.data_dir = config.data_dir.value.clone();
     let (keys, warning) = keymap::KeyMap::load();
     app.keymap = keys;
     if let Some(w) = warning {
@@ -130,11 +132,12 @@ fn start_sync(app: &mut App) -> mpsc::Receiver<SyncMsg> {
     app.status = "syncing…".into();
     let store_path = app.session.store.path().to_path_buf();
     let uri = app.session.platform.clone();
+    let client = app.session.client.clone();
     let policy = app.policy.clone();
     std::thread::spawn(move || {
         let result = (|| -> Result<SyncReport, countersign_core::Error> {
             let mut store = Store::open(&store_path)?;
-            let platform = workspace::open_platform(&uri, &policy)?;
+            let platform = workspace::open_platform(&uri, &client, &policy)?;
             let tx2 = tx.clone();
             let mut progress = move |p: Progress| {
                 let _ = tx2.send(SyncMsg::Progress(p));

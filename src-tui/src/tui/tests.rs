@@ -22,10 +22,10 @@ fn demo_app() -> (tempfile::TempDir, App) {
     let uri = PlatformUri::Folder(dir.path().to_path_buf());
     let key = uri.display_safe();
     let app = App::new(
-        Session {
-            store,
-            platform: uri,
-            key,
+        {
+            let mut s = Session::from_parts(store, uri);
+            s.key = key;
+            s
         },
         TODAY.into(),
     )

@@ -463,7 +463,7 @@ fn checklist(w: &mut Writer, d: &PackData) {
             r.review_id,
             r.tier,
             r.policy_version,
-            &r.policy_sha256[..12]
+            crate::display::short_hash(&r.policy_sha256)
         ),
         BLACK,
     );

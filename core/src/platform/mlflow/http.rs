@@ -8,7 +8,8 @@ use serde::de::DeserializeOwned;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-/// Connection options, by default read from MLflow's own environment variables.
+/// Connection options; [`crate::config::Config`] fills them from MLflow's own environment
+/// variables, `COUNTERSIGN_HTTP_*` and the config file.
 #[derive(Clone)]
 pub struct ClientOptions {
     /// Bearer token (`MLFLOW_TRACKING_TOKEN`).
@@ -67,61 +68,12 @@ impl Default for ClientOptions {
     }
 }
 
-impl ClientOptions {
-    /// Options from `MLFLOW_TRACKING_*` and `COUNTERSIGN_HTTP_TIMEOUT` (seconds).
-    pub fn from_env() -> Self {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        let mut o = Self {
-            token: var("MLFLOW_TRACKING_TOKEN"),
-            username: var("MLFLOW_TRACKING_USERNAME"),
-            password: var("MLFLOW_TRACKING_PASSWORD"),
-            insecure_tls: var("MLFLOW_TRACKING_INSECURE_TLS")
-                .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1"),
-            ca_cert_path: var("MLFLOW_TRACKING_SERVER_CERT_PATH").map(Into::into),
-            ..Self::default()
-        };
-        if let Some(t) = var("COUNTERSIGN_HTTP_TIMEOUT").and_then(|v| v.parse::<f64>().ok()) {
-            o.timeout = Duration::from_secs_f64(t.max(0.1));
-        }
-        if let Some(a) = var("COUNTERSIGN_HTTP_ATTEMPTS").and_then(|v| v.parse::<u32>().ok()) {
-            o.attempts = a.max(1);
-        }
-        if let Some(mb) = var("COUNTERSIGN_HTTP_MAX_BODY_MB").and_then(|v| v.parse::<u64>().ok()) {
-            o.max_body = mb.max(1).saturating_mul(1024 * 1024);
-        }
-        o
-    }
-}
-
 /// A blocking HTTP client bound to one MLflow server.
 pub struct Http {
     base: url::Url,
     client: reqwest::blocking::Client,
     options: ClientOptions,
     requests: AtomicU64,
-}
-
-/// How much the client reports on stderr: `COUNTERSIGN_LOG=info` (retries) or `debug` (every
-/// request, with size and time). URLs are shown without credentials or query; secrets never.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum LogLevel {
-    Off,
-    Info,
-    Debug,
-}
-
-impl LogLevel {
-    fn from_env() -> Self {
-        match std::env::var("COUNTERSIGN_LOG")
-            .unwrap_or_default()
-            .to_ascii_lowercase()
-            .as_str()
-        {
-            "debug" | "trace" => LogLevel::Debug,
-            "info" => LogLevel::Info,
-            _ => LogLevel::Off,
-        }
-    }
 }
 
 enum Failure {
@@ -228,18 +180,15 @@ impl Http {
         let mut delay = self.options.backoff;
         let attempts = self.options.attempts.max(1);
         let mut last = None;
-        let log = LogLevel::from_env();
         for attempt in 1..=attempts {
             let started = std::time::Instant::now();
             match self.attempt(&shown, attempt, allow_404, &build) {
                 Ok(v) => {
-                    if log >= LogLevel::Debug {
-                        eprintln!(
-                            "countersign: {shown}: {} bytes in {} ms (attempt {attempt})",
-                            v.as_ref().map(Vec::len).unwrap_or(0),
-                            started.elapsed().as_millis()
-                        );
-                    }
+                    log::debug!(
+                        "{shown}: {} bytes in {} ms (attempt {attempt})",
+                        v.as_ref().map(Vec::len).unwrap_or(0),
+                        started.elapsed().as_millis()
+                    );
                     return Ok(v);
                 }
                 Err(Failure::Fatal(e)) => return Err(self.scrub(e)),
@@ -247,12 +196,10 @@ impl Http {
                     let e = self.scrub(e);
                     if attempt < attempts {
                         let pause = wait.unwrap_or(delay).min(Duration::from_secs(30));
-                        if log >= LogLevel::Info {
-                            eprintln!(
-                                "countersign: {e} — retrying in {} ms (attempt {attempt} of {attempts})",
-                                pause.as_millis()
-                            );
-                        }
+                        log::info!(
+                            "{e} — retrying in {} ms (attempt {attempt} of {attempts})",
+                            pause.as_millis()
+                        );
                         std::thread::sleep(pause);
                         delay = delay.saturating_mul(2);
                     }

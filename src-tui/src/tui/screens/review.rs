@@ -82,7 +82,7 @@ impl ReviewScreen {
             &session.key,
             policy,
             vref,
-            std::env::var("COUNTERSIGN_IDENTITY").ok(),
+            session.identity.clone(),
         )?;
         let policy = review::policy_of(&session.store, &review)?;
         let current = Evidence::from_store(&session.store, &session.key, vref).ok();
@@ -123,7 +123,7 @@ impl ReviewScreen {
     }
 
     fn save(&mut self, session: &Session, item: &str, outcome: Option<Outcome>, note: &str) {
-        let by = std::env::var("COUNTERSIGN_IDENTITY").ok();
+        let by = session.identity.clone();
         match self
             .review
             .answer(&session.store, item, outcome, note, Vec::new(), by)
@@ -403,8 +403,8 @@ pub fn draw(f: &mut Frame, r: &ReviewScreen, area: Rect) {
         ]),
         Line::from(format!(
             "evidence {}  policy {}  review {}",
-            &h.evidence_sha256[..12],
-            &h.policy_sha256[..12],
+            countersign_core::display::short_hash(&h.evidence_sha256),
+            countersign_core::display::short_hash(&h.policy_sha256),
             h.id
         )),
     ];

@@ -52,19 +52,19 @@ pub struct SignScreen {
 
 impl SignScreen {
     /// A form for a version, with a sensible default key.
-    pub fn new(version: VersionRef, data_dir: &Path) -> Self {
+    pub fn new(
+        version: VersionRef,
+        data_dir: &Path,
+        configured: &countersign_core::config::KeyChoice,
+    ) -> Self {
+        use countersign_core::config::KeyChoice;
+        // The configured key (the same default `countersign sign` uses); on the demo with no
+        // key of one's own, the demo validator's.
         let demo_key = data_dir.join("demo/keys/vera.validator@demo.bank/id_ed25519");
-        let home = std::env::var_os("HOME")
-            .map(PathBuf::from)
-            .unwrap_or_default()
-            .join(".ssh/id_ed25519");
-        let key = match std::env::var("COUNTERSIGN_KEY").ok() {
-            Some(k) => PathBuf::from(k),
-            None if std::env::var_os("SSH_AUTH_SOCK").is_some() && !home.exists() => {
-                PathBuf::from("agent")
-            }
-            None if home.exists() => home,
-            None => demo_key,
+        let key = match configured {
+            KeyChoice::Agent => PathBuf::from("agent"),
+            KeyChoice::File(p) if p.exists() || !demo_key.exists() => p.clone(),
+            KeyChoice::File(_) => demo_key,
         };
         Self {
             version,
@@ -119,12 +119,15 @@ impl SignScreen {
             } else {
                 SigningKey::from_file(Path::new(&self.key), pass).map_err(|e| e.to_string())?
             };
-            let allowed_path =
-                workspace::allowed_signers_path(None, policy, &session.platform, data_dir);
+            let allowed_path = workspace::allowed_signers_path(
+                session.allowed_signers.as_deref(),
+                policy,
+                &session.platform,
+                data_dir,
+            );
             let allowed =
                 workspace::load_allowed_signers(&allowed_path).map_err(|e| e.to_string())?;
-            let platform =
-                workspace::open_platform(&session.platform, policy).map_err(|e| e.to_string())?;
+            let platform = session.open_platform(policy).map_err(|e| e.to_string())?;
             let expires_at = Some(self.expires.trim())
                 .filter(|e| !e.is_empty())
                 .map(countersign_core::approval::parse_expiry)
@@ -140,7 +143,7 @@ impl SignScreen {
                     .filter(|c| !c.is_empty())
                     .collect(),
                 expires_at,
-                signer: std::env::var("COUNTERSIGN_IDENTITY").ok(),
+                signer: session.identity.clone(),
             };
             sign(
                 &session.store,

@@ -1,0 +1,619 @@
+//! One resolved configuration for every front end: command-line flags > environment variables
+//! (MLflow's own and `COUNTERSIGN_*`) > the config file (`$XDG_CONFIG_HOME/countersign/config.toml`,
+//! or `COUNTERSIGN_CONFIG`) > defaults. Each value remembers where it came from, so
+//! `countersign config show` can say so (like `git config --show-origin`). Front ends build
+//! [`Flags`] from what the user typed and call [`Config::resolve`]; nothing else in Countersign
+//! reads these settings from the environment. docs/configuration.md documents the file.
+
+use crate::platform::mlflow::ClientOptions;
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Where a value came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "name")]
+pub enum Origin {
+    /// A command-line flag (its name) or a field of the desktop's settings.
+    Flag(String),
+    /// An environment variable (its name).
+    Env(String),
+    /// The config file (its path).
+    File(String),
+    /// The built-in default.
+    Default,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Flag(n) => write!(f, "flag {n}"),
+            Origin::Env(n) => write!(f, "env {n}"),
+            Origin::File(p) => write!(f, "file {p}"),
+            Origin::Default => f.write_str("default"),
+        }
+    }
+}
+
+/// A value and where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Setting<T> {
+    /// The value.
+    pub value: T,
+    /// Its origin.
+    pub origin: Origin,
+}
+
+/// What the user gave on the command line (or in the desktop's settings form).
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    /// `--data-dir`.
+    pub data_dir: Option<PathBuf>,
+    /// `--platform`.
+    pub platform: Option<String>,
+    /// `--policy`.
+    pub policy: Option<PathBuf>,
+    /// `--allowed-signers`.
+    pub allowed_signers: Option<PathBuf>,
+    /// `--as`.
+    pub identity: Option<String>,
+    /// `--key`.
+    pub key: Option<PathBuf>,
+    /// `--agent`.
+    pub agent: bool,
+}
+
+/// The config file's contents (every key optional; unknown keys are errors).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Platform URI.
+    pub platform: Option<String>,
+    /// Data directory.
+    pub data_dir: Option<PathBuf>,
+    /// Policy file.
+    pub policy: Option<PathBuf>,
+    /// allowed_signers file.
+    pub allowed_signers: Option<PathBuf>,
+    /// Who you are (as in allowed_signers).
+    pub identity: Option<String>,
+    /// Signing key file, or `agent`.
+    pub signing_key: Option<String>,
+    /// Log level: off, info or debug.
+    pub log: Option<String>,
+    /// HTTP options.
+    #[serde(default)]
+    pub http: HttpFile,
+}
+
+/// `[http]` in the config file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpFile {
+    /// Seconds per request.
+    pub timeout: Option<f64>,
+    /// Attempts per request.
+    pub attempts: Option<u32>,
+    /// Largest response body, MiB.
+    pub max_body_mb: Option<u64>,
+}
+
+/// Which key signs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyChoice {
+    /// A private key file.
+    File(PathBuf),
+    /// ssh-agent (`SSH_AUTH_SOCK`).
+    Agent,
+}
+
+/// Every setting, resolved.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The config file read, if any.
+    pub file: Option<PathBuf>,
+    /// Where the config file was looked for (whether or not it exists).
+    pub file_looked_for: Option<PathBuf>,
+    /// The data directory.
+    pub data_dir: Setting<PathBuf>,
+    /// The platform URI; `None`: the one used last with this store.
+    pub platform: Setting<Option<String>>,
+    /// The policy file; `None`: the built-in policy.
+    pub policy: Setting<Option<PathBuf>>,
+    /// The allowed_signers file; `None`: found from the policy, the platform or the data dir.
+    pub allowed_signers: Setting<Option<PathBuf>>,
+    /// Who is acting; `None`: the login name.
+    pub identity: Setting<Option<String>>,
+    /// The signing key.
+    pub signing_key: Setting<KeyChoice>,
+    /// Where `keys generate` writes a new key by default (`~/.ssh/countersign_ed25519`), the
+    /// first place the default key is looked for.
+    pub generated_key_path: PathBuf,
+    /// What is logged: `off` (default), `info` (retries) or `debug` (every request, URLs without
+    /// credentials; secrets never). Front ends send it where their users look.
+    pub log_level: Setting<String>,
+    /// HTTP client options, MLflow credentials included.
+    pub http: ClientOptions,
+    /// Where each HTTP option came from: (name, origin), in [`Config::show`]'s order.
+    http_origins: Vec<(&'static str, Origin)>,
+}
+
+/// One line of `config show`.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct ShownSetting {
+    /// The setting's name (as in the config file).
+    pub name: String,
+    /// Its value as text; secrets are `(set)`; `None` when unset.
+    pub value: Option<String>,
+    /// Where it came from.
+    pub origin: Origin,
+}
+
+/// The config file's path: `COUNTERSIGN_CONFIG`, else `$XDG_CONFIG_HOME/countersign/config.toml`
+/// (`~/.config/countersign/config.toml`).
+pub fn config_path(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    if let Some(p) = env("COUNTERSIGN_CONFIG") {
+        return Some(PathBuf::from(p));
+    }
+    env("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env("HOME").map(|h| PathBuf::from(h).join(".config")))
+        .map(|d| d.join("countersign").join("config.toml"))
+}
+
+fn process_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// A setting that may stay unset (its origin then is the default).
+fn opt<T>(s: Option<Setting<T>>) -> Setting<Option<T>> {
+    match s {
+        Some(s) => Setting {
+            value: Some(s.value),
+            origin: s.origin,
+        },
+        None => Setting {
+            value: None,
+            origin: Origin::Default,
+        },
+    }
+}
+
+/// Picks the first of (value, origin) candidates that is set.
+fn first<T>(candidates: Vec<(Option<T>, Origin)>) -> Option<Setting<T>> {
+    candidates
+        .into_iter()
+        .find_map(|(v, origin)| v.map(|value| Setting { value, origin }))
+}
+
+fn flag(n: &str) -> Origin {
+    Origin::Flag(n.into())
+}
+fn env_o(n: &str) -> Origin {
+    Origin::Env(n.into())
+}
+
+impl Config {
+    /// Resolves the configuration from `flags`, the process environment and the config file.
+    pub fn resolve(flags: &Flags) -> Result<Self> {
+        let env = process_env;
+        let looked = config_path(&env);
+        let file = match looked.clone() {
+            Some(p) => match std::fs::read_to_string(&p) {
+                Ok(text) => Some((p, text)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => return Err(Error::io(&p, e)),
+            },
+            None => None,
+        };
+        let mut c = Self::from_sources(
+            flags,
+            &env,
+            file.as_ref().map(|(p, t)| (p.as_path(), t.as_str())),
+        )?;
+        c.file_looked_for = looked;
+        Ok(c)
+    }
+
+    /// Resolves from explicit sources (a pure function of them; see [`Config::resolve`]).
+    pub fn from_sources(
+        flags: &Flags,
+        env: &dyn Fn(&str) -> Option<String>,
+        file: Option<(&Path, &str)>,
+    ) -> Result<Self> {
+        let parsed: ConfigFile = match file {
+            Some((path, text)) => toml::from_str(text).map_err(|e| Error::InvalidFile {
+                path: path.to_path_buf(),
+                message: format!(
+                    "{} (keys: platform, data_dir, policy, allowed_signers, identity, signing_key, log, [http] timeout, attempts, max_body_mb; see docs/configuration.md)",
+                    e.to_string().trim_end()
+                ),
+            })?,
+            None => ConfigFile::default(),
+        };
+        let from_file = || match file {
+            Some((p, _)) => Origin::File(p.display().to_string()),
+            None => Origin::Default,
+        };
+        // Relative paths in the file are relative to the file's folder.
+        let rel = |p: PathBuf| match file.and_then(|(f, _)| f.parent()) {
+            Some(dir) if p.is_relative() => dir.join(p),
+            _ => p,
+        };
+        let data_dir = first(vec![
+            (flags.data_dir.clone(), flag("--data-dir")),
+            (
+                env("COUNTERSIGN_DATA_DIR").map(PathBuf::from),
+                env_o("COUNTERSIGN_DATA_DIR"),
+            ),
+            (parsed.data_dir.clone().map(rel), from_file()),
+        ])
+        .unwrap_or_else(|| Setting {
+            value: env("XDG_DATA_HOME")
+                .map(PathBuf::from)
+                .or_else(|| env("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+                .unwrap_or_else(|| PathBuf::from(".countersign"))
+                .join("countersign"),
+            origin: Origin::Default,
+        });
+        let platform = opt(first(vec![
+            (flags.platform.clone(), flag("--platform")),
+            (env("COUNTERSIGN_PLATFORM"), env_o("COUNTERSIGN_PLATFORM")),
+            (env("MLFLOW_TRACKING_URI"), env_o("MLFLOW_TRACKING_URI")),
+            (parsed.platform.clone(), from_file()),
+        ]));
+        let policy = opt(first(vec![
+            (flags.policy.clone(), flag("--policy")),
+            (
+                env("COUNTERSIGN_POLICY").map(PathBuf::from),
+                env_o("COUNTERSIGN_POLICY"),
+            ),
+            (parsed.policy.clone().map(rel), from_file()),
+        ]));
+        let allowed_signers = opt(first(vec![
+            (flags.allowed_signers.clone(), flag("--allowed-signers")),
+            (
+                env("COUNTERSIGN_ALLOWED_SIGNERS").map(PathBuf::from),
+                env_o("COUNTERSIGN_ALLOWED_SIGNERS"),
+            ),
+            (parsed.allowed_signers.clone().map(rel), from_file()),
+        ]));
+        let identity = opt(first(vec![
+            (flags.identity.clone(), flag("--as")),
+            (env("COUNTERSIGN_IDENTITY"), env_o("COUNTERSIGN_IDENTITY")),
+            (parsed.identity.clone(), from_file()),
+        ]));
+        let key_of = |s: String, o: Origin, rel: &dyn Fn(PathBuf) -> PathBuf| Setting {
+            value: if s == "agent" {
+                KeyChoice::Agent
+            } else {
+                KeyChoice::File(rel(PathBuf::from(s)))
+            },
+            origin: o,
+        };
+        let home_ssh = env("HOME").map(|h| PathBuf::from(h).join(".ssh"));
+        let generated_key_path = home_ssh.clone().unwrap_or_default().join(DEFAULT_KEY_NAME);
+        let signing_key = if flags.agent {
+            Setting {
+                value: KeyChoice::Agent,
+                origin: flag("--agent"),
+            }
+        } else if let Some(k) = &flags.key {
+            Setting {
+                value: KeyChoice::File(k.clone()),
+                origin: flag("--key"),
+            }
+        } else if let Some(k) = env("COUNTERSIGN_KEY") {
+            key_of(k, env_o("COUNTERSIGN_KEY"), &|p| p)
+        } else if let Some(k) = parsed.signing_key.clone() {
+            key_of(k, from_file(), &rel)
+        } else {
+            // The key `keys generate` writes, else OpenSSH's usual one, else the agent.
+            let ssh = home_ssh.unwrap_or_default();
+            let generated = ssh.join(DEFAULT_KEY_NAME);
+            let usual = ssh.join("id_ed25519");
+            let value = if generated.exists() {
+                KeyChoice::File(generated)
+            } else if usual.exists() {
+                KeyChoice::File(usual)
+            } else if env("SSH_AUTH_SOCK").is_some() {
+                KeyChoice::Agent
+            } else {
+                KeyChoice::File(generated)
+            };
+            Setting {
+                value,
+                origin: Origin::Default,
+            }
+        };
+        let log_level = first(vec![
+            (env("COUNTERSIGN_LOG"), env_o("COUNTERSIGN_LOG")),
+            (parsed.log.clone(), from_file()),
+        ])
+        .map(|s| Setting {
+            value: s.value.to_ascii_lowercase(),
+            origin: s.origin,
+        })
+        .unwrap_or(Setting {
+            value: "off".into(),
+            origin: Origin::Default,
+        });
+        let mut http = ClientOptions::default();
+        let mut http_origins = Vec::new();
+        macro_rules! pick {
+            ($name:literal, $field:ident, $env:literal, $file:expr, $parse:expr) => {{
+                let from_env = env($env).and_then($parse);
+                let origin = if let Some(v) = from_env {
+                    http.$field = v;
+                    env_o($env)
+                } else if let Some(v) = $file {
+                    http.$field = v;
+                    from_file()
+                } else {
+                    Origin::Default
+                };
+                http_origins.push(($name, origin));
+            }};
+        }
+        pick!(
+            "http.timeout",
+            timeout,
+            "COUNTERSIGN_HTTP_TIMEOUT",
+            parsed
+                .http
+                .timeout
+                .map(|t| Duration::from_secs_f64(t.max(0.1))),
+            |v: String| v
+                .parse::<f64>()
+                .ok()
+                .map(|t| Duration::from_secs_f64(t.max(0.1)))
+        );
+        pick!(
+            "http.attempts",
+            attempts,
+            "COUNTERSIGN_HTTP_ATTEMPTS",
+            parsed.http.attempts.map(|a| a.max(1)),
+            |v: String| v.parse::<u32>().ok().map(|a| a.max(1))
+        );
+        pick!(
+            "http.max_body_mb",
+            max_body,
+            "COUNTERSIGN_HTTP_MAX_BODY_MB",
+            parsed
+                .http
+                .max_body_mb
+                .map(|m| m.max(1).saturating_mul(1024 * 1024)),
+            |v: String| v
+                .parse::<u64>()
+                .ok()
+                .map(|m| m.max(1).saturating_mul(1024 * 1024))
+        );
+        let mut secret = |name: &'static str, var: &'static str| {
+            let v = env(var);
+            http_origins.push((
+                name,
+                if v.is_some() {
+                    env_o(var)
+                } else {
+                    Origin::Default
+                },
+            ));
+            v
+        };
+        http.token = secret("mlflow.token", "MLFLOW_TRACKING_TOKEN");
+        http.username = secret("mlflow.username", "MLFLOW_TRACKING_USERNAME");
+        http.password = secret("mlflow.password", "MLFLOW_TRACKING_PASSWORD");
+        http.insecure_tls = secret("mlflow.insecure_tls", "MLFLOW_TRACKING_INSECURE_TLS")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1");
+        http.ca_cert_path =
+            secret("mlflow.ca_cert", "MLFLOW_TRACKING_SERVER_CERT_PATH").map(PathBuf::from);
+        Ok(Self {
+            file: file.map(|(p, _)| p.to_path_buf()),
+            file_looked_for: file.map(|(p, _)| p.to_path_buf()),
+            data_dir,
+            platform,
+            policy,
+            allowed_signers,
+            identity,
+            signing_key,
+            generated_key_path,
+            log_level,
+            http,
+            http_origins,
+        })
+    }
+
+    /// Who is acting: the configured identity, else the login name, else "unknown".
+    pub fn whoami(&self) -> String {
+        self.identity
+            .value
+            .clone()
+            .or_else(|| process_env("USER"))
+            .unwrap_or_else(|| "unknown".into())
+    }
+
+    /// Every setting with its value and origin; secrets are shown as `(set)`.
+    pub fn show(&self) -> Vec<ShownSetting> {
+        let path = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string());
+        let mut out = vec![
+            ShownSetting {
+                name: "config_file".into(),
+                value: match (&self.file, &self.file_looked_for) {
+                    (Some(p), _) => Some(p.display().to_string()),
+                    (None, Some(p)) => Some(format!("{} (not present)", p.display())),
+                    (None, None) => None,
+                },
+                origin: if process_env("COUNTERSIGN_CONFIG").is_some() {
+                    Origin::Env("COUNTERSIGN_CONFIG".into())
+                } else {
+                    Origin::Default
+                },
+            },
+            ShownSetting {
+                name: "platform".into(),
+                value: self
+                    .platform
+                    .value
+                    .as_deref()
+                    .map(crate::uri::redact_url_str)
+                    .or(Some("(the platform used last)".into())),
+                origin: self.platform.origin.clone(),
+            },
+            ShownSetting {
+                name: "data_dir".into(),
+                value: Some(self.data_dir.value.display().to_string()),
+                origin: self.data_dir.origin.clone(),
+            },
+            ShownSetting {
+                name: "policy".into(),
+                value: path(&self.policy.value).or(Some("(built-in default policy)".into())),
+                origin: self.policy.origin.clone(),
+            },
+            ShownSetting {
+                name: "allowed_signers".into(),
+                value: path(&self.allowed_signers.value).or(Some(
+                    "(the policy's, else FOLDER/allowed_signers, else DATA_DIR/allowed_signers)"
+                        .into(),
+                )),
+                origin: self.allowed_signers.origin.clone(),
+            },
+            ShownSetting {
+                name: "identity".into(),
+                value: Some(match &self.identity.value {
+                    Some(i) => i.clone(),
+                    None => format!("{} (the login name)", self.whoami()),
+                }),
+                origin: self.identity.origin.clone(),
+            },
+            ShownSetting {
+                name: "signing_key".into(),
+                value: Some(match &self.signing_key.value {
+                    KeyChoice::Agent => "agent".into(),
+                    KeyChoice::File(p) => p.display().to_string(),
+                }),
+                origin: self.signing_key.origin.clone(),
+            },
+        ];
+        out.push(ShownSetting {
+            name: "log".into(),
+            value: Some(self.log_level.value.clone()),
+            origin: self.log_level.origin.clone(),
+        });
+        for (name, origin) in &self.http_origins {
+            let value = match *name {
+                "http.timeout" => Some(format!("{}", self.http.timeout.as_secs_f64())),
+                "http.attempts" => Some(self.http.attempts.to_string()),
+                "http.max_body_mb" => Some((self.http.max_body / (1024 * 1024)).to_string()),
+                "mlflow.token" => self.http.token.as_ref().map(|_| "(set)".into()),
+                "mlflow.password" => self.http.password.as_ref().map(|_| "(set)".into()),
+                "mlflow.username" => self.http.username.clone(),
+                "mlflow.insecure_tls" => Some(self.http.insecure_tls.to_string()),
+                "mlflow.ca_cert" => self
+                    .http
+                    .ca_cert_path
+                    .as_ref()
+                    .map(|p| p.display().to_string()),
+                _ => None,
+            };
+            out.push(ShownSetting {
+                name: (*name).into(),
+                value,
+                origin: origin.clone(),
+            });
+        }
+        out
+    }
+}
+
+/// The file name `keys generate` writes under `~/.ssh/` and the default key looks for first.
+pub const DEFAULT_KEY_NAME: &str = "countersign_ed25519";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let m: BTreeMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k: &str| m.get(k).cloned()
+    }
+
+    #[test]
+    fn flags_beat_env_beat_file_beat_defaults() {
+        let file = Path::new("/etc/cs/config.toml");
+        let text = "platform = \"folder:/from/file\"\ndata_dir = \"data\"\nidentity = \"file@x\"\npolicy = \"p.toml\"\n[http]\nattempts = 7\n";
+        let env = env_of(&[
+            ("COUNTERSIGN_PLATFORM", "http://env:5000"),
+            ("HOME", "/home/u"),
+            ("COUNTERSIGN_HTTP_TIMEOUT", "5"),
+            ("MLFLOW_TRACKING_PASSWORD", "hunter2"),
+        ]);
+        let flags = Flags {
+            identity: Some("flag@x".into()),
+            ..Flags::default()
+        };
+        let c = Config::from_sources(&flags, &env, Some((file, text))).unwrap();
+        assert_eq!(c.identity.value.as_deref(), Some("flag@x"));
+        assert_eq!(c.identity.origin, Origin::Flag("--as".into()));
+        assert_eq!(c.platform.value.as_deref(), Some("http://env:5000"));
+        assert_eq!(
+            c.platform.origin,
+            Origin::Env("COUNTERSIGN_PLATFORM".into())
+        );
+        assert_eq!(
+            c.data_dir.value,
+            PathBuf::from("/etc/cs/data"),
+            "relative to the file"
+        );
+        assert_eq!(
+            c.data_dir.origin,
+            Origin::File("/etc/cs/config.toml".into())
+        );
+        assert_eq!(c.policy.value, Some(PathBuf::from("/etc/cs/p.toml")));
+        assert_eq!(c.http.attempts, 7);
+        assert_eq!(c.http.timeout, Duration::from_secs(5));
+        let shown = c.show();
+        let get = |n: &str| shown.iter().find(|s| s.name == n).unwrap().clone();
+        assert_eq!(get("mlflow.password").value.as_deref(), Some("(set)"));
+        assert!(!format!("{shown:?}").contains("hunter2"));
+        assert_eq!(
+            get("http.attempts").origin,
+            Origin::File("/etc/cs/config.toml".into())
+        );
+        assert_eq!(
+            get("http.timeout").origin,
+            Origin::Env("COUNTERSIGN_HTTP_TIMEOUT".into())
+        );
+        // Nothing set: defaults.
+        let c = Config::from_sources(&Flags::default(), &env_of(&[("HOME", "/h")]), None).unwrap();
+        assert_eq!(
+            c.data_dir.value,
+            PathBuf::from("/h/.local/share/countersign")
+        );
+        assert_eq!(c.data_dir.origin, Origin::Default);
+        assert_eq!(c.platform.value, None);
+        assert_eq!(
+            c.signing_key.value,
+            KeyChoice::File(PathBuf::from("/h/.ssh/countersign_ed25519"))
+        );
+    }
+
+    #[test]
+    fn a_bad_config_file_names_the_file_and_the_keys() {
+        let e = Config::from_sources(
+            &Flags::default(),
+            &env_of(&[]),
+            Some((Path::new("/c.toml"), "platfrom = \"x\"\n")),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("/c.toml") && e.contains("platfrom") && e.contains("keys:"),
+            "{e}"
+        );
+    }
+}
