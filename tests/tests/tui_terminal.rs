@@ -54,3 +54,70 @@ fn demo_in_a_real_terminal() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// The TUI never blocks: against a server that accepts connections and never answers, `V`
+/// runs in the background, the selection still moves, and Esc cancels the job. With the
+/// default HTTP settings (30 s × 4 attempts) a blocking verify would freeze it for minutes.
+#[test]
+fn verify_against_a_dead_server_never_freezes_the_terminal() {
+    use countersign_e2e::proxy::{FaultProxy, ProxyFault};
+    let cli = Cli::new();
+    let proxy = FaultProxy::start(&countersign_e2e::mlflow_uri());
+    cli.ok(&["--platform", &proxy.uri, "sync", "--quiet"]);
+    proxy.set(ProxyFault::Stall, "");
+    // An allowed_signers of its own, passed as a flag: the TUI verifies against the file the
+    // command line names (as `countersign verify` does).
+    let key = cli.data.path().join("k");
+    let out = cli.ok(&[
+        "keys",
+        "generate",
+        key.to_str().expect("p"),
+        "--no-passphrase",
+        "--as",
+        "vera@bank.example",
+    ]);
+    let allowed = cli.data.path().join("pinned_allowed_signers");
+    std::fs::write(
+        &allowed,
+        out.lines().last().expect("line").to_string() + "\n",
+    )
+    .expect("allowed");
+    let cmd = format!(
+        "env COUNTERSIGN_DATA_DIR={} TERM=xterm-256color {} --platform {} --allowed-signers {}",
+        cli.data.path().display(),
+        binary("countersign").display(),
+        proxy.uri,
+        allowed.display()
+    );
+    let t = Tmux::start("cs-dead-server", 120, 40, &cmd);
+    let s = t.wait_for("the inventory from the store", |s| s.contains('▶'));
+    let first = selected_line(&s);
+    t.keys(&["V"]);
+    t.wait_for("the verify job to start", |s| {
+        s.contains("verifying models:/")
+    });
+    t.keys(&["j"]);
+    let s = t.wait_for("the selection to move while the job waits", |s| {
+        let line = selected_line(s);
+        !line.is_empty() && line != first
+    });
+    assert!(
+        s.contains("verifying models:/") && s.contains("Esc cancels"),
+        "the job is still running while keys work:\n{s}"
+    );
+    assert!(
+        proxy.matched() >= 1,
+        "the request really reached the dead server"
+    );
+    t.keys(&["Escape"]);
+    let s = t.wait_for("the job to be cancelled", |s| {
+        s.contains("cancelled: verifying")
+    });
+    assert!(s.contains("its result is ignored"), "{s}");
+    t.keys(&["q"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while t.alive() {
+        assert!(Instant::now() < deadline, "countersign did not quit on q");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

@@ -110,6 +110,8 @@ pub struct App {
     pub sort: usize,
     /// Each model's status and last approval.
     pub statuses: std::collections::HashMap<String, inventory::ModelStatus>,
+    /// The background job in flight (verify, export), if any.
+    pub job: Option<super::jobs::Job>,
 }
 
 impl App {
@@ -146,6 +148,7 @@ impl App {
             keymap: keymap::KeyMap::default(),
             sort: 0,
             statuses: Default::default(),
+            job: None,
         };
         app.statuses = inventory::statuses(
             &app.session.store,
@@ -349,6 +352,90 @@ impl App {
         }
     }
 
+    /// Starts a background job unless one is running (then says which).
+    fn start_job(
+        &mut self,
+        label: String,
+        work: impl FnOnce(countersign_core::Result<super::jobs::JobCx>) -> super::jobs::JobDone
+            + Send
+            + 'static,
+    ) {
+        if let Some(j) = &self.job {
+            self.status = format!("busy: {} — wait, or Esc to cancel it", j.label);
+            return;
+        }
+        let source = super::jobs::JobSource::new(&self.session, &self.policy);
+        self.status = format!("{label}… (Esc cancels)");
+        self.job = Some(super::jobs::Job::spawn(label, source, work));
+    }
+
+    /// Takes the finished job's result, if any, into the screen. Returns whether it did.
+    pub fn poll_job(&mut self) -> bool {
+        let Some(job) = self.job.as_ref() else {
+            return false;
+        };
+        let Some(done) = job.poll() else {
+            // Still running: the status line counts the seconds.
+            let shown = format!(
+                "{}… {} s (Esc cancels)",
+                job.label,
+                job.started.elapsed().as_secs()
+            );
+            if shown != self.status && !self.status.starts_with("busy:") {
+                self.status = shown;
+                return true;
+            }
+            return false;
+        };
+        self.job = None;
+        self.apply_job(done);
+        true
+    }
+
+    /// Waits for the job in flight and takes its result into the screen (scripted use, tests).
+    #[cfg(test)]
+    pub fn wait_job(&mut self) {
+        if let Some(done) = self.job.take().and_then(|j| j.wait()) {
+            self.apply_job(done);
+        }
+    }
+
+    fn apply_job(&mut self, done: super::jobs::JobDone) {
+        match done {
+            super::jobs::JobDone::Verified(v, r) => self.finish_verify(v, r),
+            super::jobs::JobDone::Pack(v, r) => {
+                self.status = match r {
+                    Ok(r) => format!(
+                        "audit pack of {v} written to {} (pack {})",
+                        r.path.display(),
+                        countersign_core::display::short_hash(&r.manifest_sha256)
+                    ),
+                    Err(e) => format!("export of {v} failed: {e}"),
+                }
+            }
+            super::jobs::JobDone::Report(out, r) => {
+                self.status = match r {
+                    Ok(()) => format!("portfolio report written to {}", out.display()),
+                    Err(e) => format!("report failed: {e}"),
+                }
+            }
+        }
+    }
+
+    /// Cancels the job in flight: its result will be ignored.
+    pub fn cancel_job(&mut self) -> bool {
+        match self.job.take() {
+            Some(j) => {
+                self.status = format!(
+                    "cancelled: {} (a request under way ends on its own; its result is ignored)",
+                    j.label
+                );
+                true
+            }
+            None => false,
+        }
+    }
+
     fn verify_selected(&mut self) {
         let Some(v) = self.selected_version() else {
             return;
@@ -359,17 +446,28 @@ impl App {
             &self.session.platform,
             &self.data_dir,
         );
-        let result =
-            countersign_core::workspace::load_allowed_signers(&allowed_path).and_then(|allowed| {
-                let p = self.session.open_platform(&self.policy)?;
+        let policy = self.policy.clone();
+        let vref = v.clone();
+        self.start_job(format!("verifying {v}"), move |cx| {
+            let result = cx.and_then(|cx| {
+                let allowed = countersign_core::workspace::load_allowed_signers(&allowed_path)?;
                 countersign_core::approval::verify::verify_version(
-                    &self.session.store,
-                    p.as_ref(),
-                    &self.policy,
+                    &cx.store,
+                    cx.platform.as_ref(),
+                    &policy,
                     &allowed,
-                    &v,
+                    &vref,
                 )
             });
+            super::jobs::JobDone::Verified(vref, result.map_err(|e| e.to_string()))
+        });
+    }
+
+    fn finish_verify(
+        &mut self,
+        v: VersionRef,
+        result: Result<countersign_core::approval::verify::Verification, String>,
+    ) {
         match result {
             Ok(ver) => {
                 self.status = format!(
@@ -385,7 +483,9 @@ impl App {
                 .unwrap_or_default();
                 self.refresh_detail();
                 if let Some(d) = self.detail.as_mut() {
-                    d.verification = Some(ver);
+                    if d.model.model.name == v.name {
+                        d.verification = Some(ver);
+                    }
                 }
             }
             Err(e) => self.status = format!("cannot verify {v}: {e}"),
@@ -394,19 +494,18 @@ impl App {
 
     fn export_report(&mut self) {
         let out = workspace::export_path(&self.data_dir, "portfolio", ".pdf");
-        let result = countersign_core::export::portfolio::build(
-            &self.session.store,
-            &self.session.key,
-            &self.policy,
-            &self.today,
-        )
-        .and_then(|report| {
-            countersign_core::export::portfolio::write(&report, &out, &self.session.whoami())
+        let policy = self.policy.clone();
+        let today = self.today.clone();
+        let who = self.session.whoami();
+        self.start_job("writing the portfolio report".into(), move |cx| {
+            let result = cx.and_then(|cx| {
+                let report = countersign_core::export::portfolio::build(
+                    &cx.store, &cx.key, &policy, &today,
+                )?;
+                countersign_core::export::portfolio::write(&report, &out, &who)
+            });
+            super::jobs::JobDone::Report(out, result.map_err(|e| e.to_string()))
         });
-        self.status = match result {
-            Ok(()) => format!("portfolio report written to {}", out.display()),
-            Err(e) => format!("report failed: {e}"),
-        };
     }
 
     fn export_pack(&mut self) {
@@ -421,26 +520,23 @@ impl App {
             &self.data_dir,
         );
         let who = self.session.whoami();
-        let result = self.session.open_platform(&self.policy).and_then(|p| {
-            countersign_core::export::audit_pack::export(
-                &self.session.store,
-                p.as_ref(),
-                &self.policy,
-                &allowed,
-                &v,
-                &who,
-                &out,
-                &mut |_| {},
-            )
+        let policy = self.policy.clone();
+        let vref = v.clone();
+        self.start_job(format!("exporting the audit pack of {v}"), move |cx| {
+            let result = cx.and_then(|cx| {
+                countersign_core::export::audit_pack::export(
+                    &cx.store,
+                    cx.platform.as_ref(),
+                    &policy,
+                    &allowed,
+                    &vref,
+                    &who,
+                    &out,
+                    &mut |_| {},
+                )
+            });
+            super::jobs::JobDone::Pack(vref, result.map_err(|e| e.to_string()))
         });
-        self.status = match result {
-            Ok(r) => format!(
-                "audit pack written to {} (pack {})",
-                r.path.display(),
-                countersign_core::display::short_hash(&r.manifest_sha256)
-            ),
-            Err(e) => format!("export failed: {e}"),
-        };
     }
 
     /// Handles a key press.
@@ -457,6 +553,9 @@ impl App {
             return Effect::Quit;
         }
         self.confirm_quit = false;
+        if key.code == KeyCode::Esc && self.cancel_job() {
+            return Effect::None;
+        }
         let effect = match &mut self.screen {
             Screen::Inventory => None,
             Screen::Review(r) => Some(r.on_key(&self.session, key)),

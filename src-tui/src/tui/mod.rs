@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod bench;
+pub mod jobs;
 pub mod keymap;
 pub mod screens;
 pub mod theme;
@@ -89,6 +90,9 @@ fn event_loop(
                 Event::Resize(..) => {}
                 _ => continue,
             }
+            dirty = true;
+        }
+        if app.poll_job() {
             dirty = true;
         }
         if let Some(rx) = &sync_rx {

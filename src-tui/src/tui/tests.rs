@@ -17,7 +17,8 @@ fn demo_app() -> (tempfile::TempDir, App) {
     let dir = tempfile::tempdir().expect("tempdir");
     countersign_core::demo::generate(dir.path(), TODAY).expect("demo");
     let platform = FolderPlatform::new(dir.path().to_path_buf(), Default::default());
-    let mut store = Store::in_memory().expect("store");
+    // A store file (background jobs open their own connection to it).
+    let mut store = Store::open(&dir.path().join("countersign.db")).expect("store");
     sync::sync(&platform, &mut store, SyncOptions::default(), &mut |_| {}).expect("sync");
     let uri = PlatformUri::Folder(dir.path().to_path_buf());
     let key = uri.display_safe();
@@ -348,14 +349,17 @@ fn dashboard_and_export() {
     app.data_dir = tempfile::tempdir().unwrap().keep();
     select(&mut app, "churn-propensity");
     app.on_key(key(KeyCode::Char('e')));
+    assert!(app.job.is_some(), "the export runs in the background");
+    app.wait_job();
     assert!(
-        app.status.starts_with("audit pack written to "),
+        app.status
+            .starts_with("audit pack of models:/churn-propensity/2 written to "),
         "{}",
         app.status
     );
     let written: std::path::PathBuf = app
         .status
-        .trim_start_matches("audit pack written to ")
+        .trim_start_matches("audit pack of models:/churn-propensity/2 written to ")
         .split(" (pack")
         .next()
         .unwrap()
@@ -607,6 +611,7 @@ fn sorting_and_the_portfolio_report_from_the_tui() {
     // P writes the portfolio report.
     app.data_dir = tempfile::tempdir().unwrap().keep();
     app.on_key(key(KeyCode::Char('P')));
+    app.wait_job();
     assert!(
         app.status.starts_with("portfolio report written to "),
         "{}",
@@ -625,6 +630,16 @@ fn verify_from_the_detail_pane_shows_every_reason() {
     select(&mut app, "churn-propensity");
     // No approval yet: the gate fails and says why.
     app.on_key(key(KeyCode::Char('V')));
+    assert!(
+        app.status
+            .starts_with("verifying models:/churn-propensity/2"),
+        "{}",
+        app.status
+    );
+    // Keys keep working while it runs; Esc would cancel it.
+    app.on_key(key(KeyCode::Char('V')));
+    assert!(app.status.starts_with("busy: verifying"), "{}", app.status);
+    app.wait_job();
     assert!(app.status.contains("gate FAIL"), "{}", app.status);
     let ver = app
         .detail
