@@ -21,6 +21,12 @@
 //! The terminal UI (`countersign`) and the desktop app (`countersign-desktop`) are thin front
 //! ends over this crate; it depends on neither.
 #![deny(missing_docs)]
+// Core never prints (it logs through `log`; front ends decide where lines go) and never
+// panics on a value it was handed.
+#![cfg_attr(
+    not(test),
+    deny(clippy::print_stdout, clippy::print_stderr, clippy::expect_used)
+)]
 
 pub mod actions;
 pub mod approval;

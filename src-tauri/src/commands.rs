@@ -52,6 +52,22 @@ async fn with<T: Send + 'static>(
     .map_err(|e| internal(format!("the command stopped: {e}")))?
 }
 
+/// Runs a long `f` (sync, verify, sign, exports) on a workspace of its own, opened from the
+/// shared one's configuration: the shared lock is held only to read that configuration, so a
+/// long sync or export never makes every other command wait.
+async fn with_own<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&mut Workspace) -> countersign_core::Result<T> + Send + 'static,
+) -> Reply<T> {
+    let config = with(state, |w| Ok(w.config.clone())).await?;
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut own = Workspace::open(config)?;
+        f(&mut own).map_err(Into::into)
+    })
+    .await
+    .map_err(|e| internal(format!("the command stopped: {e}")))?
+}
+
 fn progress(channel: &Channel<Progress>) -> impl FnMut(Progress) + '_ {
     // A closed window drops the channel; the job goes on and its result is still returned.
     move |p| drop(channel.send(p))
@@ -84,7 +100,7 @@ pub async fn version_show(state: State<'_, AppState>, version: String) -> Reply<
 /// Verifies a version's approvals against the platform now.
 #[tauri::command]
 pub async fn version_verify(state: State<'_, AppState>, version: String) -> Reply<Verification> {
-    with(&state, move |w| w.verify(&version)).await
+    with_own(&state, move |w| w.verify(&version)).await
 }
 
 /// Versions trained or evaluated on a dataset.
@@ -133,7 +149,7 @@ pub async fn review_finding_set(
 /// Signs a decision.
 #[tauri::command]
 pub async fn approval_sign(state: State<'_, AppState>, request: SignRequest) -> Reply<Signed> {
-    with(&state, move |w| w.sign(request)).await
+    with_own(&state, move |w| w.sign(request)).await
 }
 
 /// The portfolio figures and rows.
@@ -160,7 +176,7 @@ pub async fn export_audit_pack(
     out: PathBuf,
     on_progress: Channel<Progress>,
 ) -> Reply<PackReport> {
-    with(&state, move |w| {
+    with_own(&state, move |w| {
         w.export_audit_pack(&version, &out, &mut progress(&on_progress))
     })
     .await
@@ -173,7 +189,7 @@ pub async fn export_portfolio(
     out: PathBuf,
     format: ReportFormat,
 ) -> Reply<PathBuf> {
-    with(&state, move |w| w.export_portfolio(&out, format)).await
+    with_own(&state, move |w| w.export_portfolio(&out, format)).await
 }
 
 /// Syncs the platform into the store, reporting progress.
@@ -183,5 +199,5 @@ pub async fn sync_run(
     full: bool,
     on_progress: Channel<Progress>,
 ) -> Reply<SyncReport> {
-    with(&state, move |w| w.sync(full, &mut progress(&on_progress))).await
+    with_own(&state, move |w| w.sync(full, &mut progress(&on_progress))).await
 }

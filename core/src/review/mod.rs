@@ -507,8 +507,9 @@ impl Review {
             updated_at: t,
         };
         store.put_finding(&self.header.id, &f.id, &f)?;
+        let at = self.findings.len();
         self.findings.push(f);
-        Ok(self.findings.last().expect("just pushed"))
+        Ok(&self.findings[at])
     }
 
     /// Changes a finding's status (saved at once).

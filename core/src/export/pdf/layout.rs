@@ -73,6 +73,9 @@ pub struct Writer {
     bookmarks: Vec<(String, usize)>,
 }
 
+// The fonts are compiled into the binary and parse (every PDF test renders with them): a
+// failure here is a build defect, not a run-time condition.
+#[allow(clippy::expect_used)]
 fn load(bytes: &[u8], doc: &mut PdfDocument) -> Face {
     let mut warnings = Vec::new();
     // The fonts are compiled in and known to parse.
