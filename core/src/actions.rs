@@ -43,6 +43,45 @@ pub struct Workspace {
     pub config: crate::config::Config,
 }
 
+/// Opens a [`Workspace`] again on another thread: the configuration, the store file, the
+/// platform and the policy of the one it came from ([`Workspace::source`]).
+#[derive(Debug, Clone)]
+pub struct WorkspaceSource {
+    config: crate::config::Config,
+    store_path: PathBuf,
+    platform: crate::uri::PlatformUri,
+    policy: LoadedPolicy,
+    data_dir: PathBuf,
+}
+
+impl WorkspaceSource {
+    /// The source of a workspace over `session` (its settings), the policy and data directory.
+    pub fn of_session(session: &Session, policy: &LoadedPolicy, data_dir: &Path) -> Self {
+        let mut config = crate::config::Config::defaults();
+        config.data_dir.value = data_dir.to_path_buf();
+        config.identity.value = session.identity.clone();
+        config.allowed_signers.value = session.allowed_signers.clone();
+        config.signing_key.value = session.signing_key.clone();
+        config.http = session.client.clone();
+        Self {
+            config,
+            store_path: session.store.path().to_path_buf(),
+            platform: session.platform.clone(),
+            policy: policy.clone(),
+            data_dir: data_dir.to_path_buf(),
+        }
+    }
+
+    /// Opens the workspace with a store connection of its own.
+    pub fn open(&self) -> Result<Workspace> {
+        let store = crate::store::Store::open(&self.store_path)?;
+        let session = Session::with_store(store, self.platform.clone(), &self.config);
+        let mut ws = Workspace::from_session(session, self.policy.clone(), self.data_dir.clone());
+        ws.config = self.config.clone();
+        Ok(ws)
+    }
+}
+
 /// What the window shows in its header.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct WorkspaceInfo {
@@ -210,12 +249,53 @@ impl Workspace {
         })
     }
 
+    /// A workspace over an existing session (tests, benchmarks, tools that built their own
+    /// store), with default settings for everything the session does not say.
+    pub fn from_session(session: Session, policy: LoadedPolicy, data_dir: PathBuf) -> Self {
+        let mut config = crate::config::Config::defaults();
+        config.data_dir.value = data_dir.clone();
+        config.identity.value = session.identity.clone();
+        config.allowed_signers.value = session.allowed_signers.clone();
+        config.http = session.client.clone();
+        Self {
+            allowed_signers: session.allowed_signers.clone(),
+            identity: session.identity.clone(),
+            session,
+            policy,
+            data_dir,
+            config,
+        }
+    }
+
+    /// What opens this same workspace again on another thread (its own store connection):
+    /// how background jobs and the desktop's long commands run without holding this one.
+    pub fn source(&self) -> WorkspaceSource {
+        WorkspaceSource {
+            config: self.config.clone(),
+            store_path: self.session.store.path().to_path_buf(),
+            platform: self.session.platform.clone(),
+            policy: self.policy.clone(),
+            data_dir: self.data_dir.clone(),
+        }
+    }
+
     /// Opens the workspace the environment and the config file describe, with no flags (the
     /// desktop app).
     pub fn from_env() -> Result<Self> {
         Self::open(crate::config::Config::resolve(
             &crate::config::Flags::default(),
         )?)
+    }
+
+    /// The allowed_signers file verification and signing use (see
+    /// [`workspace::allowed_signers_path`]).
+    pub fn allowed_signers_path(&self) -> PathBuf {
+        self.allowed_path()
+    }
+
+    /// Who is acting (the configured identity, else the login name).
+    pub fn who(&self) -> String {
+        self.whoami()
     }
 
     fn allowed_path(&self) -> PathBuf {
@@ -337,6 +417,39 @@ impl Workspace {
         )
     }
 
+    /// Verifies every version with approvals (or reviews) recorded: `verify --all`.
+    pub fn verify_all(&self) -> Result<(usize, Vec<Verification>)> {
+        let allowed = workspace::load_allowed_signers(&self.allowed_path())?;
+        let platform = self.session.open_platform(&self.policy)?;
+        let versions = crate::approval::verify::versions_with_approvals(
+            &self.session.store,
+            platform.as_ref(),
+        )?;
+        let mut out = Vec::new();
+        for v in &versions {
+            let res = crate::approval::verify::verify_version(
+                &self.session.store,
+                platform.as_ref(),
+                &self.policy,
+                &allowed,
+                v,
+            )?;
+            if !res.approvals.is_empty() {
+                out.push(res);
+            }
+        }
+        Ok((versions.len(), out))
+    }
+
+    /// The validators' approvals of a version that an approver's approval would countersign
+    /// (shown before an approver signs).
+    pub fn countersigned(&self, version: &str) -> Result<Vec<crate::approval::ApprovalRecord>> {
+        let vref = VersionRef::parse(version)?;
+        let allowed = workspace::load_allowed_signers(&self.allowed_path())?;
+        let platform = self.session.open_platform(&self.policy)?;
+        crate::approval::sign::countersigned(platform.as_ref(), &allowed, &vref)
+    }
+
     fn review_page(&self, review: Review, resumed: bool) -> Result<ReviewPage> {
         let vref = VersionRef {
             name: review.header.name.clone(),
@@ -414,13 +527,6 @@ impl Workspace {
     /// Signs a decision, writes it back to the platform and records it in the ledger.
     /// A key file with a passphrase and none given fails with [`Error::PassphraseNeeded`].
     pub fn sign(&self, req: SignRequest) -> Result<Signed> {
-        let vref = VersionRef::parse(&req.version)?;
-        let expires_at = req
-            .expires
-            .as_deref()
-            .map(crate::approval::parse_expiry)
-            .transpose()?;
-        let allowed = workspace::load_allowed_signers(&self.allowed_path())?;
         let key = match &req.key {
             KeySource::Agent => SigningKey::from_agent(None, None)?,
             KeySource::File { path, passphrase } => SigningKey::from_file(
@@ -428,12 +534,25 @@ impl Workspace {
                 passphrase.as_deref().filter(|p| !p.is_empty()),
             )?,
         };
+        self.sign_with(&key, req)
+    }
+
+    /// Signs with a key the front end opened itself (the command line asks for passphrases on
+    /// its terminal); `req.key` is not used.
+    pub fn sign_with(&self, key: &SigningKey, req: SignRequest) -> Result<Signed> {
+        let vref = VersionRef::parse(&req.version)?;
+        let expires_at = req
+            .expires
+            .as_deref()
+            .map(crate::approval::parse_expiry)
+            .transpose()?;
+        let allowed = workspace::load_allowed_signers(&self.allowed_path())?;
         let platform = self.session.open_platform(&self.policy)?;
         crate::approval::sign::sign(
             &self.session.store,
             platform.as_ref(),
             &key.source.clone(),
-            &key,
+            key,
             &self.policy,
             &allowed,
             &vref,

@@ -424,6 +424,16 @@ impl Config {
         })
     }
 
+    /// Every setting at its default, ignoring the environment and any file (for tests and
+    /// workspaces built from parts).
+    pub fn defaults() -> Self {
+        match Self::from_sources(&Flags::default(), &|_| None, None) {
+            Ok(c) => c,
+            // from_sources fails only on a config file's text, and there is none.
+            Err(_) => unreachable!("defaults need no file"),
+        }
+    }
+
     /// Who is acting: the configured identity, else the login name, else "unknown".
     pub fn whoami(&self) -> String {
         self.identity

@@ -100,6 +100,21 @@ impl Session {
         })
     }
 
+    /// A session over `store` on a known platform, with the configuration's settings (for a
+    /// second connection on another thread: see [`crate::actions::WorkspaceSource`]).
+    pub fn with_store(store: Store, platform: PlatformUri, config: &crate::config::Config) -> Self {
+        let key = platform_key(&platform);
+        Self {
+            store,
+            platform,
+            key,
+            client: config.http.clone(),
+            identity: config.identity.value.clone(),
+            allowed_signers: config.allowed_signers.value.clone(),
+            signing_key: config.signing_key.value.clone(),
+        }
+    }
+
     /// A session over an open store with default settings (no identity, default HTTP options,
     /// the default key): for tests and benchmarks that build their own store.
     pub fn from_parts(store: Store, platform: PlatformUri) -> Self {

@@ -3,13 +3,14 @@
 use crate::cli::{Cli, Command, DemoArgs, LineageArgs, LsArgs, ShowArgs, SyncArgs};
 use crate::output;
 use anyhow::{Context, Result};
+use countersign_core::actions::Workspace;
 use countersign_core::config::Config;
 use countersign_core::evidence::Evidence;
 use countersign_core::inventory::{self, Filter};
 use countersign_core::lineage::{self, Lineage};
 use countersign_core::model::ModelKind;
 use countersign_core::platform::Progress;
-use countersign_core::sync::{self, SyncOptions, SyncReport};
+use countersign_core::sync::SyncReport;
 use countersign_core::uri::VersionRef;
 use countersign_core::workspace::Session;
 use std::io::Write;
@@ -33,10 +34,12 @@ pub fn run(cli: Cli) -> Result<()> {
     }
     let load_policy = || crate::review_cmd::load_policy(config.policy.value.as_deref());
     let open = || Session::open(&config);
+    // The one door: the commands that verify, sign, export or sync go through the workspace.
+    let workspace = || -> Result<Workspace> { Ok(Workspace::open(config.clone())?) };
     let identity = config.identity.value.clone();
     match cli.command {
         None => crate::tui::run(open()?, inventory::today(), load_policy()?, &config),
-        Some(Command::Sync(a)) => cmd_sync(open()?, &load_policy()?, a),
+        Some(Command::Sync(a)) => cmd_sync(workspace()?, a),
         Some(Command::Ls(a)) => cmd_ls(open()?, a),
         Some(Command::Show(a)) => cmd_show(open()?, a),
         Some(Command::Evidence(a)) => cmd_evidence(open()?, a),
@@ -48,45 +51,23 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Review(c)) => crate::review_cmd::run(open()?, &load_policy()?, identity, c),
         Some(Command::Tier(a)) => crate::review_cmd::tier(open()?, &load_policy()?, a),
         Some(Command::Keys(a)) => crate::sign_cmd::keys(a, &config),
-        Some(Command::Sign(a)) => {
-            let policy = load_policy()?;
-            let ctx = crate::sign_cmd::Ctx::new(&config, &policy);
-            crate::sign_cmd::sign_cmd(open()?, &ctx, a)
-        }
-        Some(Command::Verify(a)) => {
-            let policy = load_policy()?;
-            let ctx = crate::sign_cmd::Ctx::new(&config, &policy);
-            crate::sign_cmd::verify_cmd(open()?, &ctx, a)
-        }
-        Some(Command::Gate(a)) => {
-            let policy = match load_policy() {
-                Ok(p) => p,
-                Err(e) => {
-                    eprintln!("error: {}", crate::output::Esc(&format!("{e:#}")));
-                    std::process::exit(2)
-                }
-            };
-            let session = match open() {
-                Ok(s) => s,
-                Err(e) => {
-                    eprintln!("error: {}", crate::output::Esc(&e));
-                    std::process::exit(2)
-                }
-            };
-            let ctx = crate::sign_cmd::Ctx::new(&config, &policy);
-            crate::sign_cmd::gate_cmd(session, &ctx, &a.version, a.json)
-        }
+        Some(Command::Sign(a)) => crate::sign_cmd::sign_cmd(&workspace()?, a),
+        Some(Command::Verify(a)) => crate::sign_cmd::verify_cmd(&workspace()?, a),
+        Some(Command::Gate(a)) => match workspace() {
+            Ok(ws) => crate::sign_cmd::gate_cmd(&ws, &a.version, a.json),
+            // The gate's errors exit 2, whatever they are.
+            Err(e) => {
+                eprintln!("error: {}", crate::output::Esc(&format!("{e:#}")));
+                std::process::exit(2)
+            }
+        },
         Some(Command::Export(crate::cli::ExportCmd::AuditPack {
             version,
             output,
             json,
-        })) => {
-            let policy = load_policy()?;
-            let ctx = crate::sign_cmd::Ctx::new(&config, &policy);
-            crate::sign_cmd::export_pack(open()?, &ctx, &version, &output, json)
-        }
+        })) => crate::sign_cmd::export_pack(&workspace()?, &version, &output, json),
         Some(Command::Export(crate::cli::ExportCmd::Inventory { output })) => {
-            crate::sign_cmd::export_inventory(open()?, &load_policy()?, &config, &output)
+            crate::sign_cmd::export_inventory(&workspace()?, &output)
         }
         Some(Command::BenchTui { models, versions }) => crate::tui::bench::run(models, versions),
         Some(Command::Ledger(c)) => crate::sign_cmd::ledger_cmd(open()?, c),
@@ -142,32 +123,17 @@ pub fn progress_printer(quiet: bool) -> impl FnMut(Progress) {
     }
 }
 
-fn do_sync(
-    session: &mut Session,
-    policy: &countersign_core::policy::LoadedPolicy,
-    full: bool,
-    quiet: bool,
-) -> Result<SyncReport> {
-    let platform = session.open_platform(policy)?;
+fn do_sync(ws: &mut Workspace, full: bool, quiet: bool) -> Result<SyncReport> {
     let mut progress = progress_printer(quiet);
-    let report = sync::sync(
-        platform.as_ref(),
-        &mut session.store,
-        SyncOptions { full },
-        &mut progress,
-    );
+    let report = ws.sync(full, &mut progress);
     if !quiet && output::stderr_is_tty() {
         eprintln!();
     }
     Ok(report?)
 }
 
-fn cmd_sync(
-    mut session: Session,
-    policy: &countersign_core::policy::LoadedPolicy,
-    a: SyncArgs,
-) -> Result<()> {
-    let r = do_sync(&mut session, policy, a.full, a.quiet)?;
+fn cmd_sync(mut ws: Workspace, a: SyncArgs) -> Result<()> {
+    let r = do_sync(&mut ws, a.full, a.quiet)?;
     if a.json {
         return output::json(&r);
     }
@@ -425,12 +391,11 @@ fn cmd_demo(config: &Config, a: DemoArgs) -> Result<()> {
         value: Some(uri.clone()),
         origin: countersign_core::config::Origin::Flag("demo".into()),
     };
-    let mut session = Session::open(&config)?;
     let policy = countersign_core::policy::LoadedPolicy::default_policy()?;
-    let report = do_sync(&mut session, &policy, false, true)?;
-    session.remember_platform()?;
+    let mut ws = Workspace::from_session(Session::open(&config)?, policy.clone(), data);
+    let report = do_sync(&mut ws, false, true)?;
     countersign_core::demo::generate_keys(&dir)?;
-    let signed = countersign_core::demo::seed_approvals(&session, &dir, &policy)?;
+    let signed = countersign_core::demo::seed_approvals(&ws.session, &dir, &policy)?;
     if signed > 0 {
         eprintln!(
             "Demo approvals signed: {signed} (keys in {}/keys, allowed_signers beside them)",
@@ -446,5 +411,5 @@ fn cmd_demo(config: &Config, a: DemoArgs) -> Result<()> {
         println!("Demo ready. Open it with: countersign --platform {uri}");
         return Ok(());
     }
-    crate::tui::run(session, today, policy, &config)
+    crate::tui::run(ws.session, today, policy, &config)
 }

@@ -3,54 +3,17 @@
 use crate::cli::{KeyArgs, KeysArgs, KeysCmd, LedgerCmd, SignArgs, VerifyArgs};
 use crate::output;
 use anyhow::{bail, Context, Result};
-use countersign_core::approval::sign::{sign, SignOptions};
-use countersign_core::approval::verify::{verify_version, Verification};
+use countersign_core::actions::{KeySource, SignRequest, Workspace};
+use countersign_core::approval::verify::Verification;
 use countersign_core::approval::Decision;
 use countersign_core::config::{Config, KeyChoice};
-use countersign_core::policy::{LoadedPolicy, Role};
+use countersign_core::policy::Role;
 use countersign_core::signing::allowed_signers::line_for;
 use countersign_core::signing::{self, SigningKey};
 use countersign_core::uri::VersionRef;
-use countersign_core::workspace::{self, Session};
+use countersign_core::workspace::Session;
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
-
-/// Shared context: data dir, policy, allowed_signers flag, identity.
-pub struct Ctx<'a> {
-    /// Data directory.
-    pub data_dir: PathBuf,
-    /// Policy.
-    pub policy: &'a LoadedPolicy,
-    /// The configured allowed_signers file.
-    pub allowed_signers: Option<PathBuf>,
-    /// The configured identity.
-    pub identity: Option<String>,
-    /// The resolved configuration.
-    pub config: &'a Config,
-}
-
-impl<'a> Ctx<'a> {
-    /// The context from the resolved configuration.
-    pub fn new(config: &'a Config, policy: &'a LoadedPolicy) -> Self {
-        Self {
-            data_dir: config.data_dir.value.clone(),
-            policy,
-            allowed_signers: config.allowed_signers.value.clone(),
-            identity: config.identity.value.clone(),
-            config,
-        }
-    }
-
-    /// The allowed_signers file for a session (see `workspace::allowed_signers_path`).
-    pub fn allowed_signers_path(&self, session: &Session) -> PathBuf {
-        workspace::allowed_signers_path(
-            self.allowed_signers.as_deref(),
-            self.policy,
-            &session.platform,
-            &self.data_dir,
-        )
-    }
-}
+use std::path::Path;
 
 fn read_passphrase(args: &KeyArgs, path: &Path) -> Result<String> {
     if let Some(f) = &args.passphrase_file {
@@ -160,7 +123,7 @@ pub fn keys(a: KeysArgs, config: &Config) -> Result<()> {
 }
 
 /// `sign`.
-pub fn sign_cmd(session: Session, ctx: &Ctx<'_>, a: SignArgs) -> Result<()> {
+pub fn sign_cmd(ws: &Workspace, a: SignArgs) -> Result<()> {
     let vref = VersionRef::parse(&a.version)?;
     let role = match a.role.to_ascii_lowercase().as_str() {
         "validator" => Role::Validator,
@@ -173,26 +136,19 @@ pub fn sign_cmd(session: Session, ctx: &Ctx<'_>, a: SignArgs) -> Result<()> {
             a.decision
         )
     })?;
-    let expires_at = a
-        .expires
-        .as_deref()
-        .map(countersign_core::approval::parse_expiry)
-        .transpose()?;
-    let allowed_path = ctx.allowed_signers_path(&session);
-    let allowed = workspace::load_allowed_signers(&allowed_path)?;
-    let key = open_key(&a.key, ctx.config)?;
-    let platform = session.open_platform(ctx.policy)?;
+    if let Some(e) = a.expires.as_deref() {
+        // A bad date is a usage error before anything else is asked.
+        countersign_core::approval::parse_expiry(e)?;
+    }
+    let allowed_path = ws.allowed_signers_path();
+    let key = open_key(&a.key, &ws.config)?;
     if !a.yes {
         if !std::io::stdin().is_terminal() {
             bail!("not signed: standard input is not a terminal, so nobody can confirm; pass --yes to sign without asking");
         }
         if role == Role::Approver {
             // Say what is countersigned before asking.
-            let validators = countersign_core::approval::sign::countersigned(
-                platform.as_ref(),
-                &allowed,
-                &vref,
-            )?;
+            let validators = ws.countersigned(&a.version)?;
             if validators.is_empty() {
                 eprintln!(
                     "No validator's approval of {vref} verifies yet: the gate will still need one."
@@ -229,22 +185,16 @@ pub fn sign_cmd(session: Session, ctx: &Ctx<'_>, a: SignArgs) -> Result<()> {
             bail!("not signed");
         }
     }
-    let opts = SignOptions {
-        role,
-        decision,
-        conditions: a.conditions,
-        expires_at,
-        signer: ctx.identity.clone(),
-    };
-    let signed = sign(
-        &session.store,
-        platform.as_ref(),
-        &key.source.clone(),
+    let signed = ws.sign_with(
         &key,
-        ctx.policy,
-        &allowed,
-        &vref,
-        opts,
+        SignRequest {
+            version: a.version.clone(),
+            role,
+            decision,
+            conditions: a.conditions,
+            expires: a.expires.clone(),
+            key: KeySource::Agent,
+        },
     )?;
     if a.json {
         return output::json(&signed);
@@ -335,25 +285,12 @@ fn print_verification(v: &Verification, explain: bool, allowed: &Path) {
 }
 
 /// `verify`; exit 1 when an approval does not count.
-pub fn verify_cmd(session: Session, ctx: &Ctx<'_>, a: VerifyArgs) -> Result<()> {
-    let allowed_path = ctx.allowed_signers_path(&session);
-    let allowed = workspace::load_allowed_signers(&allowed_path)?;
-    let platform = session.open_platform(ctx.policy)?;
-    let versions: Vec<VersionRef> = match (&a.version, a.all) {
-        (Some(v), _) => vec![VersionRef::parse(v)?],
-        (None, _) => countersign_core::approval::verify::versions_with_approvals(
-            &session.store,
-            platform.as_ref(),
-        )?,
+pub fn verify_cmd(ws: &Workspace, a: VerifyArgs) -> Result<()> {
+    let allowed_path = ws.allowed_signers_path();
+    let (checked, all) = match (&a.version, a.all) {
+        (Some(v), _) => (1, vec![ws.verify(v)?]),
+        (None, _) => ws.verify_all()?,
     };
-    let mut all = Vec::new();
-    for v in &versions {
-        let res = verify_version(&session.store, platform.as_ref(), ctx.policy, &allowed, v)?;
-        if a.all && res.approvals.is_empty() {
-            continue;
-        }
-        all.push(res);
-    }
     let bad = all.iter().any(|v| v.approvals.iter().any(|c| !c.counts));
     if a.json {
         if a.all {
@@ -363,10 +300,7 @@ pub fn verify_cmd(session: Session, ctx: &Ctx<'_>, a: VerifyArgs) -> Result<()> 
         }
     } else {
         if a.all && all.is_empty() {
-            println!(
-                "No approvals recorded in the synced inventory ({} versions).",
-                versions.len()
-            );
+            println!("No approvals recorded in the synced inventory ({checked} versions).");
         }
         for v in &all {
             print_verification(v, a.explain, &allowed_path);
@@ -379,20 +313,8 @@ pub fn verify_cmd(session: Session, ctx: &Ctx<'_>, a: VerifyArgs) -> Result<()> 
 }
 
 /// `gate`: 0 pass, 1 fail, 2 usage or platform error.
-pub fn gate_cmd(session: Session, ctx: &Ctx<'_>, version: &str, json: bool) -> ! {
-    let run = || -> Result<Verification> {
-        let vref = VersionRef::parse(version)?;
-        let allowed_path = ctx.allowed_signers_path(&session);
-        let allowed = workspace::load_allowed_signers(&allowed_path)?;
-        let platform = session.open_platform(ctx.policy)?;
-        Ok(verify_version(
-            &session.store,
-            platform.as_ref(),
-            ctx.policy,
-            &allowed,
-            &vref,
-        )?)
-    };
+pub fn gate_cmd(ws: &Workspace, version: &str, json: bool) -> ! {
+    let run = || -> Result<Verification> { Ok(ws.verify(version)?) };
     match run() {
         Err(e) => {
             eprintln!("error: {}", crate::output::Esc(&format!("{e:#}")));
@@ -461,27 +383,10 @@ pub fn ledger_cmd(session: Session, cmd: LedgerCmd) -> Result<()> {
 }
 
 /// `export audit-pack`.
-pub fn export_pack(
-    session: Session,
-    ctx: &Ctx<'_>,
-    version: &str,
-    output: &Path,
-    json: bool,
-) -> Result<()> {
+pub fn export_pack(ws: &Workspace, version: &str, output: &Path, json: bool) -> Result<()> {
     let vref = VersionRef::parse(version)?;
-    let allowed_path = ctx.allowed_signers_path(&session);
-    let platform = session.open_platform(ctx.policy)?;
-    let exporter = ctx.config.whoami();
-    let report = countersign_core::export::audit_pack::export(
-        &session.store,
-        platform.as_ref(),
-        ctx.policy,
-        &allowed_path,
-        &vref,
-        &exporter,
-        output,
-        &mut |p| eprintln!("{vref}: {}", p.stage),
-    )?;
+    let report =
+        ws.export_audit_pack(version, output, &mut |p| eprintln!("{vref}: {}", p.stage))?;
     if json {
         return output::json(&report);
     }
@@ -508,16 +413,9 @@ pub fn export_pack(
 }
 
 /// `export inventory`.
-pub fn export_inventory(
-    session: Session,
-    policy: &LoadedPolicy,
-    config: &Config,
-    output: &Path,
-) -> Result<()> {
-    use countersign_core::export::portfolio;
-    let today = countersign_core::inventory::today();
-    let report = portfolio::build(&session.store, &session.key, policy, &today)?;
-    portfolio::write(&report, output, &config.whoami())?;
+pub fn export_inventory(ws: &Workspace, output: &Path) -> Result<()> {
+    let report = ws.portfolio()?;
+    ws.export_portfolio(output, countersign_core::actions::ReportFormat::Pdf)?;
     let f = &report.figures;
     println!(
         "Portfolio report of {} written to {}",

@@ -356,7 +356,9 @@ impl App {
     fn start_job(
         &mut self,
         label: String,
-        work: impl FnOnce(countersign_core::Result<super::jobs::JobCx>) -> super::jobs::JobDone
+        work: impl FnOnce(
+                countersign_core::Result<countersign_core::actions::Workspace>,
+            ) -> super::jobs::JobDone
             + Send
             + 'static,
     ) {
@@ -364,7 +366,11 @@ impl App {
             self.status = format!("busy: {} — wait, or Esc to cancel it", j.label);
             return;
         }
-        let source = super::jobs::JobSource::new(&self.session, &self.policy);
+        let source = countersign_core::actions::WorkspaceSource::of_session(
+            &self.session,
+            &self.policy,
+            &self.data_dir,
+        );
         self.status = format!("{label}… (Esc cancels)");
         self.job = Some(super::jobs::Job::spawn(label, source, work));
     }
@@ -440,25 +446,9 @@ impl App {
         let Some(v) = self.selected_version() else {
             return;
         };
-        let allowed_path = countersign_core::workspace::allowed_signers_path(
-            self.session.allowed_signers.as_deref(),
-            &self.policy,
-            &self.session.platform,
-            &self.data_dir,
-        );
-        let policy = self.policy.clone();
         let vref = v.clone();
-        self.start_job(format!("verifying {v}"), move |cx| {
-            let result = cx.and_then(|cx| {
-                let allowed = countersign_core::workspace::load_allowed_signers(&allowed_path)?;
-                countersign_core::approval::verify::verify_version(
-                    &cx.store,
-                    cx.platform.as_ref(),
-                    &policy,
-                    &allowed,
-                    &vref,
-                )
-            });
+        self.start_job(format!("verifying {v}"), move |ws| {
+            let result = ws.and_then(|ws| ws.verify(&vref.to_string()));
             super::jobs::JobDone::Verified(vref, result.map_err(|e| e.to_string()))
         });
     }
@@ -494,17 +484,14 @@ impl App {
 
     fn export_report(&mut self) {
         let out = workspace::export_path(&self.data_dir, "portfolio", ".pdf");
-        let policy = self.policy.clone();
-        let today = self.today.clone();
-        let who = self.session.whoami();
-        self.start_job("writing the portfolio report".into(), move |cx| {
-            let result = cx.and_then(|cx| {
-                let report = countersign_core::export::portfolio::build(
-                    &cx.store, &cx.key, &policy, &today,
-                )?;
-                countersign_core::export::portfolio::write(&report, &out, &who)
+        self.start_job("writing the portfolio report".into(), move |ws| {
+            let result = ws.and_then(|ws| {
+                ws.export_portfolio(&out, countersign_core::actions::ReportFormat::Pdf)
             });
-            super::jobs::JobDone::Report(out, result.map_err(|e| e.to_string()))
+            match result {
+                Ok(path) => super::jobs::JobDone::Report(path, Ok(())),
+                Err(e) => super::jobs::JobDone::Report(out, Err(e.to_string())),
+            }
         });
     }
 
@@ -513,28 +500,10 @@ impl App {
             return;
         };
         let out = workspace::export_path(&self.data_dir, &format!("{}-v{}", v.name, v.version), "");
-        let allowed = workspace::allowed_signers_path(
-            self.session.allowed_signers.as_deref(),
-            &self.policy,
-            &self.session.platform,
-            &self.data_dir,
-        );
-        let who = self.session.whoami();
-        let policy = self.policy.clone();
         let vref = v.clone();
-        self.start_job(format!("exporting the audit pack of {v}"), move |cx| {
-            let result = cx.and_then(|cx| {
-                countersign_core::export::audit_pack::export(
-                    &cx.store,
-                    cx.platform.as_ref(),
-                    &policy,
-                    &allowed,
-                    &vref,
-                    &who,
-                    &out,
-                    &mut |_| {},
-                )
-            });
+        self.start_job(format!("exporting the audit pack of {v}"), move |ws| {
+            let result =
+                ws.and_then(|ws| ws.export_audit_pack(&vref.to_string(), &out, &mut |_| {}));
             super::jobs::JobDone::Pack(vref, result.map_err(|e| e.to_string()))
         });
     }

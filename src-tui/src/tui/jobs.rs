@@ -1,16 +1,14 @@
 //! Long work off the UI thread: verify (`V`), audit-pack export (`e`) and the portfolio report
-//! (`P`) run on a background thread with their own store connection and platform client, so
+//! (`P`) run on a background thread on a workspace of their own (the same calls the CLI and the
+//! desktop make, on a store connection of the thread's own), so
 //! the screen keeps redrawing and keys keep working while a server is slow or dead. One job
 //! at a time; Esc cancels (the thread's result is then ignored: a blocking request cannot be
 //! interrupted, but nothing waits for it).
 
+use countersign_core::actions::{Workspace, WorkspaceSource};
 use countersign_core::approval::verify::Verification;
 use countersign_core::export::audit_pack::PackReport;
-use countersign_core::platform::mlflow::ClientOptions;
-use countersign_core::policy::LoadedPolicy;
-use countersign_core::store::Store;
-use countersign_core::uri::{PlatformUri, VersionRef};
-use countersign_core::workspace::Session;
+use countersign_core::uri::VersionRef;
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::Instant;
@@ -40,57 +38,12 @@ impl std::fmt::Debug for Job {
     }
 }
 
-/// What a job's thread gets: its own store connection and a platform client, opened there.
-pub struct JobCx {
-    /// The store.
-    pub store: Store,
-    /// The platform's key in the store.
-    pub key: String,
-    /// The platform.
-    pub platform: Box<dyn countersign_core::platform::Platform>,
-}
-
-/// What is needed to open a [`JobCx`] on another thread.
-#[derive(Clone)]
-pub struct JobSource {
-    store_path: PathBuf,
-    uri: PlatformUri,
-    key: String,
-    client: ClientOptions,
-    policy: LoadedPolicy,
-}
-
-impl JobSource {
-    /// From the session and the policy in force.
-    pub fn new(session: &Session, policy: &LoadedPolicy) -> Self {
-        Self {
-            store_path: session.store.path().to_path_buf(),
-            uri: session.platform.clone(),
-            key: session.key.clone(),
-            client: session.client.clone(),
-            policy: policy.clone(),
-        }
-    }
-
-    fn open(&self) -> countersign_core::Result<JobCx> {
-        Ok(JobCx {
-            store: Store::open(&self.store_path)?,
-            key: self.key.clone(),
-            platform: countersign_core::workspace::open_platform(
-                &self.uri,
-                &self.client,
-                &self.policy,
-            )?,
-        })
-    }
-}
-
 impl Job {
     /// Starts `work` on a background thread.
     pub fn spawn(
         label: String,
-        source: JobSource,
-        work: impl FnOnce(countersign_core::Result<JobCx>) -> JobDone + Send + 'static,
+        source: WorkspaceSource,
+        work: impl FnOnce(countersign_core::Result<Workspace>) -> JobDone + Send + 'static,
     ) -> Self {
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {

@@ -15,9 +15,8 @@ mod tests;
 
 use app::{App, Effect};
 use countersign_core::platform::Progress;
-use countersign_core::store::Store;
-use countersign_core::sync::{self, SyncOptions, SyncReport};
-use countersign_core::workspace::{self, Session};
+use countersign_core::sync::SyncReport;
+use countersign_core::workspace::Session;
 use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind};
 use crossterm::execute;
 use crossterm::terminal::{
@@ -129,30 +128,24 @@ fn event_loop(
     }
 }
 
-/// Starts a sync on a background thread with its own store connection.
+/// Starts a sync on a background thread, on a workspace of its own (its own store connection).
 fn start_sync(app: &mut App) -> mpsc::Receiver<SyncMsg> {
     let (tx, rx) = mpsc::channel();
     app.syncing = true;
     app.status = "syncing…".into();
-    let store_path = app.session.store.path().to_path_buf();
-    let uri = app.session.platform.clone();
-    let client = app.session.client.clone();
-    let policy = app.policy.clone();
+    let source = countersign_core::actions::WorkspaceSource::of_session(
+        &app.session,
+        &app.policy,
+        &app.data_dir,
+    );
     std::thread::spawn(move || {
-        let result = (|| -> Result<SyncReport, countersign_core::Error> {
-            let mut store = Store::open(&store_path)?;
-            let platform = workspace::open_platform(&uri, &client, &policy)?;
+        let result = source.open().and_then(|mut ws| {
             let tx2 = tx.clone();
             let mut progress = move |p: Progress| {
                 let _ = tx2.send(SyncMsg::Progress(p));
             };
-            sync::sync(
-                platform.as_ref(),
-                &mut store,
-                SyncOptions::default(),
-                &mut progress,
-            )
-        })();
+            ws.sync(false, &mut progress)
+        });
         let _ = tx.send(SyncMsg::Done(result.map_err(|e| e.to_string())));
     });
     rx

@@ -2,12 +2,12 @@
 
 use super::ScreenEffect;
 use crate::tui::theme;
-use countersign_core::approval::sign::{sign, SignOptions, Signed};
+use countersign_core::actions::{KeySource, SignRequest, WorkspaceSource};
+use countersign_core::approval::sign::Signed;
 use countersign_core::approval::Decision;
 use countersign_core::policy::{LoadedPolicy, Role};
-use countersign_core::signing::SigningKey;
 use countersign_core::uri::VersionRef;
-use countersign_core::workspace::{self, Session};
+use countersign_core::workspace::Session;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style, Stylize};
@@ -110,30 +110,23 @@ impl SignScreen {
 
     fn submit(&mut self, session: &Session, policy: &LoadedPolicy, data_dir: &Path) {
         let result = (|| -> Result<Signed, String> {
-            let pass = (!self.passphrase.is_empty()).then_some(self.passphrase.as_str());
             // "agent" (or an empty field with SSH_AUTH_SOCK set) signs through ssh-agent.
             let use_agent = self.key.trim().eq_ignore_ascii_case("agent")
                 || (self.key.trim().is_empty() && std::env::var_os("SSH_AUTH_SOCK").is_some());
             let key = if use_agent {
-                SigningKey::from_agent(None, None).map_err(|e| e.to_string())?
+                KeySource::Agent
             } else {
-                SigningKey::from_file(Path::new(&self.key), pass).map_err(|e| e.to_string())?
+                KeySource::File {
+                    path: self.key.clone(),
+                    passphrase: (!self.passphrase.is_empty()).then(|| self.passphrase.clone()),
+                }
             };
-            let allowed_path = workspace::allowed_signers_path(
-                session.allowed_signers.as_deref(),
-                policy,
-                &session.platform,
-                data_dir,
-            );
-            let allowed =
-                workspace::load_allowed_signers(&allowed_path).map_err(|e| e.to_string())?;
-            let platform = session.open_platform(policy).map_err(|e| e.to_string())?;
-            let expires_at = Some(self.expires.trim())
-                .filter(|e| !e.is_empty())
-                .map(countersign_core::approval::parse_expiry)
-                .transpose()
+            // The same call the CLI and the desktop make, on this session's settings.
+            let ws = WorkspaceSource::of_session(session, policy, data_dir)
+                .open()
                 .map_err(|e| e.to_string())?;
-            let opts = SignOptions {
+            ws.sign(SignRequest {
+                version: self.version.to_string(),
                 role: self.role(),
                 decision: self.decision(),
                 conditions: self
@@ -142,19 +135,9 @@ impl SignScreen {
                     .map(|c| c.trim().to_string())
                     .filter(|c| !c.is_empty())
                     .collect(),
-                expires_at,
-                signer: session.identity.clone(),
-            };
-            sign(
-                &session.store,
-                platform.as_ref(),
-                &self.key,
-                &key,
-                policy,
-                &allowed,
-                &self.version,
-                opts,
-            )
+                expires: Some(self.expires.trim().to_string()).filter(|e| !e.is_empty()),
+                key,
+            })
             .map_err(|e| e.to_string())
         })();
         // The passphrase is not kept once used.
