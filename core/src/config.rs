@@ -109,7 +109,7 @@ pub enum KeyChoice {
 }
 
 /// Every setting, resolved.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     /// The config file read, if any.
     pub file: Option<PathBuf>,
@@ -137,6 +137,17 @@ pub struct Config {
     pub http: ClientOptions,
     /// Where each HTTP option came from: (name, origin), in [`Config::show`]'s order.
     http_origins: Vec<(&'static str, Origin)>,
+}
+
+impl std::fmt::Debug for Config {
+    /// What `config show` shows: credentials in a URI redacted, secrets as `(set)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut m = f.debug_map();
+        for s in self.show() {
+            m.entry(&s.name, &s.value);
+        }
+        m.finish()
+    }
 }
 
 /// One line of `config show`.
@@ -197,12 +208,29 @@ fn env_o(n: &str) -> Origin {
 impl Config {
     /// Resolves the configuration from `flags`, the process environment and the config file.
     pub fn resolve(flags: &Flags) -> Result<Self> {
-        let env = process_env;
+        // HOME as the environment says, else as the operating system knows it.
+        let env = |k: &str| match k {
+            "HOME" => {
+                process_env("HOME").or_else(|| dirs::home_dir().map(|h| h.display().to_string()))
+            }
+            _ => process_env(k),
+        };
         let looked = config_path(&env);
+        let explicit = env("COUNTERSIGN_CONFIG").is_some();
         let file = match looked.clone() {
             Some(p) => match std::fs::read_to_string(&p) {
                 Ok(text) => Some((p, text)),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                // The default place may hold no file; a file named by COUNTERSIGN_CONFIG must
+                // exist (a typo there must not silently drop the policy the file names).
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => None,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(Error::InvalidInput {
+                        what: "config file (COUNTERSIGN_CONFIG)",
+                        input: p.display().to_string(),
+                        reason: "it does not exist; fix the path or unset COUNTERSIGN_CONFIG"
+                            .into(),
+                    })
+                }
                 Err(e) => return Err(Error::io(&p, e)),
             },
             None => None,
@@ -213,6 +241,13 @@ impl Config {
             file.as_ref().map(|(p, t)| (p.as_path(), t.as_str())),
         )?;
         c.file_looked_for = looked;
+        // By default, the operating system's data directory (`~/.local/share` here, others on
+        // macOS and Windows), as before: never a path relative to where one stands.
+        if c.data_dir.origin == Origin::Default {
+            if let Some(d) = dirs::data_dir() {
+                c.data_dir.value = d.join("countersign");
+            }
+        }
         Ok(c)
     }
 
@@ -236,11 +271,26 @@ impl Config {
             Some((p, _)) => Origin::File(p.display().to_string()),
             None => Origin::Default,
         };
-        // Relative paths in the file are relative to the file's folder.
-        let rel = |p: PathBuf| match file.and_then(|(f, _)| f.parent()) {
-            Some(dir) if p.is_relative() => dir.join(p),
-            _ => p,
+        // In the file, `~/` is the home folder and relative paths are relative to the file's
+        // folder.
+        let home = env("HOME").map(PathBuf::from);
+        let rel = |p: PathBuf| {
+            let p = match (p.strip_prefix("~"), &home) {
+                (Ok(rest), Some(h)) => h.join(rest),
+                _ => p,
+            };
+            match file.and_then(|(f, _)| f.parent()) {
+                Some(dir) if p.is_relative() => dir.join(p),
+                _ => p,
+            }
         };
+        let file_platform = parsed
+            .platform
+            .clone()
+            .map(|p| match p.strip_prefix("folder:") {
+                Some(path) => format!("folder:{}", rel(PathBuf::from(path)).display()),
+                None => p,
+            });
         let data_dir = first(vec![
             (flags.data_dir.clone(), flag("--data-dir")),
             (
@@ -252,6 +302,7 @@ impl Config {
         .unwrap_or_else(|| Setting {
             value: env("XDG_DATA_HOME")
                 .map(PathBuf::from)
+                .filter(|p| p.is_absolute())
                 .or_else(|| env("HOME").map(|h| PathBuf::from(h).join(".local/share")))
                 .unwrap_or_else(|| PathBuf::from(".countersign"))
                 .join("countersign"),
@@ -260,8 +311,11 @@ impl Config {
         let platform = opt(first(vec![
             (flags.platform.clone(), flag("--platform")),
             (env("COUNTERSIGN_PLATFORM"), env_o("COUNTERSIGN_PLATFORM")),
-            (env("MLFLOW_TRACKING_URI"), env_o("MLFLOW_TRACKING_URI")),
-            (parsed.platform.clone(), from_file()),
+            (
+                env("MLFLOW_TRACKING_URI").filter(|v| !v.trim().is_empty()),
+                env_o("MLFLOW_TRACKING_URI"),
+            ),
+            (file_platform, from_file()),
         ]));
         let policy = opt(first(vec![
             (flags.policy.clone(), flag("--policy")),
@@ -341,53 +395,95 @@ impl Config {
         });
         let mut http = ClientOptions::default();
         let mut http_origins = Vec::new();
-        macro_rules! pick {
-            ($name:literal, $field:ident, $env:literal, $file:expr, $parse:expr) => {{
-                let from_env = env($env).and_then($parse);
-                let origin = if let Some(v) = from_env {
-                    http.$field = v;
-                    env_o($env)
-                } else if let Some(v) = $file {
-                    http.$field = v;
-                    from_file()
-                } else {
-                    Origin::Default
-                };
-                http_origins.push(($name, origin));
-            }};
+        // A value that is not a number (or not a finite, sane one) is an error naming where it
+        // came from, never silently the default and never a crash.
+        fn seconds(v: f64) -> Option<Duration> {
+            (v.is_finite() && v > 0.0 && v <= 86_400.0).then(|| Duration::from_secs_f64(v.max(0.1)))
         }
-        pick!(
-            "http.timeout",
-            timeout,
-            "COUNTERSIGN_HTTP_TIMEOUT",
-            parsed
-                .http
-                .timeout
-                .map(|t| Duration::from_secs_f64(t.max(0.1))),
-            |v: String| v
+        let bad = |what: &'static str, input: String, reason: &str| Error::InvalidInput {
+            what,
+            input,
+            reason: reason.to_string(),
+        };
+        let mut origin_of = |name: &'static str, var: &'static str, in_file: bool| {
+            let o = if env(var).is_some() {
+                env_o(var)
+            } else if in_file {
+                from_file()
+            } else {
+                Origin::Default
+            };
+            http_origins.push((name, o));
+        };
+        if let Some(v) = env("COUNTERSIGN_HTTP_TIMEOUT") {
+            http.timeout = v
+                .trim()
                 .parse::<f64>()
                 .ok()
-                .map(|t| Duration::from_secs_f64(t.max(0.1)))
+                .and_then(seconds)
+                .ok_or_else(|| {
+                    bad(
+                        "COUNTERSIGN_HTTP_TIMEOUT",
+                        v.clone(),
+                        "write a number of seconds between 0.1 and 86400",
+                    )
+                })?;
+        } else if let Some(t) = parsed.http.timeout {
+            http.timeout = seconds(t).ok_or_else(|| {
+                bad(
+                    "http.timeout in the config file",
+                    t.to_string(),
+                    "write a number of seconds between 0.1 and 86400",
+                )
+            })?;
+        }
+        origin_of(
+            "http.timeout",
+            "COUNTERSIGN_HTTP_TIMEOUT",
+            parsed.http.timeout.is_some(),
         );
-        pick!(
+        if let Some(v) = env("COUNTERSIGN_HTTP_ATTEMPTS") {
+            http.attempts = v
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|a| *a >= 1)
+                .ok_or_else(|| {
+                    bad(
+                        "COUNTERSIGN_HTTP_ATTEMPTS",
+                        v.clone(),
+                        "write a whole number, 1 or more",
+                    )
+                })?;
+        } else if let Some(a) = parsed.http.attempts {
+            http.attempts = a.max(1);
+        }
+        origin_of(
             "http.attempts",
-            attempts,
             "COUNTERSIGN_HTTP_ATTEMPTS",
-            parsed.http.attempts.map(|a| a.max(1)),
-            |v: String| v.parse::<u32>().ok().map(|a| a.max(1))
+            parsed.http.attempts.is_some(),
         );
-        pick!(
-            "http.max_body_mb",
-            max_body,
-            "COUNTERSIGN_HTTP_MAX_BODY_MB",
-            parsed
-                .http
-                .max_body_mb
-                .map(|m| m.max(1).saturating_mul(1024 * 1024)),
-            |v: String| v
+        if let Some(v) = env("COUNTERSIGN_HTTP_MAX_BODY_MB") {
+            let mb = v
+                .trim()
                 .parse::<u64>()
                 .ok()
-                .map(|m| m.max(1).saturating_mul(1024 * 1024))
+                .filter(|m| *m >= 1)
+                .ok_or_else(|| {
+                    bad(
+                        "COUNTERSIGN_HTTP_MAX_BODY_MB",
+                        v.clone(),
+                        "write a whole number of MiB, 1 or more",
+                    )
+                })?;
+            http.max_body = mb.saturating_mul(1024 * 1024);
+        } else if let Some(mb) = parsed.http.max_body_mb {
+            http.max_body = mb.max(1).saturating_mul(1024 * 1024);
+        }
+        origin_of(
+            "http.max_body_mb",
+            "COUNTERSIGN_HTTP_MAX_BODY_MB",
+            parsed.http.max_body_mb.is_some(),
         );
         let mut secret = |name: &'static str, var: &'static str| {
             let v = env(var);
@@ -610,6 +706,52 @@ mod tests {
             c.signing_key.value,
             KeyChoice::File(PathBuf::from("/h/.ssh/countersign_ed25519"))
         );
+    }
+
+    #[test]
+    fn file_paths_expand_home_and_follow_the_file() {
+        let file = Path::new("/etc/cs/config.toml");
+        let text =
+            "platform = \"folder:inventory\"\nsigning_key = \"~/.ssh/k\"\ndata_dir = \"~/data\"\n";
+        let c = Config::from_sources(
+            &Flags::default(),
+            &env_of(&[("HOME", "/home/u")]),
+            Some((file, text)),
+        )
+        .unwrap();
+        assert_eq!(
+            c.platform.value.as_deref(),
+            Some("folder:/etc/cs/inventory")
+        );
+        assert_eq!(
+            c.signing_key.value,
+            KeyChoice::File(PathBuf::from("/home/u/.ssh/k"))
+        );
+        assert_eq!(c.data_dir.value, PathBuf::from("/home/u/data"));
+    }
+
+    #[test]
+    fn numbers_that_are_not_sane_are_errors_naming_the_variable() {
+        for (var, v) in [
+            ("COUNTERSIGN_HTTP_TIMEOUT", "inf"),
+            ("COUNTERSIGN_HTTP_TIMEOUT", "1e30"),
+            ("COUNTERSIGN_HTTP_TIMEOUT", "soon"),
+            ("COUNTERSIGN_HTTP_ATTEMPTS", "0"),
+            ("COUNTERSIGN_HTTP_MAX_BODY_MB", "lots"),
+        ] {
+            let e = Config::from_sources(&Flags::default(), &env_of(&[(var, v)]), None)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(var) && e.contains(v), "{e}");
+        }
+        let e = Config::from_sources(
+            &Flags::default(),
+            &env_of(&[]),
+            Some((Path::new("/c.toml"), "[http]\ntimeout = inf\n")),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("http.timeout"), "{e}");
     }
 
     #[test]

@@ -53,15 +53,16 @@ async fn with<T: Send + 'static>(
 }
 
 /// Runs a long `f` (sync, verify, sign, exports) on a workspace of its own, opened from the
-/// shared one's configuration: the shared lock is held only to read that configuration, so a
+/// shared one's source (its platform, policy and settings): the shared lock is held only to read that configuration, so a
 /// long sync or export never makes every other command wait.
 async fn with_own<T: Send + 'static>(
     state: &AppState,
     f: impl FnOnce(&mut Workspace) -> countersign_core::Result<T> + Send + 'static,
 ) -> Reply<T> {
-    let config = with(state, |w| Ok(w.config.clone())).await?;
+    // The very platform, policy and settings the window shows (not resolved again).
+    let source = with(state, |w| Ok(w.source())).await?;
     tauri::async_runtime::spawn_blocking(move || {
-        let mut own = Workspace::open(config)?;
+        let mut own = source.open()?;
         f(&mut own).map_err(Into::into)
     })
     .await

@@ -1,6 +1,10 @@
 //! Command-line definition.
 
 use clap::{Args, Parser, Subcommand};
+use countersign_core::approval::Decision;
+use countersign_core::model::ModelKind;
+use countersign_core::policy::Role;
+use countersign_core::review::{FindingStatus, Outcome, Severity};
 use std::path::PathBuf;
 
 /// Countersign: model risk review where the models live.
@@ -190,11 +194,11 @@ pub struct SignArgs {
     /// The version, as models:/NAME/VERSION.
     pub version: String,
     /// validator or approver.
-    #[arg(long)]
-    pub role: String,
+    #[arg(long, value_parser = parse_role)]
+    pub role: Role,
     /// approve, approve_with_conditions or reject.
-    #[arg(long)]
-    pub decision: String,
+    #[arg(long, value_parser = parse_decision)]
+    pub decision: Decision,
     /// A condition (repeatable; approve_with_conditions).
     #[arg(long = "condition", value_name = "TEXT")]
     pub conditions: Vec<String>,
@@ -302,7 +306,8 @@ pub struct AnswerArgs {
     /// Checklist item id (e.g. OA-01).
     pub item: String,
     /// pass, fail, na, or confirm (take the automatic result).
-    pub outcome: String,
+    #[arg(value_parser = parse_outcome)]
+    pub outcome: OutcomeArg,
     /// The validator's note (required for na and for overriding an automatic result).
     #[arg(long, default_value = "")]
     pub note: String,
@@ -332,8 +337,8 @@ pub struct FindingAddArgs {
     #[arg(long)]
     pub title: String,
     /// high, medium or low.
-    #[arg(long)]
-    pub severity: String,
+    #[arg(long, value_parser = parse_severity)]
+    pub severity: Severity,
     /// Description.
     #[arg(long, default_value = "")]
     pub description: String,
@@ -359,8 +364,8 @@ pub struct FindingUpdateArgs {
     /// Finding id (F-1, …).
     pub id: String,
     /// open, remediated or accepted.
-    #[arg(long)]
-    pub status: String,
+    #[arg(long, value_parser = parse_finding_status)]
+    pub status: FindingStatus,
 }
 
 /// `tier` options.
@@ -413,8 +418,8 @@ pub struct LsArgs {
     #[arg(long)]
     pub owner: Option<String>,
     /// Only this kind: classic, prompt or vendor.
-    #[arg(long)]
-    pub kind: Option<String>,
+    #[arg(long, value_parser = parse_kind)]
+    pub kind: Option<ModelKind>,
     /// Only names containing this text.
     #[arg(long)]
     pub name: Option<String>,
@@ -468,4 +473,44 @@ pub enum ConfigCmd {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// An answer's outcome on the command line: an outcome, or `confirm` (take the automatic
+/// result).
+#[derive(Debug, Clone, Copy)]
+pub struct OutcomeArg(pub Option<Outcome>);
+
+// Values are parsed by core's own parsers (with their aliases); a bad one is a usage error
+// (exit 2) that lists the values.
+fn parse_role(s: &str) -> Result<Role, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "validator" => Ok(Role::Validator),
+        "approver" => Ok(Role::Approver),
+        _ => Err("use validator or approver".into()),
+    }
+}
+
+fn parse_decision(s: &str) -> Result<Decision, String> {
+    Decision::parse(s).ok_or_else(|| "use approve, approve_with_conditions or reject".into())
+}
+
+fn parse_outcome(s: &str) -> Result<OutcomeArg, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "confirm" | "auto" => Ok(OutcomeArg(None)),
+        o => Outcome::parse(o)
+            .map(|o| OutcomeArg(Some(o)))
+            .ok_or_else(|| "use pass, fail, na or confirm".into()),
+    }
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    Severity::parse(s).ok_or_else(|| "use high, medium or low".into())
+}
+
+fn parse_finding_status(s: &str) -> Result<FindingStatus, String> {
+    FindingStatus::parse(s).ok_or_else(|| "use open, remediated or accepted".into())
+}
+
+fn parse_kind(s: &str) -> Result<ModelKind, String> {
+    ModelKind::parse(s).ok_or_else(|| "use classic, prompt or vendor".into())
 }

@@ -2,13 +2,12 @@
 
 use crate::cli::{Cli, Command, DemoArgs, LineageArgs, LsArgs, ShowArgs, SyncArgs};
 use crate::output;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use countersign_core::actions::Workspace;
 use countersign_core::config::Config;
 use countersign_core::evidence::Evidence;
 use countersign_core::inventory::{self, Filter};
 use countersign_core::lineage::{self, Lineage};
-use countersign_core::model::ModelKind;
 use countersign_core::platform::Progress;
 use countersign_core::sync::SyncReport;
 use countersign_core::uri::VersionRef;
@@ -163,13 +162,7 @@ fn cmd_sync(mut ws: Workspace, a: SyncArgs) -> Result<()> {
 }
 
 fn cmd_ls(session: Session, a: LsArgs) -> Result<()> {
-    let kind = match &a.kind {
-        Some(k) => Some(
-            ModelKind::parse(k)
-                .with_context(|| format!("unknown kind '{k}': use classic, prompt or vendor"))?,
-        ),
-        None => None,
-    };
+    let kind = a.kind;
     let filter = Filter {
         tier: a.tier,
         owner: a.owner,

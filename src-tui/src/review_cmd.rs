@@ -6,7 +6,7 @@ use anyhow::{bail, Context, Result};
 use countersign_core::evidence::Evidence;
 use countersign_core::policy::checks::AutoOutcome;
 use countersign_core::policy::LoadedPolicy;
-use countersign_core::review::{self, FindingStatus, Outcome, Review, Severity};
+use countersign_core::review::{self, Outcome, Review};
 use countersign_core::uri::VersionRef;
 use countersign_core::workspace::Session;
 use std::io::Write;
@@ -228,13 +228,7 @@ pub fn run(
         }) => {
             let r = vref(&version)?;
             let mut review = review::require_latest(&session.store, &session.key, &r)?;
-            let outcome = match outcome.to_ascii_lowercase().as_str() {
-                "confirm" | "auto" => None,
-                o => Some(
-                    Outcome::parse(o)
-                        .with_context(|| format!("outcome '{o}': use pass, fail, na or confirm"))?,
-                ),
-            };
+            let outcome = outcome.0;
             let answer = review
                 .answer(&session.store, &item, outcome, &note, evidence, identity)?
                 .clone();
@@ -313,8 +307,7 @@ pub fn run(
         ReviewCmd::Finding(FindingCmd::Add(a)) => {
             let r = vref(&a.version)?;
             let mut review = review::require_latest(&session.store, &session.key, &r)?;
-            let sev = Severity::parse(&a.severity)
-                .with_context(|| format!("severity '{}': use high, medium or low", a.severity))?;
+            let sev = a.severity;
             let f = review
                 .add_finding(
                     &session.store,
@@ -340,9 +333,7 @@ pub fn run(
         ReviewCmd::Finding(FindingCmd::Update(a)) => {
             let r = vref(&a.version)?;
             let mut review = review::require_latest(&session.store, &session.key, &r)?;
-            let status = FindingStatus::parse(&a.status).with_context(|| {
-                format!("status '{}': use open, remediated or accepted", a.status)
-            })?;
+            let status = a.status;
             let f = review.set_finding_status(&session.store, &a.id, status)?;
             say!("{} is now {}", f.id, format!("{:?}", f.status));
             Ok(())

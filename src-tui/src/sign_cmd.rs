@@ -5,7 +5,6 @@ use crate::output;
 use anyhow::{bail, Context, Result};
 use countersign_core::actions::{KeySource, SignRequest, Workspace};
 use countersign_core::approval::verify::Verification;
-use countersign_core::approval::Decision;
 use countersign_core::config::{Config, KeyChoice};
 use countersign_core::policy::Role;
 use countersign_core::signing::allowed_signers::line_for;
@@ -125,22 +124,14 @@ pub fn keys(a: KeysArgs, config: &Config) -> Result<()> {
 /// `sign`.
 pub fn sign_cmd(ws: &Workspace, a: SignArgs) -> Result<()> {
     let vref = VersionRef::parse(&a.version)?;
-    let role = match a.role.to_ascii_lowercase().as_str() {
-        "validator" => Role::Validator,
-        "approver" => Role::Approver,
-        other => bail!("--role '{other}': use validator or approver"),
-    };
-    let decision = Decision::parse(&a.decision).with_context(|| {
-        format!(
-            "--decision '{}': use approve, approve_with_conditions or reject",
-            a.decision
-        )
-    })?;
+    let (role, decision) = (a.role, a.decision);
     if let Some(e) = a.expires.as_deref() {
         // A bad date is a usage error before anything else is asked.
         countersign_core::approval::parse_expiry(e)?;
     }
     let allowed_path = ws.allowed_signers_path();
+    // A missing allowed_signers is said before any passphrase is asked.
+    countersign_core::workspace::load_allowed_signers(&allowed_path)?;
     let key = open_key(&a.key, &ws.config)?;
     if !a.yes {
         if !std::io::stdin().is_terminal() {
@@ -414,8 +405,28 @@ pub fn export_pack(ws: &Workspace, version: &str, output: &Path, json: bool) -> 
 
 /// `export inventory`.
 pub fn export_inventory(ws: &Workspace, output: &Path) -> Result<()> {
+    use countersign_core::actions::ReportFormat;
+    let ext = output
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    let format = match ext.as_deref() {
+        Some("pdf") => ReportFormat::Pdf,
+        Some("json") => ReportFormat::Json,
+        Some("csv") => ReportFormat::Csv,
+        other => {
+            return Err(countersign_core::Error::InvalidInput {
+                what: "report file",
+                input: output.display().to_string(),
+                reason: format!(
+                    "unknown format '{}': end the name in .pdf, .json or .csv",
+                    other.unwrap_or_default()
+                ),
+            }
+            .into())
+        }
+    };
     let report = ws.portfolio()?;
-    ws.export_portfolio(output, countersign_core::actions::ReportFormat::Pdf)?;
+    ws.export_portfolio(output, format)?;
     let f = &report.figures;
     println!(
         "Portfolio report of {} written to {}",

@@ -319,3 +319,70 @@ fn base64(bytes: &[u8]) -> String {
     }
     out
 }
+
+#[test]
+fn bad_values_are_usage_errors_naming_the_values() {
+    let cli = Cli::new();
+    let table: &[(&[&str], &str)] = &[
+        (
+            &[
+                "sign",
+                "models:/m/1",
+                "--role",
+                "boss",
+                "--decision",
+                "approve",
+            ],
+            "use validator or approver",
+        ),
+        (
+            &[
+                "sign",
+                "models:/m/1",
+                "--role",
+                "validator",
+                "--decision",
+                "maybe",
+            ],
+            "use approve, approve_with_conditions or reject",
+        ),
+        (&["ls", "--kind", "bogus"], "use classic, prompt or vendor"),
+        (
+            &["review", "answer", "models:/m/1", "OA-01", "perhaps"],
+            "use pass, fail, na or confirm",
+        ),
+        (
+            &[
+                "review",
+                "finding",
+                "add",
+                "models:/m/1",
+                "--title",
+                "t",
+                "--severity",
+                "huge",
+                "--due",
+                "2027-01-01",
+            ],
+            "use high, medium or low",
+        ),
+        (
+            &[
+                "review",
+                "finding",
+                "update",
+                "models:/m/1",
+                "F-1",
+                "--status",
+                "gone",
+            ],
+            "use open, remediated or accepted",
+        ),
+    ];
+    for (args, hint) in table {
+        let o = cli.run(args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(hint), "{args:?}: {err}");
+    }
+}

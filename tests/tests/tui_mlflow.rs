@@ -122,10 +122,11 @@ fn review_sign_and_export_in_a_real_terminal() {
         s.contains("Inventory") && !s.contains("Sign a decision")
     });
     t.keys(&["e"]);
+    // The export runs in the background; its result replaces the running status.
     let s = t.wait_for("the export", |s| {
-        s.contains("audit pack written to") || s.contains("export failed")
+        (s.contains("audit pack of") && s.contains("written to")) || s.contains("failed:")
     });
-    assert!(s.contains("audit pack written to"), "{s}");
+    assert!(s.contains("written to"), "{s}");
     t.keys(&["q"]);
     let _ = agent.kill();
     let _ = agent.wait();

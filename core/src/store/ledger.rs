@@ -99,7 +99,13 @@ impl Store {
     /// ledger is skipped.
     pub fn ledger_append(&self, entry: &LedgerEntry) -> Result<()> {
         let e = |err| self.err(err);
-        let tx = self.conn.unchecked_transaction().map_err(e)?;
+        // IMMEDIATE: take the write lock first, so another connection writing at the same
+        // moment makes this wait (busy_timeout) instead of failing on the read-to-write upgrade.
+        let tx = rusqlite::Transaction::new_unchecked(
+            &self.conn,
+            rusqlite::TransactionBehavior::Immediate,
+        )
+        .map_err(e)?;
         if entry.origin == "seen" {
             // Seen again with the same verdict: nothing new to record.
             let last: Option<String> = tx

@@ -159,7 +159,7 @@ impl Store {
         for (i, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             let tx = self
                 .conn
-                .transaction()
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
                 .map_err(|e| store_err(&self.path, &e))?;
             tx.execute_batch(m).map_err(|e| store_err(&self.path, &e))?;
             tx.pragma_update(None, "user_version", (i + 1) as i64)
@@ -222,7 +222,12 @@ impl Store {
         let path = self.path.clone();
         let e = |err: rusqlite::Error| store_err(&path, &err);
         let mut report = ApplyReport::default();
-        let tx = self.conn.transaction().map_err(e)?;
+        // IMMEDIATE: a second connection (a TUI job, the desktop's long commands) writing at
+        // the same time makes this wait for the lock rather than fail.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(e)?;
         {
             // Models.
             let old: BTreeMap<String, String> = query_pairs(

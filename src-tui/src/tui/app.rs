@@ -366,6 +366,10 @@ impl App {
             self.status = format!("busy: {} — wait, or Esc to cancel it", j.label);
             return;
         }
+        if self.syncing {
+            self.status = "busy: a sync is running — wait for it to finish".into();
+            return;
+        }
         let source = countersign_core::actions::WorkspaceSource::of_session(
             &self.session,
             &self.policy,
@@ -382,12 +386,16 @@ impl App {
         };
         let Some(done) = job.poll() else {
             // Still running: the status line counts the seconds.
+            // Only the job's own line is updated; any other message stays until the next one.
+            if !self.status.starts_with(&job.label) {
+                return false;
+            }
             let shown = format!(
                 "{}… {} s (Esc cancels)",
                 job.label,
                 job.started.elapsed().as_secs()
             );
-            if shown != self.status && !self.status.starts_with("busy:") {
+            if shown != self.status {
                 self.status = shown;
                 return true;
             }
@@ -418,6 +426,9 @@ impl App {
                     ),
                     Err(e) => format!("export of {v} failed: {e}"),
                 }
+            }
+            super::jobs::JobDone::Lost(label) => {
+                self.status = format!("{label} stopped without an answer; try again")
             }
             super::jobs::JobDone::Report(out, r) => {
                 self.status = match r {
@@ -522,7 +533,12 @@ impl App {
             return Effect::Quit;
         }
         self.confirm_quit = false;
-        if key.code == KeyCode::Esc && self.cancel_job() {
+        // Esc cancels a job from the inventory (other screens keep Esc for themselves).
+        if key.code == KeyCode::Esc
+            && matches!(self.screen, Screen::Inventory)
+            && !self.searching
+            && self.cancel_job()
+        {
             return Effect::None;
         }
         let effect = match &mut self.screen {
@@ -716,8 +732,11 @@ impl App {
                     Pane::Table
                 };
             }
-            Action::Sync if !self.syncing => return Effect::StartSync,
-            Action::Sync => {}
+            Action::Sync if self.syncing => {}
+            Action::Sync => match &self.job {
+                Some(j) => self.status = format!("busy: {} — wait, or Esc to cancel it", j.label),
+                None => return Effect::StartSync,
+            },
             Action::Help => self.show_help = true,
             // Handled above, before the keymap (they open screens).
             Action::Review

@@ -21,6 +21,8 @@ pub enum JobDone {
     Pack(VersionRef, Result<PackReport, String>),
     /// `P`: the portfolio report.
     Report(PathBuf, Result<(), String>),
+    /// The job's thread stopped without an answer (it panicked).
+    Lost(String),
 }
 
 /// A job in flight.
@@ -59,7 +61,11 @@ impl Job {
 
     /// The result, once the job has finished.
     pub fn poll(&self) -> Option<JobDone> {
-        self.rx.try_recv().ok()
+        match self.rx.try_recv() {
+            Ok(d) => Some(d),
+            Err(mpsc::TryRecvError::Empty) => None,
+            Err(mpsc::TryRecvError::Disconnected) => Some(JobDone::Lost(self.label.clone())),
+        }
     }
 
     /// Blocks until the job finishes (for scripted use and tests; the UI polls).
