@@ -82,6 +82,9 @@ impl Cli {
         let mut c = Command::new(binary("countersign"));
         c.args(args)
             .env("COUNTERSIGN_DATA_DIR", self.data.path())
+            // No config file of the machine's user: tests are hermetic.
+            .env("XDG_CONFIG_HOME", self.data.path().join("config"))
+            .env_remove("COUNTERSIGN_CONFIG")
             .env_remove("MLFLOW_TRACKING_URI")
             .env_remove("COUNTERSIGN_PLATFORM");
         c

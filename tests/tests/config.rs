@@ -143,7 +143,7 @@ fn keys_generate_writes_the_key_plain_keys_then_finds() {
             .env("HOME", home.path())
             .env_remove("SSH_AUTH_SOCK")
             .env_remove("COUNTERSIGN_KEY")
-            .env("COUNTERSIGN_CONFIG", home.path().join("none.toml"))
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
             .output()
             .expect("run")
     };
