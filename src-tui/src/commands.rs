@@ -39,7 +39,7 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         None => crate::tui::run(open()?, inventory::today(), load_policy()?, &config),
         Some(Command::Sync(a)) => cmd_sync(workspace()?, a),
-        Some(Command::Ls(a)) => cmd_ls(open()?, a),
+        Some(Command::Ls(a)) => cmd_ls(open()?, &load_policy()?, a),
         Some(Command::Show(a)) => cmd_show(open()?, a),
         Some(Command::Evidence(a)) => cmd_evidence(open()?, a),
         Some(Command::Lineage(a)) => cmd_lineage(open()?, a),
@@ -161,7 +161,22 @@ fn cmd_sync(mut ws: Workspace, a: SyncArgs) -> Result<()> {
     Ok(())
 }
 
-fn cmd_ls(session: Session, a: LsArgs) -> Result<()> {
+fn cmd_ls(
+    session: Session,
+    policy: &countersign_core::policy::LoadedPolicy,
+    a: LsArgs,
+) -> Result<()> {
+    // A tier the policy does not define is an error, not an empty list.
+    if let Some(t) = &a.tier {
+        if !policy.policy.tiers.contains_key(t) {
+            let known: Vec<&str> = policy.policy.tiers.keys().map(String::as_str).collect();
+            return Err(output::UsageError(format!(
+                "--tier '{t}': the policy defines tiers {}",
+                known.join(", ")
+            ))
+            .into());
+        }
+    }
     let kind = a.kind;
     let filter = Filter {
         tier: a.tier,

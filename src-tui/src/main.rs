@@ -16,6 +16,22 @@ mod tui;
 use clap::Parser;
 
 fn main() {
+    // `countersign show … | head -1`: a closed stdout ends the program quietly (as ripgrep
+    // does), not with a panic. println! panics on EPIPE; this hook turns exactly that panic
+    // into a silent exit 0 and leaves every other panic as it was.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if msg.contains("failed printing to stdout") && msg.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default_hook(info);
+    }));
     let cli = cli::Cli::parse();
     let code = match commands::run(cli) {
         Ok(()) => 0,
@@ -36,6 +52,9 @@ fn main() {
 /// Maps an error to the documented exit code.
 fn exit_code(e: &anyhow::Error) -> i32 {
     use countersign_core::Error as E;
+    if e.downcast_ref::<output::UsageError>().is_some() {
+        return 2;
+    }
     match e.downcast_ref::<E>() {
         Some(
             E::Unreachable { .. }

@@ -61,3 +61,16 @@ macro_rules! say {
         println!($fmt $(, $crate::output::Esc(&$arg))*)
     };
 }
+
+/// A usage error found after parsing (a value the policy does not know, say): exit code 2,
+/// like clap's own.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}

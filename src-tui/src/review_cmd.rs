@@ -2,7 +2,7 @@
 
 use crate::cli::{AnswerArgs, FindingCmd, ReviewCmd, ReviewShowArgs, TierArgs, VersionJson};
 use crate::output;
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use countersign_core::evidence::Evidence;
 use countersign_core::policy::checks::AutoOutcome;
 use countersign_core::policy::LoadedPolicy;
@@ -80,13 +80,24 @@ pub fn tier(session: Session, policy: &LoadedPolicy, a: TierArgs) -> Result<()> 
         let (k, v) = kv.split_once('=').with_context(|| {
             format!("--answer {kv}: write QUESTION=VALUE, e.g. exposure=decisive")
         })?;
-        if !policy
+        if let Some(q) = policy
             .policy
             .rubric
             .questions
             .iter()
-            .any(|q| q.id == k.trim())
+            .find(|q| q.id == k.trim())
         {
+            if !q.options.iter().any(|o| o.value == v.trim()) {
+                let values: Vec<&str> = q.options.iter().map(|o| o.value.as_str()).collect();
+                return Err(crate::output::UsageError(format!(
+                    "--answer {kv}: '{}' is not an answer to {} (answers: {})",
+                    v.trim(),
+                    q.id,
+                    values.join(", ")
+                ))
+                .into());
+            }
+        } else {
             let ids: Vec<&str> = policy
                 .policy
                 .rubric
@@ -94,11 +105,12 @@ pub fn tier(session: Session, policy: &LoadedPolicy, a: TierArgs) -> Result<()> 
                 .iter()
                 .map(|q| q.id.as_str())
                 .collect();
-            bail!(
+            return Err(crate::output::UsageError(format!(
                 "--answer {kv}: the rubric has no question '{}' (questions: {})",
                 k.trim(),
                 ids.join(", ")
-            );
+            ))
+            .into());
         }
         answers.insert(k.trim().to_string(), v.trim().to_string());
     }

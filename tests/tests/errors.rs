@@ -386,3 +386,48 @@ fn bad_values_are_usage_errors_naming_the_values() {
         assert!(err.contains(hint), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn unknown_values_closed_pipes_and_fresh_machines() {
+    let cli = Cli::new();
+    cli.ok(&["demo", "--no-tui"]);
+    // Unknown values are errors, not empty results.
+    let o = cli.run(&["ls", "--tier", "9"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("the policy defines tiers 1, 2, 3"),
+        "{}",
+        stderr(&o)
+    );
+    let o = cli.run(&[
+        "tier",
+        "credit-limit-assignment",
+        "--answer",
+        "exposure=bogus",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("answers: "), "{}", stderr(&o));
+    // A closed stdout ends quietly: `countersign show … --json | head -1`.
+    let mut child = cli
+        .command(&["show", "models:/credit-limit-assignment/3", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let o = child.wait_with_output().expect("wait");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    // A pack of a version nobody approved, on a machine with no allowed_signers.
+    std::fs::remove_file(cli.data.path().join("demo/allowed_signers")).expect("rm");
+    let out = cli.data.path().join("fresh-pack");
+    let o = cli.run(&[
+        "export",
+        "audit-pack",
+        "models:/sepsis-early-warning/1",
+        "-o",
+        out.to_str().expect("p"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.join("VERIFY.txt").is_file());
+}

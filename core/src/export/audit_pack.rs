@@ -103,7 +103,25 @@ pub fn gather(
     vref: &VersionRef,
     exporter: &str,
 ) -> Result<PackData> {
-    let allowed_bytes = std::fs::read(allowed_path).map_err(|e| Error::io(allowed_path, e))?;
+    // A version nobody approved can be packed on a machine with no allowed_signers: there is
+    // nothing to verify, and the pack says so. With records to verify, the file is required.
+    let allowed_bytes = match std::fs::read(allowed_path) {
+        Ok(b) => b,
+        Err(e)
+            if e.kind() == std::io::ErrorKind::NotFound
+                && platform.list_approvals(vref)?.is_empty() =>
+        {
+            Vec::new()
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::InvalidInput {
+                what: "allowed_signers file",
+                input: allowed_path.display().to_string(),
+                reason: format!("it does not exist, and {vref} has approvals to verify: pass --allowed-signers FILE (the risk function's roster)"),
+            })
+        }
+        Err(e) => return Err(Error::io(allowed_path, e)),
+    };
     let allowed = AllowedSigners::parse(&String::from_utf8_lossy(&allowed_bytes)).map_err(
         |(line, message)| Error::InvalidFile {
             path: allowed_path.to_path_buf(),
