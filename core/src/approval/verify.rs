@@ -553,3 +553,7 @@ pub fn gate(policy: &LoadedPolicy, tier: Option<String>, checks: &[ApprovalCheck
         reasons,
     }
 }
+
+#[cfg(test)]
+#[path = "verify_tests.rs"]
+mod tests;
