@@ -149,6 +149,15 @@ pub struct ModelStatus {
     pub counts: Option<bool>,
 }
 
+/// Every status [`version_status`] gives, in the order a reviewer works through them.
+pub const STATUSES: [&str; 5] = [
+    "not reviewed",
+    "in review",
+    "pending approval",
+    "approved",
+    "rejected",
+];
+
 /// The status of one version from its ledger entries (latest verdict per approval).
 pub fn version_status(
     required: &[crate::policy::Role],
@@ -159,7 +168,12 @@ pub fn version_status(
         .iter()
         .filter(|e| e.counted != Some(false))
         .collect();
-    if ok.iter().any(|e| e.decision == "reject") {
+    // A reject whose signature verified blocks whatever else is said of it (as the gate does).
+    let rejected = entries.iter().any(|e| {
+        e.decision == "reject"
+            && (e.counted != Some(false) || e.origin == "made" || e.signature_ok == Some(true))
+    });
+    if rejected {
         "rejected"
     } else if !required.is_empty()
         && required.iter().all(|r| {

@@ -426,6 +426,10 @@ pub struct LsArgs {
     /// Only models whose review is overdue.
     #[arg(long)]
     pub overdue: bool,
+    /// Only models in this status: "not reviewed", "in review", "pending approval", "approved"
+    /// or "rejected" (the status of the newest version, as the TUI shows it).
+    #[arg(long, value_parser = parse_status)]
+    pub status: Option<String>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -509,6 +513,20 @@ fn parse_severity(s: &str) -> Result<Severity, String> {
 
 fn parse_finding_status(s: &str) -> Result<FindingStatus, String> {
     FindingStatus::parse(s).ok_or_else(|| "use open, remediated or accepted".into())
+}
+
+fn parse_status(s: &str) -> Result<String, String> {
+    let want = s.trim().to_ascii_lowercase().replace(['-', '_'], " ");
+    countersign_core::inventory::STATUSES
+        .iter()
+        .find(|st| **st == want)
+        .map(|st| st.to_string())
+        .ok_or_else(|| {
+            format!(
+                "use one of: {}",
+                countersign_core::inventory::STATUSES.join(", ")
+            )
+        })
 }
 
 fn parse_kind(s: &str) -> Result<ModelKind, String> {

@@ -185,7 +185,22 @@ fn cmd_ls(
         name: a.name,
         overdue: a.overdue,
     };
-    let view = inventory::view(&session, &filter, &inventory::today())?;
+    let mut view = inventory::view(&session, &filter, &inventory::today())?;
+    let statuses = inventory::statuses(
+        &session.store,
+        &session.key,
+        policy,
+        view.models.iter().map(|m| &m.model),
+    )?;
+    let status_of = |name: &str| {
+        statuses
+            .get(name)
+            .map(|s| s.status.clone())
+            .unwrap_or_else(|| "not reviewed".into())
+    };
+    if let Some(want) = &a.status {
+        view.models.retain(|m| status_of(&m.model.name) == *want);
+    }
     if a.json {
         return output::json(&view);
     }
@@ -204,6 +219,7 @@ fn cmd_ls(
                 m.model.kind.as_str().into(),
                 m.model.risk_tier.clone().unwrap_or_else(|| "-".into()),
                 m.model.owner.clone().unwrap_or_else(|| "-".into()),
+                status_of(&m.model.name),
                 m.latest_version
                     .clone()
                     .map(|v| format!("v{v}"))
@@ -219,7 +235,15 @@ fn cmd_ls(
     print!(
         "{}",
         output::table(
-            &["NAME", "KIND", "TIER", "OWNER", "LATEST", "NEXT REVIEW"],
+            &[
+                "NAME",
+                "KIND",
+                "TIER",
+                "OWNER",
+                "STATUS",
+                "LATEST",
+                "NEXT REVIEW"
+            ],
             &rows
         )
     );

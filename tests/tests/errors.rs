@@ -407,6 +407,20 @@ fn unknown_values_closed_pipes_and_fresh_machines() {
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("answers: "), "{}", stderr(&o));
+    // ls shows each model's status and filters by it; an unknown status is a usage error.
+    let approved = cli.ok(&["ls", "--status", "approved"]);
+    assert!(
+        approved
+            .lines()
+            .next()
+            .is_some_and(|h| h.contains("STATUS"))
+            && approved.contains("credit-limit-assignment")
+            && !approved.contains("sepsis-early-warning"),
+        "{approved}"
+    );
+    let o = cli.run(&["ls", "--status", "done"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("pending approval"), "{}", stderr(&o));
     // A closed stdout ends quietly: `countersign show … --json | head -1`.
     let mut child = cli
         .command(&["show", "models:/credit-limit-assignment/3", "--json"])
