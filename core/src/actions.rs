@@ -287,6 +287,35 @@ impl Workspace {
         )?)
     }
 
+    /// The version a reference names: `models:/NAME/VERSION`, or `models:/NAME@ALIAS` resolved on
+    /// the platform now (never from the store: an alias moved since the last sync must not
+    /// make the gate check another version).
+    pub fn resolve(&self, input: &str) -> Result<VersionRef> {
+        let Some((name, alias)) = crate::uri::parse_alias(input) else {
+            return VersionRef::parse(input);
+        };
+        let platform = self.session.open_platform(&self.policy)?;
+        let aliases = platform.model_aliases(&name)?;
+        match aliases.get(&alias) {
+            Some(version) => Ok(VersionRef {
+                name,
+                version: version.clone(),
+            }),
+            None => Err(Error::NotFound {
+                what: format!("alias '{alias}' of model '{name}'"),
+                hint: format!(
+                    " on {} (its aliases: {})",
+                    self.session.key,
+                    if aliases.is_empty() {
+                        "none".to_string()
+                    } else {
+                        aliases.keys().cloned().collect::<Vec<_>>().join(", ")
+                    }
+                ),
+            }),
+        }
+    }
+
     /// The allowed_signers file verification and signing use (see
     /// [`workspace::allowed_signers_path`]).
     pub fn allowed_signers_path(&self) -> PathBuf {
@@ -388,7 +417,7 @@ impl Workspace {
 
     /// One version's evidence and lineage.
     pub fn version(&self, version: &str) -> Result<VersionPage> {
-        let vref = VersionRef::parse(version)?;
+        let vref = self.resolve(version)?;
         let evidence = Evidence::from_store(&self.session.store, &self.session.key, &vref)?;
         let lineage = Lineage::from_evidence(&evidence);
         Ok(VersionPage {
@@ -405,7 +434,7 @@ impl Workspace {
 
     /// Verifies a version's approvals against the platform now, and runs the gate.
     pub fn verify(&self, version: &str) -> Result<Verification> {
-        let vref = VersionRef::parse(version)?;
+        let vref = self.resolve(version)?;
         let allowed = workspace::load_allowed_signers(&self.allowed_path())?;
         let platform = self.session.open_platform(&self.policy)?;
         crate::approval::verify::verify_version(
@@ -444,7 +473,7 @@ impl Workspace {
     /// The validators' approvals of a version that an approver's approval would countersign
     /// (shown before an approver signs).
     pub fn countersigned(&self, version: &str) -> Result<Vec<crate::approval::ApprovalRecord>> {
-        let vref = VersionRef::parse(version)?;
+        let vref = self.resolve(version)?;
         let allowed = workspace::load_allowed_signers(&self.allowed_path())?;
         let platform = self.session.open_platform(&self.policy)?;
         crate::approval::sign::countersigned(platform.as_ref(), &allowed, &vref)
@@ -467,7 +496,7 @@ impl Workspace {
 
     /// Starts a review of a version, or resumes the one under way.
     pub fn review_open(&self, version: &str) -> Result<ReviewPage> {
-        let vref = VersionRef::parse(version)?;
+        let vref = self.resolve(version)?;
         let (review, resumed) = review::start(
             &self.session.store,
             &self.session.key,
@@ -479,7 +508,7 @@ impl Workspace {
     }
 
     fn latest_review(&self, version: &str) -> Result<Review> {
-        let vref = VersionRef::parse(version)?;
+        let vref = self.resolve(version)?;
         review::require_latest(&self.session.store, &self.session.key, &vref)
     }
 
@@ -540,7 +569,7 @@ impl Workspace {
     /// Signs with a key the front end opened itself (the command line asks for passphrases on
     /// its terminal); `req.key` is not used.
     pub fn sign_with(&self, key: &SigningKey, req: SignRequest) -> Result<Signed> {
-        let vref = VersionRef::parse(&req.version)?;
+        let vref = self.resolve(&req.version)?;
         let expires_at = req
             .expires
             .as_deref()
@@ -606,7 +635,7 @@ impl Workspace {
         out: &Path,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<PackReport> {
-        let vref = VersionRef::parse(version)?;
+        let vref = self.resolve(version)?;
         let platform = self.session.open_platform(&self.policy)?;
         crate::export::audit_pack::export(
             &self.session.store,

@@ -52,6 +52,19 @@ impl VersionRef {
     }
 }
 
+/// `models:/NAME@ALIAS`, MLflow's alias form: (name, alias), when `input` is one.
+pub fn parse_alias(input: &str) -> Option<(String, String)> {
+    let rest = input.strip_prefix("models:/")?;
+    let (name, alias) = rest.rsplit_once('@')?;
+    (!name.is_empty()
+        && !name.contains('/')
+        && !alias.is_empty()
+        && alias
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+    .then(|| (name.to_string(), alias.to_string()))
+}
+
 impl fmt::Display for VersionRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "models:/{}/{}", self.name, self.version)

@@ -135,6 +135,33 @@ impl Session {
         open_platform(&self.platform, &self.client, policy)
     }
 
+    /// The version a reference names, from the synced inventory: `models:/NAME/VERSION`, or
+    /// `models:/NAME@ALIAS` as of the last sync (for reading; verification and signing resolve
+    /// aliases on the platform: [`crate::actions::Workspace::resolve`]).
+    pub fn resolve_local(&self, input: &str) -> Result<crate::uri::VersionRef> {
+        let Some((name, alias)) = crate::uri::parse_alias(input) else {
+            return crate::uri::VersionRef::parse(input);
+        };
+        let model = self
+            .store
+            .model(&self.key, &name)?
+            .ok_or_else(|| Error::NotFound {
+                what: format!("model '{name}'"),
+                hint: " in the synced inventory (run `countersign sync`)".into(),
+            })?;
+        match model.aliases.get(&alias) {
+            Some(v) => Ok(crate::uri::VersionRef {
+                name,
+                version: v.clone(),
+            }),
+            None => Err(Error::NotFound {
+                what: format!("alias '{alias}' of model '{name}'"),
+                hint: " in the synced inventory (run `countersign sync`, or check the alias)"
+                    .into(),
+            }),
+        }
+    }
+
     /// Who is acting: the configured identity, else the login name, else "unknown".
     pub fn whoami(&self) -> String {
         self.identity

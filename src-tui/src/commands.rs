@@ -251,7 +251,7 @@ fn cmd_ls(
 }
 
 fn load_version(session: &Session, input: &str) -> Result<(VersionRef, Evidence)> {
-    let r = VersionRef::parse(input)?;
+    let r = session.resolve_local(input)?;
     let e = Evidence::from_store(&session.store, &session.key, &r)?;
     Ok((r, e))
 }

@@ -160,8 +160,8 @@ pub fn tier(session: Session, policy: &LoadedPolicy, a: TierArgs) -> Result<()> 
     Ok(())
 }
 
-fn vref(s: &str) -> Result<VersionRef> {
-    Ok(VersionRef::parse(s)?)
+fn vref(session: &Session, s: &str) -> Result<VersionRef> {
+    Ok(session.resolve_local(s)?)
 }
 
 fn current_evidence(session: &Session, r: &VersionRef) -> Option<Evidence> {
@@ -177,7 +177,7 @@ pub fn run(
 ) -> Result<()> {
     match cmd {
         ReviewCmd::Start(VersionJson { version, json }) => {
-            let r = vref(&version)?;
+            let r = vref(&session, &version)?;
             let (review, resumed) =
                 review::start(&session.store, &session.key, policy, &r, identity)?;
             let status = review.status(policy, current_evidence(&session, &r).as_ref());
@@ -205,7 +205,7 @@ pub fn run(
             json,
             record,
         }) => {
-            let r = vref(&version)?;
+            let r = vref(&session, &version)?;
             let review = review::require_latest(&session.store, &session.key, &r)?;
             if record {
                 let rec = review.record();
@@ -238,7 +238,7 @@ pub fn run(
             evidence,
             json,
         }) => {
-            let r = vref(&version)?;
+            let r = vref(&session, &version)?;
             let mut review = review::require_latest(&session.store, &session.key, &r)?;
             let outcome = outcome.0;
             let answer = review
@@ -263,7 +263,7 @@ pub fn run(
             Ok(())
         }
         ReviewCmd::Apply { version, file } => {
-            let r = vref(&version)?;
+            let r = vref(&session, &version)?;
             let mut review = review::require_latest(&session.store, &session.key, &r)?;
             let reader: Box<dyn std::io::BufRead> = if file.as_os_str() == "-" {
                 Box::new(std::io::BufReader::new(std::io::stdin()))
@@ -317,7 +317,7 @@ pub fn run(
             Ok(())
         }
         ReviewCmd::Finding(FindingCmd::Add(a)) => {
-            let r = vref(&a.version)?;
+            let r = vref(&session, &a.version)?;
             let mut review = review::require_latest(&session.store, &session.key, &r)?;
             let sev = a.severity;
             let f = review
@@ -343,7 +343,7 @@ pub fn run(
             Ok(())
         }
         ReviewCmd::Finding(FindingCmd::Update(a)) => {
-            let r = vref(&a.version)?;
+            let r = vref(&session, &a.version)?;
             let mut review = review::require_latest(&session.store, &session.key, &r)?;
             let status = a.status;
             let f = review.set_finding_status(&session.store, &a.id, status)?;
@@ -351,7 +351,7 @@ pub fn run(
             Ok(())
         }
         ReviewCmd::Status(VersionJson { version, json }) => {
-            let r = vref(&version)?;
+            let r = vref(&session, &version)?;
             let review = review::require_latest(&session.store, &session.key, &r)?;
             let p = review::policy_of(&session.store, &review)?;
             let status = review.status(&p, current_evidence(&session, &r).as_ref());

@@ -123,7 +123,8 @@ pub fn keys(a: KeysArgs, config: &Config) -> Result<()> {
 
 /// `sign`.
 pub fn sign_cmd(ws: &Workspace, a: SignArgs) -> Result<()> {
-    let vref = VersionRef::parse(&a.version)?;
+    // An alias is resolved on the platform once, and that version is what is signed.
+    let vref = ws.resolve(&a.version)?;
     let (role, decision) = (a.role, a.decision);
     if let Some(e) = a.expires.as_deref() {
         // A bad date is a usage error before anything else is asked.
@@ -139,7 +140,7 @@ pub fn sign_cmd(ws: &Workspace, a: SignArgs) -> Result<()> {
         }
         if role == Role::Approver {
             // Say what is countersigned before asking.
-            let validators = ws.countersigned(&a.version)?;
+            let validators = ws.countersigned(&vref.to_string())?;
             if validators.is_empty() {
                 eprintln!(
                     "No validator's approval of {vref} verifies yet: the gate will still need one."
@@ -179,7 +180,7 @@ pub fn sign_cmd(ws: &Workspace, a: SignArgs) -> Result<()> {
     let signed = ws.sign_with(
         &key,
         SignRequest {
-            version: a.version.clone(),
+            version: vref.to_string(),
             role,
             decision,
             conditions: a.conditions,

@@ -636,3 +636,26 @@ fn symbolic_links_in_the_folder_platform_are_never_followed() {
     );
     assert_eq!(std::fs::read_dir(victim.path()).expect("victim").count(), 1);
 }
+
+#[test]
+fn the_gate_resolves_an_alias_on_the_platform_now() {
+    let w = World::new();
+    // MLflow's own alias URI works wherever models:/NAME/VERSION does.
+    let (code, out) = gate_text(&w, "models:/credit-limit-assignment@challenger", &[]);
+    assert_eq!(code, 0, "challenger is v3, approved: {out}");
+    assert!(out.contains("models:/credit-limit-assignment/3"), "{out}");
+    let (code, out) = gate_text(&w, "models:/credit-limit-assignment@champion", &[]);
+    assert_eq!(code, 1, "champion is v2, not approved: {out}");
+    // The builder moves `challenger` to the unapproved v2 on the platform, after the last
+    // sync: the gate checks v2 (what the alias names now), not the store's v3.
+    let m = model_file(&w);
+    let text = std::fs::read_to_string(&m).expect("model");
+    std::fs::write(&m, text.replace("challenger = \"3\"", "challenger = \"2\"")).expect("alias");
+    let (code, out) = gate_text(&w, "models:/credit-limit-assignment@challenger", &[]);
+    assert_eq!(code, 1, "a moved alias still passed: {out}");
+    assert!(out.contains("models:/credit-limit-assignment/2"), "{out}");
+    // An unknown alias is an error naming the aliases there are (gate exit 2).
+    let (code, out) = gate_text(&w, "models:/credit-limit-assignment@nope", &[]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("its aliases: challenger, champion"), "{out}");
+}

@@ -498,6 +498,23 @@ impl Platform for FolderPlatform {
         Ok(json_path.display().to_string())
     }
 
+    fn model_aliases(&self, name: &str) -> Result<BTreeMap<String, String>> {
+        let mut sink = |_: Progress| {};
+        let snap = self.fetch(FetchRequest {
+            have_run: &|_| true,
+            have_logged_model: &|_| true,
+            progress: &mut sink,
+        })?;
+        snap.models
+            .into_iter()
+            .find(|m| m.name == name)
+            .map(|m| m.aliases)
+            .ok_or_else(|| Error::NotFound {
+                what: format!("model '{name}'"),
+                hint: format!(" in {}", self.root.display()),
+            })
+    }
+
     fn reviewed_versions(&self) -> Result<Option<Vec<crate::uri::VersionRef>>> {
         let mut out = Vec::new();
         let reviews = self.root.join("reviews");

@@ -146,6 +146,9 @@ pub trait Platform: Send + Sync {
     /// The most recently published review of a version.
     fn latest_review(&self, version: &crate::uri::VersionRef) -> Result<Option<PublishedReview>>;
 
+    /// A model's aliases (alias → version) as the platform shows them now.
+    fn model_aliases(&self, name: &str) -> Result<std::collections::BTreeMap<String, String>>;
+
     /// Every version the platform holds reviews or approvals for, when it can list them
     /// cheaply; `None` when the synced version tags (`countersign.review_run_id`) tell instead.
     fn reviewed_versions(&self) -> Result<Option<Vec<crate::uri::VersionRef>>> {

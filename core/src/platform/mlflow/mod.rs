@@ -423,6 +423,10 @@ impl Platform for MlflowClient {
         self.latest_review_impl(version)
     }
 
+    fn model_aliases(&self, name: &str) -> Result<std::collections::BTreeMap<String, String>> {
+        self.model_aliases_fresh(name)
+    }
+
     fn uri(&self) -> String {
         self.http.base_display()
     }

@@ -121,6 +121,23 @@ impl MlflowClient {
         Ok(Some(run))
     }
 
+    pub(super) fn model_aliases_fresh(
+        &self,
+        name: &str,
+    ) -> Result<std::collections::BTreeMap<String, String>> {
+        match self.http.get::<GetModel>(
+            "api/2.0/mlflow/registered-models/get",
+            &[("name", name.to_string())],
+        ) {
+            Ok(m) => Ok(convert::model(m.registered_model, &self.tag_names).aliases),
+            Err(e) if not_found(&e) => Err(Error::NotFound {
+                what: format!("model '{name}'"),
+                hint: format!(" on {}", self.http.base_display()),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
     pub(super) fn fetch_version_fresh(&self, r: &VersionRef) -> Result<VersionSnapshot> {
         let nf = |what: String| Error::NotFound {
             what,
