@@ -68,18 +68,41 @@ pub fn metric_point(m: wire::Metric) -> MetricPoint {
     }
 }
 
-/// The dataset source as a URI when MLflow gives the usual `{"uri": …}` JSON, else as sent.
-fn dataset_source(raw: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(raw)
-        .ok()
-        .and_then(|v| {
-            v.get("uri")
-                .or_else(|| v.get("url"))
-                .or_else(|| v.get("path"))
-                .and_then(|u| u.as_str())
-                .map(str::to_string)
-        })
-        .unwrap_or_else(|| raw.to_string())
+/// The dataset source decoded from MLflow's JSON, whatever source type recorded it: the URI
+/// (`uri`, `url`, `path`), a table (`table_name`, with its `version` when given), or for a
+/// code source (autolog's `{"tags": {…}}`) the code it names; anything else as sent.
+pub(crate) fn dataset_source(raw: &str) -> String {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(raw) else {
+        return raw.to_string();
+    };
+    let s = |k: &str| v.get(k).and_then(|u| u.as_str()).map(str::to_string);
+    if let Some(u) = s("uri").or_else(|| s("url")).or_else(|| s("path")) {
+        return u;
+    }
+    if let Some(t) = s("table_name").or_else(|| s("table")) {
+        return match v.get("version").filter(|x| !x.is_null()) {
+            Some(ver) => format!(
+                "table {t} (version {})",
+                ver.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| ver.to_string())
+            ),
+            None => format!("table {t}"),
+        };
+    }
+    if let Some(tags) = v.get("tags").and_then(|t| t.as_object()) {
+        let tag = |k: &str| {
+            tags.get(k)
+                .and_then(|x| x.as_str())
+                .filter(|x| !x.is_empty())
+        };
+        return match (tag("mlflow.source.name"), tag("mlflow.source.git.commit")) {
+            (Some(name), Some(commit)) => format!("code {name} @ {commit}"),
+            (Some(name), None) => format!("code {name}"),
+            _ => "code (no source name recorded)".to_string(),
+        };
+    }
+    raw.to_string()
 }
 
 pub fn run(r: wire::Run) -> Option<Run> {
@@ -203,5 +226,37 @@ pub fn logged_model(m: wire::LoggedModel) -> LoggedModel {
             .map(|x| (x.key, x.value.as_ref().and_then(wire::MetricValue::finite)))
             .collect(),
         tags: tags(m.info.tags),
+    }
+}
+
+#[cfg(test)]
+mod dataset_source_tests {
+    use super::dataset_source;
+
+    #[test]
+    fn every_source_type_reads_as_a_place() {
+        assert_eq!(
+            dataset_source(r#"{"uri": "s3://b/k.parquet"}"#),
+            "s3://b/k.parquet"
+        );
+        assert_eq!(
+            dataset_source(r#"{"url": "https://x/d.csv"}"#),
+            "https://x/d.csv"
+        );
+        assert_eq!(
+            dataset_source(r#"{"table_name": "main.risk.loans", "version": 7}"#),
+            "table main.risk.loans (version 7)"
+        );
+        assert_eq!(
+            dataset_source(
+                r#"{"tags": {"mlflow.source.name": "train.py", "mlflow.user": "tess"}}"#
+            ),
+            "code train.py"
+        );
+        assert_eq!(
+            dataset_source(r#"{"tags": {}}"#),
+            "code (no source name recorded)"
+        );
+        assert_eq!(dataset_source("not json"), "not json");
     }
 }
