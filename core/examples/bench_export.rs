@@ -208,6 +208,8 @@ fn pack_data() -> PackData {
                 changes: vec![],
                 signature_ok: true,
                 deleted: false,
+                signature_error: None,
+                other_version: false,
             }
         })
         .collect();

@@ -43,6 +43,39 @@ pub struct Workspace {
     pub config: crate::config::Config,
 }
 
+/// The configuration a session carries (its settings over the defaults).
+impl ReportFormat {
+    /// The format a file name asks for by its extension (`.pdf`, `.json`, `.csv`).
+    pub fn from_path(path: &Path) -> Result<Self> {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match ext.as_deref() {
+            Some("pdf") => Ok(ReportFormat::Pdf),
+            Some("json") => Ok(ReportFormat::Json),
+            Some("csv") => Ok(ReportFormat::Csv),
+            other => Err(Error::InvalidInput {
+                what: "report file",
+                input: path.display().to_string(),
+                reason: format!(
+                    "unknown format '{}': end the name in .pdf, .json or .csv",
+                    other.unwrap_or_default()
+                ),
+            }),
+        }
+    }
+}
+
+fn config_of(session: &Session, data_dir: &Path) -> crate::config::Config {
+    let mut config = crate::config::Config::defaults();
+    config.data_dir.value = data_dir.to_path_buf();
+    config.identity.value = session.identity.clone();
+    config.allowed_signers.value = session.allowed_signers.clone();
+    config.signing_key.value = session.signing_key.clone();
+    config.http = session.client.clone();
+    config
+}
+
 /// Opens a [`Workspace`] again on another thread: the configuration, the store file, the
 /// platform and the policy of the one it came from ([`Workspace::source`]).
 #[derive(Debug, Clone)]
@@ -57,14 +90,8 @@ pub struct WorkspaceSource {
 impl WorkspaceSource {
     /// The source of a workspace over `session` (its settings), the policy and data directory.
     pub fn of_session(session: &Session, policy: &LoadedPolicy, data_dir: &Path) -> Self {
-        let mut config = crate::config::Config::defaults();
-        config.data_dir.value = data_dir.to_path_buf();
-        config.identity.value = session.identity.clone();
-        config.allowed_signers.value = session.allowed_signers.clone();
-        config.signing_key.value = session.signing_key.clone();
-        config.http = session.client.clone();
         Self {
-            config,
+            config: config_of(session, data_dir),
             store_path: session.store.path().to_path_buf(),
             platform: session.platform.clone(),
             policy: policy.clone(),
@@ -252,11 +279,7 @@ impl Workspace {
     /// A workspace over an existing session (tests, benchmarks, tools that built their own
     /// store), with default settings for everything the session does not say.
     pub fn from_session(session: Session, policy: LoadedPolicy, data_dir: PathBuf) -> Self {
-        let mut config = crate::config::Config::defaults();
-        config.data_dir.value = data_dir.clone();
-        config.identity.value = session.identity.clone();
-        config.allowed_signers.value = session.allowed_signers.clone();
-        config.http = session.client.clone();
+        let config = config_of(&session, &data_dir);
         Self {
             allowed_signers: session.allowed_signers.clone(),
             identity: session.identity.clone(),
@@ -320,6 +343,11 @@ impl Workspace {
     /// [`workspace::allowed_signers_path`]).
     pub fn allowed_signers_path(&self) -> PathBuf {
         self.allowed_path()
+    }
+
+    /// The allowed_signers file, loaded (an error that says how to make one when missing).
+    pub fn allowed_signers(&self) -> Result<crate::signing::allowed_signers::AllowedSigners> {
+        workspace::load_allowed_signers(&self.allowed_path())
     }
 
     /// Who is acting (the configured identity, else the login name).
@@ -435,7 +463,7 @@ impl Workspace {
     /// Verifies a version's approvals against the platform now, and runs the gate.
     pub fn verify(&self, version: &str) -> Result<Verification> {
         let vref = self.resolve(version)?;
-        let allowed = workspace::load_allowed_signers(&self.allowed_path())?;
+        let allowed = self.allowed_signers()?;
         let platform = self.session.open_platform(&self.policy)?;
         crate::approval::verify::verify_version(
             &self.session.store,
@@ -448,7 +476,7 @@ impl Workspace {
 
     /// Verifies every version with approvals (or reviews) recorded: `verify --all`.
     pub fn verify_all(&self) -> Result<(usize, Vec<Verification>)> {
-        let allowed = workspace::load_allowed_signers(&self.allowed_path())?;
+        let allowed = self.allowed_signers()?;
         let platform = self.session.open_platform(&self.policy)?;
         let versions = crate::approval::verify::versions_with_approvals(
             &self.session.store,
@@ -474,7 +502,7 @@ impl Workspace {
     /// (shown before an approver signs).
     pub fn countersigned(&self, version: &str) -> Result<Vec<crate::approval::ApprovalRecord>> {
         let vref = self.resolve(version)?;
-        let allowed = workspace::load_allowed_signers(&self.allowed_path())?;
+        let allowed = self.allowed_signers()?;
         let platform = self.session.open_platform(&self.policy)?;
         crate::approval::sign::countersigned(platform.as_ref(), &allowed, &vref)
     }
@@ -575,7 +603,7 @@ impl Workspace {
             .as_deref()
             .map(crate::approval::parse_expiry)
             .transpose()?;
-        let allowed = workspace::load_allowed_signers(&self.allowed_path())?;
+        let allowed = self.allowed_signers()?;
         let platform = self.session.open_platform(&self.policy)?;
         crate::approval::sign::sign(
             &self.session.store,
@@ -602,12 +630,12 @@ impl Workspace {
 
     /// The portfolio figures and rows (the dashboard).
     pub fn portfolio(&self) -> Result<PortfolioReport> {
-        crate::export::portfolio::build(
-            &self.session.store,
-            &self.session.key,
-            &self.policy,
-            &inventory::today(),
-        )
+        self.portfolio_on(&inventory::today())
+    }
+
+    /// The portfolio figures and rows as of `today` (YYYY-MM-DD).
+    pub fn portfolio_on(&self, today: &str) -> Result<PortfolioReport> {
+        crate::export::portfolio::build(&self.session.store, &self.session.key, &self.policy, today)
     }
 
     /// Writes the portfolio report to `out` in `format`.

@@ -88,16 +88,7 @@ impl Session {
     pub fn open(config: &crate::config::Config) -> Result<Self> {
         let store = open_store(&config.data_dir.value)?;
         let platform = resolve_platform(config.platform.value.as_deref(), &store)?;
-        let key = platform_key(&platform);
-        Ok(Self {
-            store,
-            platform,
-            key,
-            client: config.http.clone(),
-            identity: config.identity.value.clone(),
-            allowed_signers: config.allowed_signers.value.clone(),
-            signing_key: config.signing_key.value.clone(),
-        })
+        Ok(Self::with_store(store, platform, config))
     }
 
     /// A session over `store` on a known platform, with the configuration's settings (for a

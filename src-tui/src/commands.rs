@@ -7,7 +7,7 @@ use countersign_core::actions::Workspace;
 use countersign_core::config::Config;
 use countersign_core::evidence::Evidence;
 use countersign_core::inventory::{self, Filter};
-use countersign_core::lineage::{self, Lineage};
+use countersign_core::lineage::Lineage;
 use countersign_core::platform::Progress;
 use countersign_core::sync::SyncReport;
 use countersign_core::uri::VersionRef;
@@ -42,7 +42,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Ls(a)) => cmd_ls(open()?, &load_policy()?, a),
         Some(Command::Show(a)) => cmd_show(open()?, a),
         Some(Command::Evidence(a)) => cmd_evidence(open()?, a),
-        Some(Command::Lineage(a)) => cmd_lineage(open()?, a),
+        Some(Command::Lineage(a)) => cmd_lineage(&workspace()?, a),
         Some(Command::Demo(a)) => cmd_demo(&config, a),
         Some(Command::Config(crate::cli::ConfigCmd::Show { json })) => {
             cmd_config_show(&config, json)
@@ -372,8 +372,8 @@ fn cmd_evidence(session: Session, a: ShowArgs) -> Result<()> {
     Ok(())
 }
 
-fn cmd_lineage(session: Session, a: LineageArgs) -> Result<()> {
-    let uses = lineage::versions_using_dataset(&session.store, &session.key, &a.dataset)?;
+fn cmd_lineage(ws: &Workspace, a: LineageArgs) -> Result<()> {
+    let uses = ws.dataset_users(&a.dataset)?;
     if a.json {
         return output::json(&uses);
     }

@@ -132,7 +132,7 @@ pub fn sign_cmd(ws: &Workspace, a: SignArgs) -> Result<()> {
     }
     let allowed_path = ws.allowed_signers_path();
     // A missing allowed_signers is said before any passphrase is asked.
-    countersign_core::workspace::load_allowed_signers(&allowed_path)?;
+    ws.allowed_signers()?;
     let key = open_key(&a.key, &ws.config)?;
     if !a.yes {
         if !std::io::stdin().is_terminal() {
@@ -406,26 +406,7 @@ pub fn export_pack(ws: &Workspace, version: &str, output: &Path, json: bool) -> 
 
 /// `export inventory`.
 pub fn export_inventory(ws: &Workspace, output: &Path) -> Result<()> {
-    use countersign_core::actions::ReportFormat;
-    let ext = output
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase());
-    let format = match ext.as_deref() {
-        Some("pdf") => ReportFormat::Pdf,
-        Some("json") => ReportFormat::Json,
-        Some("csv") => ReportFormat::Csv,
-        other => {
-            return Err(countersign_core::Error::InvalidInput {
-                what: "report file",
-                input: output.display().to_string(),
-                reason: format!(
-                    "unknown format '{}': end the name in .pdf, .json or .csv",
-                    other.unwrap_or_default()
-                ),
-            }
-            .into())
-        }
-    };
+    let format = countersign_core::actions::ReportFormat::from_path(output)?;
     let report = ws.portfolio()?;
     ws.export_portfolio(output, format)?;
     let f = &report.figures;

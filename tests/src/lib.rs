@@ -567,6 +567,26 @@ impl World {
         self.cli.run(&args).status.code().unwrap_or(-1)
     }
 
+    /// `sign VERSION --role ROLE --decision DECISION --yes` with a demo signer's key and the
+    /// demo's allowed_signers.
+    pub fn sign(&self, who: &str, v: &str, role: &str, decision: &str) -> Output {
+        let key = self.key(who).display().to_string();
+        let allowed = self.allowed().display().to_string();
+        self.cli.run(&[
+            "--allowed-signers",
+            &allowed,
+            "sign",
+            v,
+            "--role",
+            role,
+            "--decision",
+            decision,
+            "--key",
+            &key,
+            "--yes",
+        ])
+    }
+
     /// `verify --json` with the demo's allowed_signers and `extra` flags.
     pub fn verify(&self, v: &str, extra: &[&str]) -> serde_json::Value {
         let allowed = self.allowed().display().to_string();

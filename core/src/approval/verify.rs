@@ -38,6 +38,14 @@ pub struct ApprovalCheck {
     /// Whether it was found in a deleted review run.
     #[serde(default)]
     pub deleted: bool,
+    /// Why the signature did not verify, when it did not (what [`blockers`] reports).
+    #[serde(skip)]
+    #[ts(skip)]
+    pub signature_error: Option<String>,
+    /// Whether the record names a version other than the one it was found for.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub other_version: bool,
 }
 
 /// The gate's verdict.
@@ -127,6 +135,8 @@ pub fn judge(stored: &StoredApproval, cx: &Context<'_>) -> ApprovalCheck {
     let record_sha256 = sha256_hex(&stored.json);
     let mut reasons = Vec::new();
     let mut signature_ok = false;
+    let mut signature_error = None;
+    let mut other_version = false;
     let record: Option<ApprovalRecord> = match serde_json::from_slice(&stored.json) {
         Ok(r) => Some(r),
         Err(e) => {
@@ -173,13 +183,18 @@ pub fn judge(stored: &StoredApproval, cx: &Context<'_>) -> ApprovalCheck {
             }
         }
         if r.model.name != vref.name || r.model.version != vref.version {
+            other_version = true;
             reasons.push(format!(
                 "the record is for models:/{}/{}, not {vref}",
                 r.model.name, r.model.version
             ));
         }
+        let mut sig_problem = |why: String| {
+            signature_error = Some(why.clone());
+            reasons.push(why);
+        };
         match &stored.sig {
-            None => reasons.push("no signature file (.json.sig) beside the record".into()),
+            None => sig_problem("no signature file (.json.sig) beside the record".into()),
             Some(sig) => {
                 // The key's validity window must hold now and at the time the record says it
                 // was signed (as `ssh-keygen -Y verify -Overify-time` checks).
@@ -190,12 +205,12 @@ pub fn judge(stored: &StoredApproval, cx: &Context<'_>) -> ApprovalCheck {
                             .map(|_| fp)
                             .map_err(|why| format!("at signed_at {}: {why}", r.signed_at))
                     }) {
-                    Ok(fp) if fp != r.key_fingerprint => reasons.push(format!(
+                    Ok(fp) if fp != r.key_fingerprint => sig_problem(format!(
                         "signed with key {fp}, but the record names key {}",
                         r.key_fingerprint
                     )),
                     Ok(_) => signature_ok = true,
-                    Err(why) => reasons.push(format!("bad signature: {why}")),
+                    Err(why) => sig_problem(format!("bad signature: {why}")),
                 }
             }
         }
@@ -281,6 +296,8 @@ pub fn judge(stored: &StoredApproval, cx: &Context<'_>) -> ApprovalCheck {
         changes,
         signature_ok,
         deleted: stored.deleted.is_some(),
+        signature_error,
+        other_version,
     }
 }
 
@@ -396,15 +413,14 @@ pub fn verify_version(
     let present: std::collections::BTreeSet<&str> =
         checks.iter().map(|c| c.record_sha256.as_str()).collect();
     let mut vanished = Vec::new();
+    let mut reported = std::collections::BTreeSet::new();
     for e in store.ledger_entries_of_model(&key, &vref.name)? {
         if e.version == version_name
             && e.decision == super::Decision::Reject.as_str()
             && (e.origin == "made" || e.signature_ok == Some(true))
             && !e.approval_sha256.is_empty()
             && !present.contains(e.approval_sha256.as_str())
-            && !vanished
-                .iter()
-                .any(|v: &String| v.contains(&short(&e.approval_sha256)))
+            && reported.insert(e.approval_sha256.clone())
         {
             vanished.push(format!(
                 "the reject by {} {} (record {}, signed {}) that this machine's ledger holds is gone from the platform: a removed reject still blocks",
@@ -460,28 +476,15 @@ pub fn blockers(checks: &[ApprovalCheck]) -> Vec<String> {
                 c.location,
                 r.role.as_str(),
                 r.signer,
-                c.reasons
-                    .iter()
-                    .filter(|x| x.starts_with("bad signature")
-                        || x.starts_with("no signature")
-                        || x.starts_with("signed with key"))
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                c.signature_error.as_deref().unwrap_or("not verified")
             )),
             Some(r) if !r.decision.approves() => {
                 out.push(format!("{} {} rejected it", r.role.as_str(), r.signer))
             }
-            Some(r)
-                if c.reasons
-                    .iter()
-                    .any(|x| x.starts_with("the record is for models:/")) =>
-            {
-                out.push(format!(
-                    "{}: a record for models:/{}/{} was planted among this version's records",
-                    c.location, r.model.name, r.model.version
-                ))
-            }
+            Some(r) if c.other_version => out.push(format!(
+                "{}: a record for models:/{}/{} was planted among this version's records",
+                c.location, r.model.name, r.model.version
+            )),
             Some(_) => {}
         }
     }

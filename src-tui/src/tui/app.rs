@@ -655,7 +655,8 @@ impl App {
                     return Effect::None;
                 }
                 Some(Action::Dashboard) => {
-                    match Dashboard::open(&self.session, &self.policy, &self.today) {
+                    match Dashboard::open(&self.session, &self.policy, &self.data_dir, &self.today)
+                    {
                         Ok(d) => self.screen = Screen::Dashboard(Box::new(d)),
                         Err(e) => self.status = format!("dashboard: {e}"),
                     }

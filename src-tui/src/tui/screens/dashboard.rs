@@ -18,19 +18,17 @@ pub struct Dashboard {
 }
 
 impl Dashboard {
-    /// Builds the figures from the store.
+    /// Builds the figures from the store (the same call the desktop's dashboard makes).
     pub fn open(
         session: &Session,
         policy: &LoadedPolicy,
+        data_dir: &std::path::Path,
         today: &str,
     ) -> countersign_core::Result<Self> {
+        let ws = countersign_core::actions::WorkspaceSource::of_session(session, policy, data_dir)
+            .open()?;
         Ok(Self {
-            report: countersign_core::export::portfolio::build(
-                &session.store,
-                &session.key,
-                policy,
-                today,
-            )?,
+            report: ws.portfolio_on(today)?,
         })
     }
 }
