@@ -107,6 +107,13 @@ pub enum Error {
         /// Every reason.
         reasons: Vec<String>,
     },
+    /// Nothing the pinned trust root trusts allows this: no root pinned, a release short of
+    /// signatures, an unknown root, a platform no release governs.
+    #[error("not trusted: {}", reasons.join("; "))]
+    Untrusted {
+        /// Every reason, naming what is missing.
+        reasons: Vec<String>,
+    },
     /// The local store failed.
     #[error("local store {}: {message}", path.display())]
     Store {
@@ -133,6 +140,7 @@ impl Error {
             Error::Key { .. } => "key",
             Error::PassphraseNeeded { .. } => "passphrase_needed",
             Error::Refused { .. } => "refused",
+            Error::Untrusted { .. } => "untrusted",
         }
     }
 

@@ -47,6 +47,7 @@ pub mod review;
 pub mod signing;
 pub mod store;
 pub mod sync;
+pub mod trust;
 pub mod uri;
 pub mod workspace;
 

@@ -536,6 +536,89 @@ impl Platform for FolderPlatform {
         Ok(Some(out))
     }
 
+    fn policy_files(&self) -> Result<Vec<crate::trust::PolicyFile>> {
+        let base = self.root.join("policy");
+        let mut out = Vec::new();
+        // Regular files only, no symbolic links followed: what is read is what is there.
+        fn walk(
+            base: &Path,
+            dir: &Path,
+            out: &mut Vec<crate::trust::PolicyFile>,
+        ) -> Result<()> {
+            let rd = match std::fs::read_dir(dir) {
+                Ok(rd) => rd,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+                Err(e) => return Err(Error::io(dir, e)),
+            };
+            let mut paths: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            paths.sort();
+            for p in paths {
+                let Ok(meta) = std::fs::symlink_metadata(&p) else {
+                    continue;
+                };
+                if meta.is_dir() {
+                    walk(base, &p, out)?;
+                } else if meta.is_file() {
+                    let rel = p
+                        .strip_prefix(base)
+                        .map(|r| {
+                            r.components()
+                                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                                .collect::<Vec<_>>()
+                                .join("/")
+                        })
+                        .unwrap_or_default();
+                    out.push(crate::trust::PolicyFile {
+                        path: rel,
+                        bytes: std::fs::read(&p).map_err(|e| Error::io(&p, e))?,
+                        location: p.display().to_string(),
+                    });
+                }
+            }
+            Ok(())
+        }
+        walk(&base, &base, &mut out)?;
+        self.reads.fetch_add(out.len() as u64, Ordering::Relaxed);
+        Ok(out)
+    }
+
+    fn publish_policy_files(&self, files: &[(String, Vec<u8>)]) -> Result<String> {
+        let base = self.root.join("policy");
+        for (rel, bytes) in files {
+            let mut path = base.clone();
+            for part in rel.split('/') {
+                // Paths come from Countersign's own layout; a part that would leave the
+                // folder is refused, never followed.
+                if part.is_empty() || part == "." || part == ".." || part.contains('\\') {
+                    return Err(Error::InvalidInput {
+                        what: "policy file path",
+                        input: rel.clone(),
+                        reason: "not a plain relative path".into(),
+                    });
+                }
+                path.push(part);
+            }
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            }
+            match std::fs::symlink_metadata(&path) {
+                Ok(m) if m.is_file() && std::fs::read(&path).ok().as_deref() == Some(bytes) => {
+                    continue
+                }
+                Ok(_) => {
+                    return Err(Error::Refused {
+                        reasons: vec![format!(
+                            "{} is already published with other content: releases and roots are append-only (number a new one)",
+                            path.display()
+                        )],
+                    })
+                }
+                Err(_) => write_new(&path, bytes)?,
+            }
+        }
+        Ok(base.display().to_string())
+    }
+
     fn list_approvals(&self, r: &crate::uri::VersionRef) -> Result<Vec<super::StoredApproval>> {
         let dir = self.review_dir(r).join("approvals");
         self.real_dirs(&dir)?;

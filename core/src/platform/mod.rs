@@ -149,6 +149,15 @@ pub trait Platform: Send + Sync {
     /// A model's aliases (alias → version) as the platform shows them now.
     fn model_aliases(&self, name: &str) -> Result<std::collections::BTreeMap<String, String>>;
 
+    /// Every file of the platform's policy area (roots and policy releases, DESIGN §7): a
+    /// folder's `policy/`, MLflow's experiment `countersign-policy`. Nothing here is trusted
+    /// until [`crate::trust::Trust`] checks its signatures.
+    fn policy_files(&self) -> Result<Vec<crate::trust::PolicyFile>>;
+
+    /// Publishes files into the policy area (paths as in [`Platform::policy_files`]), adding
+    /// only: a file already there with other bytes is refused. Returns where they went.
+    fn publish_policy_files(&self, files: &[(String, Vec<u8>)]) -> Result<String>;
+
     /// Every version the platform holds reviews or approvals for, when it can list them
     /// cheaply; `None` when the synced version tags (`countersign.review_run_id`) tell instead.
     fn reviewed_versions(&self) -> Result<Option<Vec<crate::uri::VersionRef>>> {

@@ -9,8 +9,14 @@ use allowed_signers::AllowedSigners;
 use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
 use std::path::{Path, PathBuf};
 
-/// The SSHSIG namespace of every Countersign signature.
+/// The SSHSIG namespace of approval records.
 pub const NAMESPACE: &str = "countersign";
+
+/// The SSHSIG namespace of policy releases, signed by the trust root's keys.
+pub const POLICY_NAMESPACE: &str = "countersign-policy";
+
+/// The SSHSIG namespace of a new trust root, signed by the previous root's keys and its own.
+pub const ROOT_NAMESPACE: &str = "countersign-root";
 
 enum Inner {
     File(Box<PrivateKey>),
@@ -145,11 +151,17 @@ impl SigningKey {
 
     /// Signs `msg` in the `countersign` namespace; returns the armored signature.
     pub fn sign(&self, msg: &[u8]) -> Result<String> {
+        self.sign_in(NAMESPACE, msg)
+    }
+
+    /// Signs `msg` in `namespace` (see [`NAMESPACE`], [`POLICY_NAMESPACE`],
+    /// [`ROOT_NAMESPACE`]); returns the armored signature.
+    pub fn sign_in(&self, namespace: &str, msg: &[u8]) -> Result<String> {
         let sig = match &self.inner {
-            Inner::File(key) => SshSig::sign(key.as_ref(), NAMESPACE, HashAlg::Sha512, msg)
+            Inner::File(key) => SshSig::sign(key.as_ref(), namespace, HashAlg::Sha512, msg)
                 .map_err(|e| key_err(&self.source, format!("signing failed ({e})")))?,
             Inner::Agent(socket) => {
-                let data = SshSig::signed_data(NAMESPACE, HashAlg::Sha512, msg)
+                let data = SshSig::signed_data(namespace, HashAlg::Sha512, msg)
                     .map_err(|e| key_err("ssh-agent", e.to_string()))?;
                 let mut client = ssh_agent_client_rs::Client::connect(socket)
                     .map_err(|e| key_err("ssh-agent", format!("cannot connect ({e})")))?;
@@ -158,7 +170,7 @@ impl SigningKey {
                     .map_err(|e| key_err("ssh-agent", format!("refused to sign ({e})")))?;
                 SshSig::new(
                     self.public.key_data().clone(),
-                    NAMESPACE,
+                    namespace,
                     HashAlg::Sha512,
                     raw,
                 )
@@ -237,10 +249,14 @@ pub fn verify(
     armored: &[u8],
     at: chrono::DateTime<chrono::Utc>,
 ) -> std::result::Result<String, String> {
+    verify_in(NAMESPACE, allowed, principal, msg, armored, at)
+}
+
+/// Parses an armored SSHSIG, accepting only its canonical encoding (what ssh-keygen and
+/// Countersign write): the parser tolerates some malformed lengths that ssh-keygen rejects.
+pub fn parse_signature(armored: &[u8]) -> std::result::Result<SshSig, String> {
     let sig = SshSig::from_pem(armored)
         .map_err(|_| "the signature file is not an armored SSH signature".to_string())?;
-    // Only the canonical encoding (what ssh-keygen and Countersign write) is accepted: the
-    // parser tolerates some malformed lengths that ssh-keygen rejects.
     let canonical = sig
         .to_pem(LineEnding::LF)
         .map_err(|_| "the signature cannot be re-encoded".to_string())?;
@@ -252,10 +268,24 @@ pub fn verify(
             "the signature file is not a well-formed SSH signature (it was altered)".to_string(),
         );
     }
+    Ok(sig)
+}
+
+/// [`verify`] in another namespace (policy releases and roots: [`POLICY_NAMESPACE`],
+/// [`ROOT_NAMESPACE`]).
+pub fn verify_in(
+    namespace: &str,
+    allowed: &AllowedSigners,
+    principal: &str,
+    msg: &[u8],
+    armored: &[u8],
+    at: chrono::DateTime<chrono::Utc>,
+) -> std::result::Result<String, String> {
+    let sig = parse_signature(armored)?;
     let fp = sig.public_key().fingerprint(HashAlg::Sha256).to_string();
-    if sig.namespace() != NAMESPACE {
+    if sig.namespace() != namespace {
         return Err(format!(
-            "signed for namespace '{}', not '{NAMESPACE}'",
+            "signed for namespace '{}', not '{namespace}'",
             sig.namespace()
         ));
     }
@@ -272,7 +302,7 @@ pub fn verify(
         ));
     };
     if let Some(ns) = &entry.namespaces {
-        if !ns.iter().any(|n| n == NAMESPACE) {
+        if !ns.iter().any(|n| n == namespace) {
             return Err(format!(
                 "allowed_signers line {} limits '{principal}' to namespaces {}",
                 entry.line,
@@ -302,7 +332,7 @@ pub fn verify(
     }
     entry
         .key
-        .verify(NAMESPACE, msg, &sig)
+        .verify(namespace, msg, &sig)
         .map_err(|_| "the signature does not match the record's bytes (the record or the signature was altered)".to_string())?;
     Ok(fp)
 }

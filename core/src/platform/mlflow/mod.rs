@@ -427,6 +427,14 @@ impl Platform for MlflowClient {
         self.model_aliases_fresh(name)
     }
 
+    fn policy_files(&self) -> Result<Vec<crate::trust::PolicyFile>> {
+        self.policy_files_impl()
+    }
+
+    fn publish_policy_files(&self, files: &[(String, Vec<u8>)]) -> Result<String> {
+        self.publish_policy_impl(files)
+    }
+
     fn uri(&self) -> String {
         self.http.base_display()
     }

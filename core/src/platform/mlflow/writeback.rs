@@ -16,6 +16,9 @@ use serde_json::json;
 /// The experiment holding review runs.
 pub const REVIEW_EXPERIMENT: &str = "countersign-reviews";
 
+/// The experiment holding roots and policy releases (DESIGN §7), one run per publication.
+pub const POLICY_EXPERIMENT: &str = "countersign-policy";
+
 #[derive(Deserialize)]
 struct GetModel {
     registered_model: wire::RegisteredModel,
@@ -199,7 +202,13 @@ impl MlflowClient {
     }
 
     fn review_experiment(&self) -> Result<String> {
-        let q = [("experiment_name", REVIEW_EXPERIMENT.to_string())];
+        self.experiment(REVIEW_EXPERIMENT)
+    }
+
+    /// The id of an experiment Countersign writes to, created (with an artifact root the
+    /// proxy can write) when missing.
+    fn experiment(&self, name: &str) -> Result<String> {
+        let q = [("experiment_name", name.to_string())];
         match self
             .http
             .get::<GetExperiment>("api/2.0/mlflow/experiments/get-by-name", &q)
@@ -210,7 +219,7 @@ impl MlflowClient {
         }
         let created: Result<ExperimentId> = self.http.post(
             "api/2.0/mlflow/experiments/create",
-            &json!({"name": REVIEW_EXPERIMENT, "artifact_location": format!("mlflow-artifacts:/{REVIEW_EXPERIMENT}")}),
+            &json!({"name": name, "artifact_location": format!("mlflow-artifacts:/{name}")}),
         );
         match created {
             Ok(c) => Ok(c.experiment_id),
@@ -459,5 +468,86 @@ impl MlflowClient {
             }
         }
         Ok(None)
+    }
+
+    /// Every file under a run's artifacts, walking folders (the listing is not recursive).
+    fn walk_artifacts(&self, run_id: &str, dir: &str, out: &mut Vec<String>) -> Result<()> {
+        for f in self.list_dir(run_id, dir)? {
+            if f.is_dir {
+                if out.len() > 100_000 {
+                    break;
+                }
+                self.walk_artifacts(run_id, &f.path, out)?;
+            } else {
+                out.push(f.path);
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn policy_files_impl(&self) -> Result<Vec<crate::trust::PolicyFile>> {
+        let q = [("experiment_name", POLICY_EXPERIMENT.to_string())];
+        let exp = match self
+            .http
+            .get::<GetExperiment>("api/2.0/mlflow/experiments/get-by-name", &q)
+        {
+            Ok(e) => e.experiment.experiment_id,
+            Err(e) if not_found(&e) => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let mut out = Vec::new();
+        for info in self.review_runs(&exp, "", false)? {
+            let Ok(root) = Self::artifact_root(&info) else {
+                continue;
+            };
+            let mut paths = Vec::new();
+            self.walk_artifacts(&info.run_id, "", &mut paths)?;
+            for path in paths {
+                if let Some(bytes) = self.get_artifact(&root, &path)? {
+                    out.push(crate::trust::PolicyFile {
+                        location: format!("run {} ({POLICY_EXPERIMENT}) {path}", info.run_id),
+                        path,
+                        bytes,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    pub(super) fn publish_policy_impl(&self, files: &[(String, Vec<u8>)]) -> Result<String> {
+        // Append-only: a path already published with other bytes is refused.
+        let existing = self.policy_files_impl()?;
+        for (path, bytes) in files {
+            if existing.iter().any(|f| &f.path == path && &f.bytes != bytes) {
+                return Err(Error::Refused {
+                    reasons: vec![format!("{path} is already published on {POLICY_EXPERIMENT} with other content: releases and roots are append-only (number a new one)")],
+                });
+            }
+        }
+        let fresh: Vec<&(String, Vec<u8>)> = files
+            .iter()
+            .filter(|(p, b)| !existing.iter().any(|f| &f.path == p && &f.bytes == b))
+            .collect();
+        if fresh.is_empty() {
+            return Ok(format!("{POLICY_EXPERIMENT} (already published)"));
+        }
+        let exp = self.experiment(POLICY_EXPERIMENT)?;
+        let c: CreatedRun = self.http.post(
+            "api/2.0/mlflow/runs/create",
+            &json!({
+                "experiment_id": exp,
+                "run_name": format!("publish {}", fresh[0].0.rsplit_once('/').map(|x| x.0).unwrap_or("")),
+                "start_time": chrono::Utc::now().timestamp_millis(),
+                "tags": [{"key": "countersign.policy_publication", "value": "true"}]
+            }),
+        )?;
+        let info = c.run.info;
+        let root = Self::artifact_root(&info)?;
+        for (path, bytes) in fresh {
+            self.put_artifact(&root, path, bytes)?;
+        }
+        let _: serde_json::Value = self.http.post("api/2.0/mlflow/runs/update", &json!({"run_id": info.run_id, "status": "FINISHED", "end_time": chrono::Utc::now().timestamp_millis()}))?;
+        Ok(format!("run {} ({POLICY_EXPERIMENT})", info.run_id))
     }
 }
