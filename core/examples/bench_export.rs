@@ -131,7 +131,7 @@ fn pack_data() -> PackData {
         model_inputs: vec![],
         deleted: false,
     };
-    let evidence = Evidence::assemble("bench", &v, Some(&run), None, &[]);
+    let evidence = Evidence::assemble(&v, Some(&run), None, &[]);
     let items = (0..60)
         .map(|i| RecordItem {
             id: format!("IT-{i:02}"),

@@ -76,6 +76,15 @@ fn config_of(session: &Session, data_dir: &Path) -> crate::config::Config {
     config
 }
 
+/// What the pinned root trusts on the workspace's platform, with a platform client reading
+/// inventory fields under the newest release's tag names.
+pub struct Trusted {
+    /// The root chain and the releases it trusts.
+    pub trust: crate::trust::Trust,
+    /// The platform, opened under the newest release's policy.
+    pub platform: Box<dyn crate::platform::Platform>,
+}
+
 /// Opens a [`Workspace`] again on another thread: the configuration, the store file, the
 /// platform and the policy of the one it came from ([`Workspace::source`]).
 #[derive(Debug, Clone)]
@@ -339,15 +348,43 @@ impl Workspace {
         }
     }
 
-    /// The allowed_signers file verification and signing use (see
-    /// [`workspace::allowed_signers_path`]).
+    /// The allowed_signers file a release is assembled from (`policy release`): the configured
+    /// one, else the policy's, else `DATA_DIR/allowed_signers`. Verification never reads it:
+    /// it takes the roster from the trusted release ([`Workspace::trusted`]).
     pub fn allowed_signers_path(&self) -> PathBuf {
         self.allowed_path()
     }
 
-    /// The allowed_signers file, loaded (an error that says how to make one when missing).
-    pub fn allowed_signers(&self) -> Result<crate::signing::allowed_signers::AllowedSigners> {
-        workspace::load_allowed_signers(&self.allowed_path())
+    /// Pins the trust root (a file or `sha256:HEX`), as `--root` does.
+    pub fn with_root(mut self, pin: &str) -> Self {
+        self.config.root = crate::config::Setting {
+            value: Some(pin.to_string()),
+            origin: crate::config::Origin::Flag("--root".into()),
+        };
+        self
+    }
+
+    /// The pinned root, or the error that says how to pin one.
+    pub fn root_pin(&self) -> Result<crate::trust::RootPin> {
+        self.config
+            .root
+            .value
+            .as_deref()
+            .map(crate::trust::RootPin::parse)
+            .ok_or_else(|| Error::Untrusted {
+                reasons: vec!["no trust root is pinned: pass --root FILE (the risk function's root.signers) or --root sha256:HEX, set COUNTERSIGN_ROOT, or put `root = \"…\"` in the config file. The gate, verify, sign and the audit pack take their trust only from it".into()],
+            })
+    }
+
+    /// Loads what the pinned root trusts on this platform: the root chain and the signed
+    /// releases (policy, roster, governed platforms). Never a file of the platform's own
+    /// choosing or the local store: only what the pinned root's keys signed.
+    pub fn trusted(&self) -> Result<Trusted> {
+        let pin = self.root_pin()?;
+        let reader = self.session.open_platform(&self.policy)?;
+        let trust = crate::trust::Trust::load(&pin, reader.as_ref())?;
+        let platform = self.session.open_platform(&trust.newest()?.policy)?;
+        Ok(Trusted { trust, platform })
     }
 
     /// Who is acting (the configured identity, else the login name).
@@ -356,12 +393,7 @@ impl Workspace {
     }
 
     fn allowed_path(&self) -> PathBuf {
-        workspace::allowed_signers_path(
-            self.allowed_signers.as_deref(),
-            &self.policy,
-            &self.session.platform,
-            &self.data_dir,
-        )
+        workspace::allowed_signers_path(self.allowed_signers.as_deref(), &self.policy, &self.data_dir)
     }
 
     fn whoami(&self) -> String {
@@ -463,33 +495,31 @@ impl Workspace {
     /// Verifies a version's approvals against the platform now, and runs the gate.
     pub fn verify(&self, version: &str) -> Result<Verification> {
         let vref = self.resolve(version)?;
-        let allowed = self.allowed_signers()?;
-        let platform = self.session.open_platform(&self.policy)?;
+        let t = self.trusted()?;
         crate::approval::verify::verify_version(
             &self.session.store,
-            platform.as_ref(),
-            &self.policy,
-            &allowed,
+            t.platform.as_ref(),
+            &t.trust,
             &vref,
+            &mut |_| {},
         )
     }
 
     /// Verifies every version with approvals (or reviews) recorded: `verify --all`.
     pub fn verify_all(&self) -> Result<(usize, Vec<Verification>)> {
-        let allowed = self.allowed_signers()?;
-        let platform = self.session.open_platform(&self.policy)?;
+        let t = self.trusted()?;
         let versions = crate::approval::verify::versions_with_approvals(
             &self.session.store,
-            platform.as_ref(),
+            t.platform.as_ref(),
         )?;
         let mut out = Vec::new();
         for v in &versions {
             let res = crate::approval::verify::verify_version(
                 &self.session.store,
-                platform.as_ref(),
-                &self.policy,
-                &allowed,
+                t.platform.as_ref(),
+                &t.trust,
                 v,
+                &mut |_| {},
             )?;
             if !res.approvals.is_empty() {
                 out.push(res);
@@ -502,9 +532,15 @@ impl Workspace {
     /// (shown before an approver signs).
     pub fn countersigned(&self, version: &str) -> Result<Vec<crate::approval::ApprovalRecord>> {
         let vref = self.resolve(version)?;
-        let allowed = self.allowed_signers()?;
-        let platform = self.session.open_platform(&self.policy)?;
-        crate::approval::sign::countersigned(platform.as_ref(), &allowed, &vref)
+        let t = self.trusted()?;
+        Ok(crate::approval::sign::countersigned(
+            t.platform.as_ref(),
+            &t.trust.newest()?.roster,
+            &vref,
+        )?
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect())
     }
 
     fn review_page(&self, review: Review, resumed: bool) -> Result<ReviewPage> {
@@ -603,15 +639,13 @@ impl Workspace {
             .as_deref()
             .map(crate::approval::parse_expiry)
             .transpose()?;
-        let allowed = self.allowed_signers()?;
-        let platform = self.session.open_platform(&self.policy)?;
+        let t = self.trusted()?;
         crate::approval::sign::sign(
             &self.session.store,
-            platform.as_ref(),
+            t.platform.as_ref(),
             &key.source.clone(),
             key,
-            &self.policy,
-            &allowed,
+            &t.trust,
             &vref,
             SignOptions {
                 role: req.role,
@@ -625,6 +659,7 @@ impl Workspace {
                 expires_at,
                 signer: self.identity.clone(),
             },
+            &mut |_| {},
         )
     }
 
@@ -664,12 +699,11 @@ impl Workspace {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<PackReport> {
         let vref = self.resolve(version)?;
-        let platform = self.session.open_platform(&self.policy)?;
+        let t = self.trusted()?;
         crate::export::audit_pack::export(
             &self.session.store,
-            platform.as_ref(),
-            &self.policy,
-            &self.allowed_path(),
+            t.platform.as_ref(),
+            &t.trust,
             &vref,
             &self.whoami(),
             out,

@@ -56,6 +56,8 @@ pub struct Flags {
     pub policy: Option<PathBuf>,
     /// `--allowed-signers`.
     pub allowed_signers: Option<PathBuf>,
+    /// `--root`: the pinned trust root, a file or `sha256:HEX`.
+    pub root: Option<String>,
     /// `--as`.
     pub identity: Option<String>,
     /// `--key`.
@@ -76,6 +78,8 @@ pub struct ConfigFile {
     pub policy: Option<PathBuf>,
     /// allowed_signers file.
     pub allowed_signers: Option<PathBuf>,
+    /// The pinned trust root: its file, or `sha256:HEX`.
+    pub root: Option<String>,
     /// Who you are (as in allowed_signers).
     pub identity: Option<String>,
     /// Signing key file, or `agent`.
@@ -123,6 +127,9 @@ pub struct Config {
     pub policy: Setting<Option<PathBuf>>,
     /// The allowed_signers file; `None`: found from the policy, the platform or the data dir.
     pub allowed_signers: Setting<Option<PathBuf>>,
+    /// The pinned trust root (a file, or `sha256:HEX`); `None`: nothing is trusted, and the
+    /// gate, verification and signing refuse to run.
+    pub root: Setting<Option<String>>,
     /// Who is acting; `None`: the login name.
     pub identity: Setting<Option<String>>,
     /// The signing key.
@@ -261,7 +268,7 @@ impl Config {
             Some((path, text)) => toml::from_str(text).map_err(|e| Error::InvalidFile {
                 path: path.to_path_buf(),
                 message: format!(
-                    "{} (keys: platform, data_dir, policy, allowed_signers, identity, signing_key, log, [http] timeout, attempts, max_body_mb; see docs/configuration.md)",
+                    "{} (keys: platform, data_dir, policy, allowed_signers, root, identity, signing_key, log, [http] timeout, attempts, max_body_mb; see docs/configuration.md)",
                     e.to_string().trim_end()
                 ),
             })?,
@@ -332,6 +339,17 @@ impl Config {
                 env_o("COUNTERSIGN_ALLOWED_SIGNERS"),
             ),
             (parsed.allowed_signers.clone().map(rel), from_file()),
+        ]));
+        let root = opt(first(vec![
+            (flags.root.clone(), flag("--root")),
+            (env("COUNTERSIGN_ROOT"), env_o("COUNTERSIGN_ROOT")),
+            (
+                parsed.root.clone().map(|r| match crate::trust::RootPin::parse(&r) {
+                    crate::trust::RootPin::File(p) => rel(p).display().to_string(),
+                    crate::trust::RootPin::Sha256(_) => r,
+                }),
+                from_file(),
+            ),
         ]));
         let identity = opt(first(vec![
             (flags.identity.clone(), flag("--as")),
@@ -511,6 +529,7 @@ impl Config {
             platform,
             policy,
             allowed_signers,
+            root,
             identity,
             signing_key,
             generated_key_path,
@@ -583,6 +602,16 @@ impl Config {
                         .into(),
                 )),
                 origin: self.allowed_signers.origin.clone(),
+            },
+            ShownSetting {
+                name: "root".into(),
+                value: Some(
+                    self.root
+                        .value
+                        .clone()
+                        .unwrap_or_else(|| "(none pinned: the gate, verify and sign refuse)".into()),
+                ),
+                origin: self.root.origin.clone(),
             },
             ShownSetting {
                 name: "identity".into(),

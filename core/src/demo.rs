@@ -445,6 +445,22 @@ pub fn generate(dir: &Path, today: &str) -> Result<usize> {
                 status: "READY".into(),
                 description: format!("{name} version {v}"),
                 tags: vtags,
+                files: if *kind == ModelKind::Classic {
+                    // The model's files, inside the folder: hashed into every approval.
+                    let rel = format!("artifacts/{name}/v{v}");
+                    let d = dir.join(&rel);
+                    std::fs::create_dir_all(&d).map_err(|e| crate::Error::io(&d, e))?;
+                    for (f, text) in [
+                        ("MLmodel", format!("artifact_path: model\nflavors:\n  sklearn: {{}}\nmodel_version: {v}\n")),
+                        ("model.pkl", format!("demo model {name} v{v} weights {:.6}\n", base + v as f64)),
+                    ] {
+                        let p = d.join(f);
+                        std::fs::write(&p, text).map_err(|e| crate::Error::io(&p, e))?;
+                    }
+                    vec![rel]
+                } else {
+                    Vec::new()
+                },
             });
             let mut params = BTreeMap::new();
             let mut metrics = BTreeMap::new();
@@ -688,21 +704,119 @@ pub fn generate_keys(dir: &Path) -> Result<()> {
     std::fs::write(&p, lines.join("\n") + "\n").map_err(|e| Error::io(&p, e))
 }
 
+/// The demo risk function's members: three keys, any two of which sign a release.
+pub const DEMO_RISK: [&str; 3] = [
+    "risk-1@demo.bank",
+    "risk-2@demo.bank",
+    "risk-3@demo.bank",
+];
+
+/// The demo's trust folder, beside the platform folder (never inside it): `DIR-trust/`.
+pub fn trust_dir(dir: &Path) -> std::path::PathBuf {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "demo".into());
+    dir.with_file_name(format!("{name}-trust"))
+}
+
+/// The demo's root file, to pin with `--root` (`DIR-trust/root.signers`).
+pub fn root_path(dir: &Path) -> std::path::PathBuf {
+    trust_dir(dir).join(crate::trust::ROOT_FILE)
+}
+
+/// Makes the demo's risk function (three keys, release threshold two, root threshold two),
+/// its root, and a policy release of the default policy and `DIR/allowed_signers` signed by
+/// two of the three, governing the demo folder; publishes both to the folder's `policy/`.
+/// Kept when already there. Returns the root file to pin.
+pub fn generate_trust(dir: &Path, policy: &crate::policy::LoadedPolicy) -> Result<std::path::PathBuf> {
+    use crate::trust::{release, root::Root};
+    let tdir = trust_dir(dir);
+    let root_file = root_path(dir);
+    let mut keys = Vec::new();
+    for who in DEMO_RISK {
+        let path = tdir.join("keys").join(who).join("id_ed25519");
+        if !path.exists() {
+            crate::signing::generate(&path, who, None)?;
+        }
+        keys.push((who, crate::signing::SigningKey::from_file(&path, None)?));
+    }
+    if !root_file.exists() {
+        let text = Root::render(
+            1,
+            2,
+            2,
+            None,
+            &keys
+                .iter()
+                .map(|(w, k)| (w.to_string(), k.public_key().clone()))
+                .collect::<Vec<_>>(),
+        );
+        std::fs::create_dir_all(&tdir).map_err(|e| Error::io(&tdir, e))?;
+        std::fs::write(&root_file, &text).map_err(|e| Error::io(&root_file, e))?;
+    }
+    let root_bytes = std::fs::read(&root_file).map_err(|e| Error::io(&root_file, e))?;
+    let root = Root::parse(&root_bytes).map_err(|why| Error::InvalidFile {
+        path: root_file.clone(),
+        message: why,
+    })?;
+    let platform = crate::platform::folder::FolderPlatform::new(
+        std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf()),
+        policy.policy.tags.clone(),
+    );
+    use crate::platform::Platform;
+    platform.publish_policy_files(&[(
+        format!("roots/{}/{}", root.version, crate::trust::ROOT_FILE),
+        root_bytes,
+    )])?;
+    let pin = crate::trust::RootPin::File(root_file.clone());
+    if crate::trust::Trust::load(&pin, &platform)?.newest().is_ok() {
+        return Ok(root_file);
+    }
+    let roster = std::fs::read(dir.join("allowed_signers"))
+        .map_err(|e| Error::io(dir.join("allowed_signers"), e))?;
+    let manifest = release::assemble(
+        1,
+        &root,
+        policy.text.as_bytes(),
+        &roster,
+        vec![release::GovernedPlatform {
+            name: "demo".into(),
+            uris: vec![platform.uri()],
+        }],
+    )?;
+    let rdir = tdir.join("releases").join("1");
+    std::fs::create_dir_all(&rdir).map_err(|e| Error::io(&rdir, e))?;
+    for (name, bytes) in [
+        (release::MANIFEST_FILE, manifest.to_bytes()),
+        (release::POLICY_FILE, policy.text.as_bytes().to_vec()),
+        (release::ROSTER_FILE, roster),
+    ] {
+        let p = rdir.join(name);
+        std::fs::write(&p, bytes).map_err(|e| Error::io(&p, e))?;
+    }
+    for (_, key) in &keys[..2] {
+        crate::trust::sign_local(&rdir, key, &[&root])?;
+    }
+    platform.publish_policy_files(&crate::trust::read_local(&rdir)?)?;
+    Ok(root_file)
+}
+
 /// Signs a few demo approvals so that verification and the gate have something to show:
 /// reviews answered in full, validator approvals, and countersignatures on some.
 pub fn seed_approvals(
     session: &crate::workspace::Session,
     dir: &Path,
-    policy: &crate::policy::LoadedPolicy,
+    trust: &crate::trust::Trust,
 ) -> Result<usize> {
+    let policy = &trust.newest()?.policy;
     use crate::approval::{
         sign::{sign, SignOptions},
         Decision,
     };
     use crate::policy::Role;
+    let _ = dir;
     let platform = session.open_platform(policy)?;
-    let allowed =
-        crate::signing::allowed_signers::AllowedSigners::load(&dir.join("allowed_signers"))?;
     // (model, version, countersigned by the approver)
     let plan: &[(&str, &str, bool)] = &[
         ("retail-pd-scorecard", "2", true),
@@ -787,10 +901,10 @@ pub fn seed_approvals(
                 platform.as_ref(),
                 who,
                 &key,
-                policy,
-                &allowed,
+                trust,
                 &vref,
                 opts,
+                &mut |_| {},
             )?;
             n += 1;
         }

@@ -13,8 +13,13 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-/// The format identifier of `evidence.json`.
-pub const EVIDENCE_TYPE: &str = "countersign.evidence/v1";
+/// The format identifier of `evidence.json` as approvals of format v2 bind it: no platform
+/// URI inside (the record names the platform by its governed name), so the same version
+/// reached through another listed URI has the same evidence.
+pub const EVIDENCE_TYPE: &str = "countersign.evidence/v2";
+
+/// The format approvals of format v1 bound: the same, with the platform URI inside.
+pub const EVIDENCE_TYPE_V1: &str = "countersign.evidence/v1";
 
 /// The frozen evidence of one version.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
@@ -22,7 +27,8 @@ pub struct Evidence {
     /// Always [`EVIDENCE_TYPE`].
     #[serde(rename = "type")]
     pub kind: String,
-    /// The platform (no credentials).
+    /// The platform URI (no credentials) in format v1; empty, and left out, in v2.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub platform: String,
     /// The version record.
     pub version: VersionEvidence,
@@ -129,9 +135,8 @@ fn run_evidence(r: &Run) -> RunEvidence {
 }
 
 impl Evidence {
-    /// Assembles the evidence of a version from its parts.
+    /// Assembles the evidence of a version from its parts (format v2).
     pub fn assemble(
-        platform: &str,
         v: &Version,
         run: Option<&Run>,
         logged_model: Option<LoggedModel>,
@@ -146,7 +151,7 @@ impl Evidence {
         evaluations.dedup_by(|a, b| a.run_id == b.run_id);
         Evidence {
             kind: EVIDENCE_TYPE.into(),
-            platform: platform.to_string(),
+            platform: String::new(),
             version: VersionEvidence {
                 name: v.name.clone(),
                 version: v.version.clone(),
@@ -187,7 +192,17 @@ impl Evidence {
         if let Some(own) = &v.run_id {
             evals.retain(|e| &e.run_id != own);
         }
-        Ok(Self::assemble(platform, &v, run.as_ref(), logged, &evals))
+        Ok(Self::assemble(&v, run.as_ref(), logged, &evals))
+    }
+
+    /// The same evidence in format v1, as records of that format bound it: with the platform
+    /// URI they were signed through.
+    pub fn as_v1(&self, platform: &str) -> Self {
+        Self {
+            kind: EVIDENCE_TYPE_V1.into(),
+            platform: platform.to_string(),
+            ..self.clone()
+        }
     }
 
     /// The canonical bytes of `evidence.json`.
@@ -242,12 +257,12 @@ mod tests {
 
     #[test]
     fn hash_is_stable_and_ignores_own_tags() {
-        let a = Evidence::assemble("p", &version(), None, None, &[]);
+        let a = Evidence::assemble(&version(), None, None, &[]);
         let mut v2 = version();
         v2.tags
             .insert("countersign.review_run_id".into(), "r".into());
         v2.aliases.reverse();
-        let b = Evidence::assemble("p", &v2, None, None, &[]);
+        let b = Evidence::assemble(&v2, None, None, &[]);
         assert_eq!(a.sha256(), b.sha256());
         let text = String::from_utf8(a.to_canonical_json()).unwrap();
         assert!(text.find("\"aliases\"").unwrap() < text.find("\"version\": \"1\"").unwrap());
@@ -256,7 +271,7 @@ mod tests {
         v3.tags.insert("x".into(), "2".into());
         assert_ne!(
             a.sha256(),
-            Evidence::assemble("p", &v3, None, None, &[]).sha256()
+            Evidence::assemble(&v3, None, None, &[]).sha256()
         );
     }
 }

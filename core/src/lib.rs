@@ -31,6 +31,7 @@
 pub mod actions;
 pub mod approval;
 pub mod config;
+pub mod coverage;
 pub mod demo;
 pub mod display;
 pub mod error;

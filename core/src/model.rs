@@ -58,6 +58,8 @@ pub struct TagNames {
     pub llm_provider: String,
     /// Tag marking a vendor model (default `model_kind`, value `vendor`).
     pub model_kind: String,
+    /// Documentation link tag (default `documentation_url`).
+    pub documentation: String,
 }
 
 impl Default for TagNames {
@@ -70,6 +72,7 @@ impl Default for TagNames {
             monitoring: "monitoring".into(),
             llm_provider: "llm_provider".into(),
             model_kind: "model_kind".into(),
+            documentation: "documentation_url".into(),
         }
     }
 }
@@ -158,6 +161,9 @@ pub struct Version {
     pub aliases: Vec<String>,
     /// Tags.
     pub tags: BTreeMap<String, String>,
+    /// Model files the version names (folder platform: paths inside the folder).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
 }
 
 impl Version {

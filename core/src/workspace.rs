@@ -167,12 +167,12 @@ impl Session {
     }
 }
 
-/// The `allowed_signers` file to use: `explicit`, else the path the policy file names, else
-/// `allowed_signers` inside a folder platform, else `DATA_DIR/allowed_signers`.
+/// The `allowed_signers` file a policy release is assembled from: `explicit`, else the path
+/// the policy file names, else `DATA_DIR/allowed_signers`. Never a file inside the platform,
+/// and never what verification trusts (that is the release's roster).
 pub fn allowed_signers_path(
     explicit: Option<&Path>,
     policy: &crate::policy::LoadedPolicy,
-    platform: &PlatformUri,
     data_dir: &Path,
 ) -> PathBuf {
     if let Some(p) = explicit {
@@ -180,12 +180,6 @@ pub fn allowed_signers_path(
     }
     if policy.path.is_some() {
         if let Some(p) = policy.allowed_signers_path() {
-            return p;
-        }
-    }
-    if let PlatformUri::Folder(dir) = platform {
-        let p = dir.join("allowed_signers");
-        if p.exists() {
             return p;
         }
     }

@@ -11,8 +11,13 @@ pub mod verify;
 use crate::policy::Role;
 use serde::{Deserialize, Serialize};
 
-/// The format identifier of approval records.
-pub const APPROVAL_TYPE: &str = "countersign.approval/v1";
+/// The format identifier of approval records made now (DESIGN §2): v2 binds the platform's
+/// governed name, the policy release, the inventory record, the model's files and, for an
+/// approver, the validator's record.
+pub const APPROVAL_TYPE: &str = "countersign.approval/v2";
+
+/// The first format: records of it keep verifying under the rules they were made with.
+pub const APPROVAL_TYPE_V1: &str = "countersign.approval/v1";
 
 /// A decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -55,7 +60,7 @@ impl Decision {
 /// The version an approval is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ApprovalModel {
-    /// Platform URI without credentials.
+    /// v2: the platform's name in the policy release; v1: its URI without credentials.
     pub platform: String,
     /// Model name.
     pub name: String,
@@ -91,6 +96,18 @@ pub struct ApprovalRecord {
     pub review_sha256: String,
     /// SHA-256 of the policy file.
     pub policy_sha256: String,
+    /// v2: SHA-256 of the policy release's `release.json` the record was signed under.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_release_sha256: Option<String>,
+    /// v2, approvers: SHA-256 of the validator's record this approval countersigns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validator_record_sha256: Option<String>,
+    /// v2: the model's inventory record as the review relied on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory: Option<crate::coverage::InventoryRecord>,
+    /// v2: the model's files (path, size, SHA-256) and what was not hashed, and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifacts: Option<crate::coverage::ArtifactCoverage>,
     /// Principal as in allowed_signers.
     pub signer: String,
     /// `SHA256:…` of the signing key.
@@ -105,6 +122,11 @@ impl ApprovalRecord {
         let mut b = serde_json::to_vec_pretty(self).unwrap_or_default();
         b.push(b'\n');
         b
+    }
+
+    /// Whether the record is of format v2 (binding release, platform name, inventory, files).
+    pub fn is_v2(&self) -> bool {
+        self.kind == APPROVAL_TYPE
     }
 
     /// `<role>-<signer>`, the file name stem under `approvals/` (unsafe characters replaced).
@@ -208,7 +230,7 @@ mod tests {
     #[test]
     fn record_bytes_follow_the_design_order() {
         let r = ApprovalRecord {
-            kind: APPROVAL_TYPE.into(),
+            kind: APPROVAL_TYPE_V1.into(),
             model: ApprovalModel {
                 platform: "p".into(),
                 name: "m".into(),
@@ -224,6 +246,10 @@ mod tests {
             evidence_sha256: "e".into(),
             review_sha256: "r".into(),
             policy_sha256: "p".into(),
+            policy_release_sha256: None,
+            validator_record_sha256: None,
+            inventory: None,
+            artifacts: None,
             signer: "vera@x".into(),
             key_fingerprint: "SHA256:x".into(),
             signed_at: "2026-11-25T00:00:00Z".into(),

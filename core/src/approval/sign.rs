@@ -10,6 +10,7 @@ use crate::review::{FindingStatus, ReviewRecord, Severity};
 use crate::signing::allowed_signers::{line_for, AllowedSigners};
 use crate::signing::SigningKey;
 use crate::store::Store;
+use crate::trust::Trust;
 use crate::uri::VersionRef;
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -158,7 +159,7 @@ pub fn countersigned(
     platform: &dyn Platform,
     allowed: &AllowedSigners,
     vref: &VersionRef,
-) -> Result<Vec<ApprovalRecord>> {
+) -> Result<Vec<(ApprovalRecord, String)>> {
     Ok(platform
         .list_approvals(vref)?
         .into_iter()
@@ -171,24 +172,29 @@ pub fn countersigned(
                 && rec.decision.approves()
                 && rec.model.name == vref.name
                 && rec.model.version == vref.version)
-                .then_some(rec)
+                .then(|| (rec, sha256_hex(&a.json)))
         })
         .collect())
 }
 
-/// Checks every rule, signs, writes the approval back to the platform and records it in the
-/// ledger. Refuses with every reason when a rule forbids it.
+/// Checks every rule, signs under the newest policy release the pinned root trusts, writes
+/// the approval back to the platform and records it in the ledger. Refuses with every reason
+/// when a rule forbids it. `progress` hears the hashing of the model's files.
 #[allow(clippy::too_many_arguments)]
 pub fn sign(
     store: &Store,
     platform: &dyn Platform,
     key_name: &str,
     signing_key: &SigningKey,
-    policy: &LoadedPolicy,
-    allowed: &AllowedSigners,
+    trust: &Trust,
     vref: &VersionRef,
     opts: SignOptions,
+    progress: &mut dyn FnMut(crate::platform::Progress),
 ) -> Result<Signed> {
+    let release = trust.newest()?;
+    let platform_name = trust.platform_name(&platform.uri())?;
+    let policy = &release.policy;
+    let allowed = &release.roster;
     let fp = signing_key.fingerprint();
     let listed = allowed.principals_for_key(signing_key.public_key());
     let signer = match (&opts.signer, listed.as_slice()) {
@@ -255,15 +261,16 @@ pub fn sign(
     let basis = review_basis(store, platform, &platform.uri(), vref, opts.role)?;
     if basis.record.policy_sha256 != policy.sha256 {
         reasons.push(format!(
-            "the review was made under policy {} but you are using policy {}; sign with the review's policy (--policy)",
+            "the review was made under policy {}, which is not the policy of release {} ({}), the newest the pinned root trusts: nothing signed under an unreleased policy counts; start a new review under the release's policy (`countersign review start --new` without --policy, or with the release's policy.toml)",
             crate::display::short_hash(&basis.record.policy_sha256),
+            release.manifest.version,
             crate::display::short_hash(&policy.sha256)
         ));
     }
     if opts.decision.approves() {
         reasons.extend(review_blockers(&basis.record, policy));
     }
-    let current = snapshot.evidence(&platform.uri());
+    let current = snapshot.evidence();
     let current_sha = current.sha256();
     if basis.record.evidence_sha256 != current_sha {
         let changes = crate::review::diff_evidence(&basis.evidence, &current);
@@ -294,10 +301,20 @@ pub fn sign(
     } else {
         reasons.push(format!("the review's tier '{tier}' is not in the policy"));
     }
+    let mut validator_record = None;
     if opts.role == Role::Approver && opts.decision.approves() {
         // The approver countersigns the review the validator approved, never another one.
         let review_sha = sha256_hex(&basis.bytes);
         let validators = countersigned(platform, allowed, vref)?;
+        validator_record = validators
+            .iter()
+            .filter(|(v, _)| v.review_sha256 == review_sha)
+            .map(|(_, sha)| sha.clone())
+            .next();
+        let validators: Vec<ApprovalRecord> = validators.into_iter().map(|(v, _)| v).collect();
+        if validators.is_empty() {
+            reasons.push("no validator's approval of this version verifies: the validator signs first, and the approver countersigns that record".into());
+        }
         if !validators.is_empty() && !validators.iter().any(|v| v.review_sha256 == review_sha) {
             reasons.push(format!(
                 "the review on the platform ({}) is not the one the validator approved ({}): an approver countersigns the validator's review, never another",
@@ -313,11 +330,18 @@ pub fn sign(
     if !reasons.is_empty() {
         return Err(Error::Refused { reasons });
     }
+    let inventory = crate::coverage::InventoryRecord::of(&snapshot.model, &policy.policy.tags);
+    let cap = policy
+        .policy
+        .tiers
+        .get(&basis.record.tier)
+        .and_then(|t| t.max_hashed_bytes);
+    let artifacts = crate::coverage::cover(platform, &snapshot, cap, progress)?;
 
     let record = ApprovalRecord {
         kind: APPROVAL_TYPE.into(),
         model: ApprovalModel {
-            platform: platform.uri(),
+            platform: platform_name,
             name: vref.name.clone(),
             version: vref.version.clone(),
             run_id: snapshot.version.run_id.clone(),
@@ -338,6 +362,10 @@ pub fn sign(
         evidence_sha256: current_sha,
         review_sha256: sha256_hex(&basis.bytes),
         policy_sha256: policy.sha256.clone(),
+        policy_release_sha256: Some(release.sha256.clone()),
+        validator_record_sha256: validator_record,
+        inventory: Some(inventory),
+        artifacts: Some(artifacts),
         signer: signer.clone(),
         key_fingerprint: fp.clone(),
         signed_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),

@@ -4,11 +4,12 @@
 //! expired, and bound to this very version. The gate then asks whether the approvals the
 //! tier requires all count.
 
-use super::{builders, roster_has, same_person, ApprovalRecord, APPROVAL_TYPE};
+use super::{builders, roster_has, same_person, ApprovalRecord, APPROVAL_TYPE, APPROVAL_TYPE_V1};
+use crate::coverage::{ArtifactCoverage, InventoryRecord};
+use crate::trust::Trust;
 use crate::evidence::{sha256_hex, Evidence};
 use crate::platform::{Platform, StoredApproval};
 use crate::policy::{LoadedPolicy, Role};
-use crate::signing::allowed_signers::AllowedSigners;
 use crate::store::Store;
 use crate::uri::VersionRef;
 use crate::Result;
@@ -117,12 +118,16 @@ pub struct Context<'a> {
     pub current_sha: &'a str,
     /// The evidence the latest published review froze, if any (to name what changed).
     pub frozen: Option<&'a Evidence>,
-    /// The policy in force.
+    /// The policy in force: the newest trusted release's.
     pub policy: &'a LoadedPolicy,
-    /// Policies the record may name besides the one in force (by SHA-256).
-    pub known_policies: &'a [LoadedPolicy],
-    /// The allowed signers.
-    pub allowed: &'a AllowedSigners,
+    /// What the pinned root trusts: the releases records may name, with their rosters.
+    pub trust: &'a Trust,
+    /// The platform's name in the newest release.
+    pub platform_name: &'a str,
+    /// The model's inventory record now (read through the policy's tag names).
+    pub inventory: &'a InventoryRecord,
+    /// The model's files now (hashed when any record binds them).
+    pub artifacts: Option<&'a ArtifactCoverage>,
     /// The time of the check.
     pub now: chrono::DateTime<chrono::Utc>,
 }
@@ -152,8 +157,68 @@ pub fn judge(stored: &StoredApproval, cx: &Context<'_>) -> ApprovalCheck {
         ));
     }
     if let Some(r) = &record {
-        if r.kind != APPROVAL_TYPE {
-            reasons.push(format!("type is '{}', not {APPROVAL_TYPE}", r.kind));
+        if r.kind != APPROVAL_TYPE && r.kind != APPROVAL_TYPE_V1 {
+            reasons.push(format!(
+                "type is '{}', not {APPROVAL_TYPE} (or {APPROVAL_TYPE_V1})",
+                r.kind
+            ));
+        }
+        // The release the record was made under, trusted under the pinned root (v1 records
+        // name only the policy: the newest release carrying that policy).
+        let release = if r.is_v2() {
+            r.policy_release_sha256
+                .as_deref()
+                .and_then(|h| cx.trust.release(h))
+        } else {
+            cx.trust.release_with_policy(&r.policy_sha256)
+        };
+        match (release, r.is_v2()) {
+            (None, true) => reasons.push(format!(
+                "it names policy release {}, which is not a release trusted under the pinned root: nothing signed under it counts",
+                short(r.policy_release_sha256.as_deref().unwrap_or("(none)"))
+            )),
+            (None, false) => reasons.push(format!(
+                "policy {} is in no policy release trusted under the pinned root: nothing signed under it counts",
+                short(&r.policy_sha256)
+            )),
+            (Some(rel), true) if rel.policy.sha256 != r.policy_sha256 => reasons.push(format!(
+                "it names policy {} but release {} carries policy {}",
+                short(&r.policy_sha256),
+                rel.manifest.version,
+                short(&rel.policy.sha256)
+            )),
+            _ => {}
+        }
+        // The roster the signature is checked against: the record's release, else the newest
+        // (so that a roster member's reject blocks even under a release nobody trusts).
+        let roster = &release
+            .or_else(|| cx.trust.newest().ok())
+            .map(|rel| rel.roster.clone())
+            .unwrap_or_default();
+        // The platform, by its governed name (v1: the URI it was signed through must reach
+        // the same platform).
+        if r.is_v2() {
+            if r.model.platform != cx.platform_name {
+                reasons.push(format!(
+                    "signed for platform '{}', but this is platform '{}'",
+                    crate::display::escape(&r.model.platform),
+                    cx.platform_name
+                ));
+            }
+        } else {
+            let platforms = release
+                .or_else(|| cx.trust.newest().ok())
+                .map(|rel| rel.manifest.platforms.clone())
+                .unwrap_or_default();
+            if crate::trust::governed_name(&platforms, &r.model.platform).as_deref()
+                != Some(cx.platform_name)
+            {
+                reasons.push(format!(
+                    "signed through {}, which the release does not list for platform '{}'",
+                    crate::display::escape(&r.model.platform),
+                    cx.platform_name
+                ));
+            }
         }
         // Backdating and postdating: a decision cannot predate the version it is about,
         // nor come from the future.
@@ -199,9 +264,9 @@ pub fn judge(stored: &StoredApproval, cx: &Context<'_>) -> ApprovalCheck {
                 // The key's validity window must hold now and at the time the record says it
                 // was signed (as `ssh-keygen -Y verify -Overify-time` checks).
                 let at_signing = signed_at.unwrap_or(now);
-                match crate::signing::verify(cx.allowed, &r.signer, &stored.json, sig, now)
+                match crate::signing::verify(roster, &r.signer, &stored.json, sig, now)
                     .and_then(|fp| {
-                        crate::signing::verify(cx.allowed, &r.signer, &stored.json, sig, at_signing)
+                        crate::signing::verify(roster, &r.signer, &stored.json, sig, at_signing)
                             .map(|_| fp)
                             .map_err(|why| format!("at signed_at {}: {why}", r.signed_at))
                     }) {
@@ -214,24 +279,7 @@ pub fn judge(stored: &StoredApproval, cx: &Context<'_>) -> ApprovalCheck {
                 }
             }
         }
-        // The policy the record was made under must be known; its rules apply.
-        let known = if r.policy_sha256 == cx.policy.sha256 {
-            Some(cx.policy)
-        } else {
-            cx.known_policies
-                .iter()
-                .find(|p| p.sha256 == r.policy_sha256)
-        };
-        let rules = match known {
-            Some(p) => p,
-            None => {
-                reasons.push(format!(
-                    "policy {} is not a known policy version",
-                    short(&r.policy_sha256)
-                ));
-                cx.policy
-            }
-        };
+        let rules = release.map(|rel| &rel.policy).unwrap_or(cx.policy);
         if !roster_has(&rules.policy, &r.signer, r.role) {
             reasons.push(format!(
                 "the roster does not give '{}' the role {}",
@@ -247,20 +295,43 @@ pub fn judge(stored: &StoredApproval, cx: &Context<'_>) -> ApprovalCheck {
                 ));
             }
         }
-        if r.evidence_sha256 != cx.current_sha {
+        // v1 records bound the evidence with the platform URI inside.
+        let current_sha = if r.is_v2() {
+            cx.current_sha.to_string()
+        } else {
+            cx.current.as_v1(&r.model.platform).sha256()
+        };
+        if r.evidence_sha256 != current_sha {
             stale = true;
             changes = match cx.frozen {
                 Some(f) if f.sha256() == r.evidence_sha256 => {
                     crate::review::diff_evidence(f, cx.current)
                 }
+                Some(f) if f.as_v1(&r.model.platform).sha256() == r.evidence_sha256 => {
+                    crate::review::diff_evidence(f, cx.current)
+                }
                 _ => vec![format!(
                     "evidence hash {} → {}",
                     short(&r.evidence_sha256),
-                    short(cx.current_sha)
+                    short(&current_sha)
                 )],
             };
+        }
+        if r.is_v2() {
+            match &r.inventory {
+                Some(then) => changes.extend(then.changes(cx.inventory)),
+                None => reasons.push("a v2 record that does not bind the inventory record".into()),
+            }
+            match (&r.artifacts, cx.artifacts) {
+                (Some(then), Some(now)) => changes.extend(then.changes(now)),
+                (Some(_), None) => reasons.push("the model's files could not be checked".into()),
+                (None, _) => reasons.push("a v2 record that does not bind the model's files".into()),
+            }
+        }
+        if !changes.is_empty() {
+            stale = true;
             reasons.push(format!(
-                "stale: the evidence changed since it was signed ({})",
+                "stale: what it was signed on changed ({})",
                 changes.join("; ")
             ));
         }
@@ -331,6 +402,16 @@ pub fn independence(policy: &LoadedPolicy, tier: Option<&str>, checks: &mut [App
             )
         })
         .collect();
+    let validator_records: Vec<String> = checks
+        .iter()
+        .filter(|c| c.signature_ok && !c.deleted)
+        .filter(|c| {
+            c.record
+                .as_ref()
+                .is_some_and(|r| r.role == Role::Validator && r.decision.approves())
+        })
+        .map(|c| c.record_sha256.clone())
+        .collect();
     for c in checks.iter_mut() {
         let Some(r) = c.record.as_ref().filter(|r| r.role == Role::Approver) else {
             continue;
@@ -345,6 +426,16 @@ pub fn independence(policy: &LoadedPolicy, tier: Option<&str>, checks: &mut [App
                 r.signer, r.key_fingerprint
             ));
             c.counts = false;
+        }
+        if r.is_v2() && r.decision.approves() {
+            let bound = r.validator_record_sha256.as_deref().unwrap_or("");
+            if !validator_records.iter().any(|v| v == bound) {
+                c.reasons.push(format!(
+                    "the approver countersigned validator record {}, which is not among this version's verified validator approvals",
+                    short(if bound.is_empty() { "(none)" } else { bound })
+                ));
+                c.counts = false;
+            }
         }
         if !validators.is_empty()
             && r.decision.approves()
@@ -363,36 +454,45 @@ pub fn independence(policy: &LoadedPolicy, tier: Option<&str>, checks: &mut [App
 pub fn verify_version(
     store: &Store,
     platform: &dyn Platform,
-    policy: &LoadedPolicy,
-    allowed: &AllowedSigners,
+    trust: &Trust,
     vref: &VersionRef,
+    progress: &mut dyn FnMut(crate::platform::Progress),
 ) -> Result<Verification> {
     let now = chrono::Utc::now();
     let key = platform.uri();
+    let newest = trust.newest()?;
+    let platform_name = trust.platform_name(&key)?;
+    let policy = &newest.policy;
     let snapshot = platform.fetch_version(vref)?;
-    let current = snapshot.evidence(&key);
+    let current = snapshot.evidence();
     let current_sha = current.sha256();
     let published = platform.latest_review(vref)?;
     let frozen: Option<Evidence> = published
         .as_ref()
         .and_then(|p| serde_json::from_slice(&p.evidence_json).ok());
     let stored = platform.list_approvals(vref)?;
-    // Policies the records name, other than the one in force, as the local store knows them.
-    let mut known_policies: Vec<LoadedPolicy> = Vec::new();
-    for s in &stored {
-        if let Ok(r) = serde_json::from_slice::<ApprovalRecord>(&s.json) {
-            if r.policy_sha256 != policy.sha256
-                && !known_policies.iter().any(|p| p.sha256 == r.policy_sha256)
-            {
-                if let Some(p) = store
-                    .policy_text(&r.policy_sha256)?
-                    .and_then(|t| LoadedPolicy::from_text(&t, None).ok())
-                {
-                    known_policies.push(p);
-                }
-            }
+    let inventory = InventoryRecord::of(&snapshot.model, &policy.policy.tags);
+    // The model's files are hashed only when a record binds them, under the cap of the tier
+    // the record binding them was made for.
+    let binding: Vec<ApprovalRecord> = stored
+        .iter()
+        .filter_map(|s| serde_json::from_slice::<ApprovalRecord>(&s.json).ok())
+        .filter(|r| r.artifacts.is_some())
+        .collect();
+    let artifacts = match binding.first() {
+        Some(r) => {
+            let cap = trust
+                .release(r.policy_release_sha256.as_deref().unwrap_or(""))
+                .unwrap_or(newest)
+                .policy
+                .policy
+                .tiers
+                .get(&r.tier)
+                .and_then(|t| t.max_hashed_bytes);
+            Some(crate::coverage::cover(platform, &snapshot, cap, progress)?)
         }
-    }
+        None => None,
+    };
     let cx = Context {
         vref,
         snapshot: &snapshot,
@@ -400,8 +500,10 @@ pub fn verify_version(
         current_sha: &current_sha,
         frozen: frozen.as_ref(),
         policy,
-        known_policies: &known_policies,
-        allowed,
+        trust,
+        platform_name: &platform_name,
+        inventory: &inventory,
+        artifacts: artifacts.as_ref(),
         now,
     };
     let mut checks: Vec<ApprovalCheck> = stored.iter().map(|s| judge(s, &cx)).collect();

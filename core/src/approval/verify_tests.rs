@@ -36,7 +36,7 @@ fn world() -> World {
     crate::demo::seed_approvals(&session, &demo, &policy).expect("approvals");
     let vref = VersionRef::parse(V).expect("ref");
     let snapshot = folder.fetch_version(&vref).expect("version");
-    let current = snapshot.evidence(&folder.uri());
+    let current = snapshot.evidence();
     let allowed = AllowedSigners::load(&demo.join("allowed_signers")).expect("allowed");
     let stored = folder.list_approvals(&vref).expect("approvals");
     assert_eq!(stored.len(), 2, "vera's and alex's approvals");

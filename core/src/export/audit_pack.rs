@@ -4,6 +4,8 @@
 //! ```text
 //! audit-pack.pdf  evidence.json  review.json  approvals/*.json(.sig)  allowed_signers
 //! policy.toml  manifest.json  VERIFY.txt
+//! trust/roots/N/root.signers (+ signatures/)     the root chain from the pinned root
+//! policy/releases/N/{release.json,policy.toml,allowed_signers,signatures/}
 //! ```
 //! `manifest.json` holds the SHA-256 of every evidence and record file; the PDF shows the
 //! manifest's hash in every footer and carries the manifest as an attachment; `VERIFY.txt` is a
@@ -14,7 +16,6 @@ use crate::evidence::{canonical_json, sha256_hex, Evidence};
 use crate::platform::Platform;
 use crate::policy::LoadedPolicy;
 use crate::review::ReviewRecord;
-use crate::signing::allowed_signers::AllowedSigners;
 use crate::store::Store;
 use crate::uri::VersionRef;
 use crate::{Error, Result};
@@ -52,8 +53,32 @@ pub struct PackData {
     pub verification: Verification,
     /// Approval files: (file name, json bytes, sig bytes).
     pub approvals: Vec<(String, Vec<u8>, Option<Vec<u8>>)>,
-    /// allowed_signers bytes.
+    /// allowed_signers bytes (the roster of the release the review was made under).
     pub allowed_signers: Vec<u8>,
+    /// The root chain the pinned root trusts, oldest first.
+    pub chain: Vec<crate::trust::ChainedRoot>,
+    /// SHA-256 of the pinned root.
+    pub pinned_root: String,
+    /// The releases the records (and the pack's policy) are under, by version.
+    pub releases: Vec<crate::trust::release::VerifiedRelease>,
+}
+
+impl PackData {
+    /// The release a record is judged under (as verification does), if trusted.
+    pub fn release_of(
+        &self,
+        r: &crate::approval::ApprovalRecord,
+    ) -> Option<&crate::trust::release::VerifiedRelease> {
+        if r.is_v2() {
+            let h = r.policy_release_sha256.as_deref()?;
+            self.releases.iter().find(|x| x.sha256 == h)
+        } else {
+            self.releases
+                .iter()
+                .rev()
+                .find(|x| x.policy.sha256 == r.policy_sha256)
+        }
+    }
 }
 
 /// `manifest.json`.
@@ -98,37 +123,12 @@ fn pack_name(index: usize, json: &[u8]) -> String {
 pub fn gather(
     store: &Store,
     platform: &dyn Platform,
-    policy: &LoadedPolicy,
-    allowed_path: &Path,
+    trust: &crate::trust::Trust,
     vref: &VersionRef,
     exporter: &str,
+    progress: &mut dyn FnMut(crate::platform::Progress),
 ) -> Result<PackData> {
-    // A version nobody approved can be packed on a machine with no allowed_signers: there is
-    // nothing to verify, and the pack says so. With records to verify, the file is required.
-    let allowed_bytes = match std::fs::read(allowed_path) {
-        Ok(b) => b,
-        Err(e)
-            if e.kind() == std::io::ErrorKind::NotFound
-                && platform.list_approvals(vref)?.is_empty() =>
-        {
-            Vec::new()
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Error::InvalidInput {
-                what: "allowed_signers file",
-                input: allowed_path.display().to_string(),
-                reason: format!("it does not exist, and {vref} has approvals to verify: pass --allowed-signers FILE (the risk function's roster)"),
-            })
-        }
-        Err(e) => return Err(Error::io(allowed_path, e)),
-    };
-    let allowed = AllowedSigners::parse(&String::from_utf8_lossy(&allowed_bytes)).map_err(
-        |(line, message)| Error::InvalidFile {
-            path: allowed_path.to_path_buf(),
-            message: format!("line {line}: {message}"),
-        },
-    )?;
-    let verification = verify_version(store, platform, policy, &allowed, vref)?;
+    let verification = verify_version(store, platform, trust, vref, progress)?;
     let snapshot = platform.fetch_version(vref)?;
     let key = platform.uri();
     let (review, review_bytes, evidence, evidence_bytes) = match platform.latest_review(vref)? {
@@ -153,19 +153,39 @@ pub fn gather(
                 (Some(rec), Some(bytes), local.header.evidence, ev_bytes)
             }
             None => {
-                let ev = snapshot.evidence(&key);
+                let ev = snapshot.evidence();
                 let bytes = ev.to_canonical_json();
                 (None, None, ev, bytes)
             }
         },
     };
-    let policy = match &review {
-        Some(r) if r.policy_sha256 != policy.sha256 => match store.policy_text(&r.policy_sha256)? {
-            Some(t) => LoadedPolicy::from_text(&t, None)?,
-            None => policy.clone(),
-        },
-        _ => policy.clone(),
-    };
+    // The release the review was made under (else the newest), and every release a record
+    // names: the pack carries each, with the root chain, for the offline check.
+    let newest = trust.newest()?;
+    let review_release = review
+        .as_ref()
+        .and_then(|r| trust.release_with_policy(&r.policy_sha256))
+        .unwrap_or(newest);
+    let policy = review_release.policy.clone();
+    let mut releases = vec![review_release.clone()];
+    for c in &verification.approvals {
+        if let Some(r) = &c.record {
+            let rel = if r.is_v2() {
+                r.policy_release_sha256
+                    .as_deref()
+                    .and_then(|h| trust.release(h))
+            } else {
+                trust.release_with_policy(&r.policy_sha256)
+            };
+            if let Some(rel) = rel {
+                if !releases.iter().any(|x| x.sha256 == rel.sha256) {
+                    releases.push(rel.clone());
+                }
+            }
+        }
+    }
+    releases.sort_by_key(|r| r.manifest.version);
+    let allowed_bytes = review_release.roster_bytes.clone();
     // In the order verification listed them, so the pack's names match its verdicts.
     let approvals = platform
         .list_approvals(vref)?
@@ -187,6 +207,9 @@ pub fn gather(
         verification,
         approvals,
         allowed_signers: allowed_bytes,
+        chain: trust.chain.clone(),
+        pinned_root: trust.pinned_sha256.clone(),
+        releases,
     })
 }
 
@@ -207,7 +230,61 @@ fn record_files(d: &PackData) -> Vec<(String, Vec<u8>)> {
     }
     files.push(("allowed_signers".into(), d.allowed_signers.clone()));
     files.push(("policy.toml".into(), d.policy.text.clone().into_bytes()));
+    for c in &d.chain {
+        let dir = format!("trust/roots/{}", c.root.version);
+        files.push((format!("{dir}/{}", crate::trust::ROOT_FILE), c.root.bytes.clone()));
+        for (who, sig) in root_signers(d, c) {
+            files.push((format!("{dir}/signatures/{}.sig", sig_name(&who)), sig));
+        }
+    }
+    for r in &d.releases {
+        let dir = release_dir(r);
+        files.push((format!("{dir}/release.json"), r.manifest_bytes.clone()));
+        files.push((format!("{dir}/policy.toml"), r.policy_bytes.clone()));
+        files.push((format!("{dir}/allowed_signers"), r.roster_bytes.clone()));
+        let mut seen = std::collections::BTreeSet::new();
+        for (who, sig) in &r.signatures {
+            if seen.insert(who.clone()) {
+                files.push((format!("{dir}/signatures/{}.sig", sig_name(who)), sig.clone()));
+            }
+        }
+    }
     files
+}
+
+/// A signature file's name inside the pack, from a root principal (one safe component).
+fn sig_name(who: &str) -> String {
+    crate::paths::encode_component(who)
+}
+
+fn release_dir(r: &crate::trust::release::VerifiedRelease) -> String {
+    format!("policy/releases/{}", r.manifest.version)
+}
+
+/// The signatures that admitted a rotated root, each named by the key that made it: with the
+/// previous root's keys and with its own (a principal of both appears once per root file).
+fn root_signers(d: &PackData, c: &crate::trust::ChainedRoot) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = Vec::new();
+    let prev = d
+        .chain
+        .iter()
+        .find(|p| c.root.previous.as_deref() == Some(p.root.sha256.as_str()));
+    for (_, sig) in &c.signatures {
+        let Ok(parsed) = crate::signing::parse_signature(sig) else {
+            continue;
+        };
+        let who = c
+            .root
+            .entry_for(parsed.public_key())
+            .or_else(|| prev.and_then(|p| p.root.entry_for(parsed.public_key())))
+            .map(|e| e.principals[0].clone());
+        if let Some(who) = who {
+            if !out.iter().any(|(w, _)| *w == who) {
+                out.push((who, sig.clone()));
+            }
+        }
+    }
+    out
 }
 
 /// Builds every file of the pack in memory: (path, bytes), manifest hash.
@@ -459,8 +536,7 @@ fn write_zip(out: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
 pub fn export(
     store: &Store,
     platform: &dyn Platform,
-    policy: &LoadedPolicy,
-    allowed_path: &Path,
+    trust: &crate::trust::Trust,
     vref: &VersionRef,
     exporter: &str,
     out: &Path,
@@ -474,7 +550,7 @@ pub fn export(
         })
     };
     stage("fetching the version and verifying its approvals", 0);
-    let data = gather(store, platform, policy, allowed_path, vref, exporter)?;
+    let data = gather(store, platform, trust, vref, exporter, &mut |_| {})?;
     stage("writing the PDF and the pack files", 1);
     let report = write(&data, out)?;
     stage("done", 3);

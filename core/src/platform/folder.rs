@@ -130,6 +130,10 @@ pub struct VersionEntry {
     /// Tags.
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    /// The model's files: paths inside the folder (a file or a folder of files), hashed into
+    /// approvals.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
 }
 
 fn default_status() -> String {
@@ -246,6 +250,31 @@ impl FolderPlatform {
     /// The folder.
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// A `/`-separated relative path inside the folder, or `None` when it would leave it
+    /// (absolute, `..`, empty parts).
+    fn inside(&self, rel: &str) -> Option<PathBuf> {
+        let mut p = self.root.clone();
+        let rel = rel.trim_end_matches('/');
+        if rel.is_empty() || rel.starts_with('/') {
+            return None;
+        }
+        for part in rel.split('/') {
+            if part.is_empty() || part == "." || part == ".." || part.contains('\\') {
+                return None;
+            }
+            p.push(part);
+        }
+        // A folder on the way that is a symbolic link out of the platform is refused.
+        if let (Some(parent), Ok(root)) = (p.parent(), std::fs::canonicalize(&self.root)) {
+            if let Ok(real) = std::fs::canonicalize(parent) {
+                if !real.starts_with(&root) {
+                    return None;
+                }
+            }
+        }
+        Some(p)
     }
 
     /// `reviews/NAME/VERSION` inside the folder, each part encoded as one safe path component
@@ -536,6 +565,78 @@ impl Platform for FolderPlatform {
         Ok(Some(out))
     }
 
+    fn artifact_list(
+        &self,
+        snapshot: &super::VersionSnapshot,
+    ) -> Result<std::result::Result<Vec<crate::coverage::ArtifactEntry>, String>> {
+        let mut out = Vec::new();
+        for name in &snapshot.version.files {
+            let Some(path) = self.inside(name) else {
+                return Ok(Err(format!(
+                    "the version names the file '{}', which is not a plain path inside the folder",
+                    crate::display::escape(name)
+                )));
+            };
+            let mut stack = vec![(path, name.trim_matches('/').to_string())];
+            while let Some((p, rel)) = stack.pop() {
+                match std::fs::symlink_metadata(&p) {
+                    Ok(m) if m.is_file() => out.push(crate::coverage::ArtifactEntry {
+                        path: rel,
+                        size: Some(m.len()),
+                    }),
+                    Ok(m) if m.is_dir() => {
+                        let rd = std::fs::read_dir(&p).map_err(|e| Error::io(&p, e))?;
+                        for e in rd.flatten() {
+                            let n = e.file_name().to_string_lossy().into_owned();
+                            stack.push((e.path(), format!("{rel}/{n}")));
+                        }
+                    }
+                    // A link or device is listed, never followed: it cannot be hashed.
+                    Ok(_) | Err(_) => out.push(crate::coverage::ArtifactEntry {
+                        path: rel,
+                        size: None,
+                    }),
+                }
+            }
+        }
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(Ok(out))
+    }
+
+    fn hash_artifact(
+        &self,
+        _snapshot: &super::VersionSnapshot,
+        path: &str,
+        on_bytes: &mut dyn FnMut(u64),
+    ) -> Result<Option<(u64, String)>> {
+        use sha2::Digest;
+        use std::io::Read;
+        let Some(p) = self.inside(path) else {
+            return Ok(None);
+        };
+        if !std::fs::symlink_metadata(&p).is_ok_and(|m| m.is_file()) {
+            return Ok(None);
+        }
+        let mut f = std::fs::File::open(&p).map_err(|e| Error::io(&p, e))?;
+        let mut h = sha2::Sha256::new();
+        let mut buf = vec![0u8; 256 * 1024];
+        let mut total = 0u64;
+        loop {
+            let n = f.read(&mut buf).map_err(|e| Error::io(&p, e))?;
+            if n == 0 {
+                break;
+            }
+            h.update(&buf[..n]);
+            total += n as u64;
+            on_bytes(n as u64);
+        }
+        self.reads.fetch_add(1, Ordering::Relaxed);
+        Ok(Some((
+            total,
+            h.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+        )))
+    }
+
     fn policy_files(&self) -> Result<Vec<crate::trust::PolicyFile>> {
         let base = self.root.join("policy");
         let mut out = Vec::new();
@@ -760,6 +861,7 @@ impl Platform for FolderPlatform {
                     description: v.description,
                     aliases,
                     tags: v.tags,
+                    files: v.files,
                 });
             }
             snap.models.push(model);

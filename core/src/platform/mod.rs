@@ -64,9 +64,8 @@ pub struct VersionSnapshot {
 
 impl VersionSnapshot {
     /// The version's evidence as the platform shows it now.
-    pub fn evidence(&self, platform: &str) -> crate::evidence::Evidence {
+    pub fn evidence(&self) -> crate::evidence::Evidence {
         crate::evidence::Evidence::assemble(
-            platform,
             &self.version,
             self.run.as_ref(),
             self.logged_model.clone(),
@@ -148,6 +147,21 @@ pub trait Platform: Send + Sync {
 
     /// A model's aliases (alias → version) as the platform shows them now.
     fn model_aliases(&self, name: &str) -> Result<std::collections::BTreeMap<String, String>>;
+
+    /// The model files under a version's source (walking folders), or why they cannot be
+    /// listed (a source outside the platform's reach: the reason is recorded, never hidden).
+    fn artifact_list(
+        &self,
+        snapshot: &VersionSnapshot,
+    ) -> Result<std::result::Result<Vec<crate::coverage::ArtifactEntry>, String>>;
+
+    /// One model file streamed through SHA-256: (size, hex digest), `None` when it is gone.
+    fn hash_artifact(
+        &self,
+        snapshot: &VersionSnapshot,
+        path: &str,
+        on_bytes: &mut dyn FnMut(u64),
+    ) -> Result<Option<(u64, String)>>;
 
     /// Every file of the platform's policy area (roots and policy releases, DESIGN §7): a
     /// folder's `policy/`, MLflow's experiment `countersign-policy`. Nothing here is trusted

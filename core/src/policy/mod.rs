@@ -79,6 +79,10 @@ pub struct Tier {
     /// Events that make a re-review due before the calendar date.
     #[serde(default)]
     pub re_review_triggers: Vec<Trigger>,
+    /// Most bytes of model files hashed into an approval of this tier (none: every file);
+    /// files past it are recorded as not hashed, with the reason.
+    #[serde(default)]
+    pub max_hashed_bytes: Option<u64>,
 }
 
 fn yes() -> bool {

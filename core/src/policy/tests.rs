@@ -203,7 +203,7 @@ fn evidence(version: &str, aliases: &[&str], r: Option<Run>) -> Evidence {
         aliases: aliases.iter().map(|a| a.to_string()).collect(),
         tags: Default::default(),
     };
-    Evidence::assemble("p", &v, r.as_ref(), None, &[])
+    Evidence::assemble(&v, r.as_ref(), None, &[])
 }
 
 fn eval(

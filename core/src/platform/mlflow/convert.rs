@@ -57,6 +57,7 @@ pub fn version(v: wire::ModelVersion) -> Version {
         description: v.description.unwrap_or_default(),
         aliases: Vec::new(),
         tags,
+        files: Vec::new(),
     }
 }
 

@@ -157,6 +157,96 @@ impl Http {
         self.send(&url, true, || self.client.get(url.clone()))
     }
 
+    /// `GET path?query`, streamed through SHA-256 and never held in memory: (size, hex digest),
+    /// or `None` when the server answers 404. `on_bytes` hears each chunk's length (progress).
+    /// A body cut off mid-stream is fetched again from the start, as any failed request is.
+    pub fn get_hashed(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        on_bytes: &mut dyn FnMut(u64),
+    ) -> Result<Option<(u64, String)>> {
+        use sha2::Digest;
+        use std::io::Read;
+        let url = self.endpoint(path);
+        let shown = redact_url(&url);
+        let attempts = self.options.attempts.max(1);
+        let mut delay = self.options.backoff;
+        let mut last = None;
+        for attempt in 1..=attempts {
+            let mut req = self.client.get(url.clone()).query(query);
+            if let Some(token) = &self.options.token {
+                req = req.bearer_auth(token);
+            } else if let Some(user) = &self.options.username {
+                req = req.basic_auth(user, self.options.password.as_deref());
+            }
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            let failure = match req.send() {
+                Err(e) => self.transport_error(&shown, attempt, &e),
+                Ok(resp) if resp.status().is_success() => {
+                    let mut resp = resp;
+                    let mut hasher = sha2::Sha256::new();
+                    let mut buf = vec![0u8; 256 * 1024];
+                    let mut total = 0u64;
+                    let read = loop {
+                        match resp.read(&mut buf) {
+                            Ok(0) => break Ok(()),
+                            Ok(n) => {
+                                hasher.update(&buf[..n]);
+                                total += n as u64;
+                                on_bytes(n as u64);
+                            }
+                            Err(e) => break Err(e),
+                        }
+                    };
+                    match read {
+                        Ok(()) => {
+                            let hex: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+                            return Ok(Some((total, hex)));
+                        }
+                        Err(e) => Failure::Retry(
+                            Error::MalformedResponse {
+                                url: shown.clone(),
+                                reason: format!("the download was cut off after {total} bytes ({e})"),
+                            },
+                            None,
+                        ),
+                    }
+                }
+                Ok(resp) if resp.status().as_u16() == 404 => return Ok(None),
+                Ok(resp) => {
+                    let status = resp.status();
+                    let body = match self.read_body(&shown, attempt, resp) {
+                        Ok(b) => b,
+                        Err(Failure::Fatal(e)) | Err(Failure::Retry(e, _)) => {
+                            return Err(self.scrub(e))
+                        }
+                    };
+                    let err = status_error(&shown, status.as_u16(), &body);
+                    if status.as_u16() == 429 || status.is_server_error() {
+                        Failure::Retry(err, None)
+                    } else {
+                        Failure::Fatal(err)
+                    }
+                }
+            };
+            match failure {
+                Failure::Fatal(e) => return Err(self.scrub(e)),
+                Failure::Retry(e, wait) => {
+                    if attempt < attempts {
+                        std::thread::sleep(wait.unwrap_or(delay).min(Duration::from_secs(30)));
+                        delay = delay.saturating_mul(2);
+                    }
+                    last = Some(self.scrub(e));
+                }
+            }
+        }
+        Err(last.unwrap_or_else(|| Error::Unreachable {
+            url: shown,
+            reason: "no attempt was made".into(),
+        }))
+    }
+
     /// `PUT path` with raw bytes.
     pub fn put_bytes(&self, path: &str, bytes: &[u8]) -> Result<()> {
         let url = self.endpoint(path);

@@ -431,6 +431,22 @@ impl Platform for MlflowClient {
         self.policy_files_impl()
     }
 
+    fn artifact_list(
+        &self,
+        snapshot: &super::VersionSnapshot,
+    ) -> Result<std::result::Result<Vec<crate::coverage::ArtifactEntry>, String>> {
+        self.artifact_list_impl(&snapshot.version)
+    }
+
+    fn hash_artifact(
+        &self,
+        snapshot: &super::VersionSnapshot,
+        path: &str,
+        on_bytes: &mut dyn FnMut(u64),
+    ) -> Result<Option<(u64, String)>> {
+        self.hash_artifact_impl(&snapshot.version, path, on_bytes)
+    }
+
     fn publish_policy_files(&self, files: &[(String, Vec<u8>)]) -> Result<String> {
         self.publish_policy_impl(files)
     }

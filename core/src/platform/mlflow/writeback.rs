@@ -550,4 +550,99 @@ impl MlflowClient {
         let _: serde_json::Value = self.http.post("api/2.0/mlflow/runs/update", &json!({"run_id": info.run_id, "status": "FINISHED", "end_time": chrono::Utc::now().timestamp_millis()}))?;
         Ok(format!("run {} ({POLICY_EXPERIMENT})", info.run_id))
     }
+
+    /// Where a version's files are: its MLflow 3 logged model, or a `runs:/RUN/PATH` source.
+    fn model_files_at(v: &crate::model::Version) -> Option<ModelFiles> {
+        if let Some(id) = v.logged_model_id() {
+            return Some(ModelFiles::Logged(id.to_string()));
+        }
+        let rest = v.source.strip_prefix("runs:/")?;
+        let (run, path) = rest.split_once('/').unwrap_or((rest, ""));
+        Some(ModelFiles::Run(run.to_string(), path.trim_matches('/').to_string()))
+    }
+
+    pub(super) fn artifact_list_impl(
+        &self,
+        v: &crate::model::Version,
+    ) -> Result<std::result::Result<Vec<crate::coverage::ArtifactEntry>, String>> {
+        #[derive(Deserialize, Default)]
+        struct Listed {
+            #[serde(default)]
+            files: Vec<ListedFile>,
+        }
+        #[derive(Deserialize)]
+        struct ListedFile {
+            path: String,
+            #[serde(default)]
+            is_dir: bool,
+            #[serde(default)]
+            file_size: Option<u64>,
+        }
+        let Some(at) = Self::model_files_at(v) else {
+            return Ok(Err(format!(
+                "the version's source '{}' is not in MLflow's artifact store, so its files cannot be listed or hashed through the server",
+                crate::display::escape(&v.source)
+            )));
+        };
+        let mut out = Vec::new();
+        let mut dirs = vec![match &at {
+            ModelFiles::Logged(_) => String::new(),
+            ModelFiles::Run(_, p) => p.clone(),
+        }];
+        while let Some(dir) = dirs.pop() {
+            let listed: Listed = match &at {
+                ModelFiles::Logged(id) => self.http.get(
+                    &format!("api/2.0/mlflow/logged-models/{id}/artifacts/directories"),
+                    &[("artifact_directory_path", dir.clone())],
+                )?,
+                ModelFiles::Run(run, _) => self.http.get(
+                    "api/2.0/mlflow/artifacts/list",
+                    &[("run_id", run.clone()), ("path", dir.clone())],
+                )?,
+            };
+            for f in listed.files {
+                if f.is_dir {
+                    if f.path != dir {
+                        dirs.push(f.path);
+                    }
+                } else {
+                    out.push(crate::coverage::ArtifactEntry {
+                        path: f.path,
+                        size: f.file_size,
+                    });
+                }
+            }
+            if out.len() > 1_000_000 {
+                return Ok(Err("more than a million model files".into()));
+            }
+        }
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(Ok(out))
+    }
+
+    pub(super) fn hash_artifact_impl(
+        &self,
+        v: &crate::model::Version,
+        path: &str,
+        on_bytes: &mut dyn FnMut(u64),
+    ) -> Result<Option<(u64, String)>> {
+        match Self::model_files_at(v) {
+            Some(ModelFiles::Logged(id)) => self.http.get_hashed(
+                &format!("ajax-api/2.0/mlflow/logged-models/{id}/artifacts/files"),
+                &[("artifact_file_path", path.to_string())],
+                on_bytes,
+            ),
+            Some(ModelFiles::Run(run, _)) => self.http.get_hashed(
+                "get-artifact",
+                &[("run_uuid", run), ("path", path.to_string())],
+                on_bytes,
+            ),
+            None => Ok(None),
+        }
+    }
+}
+
+enum ModelFiles {
+    Logged(String),
+    Run(String, String),
 }
