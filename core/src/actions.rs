@@ -73,6 +73,7 @@ fn config_of(session: &Session, data_dir: &Path) -> crate::config::Config {
     config.allowed_signers.value = session.allowed_signers.clone();
     config.signing_key.value = session.signing_key.clone();
     config.http = session.client.clone();
+    config.root.value = session.root.clone();
     config
 }
 
@@ -357,6 +358,7 @@ impl Workspace {
 
     /// Pins the trust root (a file or `sha256:HEX`), as `--root` does.
     pub fn with_root(mut self, pin: &str) -> Self {
+        self.session.root = Some(pin.to_string());
         self.config.root = crate::config::Setting {
             value: Some(pin.to_string()),
             origin: crate::config::Origin::Flag("--root".into()),
@@ -385,6 +387,79 @@ impl Workspace {
         let trust = crate::trust::Trust::load(&pin, reader.as_ref())?;
         let platform = self.session.open_platform(&trust.newest()?.policy)?;
         Ok(Trusted { trust, platform })
+    }
+
+    /// What the pinned root trusts on the platform, whether or not any release is trusted
+    /// (`policy verify` reports it either way).
+    pub fn trust_report(&self) -> Result<crate::trust::Trust> {
+        let pin = self.root_pin()?;
+        let reader = self.session.open_platform(&self.policy)?;
+        crate::trust::Trust::load(&pin, reader.as_ref())
+    }
+
+    /// Assembles release `number` (default: one more than the newest published) of the
+    /// configured policy and roster under the newest root of the pinned chain, governing
+    /// `name` at `uris`, into the new folder `out`; signs it with `key` when given.
+    pub fn policy_release(
+        &self,
+        out: &Path,
+        number: Option<u64>,
+        name: &str,
+        uris: &[String],
+        key: Option<&SigningKey>,
+    ) -> Result<crate::trust::release::Manifest> {
+        let trust = self.trust_report()?;
+        let root = &trust.chain[trust.chain.len() - 1].root;
+        let number = match number {
+            Some(n) => n,
+            None => {
+                let platform = self.session.open_platform(&self.policy)?;
+                platform
+                    .policy_files()?
+                    .iter()
+                    .filter_map(|f| f.path.strip_prefix("releases/")?.split('/').next()?.parse::<u64>().ok())
+                    .max()
+                    .unwrap_or(0)
+                    + 1
+            }
+        };
+        let policy_path = self.config.policy.value.clone().ok_or_else(|| Error::InvalidInput {
+            what: "policy",
+            input: String::new(),
+            reason: "a release needs the policy file: pass --policy FILE (the built-in default is policies/default.toml)".into(),
+        })?;
+        let roster = self.allowed_path();
+        if !roster.exists() {
+            return Err(Error::InvalidInput {
+                what: "roster",
+                input: roster.display().to_string(),
+                reason: "it does not exist: pass --allowed-signers FILE (one line per validator and approver; `countersign keys` prints each person's)".into(),
+            });
+        }
+        let platforms = vec![crate::trust::release::GovernedPlatform {
+            name: name.to_string(),
+            uris: uris.iter().map(|u| crate::trust::normal_uri(u)).collect(),
+        }];
+        let m = crate::trust::author::assemble_release(out, number, root, &policy_path, &roster, platforms)?;
+        if let Some(k) = key {
+            crate::trust::sign_local(out, k, &[root])?;
+        }
+        Ok(m)
+    }
+
+    /// Adds `key`'s signature to a release or root folder (the key must be a member of the
+    /// pinned chain's newest root, or of the new root itself). Returns (principal, file).
+    pub fn policy_sign(&self, dir: &Path, key: &SigningKey) -> Result<(String, PathBuf)> {
+        let trust = self.trust_report()?;
+        let roots = trust.roots();
+        crate::trust::sign_local(dir, key, &roots)
+    }
+
+    /// Publishes a release or root folder to the platform's policy area (append-only).
+    pub fn policy_publish(&self, dir: &Path) -> Result<String> {
+        let files = crate::trust::read_local(dir)?;
+        let platform = self.session.open_platform(&self.policy)?;
+        platform.publish_policy_files(&files)
     }
 
     /// Who is acting (the configured identity, else the login name).

@@ -71,6 +71,8 @@ pub struct Session {
     pub allowed_signers: Option<PathBuf>,
     /// The configured signing key.
     pub signing_key: crate::config::KeyChoice,
+    /// The pinned trust root (a file or `sha256:HEX`), if any.
+    pub root: Option<String>,
 }
 
 impl std::fmt::Debug for Session {
@@ -103,6 +105,7 @@ impl Session {
             identity: config.identity.value.clone(),
             allowed_signers: config.allowed_signers.value.clone(),
             signing_key: config.signing_key.value.clone(),
+            root: config.root.value.clone(),
         }
     }
 
@@ -118,6 +121,7 @@ impl Session {
             identity: None,
             allowed_signers: None,
             signing_key: crate::config::KeyChoice::Agent,
+            root: None,
         }
     }
 

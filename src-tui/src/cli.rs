@@ -13,7 +13,7 @@ use std::path::PathBuf;
 /// Platforms: an MLflow server (http://HOST:PORT, honouring MLFLOW_TRACKING_URI, _TOKEN,
 /// _USERNAME, _PASSWORD, _INSECURE_TLS, _SERVER_CERT_PATH) or a folder (folder:PATH).
 ///
-/// Exit codes: 0 ok · 2 usage · 3 platform failed · 4 bad input or data · 5 store/file failed.
+/// Exit codes: 0 ok · 2 usage or not trusted · 3 platform failed · 4 bad input or data · 5 store/file failed.
 #[derive(Debug, Parser)]
 #[command(name = "countersign", version, about, long_about)]
 pub struct Cli {
@@ -38,11 +38,17 @@ pub struct Cli {
     #[arg(long = "as", global = true, value_name = "IDENTITY")]
     pub identity: Option<String>,
 
-    /// allowed_signers file [env: COUNTERSIGN_ALLOWED_SIGNERS; config: allowed_signers;
-    /// default: the policy's, else FOLDER/allowed_signers for a folder platform, else
-    /// DATA_DIR/allowed_signers].
+    /// The roster a policy release is assembled from (`policy release`); verification takes
+    /// the roster of the trusted release instead [env: COUNTERSIGN_ALLOWED_SIGNERS; config:
+    /// allowed_signers; default: the policy's, else DATA_DIR/allowed_signers].
     #[arg(long, global = true, value_name = "FILE")]
     pub allowed_signers: Option<PathBuf>,
+
+    /// The pinned trust root: the risk function's root.signers file, or sha256:HEX of a root
+    /// published on the platform. The gate, verify, sign and the audit pack trust only what it
+    /// signed [env: COUNTERSIGN_ROOT; config: root; default: none, and they refuse].
+    #[arg(long, global = true, value_name = "FILE|sha256:HEX")]
+    pub root: Option<String>,
 
     /// What to do (no subcommand: open the terminal UI).
     #[command(subcommand)]
@@ -57,6 +63,7 @@ impl Cli {
             platform: self.platform.clone(),
             policy: self.policy.clone(),
             allowed_signers: self.allowed_signers.clone(),
+            root: self.root.clone(),
             identity: self.identity.clone(),
             key: None,
             agent: false,
@@ -391,6 +398,96 @@ pub enum PolicyCmd {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Assemble a policy release: --policy and --allowed-signers (the roster) under the pinned
+    /// root (--root FILE), governing one platform; signs it when --key is a root member's.
+    ///
+    /// Example: countersign --root root.signers --policy policy.toml --allowed-signers roster
+    /// policy release -o rel-3 --name prod --uri http://mlflow:5000 --uri http://mlflow.internal:5000 --key risk-1.key
+    Release(ReleaseArgs),
+    /// Add your signature (a root member's key) to a release or a new root folder.
+    Sign {
+        /// The release or root folder.
+        dir: PathBuf,
+        /// The key.
+        #[command(flatten)]
+        key: KeyArgs,
+    },
+    /// Publish a release or a root folder to the platform (append-only).
+    Publish {
+        /// The release or root folder.
+        dir: PathBuf,
+    },
+    /// Show what the pinned root trusts on the platform: the root chain, each release and its
+    /// signers, and why anything else is refused. Exit 2 when no release is trusted.
+    Verify {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make or rotate the trust root.
+    #[command(subcommand)]
+    Root(RootCmd),
+}
+
+/// `policy release` options.
+#[derive(Debug, Args)]
+pub struct ReleaseArgs {
+    /// The release folder to write (new).
+    #[arg(long, short)]
+    pub output: PathBuf,
+    /// The release number [default: one more than the newest published].
+    #[arg(long)]
+    pub number: Option<u64>,
+    /// The governed platform's stable name (what approvals bind).
+    #[arg(long)]
+    pub name: String,
+    /// A URI that reaches the platform (repeat for each hostname or mount point).
+    #[arg(long = "uri", required = true)]
+    pub uris: Vec<String>,
+    /// Sign it with a root member's key as well.
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// Read the key's passphrase from this file instead of asking.
+    #[arg(long, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+}
+
+/// `policy root` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RootCmd {
+    /// Write a first root (version 1): the risk function's keys and thresholds.
+    Init {
+        /// The root folder to write (new): it gets root.signers.
+        #[arg(long, short)]
+        output: PathBuf,
+        /// A member: PRINCIPAL=PUBLIC_KEY_FILE (repeat).
+        #[arg(long = "member", required = true)]
+        members: Vec<String>,
+        /// Signatures a policy release needs.
+        #[arg(long)]
+        release_threshold: usize,
+        /// Signatures (of the old root's keys and of the new one's) a new root needs.
+        #[arg(long)]
+        root_threshold: usize,
+    },
+    /// Write the next root, replacing the pinned one (--root FILE); members of both sign it.
+    Rotate {
+        /// The root folder to write (new).
+        #[arg(long, short)]
+        output: PathBuf,
+        /// A member of the new root: PRINCIPAL=PUBLIC_KEY_FILE (repeat).
+        #[arg(long = "member", required = true)]
+        members: Vec<String>,
+        /// Signatures a policy release needs.
+        #[arg(long)]
+        release_threshold: usize,
+        /// Signatures a later root needs.
+        #[arg(long)]
+        root_threshold: usize,
+        /// Releases under the old root keep counting only up to this number.
+        #[arg(long)]
+        last_release: Option<u64>,
     },
 }
 

@@ -76,6 +76,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 json,
             )
         }
+        Some(Command::Policy(c)) => crate::policy_cmd::run(&config, c),
     }
 }
 
@@ -424,10 +425,40 @@ fn cmd_demo(config: &Config, a: DemoArgs) -> Result<()> {
         origin: countersign_core::config::Origin::Flag("demo".into()),
     };
     let policy = countersign_core::policy::LoadedPolicy::default_policy()?;
-    let mut ws = Workspace::from_session(Session::open(&config)?, policy.clone(), data);
-    let report = do_sync(&mut ws, false, true)?;
     countersign_core::demo::generate_keys(&dir)?;
-    let signed = countersign_core::demo::seed_approvals(&ws.session, &dir, &policy)?;
+    let root = countersign_core::demo::generate_trust(&dir, &policy)?;
+    let root_text = root.display().to_string();
+    config.root = countersign_core::config::Setting {
+        value: Some(root_text.clone()),
+        origin: countersign_core::config::Origin::Flag("demo".into()),
+    };
+    let mut ws = Workspace::from_session(Session::open(&config)?, policy.clone(), data)
+        .with_root(&root_text);
+    let report = do_sync(&mut ws, false, true)?;
+    let trust = ws.trusted()?.trust;
+    for c in &trust.chain {
+        eprintln!(
+            "Trust root v{} ({}): {} — a policy release needs {} of them",
+            c.root.version,
+            crate::output::Esc(&root_text),
+            c.root.principals().join(", "),
+            c.root.release_threshold
+        );
+    }
+    for r in &trust.releases {
+        eprintln!(
+            "Policy release {} signed by {} (governs '{}')",
+            r.manifest.version,
+            r.signers.join(", "),
+            r.manifest
+                .platforms
+                .iter()
+                .map(|p| p.name.clone())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let signed = countersign_core::demo::seed_approvals(&ws.session, &dir, &trust)?;
     if signed > 0 {
         eprintln!(
             "Demo approvals signed: {signed} (keys in {}/keys, allowed_signers beside them)",
@@ -440,7 +471,11 @@ fn cmd_demo(config: &Config, a: DemoArgs) -> Result<()> {
         dir.display()
     );
     if a.no_tui || !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-        println!("Demo ready. Open it with: countersign --platform {uri}");
+        println!(
+            "Demo ready. Open it with: countersign --platform {} --root {}",
+            countersign_core::display::shell_quote(&uri),
+            countersign_core::display::shell_quote(&root_text)
+        );
         return Ok(());
     }
     crate::tui::run(ws.session, today, policy, &config)

@@ -1,6 +1,7 @@
 //! `countersign`: the terminal UI (no subcommand) and the command line for scripts and CI.
 //!
-//! Exit codes: 0 success; 2 usage error; 3 the platform failed (unreachable, timeout, HTTP
+//! Exit codes: 0 success; 2 usage error, or nothing trusted (no root pinned, a release short of
+//! signatures, an unlisted platform); 3 the platform failed (unreachable, timeout, HTTP
 //! error, unreadable response); 4 bad input or data (a reference, a folder-platform file, a
 //! model that does not exist); 5 the local store or a file failed.
 
@@ -9,6 +10,7 @@ mod output;
 mod cli;
 mod commands;
 mod logging;
+mod policy_cmd;
 mod review_cmd;
 mod sign_cmd;
 mod tui;
@@ -64,6 +66,7 @@ fn exit_code(e: &anyhow::Error) -> i32 {
         ) => 3,
         Some(E::InvalidInput { .. } | E::InvalidFile { .. } | E::NotFound { .. }) => 4,
         Some(E::Io { .. } | E::Store { .. }) => 5,
+        Some(E::Untrusted { .. }) => 2,
         Some(_) => 1,
         None => 1,
     }

@@ -130,9 +130,10 @@ pub fn sign_cmd(ws: &Workspace, a: SignArgs) -> Result<()> {
         // A bad date is a usage error before anything else is asked.
         countersign_core::approval::parse_expiry(e)?;
     }
-    let allowed_path = ws.allowed_signers_path();
-    // A missing allowed_signers is said before any passphrase is asked.
-    ws.allowed_signers()?;
+    // What is not trusted is said before any passphrase is asked.
+    let trusted = ws.trusted()?;
+    let release = trusted.trust.newest()?;
+    let release_no = release.manifest.version;
     let key = open_key(&a.key, &ws.config)?;
     if !a.yes {
         if !std::io::stdin().is_terminal() {
@@ -201,8 +202,7 @@ pub fn sign_cmd(ws: &Workspace, a: SignArgs) -> Result<()> {
     println!("Written to {}", signed.location);
     println!("Record sha256 {}", signed.record_sha256);
     println!(
-        "Verify by hand (with {}):\n  {}",
-        allowed_path.display(),
+        "Signed under policy release {release_no}. Verify by hand (with that release's allowed_signers):\n  {}",
         signed.verify_command
     );
     Ok(())
@@ -278,7 +278,7 @@ fn print_verification(v: &Verification, explain: bool, allowed: &Path) {
 
 /// `verify`; exit 1 when an approval does not count.
 pub fn verify_cmd(ws: &Workspace, a: VerifyArgs) -> Result<()> {
-    let allowed_path = ws.allowed_signers_path();
+    let allowed_path = std::path::PathBuf::from("allowed_signers (of the record's policy release)");
     let (checked, all) = match (&a.version, a.all) {
         (Some(v), _) => (1, vec![ws.verify(v)?]),
         (None, _) => ws.verify_all()?,

@@ -640,11 +640,16 @@ pub fn gate(policy: &LoadedPolicy, tier: Option<String>, checks: &[ApprovalCheck
                     )
                 })
                 .collect();
+            let a = if role.as_str().starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
             reasons.push(if failing.is_empty() {
-                format!("tier {t} needs a {} approval; there is none", role.as_str())
+                format!("tier {t} needs {a} {} approval; there is none", role.as_str())
             } else {
                 format!(
-                    "tier {t} needs a {} approval that counts; none does ({})",
+                    "tier {t} needs {a} {} approval that counts; none does ({})",
                     role.as_str(),
                     failing.join(" | ")
                 )

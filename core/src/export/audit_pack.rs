@@ -353,6 +353,7 @@ fn verify_script(d: &PackData, files: &[(String, Vec<u8>)]) -> String {
         )
     ));
     let mut n = 3;
+    n = trust_checks(d, &mut s, n);
     let records: Vec<(&String, Option<crate::approval::ApprovalRecord>, bool)> = d
         .approvals
         .iter()
@@ -383,6 +384,26 @@ fn verify_script(d: &PackData, files: &[(String, Vec<u8>)]) -> String {
             continue;
         }
         let signer = shell_quote(&rec.signer);
+        let Some(release) = d.release_of(rec) else {
+            s.push_str(&format!(
+                "# {n}. {file} names no policy release this pack carries.\nfail \"{file}: signed under a policy no release trusted under the root carries\"\n\n"
+            ));
+            n += 1;
+            continue;
+        };
+        let rdir = release_dir(release);
+        let roster = format!("{rdir}/allowed_signers");
+        if rec.is_v2() {
+            s.push_str(&format!(
+                "grep -qx \"  \\\"policy_release_sha256\\\": \\\"$(sha256sum {rdir}/release.json | cut -d' ' -f1)\\\",\" {file} || fail \"{file}: the record does not name release {}\"\n",
+                release.manifest.version
+            ));
+        } else {
+            s.push_str(&format!(
+                "grep -qx \"  \\\"policy_sha256\\\": \\\"$(sha256sum {rdir}/policy.toml | cut -d' ' -f1)\\\",\" {file} || fail \"{file}: the record's policy is not release {}'s\"\n",
+                release.manifest.version
+            ));
+        }
         s.push_str(&format!(
             "# {n}. {file}: the {} signature of {} ({}), now and at the time it was signed.\n# Expected twice: Good \"countersign\" signature for {} with ED25519 key {}\n",
             rec.role.as_str(),
@@ -392,11 +413,11 @@ fn verify_script(d: &PackData, files: &[(String, Vec<u8>)]) -> String {
             escape(&rec.key_fingerprint)
         ));
         s.push_str(&format!(
-            "ssh-keygen -Y verify -f allowed_signers -I {signer} -n countersign -s {file}.sig < {file} || fail \"{file}: the signature does not verify\"\n"
+            "ssh-keygen -Y verify -f {roster} -I {signer} -n countersign -s {file}.sig < {file} || fail \"{file}: the signature does not verify\"\n"
         ));
         match verify_time(&rec.signed_at) {
             Some(t) => s.push_str(&format!(
-                "TZ=UTC0 ssh-keygen -Y verify -f allowed_signers -I {signer} -n countersign -Overify-time={t} -s {file}.sig < {file} || fail \"{file}: the key was not valid when the record says it was signed\"\n"
+                "TZ=UTC0 ssh-keygen -Y verify -f {roster} -I {signer} -n countersign -Overify-time={t} -s {file}.sig < {file} || fail \"{file}: the key was not valid when the record says it was signed\"\n"
             )),
             None => s.push_str(&format!(
                 "fail \"{file}: signed_at is not an RFC 3339 time\"\n"
@@ -449,6 +470,102 @@ fn verify_script(d: &PackData, files: &[(String, Vec<u8>)]) -> String {
     }
     s.push_str("if [ \"$failed\" -ne 0 ]; then\n  echo \"Some checks FAILED (see above).\" >&2\n  exit 1\nfi\necho \"All checks passed.\"\n");
     s
+}
+
+/// The script's checks of the trust chain: the pinned root's hash, each rotation (hash link,
+/// thresholds of old and new keys), each release (its root, its signatures counted against
+/// the root's threshold, its files' hashes). Thresholds are read from the root files.
+fn trust_checks(d: &PackData, s: &mut String, mut n: usize) -> usize {
+    use crate::display::{escape, shell_quote};
+    let root_path = |v: u64| format!("trust/roots/{v}/{}", crate::trust::ROOT_FILE);
+    let hash_of = |p: &str| format!("$(sha256sum {p} | cut -d' ' -f1)");
+    let threshold = |p: &str, key: &str| {
+        format!("$(sed -n 's/^# {key}: \\([0-9][0-9]*\\)$/\\1/p' {p})")
+    };
+    let Some(pinned) = d.chain.iter().find(|c| c.root.sha256 == d.pinned_root) else {
+        s.push_str("fail \"the pack carries no trust root\"\n\n");
+        return n;
+    };
+    s.push_str(&format!(
+        "# {n}. The trust root. Compare this SHA-256 with the root your deployment pins:\n#    {}\ntest \"{}\" = {} || fail \"the trust root is not the pinned one\"\n\n",
+        d.pinned_root,
+        hash_of(&root_path(pinned.root.version)),
+        d.pinned_root
+    ));
+    n += 1;
+    for w in d.chain.windows(2) {
+        let (old, new) = (&w[0].root, &w[1].root);
+        let (op, np) = (root_path(old.version), root_path(new.version));
+        s.push_str(&format!(
+            "# {n}. Root v{} replaces root v{}: it names it, and (after the pinned root) is signed by the\n#    root_threshold of the old root's keys and of its own (namespace countersign-root).\ngrep -qxF \"# previous: {}\" {np} || fail \"root v{} does not name root v{}\"\n",
+            new.version, old.version, hash_of(&op), new.version, old.version
+        ));
+        if new.version > pinned.root.version {
+            let sigs = root_signers(d, &w[1]);
+            for (label, root, file) in [("old", old, &op), ("new", new, &np)] {
+                s.push_str("ok=0\n");
+                for (who, _) in sigs.iter().filter(|(who, _)| root.principals().contains(who)) {
+                    s.push_str(&format!(
+                        "ssh-keygen -Y verify -f {file} -I {} -n countersign-root -s {} < {np} >/dev/null 2>&1 && ok=$((ok+1))\n",
+                        shell_quote(who),
+                        shell_quote(&format!("trust/roots/{}/signatures/{}.sig", new.version, sig_name(who)))
+                    ));
+                }
+                s.push_str(&format!(
+                    "need={}\n[ -n \"$need\" ] && [ \"$ok\" -ge \"$need\" ] || fail \"root v{}: $ok signatures of the {label} root's keys, $need needed\"\n",
+                    threshold(file, "root_threshold"),
+                    new.version
+                ));
+            }
+        }
+        s.push('\n');
+        n += 1;
+    }
+    for r in &d.releases {
+        let dir = release_dir(r);
+        let Some(root) = d.chain.iter().find(|c| c.root.sha256 == r.manifest.root_sha256) else {
+            continue;
+        };
+        let rp = root_path(root.root.version);
+        s.push_str(&format!(
+            "# {n}. Policy release {} is signed under root v{} by the release_threshold of its keys\n#    (namespace countersign-policy; signed by {}), and names its files by hash.\n",
+            r.manifest.version,
+            root.root.version,
+            escape(&r.signers.join(", "))
+        ));
+        s.push_str(&format!(
+            "grep -qx \"  \\\"root_sha256\\\": \\\"{}\\\",\" {dir}/release.json || fail \"release {} is not signed under root v{}\"\n",
+            hash_of(&rp),
+            r.manifest.version,
+            root.root.version
+        ));
+        s.push_str("ok=0\n");
+        let mut seen = std::collections::BTreeSet::new();
+        for (who, _) in &r.signatures {
+            if seen.insert(who.clone()) {
+                s.push_str(&format!(
+                    "ssh-keygen -Y verify -f {rp} -I {} -n countersign-policy -s {} < {dir}/release.json >/dev/null 2>&1 && ok=$((ok+1))\n",
+                    shell_quote(who),
+                    shell_quote(&format!("{dir}/signatures/{}.sig", sig_name(who)))
+                ));
+            }
+        }
+        s.push_str(&format!(
+            "need={}\n[ -n \"$need\" ] && [ \"$ok\" -ge \"$need\" ] || fail \"release {}: $ok valid signatures of root keys, $need needed\"\n",
+            threshold(&rp, "release_threshold"),
+            r.manifest.version
+        ));
+        for f in ["policy.toml", "allowed_signers"] {
+            s.push_str(&format!(
+                "grep -qF \"\\\"{f}\\\": \\\"{}\\\"\" {dir}/release.json || fail \"release {}: {f} is not the file its manifest names\"\n",
+                hash_of(&format!("{dir}/{f}")),
+                r.manifest.version
+            ));
+        }
+        s.push('\n');
+        n += 1;
+    }
+    n
 }
 
 /// Writes the pack to `out`: a new folder, or a `.zip` file.

@@ -7,6 +7,7 @@
 //! one carries the policy, the roster and the platforms it governs. Approvals count only under
 //! a release trusted this way ([`Trust`]).
 
+pub mod author;
 pub mod release;
 pub mod root;
 

@@ -77,6 +77,7 @@ pub fn run(models: usize, versions: usize) -> anyhow::Result<()> {
                         description: String::new(),
                         aliases: vec![],
                         tags: Default::default(),
+                        files: vec![],
                     })
                 })
                 .collect(),

@@ -717,6 +717,46 @@ fn policy(w: &mut Writer, d: &PackData) {
     w.kv("Policy", &p.policy.name, BLACK);
     w.kv("Version", &p.policy.version, BLACK);
     w.kv("SHA-256", &p.sha256, BLACK);
+    w.kv("Trust root", &format!("sha256:{}", d.pinned_root), BLACK);
+    for c in &d.chain {
+        w.kv(
+            &format!("Root v{}", c.root.version),
+            &format!(
+                "{} keys ({}); a release needs {} signatures, a new root {}",
+                c.root.keys.entries.len(),
+                c.root.principals().join(", "),
+                c.root.release_threshold,
+                c.root.root_threshold
+            ),
+            BLACK,
+        );
+    }
+    for r in &d.releases {
+        let threshold = d
+            .chain
+            .iter()
+            .find(|c| c.root.sha256 == r.manifest.root_sha256)
+            .map(|c| c.root.release_threshold)
+            .unwrap_or(0);
+        w.kv(
+            &format!("Release {}", r.manifest.version),
+            &format!(
+                "signed by {} ({} of {} required) under root v{}; governs {}; sha256 {}",
+                r.signers.join(", "),
+                r.signers.len(),
+                threshold,
+                r.root_version,
+                r.manifest
+                    .platforms
+                    .iter()
+                    .map(|p| p.name.clone())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                crate::display::short_hash(&r.sha256)
+            ),
+            BLACK,
+        );
+    }
     let rows: Vec<Vec<String>> = p
         .policy
         .tiers
