@@ -72,6 +72,7 @@ fn version(name: &str, v: usize) -> Version {
         status: "READY".into(),
         description: String::new(),
         aliases: vec![],
+        files: Vec::new(),
         tags: Default::default(),
     }
 }
@@ -194,6 +195,10 @@ fn pack_data() -> PackData {
                 evidence_sha256: evidence.sha256(),
                 review_sha256: "r".into(),
                 policy_sha256: policy.sha256.clone(),
+                policy_release_sha256: None,
+                validator_record_sha256: None,
+                inventory: None,
+                artifacts: None,
                 signer: format!("signer{i}@bank.example"),
                 key_fingerprint: "SHA256:abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG".into(),
                 signed_at: "2026-11-25T00:00:00Z".into(),
@@ -250,6 +255,9 @@ fn pack_data() -> PackData {
         },
         approvals: files,
         allowed_signers: b"# none\n".to_vec(),
+        chain: vec![],
+        pinned_root: String::new(),
+        releases: vec![],
     }
 }
 

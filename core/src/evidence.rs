@@ -247,6 +247,7 @@ mod tests {
             status: "READY".into(),
             description: String::new(),
             aliases: vec!["b".into(), "a".into()],
+            files: Vec::new(),
             tags: [
                 ("x".to_string(), "1".to_string()),
                 ("countersign.status".to_string(), "approved".to_string()),

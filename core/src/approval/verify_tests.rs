@@ -6,6 +6,7 @@
 use super::*;
 use crate::platform::folder::FolderPlatform;
 use crate::platform::VersionSnapshot;
+use crate::signing::allowed_signers::AllowedSigners;
 use crate::signing::SigningKey;
 use crate::uri::PlatformUri;
 
@@ -19,6 +20,9 @@ struct World {
     policy: LoadedPolicy,
     allowed: AllowedSigners,
     stored: Vec<StoredApproval>,
+    trust: Trust,
+    inventory: InventoryRecord,
+    artifacts: ArtifactCoverage,
 }
 
 /// The demo with its seeded approvals (vera validates, alex approves `V`).
@@ -33,14 +37,22 @@ fn world() -> World {
     let folder = FolderPlatform::new(demo.clone(), policy.policy.tags.clone());
     crate::sync::sync(&folder, &mut session.store, Default::default(), &mut |_| {}).expect("sync");
     crate::demo::generate_keys(&demo).expect("keys");
-    crate::demo::seed_approvals(&session, &demo, &policy).expect("approvals");
+    let root = crate::demo::generate_trust(&demo, &policy).expect("trust");
+    let trust = Trust::load(&crate::trust::RootPin::File(root), &folder).expect("trust");
+    crate::demo::seed_approvals(&session, &demo, &trust).expect("approvals");
     let vref = VersionRef::parse(V).expect("ref");
     let snapshot = folder.fetch_version(&vref).expect("version");
     let current = snapshot.evidence();
     let allowed = AllowedSigners::load(&demo.join("allowed_signers")).expect("allowed");
     let stored = folder.list_approvals(&vref).expect("approvals");
     assert_eq!(stored.len(), 2, "vera's and alex's approvals");
+    let inventory = InventoryRecord::of(&snapshot.model, &policy.policy.tags);
+    let artifacts =
+        crate::coverage::cover(&folder, &snapshot, None, &mut |_| {}).expect("artifacts");
     World {
+        trust,
+        inventory,
+        artifacts,
         _dir: dir,
         demo,
         snapshot,
@@ -55,6 +67,11 @@ impl World {
     fn judge_all(&self, stored: &[StoredApproval], allowed: &AllowedSigners) -> Vec<ApprovalCheck> {
         let vref = VersionRef::parse(V).expect("ref");
         let sha = self.current.sha256();
+        // The release's roster as the attack would have it.
+        let mut trust = self.trust.clone();
+        for r in trust.releases.iter_mut() {
+            r.roster = allowed.clone();
+        }
         let cx = Context {
             vref: &vref,
             snapshot: &self.snapshot,
@@ -62,8 +79,10 @@ impl World {
             current_sha: &sha,
             frozen: None,
             policy: &self.policy,
-            known_policies: &[],
-            allowed,
+            trust: &trust,
+            platform_name: "demo",
+            inventory: &self.inventory,
+            artifacts: Some(&self.artifacts),
             now: chrono::Utc::now(),
         };
         let mut checks: Vec<ApprovalCheck> = stored.iter().map(|s| judge(s, &cx)).collect();

@@ -201,6 +201,7 @@ fn evidence(version: &str, aliases: &[&str], r: Option<Run>) -> Evidence {
         status: "READY".into(),
         description: String::new(),
         aliases: aliases.iter().map(|a| a.to_string()).collect(),
+        files: Vec::new(),
         tags: Default::default(),
     };
     Evidence::assemble(&v, r.as_ref(), None, &[])
