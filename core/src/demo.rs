@@ -728,11 +728,15 @@ pub fn root_path(dir: &Path) -> std::path::PathBuf {
 /// Makes the demo's risk function (three keys, release threshold two, root threshold two),
 /// its root, and a policy release of the default policy and `DIR/allowed_signers` signed by
 /// two of the three, governing the demo folder; publishes both to the folder's `policy/`.
-/// Kept when already there. Returns the root file to pin.
-pub fn generate_trust(dir: &Path, policy: &crate::policy::LoadedPolicy) -> Result<std::path::PathBuf> {
+/// Kept when already there. The risk keys and the root file go to `tdir` (the CLI's demo:
+/// [`trust_dir`]). Returns the root file to pin.
+pub fn generate_trust(
+    dir: &Path,
+    tdir: &Path,
+    policy: &crate::policy::LoadedPolicy,
+) -> Result<std::path::PathBuf> {
     use crate::trust::{release, root::Root};
-    let tdir = trust_dir(dir);
-    let root_file = root_path(dir);
+    let root_file = tdir.join(crate::trust::ROOT_FILE);
     let mut keys = Vec::new();
     for who in DEMO_RISK {
         let path = tdir.join("keys").join(who).join("id_ed25519");
@@ -752,7 +756,7 @@ pub fn generate_trust(dir: &Path, policy: &crate::policy::LoadedPolicy) -> Resul
                 .map(|(w, k)| (w.to_string(), k.public_key().clone()))
                 .collect::<Vec<_>>(),
         );
-        std::fs::create_dir_all(&tdir).map_err(|e| Error::io(&tdir, e))?;
+        std::fs::create_dir_all(tdir).map_err(|e| Error::io(tdir, e))?;
         std::fs::write(&root_file, &text).map_err(|e| Error::io(&root_file, e))?;
     }
     let root_bytes = std::fs::read(&root_file).map_err(|e| Error::io(&root_file, e))?;

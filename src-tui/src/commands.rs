@@ -426,7 +426,11 @@ fn cmd_demo(config: &Config, a: DemoArgs) -> Result<()> {
     };
     let policy = countersign_core::policy::LoadedPolicy::default_policy()?;
     countersign_core::demo::generate_keys(&dir)?;
-    let root = countersign_core::demo::generate_trust(&dir, &policy)?;
+    let root = countersign_core::demo::generate_trust(
+        &dir,
+        &countersign_core::demo::trust_dir(&dir),
+        &policy,
+    )?;
     let root_text = root.display().to_string();
     config.root = countersign_core::config::Setting {
         value: Some(root_text.clone()),

@@ -34,6 +34,18 @@ fn demo_app() -> (tempfile::TempDir, App) {
     (dir, app)
 }
 
+/// The demo's risk function, root and signed release (published to the demo folder), pinned
+/// in the app's session.
+fn pin_trust(dir: &std::path::Path, app: &mut App) {
+    let root = countersign_core::demo::generate_trust(
+        dir,
+        &dir.join(".trust"),
+        &countersign_core::policy::LoadedPolicy::default_policy().expect("policy"),
+    )
+    .expect("trust");
+    app.session.root = Some(root.display().to_string());
+}
+
 fn render(app: &mut App, w: u16, h: u16) -> String {
     let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
     t.draw(|f| ui::draw(f, app)).expect("draw");
@@ -269,6 +281,7 @@ fn review_screen_walks_the_checklist() {
 fn sign_screen_signs_with_the_demo_key_and_shows_refusals() {
     let (dir, mut app) = demo_app();
     countersign_core::demo::generate_keys(dir.path()).unwrap();
+    pin_trust(dir.path(), &mut app);
     select(&mut app, "churn-propensity");
     // Without a review the signature is refused, with the reason.
     app.on_key(key(KeyCode::Char('S')));
@@ -346,6 +359,7 @@ fn dashboard_and_export() {
     app.on_key(key(KeyCode::Esc));
     // Export writes a pack under the data directory.
     countersign_core::demo::generate_keys(dir.path()).unwrap();
+    pin_trust(dir.path(), &mut app);
     app.data_dir = tempfile::tempdir().unwrap().keep();
     select(&mut app, "churn-propensity");
     app.on_key(key(KeyCode::Char('e')));
@@ -627,6 +641,7 @@ fn sorting_and_the_portfolio_report_from_the_tui() {
 fn verify_from_the_detail_pane_shows_every_reason() {
     let (dir, mut app) = demo_app();
     countersign_core::demo::generate_keys(dir.path()).unwrap();
+    pin_trust(dir.path(), &mut app);
     select(&mut app, "churn-propensity");
     // No approval yet: the gate fails and says why.
     app.on_key(key(KeyCode::Char('V')));
