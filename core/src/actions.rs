@@ -415,7 +415,7 @@ impl Workspace {
             None => {
                 let platform = self.session.open_platform(&self.policy)?;
                 platform
-                    .policy_files()?
+                    .policy_files(&crate::trust::PolicyScope::All)?
                     .iter()
                     .filter_map(|f| f.path.strip_prefix("releases/")?.split('/').next()?.parse::<u64>().ok())
                     .max()
@@ -456,9 +456,61 @@ impl Workspace {
     }
 
     /// Publishes a release or root folder to the platform's policy area (append-only).
+    /// A release is published only when it verifies under the pinned chain (its signatures
+    /// meet the threshold), a new root only when it is a valid rotation: what is published
+    /// short of signatures would block the gate for everyone until completed.
     pub fn policy_publish(&self, dir: &Path) -> Result<String> {
         let files = crate::trust::read_local(dir)?;
         let platform = self.session.open_platform(&self.policy)?;
+        let as_policy_files: Vec<crate::trust::PolicyFile> = files
+            .iter()
+            .map(|(p, b)| crate::trust::PolicyFile {
+                path: p.clone(),
+                bytes: b.clone(),
+                location: dir.join(p.rsplit('/').next().unwrap_or("")).display().to_string(),
+            })
+            .collect();
+        if files.iter().any(|(p, _)| p.starts_with("releases/")) {
+            let trust = self.trust_report()?;
+            let mut all = platform.policy_files(&crate::trust::PolicyScope::Roots)?;
+            all.extend(as_policy_files);
+            let check = crate::trust::Trust::from_files(&trust.pin, &all, chrono::Utc::now())?;
+            let manifest = files
+                .iter()
+                .find(|(p, _)| p.ends_with(crate::trust::release::MANIFEST_FILE))
+                .map(|(_, b)| crate::evidence::sha256_hex(b))
+                .unwrap_or_default();
+            if check.release(&manifest).is_none() {
+                return Err(Error::Untrusted {
+                    reasons: std::iter::once(format!(
+                        "not published: {} does not verify under the pinned root",
+                        dir.display()
+                    ))
+                    .chain(check.refused)
+                    .collect(),
+                });
+            }
+        } else {
+            let trust = self.trust_report()?;
+            let own = files
+                .iter()
+                .find(|(p, _)| p.ends_with(crate::trust::ROOT_FILE))
+                .map(|(_, b)| crate::evidence::sha256_hex(b))
+                .unwrap_or_default();
+            let mut all = platform.policy_files(&crate::trust::PolicyScope::Roots)?;
+            all.extend(as_policy_files);
+            let check = crate::trust::Trust::from_files(&trust.pin, &all, chrono::Utc::now())?;
+            if !check.chain.iter().any(|c| c.root.sha256 == own) {
+                return Err(Error::Untrusted {
+                    reasons: std::iter::once(format!(
+                        "not published: {} is neither the pinned root nor a valid rotation of it",
+                        dir.display()
+                    ))
+                    .chain(check.refused)
+                    .collect(),
+                });
+            }
+        }
         platform.publish_policy_files(&files)
     }
 

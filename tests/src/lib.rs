@@ -54,6 +54,9 @@ pub fn mlflow_manifest() -> serde_json::Value {
 pub struct Cli {
     /// The data directory (removed on drop).
     pub data: tempfile::TempDir,
+    /// The trust root pinned for every command (`COUNTERSIGN_ROOT`): set by [`Cli::pin`] or
+    /// [`release_trust`]; else the demo's root once `demo` has made one.
+    root: std::sync::Mutex<Option<PathBuf>>,
 }
 
 impl Default for Cli {
@@ -67,7 +70,25 @@ impl Cli {
     pub fn new() -> Self {
         Self {
             data: tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}")),
+            root: std::sync::Mutex::new(None),
         }
+    }
+
+    /// Pins a trust root for every later command.
+    pub fn pin(&self, root: &Path) {
+        *self.root.lock().unwrap_or_else(|e| e.into_inner()) = Some(root.to_path_buf());
+    }
+
+    /// The root pinned for commands: [`Cli::pin`]'s, else the demo's when it exists.
+    pub fn pinned(&self) -> Option<PathBuf> {
+        self.root
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .or_else(|| {
+                let demo = self.data.path().join("demo-trust/root.signers");
+                demo.exists().then_some(demo)
+            })
     }
 
     /// Runs `countersign ARGS` with this data directory and no platform from the environment.
@@ -86,7 +107,11 @@ impl Cli {
             .env("XDG_CONFIG_HOME", self.data.path().join("config"))
             .env_remove("COUNTERSIGN_CONFIG")
             .env_remove("MLFLOW_TRACKING_URI")
-            .env_remove("COUNTERSIGN_PLATFORM");
+            .env_remove("COUNTERSIGN_PLATFORM")
+            .env_remove("COUNTERSIGN_ROOT");
+        if let Some(root) = self.pinned() {
+            c.env("COUNTERSIGN_ROOT", root);
+        }
         c
     }
 
@@ -415,6 +440,82 @@ pub fn vera_validator(
     (allowed, policy_path)
 }
 
+/// The risk function of a test: three keys in `DATA/risk/` (made once), root v1 with
+/// thresholds two and two (made and published once per platform), and a new policy release of
+/// `policy` and `allowed` governing `platform` (name `test`), signed by two members through
+/// the CLI's own `policy release`, `policy sign` and `policy publish`. Pins the root on `cli`
+/// and returns it.
+pub fn release_trust(cli: &Cli, platform: &str, policy: &Path, allowed: &Path) -> PathBuf {
+    let risk = cli.data.path().join("risk");
+    let root_dir = risk.join("root");
+    let root = root_dir.join("root.signers");
+    if !root.exists() {
+        let mut members = Vec::new();
+        for i in 1..=3 {
+            let key = risk.join(format!("risk-{i}"));
+            cli.ok(&[
+                "keys",
+                "generate",
+                &key.display().to_string(),
+                "--as",
+                &format!("risk-{i}@bank.example"),
+                "--no-passphrase",
+            ]);
+            members.push(format!("risk-{i}@bank.example={}.pub", key.display()));
+        }
+        let mut args = vec![
+            "policy".to_string(),
+            "root".into(),
+            "init".into(),
+            "-o".into(),
+            root_dir.display().to_string(),
+            "--release-threshold".into(),
+            "2".into(),
+            "--root-threshold".into(),
+            "2".into(),
+        ];
+        for m in &members {
+            args.extend(["--member".into(), m.clone()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        cli.ok(&args);
+    }
+    cli.pin(&root);
+    let root_s = root_dir.display().to_string();
+    cli.ok(&["--platform", platform, "policy", "publish", &root_s]);
+    let n = std::fs::read_dir(&risk)
+        .map(|r| {
+            r.filter_map(|e| e.ok())
+                .filter(|e| e.file_name().to_string_lossy().starts_with("release-"))
+                .count()
+        })
+        .unwrap_or(0);
+    let rel = risk.join(format!("release-{}", n + 1)).display().to_string();
+    let key1 = risk.join("risk-1").display().to_string();
+    let key2 = risk.join("risk-2").display().to_string();
+    cli.ok(&[
+        "--platform",
+        platform,
+        "--policy",
+        &policy.display().to_string(),
+        "--allowed-signers",
+        &allowed.display().to_string(),
+        "policy",
+        "release",
+        "-o",
+        &rel,
+        "--name",
+        "test",
+        "--uri",
+        platform,
+        "--key",
+        &key1,
+    ]);
+    cli.ok(&["--platform", platform, "policy", "sign", &rel, "--key", &key2]);
+    cli.ok(&["--platform", platform, "policy", "publish", &rel]);
+    root
+}
+
 /// Answers every item of a fresh review of `v` on `cli`'s platform: confirms automatic passes,
 /// marks other automatic checks not applicable, attests the rest.
 pub fn complete_review(cli: &Cli, v: &str) {
@@ -535,6 +636,58 @@ impl World {
         self.demo().join("allowed_signers")
     }
 
+    /// The demo's risk function publishes a new policy release: `policy` (default: the
+    /// built-in one) with the demo's `allowed_signers` as it is now, signed by risk-1 and risk-2
+    /// through `policy release`, `policy sign` and `policy publish`. Returns the release's
+    /// SHA-256 (what records under it name).
+    pub fn release(&self, policy: Option<&Path>) -> String {
+        let data = self.cli.data.path();
+        let default = data.join("default-policy.toml");
+        let policy = match policy {
+            Some(p) => p.to_path_buf(),
+            None => {
+                std::fs::write(&default, countersign_core::policy::DEFAULT_POLICY).expect("policy");
+                default
+            }
+        };
+        let n = std::fs::read_dir(self.demo().join("policy/releases"))
+            .map(|r| r.count())
+            .unwrap_or(0)
+            + 1;
+        let out = data.join(format!("release-{n}"));
+        let _ = std::fs::remove_dir_all(&out);
+        let risk = |i: u32| {
+            data.join(format!("demo-trust/keys/risk-{i}@demo.bank/id_ed25519"))
+                .display()
+                .to_string()
+        };
+        let uri = format!(
+            "folder:{}",
+            std::fs::canonicalize(self.demo()).expect("demo").display()
+        );
+        let out_s = out.display().to_string();
+        self.cli.ok(&[
+            "--policy",
+            &policy.display().to_string(),
+            "--allowed-signers",
+            &self.allowed().display().to_string(),
+            "policy",
+            "release",
+            "-o",
+            &out_s,
+            "--name",
+            "demo",
+            "--uri",
+            &uri,
+            "--key",
+            &risk(1),
+        ]);
+        self.cli.ok(&["policy", "sign", &out_s, "--key", &risk(2)]);
+        self.cli.ok(&["policy", "publish", &out_s]);
+        let bytes = std::fs::read(out.join("release.json")).expect("release.json");
+        countersign_core::evidence::sha256_hex(&bytes)
+    }
+
     /// A demo signer's private key file.
     pub fn key(&self, who: &str) -> PathBuf {
         self.demo().join("keys").join(who).join("id_ed25519")
@@ -558,23 +711,19 @@ impl World {
         self.approvals(v).join(format!("{stem}.json"))
     }
 
-    /// `gate` with the demo's allowed_signers and `extra` flags; its exit code.
+    /// `gate` under the demo's pinned root with `extra` flags; its exit code.
     pub fn gate(&self, v: &str, extra: &[&str]) -> i32 {
-        let allowed = self.allowed().display().to_string();
-        let mut args = vec!["--allowed-signers", allowed.as_str()];
+        let mut args = vec![];
         args.extend_from_slice(extra);
         args.extend(["gate", v]);
         self.cli.run(&args).status.code().unwrap_or(-1)
     }
 
-    /// `sign VERSION --role ROLE --decision DECISION --yes` with a demo signer's key and the
-    /// demo's allowed_signers.
+    /// `sign VERSION --role ROLE --decision DECISION --yes` with a demo signer's key, under the
+    /// demo's pinned root.
     pub fn sign(&self, who: &str, v: &str, role: &str, decision: &str) -> Output {
         let key = self.key(who).display().to_string();
-        let allowed = self.allowed().display().to_string();
         self.cli.run(&[
-            "--allowed-signers",
-            &allowed,
             "sign",
             v,
             "--role",
@@ -587,10 +736,9 @@ impl World {
         ])
     }
 
-    /// `verify --json` with the demo's allowed_signers and `extra` flags.
+    /// `verify --json` under the demo's pinned root with `extra` flags.
     pub fn verify(&self, v: &str, extra: &[&str]) -> serde_json::Value {
-        let allowed = self.allowed().display().to_string();
-        let mut args = vec!["--allowed-signers", allowed.as_str()];
+        let mut args = vec![];
         args.extend_from_slice(extra);
         args.extend(["verify", v, "--json"]);
         let o = self.cli.run(&args);

@@ -30,7 +30,8 @@ fn forge_approver(w: &World, key: &Path, edit: impl Fn(&mut Value)) {
     ssh_sign(key, "countersign", &path);
 }
 
-/// A policy with extra roster lines; returns its path and hash.
+/// The risk function releases a policy with extra roster lines and the demo's allowed_signers
+/// as it is now; returns (policy hash, release hash) for a forged record to name.
 fn policy_with(w: &World, roster: &str) -> (String, String) {
     let base = countersign_core::policy::DEFAULT_POLICY;
     let text = format!("{base}{roster}");
@@ -39,7 +40,8 @@ fn policy_with(w: &World, roster: &str) -> (String, String) {
     let sha = countersign_core::policy::LoadedPolicy::from_text(&text, None)
         .expect("policy loads")
         .sha256;
-    (path.display().to_string(), sha)
+    let release = w.release(Some(&path));
+    (sha, release)
 }
 
 fn set_allowed_line(w: &World, principal: &str, edit: impl Fn(&str) -> Option<String>) {
@@ -55,6 +57,12 @@ fn set_allowed_line(w: &World, principal: &str, edit: impl Fn(&str) -> Option<St
         })
         .collect();
     std::fs::write(w.allowed(), out.join("\n") + "\n").expect("write allowed");
+}
+
+/// [`set_allowed_line`], then the risk function releases the changed roster.
+fn release_allowed_line(w: &World, principal: &str, edit: impl Fn(&str) -> Option<String>) {
+    set_allowed_line(w, principal, edit);
+    w.release(None);
 }
 
 /// What an attack does: returns the version to check, the global flags to verify with, and
@@ -78,16 +86,16 @@ fn copied_onto_another_version(w: &World) -> (&'static str, Vec<String>, Option<
 fn key_removed_from_allowed_signers(
     w: &World,
 ) -> (&'static str, Vec<String>, Option<&'static str>) {
-    set_allowed_line(w, "alex.approver@demo.bank", |_| None);
+    release_allowed_line(w, "alex.approver@demo.bank", |_| None);
     (
         V,
         vec![],
-        Some("signer 'alex.approver@demo.bank' is not in allowed_signers"),
+        Some("revoked by release 2, the newest: signer 'alex.approver@demo.bank' is not in allowed_signers"),
     )
 }
 
 fn valid_before_passed(w: &World) -> (&'static str, Vec<String>, Option<&'static str>) {
-    set_allowed_line(w, "alex.approver@demo.bank", |l| {
+    release_allowed_line(w, "alex.approver@demo.bank", |l| {
         Some(l.replacen(
             "namespaces=\"countersign\"",
             "namespaces=\"countersign\",valid-before=\"20250101\"",
@@ -102,9 +110,40 @@ fn valid_before_passed(w: &World) -> (&'static str, Vec<String>, Option<&'static
 }
 
 fn wildcard_principal(w: &World) -> (&'static str, Vec<String>, Option<&'static str>) {
+    // `policy release` refuses such a roster, so the release is planted by hand, as a risk
+    // function member who signs whatever he is handed would: signed, but never trusted, and
+    // the gate does not fall back to release 1.
     set_allowed_line(w, "alex.approver@demo.bank", |l| {
         Some(l.replacen("alex.approver@demo.bank", "*@demo.bank", 1))
     });
+    let dir = w.demo().join("policy/releases/2");
+    std::fs::create_dir_all(dir.join("signatures")).expect("dir");
+    let r1 = std::fs::read_to_string(w.demo().join("policy/releases/1/release.json")).expect("r1");
+    let roster = std::fs::read(w.allowed()).expect("roster");
+    let old = std::fs::read(w.demo().join("policy/releases/1/allowed_signers")).expect("old");
+    let r2 = r1
+        .replacen("\"version\": 1,", "\"version\": 2,", 1)
+        .replace(
+            &countersign_core::evidence::sha256_hex(&old),
+            &countersign_core::evidence::sha256_hex(&roster),
+        );
+    std::fs::write(dir.join("release.json"), &r2).expect("release");
+    std::fs::write(dir.join("allowed_signers"), &roster).expect("roster");
+    std::fs::copy(
+        w.demo().join("policy/releases/1/policy.toml"),
+        dir.join("policy.toml"),
+    )
+    .expect("policy");
+    for i in [1, 2] {
+        let key = w
+            .cli
+            .data
+            .path()
+            .join(format!("demo-trust/keys/risk-{i}@demo.bank/id_ed25519"));
+        let sig = dir.join(format!("signatures/risk-{i}.sig"));
+        ssh_sign(&key, "countersign-policy", &dir.join("release.json"));
+        std::fs::rename(dir.join("release.json.sig"), sig).expect("sig");
+    }
     (V, vec![], None)
 }
 
@@ -126,18 +165,15 @@ fn one_key_two_principals(w: &World) -> (&'static str, Vec<String>, Option<&'sta
     all.push_str(&vera_line.replacen("vera.validator@demo.bank", "vera.approver@demo.bank", 1));
     all.push('\n');
     std::fs::write(w.allowed(), all).expect("allowed");
-    let (policy, sha) = policy_with(w, "\"vera.approver@demo.bank\" = [\"approver\"]\n");
+    let (sha, release) = policy_with(w, "\"vera.approver@demo.bank\" = [\"approver\"]\n");
     let fp = fingerprint(&vera);
     forge_approver(w, &vera, |r| {
         r["signer"] = "vera.approver@demo.bank".into();
         r["key_fingerprint"] = fp.clone().into();
         r["policy_sha256"] = sha.clone().into();
+        r["policy_release_sha256"] = release.clone().into();
     });
-    (
-        V,
-        vec!["--policy".into(), policy],
-        Some("independence broken"),
-    )
+    (V, vec![], Some("independence broken"))
 }
 
 /// The e-mail inside the demo model's `owner` tag.
@@ -179,18 +215,15 @@ fn owner_signs_as_principal(
     allowed.push_str(out.lines().last().expect("line"));
     allowed.push('\n');
     std::fs::write(w.allowed(), allowed).expect("allowed");
-    let (policy, sha) = policy_with(w, &format!("\"{principal}\" = [\"approver\"]\n"));
+    let (sha, release) = policy_with(w, &format!("\"{principal}\" = [\"approver\"]\n"));
     let fp = fingerprint(&key);
     forge_approver(w, &key, |r| {
         r["signer"] = principal.clone().into();
         r["key_fingerprint"] = fp.clone().into();
         r["policy_sha256"] = sha.clone().into();
+        r["policy_release_sha256"] = release.clone().into();
     });
-    (
-        V,
-        vec!["--policy".into(), policy],
-        Some("owner of the model"),
-    )
+    (V, vec![], Some("owner of the model"))
 }
 
 fn owner_under_another_case(w: &World) -> (&'static str, Vec<String>, Option<&'static str>) {
@@ -270,10 +303,12 @@ fn key_not_yet_valid_when_signed(w: &World) -> (&'static str, Vec<String>, Optio
             1,
         ))
     });
+    let release = w.release(None);
     let three_days_ago = (chrono::Utc::now() - chrono::Duration::days(3))
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     forge_approver(w, &w.key("alex.approver@demo.bank"), |r| {
         r["signed_at"] = three_days_ago.clone().into();
+        r["policy_release_sha256"] = release.clone().into();
     });
     (V, vec![], Some("at signed_at"))
 }

@@ -277,6 +277,24 @@ pub fn judge(stored: &StoredApproval, cx: &Context<'_>) -> ApprovalCheck {
                     Ok(_) => signature_ok = true,
                     Err(why) => sig_problem(format!("bad signature: {why}")),
                 }
+                // The newest release's roster revokes: a key it removed, or whose window it
+                // closed, no longer approves (a reject by it still blocks, above).
+                if let Ok(newest) = cx.trust.newest() {
+                    if release.is_some_and(|rel| rel.sha256 != newest.sha256) && signature_ok {
+                        let check = |t| {
+                            crate::signing::verify(&newest.roster, &r.signer, &stored.json, sig, t)
+                        };
+                        if let Err(why) = check(now).and_then(|_| {
+                            check(at_signing)
+                                .map_err(|why| format!("at signed_at {}: {why}", r.signed_at))
+                        }) {
+                            reasons.push(format!(
+                                "revoked by release {}, the newest: {why}",
+                                newest.manifest.version
+                            ));
+                        }
+                    }
+                }
             }
         }
         let rules = release.map(|rel| &rel.policy).unwrap_or(cx.policy);

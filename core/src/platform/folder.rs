@@ -637,7 +637,10 @@ impl Platform for FolderPlatform {
         )))
     }
 
-    fn policy_files(&self) -> Result<Vec<crate::trust::PolicyFile>> {
+    fn policy_files(
+        &self,
+        scope: &crate::trust::PolicyScope,
+    ) -> Result<Vec<crate::trust::PolicyFile>> {
         let base = self.root.join("policy");
         let mut out = Vec::new();
         // Regular files only, no symbolic links followed: what is read is what is there.
@@ -679,6 +682,7 @@ impl Platform for FolderPlatform {
             Ok(())
         }
         walk(&base, &base, &mut out)?;
+        out.retain(|f| scope.admits(&f.path));
         self.reads.fetch_add(out.len() as u64, Ordering::Relaxed);
         Ok(out)
     }

@@ -163,10 +163,14 @@ pub trait Platform: Send + Sync {
         on_bytes: &mut dyn FnMut(u64),
     ) -> Result<Option<(u64, String)>>;
 
-    /// Every file of the platform's policy area (roots and policy releases, DESIGN §7): a
-    /// folder's `policy/`, MLflow's experiment `countersign-policy`. Nothing here is trusted
-    /// until [`crate::trust::Trust`] checks its signatures.
-    fn policy_files(&self) -> Result<Vec<crate::trust::PolicyFile>>;
+    /// Files of the platform's policy area (roots and policy releases, DESIGN §7): a folder's
+    /// `policy/`, MLflow's experiment `countersign-policy`; `scope` narrows what is read (a
+    /// platform may return more). Nothing here is trusted until [`crate::trust::Trust`]
+    /// checks its signatures.
+    fn policy_files(
+        &self,
+        scope: &crate::trust::PolicyScope,
+    ) -> Result<Vec<crate::trust::PolicyFile>>;
 
     /// Publishes files into the policy area (paths as in [`Platform::policy_files`]), adding
     /// only: a file already there with other bytes is refused. Returns where they went.

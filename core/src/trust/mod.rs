@@ -35,6 +35,29 @@ pub struct PolicyFile {
     pub location: String,
 }
 
+/// Which part of the policy area to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PolicyScope {
+    /// Everything.
+    All,
+    /// Every root (`roots/…`).
+    Roots,
+    /// The releases signed under the root with this SHA-256 (`releases/…`).
+    ReleasesUnder(String),
+}
+
+impl PolicyScope {
+    /// Whether a file (path, bytes) belongs to this scope, as a platform that cannot filter
+    /// on the server checks it.
+    pub fn admits(&self, path: &str) -> bool {
+        match self {
+            PolicyScope::All => true,
+            PolicyScope::Roots => path.starts_with("roots/"),
+            PolicyScope::ReleasesUnder(_) => path.starts_with("releases/"),
+        }
+    }
+}
+
 /// How the root is pinned: a file, or the SHA-256 of a root published on the platform.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RootPin {
@@ -93,6 +116,9 @@ pub struct Trust {
     pub releases: Vec<VerifiedRelease>,
     /// Why each root or release found was not trusted.
     pub refused: Vec<String>,
+    /// Releases under the chain that are not trusted: (number, why). One numbered above the
+    /// newest trusted release blocks it ([`Trust::newest`]).
+    pub untrusted_under_chain: Vec<(u64, String)>,
 }
 
 /// Groups the platform's policy files into roots and releases by folder
@@ -127,7 +153,16 @@ impl Trust {
     /// platform. Fails only when the pin itself cannot be used; releases that do not verify
     /// are listed in [`Trust::refused`].
     pub fn load(pin: &RootPin, platform: &dyn Platform) -> Result<Self> {
-        let files = platform.policy_files()?;
+        // Roots first; then only the releases signed under a root of the chain.
+        let mut files = platform.policy_files(&PolicyScope::Roots)?;
+        let chain = Self::from_files(pin, &files, chrono::Utc::now())?;
+        for c in &chain.chain {
+            files.extend(
+                platform.policy_files(&PolicyScope::ReleasesUnder(c.root.sha256.clone()))?,
+            );
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        files.retain(|f| seen.insert((f.location.clone(), f.path.clone())));
         Self::from_files(pin, &files, chrono::Utc::now())
     }
 
@@ -229,6 +264,7 @@ impl Trust {
         }
         let roots: Vec<Root> = chain.iter().map(|c| c.root.clone()).collect();
         let mut releases: Vec<VerifiedRelease> = Vec::new();
+        let mut untrusted_under_chain = Vec::new();
         for ((kind, n), fs) in &groups {
             if kind != "releases" {
                 continue;
@@ -262,7 +298,13 @@ impl Trust {
                             releases.push(r)
                         }
                     }
-                    Err(why) => refused.push(format!("{}: {}", m.location, why.join("; "))),
+                    Err(why) => {
+                        let text = format!("{}: {}", m.location, why.reasons.join("; "));
+                        if let Some(v) = why.under_chain {
+                            untrusted_under_chain.push((v, text.clone()));
+                        }
+                        refused.push(text)
+                    }
                 }
             }
         }
@@ -281,12 +323,27 @@ impl Trust {
             chain,
             releases,
             refused,
+            untrusted_under_chain,
         })
     }
 
     /// The newest trusted release: what signers sign under. An error naming what is missing
     /// when there is none.
     pub fn newest(&self) -> Result<&VerifiedRelease> {
+        let newest = self.releases.last().map(|r| r.manifest.version).unwrap_or(0);
+        let blocking: Vec<String> = self
+            .untrusted_under_chain
+            .iter()
+            .filter(|(v, _)| *v > newest)
+            .map(|(v, why)| format!("release {v} is published under the pinned root but is not trusted ({why})"))
+            .collect();
+        if !blocking.is_empty() {
+            let mut reasons = blocking;
+            reasons.push(format!(
+                "nothing falls back to release {newest}: the risk function completes the newer release's signatures or withdraws it"
+            ));
+            return Err(untrusted(reasons));
+        }
         self.releases.last().ok_or_else(|| {
             let mut reasons = vec![format!(
                 "no policy release signed under the pinned root {} ({}) is published on the platform",

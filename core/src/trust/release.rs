@@ -180,17 +180,39 @@ pub fn shares_key(roster: &AllowedSigners, roots: &[Root]) -> Option<String> {
     None
 }
 
+/// Why a release is not trusted.
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    /// Every reason.
+    pub reasons: Vec<String>,
+    /// Its number, when the manifest could be read and names a root of the chain: a
+    /// release under the chain that is not trusted blocks the releases before it (the gate
+    /// never falls back to an older roster the risk function meant to replace).
+    pub under_chain: Option<u64>,
+}
+
 /// Verifies one release found on the platform against the trusted root chain (oldest first).
 /// Returns the release, or every reason it is not trusted.
 pub fn verify(
     found: &ReleaseFiles,
     chain: &[Root],
     at: chrono::DateTime<chrono::Utc>,
-) -> std::result::Result<VerifiedRelease, Vec<String>> {
+) -> std::result::Result<VerifiedRelease, Refusal> {
+    verify_inner(found, chain, at).map_err(|(reasons, under_chain)| Refusal {
+        reasons,
+        under_chain,
+    })
+}
+
+fn verify_inner(
+    found: &ReleaseFiles,
+    chain: &[Root],
+    at: chrono::DateTime<chrono::Utc>,
+) -> std::result::Result<VerifiedRelease, (Vec<String>, Option<u64>)> {
     let mut reasons = Vec::new();
     let manifest: Manifest = match serde_json::from_slice(&found.manifest) {
         Ok(m) => m,
-        Err(e) => return Err(vec![format!("release.json cannot be read ({e})")]),
+        Err(e) => return Err((vec![format!("release.json cannot be read ({e})")], None)),
     };
     let label = format!("release {}", manifest.version);
     if manifest.kind != RELEASE_TYPE {
@@ -200,10 +222,13 @@ pub fn verify(
         ));
     }
     let Some(pos) = chain.iter().position(|r| r.sha256 == manifest.root_sha256) else {
-        return Err(vec![format!(
-            "{label} is signed under root {}, which is not the pinned root or a root in its chain",
-            crate::display::short_hash(&manifest.root_sha256)
-        )]);
+        return Err((
+            vec![format!(
+                "{label} is signed under root {}, which is not the pinned root or a root in its chain",
+                crate::display::short_hash(&manifest.root_sha256)
+            )],
+            None,
+        ));
     };
     let root = &chain[pos];
     // A root rotation may close the older roots to newer releases.
@@ -308,6 +333,6 @@ pub fn verify(
                 root_version: root.version,
             })
         }
-        _ => Err(reasons),
+        _ => Err((reasons, Some(manifest.version))),
     }
 }

@@ -427,8 +427,11 @@ impl Platform for MlflowClient {
         self.model_aliases_fresh(name)
     }
 
-    fn policy_files(&self) -> Result<Vec<crate::trust::PolicyFile>> {
-        self.policy_files_impl()
+    fn policy_files(
+        &self,
+        scope: &crate::trust::PolicyScope,
+    ) -> Result<Vec<crate::trust::PolicyFile>> {
+        self.policy_files_impl(scope)
     }
 
     fn artifact_list(

@@ -485,7 +485,10 @@ impl MlflowClient {
         Ok(())
     }
 
-    pub(super) fn policy_files_impl(&self) -> Result<Vec<crate::trust::PolicyFile>> {
+    pub(super) fn policy_files_impl(
+        &self,
+        scope: &crate::trust::PolicyScope,
+    ) -> Result<Vec<crate::trust::PolicyFile>> {
         let q = [("experiment_name", POLICY_EXPERIMENT.to_string())];
         let exp = match self
             .http
@@ -495,14 +498,27 @@ impl MlflowClient {
             Err(e) if not_found(&e) => return Ok(Vec::new()),
             Err(e) => return Err(e),
         };
+        // Each publication run is tagged with what it holds, so a chain's files are found
+        // without reading every other chain's (the tags only narrow the search: every file
+        // read is still verified).
+        let filter = match scope {
+            crate::trust::PolicyScope::All => String::new(),
+            crate::trust::PolicyScope::Roots => {
+                "tags.`countersign.policy_kind` = 'root'".to_string()
+            }
+            crate::trust::PolicyScope::ReleasesUnder(sha) => format!(
+                "tags.`countersign.root_sha256` = '{}'",
+                sha.replace('\'', "")
+            ),
+        };
         let mut out = Vec::new();
-        for info in self.review_runs(&exp, "", false)? {
+        for info in self.review_runs(&exp, &filter, false)? {
             let Ok(root) = Self::artifact_root(&info) else {
                 continue;
             };
             let mut paths = Vec::new();
             self.walk_artifacts(&info.run_id, "", &mut paths)?;
-            for path in paths {
+            for path in paths.into_iter().filter(|p| scope.admits(p)) {
                 if let Some(bytes) = self.get_artifact(&root, &path)? {
                     out.push(crate::trust::PolicyFile {
                         location: format!("run {} ({POLICY_EXPERIMENT}) {path}", info.run_id),
@@ -516,15 +532,32 @@ impl MlflowClient {
     }
 
     pub(super) fn publish_policy_impl(&self, files: &[(String, Vec<u8>)]) -> Result<String> {
-        // Append-only: a path already published with other bytes is refused.
-        let existing = self.policy_files_impl()?;
-        for (path, bytes) in files {
-            if existing.iter().any(|f| &f.path == path && &f.bytes != bytes) {
-                return Err(Error::Refused {
-                    reasons: vec![format!("{path} is already published on {POLICY_EXPERIMENT} with other content: releases and roots are append-only (number a new one)")],
-                });
-            }
-        }
+        // Each publication is a run of its own, never modified afterwards; what several runs
+        // hold under one path are separate candidates, each verified on reading.
+        let kind = if files.iter().any(|(p, _)| p.starts_with("roots/")) {
+            "root"
+        } else {
+            "release"
+        };
+        // The root a release is signed under (from its manifest), for the search tag.
+        let root_sha = files
+            .iter()
+            .find(|(p, _)| p.ends_with(crate::trust::release::MANIFEST_FILE))
+            .and_then(|(_, b)| serde_json::from_slice::<crate::trust::release::Manifest>(b).ok())
+            .map(|m| m.root_sha256)
+            .or_else(|| {
+                files
+                    .iter()
+                    .find(|(p, _)| p.ends_with(crate::trust::ROOT_FILE))
+                    .map(|(_, b)| crate::evidence::sha256_hex(b))
+            })
+            .unwrap_or_default();
+        let scope = if kind == "root" {
+            crate::trust::PolicyScope::Roots
+        } else {
+            crate::trust::PolicyScope::ReleasesUnder(root_sha.clone())
+        };
+        let existing = self.policy_files_impl(&scope)?;
         let fresh: Vec<&(String, Vec<u8>)> = files
             .iter()
             .filter(|(p, b)| !existing.iter().any(|f| &f.path == p && &f.bytes == b))
@@ -539,7 +572,10 @@ impl MlflowClient {
                 "experiment_id": exp,
                 "run_name": format!("publish {}", fresh[0].0.rsplit_once('/').map(|x| x.0).unwrap_or("")),
                 "start_time": chrono::Utc::now().timestamp_millis(),
-                "tags": [{"key": "countersign.policy_publication", "value": "true"}]
+                "tags": [
+                    {"key": "countersign.policy_kind", "value": kind},
+                    {"key": "countersign.root_sha256", "value": root_sha},
+                ]
             }),
         )?;
         let info = c.run.info;
