@@ -215,6 +215,7 @@ fn pack_data() -> PackData {
                 deleted: false,
                 signature_error: None,
                 other_version: false,
+                policy_release: Some(1),
             }
         })
         .collect();

@@ -514,6 +514,23 @@ impl Workspace {
         platform.publish_policy_files(&files)
     }
 
+    /// Where the roster of policy release `n` can be read by hand, for `ssh-keygen -Y verify
+    /// -f …`: the file on a folder platform, else where to download it from.
+    pub fn roster_location(&self, n: u64) -> String {
+        match &self.session.platform {
+            crate::uri::PlatformUri::Folder(dir) => dir
+                .join("policy/releases")
+                .join(n.to_string())
+                .join(crate::trust::release::ROSTER_FILE)
+                .display()
+                .to_string(),
+            _ => format!(
+                "releases/{n}/allowed_signers from the experiment countersign-policy on {}",
+                self.session.key
+            ),
+        }
+    }
+
     /// Who is acting (the configured identity, else the login name).
     pub fn who(&self) -> String {
         self.whoami()

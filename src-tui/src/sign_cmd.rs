@@ -208,7 +208,7 @@ pub fn sign_cmd(ws: &Workspace, a: SignArgs) -> Result<()> {
     Ok(())
 }
 
-fn print_verification(v: &Verification, explain: bool, allowed: &Path) {
+fn print_verification(v: &Verification, explain: bool, roster: &dyn Fn(u64) -> String) {
     say!(
         "{} (evidence {})",
         v.version,
@@ -238,12 +238,16 @@ fn print_verification(v: &Verification, explain: bool, allowed: &Path) {
         }
         if explain {
             if let Some(r) = &c.record {
-                if Path::new(&c.location).is_file() {
+                let allowed = match c.policy_release {
+                    Some(n) => roster(n),
+                    None => "allowed_signers".to_string(),
+                };
+                if Path::new(&c.location).is_file() && Path::new(&allowed).is_file() {
                     // Every argument shell-quoted (control characters made visible first).
                     let q = countersign_core::display::shell_quote;
                     println!(
                         "      check by hand: ssh-keygen -Y verify -f {} -I {} -n countersign -s {} < {}",
-                        q(&allowed.display().to_string()),
+                        q(&allowed),
                         q(&r.signer),
                         q(&format!("{}.sig", c.location)),
                         q(&c.location)
@@ -253,7 +257,7 @@ fn print_verification(v: &Verification, explain: bool, allowed: &Path) {
                     println!(
                         "      check by hand: download {} and its .sig, then: ssh-keygen -Y verify -f {} -I {} -n countersign -s FILE.json.sig < FILE.json",
                         crate::output::Esc(&c.location),
-                        q(&allowed.display().to_string()),
+                        q(&allowed),
                         q(&r.signer)
                     );
                 }
@@ -278,7 +282,6 @@ fn print_verification(v: &Verification, explain: bool, allowed: &Path) {
 
 /// `verify`; exit 1 when an approval does not count.
 pub fn verify_cmd(ws: &Workspace, a: VerifyArgs) -> Result<()> {
-    let allowed_path = std::path::PathBuf::from("allowed_signers (of the record's policy release)");
     let (checked, all) = match (&a.version, a.all) {
         (Some(v), _) => (1, vec![ws.verify(v)?]),
         (None, _) => ws.verify_all()?,
@@ -295,7 +298,7 @@ pub fn verify_cmd(ws: &Workspace, a: VerifyArgs) -> Result<()> {
             println!("No approvals recorded in the synced inventory ({checked} versions).");
         }
         for v in &all {
-            print_verification(v, a.explain, &allowed_path);
+            print_verification(v, a.explain, &|n| ws.roster_location(n));
         }
     }
     if bad {

@@ -591,6 +591,59 @@ pub fn restore_dir(dir: &Path, template: &Path) {
     copy_dir(template, dir);
 }
 
+/// The demo's risk function (on a CLI that ran `demo`) publishes a new policy release:
+/// `policy` (default: the built-in one) with the demo's `allowed_signers` as it is now, signed
+/// by risk-1 and risk-2 through `policy release`, `policy sign` and `policy publish`. Returns
+/// the release's SHA-256 (what records under it name).
+pub fn demo_release(cli: &Cli, policy: Option<&Path>) -> String {
+    let data = cli.data.path();
+    let demo = data.join("demo");
+    let default = data.join("default-policy.toml");
+    let policy = match policy {
+        Some(p) => p.to_path_buf(),
+        None => {
+            std::fs::write(&default, countersign_core::policy::DEFAULT_POLICY).expect("policy");
+            default
+        }
+    };
+    let n = std::fs::read_dir(demo.join("policy/releases"))
+        .map(|r| r.count())
+        .unwrap_or(0)
+        + 1;
+    let out = data.join(format!("release-{n}"));
+    let _ = std::fs::remove_dir_all(&out);
+    let risk = |i: u32| {
+        data.join(format!("demo-trust/keys/risk-{i}@demo.bank/id_ed25519"))
+            .display()
+            .to_string()
+    };
+    let uri = format!(
+        "folder:{}",
+        std::fs::canonicalize(&demo).expect("demo").display()
+    );
+    let out_s = out.display().to_string();
+    cli.ok(&[
+        "--policy",
+        &policy.display().to_string(),
+        "--allowed-signers",
+        &demo.join("allowed_signers").display().to_string(),
+        "policy",
+        "release",
+        "-o",
+        &out_s,
+        "--name",
+        "demo",
+        "--uri",
+        &uri,
+        "--key",
+        &risk(1),
+    ]);
+    cli.ok(&["policy", "sign", &out_s, "--key", &risk(2)]);
+    cli.ok(&["policy", "publish", &out_s]);
+    let bytes = std::fs::read(out.join("release.json")).expect("release.json");
+    countersign_core::evidence::sha256_hex(&bytes)
+}
+
 /// The demo version whose gate passes with a genuine validator (vera) and approver (alex).
 pub const DEMO_V: &str = "models:/credit-limit-assignment/3";
 
@@ -636,56 +689,10 @@ impl World {
         self.demo().join("allowed_signers")
     }
 
-    /// The demo's risk function publishes a new policy release: `policy` (default: the
-    /// built-in one) with the demo's `allowed_signers` as it is now, signed by risk-1 and risk-2
-    /// through `policy release`, `policy sign` and `policy publish`. Returns the release's
-    /// SHA-256 (what records under it name).
+    /// The demo's risk function publishes a new policy release ([`demo_release`]); returns
+    /// its SHA-256.
     pub fn release(&self, policy: Option<&Path>) -> String {
-        let data = self.cli.data.path();
-        let default = data.join("default-policy.toml");
-        let policy = match policy {
-            Some(p) => p.to_path_buf(),
-            None => {
-                std::fs::write(&default, countersign_core::policy::DEFAULT_POLICY).expect("policy");
-                default
-            }
-        };
-        let n = std::fs::read_dir(self.demo().join("policy/releases"))
-            .map(|r| r.count())
-            .unwrap_or(0)
-            + 1;
-        let out = data.join(format!("release-{n}"));
-        let _ = std::fs::remove_dir_all(&out);
-        let risk = |i: u32| {
-            data.join(format!("demo-trust/keys/risk-{i}@demo.bank/id_ed25519"))
-                .display()
-                .to_string()
-        };
-        let uri = format!(
-            "folder:{}",
-            std::fs::canonicalize(self.demo()).expect("demo").display()
-        );
-        let out_s = out.display().to_string();
-        self.cli.ok(&[
-            "--policy",
-            &policy.display().to_string(),
-            "--allowed-signers",
-            &self.allowed().display().to_string(),
-            "policy",
-            "release",
-            "-o",
-            &out_s,
-            "--name",
-            "demo",
-            "--uri",
-            &uri,
-            "--key",
-            &risk(1),
-        ]);
-        self.cli.ok(&["policy", "sign", &out_s, "--key", &risk(2)]);
-        self.cli.ok(&["policy", "publish", &out_s]);
-        let bytes = std::fs::read(out.join("release.json")).expect("release.json");
-        countersign_core::evidence::sha256_hex(&bytes)
+        demo_release(&self.cli, policy)
     }
 
     /// A demo signer's private key file.

@@ -417,6 +417,18 @@ fn the_policy_tag_names_are_honoured_everywhere() {
                 owner_line.replacen("owner", "mrm_owner", 1)
             ),
         );
+    // Every other inventory tag also under its renamed key, as a team moving to the renamed
+    // policy would tag its models.
+    let mut edited = edited;
+    for (from, to) in [
+        ("business_purpose", "mrm_purpose"),
+        ("monitoring", "mrm_monitoring"),
+        ("next_review_date", "mrm_next_review"),
+    ] {
+        if let Some(line) = text.lines().find(|l| l.trim_start().starts_with(&format!("{from} ="))) {
+            edited = edited.replace(line, &format!("{line}\n{}", line.replacen(from, to, 1)));
+        }
+    }
     std::fs::write(&m, edited).expect("model");
     let p = policy.display().to_string();
     w.cli.ok(&["--policy", &p, "sync"]);
@@ -426,8 +438,10 @@ fn the_policy_tag_names_are_honoured_everywhere() {
         tier.as_str(),
         "the policy's tier tag is read: {shown}"
     );
-    // The gate reads the tier the policy names: the approvals, signed for that tier, count.
-    let (code, out) = gate_text(&w, V, &["--policy", &p]);
+    // The gate reads the tier the released policy names: the approvals, signed for that
+    // tier, count.
+    w.release(Some(&policy));
+    let (code, out) = gate_text(&w, V, &[]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains(&format!("tier {tier}")), "{out}");
     assert!(!out.contains("tier 3"), "{out}");
@@ -436,6 +450,7 @@ fn the_policy_tag_names_are_honoured_everywhere() {
     w.cli.ok(&["sync"]);
     let shown = w.cli.json(&["show", V, "--json"]);
     assert_eq!(shown["model"]["risk_tier"], "3", "{shown}");
+    w.release(None);
     let (code, out) = gate_text(&w, V, &[]);
     assert_ne!(code, 0, "{out}");
     assert!(out.contains("now tier 3"), "{out}");

@@ -94,7 +94,20 @@ fn countersign_signatures_verify_with_ssh_keygen_and_back() {
     // The record is exactly DESIGN §2.
     let rec: Value =
         serde_json::from_slice(&std::fs::read(&record).expect("record")).expect("json");
-    assert_eq!(rec["type"], "countersign.approval/v1");
+    assert_eq!(rec["type"], "countersign.approval/v2");
+    assert_eq!(rec["model"]["platform"], "demo", "the platform's governed name");
+    assert_eq!(
+        rec["policy_release_sha256"].as_str().map(str::len),
+        Some(64),
+        "{rec}"
+    );
+    assert!(rec["inventory"]["owner"].is_string(), "{rec}");
+    assert!(
+        rec["artifacts"]["files"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|f| f["path"].as_str().is_some_and(|p| p.ends_with("model.pkl")))),
+        "the model's files are bound: {rec}"
+    );
     assert_eq!(rec["role"], "validator");
     assert_eq!(rec["tier"], "2");
     assert_eq!(rec["model"]["name"], "claims-triage");
@@ -131,7 +144,7 @@ fn countersign_signatures_verify_with_ssh_keygen_and_back() {
     let (code, text) = gate(&cli, v);
     assert_eq!(code, 1);
     assert!(
-        text.contains("tier 2 needs a approver approval; there is none"),
+        text.contains("tier 2 needs an approver approval; there is none"),
         "{text}"
     );
     let o = sign(
@@ -204,6 +217,8 @@ fn passphrase_keys_and_ssh_agent() {
         + &line
         + "\n";
     std::fs::write(&allowed, text).expect("write");
+    // The risk function releases the changed roster.
+    countersign_e2e::demo_release(&cli, None);
     let shown = cli.ok(&[
         "keys",
         "--key",
@@ -430,6 +445,9 @@ fn flipping_any_byte_or_swapping_the_key_never_counts() {
         })
         .collect();
     std::fs::write(&allowed_path, swapped).expect("write");
+    // Written to the folder only, it changes nothing: the roster is the release's.
+    assert_eq!(gate(&cli, v).0, 0, "the folder's allowed_signers is not trusted");
+    countersign_e2e::demo_release(&cli, None);
     let ver = verify_json(&cli, v);
     assert!(
         ver["approvals"][0]["reasons"]
@@ -700,13 +718,32 @@ fn forged_copied_and_expired_records_never_count() {
     )
     .unwrap_err();
     assert!(why.contains("namespace 'git'"), "{why}");
-    // Unsupported allowed_signers content is rejected, never half-read.
+    // Unsupported allowed_signers content is rejected, never half-read: a release of it is
+    // refused, and planted in the folder it is never read.
+    let (before, _) = gate(&cli, "models:/churn-propensity/1");
     std::fs::write(dir(&cli).join("allowed_signers"), "*@demo.bank ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOgHIr4PjAW3RdZIdJ9oaxYKc/JPqlaLKyo/S5AbqECH\n").expect("write");
     let (code, _) = gate(&cli, "models:/churn-propensity/1");
-    assert_eq!(
-        code, 2,
-        "a broken allowed_signers is an error, not a pass or a plain fail"
-    );
+    assert_eq!(code, before, "the folder's allowed_signers is never what the gate trusts");
+    let o = cli.run(&[
+        "--policy",
+        &countersign_e2e::workspace_root()
+            .join("policies/default.toml")
+            .display()
+            .to_string(),
+        "--allowed-signers",
+        &dir(&cli).join("allowed_signers").display().to_string(),
+        "policy",
+        "release",
+        "-o",
+        &cli.data.path().join("bad-release").display().to_string(),
+        "--name",
+        "demo",
+        "--uri",
+        "folder:/x",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(4), "{err}");
+    assert!(err.contains("allowed_signers line 1") && err.contains("pattern"), "{err}");
 }
 
 #[test]

@@ -397,9 +397,11 @@ pub fn sign(
         approval_sig: signature.as_bytes(),
         status: &status,
     })?;
-    store.ledger_append(&crate::store::LedgerEntry::from_record(
+    store.ledger_append(
+        &crate::store::LedgerEntry::from_record(
         &record, &bytes, "made",
-    ))?;
+    ).on_platform(&platform.uri()),
+    )?;
     Ok(Signed {
         record_sha256: sha256_hex(&bytes),
         verify_command: format!("ssh-keygen -Y verify -f allowed_signers -I {signer} -n countersign -s {stem}.json.sig < {stem}.json"),

@@ -39,6 +39,9 @@ pub struct ApprovalCheck {
     /// Whether it was found in a deleted review run.
     #[serde(default)]
     pub deleted: bool,
+    /// The trusted policy release it was judged under (its roster verifies the signature).
+    #[serde(default)]
+    pub policy_release: Option<u64>,
     /// Why the signature did not verify, when it did not (what [`blockers`] reports).
     #[serde(skip)]
     #[ts(skip)]
@@ -151,6 +154,7 @@ pub fn judge(stored: &StoredApproval, cx: &Context<'_>) -> ApprovalCheck {
     };
     let mut stale = false;
     let mut changes = Vec::new();
+    let mut policy_release = None;
     if let Some(why) = &stored.deleted {
         reasons.push(format!(
             "it is in a deleted review run ({why}): a deleted record never counts for a version, and a deleted reject still blocks it"
@@ -172,6 +176,7 @@ pub fn judge(stored: &StoredApproval, cx: &Context<'_>) -> ApprovalCheck {
         } else {
             cx.trust.release_with_policy(&r.policy_sha256)
         };
+        policy_release = release.map(|rel| rel.manifest.version);
         match (release, r.is_v2()) {
             (None, true) => reasons.push(format!(
                 "it names policy release {}, which is not a release trusted under the pinned root: nothing signed under it counts",
@@ -387,6 +392,7 @@ pub fn judge(stored: &StoredApproval, cx: &Context<'_>) -> ApprovalCheck {
         deleted: stored.deleted.is_some(),
         signature_error,
         other_version,
+        policy_release,
     }
 }
 
@@ -555,6 +561,7 @@ pub fn verify_version(
         if let Some(r) = &c.record {
             store.ledger_append(
                 &crate::store::LedgerEntry::from_record(r, &[], "seen")
+                    .on_platform(&key)
                     .with_sha(&c.record_sha256)
                     .with_counted(c.counts)
                     .with_signature_ok(c.signature_ok),

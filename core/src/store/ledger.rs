@@ -64,6 +64,13 @@ impl LedgerEntry {
         }
     }
 
+    /// Files the entry under the store's key of the platform it was made or seen on (a v2
+    /// record names the platform by its governed name, the store by its URI).
+    pub fn on_platform(mut self, key: &str) -> Self {
+        self.platform = key.to_string();
+        self
+    }
+
     /// Records whether its signature verified when it was seen.
     pub fn with_signature_ok(mut self, ok: bool) -> Self {
         self.signature_ok = Some(ok);
