@@ -132,8 +132,11 @@ pub struct WorkspaceInfo {
     pub policy_version: String,
     /// Policy SHA-256.
     pub policy_sha256: String,
-    /// The allowed_signers file used to verify.
+    /// The roster file a policy release would be assembled from (verification uses the
+    /// trusted release's roster).
     pub allowed_signers: String,
+    /// The pinned trust root (a file or `sha256:HEX`), or "none pinned".
+    pub root: String,
     /// Tiers the policy defines, in order.
     pub tiers: Vec<String>,
 }
@@ -553,6 +556,12 @@ impl Workspace {
             policy_version: self.policy.policy.version.clone(),
             policy_sha256: self.policy.sha256.clone(),
             allowed_signers: self.allowed_path().display().to_string(),
+            root: self
+                .config
+                .root
+                .value
+                .clone()
+                .unwrap_or_else(|| "none pinned".into()),
             tiers: self.policy.policy.tiers.keys().cloned().collect(),
         }
     }

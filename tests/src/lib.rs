@@ -442,10 +442,17 @@ pub fn vera_validator(
 
 /// The risk function of a test: three keys in `DATA/risk/` (made once), root v1 with
 /// thresholds two and two (made and published once per platform), and a new policy release of
-/// `policy` and `allowed` governing `platform` (name `test`), signed by two members through
-/// the CLI's own `policy release`, `policy sign` and `policy publish`. Pins the root on `cli`
-/// and returns it.
-pub fn release_trust(cli: &Cli, platform: &str, policy: &Path, allowed: &Path) -> PathBuf {
+/// `policy` and `allowed` governing the platform `platform` reaches (name `test`, reached
+/// through `platform` and `also`), signed by two members through the CLI's own `policy
+/// release`, `policy sign` and `policy publish` (published through `platform`). Pins the root
+/// on `cli` and returns it.
+pub fn release_trust(
+    cli: &Cli,
+    platform: &str,
+    also: &[&str],
+    policy: &Path,
+    allowed: &Path,
+) -> PathBuf {
     let risk = cli.data.path().join("risk");
     let root_dir = risk.join("root");
     let root = root_dir.join("root.signers");
@@ -493,13 +500,14 @@ pub fn release_trust(cli: &Cli, platform: &str, policy: &Path, allowed: &Path) -
     let rel = risk.join(format!("release-{}", n + 1)).display().to_string();
     let key1 = risk.join("risk-1").display().to_string();
     let key2 = risk.join("risk-2").display().to_string();
-    cli.ok(&[
+    let (policy, allowed) = (policy.display().to_string(), allowed.display().to_string());
+    let mut args = vec![
         "--platform",
         platform,
         "--policy",
-        &policy.display().to_string(),
+        &policy,
         "--allowed-signers",
-        &allowed.display().to_string(),
+        &allowed,
         "policy",
         "release",
         "-o",
@@ -510,7 +518,11 @@ pub fn release_trust(cli: &Cli, platform: &str, policy: &Path, allowed: &Path) -
         platform,
         "--key",
         &key1,
-    ]);
+    ];
+    for u in also {
+        args.extend(["--uri", u]);
+    }
+    cli.ok(&args);
     cli.ok(&["--platform", platform, "policy", "sign", &rel, "--key", &key2]);
     cli.ok(&["--platform", platform, "policy", "publish", &rel]);
     root

@@ -195,6 +195,7 @@ where
     ])
     .env_remove("COUNTERSIGN_PLATFORM")
     .env_remove("COUNTERSIGN_POLICY")
+    .env_remove("COUNTERSIGN_ROOT")
     .env_remove("MLFLOW_TRACKING_URI");
     for (k, v) in env {
         cmd.env(k, v);
@@ -434,6 +435,7 @@ async fn desktop_reviews_signs_and_exports_against_mlflow() {
     std::fs::write(home.join("pass"), passphrase).expect("pass");
     let (allowed, policy_path) =
         vera_validator(&cli, &home, &home.join("vera"), Some(&home.join("pass")));
+    let root = countersign_e2e::release_trust(&cli, &mlflow_uri(), &[], &policy_path, &allowed);
     std::fs::remove_file(home.join("pass")).expect("rm pass");
     let exports = tempfile::tempdir().expect("exports");
     let pack = exports.path().join("pack");
@@ -447,6 +449,7 @@ async fn desktop_reviews_signs_and_exports_against_mlflow() {
             ("COUNTERSIGN_PLATFORM", &platform),
             ("COUNTERSIGN_POLICY", &policy_path),
             ("COUNTERSIGN_ALLOWED_SIGNERS", &allowed),
+            ("COUNTERSIGN_ROOT", &root),
         ],
         |app| async move {
             let (pack, key, name) = (pack2, key2, name2);

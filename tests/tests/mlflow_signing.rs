@@ -11,6 +11,9 @@ use std::process::Command;
 struct World {
     dir: tempfile::TempDir,
     policy: PathBuf,
+    /// The risk function's CLI (its data directory holds the root and its keys).
+    risk: Cli,
+    root: PathBuf,
 }
 
 const PEOPLE: &[(&str, &str)] = &[
@@ -49,7 +52,20 @@ impl World {
             base[..base.find("[roster]").expect("roster")].to_string() + "[roster]\n" + &roster;
         let path = dir.path().join("policy.toml");
         std::fs::write(&path, policy).expect("policy");
-        World { dir, policy: path }
+        // The risk function releases that policy and roster for this MLflow.
+        let root = countersign_e2e::release_trust(
+            &gen,
+            &mlflow_uri(),
+            &[],
+            &path,
+            &dir.path().join("allowed_signers"),
+        );
+        World {
+            dir,
+            policy: path,
+            risk: gen,
+            root,
+        }
     }
 
     fn key(&self, who: &str) -> String {
@@ -59,6 +75,7 @@ impl World {
     /// A person: their own data directory, on the MLflow platform, with the shared policy.
     fn person(&self) -> Cli {
         let cli = Cli::new();
+        cli.pin(&self.root);
         cli.ok(&["--platform", &mlflow_uri(), "sync", "--quiet"]);
         cli
     }
@@ -272,7 +289,8 @@ fn approvals_on_mlflow_end_to_end() {
         rec["review_sha256"].as_str(),
         Some(countersign_core::evidence::sha256_hex(&review).as_str())
     );
-    assert_eq!(rec["model"]["platform"], json!(mlflow_uri()));
+    assert_eq!(rec["model"]["platform"], json!("test"), "the governed name");
+    let _ = &w.risk;
     // ssh-keygen verifies what was downloaded from MLflow.
     let tmp = tempfile::tempdir().expect("tmp");
     std::fs::write(tmp.path().join("a.json"), &record).expect("w");
@@ -380,8 +398,6 @@ fn approvals_on_mlflow_end_to_end() {
     w.ok(
         &vera,
         &[
-            "--allowed-signers",
-            w.dir.path().join("allowed_signers").to_str().expect("p"),
             "export",
             "audit-pack",
             v,

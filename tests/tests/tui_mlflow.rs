@@ -22,7 +22,8 @@ fn review_sign_and_export_in_a_real_terminal() {
     // Vera's key, in a real ssh-agent; allowed_signers and a policy naming her.
     let cli = Cli::new();
     let home = cli.data.path();
-    vera_validator(&cli, home, &home.join("vera"), None);
+    let (allowed, policy) = vera_validator(&cli, home, &home.join("vera"), None);
+    countersign_e2e::release_trust(&cli, &mlflow_uri(), &[], &policy, &allowed);
     let sock = home.join("agent.sock");
     let mut agent = Command::new("ssh-agent")
         .args(["-D", "-a"])

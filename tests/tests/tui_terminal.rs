@@ -82,12 +82,37 @@ fn verify_against_a_dead_server_never_freezes_the_terminal() {
         out.lines().last().expect("line").to_string() + "\n",
     )
     .expect("allowed");
+    // A pinned root of its own: verification reads the releases from the (dead) server.
+    let risk = cli.data.path().join("risk");
+    cli.ok(&[
+        "keys",
+        "generate",
+        risk.to_str().expect("p"),
+        "--no-passphrase",
+        "--as",
+        "risk@bank.example",
+    ]);
+    let root_dir = cli.data.path().join("root");
+    cli.ok(&[
+        "policy",
+        "root",
+        "init",
+        "-o",
+        root_dir.to_str().expect("p"),
+        "--member",
+        &format!("risk@bank.example={}.pub", risk.display()),
+        "--release-threshold",
+        "1",
+        "--root-threshold",
+        "1",
+    ]);
     let cmd = format!(
-        "env COUNTERSIGN_DATA_DIR={} TERM=xterm-256color {} --platform {} --allowed-signers {}",
+        "env COUNTERSIGN_DATA_DIR={} TERM=xterm-256color {} --platform {} --allowed-signers {} --root {}",
         cli.data.path().display(),
         binary("countersign").display(),
         proxy.uri,
-        allowed.display()
+        allowed.display(),
+        root_dir.join("root.signers").display()
     );
     let t = Tmux::start("cs-dead-server", 120, 40, &cmd);
     let s = t.wait_for("the inventory from the store", |s| s.contains('▶'));

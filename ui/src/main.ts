@@ -126,7 +126,7 @@ async function start(): Promise<void> {
     const info = await workspaceInfo();
     identity = info.identity;
     $("platform").textContent = info.platform;
-    $("identity").textContent = `${identity} · policy ${info.policy_version}`;
+    $("identity").textContent = `${identity} · policy ${info.policy_version} · root ${info.root === "none pinned" ? "none pinned" : info.root.split("/").pop()}`;
     setToday(new Date().toISOString().slice(0, 10));
   } catch (e) {
     showError(e);

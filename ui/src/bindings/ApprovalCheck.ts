@@ -41,4 +41,8 @@ signature_ok: boolean,
 /**
  * Whether it was found in a deleted review run.
  */
-deleted: boolean, };
+deleted: boolean, 
+/**
+ * The trusted policy release it was judged under (its roster verifies the signature).
+ */
+policy_release: number | null, };

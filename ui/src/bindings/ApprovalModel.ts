@@ -5,7 +5,7 @@
  */
 export type ApprovalModel = { 
 /**
- * Platform URI without credentials.
+ * v2: the platform's name in the policy release; v1: its URI without credentials.
  */
 platform: string, 
 /**

@@ -13,9 +13,9 @@ export type Evidence = {
  */
 type: string, 
 /**
- * The platform (no credentials).
+ * The platform URI (no credentials) in format v1; empty, and left out, in v2.
  */
-platform: string, 
+platform?: string, 
 /**
  * The version record.
  */

@@ -47,4 +47,8 @@ aliases: Array<string>,
 /**
  * Tags.
  */
-tags: { [key in string]: string }, };
+tags: { [key in string]: string }, 
+/**
+ * Model files the version names (folder platform: paths inside the folder).
+ */
+files?: Array<string>, };

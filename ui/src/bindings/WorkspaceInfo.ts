@@ -25,9 +25,14 @@ policy_version: string,
  */
 policy_sha256: string, 
 /**
- * The allowed_signers file used to verify.
+ * The roster file a policy release would be assembled from (verification uses the
+ * trusted release's roster).
  */
 allowed_signers: string, 
+/**
+ * The pinned trust root (a file or `sha256:HEX`), or "none pinned".
+ */
+root: string, 
 /**
  * Tiers the policy defines, in order.
  */
