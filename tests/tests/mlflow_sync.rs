@@ -92,7 +92,7 @@ fn show_returns_the_seeded_evidence_field_by_field() {
             let ev = &shown["evidence"];
             let run_id = want["run_id"].as_str().expect("run id");
             let seeded = &manifest["runs"][run_id];
-            assert_eq!(ev["type"], "countersign.evidence/v1");
+            assert_eq!(ev["type"], "countersign.evidence/v2");
             assert_eq!(ev["version"]["name"], model);
             assert_eq!(ev["version"]["version"], json!(version));
             assert_eq!(ev["version"]["run_id"], json!(run_id));

@@ -23,7 +23,7 @@ fn review_sign_and_export_in_a_real_terminal() {
     let cli = Cli::new();
     let home = cli.data.path();
     let (allowed, policy) = vera_validator(&cli, home, &home.join("vera"), None);
-    countersign_e2e::release_trust(&cli, &mlflow_uri(), &[], &policy, &allowed);
+    let root = countersign_e2e::release_trust(&cli, &mlflow_uri(), &[], &policy, &allowed);
     let sock = home.join("agent.sock");
     let mut agent = Command::new("ssh-agent")
         .args(["-D", "-a"])
@@ -46,8 +46,9 @@ fn review_sign_and_export_in_a_real_terminal() {
         .success());
 
     let cmd = format!(
-        "env COUNTERSIGN_DATA_DIR={d} COUNTERSIGN_POLICY={d}/policy.toml SSH_AUTH_SOCK={s} COUNTERSIGN_KEY=agent TERM=xterm-256color {bin} --platform {uri}",
+        "env COUNTERSIGN_DATA_DIR={d} COUNTERSIGN_POLICY={d}/policy.toml COUNTERSIGN_ROOT={r} SSH_AUTH_SOCK={s} COUNTERSIGN_KEY=agent TERM=xterm-256color {bin} --platform {uri}",
         d = home.display(),
+        r = root.display(),
         s = sock.display(),
         bin = binary("countersign").display(),
         uri = mlflow_uri()
