@@ -62,7 +62,7 @@ export COUNTERSIGN_TEST_MLFLOW_URI=$MLFLOW_URI
 export COUNTERSIGN_TEST_MLFLOW_MANIFEST=$MLFLOW_DIR/manifest.json
 
 step "End-to-end: MLflow, faults, real terminal"
-cargo test --locked -p countersign-e2e --test mlflow_sync --test faults --test crash --test adversarial --test fail_closed --test config --test review --test errors --test signing --test audit_pack --test tui_terminal -- --test-threads=1
+cargo test --locked -p countersign-e2e --test mlflow_sync --test faults --test crash --test adversarial --test fail_closed --test config --test review --test errors --test signing --test trust --test audit_pack --test tui_terminal -- --test-threads=1
 
 step "End-to-end: approvals written back to and verified from MLflow (changes the seeded server)"
 cargo test --locked -p countersign-e2e --test mlflow_signing --test tui_mlflow --test secrets -- --test-threads=1

@@ -517,6 +517,30 @@ impl Workspace {
         platform.publish_policy_files(&files)
     }
 
+    /// What a reviewer drafting under `policy_sha256` should know: `None` when it is the policy
+    /// of the newest release the pinned root trusts; else why nothing signed under it would
+    /// count (no root pinned, an unreleased policy, the releases unreadable).
+    pub fn drafting_note(&self, policy_sha256: &str) -> Option<String> {
+        if self.config.root.value.is_none() {
+            return Some("no trust root is pinned: you may draft this review, but nothing can be signed or counted until one is (--root FILE)".into());
+        }
+        match self.trusted() {
+            Err(e) => Some(format!(
+                "the policy releases could not be checked ({e}): nothing signed counts unless its policy is released"
+            )),
+            Ok(t) => match t.trust.newest() {
+                Ok(r) if r.policy.sha256 == policy_sha256 => None,
+                Ok(r) => Some(format!(
+                    "policy {} is not the policy of release {} ({}), the newest the pinned root trusts: you may draft under it, but nothing signed under it counts",
+                    crate::display::short_hash(policy_sha256),
+                    r.manifest.version,
+                    crate::display::short_hash(&r.policy.sha256)
+                )),
+                Err(e) => Some(e.to_string()),
+            },
+        }
+    }
+
     /// Where the roster of policy release `n` can be read by hand, for `ssh-keygen -Y verify
     /// -f …`: the file on a folder platform, else where to download it from.
     pub fn roster_location(&self, n: u64) -> String {

@@ -189,6 +189,17 @@ pub fn cover(
             })
         }
     };
+    if listed.is_empty() {
+        return Ok(ArtifactCoverage {
+            source,
+            files: Vec::new(),
+            not_hashed: vec![NotHashed {
+                path: String::new(),
+                size: None,
+                reason: "the platform lists no model files under the version's source".into(),
+            }],
+        });
+    }
     let total: u64 = listed.iter().filter_map(|e| e.size).sum();
     let mut files = Vec::new();
     let mut not_hashed = Vec::new();

@@ -47,7 +47,17 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Config(crate::cli::ConfigCmd::Show { json })) => {
             cmd_config_show(&config, json)
         }
-        Some(Command::Review(c)) => crate::review_cmd::run(open()?, &load_policy()?, identity, c),
+        Some(Command::Review(c)) => {
+            let policy = load_policy()?;
+            let starting = matches!(c, crate::cli::ReviewCmd::Start(_));
+            crate::review_cmd::run(open()?, &policy, identity, c)?;
+            if starting {
+                if let Some(note) = workspace().ok().and_then(|ws| ws.drafting_note(&policy.sha256)) {
+                    eprintln!("note: {}", crate::output::Esc(&note));
+                }
+            }
+            Ok(())
+        }
         Some(Command::Tier(a)) => crate::review_cmd::tier(open()?, &load_policy()?, a),
         Some(Command::Keys(a)) => crate::sign_cmd::keys(a, &config),
         Some(Command::Sign(a)) => crate::sign_cmd::sign_cmd(&workspace()?, a),
