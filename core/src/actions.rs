@@ -420,7 +420,14 @@ impl Workspace {
                 platform
                     .policy_files(&crate::trust::PolicyScope::All)?
                     .iter()
-                    .filter_map(|f| f.path.strip_prefix("releases/")?.split('/').next()?.parse::<u64>().ok())
+                    .filter_map(|f| {
+                        f.path
+                            .strip_prefix("releases/")?
+                            .split('/')
+                            .next()?
+                            .parse::<u64>()
+                            .ok()
+                    })
                     .max()
                     .unwrap_or(0)
                     + 1
@@ -443,7 +450,14 @@ impl Workspace {
             name: name.to_string(),
             uris: uris.iter().map(|u| crate::trust::normal_uri(u)).collect(),
         }];
-        let m = crate::trust::author::assemble_release(out, number, root, &policy_path, &roster, platforms)?;
+        let m = crate::trust::author::assemble_release(
+            out,
+            number,
+            root,
+            &policy_path,
+            &roster,
+            platforms,
+        )?;
         if let Some(k) = key {
             crate::trust::sign_local(out, k, &[root])?;
         }
@@ -470,7 +484,10 @@ impl Workspace {
             .map(|(p, b)| crate::trust::PolicyFile {
                 path: p.clone(),
                 bytes: b.clone(),
-                location: dir.join(p.rsplit('/').next().unwrap_or("")).display().to_string(),
+                location: dir
+                    .join(p.rsplit('/').next().unwrap_or(""))
+                    .display()
+                    .to_string(),
             })
             .collect();
         if files.iter().any(|(p, _)| p.starts_with("releases/")) {
@@ -515,6 +532,23 @@ impl Workspace {
             }
         }
         platform.publish_policy_files(&files)
+    }
+
+    /// The policy a new review is drafted under: the configured file when one is given (an
+    /// unreleased draft is allowed: [`Workspace::drafting_note`] says what that means), else the
+    /// newest release's when a root is pinned and the platform answers, else the built-in one.
+    pub fn drafting_policy(&self) -> LoadedPolicy {
+        if self.config.policy.value.is_some() || self.config.root.value.is_none() {
+            return self.policy.clone();
+        }
+        match self.trusted() {
+            Ok(t) => t
+                .trust
+                .newest()
+                .map(|r| r.policy.clone())
+                .unwrap_or_else(|_| self.policy.clone()),
+            Err(_) => self.policy.clone(),
+        }
     }
 
     /// What a reviewer drafting under `policy_sha256` should know: `None` when it is the policy
@@ -564,7 +598,11 @@ impl Workspace {
     }
 
     fn allowed_path(&self) -> PathBuf {
-        workspace::allowed_signers_path(self.allowed_signers.as_deref(), &self.policy, &self.data_dir)
+        workspace::allowed_signers_path(
+            self.allowed_signers.as_deref(),
+            &self.policy,
+            &self.data_dir,
+        )
     }
 
     fn whoami(&self) -> String {
@@ -741,7 +779,7 @@ impl Workspace {
         let (review, resumed) = review::start(
             &self.session.store,
             &self.session.key,
-            &self.policy,
+            &self.drafting_policy(),
             &vref,
             Some(self.whoami()),
         )?;

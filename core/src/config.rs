@@ -344,10 +344,13 @@ impl Config {
             (flags.root.clone(), flag("--root")),
             (env("COUNTERSIGN_ROOT"), env_o("COUNTERSIGN_ROOT")),
             (
-                parsed.root.clone().map(|r| match crate::trust::RootPin::parse(&r) {
-                    crate::trust::RootPin::File(p) => rel(p).display().to_string(),
-                    crate::trust::RootPin::Sha256(_) => r,
-                }),
+                parsed
+                    .root
+                    .clone()
+                    .map(|r| match crate::trust::RootPin::parse(&r) {
+                        crate::trust::RootPin::File(p) => rel(p).display().to_string(),
+                        crate::trust::RootPin::Sha256(_) => r,
+                    }),
                 from_file(),
             ),
         ]));
@@ -606,10 +609,9 @@ impl Config {
             ShownSetting {
                 name: "root".into(),
                 value: Some(
-                    self.root
-                        .value
-                        .clone()
-                        .unwrap_or_else(|| "(none pinned: the gate, verify and sign refuse)".into()),
+                    self.root.value.clone().unwrap_or_else(|| {
+                        "(none pinned: the gate, verify and sign refuse)".into()
+                    }),
                 ),
                 origin: self.root.origin.clone(),
             },

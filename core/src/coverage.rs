@@ -60,12 +60,24 @@ impl InventoryRecord {
         let mut out = Vec::new();
         let fields: [(&str, &Option<String>, &Option<String>); 7] = [
             ("owner", &self.owner, &now.owner),
-            ("business purpose", &self.business_purpose, &now.business_purpose),
+            (
+                "business purpose",
+                &self.business_purpose,
+                &now.business_purpose,
+            ),
             ("risk tier", &self.risk_tier, &now.risk_tier),
             ("monitoring", &self.monitoring, &now.monitoring),
-            ("documentation link", &self.documentation, &now.documentation),
+            (
+                "documentation link",
+                &self.documentation,
+                &now.documentation,
+            ),
             ("provider", &self.llm_provider, &now.llm_provider),
-            ("next review date", &self.next_review_date, &now.next_review_date),
+            (
+                "next review date",
+                &self.next_review_date,
+                &now.next_review_date,
+            ),
         ];
         for (name, a, b) in fields {
             if a != b {
@@ -125,10 +137,9 @@ impl ArtifactCoverage {
         let esc = crate::display::escape;
         for f in &self.files {
             match now.files.iter().find(|g| g.path == f.path) {
-                None if now.not_hashed.iter().any(|n| n.path == f.path) => out.push(format!(
-                    "model file {} is no longer hashed",
-                    esc(&f.path)
-                )),
+                None if now.not_hashed.iter().any(|n| n.path == f.path) => {
+                    out.push(format!("model file {} is no longer hashed", esc(&f.path)))
+                }
                 None => out.push(format!("model file {} was removed", esc(&f.path))),
                 Some(g) if g.sha256 != f.sha256 || g.size != f.size => out.push(format!(
                     "model file {} changed (sha256 {} → {}, {} → {} bytes)",
@@ -150,7 +161,11 @@ impl ArtifactCoverage {
             if !self.not_hashed.iter().any(|m| m.path == n.path)
                 && !self.files.iter().any(|f| f.path == n.path)
             {
-                out.push(format!("model file {} was added (not hashed: {})", esc(&n.path), n.reason));
+                out.push(format!(
+                    "model file {} was added (not hashed: {})",
+                    esc(&n.path),
+                    n.reason
+                ));
             }
         }
         out

@@ -705,11 +705,7 @@ pub fn generate_keys(dir: &Path) -> Result<()> {
 }
 
 /// The demo risk function's members: three keys, any two of which sign a release.
-pub const DEMO_RISK: [&str; 3] = [
-    "risk-1@demo.bank",
-    "risk-2@demo.bank",
-    "risk-3@demo.bank",
-];
+pub const DEMO_RISK: [&str; 3] = ["risk-1@demo.bank", "risk-2@demo.bank", "risk-3@demo.bank"];
 
 /// The demo's trust folder, beside the platform folder (never inside it): `DIR-trust/`.
 pub fn trust_dir(dir: &Path) -> std::path::PathBuf {

@@ -48,11 +48,19 @@ pub fn run(cli: Cli) -> Result<()> {
             cmd_config_show(&config, json)
         }
         Some(Command::Review(c)) => {
-            let policy = load_policy()?;
             let starting = matches!(c, crate::cli::ReviewCmd::Start(_));
+            // A new review is drafted under the newest release's policy unless --policy says
+            // otherwise.
+            let policy = match (starting, workspace()) {
+                (true, Ok(ws)) => ws.drafting_policy(),
+                _ => load_policy()?,
+            };
             crate::review_cmd::run(open()?, &policy, identity, c)?;
             if starting {
-                if let Some(note) = workspace().ok().and_then(|ws| ws.drafting_note(&policy.sha256)) {
+                if let Some(note) = workspace()
+                    .ok()
+                    .and_then(|ws| ws.drafting_note(&policy.sha256))
+                {
                     eprintln!("note: {}", crate::output::Esc(&note));
                 }
             }

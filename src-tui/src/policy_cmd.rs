@@ -18,7 +18,12 @@ pub fn run(config: &Config, cmd: PolicyCmd) -> Result<()> {
             let ws = workspace()?;
             let key = crate::sign_cmd::open_key(&key, config)?;
             let (who, path) = ws.policy_sign(&dir, &key)?;
-            say!("Signed as {} ({}): {}", who, key.fingerprint(), path.display());
+            say!(
+                "Signed as {} ({}): {}",
+                who,
+                key.fingerprint(),
+                path.display()
+            );
             Ok(())
         }
         PolicyCmd::Publish { dir } => {
@@ -140,7 +145,11 @@ fn verify(ws: &Workspace, json: bool) -> Result<()> {
             "refused": t.refused,
         }))?;
     } else {
-        say!("Pinned root {} (sha256:{})", t.pin.display(), t.pinned_sha256);
+        say!(
+            "Pinned root {} (sha256:{})",
+            t.pin.display(),
+            t.pinned_sha256
+        );
         for c in &t.chain {
             say!(
                 "  root v{} {}: {} — a release needs {}, a new root {}",

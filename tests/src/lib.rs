@@ -497,7 +497,10 @@ pub fn release_trust(
                 .count()
         })
         .unwrap_or(0);
-    let rel = risk.join(format!("release-{}", n + 1)).display().to_string();
+    let rel = risk
+        .join(format!("release-{}", n + 1))
+        .display()
+        .to_string();
     let key1 = risk.join("risk-1").display().to_string();
     let key2 = risk.join("risk-2").display().to_string();
     let (policy, allowed) = (policy.display().to_string(), allowed.display().to_string());
@@ -523,7 +526,15 @@ pub fn release_trust(
         args.extend(["--uri", u]);
     }
     cli.ok(&args);
-    cli.ok(&["--platform", platform, "policy", "sign", &rel, "--key", &key2]);
+    cli.ok(&[
+        "--platform",
+        platform,
+        "policy",
+        "sign",
+        &rel,
+        "--key",
+        &key2,
+    ]);
     cli.ok(&["--platform", platform, "policy", "publish", &rel]);
     root
 }

@@ -425,7 +425,10 @@ fn the_policy_tag_names_are_honoured_everywhere() {
         ("monitoring", "mrm_monitoring"),
         ("next_review_date", "mrm_next_review"),
     ] {
-        if let Some(line) = text.lines().find(|l| l.trim_start().starts_with(&format!("{from} ="))) {
+        if let Some(line) = text
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{from} =")))
+        {
             edited = edited.replace(line, &format!("{line}\n{}", line.replacen(from, to, 1)));
         }
     }

@@ -397,13 +397,7 @@ fn approvals_on_mlflow_end_to_end() {
     let pack = vera.data.path().join("pack");
     w.ok(
         &vera,
-        &[
-            "export",
-            "audit-pack",
-            v,
-            "-o",
-            pack.to_str().expect("p"),
-        ],
+        &["export", "audit-pack", v, "-o", pack.to_str().expect("p")],
     );
     let q = Command::new("qpdf")
         .arg("--check")
@@ -735,4 +729,173 @@ fn metric_values_are_mlflows_bit_for_bit() {
         assert!(shown.contains(x), "show --json lacks {x} exactly: {shown}");
         assert!(evidence.contains(x), "evidence.json lacks {x} exactly");
     }
+}
+
+/// Uploads bytes to MLflow's artifact proxy, as any client with write access could.
+fn put_bytes(path: &str, bytes: &[u8]) {
+    let tmp = tempfile::NamedTempFile::new().expect("tmp");
+    std::fs::write(tmp.path(), bytes).expect("write");
+    let st = Command::new("curl")
+        .args(["-sS", "-f", "-X", "PUT", "--data-binary"])
+        .arg(format!("@{}", tmp.path().display()))
+        .arg(format!(
+            "{}/api/2.0/mlflow-artifacts/artifacts/{path}",
+            mlflow_uri()
+        ))
+        .status()
+        .expect("curl");
+    assert!(st.success(), "PUT {path}");
+}
+
+fn delete_artifact(path: &str) {
+    let st = Command::new("curl")
+        .args(["-sS", "-f", "-X", "DELETE"])
+        .arg(format!(
+            "{}/api/2.0/mlflow-artifacts/artifacts/{path}",
+            mlflow_uri()
+        ))
+        .status()
+        .expect("curl");
+    assert!(st.success(), "DELETE {path}");
+}
+
+/// The model's files (an MLflow 3 logged model's, reached through MLflow's own artifact
+/// endpoints) are bound in the approval: swapped, added or removed through the artifact API,
+/// the approval is stale, naming the file. The same server through 127.0.0.1 and localhost,
+/// both listed in the release, counts; an unlisted URI is refused by name.
+#[test]
+fn model_files_and_listed_hostnames_on_mlflow() {
+    use countersign_e2e::mlflow_api as api;
+    let name = format!("files-{}", std::process::id());
+    let exp = api(
+        "experiments/create",
+        json!({"name": format!("/tests/{name}")}),
+    )["experiment_id"]
+        .clone();
+    let run = api(
+        "runs/create",
+        json!({"experiment_id": exp, "user_id": "tess.builder", "run_name": "train"}),
+    )["run"]["info"]["run_id"]
+        .as_str()
+        .expect("run")
+        .to_string();
+    api(
+        "runs/update",
+        json!({"run_id": run, "status": "FINISHED", "end_time": 100}),
+    );
+    let logged = api(
+        "logged-models",
+        json!({"experiment_id": exp, "name": "model", "source_run_id": run}),
+    );
+    let model_id = logged["model"]["info"]["model_id"]
+        .as_str()
+        .expect("model id")
+        .to_string();
+    let root = logged["model"]["info"]["artifact_uri"]
+        .as_str()
+        .expect("artifact uri")
+        .strip_prefix("mlflow-artifacts:/")
+        .expect("a proxied artifact root")
+        .to_string();
+    put_bytes(
+        &format!("{root}/MLmodel"),
+        b"artifact_path: model\nflavors: {}\n",
+    );
+    put_bytes(&format!("{root}/weights/model.pkl"), b"genuine weights\n");
+    api(
+        "registered-models/create",
+        json!({"name": name, "tags": [{"key": "risk_tier", "value": "3"}, {"key": "owner", "value": "olga.owner@bank.example"}]}),
+    );
+    api(
+        "model-versions/create",
+        json!({"name": name, "source": format!("models:/{model_id}"), "run_id": run, "model_id": model_id}),
+    );
+    let v = format!("models:/{name}/1");
+
+    // The risk function releases vera's roster for this server under both hostnames.
+    let cli = Cli::new();
+    let home = cli.data.path().to_path_buf();
+    let (allowed, policy) = countersign_e2e::vera_validator(&cli, &home, &home.join("vera"), None);
+    let localhost = mlflow_uri().replace("127.0.0.1", "localhost");
+    countersign_e2e::release_trust(&cli, &mlflow_uri(), &[&localhost], &policy, &allowed);
+    let p = policy.display().to_string();
+    cli.ok(&[
+        "--platform",
+        &mlflow_uri(),
+        "--policy",
+        &p,
+        "sync",
+        "--quiet",
+    ]);
+    countersign_e2e::complete_review(&cli, &v);
+    let key = home.join("vera").display().to_string();
+    cli.ok(&[
+        "--policy",
+        &p,
+        "sign",
+        &v,
+        "--role",
+        "validator",
+        "--decision",
+        "approve",
+        "--key",
+        &key,
+        "--yes",
+    ]);
+    let gate = |platform: &str| {
+        let o = cli.run(&["--platform", platform, "gate", &v]);
+        (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr),
+        )
+    };
+    let ver = countersign_e2e::verify_json(&cli, &v);
+    let files = &ver["approvals"][0]["record"]["artifacts"]["files"];
+    assert_eq!(
+        files.as_array().map(Vec::len),
+        Some(2),
+        "both model files are hashed into the record: {ver}"
+    );
+    assert_eq!(gate(&mlflow_uri()).0, 0, "{}", gate(&mlflow_uri()).1);
+    let (code, out) = gate(&localhost);
+    assert_eq!(
+        code, 0,
+        "the same server through its other listed hostname: {out}"
+    );
+    let proxy = countersign_e2e::proxy::FaultProxy::start(&mlflow_uri());
+    let (code, out) = gate(&proxy.uri);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains(&format!(
+            "the platform {} is not governed by policy release",
+            proxy.uri
+        )),
+        "{out}"
+    );
+
+    // Swapped, added, removed through the artifact API.
+    put_bytes(
+        &format!("{root}/weights/model.pkl"),
+        b"backdoored weights\n",
+    );
+    let (code, out) = gate(&mlflow_uri());
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("model file weights/model.pkl changed"),
+        "{out}"
+    );
+    put_bytes(&format!("{root}/weights/model.pkl"), b"genuine weights\n");
+    assert_eq!(gate(&mlflow_uri()).0, 0, "{}", gate(&mlflow_uri()).1);
+    put_bytes(&format!("{root}/weights/extra.py"), b"import os\n");
+    let (code, out) = gate(&mlflow_uri());
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("model file weights/extra.py was added"),
+        "{out}"
+    );
+    delete_artifact(&format!("{root}/weights/extra.py"));
+    delete_artifact(&format!("{root}/MLmodel"));
+    let (code, out) = gate(&mlflow_uri());
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("model file MLmodel was removed"), "{out}");
 }

@@ -95,7 +95,10 @@ fn countersign_signatures_verify_with_ssh_keygen_and_back() {
     let rec: Value =
         serde_json::from_slice(&std::fs::read(&record).expect("record")).expect("json");
     assert_eq!(rec["type"], "countersign.approval/v2");
-    assert_eq!(rec["model"]["platform"], "demo", "the platform's governed name");
+    assert_eq!(
+        rec["model"]["platform"], "demo",
+        "the platform's governed name"
+    );
     assert_eq!(
         rec["policy_release_sha256"].as_str().map(str::len),
         Some(64),
@@ -103,9 +106,9 @@ fn countersign_signatures_verify_with_ssh_keygen_and_back() {
     );
     assert!(rec["inventory"]["owner"].is_string(), "{rec}");
     assert!(
-        rec["artifacts"]["files"]
-            .as_array()
-            .is_some_and(|f| f.iter().any(|f| f["path"].as_str().is_some_and(|p| p.ends_with("model.pkl")))),
+        rec["artifacts"]["files"].as_array().is_some_and(|f| f
+            .iter()
+            .any(|f| f["path"].as_str().is_some_and(|p| p.ends_with("model.pkl")))),
         "the model's files are bound: {rec}"
     );
     assert_eq!(rec["role"], "validator");
@@ -446,7 +449,11 @@ fn flipping_any_byte_or_swapping_the_key_never_counts() {
         .collect();
     std::fs::write(&allowed_path, swapped).expect("write");
     // Written to the folder only, it changes nothing: the roster is the release's.
-    assert_eq!(gate(&cli, v).0, 0, "the folder's allowed_signers is not trusted");
+    assert_eq!(
+        gate(&cli, v).0,
+        0,
+        "the folder's allowed_signers is not trusted"
+    );
     countersign_e2e::demo_release(&cli, None);
     let ver = verify_json(&cli, v);
     assert!(
@@ -723,7 +730,10 @@ fn forged_copied_and_expired_records_never_count() {
     let (before, _) = gate(&cli, "models:/churn-propensity/1");
     std::fs::write(dir(&cli).join("allowed_signers"), "*@demo.bank ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOgHIr4PjAW3RdZIdJ9oaxYKc/JPqlaLKyo/S5AbqECH\n").expect("write");
     let (code, _) = gate(&cli, "models:/churn-propensity/1");
-    assert_eq!(code, before, "the folder's allowed_signers is never what the gate trusts");
+    assert_eq!(
+        code, before,
+        "the folder's allowed_signers is never what the gate trusts"
+    );
     let o = cli.run(&[
         "--policy",
         &countersign_e2e::workspace_root()
@@ -743,7 +753,10 @@ fn forged_copied_and_expired_records_never_count() {
     ]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(4), "{err}");
-    assert!(err.contains("allowed_signers line 1") && err.contains("pattern"), "{err}");
+    assert!(
+        err.contains("allowed_signers line 1") && err.contains("pattern"),
+        "{err}"
+    );
 }
 
 #[test]

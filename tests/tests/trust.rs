@@ -67,7 +67,8 @@ fn assemble(w: &World, out: &Path, uris: &[&str], signers: &[u32]) {
     }
     w.cli.ok(&args);
     for i in signers {
-        w.cli.ok(&["policy", "sign", &out_s, "--key", &risk_key(w, *i)]);
+        w.cli
+            .ok(&["policy", "sign", &out_s, "--key", &risk_key(w, *i)]);
     }
 }
 
@@ -137,7 +138,13 @@ fn releases_are_checked_by_ssh_keygen_and_counted_against_the_threshold() {
         "{out}"
     );
     // The third member signs; with her signature beside the others the release counts.
-    w.cli.ok(&["policy", "sign", r2.to_str().expect("p"), "--key", &risk_key(&w, 3)]);
+    w.cli.ok(&[
+        "policy",
+        "sign",
+        r2.to_str().expect("p"),
+        "--key",
+        &risk_key(&w, 3),
+    ]);
     std::fs::copy(
         r2.join("signatures/risk-3@demo.bank.sig"),
         w.demo()
@@ -147,7 +154,8 @@ fn releases_are_checked_by_ssh_keygen_and_counted_against_the_threshold() {
     assert_eq!(gate(&w, &[]).0, 0, "{}", gate(&w, &[]).1);
     let shown = w.cli.ok(&["policy", "verify"]);
     assert!(
-        shown.contains("TRUSTED release 2") && shown.contains("signed by risk-1@demo.bank, risk-3@demo.bank"),
+        shown.contains("TRUSTED release 2")
+            && shown.contains("signed by risk-1@demo.bank, risk-3@demo.bank"),
         "{shown}"
     );
 
@@ -183,8 +191,10 @@ fn releases_are_checked_by_ssh_keygen_and_counted_against_the_threshold() {
         "2",
     ]);
     let r2s = root2.to_str().expect("p");
-    w.cli.ok(&["policy", "sign", r2s, "--key", k4.to_str().expect("p")]);
-    w.cli.ok(&["policy", "sign", r2s, "--key", &risk_key(&w, 2)]);
+    w.cli
+        .ok(&["policy", "sign", r2s, "--key", k4.to_str().expect("p")]);
+    w.cli
+        .ok(&["policy", "sign", r2s, "--key", &risk_key(&w, 2)]);
     let o = w.cli.run(&["policy", "publish", r2s]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(
@@ -195,20 +205,31 @@ fn releases_are_checked_by_ssh_keygen_and_counted_against_the_threshold() {
     plant(&root2, &w.demo().join("policy/roots/2"));
     let shown = w.cli.ok(&["policy", "verify"]);
     assert!(shown.contains("REFUSED root v2"), "{shown}");
-    assert!(!shown.contains("  root v2"), "the chain stays at v1: {shown}");
+    assert!(
+        !shown.contains("  root v2"),
+        "the chain stays at v1: {shown}"
+    );
     // A third old key signs: the rotation is valid, and old releases still verify.
-    w.cli.ok(&["policy", "sign", r2s, "--key", &risk_key(&w, 3)]);
+    w.cli
+        .ok(&["policy", "sign", r2s, "--key", &risk_key(&w, 3)]);
     std::fs::copy(
         root2.join("signatures/risk-3@demo.bank.sig"),
-        w.demo().join("policy/roots/2/signatures/risk-3@demo.bank.sig"),
+        w.demo()
+            .join("policy/roots/2/signatures/risk-3@demo.bank.sig"),
     )
     .expect("copy");
     let shown = w.cli.ok(&["policy", "verify"]);
     assert!(
-        shown.contains("root v2") && shown.contains("TRUSTED release 1") && shown.contains("TRUSTED release 2"),
+        shown.contains("root v2")
+            && shown.contains("TRUSTED release 1")
+            && shown.contains("TRUSTED release 2"),
         "{shown}"
     );
-    assert_eq!(gate(&w, &[]).0, 0, "the approvals under release 1 still count");
+    assert_eq!(
+        gate(&w, &[]).0,
+        0,
+        "the approvals under release 1 still count"
+    );
     // A release under the old root numbered past `last_release` is refused: release 1's
     // files renumbered 3 and signed by two old keys.
     let r3 = w.cli.data.path().join("r3");
@@ -224,7 +245,11 @@ fn releases_are_checked_by_ssh_keygen_and_counted_against_the_threshold() {
     )
     .expect("r3");
     for i in [1, 2] {
-        ssh_sign(Path::new(&risk_key(&w, i)), "countersign-policy", &r3.join("release.json"));
+        ssh_sign(
+            Path::new(&risk_key(&w, i)),
+            "countersign-policy",
+            &r3.join("release.json"),
+        );
         std::fs::rename(
             r3.join("release.json.sig"),
             r3.join(format!("signatures/risk-{i}@demo.bank.sig")),
@@ -280,7 +305,10 @@ fn nothing_a_builder_writes_makes_a_pinned_gate_pass() {
     std::fs::write(&alex, bytes).expect("write");
     ssh_sign(&bob, "countersign", &alex);
     let (code, out) = gate(&w, &[]);
-    assert_ne!(code, 0, "the folder's allowed_signers made the gate pass: {out}");
+    assert_ne!(
+        code, 0,
+        "the folder's allowed_signers made the gate pass: {out}"
+    );
 
     // His own roster and policy as flags, and his policy seen by the local store.
     let own_roster = w.cli.data.path().join("bob-roster");
@@ -288,7 +316,8 @@ fn nothing_a_builder_writes_makes_a_pinned_gate_pass() {
     let own_policy = w.cli.data.path().join("bob-policy.toml");
     std::fs::write(
         &own_policy,
-        countersign_core::policy::DEFAULT_POLICY.replace("approver\"]", "approver\", \"validator\"]"),
+        countersign_core::policy::DEFAULT_POLICY
+            .replace("approver\"]", "approver\", \"validator\"]"),
     )
     .expect("policy");
     let (r, p) = (
@@ -296,27 +325,30 @@ fn nothing_a_builder_writes_makes_a_pinned_gate_pass() {
         own_policy.display().to_string(),
     );
     let (code, out) = gate(&w, &["--allowed-signers", &r, "--policy", &p]);
-    assert_ne!(code, 0, "his own --allowed-signers and --policy made the gate pass: {out}");
-    let o = w
-        .cli
-        .run(&["--policy", &p, "review", "start", "models:/churn-propensity/1"]);
+    assert_ne!(
+        code, 0,
+        "his own --allowed-signers and --policy made the gate pass: {out}"
+    );
+    let o = w.cli.run(&[
+        "--policy",
+        &p,
+        "review",
+        "start",
+        "models:/churn-propensity/1",
+    ]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(
-        text(&o).contains("is not the policy of release 1") && text(&o).contains("nothing signed under it counts"),
+        text(&o).contains("is not the policy of release 1")
+            && text(&o).contains("nothing signed under it counts"),
         "drafting under an unreleased policy is allowed, and says so: {}",
         text(&o)
     );
     let (code, out) = gate(&w, &["--policy", &p]);
-    assert_ne!(code, 0, "a policy in the local store made the gate pass: {out}");
-    let (code, out) = gate(
-        &w,
-        &[
-            "--allowed-signers",
-            &r,
-            "--policy",
-            &p,
-        ],
+    assert_ne!(
+        code, 0,
+        "a policy in the local store made the gate pass: {out}"
     );
+    let (code, out) = gate(&w, &["--allowed-signers", &r, "--policy", &p]);
     assert_ne!(code, 0, "{out}");
 
     // His own release 2 (his roster, signed by his own key) planted in the folder: refused,
@@ -328,10 +360,11 @@ fn nothing_a_builder_writes_makes_a_pinned_gate_pass() {
     std::fs::write(mine.join("allowed_signers"), &folder_roster).expect("roster");
     std::fs::write(
         mine.join("release.json"),
-        r1.replacen("\"version\": 1,", "\"version\": 2,", 1).replace(
-            &countersign_core::evidence::sha256_hex(&old),
-            &countersign_core::evidence::sha256_hex(folder_roster.as_bytes()),
-        ),
+        r1.replacen("\"version\": 1,", "\"version\": 2,", 1)
+            .replace(
+                &countersign_core::evidence::sha256_hex(&old),
+                &countersign_core::evidence::sha256_hex(folder_roster.as_bytes()),
+            ),
     )
     .expect("release");
     std::fs::copy(
@@ -374,13 +407,21 @@ fn what_the_review_relied_on_changing_makes_the_approval_stale_by_name() {
     };
     for (key, value, named) in [
         ("owner", "\"eve@demo.bank\"", "inventory owner"),
-        ("monitoring", "\"disabled\"", "inventory monitoring 'enabled' → 'disabled'"),
+        (
+            "monitoring",
+            "\"disabled\"",
+            "inventory monitoring 'enabled' → 'disabled'",
+        ),
         (
             "documentation_url",
             "\"https://wiki.demo.bank/elsewhere\"",
             "inventory documentation link",
         ),
-        ("description", "\"Something else\"", "inventory description changed"),
+        (
+            "description",
+            "\"Something else\"",
+            "inventory description changed",
+        ),
     ] {
         let line = line_of(key);
         std::fs::write(&model, original.replace(&line, &format!("{key} = {value}")))
@@ -442,12 +483,17 @@ fn one_platform_through_every_listed_path_and_no_other() {
     countersign_e2e::copy_dir(&w.demo(), &third);
     assert_eq!(gate(&w, &[]).0, 0);
     let (code, out) = gate(&w, &["--platform", &second_uri]);
-    assert_eq!(code, 0, "the same platform at its second listed path: {out}");
+    assert_eq!(
+        code, 0,
+        "the same platform at its second listed path: {out}"
+    );
     let third_uri = format!("folder:{}", third.display());
     let (code, out) = gate(&w, &["--platform", &third_uri]);
     assert_eq!(code, 2, "{out}");
     assert!(
-        out.contains(&format!("the platform {third_uri} is not governed by policy release 2")),
+        out.contains(&format!(
+            "the platform {third_uri} is not governed by policy release 2"
+        )),
         "{out}"
     );
 }
@@ -456,13 +502,8 @@ fn one_platform_through_every_listed_path_and_no_other() {
 fn the_pack_verifies_from_the_root_down_and_any_changed_byte_fails_it() {
     let w = World::new();
     let pack = w.cli.data.path().join("pack");
-    w.cli.ok(&[
-        "export",
-        "audit-pack",
-        V,
-        "-o",
-        pack.to_str().expect("p"),
-    ]);
+    w.cli
+        .ok(&["export", "audit-pack", V, "-o", pack.to_str().expect("p")]);
     let run = |dir: &Path| {
         let o = Command::new("bash")
             .arg(dir.join("VERIFY.txt"))
@@ -493,8 +534,7 @@ fn the_pack_verifies_from_the_root_down_and_any_changed_byte_fails_it() {
         .flatten()
         .map(|e| e.path())
         .find(|p| {
-            p.extension().is_some_and(|x| x == "json")
-                && p.to_string_lossy().contains("validator")
+            p.extension().is_some_and(|x| x == "json") && p.to_string_lossy().contains("validator")
         })
         .expect("validator record");
     let validator_rel = validator
@@ -503,8 +543,14 @@ fn the_pack_verifies_from_the_root_down_and_any_changed_byte_fails_it() {
         .display()
         .to_string();
     for (file, expect) in [
-        ("trust/roots/1/root.signers", "the trust root is not the pinned one"),
-        ("policy/releases/1/release.json", "release 1: 0 valid signatures"),
+        (
+            "trust/roots/1/root.signers",
+            "the trust root is not the pinned one",
+        ),
+        (
+            "policy/releases/1/release.json",
+            "release 1: 0 valid signatures",
+        ),
         (
             "policy/releases/1/signatures/risk-1@demo.bank.sig",
             "release 1: 1 valid signatures",
@@ -520,8 +566,7 @@ fn the_pack_verifies_from_the_root_down_and_any_changed_byte_fails_it() {
         let edit = if file.ends_with(".json") && file.starts_with("approvals") {
             // A model file's hash in the record's artifact list.
             let t = String::from_utf8(bytes.clone()).expect("utf8");
-            let at = t.find("\"sha256\": \"").expect("an artifact hash") + 11;
-            at
+            t.find("\"sha256\": \"").expect("an artifact hash") + 11
         } else if file.ends_with(".sig") {
             bytes.len() / 2
         } else {
@@ -531,7 +576,8 @@ fn the_pack_verifies_from_the_root_down_and_any_changed_byte_fails_it() {
         std::fs::write(&path, &bytes).expect("write");
         // The forger also fixes the file's line in VERIFY.txt's hash list.
         let v = std::fs::read_to_string(copy.join("VERIFY.txt")).expect("verify");
-        let old = countersign_core::evidence::sha256_hex(&std::fs::read(pack.join(file)).expect("orig"));
+        let old =
+            countersign_core::evidence::sha256_hex(&std::fs::read(pack.join(file)).expect("orig"));
         let new = countersign_core::evidence::sha256_hex(&bytes);
         std::fs::write(
             copy.join("VERIFY.txt"),

@@ -6,11 +6,11 @@
 
 use super::{builders, roster_has, same_person, ApprovalRecord, APPROVAL_TYPE, APPROVAL_TYPE_V1};
 use crate::coverage::{ArtifactCoverage, InventoryRecord};
-use crate::trust::Trust;
 use crate::evidence::{sha256_hex, Evidence};
 use crate::platform::{Platform, StoredApproval};
 use crate::policy::{LoadedPolicy, Role};
 use crate::store::Store;
+use crate::trust::Trust;
 use crate::uri::VersionRef;
 use crate::Result;
 use serde::{Deserialize, Serialize};
@@ -269,12 +269,13 @@ pub fn judge(stored: &StoredApproval, cx: &Context<'_>) -> ApprovalCheck {
                 // The key's validity window must hold now and at the time the record says it
                 // was signed (as `ssh-keygen -Y verify -Overify-time` checks).
                 let at_signing = signed_at.unwrap_or(now);
-                match crate::signing::verify(roster, &r.signer, &stored.json, sig, now)
-                    .and_then(|fp| {
+                match crate::signing::verify(roster, &r.signer, &stored.json, sig, now).and_then(
+                    |fp| {
                         crate::signing::verify(roster, &r.signer, &stored.json, sig, at_signing)
                             .map(|_| fp)
                             .map_err(|why| format!("at signed_at {}: {why}", r.signed_at))
-                    }) {
+                    },
+                ) {
                     Ok(fp) if fp != r.key_fingerprint => sig_problem(format!(
                         "signed with key {fp}, but the record names key {}",
                         r.key_fingerprint
@@ -348,7 +349,9 @@ pub fn judge(stored: &StoredApproval, cx: &Context<'_>) -> ApprovalCheck {
             match (&r.artifacts, cx.artifacts) {
                 (Some(then), Some(now)) => changes.extend(then.changes(now)),
                 (Some(_), None) => reasons.push("the model's files could not be checked".into()),
-                (None, _) => reasons.push("a v2 record that does not bind the model's files".into()),
+                (None, _) => {
+                    reasons.push("a v2 record that does not bind the model's files".into())
+                }
             }
         }
         if !changes.is_empty() {
@@ -671,7 +674,10 @@ pub fn gate(policy: &LoadedPolicy, tier: Option<String>, checks: &[ApprovalCheck
                 "a"
             };
             reasons.push(if failing.is_empty() {
-                format!("tier {t} needs {a} {} approval; there is none", role.as_str())
+                format!(
+                    "tier {t} needs {a} {} approval; there is none",
+                    role.as_str()
+                )
             } else {
                 format!(
                     "tier {t} needs {a} {} approval that counts; none does ({})",

@@ -37,8 +37,8 @@ fn world() -> World {
     let folder = FolderPlatform::new(demo.clone(), policy.policy.tags.clone());
     crate::sync::sync(&folder, &mut session.store, Default::default(), &mut |_| {}).expect("sync");
     crate::demo::generate_keys(&demo).expect("keys");
-    let root = crate::demo::generate_trust(&demo, &dir.path().join("trust"), &policy)
-        .expect("trust");
+    let root =
+        crate::demo::generate_trust(&demo, &dir.path().join("trust"), &policy).expect("trust");
     let trust = Trust::load(&crate::trust::RootPin::File(root), &folder).expect("trust");
     crate::demo::seed_approvals(&session, &demo, &trust).expect("approvals");
     let vref = VersionRef::parse(V).expect("ref");

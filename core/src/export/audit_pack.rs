@@ -232,7 +232,10 @@ fn record_files(d: &PackData) -> Vec<(String, Vec<u8>)> {
     files.push(("policy.toml".into(), d.policy.text.clone().into_bytes()));
     for c in &d.chain {
         let dir = format!("trust/roots/{}", c.root.version);
-        files.push((format!("{dir}/{}", crate::trust::ROOT_FILE), c.root.bytes.clone()));
+        files.push((
+            format!("{dir}/{}", crate::trust::ROOT_FILE),
+            c.root.bytes.clone(),
+        ));
         for (who, sig) in root_signers(d, c) {
             files.push((format!("{dir}/signatures/{}.sig", sig_name(&who)), sig));
         }
@@ -245,7 +248,10 @@ fn record_files(d: &PackData) -> Vec<(String, Vec<u8>)> {
         let mut seen = std::collections::BTreeSet::new();
         for (who, sig) in &r.signatures {
             if seen.insert(who.clone()) {
-                files.push((format!("{dir}/signatures/{}.sig", sig_name(who)), sig.clone()));
+                files.push((
+                    format!("{dir}/signatures/{}.sig", sig_name(who)),
+                    sig.clone(),
+                ));
             }
         }
     }
@@ -479,9 +485,8 @@ fn trust_checks(d: &PackData, s: &mut String, mut n: usize) -> usize {
     use crate::display::{escape, shell_quote};
     let root_path = |v: u64| format!("trust/roots/{v}/{}", crate::trust::ROOT_FILE);
     let hash_of = |p: &str| format!("$(sha256sum {p} | cut -d' ' -f1)");
-    let threshold = |p: &str, key: &str| {
-        format!("$(sed -n 's/^# {key}: \\([0-9][0-9]*\\)$/\\1/p' {p})")
-    };
+    let threshold =
+        |p: &str, key: &str| format!("$(sed -n 's/^# {key}: \\([0-9][0-9]*\\)$/\\1/p' {p})");
     let Some(pinned) = d.chain.iter().find(|c| c.root.sha256 == d.pinned_root) else {
         s.push_str("fail \"the pack carries no trust root\"\n\n");
         return n;
@@ -504,7 +509,10 @@ fn trust_checks(d: &PackData, s: &mut String, mut n: usize) -> usize {
             let sigs = root_signers(d, &w[1]);
             for (label, root, file) in [("old", old, &op), ("new", new, &np)] {
                 s.push_str("ok=0\n");
-                for (who, _) in sigs.iter().filter(|(who, _)| root.principals().contains(who)) {
+                for (who, _) in sigs
+                    .iter()
+                    .filter(|(who, _)| root.principals().contains(who))
+                {
                     s.push_str(&format!(
                         "ssh-keygen -Y verify -f {file} -I {} -n countersign-root -s {} < {np} >/dev/null 2>&1 && ok=$((ok+1))\n",
                         shell_quote(who),
@@ -523,7 +531,11 @@ fn trust_checks(d: &PackData, s: &mut String, mut n: usize) -> usize {
     }
     for r in &d.releases {
         let dir = release_dir(r);
-        let Some(root) = d.chain.iter().find(|c| c.root.sha256 == r.manifest.root_sha256) else {
+        let Some(root) = d
+            .chain
+            .iter()
+            .find(|c| c.root.sha256 == r.manifest.root_sha256)
+        else {
             continue;
         };
         let rp = root_path(root.root.version);

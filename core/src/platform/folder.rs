@@ -644,11 +644,7 @@ impl Platform for FolderPlatform {
         let base = self.root.join("policy");
         let mut out = Vec::new();
         // Regular files only, no symbolic links followed: what is read is what is there.
-        fn walk(
-            base: &Path,
-            dir: &Path,
-            out: &mut Vec<crate::trust::PolicyFile>,
-        ) -> Result<()> {
+        fn walk(base: &Path, dir: &Path, out: &mut Vec<crate::trust::PolicyFile>) -> Result<()> {
             let rd = match std::fs::read_dir(dir) {
                 Ok(rd) => rd,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),

@@ -16,13 +16,17 @@ pub fn parse_member(s: &str) -> Result<(String, ssh_key::PublicKey)> {
         input: s.to_string(),
         reason,
     };
-    let (who, key) = s
-        .split_once('=')
-        .ok_or_else(|| bad("write PRINCIPAL=PUBLIC_KEY_FILE (e.g. risk-1@bank=risk-1.pub)".into()))?;
+    let (who, key) = s.split_once('=').ok_or_else(|| {
+        bad("write PRINCIPAL=PUBLIC_KEY_FILE (e.g. risk-1@bank=risk-1.pub)".into())
+    })?;
     crate::identity::check_signer(who.trim()).map_err(|why| bad(why.to_string()))?;
     let text = std::fs::read_to_string(key.trim()).unwrap_or_else(|_| key.trim().to_string());
-    let public = ssh_key::PublicKey::from_openssh(text.trim())
-        .map_err(|e| bad(format!("'{}' is not an OpenSSH public key or .pub file ({e})", key.trim())))?;
+    let public = ssh_key::PublicKey::from_openssh(text.trim()).map_err(|e| {
+        bad(format!(
+            "'{}' is not an OpenSSH public key or .pub file ({e})",
+            key.trim()
+        ))
+    })?;
     Ok((who.trim().to_string(), public))
 }
 
@@ -35,7 +39,8 @@ fn new_dir(out: &Path) -> Result<()> {
         return Err(Error::InvalidInput {
             what: "output folder",
             input: out.display().to_string(),
-            reason: "it already exists and is not empty; roots and releases are never written over".into(),
+            reason: "it already exists and is not empty; roots and releases are never written over"
+                .into(),
         });
     }
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))
@@ -80,7 +85,13 @@ fn write_root(
     release_threshold: usize,
     root_threshold: usize,
 ) -> Result<PathBuf> {
-    let text = Root::render(version, release_threshold, root_threshold, previous, members);
+    let text = Root::render(
+        version,
+        release_threshold,
+        root_threshold,
+        previous,
+        members,
+    );
     Root::parse(text.as_bytes()).map_err(|why| Error::InvalidInput {
         what: "trust root",
         input: out.display().to_string(),

@@ -157,9 +157,8 @@ impl Trust {
         let mut files = platform.policy_files(&PolicyScope::Roots)?;
         let chain = Self::from_files(pin, &files, chrono::Utc::now())?;
         for c in &chain.chain {
-            files.extend(
-                platform.policy_files(&PolicyScope::ReleasesUnder(c.root.sha256.clone()))?,
-            );
+            files
+                .extend(platform.policy_files(&PolicyScope::ReleasesUnder(c.root.sha256.clone()))?);
         }
         let mut seen = std::collections::BTreeSet::new();
         files.retain(|f| seen.insert((f.location.clone(), f.path.clone())));
@@ -181,7 +180,10 @@ impl Trust {
                 continue;
             }
             let prefix = format!("roots/{n}/");
-            for f in fs.iter().filter(|f| f.path == format!("{prefix}{ROOT_FILE}")) {
+            for f in fs
+                .iter()
+                .filter(|f| f.path == format!("{prefix}{ROOT_FILE}"))
+            {
                 match Root::parse(&f.bytes) {
                     Ok(root) => published.push(ChainedRoot {
                         root,
@@ -330,12 +332,18 @@ impl Trust {
     /// The newest trusted release: what signers sign under. An error naming what is missing
     /// when there is none.
     pub fn newest(&self) -> Result<&VerifiedRelease> {
-        let newest = self.releases.last().map(|r| r.manifest.version).unwrap_or(0);
+        let newest = self
+            .releases
+            .last()
+            .map(|r| r.manifest.version)
+            .unwrap_or(0);
         let blocking: Vec<String> = self
             .untrusted_under_chain
             .iter()
             .filter(|(v, _)| *v > newest)
-            .map(|(v, why)| format!("release {v} is published under the pinned root but is not trusted ({why})"))
+            .map(|(v, why)| {
+                format!("release {v} is published under the pinned root but is not trusted ({why})")
+            })
             .collect();
         if !blocking.is_empty() {
             let mut reasons = blocking;

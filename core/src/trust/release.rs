@@ -259,11 +259,7 @@ fn verify_inner(
     }
     let file = |name: &str| -> Option<Vec<u8>> {
         let want = manifest.files.get(name)?;
-        found
-            .files
-            .iter()
-            .find(|b| &sha256_hex(b) == want)
-            .cloned()
+        found.files.iter().find(|b| &sha256_hex(b) == want).cloned()
     };
     let policy_bytes = file(POLICY_FILE);
     let roster_bytes = file(ROSTER_FILE);
@@ -300,7 +296,13 @@ fn verify_inner(
             reasons.push(format!("{label}: {why}"));
         }
     }
-    match (reasons.is_empty(), policy, roster, policy_bytes, roster_bytes) {
+    match (
+        reasons.is_empty(),
+        policy,
+        roster,
+        policy_bytes,
+        roster_bytes,
+    ) {
         (true, Some(policy), Some(roster), Some(pb), Some(rb)) => {
             let signatures = found
                 .signatures

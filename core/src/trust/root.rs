@@ -169,7 +169,9 @@ impl Root {
             }
             None => out.push_str("# previous: none\n"),
         }
-        out.push_str("# The risk function's keys: they sign policy releases and new roots, never models.\n");
+        out.push_str(
+            "# The risk function's keys: they sign policy releases and new roots, never models.\n",
+        );
         for (who, key) in keys {
             let mut k = key.clone();
             k.set_comment("");

@@ -72,7 +72,10 @@ impl Fixture {
             .into(),
             platforms: vec![GovernedPlatform {
                 name: "prod".into(),
-                uris: vec!["http://127.0.0.1:5000".into(), "http://localhost:5000".into()],
+                uris: vec![
+                    "http://127.0.0.1:5000".into(),
+                    "http://localhost:5000".into(),
+                ],
             }],
             created_at: "2026-12-01T00:00:00Z".into(),
         };
@@ -80,7 +83,11 @@ impl Fixture {
         let p = format!("releases/{version}/");
         add(&mut self.files, &format!("{p}release.json"), &bytes);
         add(&mut self.files, &format!("{p}policy.toml"), policy);
-        add(&mut self.files, &format!("{p}allowed_signers"), roster.as_bytes());
+        add(
+            &mut self.files,
+            &format!("{p}allowed_signers"),
+            roster.as_bytes(),
+        );
         for &i in signers {
             let sig = self.keys[i]
                 .sign_in(crate::signing::POLICY_NAMESPACE, &bytes)
@@ -110,10 +117,16 @@ fn a_release_needs_the_threshold_of_root_keys() {
     assert!(t.releases.is_empty());
     let msg = t.newest().unwrap_err().to_string();
     assert!(msg.contains("release 1 has 1 of the 2 signatures"), "{msg}");
-    assert!(msg.contains("signed by risk-0@bank; missing: any 1 of risk-1@bank, risk-2@bank"), "{msg}");
+    assert!(
+        msg.contains("signed by risk-0@bank; missing: any 1 of risk-1@bank, risk-2@bank"),
+        "{msg}"
+    );
     let (f, root) = Fixture::new(&[0, 2]);
     let t = f.trust(&root).unwrap();
-    assert_eq!(t.newest().unwrap().signers, vec!["risk-0@bank", "risk-2@bank"]);
+    assert_eq!(
+        t.newest().unwrap().signers,
+        vec!["risk-0@bank", "risk-2@bank"]
+    );
 }
 
 #[test]
@@ -122,7 +135,11 @@ fn the_same_key_twice_or_a_stranger_does_not_make_a_threshold() {
     // One key signing twice (two files) counts once; key 4 is nobody's.
     let t = f.trust(&root).unwrap();
     assert!(t.releases.is_empty());
-    assert!(t.refused.iter().any(|r| r.contains("not a key of root v1")), "{:?}", t.refused);
+    assert!(
+        t.refused.iter().any(|r| r.contains("not a key of root v1")),
+        "{:?}",
+        t.refused
+    );
     // A builder's own release (roster naming him) signed by keys outside the root.
     let r = roster(&f.keys[4]);
     f.release(2, &root, &[3, 4], &r);
@@ -137,7 +154,9 @@ fn a_roster_sharing_a_root_key_is_refused() {
     let t = f.trust(&root).unwrap();
     assert!(t.releases.is_empty());
     assert!(
-        t.refused.iter().any(|r| r.contains("root keys never approve models")),
+        t.refused
+            .iter()
+            .any(|r| r.contains("root keys never approve models")),
         "{:?}",
         t.refused
     );
@@ -157,14 +176,24 @@ fn rotation_needs_the_old_threshold_and_keeps_old_releases() {
         let sig = f.keys[i]
             .sign_in(crate::signing::ROOT_NAMESPACE, text2.as_bytes())
             .unwrap();
-        add(&mut f.files, &format!("roots/2/signatures/k{i}.sig"), sig.as_bytes());
+        add(
+            &mut f.files,
+            &format!("roots/2/signatures/k{i}.sig"),
+            sig.as_bytes(),
+        );
     };
     // Signed by one old key (0) and two new keys (1 is in both, 4): too few old keys.
     sign(&mut f, 4);
     sign(&mut f, 1);
     let t = f.trust(&root).unwrap();
     assert_eq!(t.chain.len(), 1, "{:?}", t.refused);
-    assert!(t.refused.iter().any(|r| r.contains("signed by 1 of the 2 keys of root v1")), "{:?}", t.refused);
+    assert!(
+        t.refused
+            .iter()
+            .any(|r| r.contains("signed by 1 of the 2 keys of root v1")),
+        "{:?}",
+        t.refused
+    );
     sign(&mut f, 0);
     let t = f.trust(&root).unwrap();
     assert_eq!(t.chain.len(), 2, "{:?}", t.refused);
@@ -174,7 +203,11 @@ fn rotation_needs_the_old_threshold_and_keeps_old_releases() {
     f.release(2, &root, &[0, 1], &r);
     let t = f.trust(&root).unwrap();
     assert_eq!(t.releases.len(), 1, "{:?}", t.refused);
-    assert!(t.refused.iter().any(|r| r.contains("only up to release 1")), "{:?}", t.refused);
+    assert!(
+        t.refused.iter().any(|r| r.contains("only up to release 1")),
+        "{:?}",
+        t.refused
+    );
     f.release(3, &root2, &[2, 4], &r);
     let t = f.trust(&root).unwrap();
     assert_eq!(t.newest().unwrap().manifest.version, 3);
@@ -191,7 +224,10 @@ fn platforms_are_named_by_any_listed_uri_and_others_are_refused() {
     assert_eq!(t.platform_name("http://127.0.0.1:5000").unwrap(), "prod");
     assert_eq!(t.platform_name("http://localhost:5000/").unwrap(), "prod");
     let e = t.platform_name("http://evil:5000").unwrap_err().to_string();
-    assert!(e.contains("http://evil:5000 is not governed by policy release 1"), "{e}");
+    assert!(
+        e.contains("http://evil:5000 is not governed by policy release 1"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -204,14 +240,23 @@ fn a_changed_file_or_manifest_breaks_the_release() {
     }
     let t = f.trust(&root).unwrap();
     assert!(t.releases.is_empty());
-    assert!(t.refused.iter().any(|r| r.contains("no allowed_signers with the SHA-256")), "{:?}", t.refused);
+    assert!(
+        t.refused
+            .iter()
+            .any(|r| r.contains("no allowed_signers with the SHA-256")),
+        "{:?}",
+        t.refused
+    );
 }
 
 #[test]
 fn roots_that_do_not_parse_are_explained() {
     for (text, want) in [
         ("root", "first line"),
-        ("# countersign.root/v1\n# version: 1\n# release_threshold: 3\n# root_threshold: 1\n", "no keys"),
+        (
+            "# countersign.root/v1\n# version: 1\n# release_threshold: 3\n# root_threshold: 1\n",
+            "no keys",
+        ),
     ] {
         let e = Root::parse(text.as_bytes()).unwrap_err();
         assert!(e.contains(want), "{e}");
@@ -219,5 +264,7 @@ fn roots_that_do_not_parse_are_explained() {
     let dir = tempfile::tempdir().unwrap();
     let k = key(dir.path(), "a");
     let text = Root::render(1, 2, 1, None, &[("a@x".into(), k.public_key().clone())]);
-    assert!(Root::parse(text.as_bytes()).unwrap_err().contains("between 1 and the number of keys"));
+    assert!(Root::parse(text.as_bytes())
+        .unwrap_err()
+        .contains("between 1 and the number of keys"));
 }

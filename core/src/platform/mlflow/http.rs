@@ -201,13 +201,19 @@ impl Http {
                     };
                     match read {
                         Ok(()) => {
-                            let hex: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+                            let hex: String = hasher
+                                .finalize()
+                                .iter()
+                                .map(|b| format!("{b:02x}"))
+                                .collect();
                             return Ok(Some((total, hex)));
                         }
                         Err(e) => Failure::Retry(
                             Error::MalformedResponse {
                                 url: shown.clone(),
-                                reason: format!("the download was cut off after {total} bytes ({e})"),
+                                reason: format!(
+                                    "the download was cut off after {total} bytes ({e})"
+                                ),
                             },
                             None,
                         ),

@@ -594,7 +594,10 @@ impl MlflowClient {
         }
         let rest = v.source.strip_prefix("runs:/")?;
         let (run, path) = rest.split_once('/').unwrap_or((rest, ""));
-        Some(ModelFiles::Run(run.to_string(), path.trim_matches('/').to_string()))
+        Some(ModelFiles::Run(
+            run.to_string(),
+            path.trim_matches('/').to_string(),
+        ))
     }
 
     pub(super) fn artifact_list_impl(
