@@ -5,8 +5,9 @@
 use countersign_core::approval::verify::verify_version;
 use countersign_core::platform::Platform;
 use countersign_core::policy::LoadedPolicy;
+use countersign_core::trust::{RootPin, Trust};
 use countersign_core::uri::VersionRef;
-use countersign_core::workspace::{self, Session};
+use countersign_core::workspace::Session;
 use libfuzzer_sys::fuzz_target;
 use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
@@ -15,8 +16,7 @@ struct World {
     _dir: tempfile::TempDir,
     session: Session,
     platform: Box<dyn Platform>,
-    policy: LoadedPolicy,
-    allowed: countersign_core::signing::allowed_signers::AllowedSigners,
+    trust: Trust,
     record: PathBuf,
     genuine: Vec<String>,
     version: VersionRef,
@@ -61,9 +61,11 @@ fn world() -> &'static Mutex<World> {
         )
         .expect("sync");
         countersign_core::demo::generate_keys(&demo).expect("keys");
-        countersign_core::demo::seed_approvals(&session, &demo, &policy).expect("approvals");
-        let allowed =
-            workspace::load_allowed_signers(&demo.join("allowed_signers")).expect("allowed");
+        let root =
+            countersign_core::demo::generate_trust(&demo, &dir.path().join("trust"), &policy)
+                .expect("trust");
+        let trust = Trust::load(&RootPin::File(root), platform.as_ref()).expect("trust");
+        countersign_core::demo::seed_approvals(&session, &demo, &trust).expect("approvals");
         let mut files = Vec::new();
         approvals_of(&demo.join("reviews"), &mut files);
         files.sort();
@@ -92,8 +94,7 @@ fn world() -> &'static Mutex<World> {
             _dir: dir,
             session,
             platform,
-            policy,
-            allowed,
+            trust,
             record,
             genuine,
             version,
@@ -124,9 +125,9 @@ fuzz_target!(|data: &[u8]| {
     let result = verify_version(
         &w.session.store,
         w.platform.as_ref(),
-        &w.policy,
-        &w.allowed,
+        &w.trust,
         &w.version,
+        &mut |_| {},
     );
     std::fs::write(&w.record, &good_record).expect("restore record");
     std::fs::write(&sig, &good_sig).expect("restore sig");
