@@ -388,8 +388,52 @@ impl Workspace {
         let pin = self.root_pin()?;
         let reader = self.session.open_platform(&self.policy)?;
         let trust = crate::trust::Trust::load(&pin, reader.as_ref())?;
-        let platform = self.session.open_platform(&trust.newest()?.policy)?;
+        let newest = trust.newest()?;
+        self.check_high_water(&trust, newest)?;
+        let platform = self.session.open_platform(&newest.policy)?;
         Ok(Trusted { trust, platform })
+    }
+
+    /// The newest release and root this machine has trusted under the pinned root, per
+    /// platform: the platform showing less (a release or rotation hidden, deleted or broken)
+    /// is an error, never a rollback. The store only ever blocks here; it never grants trust.
+    fn check_high_water(
+        &self,
+        trust: &crate::trust::Trust,
+        newest: &crate::trust::release::VerifiedRelease,
+    ) -> Result<()> {
+        let name = trust.platform_name(&self.session.key)?;
+        let key = format!("trust.high_water.{}.{name}", trust.pinned_sha256);
+        let root_now = trust.chain.last().map(|c| c.root.version).unwrap_or(0);
+        let release_now = newest.manifest.version;
+        let seen = self.session.store.meta(&key)?.unwrap_or_default();
+        let mut parts = seen.split_whitespace().filter_map(|p| p.parse::<u64>().ok());
+        let (release_seen, root_seen) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+        let mut reasons = Vec::new();
+        if release_seen > release_now {
+            reasons.push(format!(
+                "this machine trusted policy release {release_seen} under the pinned root, but the platform's newest trusted release is {release_now}: a release is never withdrawn by hiding or breaking it"
+            ));
+        }
+        if root_seen > root_now {
+            reasons.push(format!(
+                "this machine trusted root v{root_seen} of the pinned chain, but the platform shows the chain only up to v{root_now}"
+            ));
+        }
+        if !reasons.is_empty() {
+            return Err(Error::Untrusted { reasons });
+        }
+        if (release_now, root_now) != (release_seen, root_seen) {
+            self.session.store.set_meta(
+                &key,
+                &format!(
+                    "{} {}",
+                    release_now.max(release_seen),
+                    root_now.max(root_seen)
+                ),
+            )?;
+        }
+        Ok(())
     }
 
     /// What the pinned root trusts on the platform, whether or not any release is trusted

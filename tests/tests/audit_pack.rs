@@ -33,9 +33,11 @@ fn export(cli: &Cli, v: &str, out: &Path) -> Value {
     ])
 }
 
-fn verify_script(dir: &Path) -> (bool, String) {
+/// `bash VERIFY.txt ROOT` with the root this CLI pins (the auditor's own, never the pack's).
+fn verify_script(cli: &Cli, dir: &Path) -> (bool, String) {
     let o = Command::new("bash")
         .arg(dir.join("VERIFY.txt"))
+        .arg(cli.pinned().expect("a pinned root"))
         .output()
         .expect("bash");
     (
@@ -166,7 +168,7 @@ fn approved_pack_is_complete_and_verifiable_by_stock_tools() {
     );
 
     // VERIFY.txt passes, and fails after flipping one byte of any file.
-    let (ok, out_text) = verify_script(&out);
+    let (ok, out_text) = verify_script(&cli, &out);
     assert!(
         ok && out_text.contains("All checks passed")
             && out_text.contains("Good \"countersign\" signature for vera.validator@demo.bank"),
@@ -196,11 +198,11 @@ fn approved_pack_is_complete_and_verifiable_by_stock_tools() {
         let i = b.len() / 2;
         b[i] ^= 0x20;
         std::fs::write(&p, &b).expect("write");
-        let (ok, _) = verify_script(&out);
+        let (ok, _) = verify_script(&cli, &out);
         assert!(!ok, "VERIFY.txt still passes after flipping a byte of {f}");
         std::fs::write(&p, &orig).expect("restore");
     }
-    assert!(verify_script(&out).0);
+    assert!(verify_script(&cli, &out).0);
 
     // Keep one rendered page per section type for a person to look at (not committed).
     let shots = workspace_root().join("test-artifacts/audit-pack");
@@ -224,7 +226,7 @@ fn packs_for_unapproved_rejected_and_zip_outputs() {
         text.contains("NO APPROVAL YET") && text.contains("No review has been recorded"),
         "{text}"
     );
-    assert!(verify_script(&out).0);
+    assert!(verify_script(&cli, &out).0);
     // Never written over.
     let o = cli.run(&[
         "export",
@@ -256,7 +258,7 @@ fn packs_for_unapproved_rejected_and_zip_outputs() {
     let out = cli.data.path().join("rejected");
     export(&cli, v, &out);
     assert!(text_of(&out.join("audit-pack.pdf")).contains("REJECTED"));
-    assert!(verify_script(&out).0);
+    assert!(verify_script(&cli, &out).0);
     // Stale: the approved version's run changes on the platform after approval.
     let run = cli
         .data

@@ -225,6 +225,7 @@ fn export_killed_50_times_never_leaves_a_pack_that_passes_half_written() {
             };
             let check = Command::new("bash")
                 .arg(dir.join("VERIFY.txt"))
+                .arg(cli.pinned().expect("the demo's root"))
                 .output()
                 .expect("bash");
             assert!(

@@ -687,7 +687,7 @@ async fn desktop_reviews_signs_and_exports_against_mlflow() {
         ])
         .arg(record.with_extension("json.sig"))
         .stdin(std::fs::File::open(&record).expect("record in the pack")));
-    run(Command::new("bash").arg(pack.join("VERIFY.txt")));
+    run(Command::new("bash").arg(pack.join("VERIFY.txt")).arg(&root));
     // The passphrase reached no file the app wrote.
     for entry in walk(&home).into_iter().chain(walk(&pack)) {
         let bytes = std::fs::read(&entry).unwrap_or_default();

@@ -162,9 +162,11 @@ fn canaries(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-fn run_verify_txt(pack: &Path) -> (bool, String) {
+/// `bash VERIFY.txt ROOT` with the root the demo's CLI pins.
+fn run_verify_txt(cli: &countersign_e2e::Cli, pack: &Path) -> (bool, String) {
     let o = Command::new("bash")
         .arg(pack.join("VERIFY.txt"))
+        .arg(cli.pinned().expect("a pinned root"))
         .current_dir(pack)
         .output()
         .expect("bash");
@@ -238,7 +240,7 @@ fn verify_txt_never_runs_platform_text_and_checks_every_record() {
         !script.chars().any(|c| c.is_control() && c != '\n'),
         "control characters reached VERIFY.txt"
     );
-    let (ok, out) = run_verify_txt(&pack);
+    let (ok, out) = run_verify_txt(&w.cli, &pack);
     assert!(
         canaries(trap.path()).is_empty(),
         "VERIFY.txt ran planted code: {:?}\n{out}",
@@ -347,7 +349,7 @@ fn a_hostile_model_name_stays_inert_in_verify_txt_and_paths() {
         "-o",
         pack.to_str().expect("p"),
     ]);
-    let (ok, out) = run_verify_txt(&pack);
+    let (ok, out) = run_verify_txt(&w.cli, &pack);
     assert!(ok, "an unreviewed pack verifies: {out}");
     assert!(canaries(&pack).is_empty(), "{out}");
     assert!(canaries(w.cli.data.path()).is_empty(), "{out}");
@@ -514,7 +516,7 @@ fn verify_txt_binds_every_record_to_this_pack_and_version() {
         ]);
         pack
     };
-    let (ok, out) = run_verify_txt(&export("honest"));
+    let (ok, out) = run_verify_txt(&w.cli, &export("honest"));
     assert!(ok, "{out}");
     // The platform's review.json edited after signing (a note rewritten): the pack carries
     // it, but no record binds it.
@@ -525,7 +527,7 @@ fn verify_txt_binds_every_record_to_this_pack_and_version() {
         text.replacen("\"note\": \"", "\"note\": \"INSIDER-EDITED ", 1),
     )
     .expect("edit");
-    let (ok, out) = run_verify_txt(&export("edited-review"));
+    let (ok, out) = run_verify_txt(&w.cli, &export("edited-review"));
     assert!(!ok, "{out}");
     assert!(
         out.contains("does not bind this pack's review.json"),
@@ -553,7 +555,7 @@ fn verify_txt_binds_every_record_to_this_pack_and_version() {
             w.approvals(V).join("validator-zz.json.sig"),
         )
         .expect("copy sig");
-        let (ok, out) = run_verify_txt(&export("copied"));
+        let (ok, out) = run_verify_txt(&w.cli, &export("copied"));
         assert!(!ok, "{out}");
         assert!(out.contains("is not about this version"), "{out}");
     }

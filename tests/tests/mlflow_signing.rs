@@ -420,6 +420,7 @@ fn approvals_on_mlflow_end_to_end() {
     );
     let check = Command::new("bash")
         .arg(pack.join("VERIFY.txt"))
+        .arg(&w.root)
         .output()
         .expect("bash");
     assert!(

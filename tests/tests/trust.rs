@@ -230,6 +230,25 @@ fn releases_are_checked_by_ssh_keygen_and_counted_against_the_threshold() {
         0,
         "the approvals under release 1 still count"
     );
+    // The pack carries the rotated chain; VERIFY.txt checks it from root v1, the pin.
+    let pack = w.cli.data.path().join("rotated-pack");
+    w.cli
+        .ok(&["export", "audit-pack", V, "-o", pack.to_str().expect("p")]);
+    assert!(pack.join("trust/roots/2/root.signers").is_file());
+    let o = Command::new("bash")
+        .arg(pack.join("VERIFY.txt"))
+        .arg(root_file(&w))
+        .output()
+        .expect("bash");
+    assert!(o.status.success(), "{}", text(&o));
+    // Hiding the newest release (moving it out of the folder) never rolls this machine back.
+    let hidden = w.cli.data.path().join("hidden-release-2");
+    std::fs::rename(w.demo().join("policy/releases/2"), &hidden).expect("hide");
+    let (code, out) = gate(&w, &[]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("this machine trusted policy release 2"), "{out}");
+    std::fs::rename(&hidden, w.demo().join("policy/releases/2")).expect("restore");
+    assert_eq!(gate(&w, &[]).0, 0);
     // A release under the old root numbered past `last_release` is refused: release 1's
     // files renumbered 3 and signed by two old keys.
     let r3 = w.cli.data.path().join("r3");
@@ -507,6 +526,7 @@ fn the_pack_verifies_from_the_root_down_and_any_changed_byte_fails_it() {
     let run = |dir: &Path| {
         let o = Command::new("bash")
             .arg(dir.join("VERIFY.txt"))
+            .arg(root_file(&w))
             .output()
             .expect("bash");
         (o.status.success(), text(&o))
@@ -514,6 +534,25 @@ fn the_pack_verifies_from_the_root_down_and_any_changed_byte_fails_it() {
     let (ok, out) = run(&pack);
     assert!(ok, "{out}");
     assert!(out.contains("All checks passed."), "{out}");
+    // Without the auditor's own root, or with another root, it never passes: nothing in the
+    // pack vouches for itself.
+    let o = Command::new("bash")
+        .arg(pack.join("VERIFY.txt"))
+        .output()
+        .expect("bash");
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("pass the trust root you pin"), "{}", text(&o));
+    let o = Command::new("bash")
+        .arg(pack.join("VERIFY.txt"))
+        .arg("0".repeat(64))
+        .output()
+        .expect("bash");
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("the trust root is not the pinned one"),
+        "{}",
+        text(&o)
+    );
     let verify = std::fs::read_to_string(pack.join("VERIFY.txt")).expect("VERIFY.txt");
     assert!(verify.contains("-n countersign-policy") && verify.contains("release_threshold"));
     let pdf = Command::new("pdftotext")

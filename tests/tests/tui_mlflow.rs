@@ -159,6 +159,7 @@ fn review_sign_and_export_in_a_real_terminal() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let check = Command::new("bash")
         .arg(pack.join("VERIFY.txt"))
+        .arg(&root)
         .output()
         .expect("bash");
     assert!(

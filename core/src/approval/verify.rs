@@ -304,6 +304,28 @@ pub fn judge(stored: &StoredApproval, cx: &Context<'_>) -> ApprovalCheck {
             }
         }
         let rules = release.map(|rel| &rel.policy).unwrap_or(cx.policy);
+        if let (Some(rel), Ok(newest)) = (release, cx.trust.newest()) {
+            if rel.sha256 != newest.sha256 && !roster_has(&newest.policy.policy, &r.signer, r.role)
+            {
+                reasons.push(format!(
+                    "revoked by release {}, the newest: its roster no longer gives '{}' the role {}",
+                    newest.manifest.version,
+                    r.signer,
+                    r.role.as_str()
+                ));
+            }
+            if !rel
+                .manifest
+                .platforms
+                .iter()
+                .any(|p| p.name == cx.platform_name)
+            {
+                reasons.push(format!(
+                    "release {} does not govern platform '{}'",
+                    rel.manifest.version, cx.platform_name
+                ));
+            }
+        }
         if !roster_has(&rules.policy, &r.signer, r.role) {
             reasons.push(format!(
                 "the roster does not give '{}' the role {}",

@@ -236,8 +236,8 @@ fn record_files(d: &PackData) -> Vec<(String, Vec<u8>)> {
             format!("{dir}/{}", crate::trust::ROOT_FILE),
             c.root.bytes.clone(),
         ));
-        for (who, sig) in root_signers(d, c) {
-            files.push((format!("{dir}/signatures/{}.sig", sig_name(&who)), sig));
+        for (i, (who, sig)) in root_signers(d, c).into_iter().enumerate() {
+            files.push((format!("{dir}/signatures/{}", root_sig_name(&who, i)), sig));
         }
     }
     for r in &d.releases {
@@ -263,6 +263,12 @@ fn sig_name(who: &str) -> String {
     crate::paths::encode_component(who)
 }
 
+/// A rotated root's signature file: by principal and position (one principal may sign with its
+/// old key and its new one).
+fn root_sig_name(who: &str, i: usize) -> String {
+    format!("{}.{}.sig", sig_name(who), i + 1)
+}
+
 fn release_dir(r: &crate::trust::release::VerifiedRelease) -> String {
     format!("policy/releases/{}", r.manifest.version)
 }
@@ -285,7 +291,8 @@ fn root_signers(d: &PackData, c: &crate::trust::ChainedRoot) -> Vec<(String, Vec
             .or_else(|| prev.and_then(|p| p.root.entry_for(parsed.public_key())))
             .map(|e| e.principals[0].clone());
         if let Some(who) = who {
-            if !out.iter().any(|(w, _)| *w == who) {
+            // One principal may sign with its old key and its new one: both are kept.
+            if !out.iter().any(|(_, s)| s == sig) {
                 out.push((who, sig.clone()));
             }
         }
@@ -337,8 +344,9 @@ fn verify_script(d: &PackData, files: &[(String, Vec<u8>)]) -> String {
     use crate::display::{escape, shell_quote};
     let mut s = String::new();
     s.push_str(&format!(
-        "# Countersign audit pack for {} — how to check it with stock tools only.\n#\n# Run it from the pack's folder: `bash VERIFY.txt`. It needs sha256sum (coreutils),\n# ssh-keygen (OpenSSH 8.2 or later), sed and grep, nothing of Countersign's. Every check\n# runs; each failure is named, and the script exits 1 if any check failed.\nset -uo pipefail\ncd \"$(dirname \"$0\")\" || exit 1\nfailed=0\nfail() {{ echo \"FAILED: $*\" >&2; failed=1; }}\n\n",
-        escape(&d.version.to_string())
+        "# Countersign audit pack for {} — how to check it with stock tools only.\n#\n# Run it from anywhere: `bash VERIFY.txt ROOT`, where ROOT is the trust root YOU pin — its\n# root.signers file or its SHA-256 (or set COUNTERSIGN_ROOT_SHA256) — never a value taken\n# from this pack. It needs sha256sum (coreutils), ssh-keygen (OpenSSH 8.2 or later), sed and\n# grep, nothing of Countersign's. Every check runs; each failure is named, and the script\n# exits 1 if any check failed. It checks integrity and signatures from the root down; the\n# gate's verdict at export ({}) is in the PDF.\nset -uo pipefail\nexpected=${{1:-${{COUNTERSIGN_ROOT_SHA256:-}}}}\nif [ -f \"$expected\" ]; then expected=$(sha256sum \"$expected\" | cut -d' ' -f1); fi\nexpected=${{expected#sha256:}}\ncd \"$(dirname \"$0\")\" || exit 1\nfailed=0\nfail() {{ echo \"FAILED: $*\" >&2; failed=1; }}\n\n",
+        escape(&d.version.to_string()),
+        if d.verification.gate.pass { "PASS" } else { "FAIL" }
     ));
     s.push_str("# 1. Every file is the one exported. Expected: one line \"<file>: OK\" per file.\nsha256sum -c --strict <<'SUMS' || fail \"a file of the pack is not the one exported\"\n");
     for (p, b) in files {
@@ -492,10 +500,9 @@ fn trust_checks(d: &PackData, s: &mut String, mut n: usize) -> usize {
         return n;
     };
     s.push_str(&format!(
-        "# {n}. The trust root. Compare this SHA-256 with the root your deployment pins:\n#    {}\ntest \"{}\" = {} || fail \"the trust root is not the pinned one\"\n\n",
+        "# {n}. The trust root is the one you pin (given as the script's argument; the pack was\n#    exported under {}).\nif [ -z \"$expected\" ]; then\n  fail \"pass the trust root you pin: bash VERIFY.txt ROOT.signers (or its SHA-256); nothing in this pack can vouch for itself\"\nelif [ \"{}\" != \"$expected\" ]; then\n  fail \"the trust root is not the pinned one (this pack's root is not the root you gave)\"\nfi\n\n",
         d.pinned_root,
         hash_of(&root_path(pinned.root.version)),
-        d.pinned_root
     ));
     n += 1;
     for w in d.chain.windows(2) {
@@ -509,15 +516,27 @@ fn trust_checks(d: &PackData, s: &mut String, mut n: usize) -> usize {
             let sigs = root_signers(d, &w[1]);
             for (label, root, file) in [("old", old, &op), ("new", new, &np)] {
                 s.push_str("ok=0\n");
-                for (who, _) in sigs
-                    .iter()
-                    .filter(|(who, _)| root.principals().contains(who))
-                {
-                    s.push_str(&format!(
-                        "ssh-keygen -Y verify -f {file} -I {} -n countersign-root -s {} < {np} >/dev/null 2>&1 && ok=$((ok+1))\n",
-                        shell_quote(who),
-                        shell_quote(&format!("trust/roots/{}/signatures/{}.sig", new.version, sig_name(who)))
-                    ));
+                // Each principal counts once, whichever of its signatures verifies.
+                for p in root.principals() {
+                    let tries: Vec<String> = sigs
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, (who, _))| *who == p)
+                        .map(|(i, (who, _))| {
+                            format!(
+                                "ssh-keygen -Y verify -f {file} -I {} -n countersign-root -s {} < {np} >/dev/null 2>&1",
+                                shell_quote(who),
+                                shell_quote(&format!(
+                                    "trust/roots/{}/signatures/{}",
+                                    new.version,
+                                    root_sig_name(who, i)
+                                ))
+                            )
+                        })
+                        .collect();
+                    if !tries.is_empty() {
+                        s.push_str(&format!("{{ {}; }} && ok=$((ok+1))\n", tries.join(" || ")));
+                    }
                 }
                 s.push_str(&format!(
                     "need={}\n[ -n \"$need\" ] && [ \"$ok\" -ge \"$need\" ] || fail \"root v{}: $ok signatures of the {label} root's keys, $need needed\"\n",

@@ -699,6 +699,20 @@ impl Platform for FolderPlatform {
                 }
                 path.push(part);
             }
+            // Never through a symbolic link someone planted on the way (the write would land
+            // outside the platform, and readers, who never follow links, would not see it).
+            let mut on_the_way = self.root.clone();
+            for part in std::iter::once("policy").chain(rel.split('/')) {
+                on_the_way.push(part);
+                if std::fs::symlink_metadata(&on_the_way).is_ok_and(|m| m.file_type().is_symlink()) {
+                    return Err(Error::Refused {
+                        reasons: vec![format!(
+                            "{} is a symbolic link: nothing is published through one",
+                            on_the_way.display()
+                        )],
+                    });
+                }
+            }
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
             }

@@ -291,10 +291,14 @@ impl Trust {
                     signatures: signatures_of(fs, &prefix),
                 };
                 match release::verify(&found, &roots, now) {
-                    Ok(r) if r.manifest.version.to_string() != *n => refused.push(format!(
-                        "{}: release {} is filed under releases/{n}",
-                        m.location, r.manifest.version
-                    )),
+                    Ok(r) if r.manifest.version.to_string() != *n => {
+                        let text = format!(
+                            "{}: release {} is filed under releases/{n}",
+                            m.location, r.manifest.version
+                        );
+                        untrusted_under_chain.push((r.manifest.version, text.clone()));
+                        refused.push(text)
+                    }
                     Ok(r) => {
                         if !releases.iter().any(|x| x.sha256 == r.sha256) {
                             releases.push(r)
@@ -302,7 +306,10 @@ impl Trust {
                     }
                     Err(why) => {
                         let text = format!("{}: {}", m.location, why.reasons.join("; "));
-                        if let Some(v) = why.under_chain {
+                        // Whatever cannot be trusted — unreadable, under an unknown root, short of
+                        // signatures — blocks the releases numbered below it: hiding the newest
+                        // release by breaking it never rolls the gate back.
+                        if let Some(v) = why.under_chain.or_else(|| n.parse::<u64>().ok()) {
                             untrusted_under_chain.push((v, text.clone()));
                         }
                         refused.push(text)
@@ -512,6 +519,36 @@ pub fn sign_local(
         (dir.join(ROOT_FILE), ROOT_NAMESPACE)
     };
     let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
+    if namespace == crate::signing::POLICY_NAMESPACE {
+        // Sign only what is there: the manifest names a root of the chain and the very files
+        // beside it (a manifest edited to name another roster is refused, not signed).
+        let m: release::Manifest =
+            serde_json::from_slice(&bytes).map_err(|e| Error::InvalidFile {
+                path: file.clone(),
+                message: format!("not a release manifest ({e})"),
+            })?;
+        let mut reasons = Vec::new();
+        if !roots.iter().any(|r| r.sha256 == m.root_sha256) {
+            reasons.push(format!(
+                "the release names root {}, which is not a root of the pinned chain",
+                crate::display::short_hash(&m.root_sha256)
+            ));
+        }
+        for (name, want) in &m.files {
+            let p = dir.join(crate::paths::encode_component(name));
+            let have = std::fs::read(&p).map(|b| crate::evidence::sha256_hex(&b));
+            if have.as_deref().ok() != Some(want.as_str()) {
+                reasons.push(format!(
+                    "{} is not the file the manifest names (SHA-256 {})",
+                    p.display(),
+                    crate::display::short_hash(want)
+                ));
+            }
+        }
+        if !reasons.is_empty() {
+            return Err(Error::Refused { reasons });
+        }
+    }
     let mut candidates: Vec<&Root> = roots.to_vec();
     let own;
     if namespace == ROOT_NAMESPACE {

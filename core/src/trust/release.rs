@@ -227,7 +227,7 @@ fn verify_inner(
                 "{label} is signed under root {}, which is not the pinned root or a root in its chain",
                 crate::display::short_hash(&manifest.root_sha256)
             )],
-            None,
+            Some(manifest.version),
         ));
     };
     let root = &chain[pos];

@@ -512,7 +512,9 @@ impl MlflowClient {
             ),
         };
         let mut out = Vec::new();
-        for info in self.review_runs(&exp, &filter, false)? {
+        // Deleted publication runs are read too: deleting a release never withdraws it (nor
+        // rolls the gate back to an older one).
+        for info in self.review_runs(&exp, &filter, true)? {
             let Ok(root) = Self::artifact_root(&info) else {
                 continue;
             };
