@@ -157,6 +157,22 @@ impl ArtifactCoverage {
                 out.push(format!("model file {} was added", esc(&g.path)));
             }
         }
+        for m in &self.not_hashed {
+            match now.not_hashed.iter().find(|n| n.path == m.path) {
+                Some(n) if n.size != m.size || n.reason != m.reason => out.push(format!(
+                    "model file {} (not hashed) changed: {} → {}",
+                    esc(&m.path),
+                    m.size.map(|s| format!("{s} bytes")).unwrap_or_else(|| "no size".into()),
+                    n.size.map(|s| format!("{s} bytes")).unwrap_or_else(|| "no size".into())
+                )),
+                Some(_) => {}
+                None if !now.files.iter().any(|f| f.path == m.path) => out.push(format!(
+                    "model file {} is no longer listed",
+                    esc(&m.path)
+                )),
+                None => {}
+            }
+        }
         for n in &now.not_hashed {
             if !self.not_hashed.iter().any(|m| m.path == n.path)
                 && !self.files.iter().any(|f| f.path == n.path)
@@ -171,6 +187,10 @@ impl ArtifactCoverage {
         out
     }
 }
+
+/// Why a listed model file was not hashed when it could not be read: a symbolic link or a
+/// device (never followed), or a file gone between listing and reading. Signing refuses it.
+pub const UNREADABLE: &str = "listed but cannot be read (a symbolic link or device, never followed, or gone)";
 
 /// A file the platform lists under a version's source.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -256,7 +276,7 @@ pub fn cover(
             None => not_hashed.push(NotHashed {
                 path: e.path,
                 size: e.size,
-                reason: "listed but not found when read".into(),
+                reason: UNREADABLE.into(),
             }),
         }
     }

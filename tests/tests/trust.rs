@@ -479,6 +479,24 @@ fn what_the_review_relied_on_changing_makes_the_approval_stale_by_name() {
         out.contains("model file artifacts/credit-limit-assignment/v3/MLmodel was removed"),
         "{out}"
     );
+
+    // A model file that is a symbolic link is never followed: signing refuses to approve
+    // bytes it cannot bind.
+    let v = "models:/churn-propensity/2";
+    let pkl = w.demo().join("artifacts/churn-propensity/v2/model.pkl");
+    let target = w.cli.data.path().join("outside-weights");
+    std::fs::write(&target, b"weights outside the platform\n").expect("target");
+    std::fs::remove_file(&pkl).expect("rm");
+    std::os::unix::fs::symlink(&target, &pkl).expect("symlink");
+    countersign_e2e::complete_review(&w.cli, v);
+    let o = w.sign("vera.validator@demo.bank", v, "validator", "approve");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("model files the version names cannot be read")
+            && text(&o).contains("artifacts/churn-propensity/v2/model.pkl"),
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]

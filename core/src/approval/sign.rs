@@ -337,6 +337,20 @@ pub fn sign(
         .get(&basis.record.tier)
         .and_then(|t| t.max_hashed_bytes);
     let artifacts = crate::coverage::cover(platform, &snapshot, cap, progress)?;
+    let unreadable: Vec<String> = artifacts
+        .not_hashed
+        .iter()
+        .filter(|n| n.reason == crate::coverage::UNREADABLE)
+        .map(|n| crate::display::escape(&n.path).into_owned())
+        .collect();
+    if !unreadable.is_empty() {
+        return Err(Error::Refused {
+            reasons: vec![format!(
+                "model files the version names cannot be read, so an approval could not bind them: {} (replace links with the files themselves)",
+                unreadable.join(", ")
+            )],
+        });
+    }
 
     let record = ApprovalRecord {
         kind: APPROVAL_TYPE.into(),
