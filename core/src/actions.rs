@@ -407,7 +407,9 @@ impl Workspace {
         let root_now = trust.chain.last().map(|c| c.root.version).unwrap_or(0);
         let release_now = newest.manifest.version;
         let seen = self.session.store.meta(&key)?.unwrap_or_default();
-        let mut parts = seen.split_whitespace().filter_map(|p| p.parse::<u64>().ok());
+        let mut parts = seen
+            .split_whitespace()
+            .filter_map(|p| p.parse::<u64>().ok());
         let (release_seen, root_seen) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
         let mut reasons = Vec::new();
         if release_seen > release_now {

@@ -162,14 +162,17 @@ impl ArtifactCoverage {
                 Some(n) if n.size != m.size || n.reason != m.reason => out.push(format!(
                     "model file {} (not hashed) changed: {} → {}",
                     esc(&m.path),
-                    m.size.map(|s| format!("{s} bytes")).unwrap_or_else(|| "no size".into()),
-                    n.size.map(|s| format!("{s} bytes")).unwrap_or_else(|| "no size".into())
+                    m.size
+                        .map(|s| format!("{s} bytes"))
+                        .unwrap_or_else(|| "no size".into()),
+                    n.size
+                        .map(|s| format!("{s} bytes"))
+                        .unwrap_or_else(|| "no size".into())
                 )),
                 Some(_) => {}
-                None if !now.files.iter().any(|f| f.path == m.path) => out.push(format!(
-                    "model file {} is no longer listed",
-                    esc(&m.path)
-                )),
+                None if !now.files.iter().any(|f| f.path == m.path) => {
+                    out.push(format!("model file {} is no longer listed", esc(&m.path)))
+                }
                 None => {}
             }
         }
@@ -190,7 +193,8 @@ impl ArtifactCoverage {
 
 /// Why a listed model file was not hashed when it could not be read: a symbolic link or a
 /// device (never followed), or a file gone between listing and reading. Signing refuses it.
-pub const UNREADABLE: &str = "listed but cannot be read (a symbolic link or device, never followed, or gone)";
+pub const UNREADABLE: &str =
+    "listed but cannot be read (a symbolic link or device, never followed, or gone)";
 
 /// A file the platform lists under a version's source.
 #[derive(Debug, Clone, PartialEq, Eq)]

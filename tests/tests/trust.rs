@@ -246,7 +246,10 @@ fn releases_are_checked_by_ssh_keygen_and_counted_against_the_threshold() {
     std::fs::rename(w.demo().join("policy/releases/2"), &hidden).expect("hide");
     let (code, out) = gate(&w, &[]);
     assert_eq!(code, 2, "{out}");
-    assert!(out.contains("this machine trusted policy release 2"), "{out}");
+    assert!(
+        out.contains("this machine trusted policy release 2"),
+        "{out}"
+    );
     std::fs::rename(&hidden, w.demo().join("policy/releases/2")).expect("restore");
     assert_eq!(gate(&w, &[]).0, 0);
     // A release under the old root numbered past `last_release` is refused: release 1's
@@ -559,7 +562,11 @@ fn the_pack_verifies_from_the_root_down_and_any_changed_byte_fails_it() {
         .output()
         .expect("bash");
     assert!(!o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("pass the trust root you pin"), "{}", text(&o));
+    assert!(
+        text(&o).contains("pass the trust root you pin"),
+        "{}",
+        text(&o)
+    );
     let o = Command::new("bash")
         .arg(pack.join("VERIFY.txt"))
         .arg("0".repeat(64))

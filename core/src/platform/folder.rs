@@ -704,7 +704,8 @@ impl Platform for FolderPlatform {
             let mut on_the_way = self.root.clone();
             for part in std::iter::once("policy").chain(rel.split('/')) {
                 on_the_way.push(part);
-                if std::fs::symlink_metadata(&on_the_way).is_ok_and(|m| m.file_type().is_symlink()) {
+                if std::fs::symlink_metadata(&on_the_way).is_ok_and(|m| m.file_type().is_symlink())
+                {
                     return Err(Error::Refused {
                         reasons: vec![format!(
                             "{} is a symbolic link: nothing is published through one",
