@@ -402,8 +402,11 @@ impl Workspace {
         trust: &crate::trust::Trust,
         newest: &crate::trust::release::VerifiedRelease,
     ) -> Result<()> {
-        let name = trust.platform_name(&self.session.key)?;
-        let key = format!("trust.high_water.{}.{name}", trust.pinned_sha256);
+        let key = format!(
+            "trust.high_water.{}.{}",
+            trust.pinned_sha256,
+            crate::trust::normal_uri(&self.session.key)
+        );
         let root_now = trust.chain.last().map(|c| c.root.version).unwrap_or(0);
         let release_now = newest.manifest.version;
         let seen = self.session.store.meta(&key)?.unwrap_or_default();
@@ -411,10 +414,16 @@ impl Workspace {
             .split_whitespace()
             .filter_map(|p| p.parse::<u64>().ok());
         let (release_seen, root_seen) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+        let floor = self.config.min_release.value.unwrap_or(0);
         let mut reasons = Vec::new();
         if release_seen > release_now {
             reasons.push(format!(
                 "this machine trusted policy release {release_seen} under the pinned root, but the platform's newest trusted release is {release_now}: a release is never withdrawn by hiding or breaking it"
+            ));
+        }
+        if floor > release_now {
+            reasons.push(format!(
+                "the configured minimum release is {floor} (--min-release, COUNTERSIGN_MIN_RELEASE, min_release), but the platform's newest trusted release is {release_now}"
             ));
         }
         if root_seen > root_now {
@@ -476,7 +485,12 @@ impl Workspace {
                     })
                     .max()
                     .unwrap_or(0)
-                    + 1
+                    .checked_add(1)
+                    .ok_or_else(|| Error::InvalidInput {
+                        what: "release number",
+                        input: "releases/…".into(),
+                        reason: "the platform holds a release numbered at the largest number; pass --number N".into(),
+                    })?
             }
         };
         let policy_path = self.config.policy.value.clone().ok_or_else(|| Error::InvalidInput {
@@ -577,7 +591,28 @@ impl Workspace {
                 });
             }
         }
-        platform.publish_policy_files(&files)
+        let at = platform.publish_policy_files(&files)?;
+        // Read back what was published: a write that went astray is an error, not a success.
+        let trust = self.trust_report()?;
+        let published_ok = files.iter().all(|(p, b)| {
+            let sha = crate::evidence::sha256_hex(b);
+            if p.ends_with(crate::trust::release::MANIFEST_FILE) {
+                trust.release(&sha).is_some()
+            } else if p.ends_with(crate::trust::ROOT_FILE) {
+                trust.chain.iter().any(|c| c.root.sha256 == sha)
+            } else {
+                true
+            }
+        });
+        if !published_ok {
+            return Err(Error::Untrusted {
+                reasons: vec![format!(
+                    "{} was written to {at}, but reading the platform back does not show it trusted: check the policy area for links or other writers",
+                    dir.display()
+                )],
+            });
+        }
+        Ok(at)
     }
 
     /// The policy a new review is drafted under: the configured file when one is given (an
@@ -894,6 +929,17 @@ impl Workspace {
     /// Signs with a key the front end opened itself (the command line asks for passphrases on
     /// its terminal); `req.key` is not used.
     pub fn sign_with(&self, key: &SigningKey, req: SignRequest) -> Result<Signed> {
+        self.sign_with_progress(key, req, &mut |_| {})
+    }
+
+    /// [`Workspace::sign_with`], reporting the hashing of the model's files to `progress`
+    /// (bytes done of bytes listed: large models take a while).
+    pub fn sign_with_progress(
+        &self,
+        key: &SigningKey,
+        req: SignRequest,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<Signed> {
         let vref = self.resolve(&req.version)?;
         let expires_at = req
             .expires
@@ -920,7 +966,7 @@ impl Workspace {
                 expires_at,
                 signer: self.identity.clone(),
             },
-            &mut |_| {},
+            progress,
         )
     }
 

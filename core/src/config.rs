@@ -58,6 +58,8 @@ pub struct Flags {
     pub allowed_signers: Option<PathBuf>,
     /// `--root`: the pinned trust root, a file or `sha256:HEX`.
     pub root: Option<String>,
+    /// `--min-release`: the lowest policy release number the gate accepts as the newest.
+    pub min_release: Option<u64>,
     /// `--as`.
     pub identity: Option<String>,
     /// `--key`.
@@ -80,6 +82,8 @@ pub struct ConfigFile {
     pub allowed_signers: Option<PathBuf>,
     /// The pinned trust root: its file, or `sha256:HEX`.
     pub root: Option<String>,
+    /// The lowest policy release number accepted as the newest.
+    pub min_release: Option<u64>,
     /// Who you are (as in allowed_signers).
     pub identity: Option<String>,
     /// Signing key file, or `agent`.
@@ -130,6 +134,9 @@ pub struct Config {
     /// The pinned trust root (a file, or `sha256:HEX`); `None`: nothing is trusted, and the
     /// gate, verification and signing refuse to run.
     pub root: Setting<Option<String>>,
+    /// The lowest policy release accepted as the newest (a fresh machine cannot be rolled back
+    /// below it by hiding newer releases); `None`: no floor beyond what this machine has seen.
+    pub min_release: Setting<Option<u64>>,
     /// Who is acting; `None`: the login name.
     pub identity: Setting<Option<String>>,
     /// The signing key.
@@ -268,7 +275,7 @@ impl Config {
             Some((path, text)) => toml::from_str(text).map_err(|e| Error::InvalidFile {
                 path: path.to_path_buf(),
                 message: format!(
-                    "{} (keys: platform, data_dir, policy, allowed_signers, root, identity, signing_key, log, [http] timeout, attempts, max_body_mb; see docs/configuration.md)",
+                    "{} (keys: platform, data_dir, policy, allowed_signers, root, min_release, identity, signing_key, log, [http] timeout, attempts, max_body_mb; see docs/configuration.md)",
                     e.to_string().trim_end()
                 ),
             })?,
@@ -353,6 +360,19 @@ impl Config {
                     }),
                 from_file(),
             ),
+        ]));
+        let min_release_env = match env("COUNTERSIGN_MIN_RELEASE") {
+            Some(v) => Some(v.trim().parse::<u64>().map_err(|_| Error::InvalidInput {
+                what: "COUNTERSIGN_MIN_RELEASE",
+                input: v.clone(),
+                reason: "a whole number: the lowest policy release the gate accepts".into(),
+            })?),
+            None => None,
+        };
+        let min_release = opt(first(vec![
+            (flags.min_release, flag("--min-release")),
+            (min_release_env, env_o("COUNTERSIGN_MIN_RELEASE")),
+            (parsed.min_release, from_file()),
         ]));
         let identity = opt(first(vec![
             (flags.identity.clone(), flag("--as")),
@@ -533,6 +553,7 @@ impl Config {
             policy,
             allowed_signers,
             root,
+            min_release,
             identity,
             signing_key,
             generated_key_path,
@@ -614,6 +635,16 @@ impl Config {
                     }),
                 ),
                 origin: self.root.origin.clone(),
+            },
+            ShownSetting {
+                name: "min_release".into(),
+                value: Some(
+                    self.min_release
+                        .value
+                        .map(|n| n.to_string())
+                        .unwrap_or_else(|| "(none: the newest this machine has seen)".into()),
+                ),
+                origin: self.min_release.origin.clone(),
             },
             ShownSetting {
                 name: "identity".into(),

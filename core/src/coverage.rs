@@ -157,21 +157,30 @@ impl ArtifactCoverage {
                 out.push(format!("model file {} was added", esc(&g.path)));
             }
         }
+        let size = |s: Option<u64>| {
+            s.map(|s| format!("{s} bytes"))
+                .unwrap_or_else(|| "no size".into())
+        };
         for m in &self.not_hashed {
+            // The entry with no path says why no file could be listed at all.
+            let what = if m.path.is_empty() {
+                "the version's files".to_string()
+            } else {
+                format!("model file {} (not hashed)", esc(&m.path))
+            };
             match now.not_hashed.iter().find(|n| n.path == m.path) {
-                Some(n) if n.size != m.size || n.reason != m.reason => out.push(format!(
-                    "model file {} (not hashed) changed: {} → {}",
-                    esc(&m.path),
-                    m.size
-                        .map(|s| format!("{s} bytes"))
-                        .unwrap_or_else(|| "no size".into()),
-                    n.size
-                        .map(|s| format!("{s} bytes"))
-                        .unwrap_or_else(|| "no size".into())
-                )),
+                Some(n) if n.size != m.size => {
+                    out.push(format!("{what}: {} → {}", size(m.size), size(n.size)))
+                }
+                Some(n) if (n.reason == UNREADABLE) != (m.reason == UNREADABLE) => {
+                    out.push(format!("{what}: {} → {}", m.reason, n.reason))
+                }
                 Some(_) => {}
+                None if m.path.is_empty() => {
+                    out.push(format!("{what}: {} → files listed now", m.reason))
+                }
                 None if !now.files.iter().any(|f| f.path == m.path) => {
-                    out.push(format!("model file {} is no longer listed", esc(&m.path)))
+                    out.push(format!("{what} was removed"))
                 }
                 None => {}
             }

@@ -50,6 +50,12 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE|sha256:HEX")]
     pub root: Option<String>,
 
+    /// The lowest policy release the gate accepts as the newest: a machine that never saw a
+    /// newer release cannot be rolled back below it by someone hiding releases [env:
+    /// COUNTERSIGN_MIN_RELEASE; config: min_release; default: the newest this machine saw].
+    #[arg(long, global = true, value_name = "N")]
+    pub min_release: Option<u64>,
+
     /// What to do (no subcommand: open the terminal UI).
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -64,6 +70,7 @@ impl Cli {
             policy: self.policy.clone(),
             allowed_signers: self.allowed_signers.clone(),
             root: self.root.clone(),
+            min_release: self.min_release,
             identity: self.identity.clone(),
             key: None,
             agent: false,

@@ -178,7 +178,8 @@ pub fn sign_cmd(ws: &Workspace, a: SignArgs) -> Result<()> {
             bail!("not signed");
         }
     }
-    let signed = ws.sign_with(
+    let mut shown = 0u64;
+    let signed = ws.sign_with_progress(
         &key,
         SignRequest {
             version: vref.to_string(),
@@ -187,6 +188,19 @@ pub fn sign_cmd(ws: &Workspace, a: SignArgs) -> Result<()> {
             conditions: a.conditions,
             expires: a.expires.clone(),
             key: KeySource::Agent,
+        },
+        &mut |p| {
+            // Large models take a while: a line per 256 MiB hashed, and the last.
+            let step = 256 * 1024 * 1024;
+            if p.done / step > shown / step || Some(p.done) == p.total {
+                shown = p.done;
+                eprintln!(
+                    "{}: {} of {} MiB",
+                    p.stage,
+                    p.done / (1024 * 1024),
+                    p.total.unwrap_or(p.done) / (1024 * 1024)
+                );
+            }
         },
     )?;
     if a.json {
@@ -380,8 +394,12 @@ pub fn ledger_cmd(session: Session, cmd: LedgerCmd) -> Result<()> {
 /// `export audit-pack`.
 pub fn export_pack(ws: &Workspace, version: &str, output: &Path, json: bool) -> Result<()> {
     let vref = VersionRef::parse(version)?;
-    let report =
-        ws.export_audit_pack(version, output, &mut |p| eprintln!("{vref}: {}", p.stage))?;
+    let report = ws.export_audit_pack(version, output, &mut |p| {
+        // Hashing the model's files reports bytes; the stages report themselves once.
+        if p.stage != "hashing model files" || Some(p.done) == p.total {
+            eprintln!("{vref}: {}", p.stage)
+        }
+    })?;
     if json {
         return output::json(&report);
     }
@@ -401,7 +419,7 @@ pub fn export_pack(ws: &Workspace, version: &str, output: &Path, json: bool) -> 
         }
     );
     println!(
-        "Check it with stock tools: bash {}/VERIFY.txt",
+        "Check it with stock tools: bash {}/VERIFY.txt ROOT (ROOT: the root.signers you pin, or its SHA-256)",
         report.path.display()
     );
     Ok(())

@@ -297,6 +297,18 @@ fn assert_eq_release(w: &World, out: &Path, signers: &[u32]) {
 fn nothing_a_builder_writes_makes_a_pinned_gate_pass() {
     let w = World::new();
     assert_eq!(gate(&w, &[]).0, 0);
+    // A pipeline that expects release 2 is not satisfied by release 1 (a fresh machine cannot
+    // be rolled back below the floor it is given).
+    let (code, out) = gate(&w, &["--min-release", "2"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("the configured minimum release is 2"), "{out}");
+    // Junk planted far ahead never stops every gate; only the release right after the newest
+    // can block.
+    let junk = w.demo().join("policy/releases/99999");
+    std::fs::create_dir_all(&junk).expect("junk");
+    std::fs::write(junk.join("release.json"), "{ not json").expect("junk");
+    assert_eq!(gate(&w, &[]).0, 0, "{}", gate(&w, &[]).1);
+    std::fs::remove_dir_all(&junk).expect("rm junk");
     // Alex's approval is gone: the version needs an approver again.
     let alex = w.record(V, "approver-alex.approver@demo.bank");
     let alex_bytes = std::fs::read(&alex).expect("alex");
@@ -575,6 +587,17 @@ fn the_pack_verifies_from_the_root_down_and_any_changed_byte_fails_it() {
     assert!(!o.status.success());
     assert!(
         text(&o).contains("the trust root is not the pinned one"),
+        "{}",
+        text(&o)
+    );
+    let o = Command::new("bash")
+        .arg(pack.join("VERIFY.txt"))
+        .arg("no-such-root.signers")
+        .output()
+        .expect("bash");
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("neither a readable root file nor a SHA-256"),
         "{}",
         text(&o)
     );

@@ -129,8 +129,9 @@ pub struct Context<'a> {
     pub platform_name: &'a str,
     /// The model's inventory record now (read through the policy's tag names).
     pub inventory: &'a InventoryRecord,
-    /// The model's files now (hashed when any record binds them).
-    pub artifacts: Option<&'a ArtifactCoverage>,
+    /// The model's files now, hashed under each cap (a tier's `max_hashed_bytes`) a record
+    /// binding them was made under.
+    pub artifacts: &'a std::collections::BTreeMap<Option<u64>, ArtifactCoverage>,
     /// The time of the check.
     pub now: chrono::DateTime<chrono::Utc>,
 }
@@ -368,7 +369,12 @@ pub fn judge(stored: &StoredApproval, cx: &Context<'_>) -> ApprovalCheck {
                 Some(then) => changes.extend(then.changes(cx.inventory)),
                 None => reasons.push("a v2 record that does not bind the inventory record".into()),
             }
-            match (&r.artifacts, cx.artifacts) {
+            let cap = rules
+                .policy
+                .tiers
+                .get(&r.tier)
+                .and_then(|t| t.max_hashed_bytes);
+            match (&r.artifacts, cx.artifacts.get(&cap)) {
                 (Some(then), Some(now)) => changes.extend(then.changes(now)),
                 (Some(_), None) => reasons.push("the model's files could not be checked".into()),
                 (None, _) => {
@@ -528,20 +534,20 @@ pub fn verify_version(
         .filter_map(|s| serde_json::from_slice::<ApprovalRecord>(&s.json).ok())
         .filter(|r| r.artifacts.is_some())
         .collect();
-    let artifacts = match binding.first() {
-        Some(r) => {
-            let cap = trust
-                .release(r.policy_release_sha256.as_deref().unwrap_or(""))
-                .unwrap_or(newest)
-                .policy
-                .policy
-                .tiers
-                .get(&r.tier)
-                .and_then(|t| t.max_hashed_bytes);
-            Some(crate::coverage::cover(platform, &snapshot, cap, progress)?)
+    let mut artifacts = std::collections::BTreeMap::new();
+    for r in &binding {
+        let cap = trust
+            .release(r.policy_release_sha256.as_deref().unwrap_or(""))
+            .unwrap_or(newest)
+            .policy
+            .policy
+            .tiers
+            .get(&r.tier)
+            .and_then(|t| t.max_hashed_bytes);
+        if let std::collections::btree_map::Entry::Vacant(e) = artifacts.entry(cap) {
+            e.insert(crate::coverage::cover(platform, &snapshot, cap, progress)?);
         }
-        None => None,
-    };
+    }
     let cx = Context {
         vref,
         snapshot: &snapshot,
@@ -552,7 +558,7 @@ pub fn verify_version(
         trust,
         platform_name: &platform_name,
         inventory: &inventory,
-        artifacts: artifacts.as_ref(),
+        artifacts: &artifacts,
         now,
     };
     let mut checks: Vec<ApprovalCheck> = stored.iter().map(|s| judge(s, &cx)).collect();

@@ -83,7 +83,7 @@ impl World {
             trust: &trust,
             platform_name: "demo",
             inventory: &self.inventory,
-            artifacts: Some(&self.artifacts),
+            artifacts: &[(None, self.artifacts.clone())].into(),
             now: chrono::Utc::now(),
         };
         let mut checks: Vec<ApprovalCheck> = stored.iter().map(|s| judge(s, &cx)).collect();

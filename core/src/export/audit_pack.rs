@@ -344,7 +344,7 @@ fn verify_script(d: &PackData, files: &[(String, Vec<u8>)]) -> String {
     use crate::display::{escape, shell_quote};
     let mut s = String::new();
     s.push_str(&format!(
-        "# Countersign audit pack for {} — how to check it with stock tools only.\n#\n# Run it from anywhere: `bash VERIFY.txt ROOT`, where ROOT is the trust root YOU pin — its\n# root.signers file or its SHA-256 (or set COUNTERSIGN_ROOT_SHA256) — never a value taken\n# from this pack. It needs sha256sum (coreutils), ssh-keygen (OpenSSH 8.2 or later), sed and\n# grep, nothing of Countersign's. Every check runs; each failure is named, and the script\n# exits 1 if any check failed. It checks integrity and signatures from the root down; the\n# gate's verdict at export ({}) is in the PDF.\nset -uo pipefail\nexpected=${{1:-${{COUNTERSIGN_ROOT_SHA256:-}}}}\nif [ -f \"$expected\" ]; then expected=$(sha256sum \"$expected\" | cut -d' ' -f1); fi\nexpected=${{expected#sha256:}}\ncd \"$(dirname \"$0\")\" || exit 1\nfailed=0\nfail() {{ echo \"FAILED: $*\" >&2; failed=1; }}\n\n",
+        "# Countersign audit pack for {} — how to check it with stock tools only.\n#\n# Run it from anywhere: `bash VERIFY.txt ROOT`, where ROOT is the trust root YOU pin — its\n# root.signers file or its SHA-256 (or set COUNTERSIGN_ROOT_SHA256) — never a value taken\n# from this pack. It needs sha256sum (coreutils), ssh-keygen (OpenSSH 8.2 or later), sed and\n# grep, nothing of Countersign's. Every check runs; each failure is named, and the script\n# exits 1 if any check failed. It checks integrity and signatures from the root down; the\n# gate's verdict at export ({}) is in the PDF.\nset -uo pipefail\nroot_given=${{1:-${{COUNTERSIGN_ROOT_SHA256:-}}}}\nif [ -n \"$root_given\" ] && [ -f \"$root_given\" ]; then\n  expected=$(sha256sum < \"$root_given\" | cut -d' ' -f1)\nelse\n  expected=$(printf '%s' \"$root_given\" | sed 's/^[Ss][Hh][Aa]256://' | tr 'A-F' 'a-f')\nfi\ncd \"$(dirname \"$0\")\" || exit 1\nfailed=0\nfail() {{ echo \"FAILED: $*\" >&2; failed=1; }}\n\n",
         escape(&d.version.to_string()),
         if d.verification.gate.pass { "PASS" } else { "FAIL" }
     ));
@@ -500,7 +500,7 @@ fn trust_checks(d: &PackData, s: &mut String, mut n: usize) -> usize {
         return n;
     };
     s.push_str(&format!(
-        "# {n}. The trust root is the one you pin (given as the script's argument; the pack was\n#    exported under {}).\nif [ -z \"$expected\" ]; then\n  fail \"pass the trust root you pin: bash VERIFY.txt ROOT.signers (or its SHA-256); nothing in this pack can vouch for itself\"\nelif [ \"{}\" != \"$expected\" ]; then\n  fail \"the trust root is not the pinned one (this pack's root is not the root you gave)\"\nfi\n\n",
+        "# {n}. The trust root is the one you pin (given as the script's argument; the pack was\n#    exported under {}).\nif [ -z \"$root_given\" ]; then\n  fail \"pass the trust root you pin: bash VERIFY.txt ROOT.signers (or its SHA-256); nothing in this pack can vouch for itself\"\nelif ! printf '%s' \"$expected\" | grep -qxE '[0-9a-f]{{64}}'; then\n  fail \"the root you gave is neither a readable root file nor a SHA-256\"\nelif [ \"{}\" != \"$expected\" ]; then\n  fail \"the trust root is not the pinned one (this pack's root is not the root you gave)\"\nfi\n\n",
         d.pinned_root,
         hash_of(&root_path(pinned.root.version)),
     ));
@@ -518,14 +518,21 @@ fn trust_checks(d: &PackData, s: &mut String, mut n: usize) -> usize {
                 s.push_str("ok=0\n");
                 // Each principal counts once, whichever of its signatures verifies.
                 for p in root.principals() {
+                    // The signatures made with this root's key for `p` (a key kept across the
+                    // rotation under another name is checked under this root's name for it).
                     let tries: Vec<String> = sigs
                         .iter()
                         .enumerate()
-                        .filter(|(_, (who, _))| *who == p)
+                        .filter(|(_, (_, sig))| {
+                            crate::signing::parse_signature(sig).ok().is_some_and(|s| {
+                                root.entry_for(s.public_key())
+                                    .is_some_and(|e| e.principals[0] == p)
+                            })
+                        })
                         .map(|(i, (who, _))| {
                             format!(
                                 "ssh-keygen -Y verify -f {file} -I {} -n countersign-root -s {} < {np} >/dev/null 2>&1",
-                                shell_quote(who),
+                                shell_quote(&p),
                                 shell_quote(&format!(
                                     "trust/roots/{}/signatures/{}",
                                     new.version,
@@ -690,17 +697,21 @@ pub fn export(
     out: &Path,
     progress: &mut dyn FnMut(crate::platform::Progress),
 ) -> Result<PackReport> {
-    let mut stage = |stage: &str, done: u64| {
+    fn stage(progress: &mut dyn FnMut(crate::platform::Progress), stage: &str, done: u64) {
         progress(crate::platform::Progress {
             stage: stage.into(),
             done,
             total: Some(3),
         })
-    };
-    stage("fetching the version and verifying its approvals", 0);
-    let data = gather(store, platform, trust, vref, exporter, &mut |_| {})?;
-    stage("writing the PDF and the pack files", 1);
+    }
+    stage(
+        progress,
+        "fetching the version and verifying its approvals",
+        0,
+    );
+    let data = gather(store, platform, trust, vref, exporter, progress)?;
+    stage(progress, "writing the PDF and the pack files", 1);
     let report = write(&data, out)?;
-    stage("done", 3);
+    stage(progress, "done", 3);
     Ok(report)
 }

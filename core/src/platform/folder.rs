@@ -572,10 +572,13 @@ impl Platform for FolderPlatform {
         let mut out = Vec::new();
         for name in &snapshot.version.files {
             let Some(path) = self.inside(name) else {
-                return Ok(Err(format!(
-                    "the version names the file '{}', which is not a plain path inside the folder",
-                    crate::display::escape(name)
-                )));
+                // Listed on its own, never read (it leaves the folder or goes through a link):
+                // signing refuses it, and the other files are still bound.
+                out.push(crate::coverage::ArtifactEntry {
+                    path: name.clone(),
+                    size: None,
+                });
+                continue;
             };
             let mut stack = vec![(path, name.trim_matches('/').to_string())];
             while let Some((p, rel)) = stack.pop() {

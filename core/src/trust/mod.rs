@@ -344,10 +344,14 @@ impl Trust {
             .last()
             .map(|r| r.manifest.version)
             .unwrap_or(0);
+        // The release right after the newest trusted one, found but not trusted, blocks: a
+        // release is never hidden by breaking it (breaking release N leaves N − 1 the newest
+        // and N right after it). Junk numbered further on is ignored, so a planted
+        // `releases/99999` cannot stop every gate forever.
         let blocking: Vec<String> = self
             .untrusted_under_chain
             .iter()
-            .filter(|(v, _)| *v > newest)
+            .filter(|(v, _)| Some(*v) == newest.checked_add(1))
             .map(|(v, why)| {
                 format!("release {v} is published under the pinned root but is not trusted ({why})")
             })
@@ -355,7 +359,7 @@ impl Trust {
         if !blocking.is_empty() {
             let mut reasons = blocking;
             reasons.push(format!(
-                "nothing falls back to release {newest}: the risk function completes the newer release's signatures or withdraws it"
+                "nothing falls back to release {newest}: the risk function completes the newer release's signatures, or publishes a trusted release with that number"
             ));
             return Err(untrusted(reasons));
         }
@@ -474,11 +478,14 @@ pub fn read_local(dir: &Path) -> Result<Vec<(String, Vec<u8>)>> {
                 message: format!("not a release manifest ({e})"),
             })?;
         let prefix = format!("releases/{}/", m.version);
-        let mut out = vec![(format!("{prefix}{}", release::MANIFEST_FILE), bytes)];
+        // The manifest goes last: a reader never sees a release before its files and
+        // signatures are there.
+        let mut out = Vec::new();
         for f in [release::POLICY_FILE, release::ROSTER_FILE] {
             out.push((format!("{prefix}{f}"), read(&dir.join(f))?));
         }
         out.extend(sigs(&prefix)?);
+        out.push((format!("{prefix}{}", release::MANIFEST_FILE), bytes));
         return Ok(out);
     }
     let root_path = dir.join(ROOT_FILE);
@@ -489,8 +496,8 @@ pub fn read_local(dir: &Path) -> Result<Vec<(String, Vec<u8>)>> {
             message: format!("not a trust root: {why}"),
         })?;
         let prefix = format!("roots/{}/", r.version);
-        let mut out = vec![(format!("{prefix}{ROOT_FILE}"), bytes)];
-        out.extend(sigs(&prefix)?);
+        let mut out = sigs(&prefix)?;
+        out.push((format!("{prefix}{ROOT_FILE}"), bytes));
         return Ok(out);
     }
     Err(Error::InvalidInput {
