@@ -119,6 +119,24 @@ impl WorkspaceSource {
     }
 }
 
+/// What `demo` made: where, the root to pin, the portfolio's size, the approvals signed and the
+/// trust chain (to show).
+#[derive(Debug, Clone)]
+pub struct DemoReport {
+    /// The demo's folder platform.
+    pub dir: PathBuf,
+    /// The root file to pin.
+    pub root: String,
+    /// Models generated.
+    pub models: usize,
+    /// Versions synced.
+    pub versions: u64,
+    /// Approvals signed.
+    pub signed: usize,
+    /// The root chain and the releases it trusts.
+    pub trust: crate::trust::Trust,
+}
+
 /// What the window shows in its header.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct WorkspaceInfo {
@@ -313,6 +331,52 @@ impl Workspace {
             policy: self.policy.clone(),
             data_dir: self.data_dir.clone(),
         }
+    }
+
+    /// Generates the demo in `dir` (default `DATA_DIR/demo`) and opens a workspace on it: the
+    /// folder platform, the demo people's keys, the risk function's root (pinned) and signed
+    /// release, a sync, and the seeded approvals. The one door the CLI's `demo` goes through.
+    pub fn open_demo(
+        config: &crate::config::Config,
+        dir: Option<PathBuf>,
+        today: &str,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<(Self, DemoReport)> {
+        use crate::config::{Origin, Setting};
+        let data = config.data_dir.value.clone();
+        let dir = dir.unwrap_or_else(|| data.join("demo"));
+        let models = crate::demo::generate(&dir, today)?;
+        let policy = LoadedPolicy::default_policy()?;
+        crate::demo::generate_keys(&dir)?;
+        let root = crate::demo::generate_trust(&dir, &crate::demo::trust_dir(&dir), &policy)?
+            .display()
+            .to_string();
+        // The demo's own platform and root, whatever else is configured.
+        let mut config = config.clone();
+        config.platform = Setting {
+            value: Some(format!("folder:{}", dir.display())),
+            origin: Origin::Flag("demo".into()),
+        };
+        config.root = Setting {
+            value: Some(root.clone()),
+            origin: Origin::Flag("demo".into()),
+        };
+        let mut ws = Self::from_session(Session::open(&config)?, policy, data);
+        ws.config = config;
+        let sync = ws.sync(false, progress)?;
+        let trust = ws.trusted()?.trust;
+        let signed = crate::demo::seed_approvals(&ws.session, &dir, &trust)?;
+        Ok((
+            ws,
+            DemoReport {
+                dir,
+                root,
+                models,
+                versions: sync.versions,
+                signed,
+                trust,
+            },
+        ))
     }
 
     /// Opens the workspace the environment and the config file describe, with no flags (the
@@ -524,6 +588,49 @@ impl Workspace {
         Ok(m)
     }
 
+    /// Writes a first trust root into the new folder `out`: `members` as typed
+    /// (`PRINCIPAL=PUBLIC_KEY_FILE`) and the two thresholds. Needs no platform. Returns the root
+    /// file.
+    pub fn policy_root_init(
+        out: &Path,
+        members: &[String],
+        release_threshold: usize,
+        root_threshold: usize,
+    ) -> Result<PathBuf> {
+        let members = members
+            .iter()
+            .map(|m| crate::trust::author::parse_member(m))
+            .collect::<Result<Vec<_>>>()?;
+        crate::trust::author::init_root(out, &members, release_threshold, root_threshold)
+    }
+
+    /// Writes the root after the pinned chain's newest into the new folder `out` (members of
+    /// both then sign it). Returns the new root file and the root it replaces.
+    pub fn policy_root_rotate(
+        &self,
+        out: &Path,
+        members: &[String],
+        release_threshold: usize,
+        root_threshold: usize,
+        last_release: Option<u64>,
+    ) -> Result<(PathBuf, crate::trust::root::Root)> {
+        let members = members
+            .iter()
+            .map(|m| crate::trust::author::parse_member(m))
+            .collect::<Result<Vec<_>>>()?;
+        let trust = self.trust_report()?;
+        let previous = trust.chain[trust.chain.len() - 1].root.clone();
+        let path = crate::trust::author::rotate_root(
+            out,
+            &previous,
+            last_release,
+            &members,
+            release_threshold,
+            root_threshold,
+        )?;
+        Ok((path, previous))
+    }
+
     /// Adds `key`'s signature to a release or root folder (the key must be a member of the
     /// pinned chain's newest root, or of the new root itself). Returns (principal, file).
     pub fn policy_sign(&self, dir: &Path, key: &SigningKey) -> Result<(String, PathBuf)> {
@@ -538,73 +645,33 @@ impl Workspace {
     /// short of signatures would block the gate for everyone until completed.
     pub fn policy_publish(&self, dir: &Path) -> Result<String> {
         let files = crate::trust::read_local(dir)?;
+        let pin = self.root_pin()?;
         let platform = self.session.open_platform(&self.policy)?;
-        let as_policy_files: Vec<crate::trust::PolicyFile> = files
-            .iter()
-            .map(|(p, b)| crate::trust::PolicyFile {
+        let mut all = platform.policy_files(&crate::trust::PolicyScope::Roots)?;
+        all.extend(files.iter().map(|(p, b)| {
+            crate::trust::PolicyFile {
                 path: p.clone(),
                 bytes: b.clone(),
                 location: dir
                     .join(p.rsplit('/').next().unwrap_or(""))
                     .display()
                     .to_string(),
-            })
-            .collect();
-        if files.iter().any(|(p, _)| p.starts_with("releases/")) {
-            let trust = self.trust_report()?;
-            let mut all = platform.policy_files(&crate::trust::PolicyScope::Roots)?;
-            all.extend(as_policy_files);
-            let check = crate::trust::Trust::from_files(&trust.pin, &all, chrono::Utc::now())?;
-            let manifest = files
-                .iter()
-                .find(|(p, _)| p.ends_with(crate::trust::release::MANIFEST_FILE))
-                .map(|(_, b)| crate::evidence::sha256_hex(b))
-                .unwrap_or_default();
-            if check.release(&manifest).is_none() {
-                return Err(Error::Untrusted {
-                    reasons: std::iter::once(format!(
-                        "not published: {} does not verify under the pinned root",
-                        dir.display()
-                    ))
-                    .chain(check.refused)
-                    .collect(),
-                });
             }
-        } else {
-            let trust = self.trust_report()?;
-            let own = files
-                .iter()
-                .find(|(p, _)| p.ends_with(crate::trust::ROOT_FILE))
-                .map(|(_, b)| crate::evidence::sha256_hex(b))
-                .unwrap_or_default();
-            let mut all = platform.policy_files(&crate::trust::PolicyScope::Roots)?;
-            all.extend(as_policy_files);
-            let check = crate::trust::Trust::from_files(&trust.pin, &all, chrono::Utc::now())?;
-            if !check.chain.iter().any(|c| c.root.sha256 == own) {
-                return Err(Error::Untrusted {
-                    reasons: std::iter::once(format!(
-                        "not published: {} is neither the pinned root nor a valid rotation of it",
-                        dir.display()
-                    ))
-                    .chain(check.refused)
-                    .collect(),
-                });
-            }
+        }));
+        let check = crate::trust::Trust::from_files(&pin, &all, chrono::Utc::now())?;
+        if !check.holds(&files) {
+            return Err(Error::Untrusted {
+                reasons: std::iter::once(format!(
+                    "not published: {} does not verify under the pinned root (a release short of signatures, or a root that is not a valid rotation of it)",
+                    dir.display()
+                ))
+                .chain(check.refused)
+                .collect(),
+            });
         }
         let at = platform.publish_policy_files(&files)?;
         // Read back what was published: a write that went astray is an error, not a success.
-        let trust = self.trust_report()?;
-        let published_ok = files.iter().all(|(p, b)| {
-            let sha = crate::evidence::sha256_hex(b);
-            if p.ends_with(crate::trust::release::MANIFEST_FILE) {
-                trust.release(&sha).is_some()
-            } else if p.ends_with(crate::trust::ROOT_FILE) {
-                trust.chain.iter().any(|c| c.root.sha256 == sha)
-            } else {
-                true
-            }
-        });
-        if !published_ok {
+        if !crate::trust::Trust::load(&pin, platform.as_ref())?.holds(&files) {
             return Err(Error::Untrusted {
                 reasons: vec![format!(
                     "{} was written to {at}, but reading the platform back does not show it trusted: check the policy area for links or other writers",
@@ -615,45 +682,39 @@ impl Workspace {
         Ok(at)
     }
 
-    /// The policy a new review is drafted under: the configured file when one is given (an
-    /// unreleased draft is allowed: [`Workspace::drafting_note`] says what that means), else the
-    /// newest release's when a root is pinned and the platform answers, else the built-in one.
-    pub fn drafting_policy(&self) -> LoadedPolicy {
-        if self.config.policy.value.is_some() || self.config.root.value.is_none() {
-            return self.policy.clone();
-        }
-        match self.trusted() {
-            Ok(t) => t
-                .trust
-                .newest()
-                .map(|r| r.policy.clone())
-                .unwrap_or_else(|_| self.policy.clone()),
-            Err(_) => self.policy.clone(),
-        }
-    }
-
-    /// What a reviewer drafting under `policy_sha256` should know: `None` when it is the policy
-    /// of the newest release the pinned root trusts; else why nothing signed under it would
-    /// count (no root pinned, an unreleased policy, the releases unreadable).
-    pub fn drafting_note(&self, policy_sha256: &str) -> Option<String> {
+    /// The policy a new review is drafted under, and what the reviewer should know about it,
+    /// from one look at the trust: the configured file when one is given (an unreleased draft
+    /// is allowed, and the note says nothing signed under it would count), else the newest
+    /// release's when a root is pinned and the platform answers, else the built-in one. The
+    /// note is `None` when the policy is the newest release's.
+    pub fn drafting(&self) -> (LoadedPolicy, Option<String>) {
         if self.config.root.value.is_none() {
-            return Some("no trust root is pinned: you may draft this review, but nothing can be signed or counted until one is (--root FILE)".into());
+            return (
+                self.policy.clone(),
+                Some("no trust root is pinned: you may draft this review, but nothing can be signed or counted until one is (--root FILE)".into()),
+            );
         }
-        match self.trusted() {
+        let newest = self.trusted().and_then(|t| {
+            t.trust
+                .newest()
+                .map(|r| (r.policy.clone(), r.manifest.version))
+        });
+        let policy = match (&newest, self.config.policy.value.is_some()) {
+            (Ok((released, _)), false) => released.clone(),
+            _ => self.policy.clone(),
+        };
+        let note = match newest {
             Err(e) => Some(format!(
                 "the policy releases could not be checked ({e}): nothing signed counts unless its policy is released"
             )),
-            Ok(t) => match t.trust.newest() {
-                Ok(r) if r.policy.sha256 == policy_sha256 => None,
-                Ok(r) => Some(format!(
-                    "policy {} is not the policy of release {} ({}), the newest the pinned root trusts: you may draft under it, but nothing signed under it counts",
-                    crate::display::short_hash(policy_sha256),
-                    r.manifest.version,
-                    crate::display::short_hash(&r.policy.sha256)
-                )),
-                Err(e) => Some(e.to_string()),
-            },
-        }
+            Ok((r, _)) if r.sha256 == policy.sha256 => None,
+            Ok((r, n)) => Some(format!(
+                "policy {} is not the policy of release {n} ({}), the newest the pinned root trusts: you may draft under it, but nothing signed under it counts",
+                crate::display::short_hash(&policy.sha256),
+                crate::display::short_hash(&r.sha256)
+            )),
+        };
+        (policy, note)
     }
 
     /// Where the roster of policy release `n` can be read by hand, for `ssh-keygen -Y verify
@@ -860,7 +921,7 @@ impl Workspace {
         let (review, resumed) = review::start(
             &self.session.store,
             &self.session.key,
-            &self.drafting_policy(),
+            &self.drafting().0,
             &vref,
             Some(self.whoami()),
         )?;

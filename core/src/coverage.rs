@@ -223,31 +223,25 @@ pub fn cover(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ArtifactCoverage> {
     let source = snapshot.version.source.clone();
-    let listed = match platform.artifact_list(snapshot)? {
-        Ok(l) => l,
-        Err(why) => {
-            return Ok(ArtifactCoverage {
-                source,
-                files: Vec::new(),
-                not_hashed: vec![NotHashed {
-                    path: String::new(),
-                    size: None,
-                    reason: why,
-                }],
-            })
-        }
+    // No file listed at all: one entry with no path says why.
+    let unlisted = |reason: String| ArtifactCoverage {
+        source: source.clone(),
+        files: Vec::new(),
+        not_hashed: vec![NotHashed {
+            path: String::new(),
+            size: None,
+            reason,
+        }],
     };
-    if listed.is_empty() {
-        return Ok(ArtifactCoverage {
-            source,
-            files: Vec::new(),
-            not_hashed: vec![NotHashed {
-                path: String::new(),
-                size: None,
-                reason: "the platform lists no model files under the version's source".into(),
-            }],
-        });
-    }
+    let listed = match platform.artifact_list(snapshot)? {
+        Ok(l) if l.is_empty() => {
+            return Ok(unlisted(
+                "the platform lists no model files under the version's source".into(),
+            ))
+        }
+        Ok(l) => l,
+        Err(why) => return Ok(unlisted(why)),
+    };
     let total: u64 = listed.iter().filter_map(|e| e.size).sum();
     let mut files = Vec::new();
     let mut not_hashed = Vec::new();

@@ -464,38 +464,33 @@ pub struct ReleaseArgs {
 #[derive(Debug, Subcommand)]
 pub enum RootCmd {
     /// Write a first root (version 1): the risk function's keys and thresholds.
-    Init {
-        /// The root folder to write (new): it gets root.signers.
-        #[arg(long, short)]
-        output: PathBuf,
-        /// A member: PRINCIPAL=PUBLIC_KEY_FILE (repeat).
-        #[arg(long = "member", required = true)]
-        members: Vec<String>,
-        /// Signatures a policy release needs.
-        #[arg(long)]
-        release_threshold: usize,
-        /// Signatures (of the old root's keys and of the new one's) a new root needs.
-        #[arg(long)]
-        root_threshold: usize,
-    },
+    Init(RootArgs),
     /// Write the next root, replacing the pinned one (--root FILE); members of both sign it.
     Rotate {
-        /// The root folder to write (new).
-        #[arg(long, short)]
-        output: PathBuf,
-        /// A member of the new root: PRINCIPAL=PUBLIC_KEY_FILE (repeat).
-        #[arg(long = "member", required = true)]
-        members: Vec<String>,
-        /// Signatures a policy release needs.
-        #[arg(long)]
-        release_threshold: usize,
-        /// Signatures a later root needs.
-        #[arg(long)]
-        root_threshold: usize,
+        /// The new root.
+        #[command(flatten)]
+        root: RootArgs,
         /// Releases under the old root keep counting only up to this number.
         #[arg(long)]
         last_release: Option<u64>,
     },
+}
+
+/// A root's folder, members and thresholds.
+#[derive(Debug, Args)]
+pub struct RootArgs {
+    /// The root folder to write (new): it gets root.signers.
+    #[arg(long, short)]
+    pub output: PathBuf,
+    /// A member: PRINCIPAL=PUBLIC_KEY_FILE (repeat).
+    #[arg(long = "member", required = true)]
+    pub members: Vec<String>,
+    /// Signatures a policy release needs.
+    #[arg(long)]
+    pub release_threshold: usize,
+    /// Signatures a new root needs, of the previous root's keys and of its own.
+    #[arg(long)]
+    pub root_threshold: usize,
 }
 
 /// `sync` options.

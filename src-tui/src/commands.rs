@@ -50,19 +50,14 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Review(c)) => {
             let starting = matches!(c, crate::cli::ReviewCmd::Start(_));
             // A new review is drafted under the newest release's policy unless --policy says
-            // otherwise.
-            let policy = match (starting, workspace()) {
-                (true, Ok(ws)) => ws.drafting_policy(),
-                _ => load_policy()?,
+            // otherwise; one look at the trust gives the policy and what to say of it.
+            let (policy, note) = match (starting, workspace()) {
+                (true, Ok(ws)) => ws.drafting(),
+                _ => (load_policy()?, None),
             };
             crate::review_cmd::run(open()?, &policy, identity, c)?;
-            if starting {
-                if let Some(note) = workspace()
-                    .ok()
-                    .and_then(|ws| ws.drafting_note(&policy.sha256))
-                {
-                    eprintln!("note: {}", crate::output::Esc(&note));
-                }
+            if let Some(note) = note {
+                eprintln!("note: {}", crate::output::Esc(&note));
             }
             Ok(())
         }
@@ -431,43 +426,19 @@ fn cmd_lineage(ws: &Workspace, a: LineageArgs) -> Result<()> {
 }
 
 fn cmd_demo(config: &Config, a: DemoArgs) -> Result<()> {
-    let data = config.data_dir.value.clone();
-    let dir = a.dir.unwrap_or_else(|| data.join("demo"));
     let today = inventory::today();
-    let n = countersign_core::demo::generate(&dir, &today)?;
-    let uri = format!("folder:{}", dir.display());
-    // The demo's own platform, whatever else is configured.
-    let mut config = config.clone();
-    config.platform = countersign_core::config::Setting {
-        value: Some(uri.clone()),
-        origin: countersign_core::config::Origin::Flag("demo".into()),
-    };
-    let policy = countersign_core::policy::LoadedPolicy::default_policy()?;
-    countersign_core::demo::generate_keys(&dir)?;
-    let root = countersign_core::demo::generate_trust(
-        &dir,
-        &countersign_core::demo::trust_dir(&dir),
-        &policy,
-    )?;
-    let root_text = root.display().to_string();
-    config.root = countersign_core::config::Setting {
-        value: Some(root_text.clone()),
-        origin: countersign_core::config::Origin::Flag("demo".into()),
-    };
-    let mut ws = Workspace::from_session(Session::open(&config)?, policy.clone(), data)
-        .with_root(&root_text);
-    let report = do_sync(&mut ws, false, true)?;
-    let trust = ws.trusted()?.trust;
-    for c in &trust.chain {
+    let mut progress = progress_printer(true);
+    let (ws, demo) = Workspace::open_demo(config, a.dir, &today, &mut progress)?;
+    for c in &demo.trust.chain {
         eprintln!(
             "Trust root v{} ({}): {} — a policy release needs {} of them",
             c.root.version,
-            crate::output::Esc(&root_text),
+            crate::output::Esc(&demo.root),
             c.root.principals().join(", "),
             c.root.release_threshold
         );
     }
-    for r in &trust.releases {
+    for r in &demo.trust.releases {
         eprintln!(
             "Policy release {} signed by {} (governs '{}')",
             r.manifest.version,
@@ -480,25 +451,27 @@ fn cmd_demo(config: &Config, a: DemoArgs) -> Result<()> {
                 .join(", ")
         );
     }
-    let signed = countersign_core::demo::seed_approvals(&ws.session, &dir, &trust)?;
-    if signed > 0 {
+    if demo.signed > 0 {
         eprintln!(
-            "Demo approvals signed: {signed} (keys in {}/keys, allowed_signers beside them)",
-            dir.display()
+            "Demo approvals signed: {} (keys in {}/keys, allowed_signers beside them)",
+            demo.signed,
+            demo.dir.display()
         );
     }
     eprintln!(
-        "Demo portfolio: {n} models, {} versions in {}",
-        report.versions,
-        dir.display()
+        "Demo portfolio: {} models, {} versions in {}",
+        demo.models,
+        demo.versions,
+        demo.dir.display()
     );
     if a.no_tui || !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
         println!(
             "Demo ready. Open it with: countersign --platform {} --root {}",
-            countersign_core::display::shell_quote(&uri),
-            countersign_core::display::shell_quote(&root_text)
+            countersign_core::display::shell_quote(&ws.session.key),
+            countersign_core::display::shell_quote(&demo.root)
         );
         return Ok(());
     }
+    let (policy, config) = (ws.policy.clone(), ws.config.clone());
     crate::tui::run(ws.session, today, policy, &config)
 }

@@ -1,12 +1,12 @@
 //! `policy release | sign | publish | verify | root`: the risk function's commands, thin over
 //! core's trust module and workspace.
 
-use crate::cli::{PolicyCmd, ReleaseArgs, RootCmd};
+use crate::cli::{PolicyCmd, ReleaseArgs, RootArgs, RootCmd};
 use crate::output;
 use anyhow::Result;
 use countersign_core::actions::Workspace;
 use countersign_core::config::Config;
-use countersign_core::trust::{author, Trust};
+use countersign_core::trust::Trust;
 
 /// Runs a `policy` subcommand other than `check`.
 pub fn run(config: &Config, cmd: PolicyCmd) -> Result<()> {
@@ -33,17 +33,14 @@ pub fn run(config: &Config, cmd: PolicyCmd) -> Result<()> {
             Ok(())
         }
         PolicyCmd::Verify { json } => verify(&workspace()?, json),
-        PolicyCmd::Root(RootCmd::Init {
+        PolicyCmd::Root(RootCmd::Init(RootArgs {
             output,
             members,
             release_threshold,
             root_threshold,
-        }) => {
-            let members = members
-                .iter()
-                .map(|m| author::parse_member(m))
-                .collect::<countersign_core::Result<Vec<_>>>()?;
-            let p = author::init_root(&output, &members, release_threshold, root_threshold)?;
+        })) => {
+            let p =
+                Workspace::policy_root_init(&output, &members, release_threshold, root_threshold)?;
             say!(
                 "Root v1 written to {} ({} keys; a release needs {}, a new root {}). Pin it with --root {} and publish it with `countersign policy publish {}`.",
                 p.display(),
@@ -56,26 +53,21 @@ pub fn run(config: &Config, cmd: PolicyCmd) -> Result<()> {
             Ok(())
         }
         PolicyCmd::Root(RootCmd::Rotate {
-            output,
-            members,
-            release_threshold,
-            root_threshold,
+            root:
+                RootArgs {
+                    output,
+                    members,
+                    release_threshold,
+                    root_threshold,
+                },
             last_release,
         }) => {
-            let ws = workspace()?;
-            let trust = ws.trust_report()?;
-            let previous = &trust.chain[trust.chain.len() - 1].root;
-            let members = members
-                .iter()
-                .map(|m| author::parse_member(m))
-                .collect::<countersign_core::Result<Vec<_>>>()?;
-            let p = author::rotate_root(
+            let (p, previous) = workspace()?.policy_root_rotate(
                 &output,
-                previous,
-                last_release,
                 &members,
                 release_threshold,
                 root_threshold,
+                last_release,
             )?;
             say!(
                 "Root v{} written to {}. It counts once {} of root v{}'s keys and {} of its own sign it (`countersign policy sign {}`), then publish it.",

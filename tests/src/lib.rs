@@ -620,7 +620,6 @@ pub fn restore_dir(dir: &Path, template: &Path) {
 /// the release's SHA-256 (what records under it name).
 pub fn demo_release(cli: &Cli, policy: Option<&Path>) -> String {
     let data = cli.data.path();
-    let demo = data.join("demo");
     let default = data.join("default-policy.toml");
     let policy = match policy {
         Some(p) => p.to_path_buf(),
@@ -629,42 +628,70 @@ pub fn demo_release(cli: &Cli, policy: Option<&Path>) -> String {
             default
         }
     };
-    let n = std::fs::read_dir(demo.join("policy/releases"))
+    let n = std::fs::read_dir(data.join("demo/policy/releases"))
         .map(|r| r.count())
         .unwrap_or(0)
         + 1;
     let out = data.join(format!("release-{n}"));
     let _ = std::fs::remove_dir_all(&out);
-    let risk = |i: u32| {
-        data.join(format!("demo-trust/keys/risk-{i}@demo.bank/id_ed25519"))
-            .display()
-            .to_string()
-    };
-    let uri = format!(
+    let uri = demo_uri(cli);
+    demo_assemble(cli, &out, &policy, &[&uri], &[1, 2]);
+    cli.ok(&["policy", "publish", &out.display().to_string()]);
+    let bytes = std::fs::read(out.join("release.json")).expect("release.json");
+    countersign_core::evidence::sha256_hex(&bytes)
+}
+
+/// A demo risk member's key file (`risk-I@demo.bank`).
+pub fn demo_risk_key(cli: &Cli, i: u32) -> String {
+    cli.data
+        .path()
+        .join(format!("demo-trust/keys/risk-{i}@demo.bank/id_ed25519"))
+        .display()
+        .to_string()
+}
+
+/// The demo folder platform's URI, as its release lists it.
+pub fn demo_uri(cli: &Cli) -> String {
+    format!(
         "folder:{}",
-        std::fs::canonicalize(&demo).expect("demo").display()
+        std::fs::canonicalize(cli.data.path().join("demo"))
+            .expect("demo")
+            .display()
+    )
+}
+
+/// `policy release` of `policy` and the demo's allowed_signers into `out`, governing the demo
+/// platform `demo` at `uris`, then `policy sign` by each risk member in `signers` (not
+/// published).
+pub fn demo_assemble(cli: &Cli, out: &Path, policy: &Path, uris: &[&str], signers: &[u32]) {
+    let (policy, allowed, out_s) = (
+        policy.display().to_string(),
+        cli.data
+            .path()
+            .join("demo/allowed_signers")
+            .display()
+            .to_string(),
+        out.display().to_string(),
     );
-    let out_s = out.display().to_string();
-    cli.ok(&[
+    let mut args = vec![
         "--policy",
-        &policy.display().to_string(),
+        &policy,
         "--allowed-signers",
-        &demo.join("allowed_signers").display().to_string(),
+        &allowed,
         "policy",
         "release",
         "-o",
         &out_s,
         "--name",
         "demo",
-        "--uri",
-        &uri,
-        "--key",
-        &risk(1),
-    ]);
-    cli.ok(&["policy", "sign", &out_s, "--key", &risk(2)]);
-    cli.ok(&["policy", "publish", &out_s]);
-    let bytes = std::fs::read(out.join("release.json")).expect("release.json");
-    countersign_core::evidence::sha256_hex(&bytes)
+    ];
+    for u in uris {
+        args.extend(["--uri", u]);
+    }
+    cli.ok(&args);
+    for i in signers {
+        cli.ok(&["policy", "sign", &out_s, "--key", &demo_risk_key(cli, *i)]);
+    }
 }
 
 /// The demo version whose gate passes with a genuine validator (vera) and approver (alex).
@@ -716,6 +743,34 @@ impl World {
     /// its SHA-256.
     pub fn release(&self, policy: Option<&Path>) -> String {
         demo_release(&self.cli, policy)
+    }
+
+    /// Plants release `n` in the demo folder by hand, as anyone with write access could, with
+    /// no check on the way: release 1's files renumbered, the roster replaced by `roster`, and
+    /// `release.json` signed (namespace countersign-policy) with each of `keys`.
+    pub fn plant_release(&self, n: u64, roster: &[u8], keys: &[PathBuf]) {
+        let r1 = self.demo().join("policy/releases/1");
+        let dir = self.demo().join(format!("policy/releases/{n}"));
+        std::fs::create_dir_all(dir.join("signatures")).expect("dir");
+        let old = std::fs::read(r1.join("allowed_signers")).expect("roster of release 1");
+        let manifest = std::fs::read_to_string(r1.join("release.json"))
+            .expect("release 1")
+            .replacen("\"version\": 1,", &format!("\"version\": {n},"), 1)
+            .replace(
+                &countersign_core::evidence::sha256_hex(&old),
+                &countersign_core::evidence::sha256_hex(roster),
+            );
+        std::fs::write(dir.join("release.json"), manifest).expect("release");
+        std::fs::write(dir.join("allowed_signers"), roster).expect("roster");
+        std::fs::copy(r1.join("policy.toml"), dir.join("policy.toml")).expect("policy");
+        for (i, key) in keys.iter().enumerate() {
+            ssh_sign(key, "countersign-policy", &dir.join("release.json"));
+            std::fs::rename(
+                dir.join("release.json.sig"),
+                dir.join(format!("signatures/planted-{i}.sig")),
+            )
+            .expect("sig");
+        }
     }
 
     /// A demo signer's private key file.

@@ -6,7 +6,7 @@
 
 use countersign_e2e::{fingerprint, ssh_sign, World, DEMO_V};
 use serde_json::Value;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 const V: &str = DEMO_V;
 const OTHER: &str = "models:/credit-limit-assignment/2";
@@ -116,34 +116,9 @@ fn wildcard_principal(w: &World) -> (&'static str, Vec<String>, Option<&'static 
     set_allowed_line(w, "alex.approver@demo.bank", |l| {
         Some(l.replacen("alex.approver@demo.bank", "*@demo.bank", 1))
     });
-    let dir = w.demo().join("policy/releases/2");
-    std::fs::create_dir_all(dir.join("signatures")).expect("dir");
-    let r1 = std::fs::read_to_string(w.demo().join("policy/releases/1/release.json")).expect("r1");
     let roster = std::fs::read(w.allowed()).expect("roster");
-    let old = std::fs::read(w.demo().join("policy/releases/1/allowed_signers")).expect("old");
-    let r2 = r1
-        .replacen("\"version\": 1,", "\"version\": 2,", 1)
-        .replace(
-            &countersign_core::evidence::sha256_hex(&old),
-            &countersign_core::evidence::sha256_hex(&roster),
-        );
-    std::fs::write(dir.join("release.json"), &r2).expect("release");
-    std::fs::write(dir.join("allowed_signers"), &roster).expect("roster");
-    std::fs::copy(
-        w.demo().join("policy/releases/1/policy.toml"),
-        dir.join("policy.toml"),
-    )
-    .expect("policy");
-    for i in [1, 2] {
-        let key = w
-            .cli
-            .data
-            .path()
-            .join(format!("demo-trust/keys/risk-{i}@demo.bank/id_ed25519"));
-        let sig = dir.join(format!("signatures/risk-{i}.sig"));
-        ssh_sign(&key, "countersign-policy", &dir.join("release.json"));
-        std::fs::rename(dir.join("release.json.sig"), sig).expect("sig");
-    }
+    let risk = |i: u32| PathBuf::from(countersign_e2e::demo_risk_key(&w.cli, i));
+    w.plant_release(2, &roster, &[risk(1), risk(2)]);
     (V, vec![], None)
 }
 

@@ -22,12 +22,7 @@ fn gate(w: &World, extra: &[&str]) -> (i32, String) {
 }
 
 fn risk_key(w: &World, i: u32) -> String {
-    w.cli
-        .data
-        .path()
-        .join(format!("demo-trust/keys/risk-{i}@demo.bank/id_ed25519"))
-        .display()
-        .to_string()
+    countersign_e2e::demo_risk_key(&w.cli, i)
 }
 
 fn root_file(w: &World) -> PathBuf {
@@ -35,41 +30,14 @@ fn root_file(w: &World) -> PathBuf {
 }
 
 fn demo_uri(w: &World) -> String {
-    format!(
-        "folder:{}",
-        std::fs::canonicalize(w.demo()).expect("demo").display()
-    )
+    countersign_e2e::demo_uri(&w.cli)
 }
 
 /// `policy release` of the default policy and the demo roster into `out`, signed by `signers`
 /// (not published).
 fn assemble(w: &World, out: &Path, uris: &[&str], signers: &[u32]) {
     let policy = countersign_e2e::workspace_root().join("policies/default.toml");
-    let (policy, allowed, out_s) = (
-        policy.display().to_string(),
-        w.allowed().display().to_string(),
-        out.display().to_string(),
-    );
-    let mut args = vec![
-        "--policy",
-        &policy,
-        "--allowed-signers",
-        &allowed,
-        "policy",
-        "release",
-        "-o",
-        &out_s,
-        "--name",
-        "demo",
-    ];
-    for u in uris {
-        args.extend(["--uri", u]);
-    }
-    w.cli.ok(&args);
-    for i in signers {
-        w.cli
-            .ok(&["policy", "sign", &out_s, "--key", &risk_key(w, *i)]);
-    }
+    countersign_e2e::demo_assemble(&w.cli, out, &policy, uris, signers);
 }
 
 /// Copies a local release or root folder into the platform's policy area by hand, as anyone
@@ -254,31 +222,15 @@ fn releases_are_checked_by_ssh_keygen_and_counted_against_the_threshold() {
     assert_eq!(gate(&w, &[]).0, 0);
     // A release under the old root numbered past `last_release` is refused: release 1's
     // files renumbered 3 and signed by two old keys.
-    let r3 = w.cli.data.path().join("r3");
-    std::fs::create_dir_all(r3.join("signatures")).expect("dir");
-    let r1 = w.demo().join("policy/releases/1");
-    for f in ["policy.toml", "allowed_signers"] {
-        std::fs::copy(r1.join(f), r3.join(f)).expect("copy");
-    }
-    let m = std::fs::read_to_string(r1.join("release.json")).expect("r1");
-    std::fs::write(
-        r3.join("release.json"),
-        m.replacen("\"version\": 1,", "\"version\": 3,", 1),
-    )
-    .expect("r3");
-    for i in [1, 2] {
-        ssh_sign(
-            Path::new(&risk_key(&w, i)),
-            "countersign-policy",
-            &r3.join("release.json"),
-        );
-        std::fs::rename(
-            r3.join("release.json.sig"),
-            r3.join(format!("signatures/risk-{i}@demo.bank.sig")),
-        )
-        .expect("sig");
-    }
-    plant(&r3, &w.demo().join("policy/releases/3"));
+    let roster = std::fs::read(w.demo().join("policy/releases/1/allowed_signers")).expect("r1");
+    w.plant_release(
+        3,
+        &roster,
+        &[
+            PathBuf::from(risk_key(&w, 1)),
+            PathBuf::from(risk_key(&w, 2)),
+        ],
+    );
     let (code, out) = gate(&w, &[]);
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("only up to release 2"), "{out}");
@@ -387,32 +339,7 @@ fn nothing_a_builder_writes_makes_a_pinned_gate_pass() {
 
     // His own release 2 (his roster, signed by his own key) planted in the folder: refused,
     // and the gate does not fall back to release 1 while it is there.
-    let mine = w.cli.data.path().join("bob-release");
-    std::fs::create_dir_all(mine.join("signatures")).expect("dir");
-    let r1 = std::fs::read_to_string(w.demo().join("policy/releases/1/release.json")).expect("r1");
-    let old = std::fs::read(w.demo().join("policy/releases/1/allowed_signers")).expect("old");
-    std::fs::write(mine.join("allowed_signers"), &folder_roster).expect("roster");
-    std::fs::write(
-        mine.join("release.json"),
-        r1.replacen("\"version\": 1,", "\"version\": 2,", 1)
-            .replace(
-                &countersign_core::evidence::sha256_hex(&old),
-                &countersign_core::evidence::sha256_hex(folder_roster.as_bytes()),
-            ),
-    )
-    .expect("release");
-    std::fs::copy(
-        w.demo().join("policy/releases/1/policy.toml"),
-        mine.join("policy.toml"),
-    )
-    .expect("policy");
-    ssh_sign(&bob, "countersign-policy", &mine.join("release.json"));
-    std::fs::rename(
-        mine.join("release.json.sig"),
-        mine.join("signatures/risk-1@demo.bank.sig"),
-    )
-    .expect("sig");
-    plant(&mine, &w.demo().join("policy/releases/2"));
+    w.plant_release(2, folder_roster.as_bytes(), std::slice::from_ref(&bob));
     let (code, out) = gate(&w, &[]);
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("which is not a key of root v1"), "{out}");

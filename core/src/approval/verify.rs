@@ -197,10 +197,11 @@ pub fn judge(stored: &StoredApproval, cx: &Context<'_>) -> ApprovalCheck {
         }
         // The roster the signature is checked against: the record's release, else the newest
         // (so that a roster member's reject blocks even under a release nobody trusts).
-        let roster = &release
+        let no_roster = crate::signing::allowed_signers::AllowedSigners::default();
+        let roster = release
             .or_else(|| cx.trust.newest().ok())
-            .map(|rel| rel.roster.clone())
-            .unwrap_or_default();
+            .map(|rel| &rel.roster)
+            .unwrap_or(&no_roster);
         // The platform, by its governed name (v1: the URI it was signed through must reach
         // the same platform).
         if r.is_v2() {

@@ -410,6 +410,21 @@ impl Trust {
         })
     }
 
+    /// Whether these files (a release or a root folder, as [`read_local`] reads it) are trusted
+    /// here: every release manifest among them a trusted release, every root file in the chain.
+    pub fn holds(&self, files: &[(String, Vec<u8>)]) -> bool {
+        files.iter().all(|(p, b)| {
+            let sha = crate::evidence::sha256_hex(b);
+            if p.ends_with(release::MANIFEST_FILE) {
+                self.release(&sha).is_some()
+            } else if p.ends_with(ROOT_FILE) {
+                self.chain.iter().any(|c| c.root.sha256 == sha)
+            } else {
+                true
+            }
+        })
+    }
+
     /// The keys of every root in the chain (never allowed to approve models).
     pub fn roots(&self) -> Vec<&Root> {
         self.chain.iter().map(|c| &c.root).collect()

@@ -205,17 +205,24 @@ impl MlflowClient {
         self.experiment(REVIEW_EXPERIMENT)
     }
 
-    /// The id of an experiment Countersign writes to, created (with an artifact root the
-    /// proxy can write) when missing.
-    fn experiment(&self, name: &str) -> Result<String> {
+    /// The id of an experiment, `None` when there is none of that name.
+    fn existing_experiment(&self, name: &str) -> Result<Option<String>> {
         let q = [("experiment_name", name.to_string())];
         match self
             .http
             .get::<GetExperiment>("api/2.0/mlflow/experiments/get-by-name", &q)
         {
-            Ok(e) => return Ok(e.experiment.experiment_id),
-            Err(e) if not_found(&e) => {}
-            Err(e) => return Err(e),
+            Ok(e) => Ok(Some(e.experiment.experiment_id)),
+            Err(e) if not_found(&e) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The id of an experiment Countersign writes to, created (with an artifact root the
+    /// proxy can write) when missing.
+    fn experiment(&self, name: &str) -> Result<String> {
+        if let Some(id) = self.existing_experiment(name)? {
+            return Ok(id);
         }
         let created: Result<ExperimentId> = self.http.post(
             "api/2.0/mlflow/experiments/create",
@@ -224,11 +231,7 @@ impl MlflowClient {
         match created {
             Ok(c) => Ok(c.experiment_id),
             // Another reviewer created it at the same moment.
-            Err(Error::Platform { .. }) => Ok(self
-                .http
-                .get::<GetExperiment>("api/2.0/mlflow/experiments/get-by-name", &q)?
-                .experiment
-                .experiment_id),
+            Err(e @ Error::Platform { .. }) => self.existing_experiment(name)?.ok_or(e),
             Err(e) => Err(e),
         }
     }
@@ -364,14 +367,8 @@ impl MlflowClient {
     }
 
     pub(super) fn list_approvals_impl(&self, r: &VersionRef) -> Result<Vec<StoredApproval>> {
-        let q = [("experiment_name", REVIEW_EXPERIMENT.to_string())];
-        let exp = match self
-            .http
-            .get::<GetExperiment>("api/2.0/mlflow/experiments/get-by-name", &q)
-        {
-            Ok(e) => e.experiment.experiment_id,
-            Err(e) if not_found(&e) => return Ok(Vec::new()),
-            Err(e) => return Err(e),
+        let Some(exp) = self.existing_experiment(REVIEW_EXPERIMENT)? else {
+            return Ok(Vec::new());
         };
         let mut out = Vec::new();
         for info in self.review_runs(&exp, &Self::version_filter(r), true)? {
@@ -441,14 +438,8 @@ impl MlflowClient {
     }
 
     pub(super) fn latest_review_impl(&self, r: &VersionRef) -> Result<Option<PublishedReview>> {
-        let q = [("experiment_name", REVIEW_EXPERIMENT.to_string())];
-        let exp = match self
-            .http
-            .get::<GetExperiment>("api/2.0/mlflow/experiments/get-by-name", &q)
-        {
-            Ok(e) => e.experiment.experiment_id,
-            Err(e) if not_found(&e) => return Ok(None),
-            Err(e) => return Err(e),
+        let Some(exp) = self.existing_experiment(REVIEW_EXPERIMENT)? else {
+            return Ok(None);
         };
         let mut runs = self.review_runs(&exp, &Self::version_filter(r), false)?;
         runs.sort_by_key(|i| std::cmp::Reverse(i.start_time.unwrap_or(0)));
@@ -489,14 +480,8 @@ impl MlflowClient {
         &self,
         scope: &crate::trust::PolicyScope,
     ) -> Result<Vec<crate::trust::PolicyFile>> {
-        let q = [("experiment_name", POLICY_EXPERIMENT.to_string())];
-        let exp = match self
-            .http
-            .get::<GetExperiment>("api/2.0/mlflow/experiments/get-by-name", &q)
-        {
-            Ok(e) => e.experiment.experiment_id,
-            Err(e) if not_found(&e) => return Ok(Vec::new()),
-            Err(e) => return Err(e),
+        let Some(exp) = self.existing_experiment(POLICY_EXPERIMENT)? else {
+            return Ok(Vec::new());
         };
         // Each publication run is tagged with what it holds, so a chain's files are found
         // without reading every other chain's (the tags only narrow the search: every file
