@@ -805,7 +805,7 @@ pub fn generate_trust(
 /// Signs a few demo approvals so that verification and the gate have something to show:
 /// reviews answered in full, validator approvals, and countersignatures on some.
 pub fn seed_approvals(
-    session: &crate::workspace::Session,
+    session: &crate::session::Session,
     dir: &Path,
     trust: &crate::trust::Trust,
 ) -> Result<usize> {

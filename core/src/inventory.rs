@@ -123,7 +123,7 @@ pub struct InventoryView {
 
 /// The whole (filtered) inventory of the session's platform, from the store.
 pub fn view(
-    session: &crate::workspace::Session,
+    session: &crate::session::Session,
     filter: &Filter,
     today: &str,
 ) -> Result<InventoryView> {

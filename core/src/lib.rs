@@ -28,7 +28,6 @@
     deny(clippy::print_stdout, clippy::print_stderr, clippy::expect_used)
 )]
 
-pub mod actions;
 pub mod approval;
 pub mod config;
 pub mod coverage;
@@ -45,6 +44,7 @@ pub mod paths;
 pub mod platform;
 pub mod policy;
 pub mod review;
+pub mod session;
 pub mod signing;
 pub mod store;
 pub mod sync;

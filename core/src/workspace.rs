@@ -1,216 +1,1127 @@
-//! Where things are: the data directory, the store, and which platform to use.
+//! What a front end does, as plain calls on a [`Workspace`]: each takes inputs a form can hold
+//! (strings, enums, numbers) and returns a serialisable value. The desktop app's IPC commands
+//! are one-line delegations to these, and their TypeScript types are generated from the
+//! structs here (`ts-rs`).
 
-use crate::platform::{self, Platform};
-use crate::store::Store;
-use crate::uri::PlatformUri;
+use crate::approval::sign::{SignOptions, Signed};
+use crate::approval::verify::Verification;
+use crate::approval::Decision;
+use crate::evidence::Evidence;
+use crate::export::audit_pack::PackReport;
+use crate::export::portfolio::PortfolioReport;
+use crate::inventory::{self, InventoryView, ModelDetail, ModelStatus};
+use crate::lineage::{DatasetUse, Lineage};
+use crate::platform::Progress;
+use crate::policy::rubric::Assessment;
+use crate::policy::{LoadedPolicy, Role};
+use crate::review::{self, FindingStatus, Outcome, Review, ReviewStatus, Severity};
+use crate::session::{self, Session};
+use crate::signing::SigningKey;
+use crate::store::LedgerEntry;
+use crate::sync::{SyncOptions, SyncReport};
+use crate::uri::VersionRef;
 use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use ts_rs::TS;
 
-/// The data directory of a configuration (see [`crate::config::Config::data_dir`]).
-pub fn data_dir(config: &crate::config::Config) -> PathBuf {
-    config.data_dir.value.clone()
-}
-
-/// The store file inside a data directory.
-pub fn store_path(data_dir: &Path) -> PathBuf {
-    data_dir.join("countersign.db")
-}
-
-/// Opens the store in a data directory.
-pub fn open_store(data_dir: &Path) -> Result<Store> {
-    Store::open(&store_path(data_dir))
-}
-
-/// Picks the platform: the configured one (flag, `COUNTERSIGN_PLATFORM`, `MLFLOW_TRACKING_URI`,
-/// the config file), else the platform used last with this store.
-pub fn resolve_platform(configured: Option<&str>, store: &Store) -> Result<PlatformUri> {
-    let chosen = match configured.map(str::to_string) {
-        Some(s) => s,
-        None => store.meta("last_platform")?.ok_or_else(|| Error::InvalidInput {
-            what: "platform",
-            input: String::new(),
-            reason: "no platform is set: pass --platform http://HOST:PORT (MLflow) or --platform folder:PATH, set MLFLOW_TRACKING_URI, put `platform = …` in the config file, or run `countersign demo`".into(),
-        })?,
-    };
-    let uri = PlatformUri::parse(&chosen)?;
-    Ok(match uri {
-        PlatformUri::Folder(p) => PlatformUri::Folder(std::fs::canonicalize(&p).unwrap_or(p)),
-        other => other,
-    })
-}
-
-/// The key under which a platform's inventory is stored (its URI without credentials).
-pub fn platform_key(uri: &PlatformUri) -> String {
-    uri.display_safe()
-}
-
-/// Opens a platform client that reads the inventory fields (tier, owner, purpose, monitoring,
-/// review date, provider, kind) from the tag names of the policy in force — never the
-/// defaults when the policy renames them — with the configured HTTP options.
-pub fn open_platform(
-    uri: &PlatformUri,
-    client: &crate::platform::mlflow::ClientOptions,
-    policy: &crate::policy::LoadedPolicy,
-) -> Result<Box<dyn Platform>> {
-    platform::open(uri, client.clone(), policy.policy.tags.clone())
-}
-
-/// An open store together with the platform the user works on: what every front end holds.
-pub struct Session {
-    /// The local store.
-    pub store: Store,
-    /// The platform.
-    pub platform: PlatformUri,
-    /// The platform's key in the store (its URI without credentials).
-    pub key: String,
-    /// How to reach the platform (timeouts, retries, credentials), from the configuration.
-    pub client: crate::platform::mlflow::ClientOptions,
-    /// The configured identity (`--as`, `COUNTERSIGN_IDENTITY`, the config file), if any.
-    pub identity: Option<String>,
-    /// The configured allowed_signers file, if any (else see [`allowed_signers_path`]).
+/// Where a front end works: the session (store + platform), the policy and the paths, from one
+/// resolved [`crate::config::Config`] (flags > environment > config file > defaults).
+pub struct Workspace {
+    /// Store and platform.
+    pub session: Session,
+    /// The policy in force.
+    pub policy: LoadedPolicy,
+    /// The data directory.
+    pub data_dir: PathBuf,
+    /// An explicit allowed_signers file, if one was given.
     pub allowed_signers: Option<PathBuf>,
-    /// The configured signing key.
-    pub signing_key: crate::config::KeyChoice,
-    /// The pinned trust root (a file or `sha256:HEX`), if any.
-    pub root: Option<String>,
+    /// An explicit acting identity, if one was given.
+    pub identity: Option<String>,
+    /// The resolved configuration it was opened with.
+    pub config: crate::config::Config,
 }
 
-impl std::fmt::Debug for Session {
+/// The configuration a session carries (its settings over the defaults).
+impl ReportFormat {
+    /// The format a file name asks for by its extension (`.pdf`, `.json`, `.csv`).
+    pub fn from_path(path: &Path) -> Result<Self> {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match ext.as_deref() {
+            Some("pdf") => Ok(ReportFormat::Pdf),
+            Some("json") => Ok(ReportFormat::Json),
+            Some("csv") => Ok(ReportFormat::Csv),
+            other => Err(Error::InvalidInput {
+                what: "report file",
+                input: path.display().to_string(),
+                reason: format!(
+                    "unknown format '{}': end the name in .pdf, .json or .csv",
+                    other.unwrap_or_default()
+                ),
+            }),
+        }
+    }
+}
+
+fn config_of(session: &Session, data_dir: &Path) -> crate::config::Config {
+    let mut config = crate::config::Config::defaults();
+    config.data_dir.value = data_dir.to_path_buf();
+    config.identity.value = session.identity.clone();
+    config.allowed_signers.value = session.allowed_signers.clone();
+    config.signing_key.value = session.signing_key.clone();
+    config.http = session.client.clone();
+    config.root.value = session.root.clone();
+    config
+}
+
+/// What the pinned root trusts on the workspace's platform, with a platform client reading
+/// inventory fields under the newest release's tag names.
+pub struct Trusted {
+    /// The root chain and the releases it trusts.
+    pub trust: crate::trust::Trust,
+    /// The platform, opened under the newest release's policy.
+    pub platform: Box<dyn crate::platform::Platform>,
+}
+
+/// Opens a [`Workspace`] again on another thread: the configuration, the store file, the
+/// platform and the policy of the one it came from ([`Workspace::source`]).
+#[derive(Debug, Clone)]
+pub struct WorkspaceSource {
+    config: crate::config::Config,
+    store_path: PathBuf,
+    platform: crate::uri::PlatformUri,
+    policy: LoadedPolicy,
+    data_dir: PathBuf,
+}
+
+impl WorkspaceSource {
+    /// The source of a workspace over `session` (its settings), the policy and data directory.
+    pub fn of_session(session: &Session, policy: &LoadedPolicy, data_dir: &Path) -> Self {
+        Self {
+            config: config_of(session, data_dir),
+            store_path: session.store.path().to_path_buf(),
+            platform: session.platform.clone(),
+            policy: policy.clone(),
+            data_dir: data_dir.to_path_buf(),
+        }
+    }
+
+    /// Opens the workspace with a store connection of its own.
+    pub fn open(&self) -> Result<Workspace> {
+        let store = crate::store::Store::open(&self.store_path)?;
+        let session = Session::with_store(store, self.platform.clone(), &self.config);
+        let mut ws = Workspace::from_session(session, self.policy.clone(), self.data_dir.clone());
+        ws.config = self.config.clone();
+        Ok(ws)
+    }
+}
+
+/// What `demo` made: where, the root to pin, the portfolio's size, the approvals signed and the
+/// trust chain (to show).
+#[derive(Debug, Clone)]
+pub struct DemoReport {
+    /// The demo's folder platform.
+    pub dir: PathBuf,
+    /// The root file to pin.
+    pub root: String,
+    /// Models generated.
+    pub models: usize,
+    /// Versions synced.
+    pub versions: u64,
+    /// Approvals signed.
+    pub signed: usize,
+    /// The root chain and the releases it trusts.
+    pub trust: crate::trust::Trust,
+}
+
+/// What the window shows in its header.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct WorkspaceInfo {
+    /// The platform, without credentials.
+    pub platform: String,
+    /// The data directory.
+    pub data_dir: String,
+    /// Who is acting.
+    pub identity: String,
+    /// Policy version label.
+    pub policy_version: String,
+    /// Policy SHA-256.
+    pub policy_sha256: String,
+    /// The roster file a policy release would be assembled from (verification uses the
+    /// trusted release's roster).
+    pub allowed_signers: String,
+    /// The pinned trust root (a file or `sha256:HEX`), or "none pinned".
+    pub root: String,
+    /// Tiers the policy defines, in order.
+    pub tiers: Vec<String>,
+}
+
+/// The inventory with each model's status.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct InventoryPage {
+    /// Models, from the store.
+    pub view: InventoryView,
+    /// Model name → status.
+    pub statuses: BTreeMap<String, ModelStatus>,
+}
+
+/// One model: its record, the rubric's tier with rationale, versions and ledger approvals.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ModelPage {
+    /// Record and versions.
+    pub detail: ModelDetail,
+    /// The rubric's tier and why.
+    pub assessment: Assessment,
+    /// Approvals in the ledger (latest verdict of each), newest first.
+    pub approvals: Vec<LedgerEntry>,
+    /// Version number → status from the ledger.
+    pub version_status: BTreeMap<String, String>,
+}
+
+/// One version: its evidence (metrics with history, params, datasets, tags) and lineage.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct VersionPage {
+    /// `models:/NAME/VERSION`.
+    pub version: String,
+    /// Evidence as the last sync saw it.
+    pub evidence: Evidence,
+    /// Datasets → run → version.
+    pub lineage: Lineage,
+}
+
+/// A review with where it stands.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ReviewPage {
+    /// The review (checklist with automatic results, answers, findings).
+    pub review: Review,
+    /// Progress and blockers.
+    pub status: ReviewStatus,
+    /// Whether it was resumed rather than started now.
+    pub resumed: bool,
+}
+
+/// An answer to one checklist item.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct AnswerInput {
+    /// Item id.
+    pub item: String,
+    /// The outcome; `None` confirms the automatic result.
+    pub outcome: Option<Outcome>,
+    /// The validator's note.
+    pub note: String,
+}
+
+/// A finding to raise.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct FindingInput {
+    /// Short title.
+    pub title: String,
+    /// Severity.
+    pub severity: Severity,
+    /// What is wrong.
+    pub description: String,
+    /// Who remediates.
+    pub owner: String,
+    /// Due date (YYYY-MM-DD).
+    pub due: String,
+    /// The checklist item it records, if any.
+    pub item: Option<String>,
+}
+
+/// The key to sign with.
+#[derive(Clone, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum KeySource {
+    /// An OpenSSH private key file, with its passphrase if it has one.
+    File {
+        /// The key file.
+        path: String,
+        /// Its passphrase (never logged, never stored).
+        passphrase: Option<String>,
+    },
+    /// The first key held by the running ssh-agent (`SSH_AUTH_SOCK`).
+    Agent,
+}
+
+impl std::fmt::Debug for KeySource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Session")
-            .field("platform", &self.key)
-            .field("client", &self.client)
-            .finish_non_exhaustive()
+        match self {
+            KeySource::File { path, passphrase } => f
+                .debug_struct("File")
+                .field("path", path)
+                .field("passphrase", &passphrase.as_ref().map(|_| "<redacted>"))
+                .finish(),
+            KeySource::Agent => f.write_str("Agent"),
+        }
     }
 }
 
-impl Session {
-    /// Opens the store in the configured data directory and resolves the platform (see
-    /// [`resolve_platform`]).
-    pub fn open(config: &crate::config::Config) -> Result<Self> {
-        let store = open_store(&config.data_dir.value)?;
-        let platform = resolve_platform(config.platform.value.as_deref(), &store)?;
-        Ok(Self::with_store(store, platform, config))
-    }
+/// A request to sign a decision on a version.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct SignRequest {
+    /// `models:/NAME/VERSION`.
+    pub version: String,
+    /// Role signed in.
+    pub role: Role,
+    /// Decision.
+    pub decision: Decision,
+    /// Conditions (approve_with_conditions).
+    pub conditions: Vec<String>,
+    /// Expiry, YYYY-MM-DD or RFC 3339 (approve_with_conditions).
+    pub expires: Option<String>,
+    /// The key.
+    pub key: KeySource,
+}
 
-    /// A session over `store` on a known platform, with the configuration's settings (for a
-    /// second connection on another thread: see [`crate::actions::WorkspaceSource`]).
-    pub fn with_store(store: Store, platform: PlatformUri, config: &crate::config::Config) -> Self {
-        let key = platform_key(&platform);
-        Self {
-            store,
-            platform,
-            key,
-            client: config.http.clone(),
-            identity: config.identity.value.clone(),
-            allowed_signers: config.allowed_signers.value.clone(),
-            signing_key: config.signing_key.value.clone(),
-            root: config.root.value.clone(),
-        }
-    }
+/// Portfolio report file formats.
+#[derive(Debug, Clone, Copy, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportFormat {
+    /// PDF report.
+    Pdf,
+    /// JSON figures and rows.
+    Json,
+    /// CSV rows.
+    Csv,
+}
 
-    /// A session over an open store with default settings (no identity, default HTTP options,
-    /// the default key): for tests and benchmarks that build their own store.
-    pub fn from_parts(store: Store, platform: PlatformUri) -> Self {
-        let key = platform_key(&platform);
-        Self {
-            store,
-            platform,
-            key,
-            client: Default::default(),
-            identity: None,
-            allowed_signers: None,
-            signing_key: crate::config::KeyChoice::Agent,
-            root: None,
-        }
-    }
-
-    /// Opens a client of this session's platform under `policy`'s tag names.
-    pub fn open_platform(&self, policy: &crate::policy::LoadedPolicy) -> Result<Box<dyn Platform>> {
-        open_platform(&self.platform, &self.client, policy)
-    }
-
-    /// The version a reference names, from the synced inventory: `models:/NAME/VERSION`, or
-    /// `models:/NAME@ALIAS` as of the last sync (for reading; verification and signing resolve
-    /// aliases on the platform: [`crate::actions::Workspace::resolve`]).
-    pub fn resolve_local(&self, input: &str) -> Result<crate::uri::VersionRef> {
-        let Some((name, alias)) = crate::uri::parse_alias(input) else {
-            return crate::uri::VersionRef::parse(input);
+impl Workspace {
+    /// Opens the workspace a resolved configuration describes: the one door every front end
+    /// goes through.
+    pub fn open(config: crate::config::Config) -> Result<Self> {
+        let session = Session::open(&config)?;
+        let policy = match &config.policy.value {
+            Some(p) => LoadedPolicy::load(p)?,
+            None => LoadedPolicy::default_policy()?,
         };
-        let model = self
-            .store
-            .model(&self.key, &name)?
-            .ok_or_else(|| Error::NotFound {
-                what: format!("model '{name}'"),
-                hint: " in the synced inventory (run `countersign sync`)".into(),
-            })?;
-        match model.aliases.get(&alias) {
-            Some(v) => Ok(crate::uri::VersionRef {
+        Ok(Self {
+            session,
+            policy,
+            data_dir: config.data_dir.value.clone(),
+            allowed_signers: config.allowed_signers.value.clone(),
+            identity: config.identity.value.clone(),
+            config,
+        })
+    }
+
+    /// A workspace over an existing session (tests, benchmarks, tools that built their own
+    /// store), with default settings for everything the session does not say.
+    pub fn from_session(session: Session, policy: LoadedPolicy, data_dir: PathBuf) -> Self {
+        let config = config_of(&session, &data_dir);
+        Self {
+            allowed_signers: session.allowed_signers.clone(),
+            identity: session.identity.clone(),
+            session,
+            policy,
+            data_dir,
+            config,
+        }
+    }
+
+    /// What opens this same workspace again on another thread (its own store connection):
+    /// how background jobs and the desktop's long commands run without holding this one.
+    pub fn source(&self) -> WorkspaceSource {
+        WorkspaceSource {
+            config: self.config.clone(),
+            store_path: self.session.store.path().to_path_buf(),
+            platform: self.session.platform.clone(),
+            policy: self.policy.clone(),
+            data_dir: self.data_dir.clone(),
+        }
+    }
+
+    /// Generates the demo in `dir` (default `DATA_DIR/demo`) and opens a workspace on it: the
+    /// folder platform, the demo people's keys, the risk function's root (pinned) and signed
+    /// release, a sync, and the seeded approvals. The one door the CLI's `demo` goes through.
+    pub fn open_demo(
+        config: &crate::config::Config,
+        dir: Option<PathBuf>,
+        today: &str,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<(Self, DemoReport)> {
+        use crate::config::{Origin, Setting};
+        let data = config.data_dir.value.clone();
+        let dir = dir.unwrap_or_else(|| data.join("demo"));
+        let models = crate::demo::generate(&dir, today)?;
+        let policy = LoadedPolicy::default_policy()?;
+        crate::demo::generate_keys(&dir)?;
+        let root = crate::demo::generate_trust(&dir, &crate::demo::trust_dir(&dir), &policy)?
+            .display()
+            .to_string();
+        // The demo's own platform and root, whatever else is configured.
+        let mut config = config.clone();
+        config.platform = Setting {
+            value: Some(format!("folder:{}", dir.display())),
+            origin: Origin::Flag("demo".into()),
+        };
+        config.root = Setting {
+            value: Some(root.clone()),
+            origin: Origin::Flag("demo".into()),
+        };
+        let mut ws = Self::from_session(Session::open(&config)?, policy, data);
+        ws.config = config;
+        let sync = ws.sync(false, progress)?;
+        let trust = ws.trusted()?.trust;
+        let signed = crate::demo::seed_approvals(&ws.session, &dir, &trust)?;
+        Ok((
+            ws,
+            DemoReport {
+                dir,
+                root,
+                models,
+                versions: sync.versions,
+                signed,
+                trust,
+            },
+        ))
+    }
+
+    /// Opens the workspace the environment and the config file describe, with no flags (the
+    /// desktop app).
+    pub fn from_env() -> Result<Self> {
+        Self::open(crate::config::Config::resolve(
+            &crate::config::Flags::default(),
+        )?)
+    }
+
+    /// The version a reference names: `models:/NAME/VERSION`, or `models:/NAME@ALIAS` resolved on
+    /// the platform now (never from the store: an alias moved since the last sync must not
+    /// make the gate check another version).
+    pub fn resolve(&self, input: &str) -> Result<VersionRef> {
+        let Some((name, alias)) = crate::uri::parse_alias(input) else {
+            return VersionRef::parse(input);
+        };
+        let platform = self.session.open_platform(&self.policy)?;
+        let aliases = platform.model_aliases(&name)?;
+        match aliases.get(&alias) {
+            Some(version) => Ok(VersionRef {
                 name,
-                version: v.clone(),
+                version: version.clone(),
             }),
             None => Err(Error::NotFound {
                 what: format!("alias '{alias}' of model '{name}'"),
-                hint: " in the synced inventory (run `countersign sync`, or check the alias)"
-                    .into(),
+                hint: format!(
+                    " on {} (its aliases: {})",
+                    self.session.key,
+                    if aliases.is_empty() {
+                        "none".to_string()
+                    } else {
+                        aliases.keys().cloned().collect::<Vec<_>>().join(", ")
+                    }
+                ),
             }),
         }
     }
 
-    /// Who is acting: the configured identity, else the login name, else "unknown".
-    pub fn whoami(&self) -> String {
-        self.identity
-            .clone()
-            .or_else(|| std::env::var("USER").ok().filter(|v| !v.is_empty()))
-            .unwrap_or_else(|| "unknown".into())
+    /// The allowed_signers file a release is assembled from (`policy release`): the configured
+    /// one, else the policy's, else `DATA_DIR/allowed_signers`. Verification never reads it:
+    /// it takes the roster from the trusted release ([`Workspace::trusted`]).
+    pub fn allowed_signers_path(&self) -> PathBuf {
+        self.allowed_path()
     }
 
-    /// Records this platform as the one to use next time no platform is given.
-    pub fn remember_platform(&self) -> Result<()> {
-        self.store.set_meta("last_platform", &self.key)
+    /// Pins the trust root (a file or `sha256:HEX`), as `--root` does.
+    pub fn with_root(mut self, pin: &str) -> Self {
+        self.session.root = Some(pin.to_string());
+        self.config.root = crate::config::Setting {
+            value: Some(pin.to_string()),
+            origin: crate::config::Origin::Flag("--root".into()),
+        };
+        self
     }
-}
 
-/// The `allowed_signers` file a policy release is assembled from: `explicit`, else the path
-/// the policy file names, else `DATA_DIR/allowed_signers`. Never a file inside the platform,
-/// and never what verification trusts (that is the release's roster).
-pub fn allowed_signers_path(
-    explicit: Option<&Path>,
-    policy: &crate::policy::LoadedPolicy,
-    data_dir: &Path,
-) -> PathBuf {
-    if let Some(p) = explicit {
-        return p.to_path_buf();
+    /// The pinned root, or the error that says how to pin one.
+    pub fn root_pin(&self) -> Result<crate::trust::RootPin> {
+        self.config
+            .root
+            .value
+            .as_deref()
+            .map(crate::trust::RootPin::parse)
+            .ok_or_else(|| Error::Untrusted {
+                reasons: vec!["no trust root is pinned: pass --root FILE (the risk function's root.signers) or --root sha256:HEX, set COUNTERSIGN_ROOT, or put `root = \"…\"` in the config file. The gate, verify, sign and the audit pack take their trust only from it".into()],
+            })
     }
-    if policy.path.is_some() {
-        if let Some(p) = policy.allowed_signers_path() {
-            return p;
+
+    /// Loads what the pinned root trusts on this platform: the root chain and the signed
+    /// releases (policy, roster, governed platforms). Never a file of the platform's own
+    /// choosing or the local store: only what the pinned root's keys signed.
+    pub fn trusted(&self) -> Result<Trusted> {
+        let pin = self.root_pin()?;
+        let reader = self.session.open_platform(&self.policy)?;
+        let trust = crate::trust::Trust::load(&pin, reader.as_ref())?;
+        let newest = trust.newest()?;
+        self.check_high_water(&trust, newest)?;
+        let platform = self.session.open_platform(&newest.policy)?;
+        Ok(Trusted { trust, platform })
+    }
+
+    /// The newest release and root this machine has trusted under the pinned root, per
+    /// platform: the platform showing less (a release or rotation hidden, deleted or broken)
+    /// is an error, never a rollback. The store only ever blocks here; it never grants trust.
+    fn check_high_water(
+        &self,
+        trust: &crate::trust::Trust,
+        newest: &crate::trust::release::VerifiedRelease,
+    ) -> Result<()> {
+        let key = format!(
+            "trust.high_water.{}.{}",
+            trust.pinned_sha256,
+            crate::trust::normal_uri(&self.session.key)
+        );
+        let root_now = trust.chain.last().map(|c| c.root.version).unwrap_or(0);
+        let release_now = newest.manifest.version;
+        let seen = self.session.store.meta(&key)?.unwrap_or_default();
+        let mut parts = seen
+            .split_whitespace()
+            .filter_map(|p| p.parse::<u64>().ok());
+        let (release_seen, root_seen) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+        let floor = self.config.min_release.value.unwrap_or(0);
+        let mut reasons = Vec::new();
+        if release_seen > release_now {
+            reasons.push(format!(
+                "this machine trusted policy release {release_seen} under the pinned root, but the platform's newest trusted release is {release_now}: a release is never withdrawn by hiding or breaking it"
+            ));
+        }
+        if floor > release_now {
+            reasons.push(format!(
+                "the configured minimum release is {floor} (--min-release, COUNTERSIGN_MIN_RELEASE, min_release), but the platform's newest trusted release is {release_now}"
+            ));
+        }
+        if root_seen > root_now {
+            reasons.push(format!(
+                "this machine trusted root v{root_seen} of the pinned chain, but the platform shows the chain only up to v{root_now}"
+            ));
+        }
+        if !reasons.is_empty() {
+            return Err(Error::Untrusted { reasons });
+        }
+        if (release_now, root_now) != (release_seen, root_seen) {
+            self.session.store.set_meta(
+                &key,
+                &format!(
+                    "{} {}",
+                    release_now.max(release_seen),
+                    root_now.max(root_seen)
+                ),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// What the pinned root trusts on the platform, whether or not any release is trusted
+    /// (`policy verify` reports it either way).
+    pub fn trust_report(&self) -> Result<crate::trust::Trust> {
+        let pin = self.root_pin()?;
+        let reader = self.session.open_platform(&self.policy)?;
+        crate::trust::Trust::load(&pin, reader.as_ref())
+    }
+
+    /// Assembles release `number` (default: one more than the newest published) of the
+    /// configured policy and roster under the newest root of the pinned chain, governing
+    /// `name` at `uris`, into the new folder `out`; signs it with `key` when given.
+    pub fn policy_release(
+        &self,
+        out: &Path,
+        number: Option<u64>,
+        name: &str,
+        uris: &[String],
+        key: Option<&SigningKey>,
+    ) -> Result<crate::trust::release::Manifest> {
+        let trust = self.trust_report()?;
+        let root = &trust.chain[trust.chain.len() - 1].root;
+        let number = match number {
+            Some(n) => n,
+            None => {
+                let platform = self.session.open_platform(&self.policy)?;
+                platform
+                    .policy_files(&crate::trust::PolicyScope::All)?
+                    .iter()
+                    .filter_map(|f| {
+                        f.path
+                            .strip_prefix("releases/")?
+                            .split('/')
+                            .next()?
+                            .parse::<u64>()
+                            .ok()
+                    })
+                    .max()
+                    .unwrap_or(0)
+                    .checked_add(1)
+                    .ok_or_else(|| Error::InvalidInput {
+                        what: "release number",
+                        input: "releases/…".into(),
+                        reason: "the platform holds a release numbered at the largest number; pass --number N".into(),
+                    })?
+            }
+        };
+        let policy_path = self.config.policy.value.clone().ok_or_else(|| Error::InvalidInput {
+            what: "policy",
+            input: String::new(),
+            reason: "a release needs the policy file: pass --policy FILE (the built-in default is policies/default.toml)".into(),
+        })?;
+        let roster = self.allowed_path();
+        if !roster.exists() {
+            return Err(Error::InvalidInput {
+                what: "roster",
+                input: roster.display().to_string(),
+                reason: "it does not exist: pass --allowed-signers FILE (one line per validator and approver; `countersign keys` prints each person's)".into(),
+            });
+        }
+        let platforms = vec![crate::trust::release::GovernedPlatform {
+            name: name.to_string(),
+            uris: uris.iter().map(|u| crate::trust::normal_uri(u)).collect(),
+        }];
+        let m = crate::trust::author::assemble_release(
+            out,
+            number,
+            root,
+            &policy_path,
+            &roster,
+            platforms,
+        )?;
+        if let Some(k) = key {
+            crate::trust::sign_local(out, k, &[root])?;
+        }
+        Ok(m)
+    }
+
+    /// Writes a first trust root into the new folder `out`: `members` as typed
+    /// (`PRINCIPAL=PUBLIC_KEY_FILE`) and the two thresholds. Needs no platform. Returns the root
+    /// file.
+    pub fn policy_root_init(
+        out: &Path,
+        members: &[String],
+        release_threshold: usize,
+        root_threshold: usize,
+    ) -> Result<PathBuf> {
+        let members = members
+            .iter()
+            .map(|m| crate::trust::author::parse_member(m))
+            .collect::<Result<Vec<_>>>()?;
+        crate::trust::author::init_root(out, &members, release_threshold, root_threshold)
+    }
+
+    /// Writes the root after the pinned chain's newest into the new folder `out` (members of
+    /// both then sign it). Returns the new root file and the root it replaces.
+    pub fn policy_root_rotate(
+        &self,
+        out: &Path,
+        members: &[String],
+        release_threshold: usize,
+        root_threshold: usize,
+        last_release: Option<u64>,
+    ) -> Result<(PathBuf, crate::trust::root::Root)> {
+        let members = members
+            .iter()
+            .map(|m| crate::trust::author::parse_member(m))
+            .collect::<Result<Vec<_>>>()?;
+        let trust = self.trust_report()?;
+        let previous = trust.chain[trust.chain.len() - 1].root.clone();
+        let path = crate::trust::author::rotate_root(
+            out,
+            &previous,
+            last_release,
+            &members,
+            release_threshold,
+            root_threshold,
+        )?;
+        Ok((path, previous))
+    }
+
+    /// Adds `key`'s signature to a release or root folder (the key must be a member of the
+    /// pinned chain's newest root, or of the new root itself). Returns (principal, file).
+    pub fn policy_sign(&self, dir: &Path, key: &SigningKey) -> Result<(String, PathBuf)> {
+        let trust = self.trust_report()?;
+        let roots = trust.roots();
+        crate::trust::sign_local(dir, key, &roots)
+    }
+
+    /// Publishes a release or root folder to the platform's policy area (append-only).
+    /// A release is published only when it verifies under the pinned chain (its signatures
+    /// meet the threshold), a new root only when it is a valid rotation: what is published
+    /// short of signatures would block the gate for everyone until completed.
+    pub fn policy_publish(&self, dir: &Path) -> Result<String> {
+        let files = crate::trust::read_local(dir)?;
+        let pin = self.root_pin()?;
+        let platform = self.session.open_platform(&self.policy)?;
+        let mut all = platform.policy_files(&crate::trust::PolicyScope::Roots)?;
+        all.extend(files.iter().map(|(p, b)| {
+            crate::trust::PolicyFile {
+                path: p.clone(),
+                bytes: b.clone(),
+                location: dir
+                    .join(p.rsplit('/').next().unwrap_or(""))
+                    .display()
+                    .to_string(),
+            }
+        }));
+        let check = crate::trust::Trust::from_files(&pin, &all, chrono::Utc::now())?;
+        if !check.holds(&files) {
+            return Err(Error::Untrusted {
+                reasons: std::iter::once(format!(
+                    "not published: {} does not verify under the pinned root (a release short of signatures, or a root that is not a valid rotation of it)",
+                    dir.display()
+                ))
+                .chain(check.refused)
+                .collect(),
+            });
+        }
+        let at = platform.publish_policy_files(&files)?;
+        // Read back what was published: a write that went astray is an error, not a success.
+        if !crate::trust::Trust::load(&pin, platform.as_ref())?.holds(&files) {
+            return Err(Error::Untrusted {
+                reasons: vec![format!(
+                    "{} was written to {at}, but reading the platform back does not show it trusted: check the policy area for links or other writers",
+                    dir.display()
+                )],
+            });
+        }
+        Ok(at)
+    }
+
+    /// The policy a new review is drafted under, and what the reviewer should know about it,
+    /// from one look at the trust: the configured file when one is given (an unreleased draft
+    /// is allowed, and the note says nothing signed under it would count), else the newest
+    /// release's when a root is pinned and the platform answers, else the built-in one. The
+    /// note is `None` when the policy is the newest release's.
+    pub fn drafting(&self) -> (LoadedPolicy, Option<String>) {
+        if self.config.root.value.is_none() {
+            return (
+                self.policy.clone(),
+                Some("no trust root is pinned: you may draft this review, but nothing can be signed or counted until one is (--root FILE)".into()),
+            );
+        }
+        let newest = self.trusted().and_then(|t| {
+            t.trust
+                .newest()
+                .map(|r| (r.policy.clone(), r.manifest.version))
+        });
+        let policy = match (&newest, self.config.policy.value.is_some()) {
+            (Ok((released, _)), false) => released.clone(),
+            _ => self.policy.clone(),
+        };
+        let note = match newest {
+            Err(e) => Some(format!(
+                "the policy releases could not be checked ({e}): nothing signed counts unless its policy is released"
+            )),
+            Ok((r, _)) if r.sha256 == policy.sha256 => None,
+            Ok((r, n)) => Some(format!(
+                "policy {} is not the policy of release {n} ({}), the newest the pinned root trusts: you may draft under it, but nothing signed under it counts",
+                crate::display::short_hash(&policy.sha256),
+                crate::display::short_hash(&r.sha256)
+            )),
+        };
+        (policy, note)
+    }
+
+    /// Where the roster of policy release `n` can be read by hand, for `ssh-keygen -Y verify
+    /// -f …`: the file on a folder platform, else where to download it from.
+    pub fn roster_location(&self, n: u64) -> String {
+        match &self.session.platform {
+            crate::uri::PlatformUri::Folder(dir) => dir
+                .join("policy/releases")
+                .join(n.to_string())
+                .join(crate::trust::release::ROSTER_FILE)
+                .display()
+                .to_string(),
+            _ => format!(
+                "releases/{n}/allowed_signers from the experiment countersign-policy on {}",
+                self.session.key
+            ),
         }
     }
-    data_dir.join("allowed_signers")
-}
 
-/// Loads `allowed_signers`, saying how to make one when it is missing.
-pub fn load_allowed_signers(
-    path: &Path,
-) -> Result<crate::signing::allowed_signers::AllowedSigners> {
-    if !path.exists() {
-        return Err(Error::InvalidInput {
-            what: "allowed_signers file",
-            input: path.display().to_string(),
-            reason: "it does not exist; the risk function keeps one line per signer (`countersign keys` prints yours); pass --allowed-signers FILE".into(),
-        });
+    /// Who is acting (the configured identity, else the login name).
+    pub fn who(&self) -> String {
+        self.whoami()
     }
-    crate::signing::allowed_signers::AllowedSigners::load(path)
+
+    fn allowed_path(&self) -> PathBuf {
+        session::allowed_signers_path(
+            self.allowed_signers.as_deref(),
+            &self.policy,
+            &self.data_dir,
+        )
+    }
+
+    fn whoami(&self) -> String {
+        self.config.whoami()
+    }
+
+    /// The header facts.
+    pub fn info(&self) -> WorkspaceInfo {
+        WorkspaceInfo {
+            platform: self.session.key.clone(),
+            data_dir: self.data_dir.display().to_string(),
+            identity: self.whoami(),
+            policy_version: self.policy.policy.version.clone(),
+            policy_sha256: self.policy.sha256.clone(),
+            allowed_signers: self.allowed_path().display().to_string(),
+            root: self
+                .config
+                .root
+                .value
+                .clone()
+                .unwrap_or_else(|| "none pinned".into()),
+            tiers: self.policy.policy.tiers.keys().cloned().collect(),
+        }
+    }
+
+    /// The inventory with statuses.
+    pub fn inventory(&self) -> Result<InventoryPage> {
+        let view = inventory::view(
+            &self.session,
+            &inventory::Filter::default(),
+            &inventory::today(),
+        )?;
+        let statuses = inventory::statuses(
+            &self.session.store,
+            &self.session.key,
+            &self.policy,
+            view.models.iter().map(|m| &m.model),
+        )?
+        .into_iter()
+        .collect();
+        Ok(InventoryPage { view, statuses })
+    }
+
+    /// One model's page.
+    pub fn model(&self, name: &str) -> Result<ModelPage> {
+        let s = &self.session;
+        let detail = inventory::detail(&s.store, &s.key, name)?.ok_or_else(|| Error::NotFound {
+            what: format!("model '{name}'"),
+            hint: ". Run a sync to refresh the inventory".into(),
+        })?;
+        let assessment = self
+            .policy
+            .policy
+            .rubric
+            .assess(&detail.model, &BTreeMap::new());
+        let mut approvals = s.store.ledger_entries_of_model(&s.key, name)?;
+        approvals.dedup_by(|a, b| a.approval_sha256 == b.approval_sha256);
+        let required = self
+            .policy
+            .required_roles(detail.model.risk_tier.as_deref());
+        let reviewed = s.store.reviewed_models(&s.key)?;
+        let version_status = detail
+            .versions
+            .iter()
+            .map(|v| {
+                let r = format!("models:/{}/{}", v.name, v.version);
+                let entries: Vec<LedgerEntry> = approvals
+                    .iter()
+                    .filter(|e| e.version == r)
+                    .cloned()
+                    .collect();
+                let status = inventory::version_status(
+                    &required,
+                    &entries,
+                    reviewed.contains(&detail.model.name),
+                );
+                (v.version.clone(), status.to_string())
+            })
+            .collect();
+        Ok(ModelPage {
+            detail,
+            assessment,
+            approvals,
+            version_status,
+        })
+    }
+
+    /// One version's evidence and lineage.
+    pub fn version(&self, version: &str) -> Result<VersionPage> {
+        let vref = self.resolve(version)?;
+        let evidence = Evidence::from_store(&self.session.store, &self.session.key, &vref)?;
+        let lineage = Lineage::from_evidence(&evidence);
+        Ok(VersionPage {
+            version: vref.to_string(),
+            evidence,
+            lineage,
+        })
+    }
+
+    /// Every version trained or evaluated on a dataset (digest or source).
+    pub fn dataset_users(&self, query: &str) -> Result<Vec<DatasetUse>> {
+        crate::lineage::versions_using_dataset(&self.session.store, &self.session.key, query)
+    }
+
+    /// Verifies a version's approvals against the platform now, and runs the gate.
+    pub fn verify(&self, version: &str) -> Result<Verification> {
+        let vref = self.resolve(version)?;
+        let t = self.trusted()?;
+        crate::approval::verify::verify_version(
+            &self.session.store,
+            t.platform.as_ref(),
+            &t.trust,
+            &vref,
+            &mut |_| {},
+        )
+    }
+
+    /// Verifies every version with approvals (or reviews) recorded: `verify --all`.
+    pub fn verify_all(&self) -> Result<(usize, Vec<Verification>)> {
+        let t = self.trusted()?;
+        let versions = crate::approval::verify::versions_with_approvals(
+            &self.session.store,
+            t.platform.as_ref(),
+        )?;
+        let mut out = Vec::new();
+        for v in &versions {
+            let res = crate::approval::verify::verify_version(
+                &self.session.store,
+                t.platform.as_ref(),
+                &t.trust,
+                v,
+                &mut |_| {},
+            )?;
+            if !res.approvals.is_empty() {
+                out.push(res);
+            }
+        }
+        Ok((versions.len(), out))
+    }
+
+    /// The validators' approvals of a version that an approver's approval would countersign
+    /// (shown before an approver signs).
+    pub fn countersigned(&self, version: &str) -> Result<Vec<crate::approval::ApprovalRecord>> {
+        let vref = self.resolve(version)?;
+        let t = self.trusted()?;
+        Ok(crate::approval::sign::countersigned(
+            t.platform.as_ref(),
+            &t.trust.newest()?.roster,
+            &vref,
+        )?
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect())
+    }
+
+    fn review_page(&self, review: Review, resumed: bool) -> Result<ReviewPage> {
+        let vref = VersionRef {
+            name: review.header.name.clone(),
+            version: review.header.version.clone(),
+        };
+        let policy = review::policy_of(&self.session.store, &review)?;
+        let current = Evidence::from_store(&self.session.store, &self.session.key, &vref).ok();
+        let status = review.status(&policy, current.as_ref());
+        Ok(ReviewPage {
+            review,
+            status,
+            resumed,
+        })
+    }
+
+    /// Starts a review of a version, or resumes the one under way.
+    pub fn review_open(&self, version: &str) -> Result<ReviewPage> {
+        let vref = self.resolve(version)?;
+        let (review, resumed) = review::start(
+            &self.session.store,
+            &self.session.key,
+            &self.drafting().0,
+            &vref,
+            Some(self.whoami()),
+        )?;
+        self.review_page(review, resumed)
+    }
+
+    fn latest_review(&self, version: &str) -> Result<Review> {
+        let vref = self.resolve(version)?;
+        review::require_latest(&self.session.store, &self.session.key, &vref)
+    }
+
+    /// Records an answer (saved before this returns).
+    pub fn review_answer(&self, version: &str, a: AnswerInput) -> Result<ReviewPage> {
+        let mut review = self.latest_review(version)?;
+        review.answer(
+            &self.session.store,
+            &a.item,
+            a.outcome,
+            &a.note,
+            Vec::new(),
+            Some(self.whoami()),
+        )?;
+        self.review_page(review, true)
+    }
+
+    /// Raises a finding.
+    pub fn review_finding_add(&self, version: &str, f: FindingInput) -> Result<ReviewPage> {
+        let mut review = self.latest_review(version)?;
+        review.add_finding(
+            &self.session.store,
+            &f.title,
+            f.severity,
+            &f.description,
+            &f.owner,
+            &f.due,
+            f.item,
+        )?;
+        self.review_page(review, true)
+    }
+
+    /// Changes a finding's status (remediated, accepted, open).
+    pub fn review_finding_set(
+        &self,
+        version: &str,
+        id: &str,
+        status: FindingStatus,
+    ) -> Result<ReviewPage> {
+        let mut review = self.latest_review(version)?;
+        review.set_finding_status(&self.session.store, id, status)?;
+        self.review_page(review, true)
+    }
+
+    /// Signs a decision, writes it back to the platform and records it in the ledger.
+    /// A key file with a passphrase and none given fails with [`Error::PassphraseNeeded`].
+    pub fn sign(&self, req: SignRequest) -> Result<Signed> {
+        let key = match &req.key {
+            KeySource::Agent => SigningKey::from_agent(None, None)?,
+            KeySource::File { path, passphrase } => SigningKey::from_file(
+                Path::new(path),
+                passphrase.as_deref().filter(|p| !p.is_empty()),
+            )?,
+        };
+        self.sign_with(&key, req)
+    }
+
+    /// Signs with a key the front end opened itself (the command line asks for passphrases on
+    /// its terminal); `req.key` is not used.
+    pub fn sign_with(&self, key: &SigningKey, req: SignRequest) -> Result<Signed> {
+        self.sign_with_progress(key, req, &mut |_| {})
+    }
+
+    /// [`Workspace::sign_with`], reporting the hashing of the model's files to `progress`
+    /// (bytes done of bytes listed: large models take a while).
+    pub fn sign_with_progress(
+        &self,
+        key: &SigningKey,
+        req: SignRequest,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<Signed> {
+        let vref = self.resolve(&req.version)?;
+        let expires_at = req
+            .expires
+            .as_deref()
+            .map(crate::approval::parse_expiry)
+            .transpose()?;
+        let t = self.trusted()?;
+        crate::approval::sign::sign(
+            &self.session.store,
+            t.platform.as_ref(),
+            &key.source.clone(),
+            key,
+            &t.trust,
+            &vref,
+            SignOptions {
+                role: req.role,
+                decision: req.decision,
+                conditions: req
+                    .conditions
+                    .into_iter()
+                    .map(|c| c.trim().to_string())
+                    .filter(|c| !c.is_empty())
+                    .collect(),
+                expires_at,
+                signer: self.identity.clone(),
+            },
+            progress,
+        )
+    }
+
+    /// The portfolio figures and rows (the dashboard).
+    pub fn portfolio(&self) -> Result<PortfolioReport> {
+        self.portfolio_on(&inventory::today())
+    }
+
+    /// The portfolio figures and rows as of `today` (YYYY-MM-DD).
+    pub fn portfolio_on(&self, today: &str) -> Result<PortfolioReport> {
+        crate::export::portfolio::build(&self.session.store, &self.session.key, &self.policy, today)
+    }
+
+    /// Writes the portfolio report to `out` in `format`.
+    pub fn export_portfolio(&self, out: &Path, format: ReportFormat) -> Result<PathBuf> {
+        let report = self.portfolio()?;
+        let ext = match format {
+            ReportFormat::Pdf => "pdf",
+            ReportFormat::Json => "json",
+            ReportFormat::Csv => "csv",
+        };
+        let out = if out.extension().is_some() {
+            out.to_path_buf()
+        } else {
+            out.with_extension(ext)
+        };
+        crate::export::portfolio::write(&report, &out, &self.whoami())?;
+        Ok(out)
+    }
+
+    /// Exports a version's audit pack to `out` (a new folder, or a `.zip`), reporting each
+    /// stage.
+    pub fn export_audit_pack(
+        &self,
+        version: &str,
+        out: &Path,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<PackReport> {
+        let vref = self.resolve(version)?;
+        let t = self.trusted()?;
+        crate::export::audit_pack::export(
+            &self.session.store,
+            t.platform.as_ref(),
+            &t.trust,
+            &vref,
+            &self.whoami(),
+            out,
+            progress,
+        )
+    }
+
+    /// Syncs the platform into the store, reporting progress.
+    pub fn sync(&mut self, full: bool, progress: &mut dyn FnMut(Progress)) -> Result<SyncReport> {
+        let platform = self.session.open_platform(&self.policy)?;
+        let report = crate::sync::sync(
+            platform.as_ref(),
+            &mut self.session.store,
+            SyncOptions { full },
+            progress,
+        )?;
+        self.session.remember_platform()?;
+        Ok(report)
+    }
+
+    /// A default place for an export: `DATA_DIR/exports/<stem>-<timestamp><ext>`.
+    pub fn default_export_path(&self, stem: &str, ext: &str) -> String {
+        session::export_path(&self.data_dir, stem, ext)
+            .display()
+            .to_string()
+    }
 }
 
-/// Where interactive exports go: `DATA_DIR/exports/<stem>-<UTC timestamp><ext>`, the stem
-/// encoded as one safe path component (it often holds a model name from the platform). The
-/// one function the CLI, the TUI and the desktop build export paths with.
-pub fn export_path(data_dir: &Path, stem: &str, ext: &str) -> PathBuf {
-    data_dir.join("exports").join(format!(
-        "{}-{}{ext}",
-        crate::paths::encode_component(stem),
-        chrono::Utc::now().format("%Y%m%dT%H%M%S")
-    ))
+/// An error as a front end shows it: a stable code, the message (naming the thing and the
+/// fix), and every reason when signing was refused.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ErrorReport {
+    /// Stable code (see [`Error::code`]).
+    pub code: String,
+    /// The message.
+    pub message: String,
+    /// Each reason, for `refused`.
+    pub reasons: Vec<String>,
+}
+
+impl From<Error> for ErrorReport {
+    fn from(e: Error) -> Self {
+        let reasons = match &e {
+            Error::Refused { reasons } => reasons.clone(),
+            _ => Vec::new(),
+        };
+        Self {
+            code: e.code().into(),
+            message: e.to_string(),
+            reasons,
+        }
+    }
 }

@@ -1,12 +1,8 @@
 //! IPC commands, named `<area>_<verb>`. Each one delegates to a call on
-//! [`countersign_core::actions::Workspace`]; errors cross as
-//! [`ErrorReport`](countersign_core::actions::ErrorReport) values (`{code, message, reasons}`).
+//! [`countersign_core::workspace::Workspace`]; errors cross as
+//! [`ErrorReport`](countersign_core::workspace::ErrorReport) values (`{code, message, reasons}`).
 
 use crate::AppState;
-use countersign_core::actions::{
-    AnswerInput, ErrorReport, FindingInput, InventoryPage, ModelPage, ReportFormat, ReviewPage,
-    SignRequest, VersionPage, Workspace, WorkspaceInfo,
-};
 use countersign_core::approval::sign::Signed;
 use countersign_core::approval::verify::Verification;
 use countersign_core::export::audit_pack::PackReport;
@@ -15,6 +11,10 @@ use countersign_core::lineage::DatasetUse;
 use countersign_core::platform::Progress;
 use countersign_core::review::FindingStatus;
 use countersign_core::sync::SyncReport;
+use countersign_core::workspace::{
+    AnswerInput, ErrorReport, FindingInput, InventoryPage, ModelPage, ReportFormat, ReviewPage,
+    SignRequest, VersionPage, Workspace, WorkspaceInfo,
+};
 use std::path::PathBuf;
 use tauri::ipc::Channel;
 use tauri::State;

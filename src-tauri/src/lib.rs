@@ -2,7 +2,7 @@
 //!
 //! The workspace (data directory, platform, policy, allowed_signers, identity) comes from the
 //! same environment variables as the CLI's (`COUNTERSIGN_DATA_DIR`, `COUNTERSIGN_PLATFORM`, …),
-//! see [`countersign_core::actions::Workspace::from_env`].
+//! see [`countersign_core::workspace::Workspace::from_env`].
 
 pub mod commands;
 
@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 /// reported in the window instead of preventing it from opening.
 #[derive(Default)]
 pub struct AppState {
-    workspace: Arc<Mutex<Option<countersign_core::actions::Workspace>>>,
+    workspace: Arc<Mutex<Option<countersign_core::workspace::Workspace>>>,
 }
 
 /// Builds and runs the app.

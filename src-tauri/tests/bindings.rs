@@ -3,7 +3,7 @@
 //! committed files differ. Regenerate with
 //! `UPDATE_BINDINGS=1 cargo test -p countersign-desktop --test bindings`.
 
-use countersign_core::actions::*;
+use countersign_core::workspace::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 use ts_rs::{Config, TS};

@@ -3,15 +3,15 @@
 use crate::cli::{Cli, Command, DemoArgs, LineageArgs, LsArgs, ShowArgs, SyncArgs};
 use crate::output;
 use anyhow::Result;
-use countersign_core::actions::Workspace;
 use countersign_core::config::Config;
 use countersign_core::evidence::Evidence;
 use countersign_core::inventory::{self, Filter};
 use countersign_core::lineage::Lineage;
 use countersign_core::platform::Progress;
+use countersign_core::session::Session;
 use countersign_core::sync::SyncReport;
 use countersign_core::uri::VersionRef;
-use countersign_core::workspace::Session;
+use countersign_core::workspace::Workspace;
 use std::io::Write;
 
 /// Runs the command line: resolves the one configuration, then parse → call → print.

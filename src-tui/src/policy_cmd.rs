@@ -4,9 +4,9 @@
 use crate::cli::{PolicyCmd, ReleaseArgs, RootArgs, RootCmd};
 use crate::output;
 use anyhow::Result;
-use countersign_core::actions::Workspace;
 use countersign_core::config::Config;
 use countersign_core::trust::Trust;
+use countersign_core::workspace::Workspace;
 
 /// Runs a `policy` subcommand other than `check`.
 pub fn run(config: &Config, cmd: PolicyCmd) -> Result<()> {

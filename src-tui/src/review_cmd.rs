@@ -7,8 +7,8 @@ use countersign_core::evidence::Evidence;
 use countersign_core::policy::checks::AutoOutcome;
 use countersign_core::policy::LoadedPolicy;
 use countersign_core::review::{self, Outcome, Review};
+use countersign_core::session::Session;
 use countersign_core::uri::VersionRef;
-use countersign_core::workspace::Session;
 use std::io::Write;
 use std::path::Path;
 

@@ -3,14 +3,14 @@
 use crate::cli::{KeyArgs, KeysArgs, KeysCmd, LedgerCmd, SignArgs, VerifyArgs};
 use crate::output;
 use anyhow::{bail, Context, Result};
-use countersign_core::actions::{KeySource, SignRequest, Workspace};
 use countersign_core::approval::verify::Verification;
 use countersign_core::config::{Config, KeyChoice};
 use countersign_core::policy::Role;
+use countersign_core::session::Session;
 use countersign_core::signing::allowed_signers::line_for;
 use countersign_core::signing::{self, SigningKey};
 use countersign_core::uri::VersionRef;
-use countersign_core::workspace::Session;
+use countersign_core::workspace::{KeySource, SignRequest, Workspace};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
@@ -427,7 +427,7 @@ pub fn export_pack(ws: &Workspace, version: &str, output: &Path, json: bool) -> 
 
 /// `export inventory`.
 pub fn export_inventory(ws: &Workspace, output: &Path) -> Result<()> {
-    let format = countersign_core::actions::ReportFormat::from_path(output)?;
+    let format = countersign_core::workspace::ReportFormat::from_path(output)?;
     let report = ws.portfolio()?;
     ws.export_portfolio(output, format)?;
     let f = &report.figures;

@@ -31,8 +31,7 @@ fn world() -> World {
     let demo = dir.path().join("demo");
     crate::demo::generate(&demo, &crate::inventory::today()).expect("demo");
     let store = Store::open(&dir.path().join("store.db")).expect("store");
-    let mut session =
-        crate::workspace::Session::from_parts(store, PlatformUri::Folder(demo.clone()));
+    let mut session = crate::session::Session::from_parts(store, PlatformUri::Folder(demo.clone()));
     let policy = LoadedPolicy::default_policy().expect("policy");
     let folder = FolderPlatform::new(demo.clone(), policy.policy.tags.clone());
     crate::sync::sync(&folder, &mut session.store, Default::default(), &mut |_| {}).expect("sync");

@@ -5,8 +5,8 @@ use super::screens::{Dashboard, LineageScreen, ReviewScreen, ScreenEffect, SignS
 use countersign_core::inventory::{self, Filter, InventoryView, ModelDetail};
 use countersign_core::lineage::Lineage;
 use countersign_core::policy::LoadedPolicy;
+use countersign_core::session::{self, Session};
 use countersign_core::uri::VersionRef;
-use countersign_core::workspace::{self, Session};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 use std::path::PathBuf;
 
@@ -357,7 +357,7 @@ impl App {
         &mut self,
         label: String,
         work: impl FnOnce(
-                countersign_core::Result<countersign_core::actions::Workspace>,
+                countersign_core::Result<countersign_core::workspace::Workspace>,
             ) -> super::jobs::JobDone
             + Send
             + 'static,
@@ -370,7 +370,7 @@ impl App {
             self.status = "busy: a sync is running — wait for it to finish".into();
             return;
         }
-        let source = countersign_core::actions::WorkspaceSource::of_session(
+        let source = countersign_core::workspace::WorkspaceSource::of_session(
             &self.session,
             &self.policy,
             &self.data_dir,
@@ -494,10 +494,10 @@ impl App {
     }
 
     fn export_report(&mut self) {
-        let out = workspace::export_path(&self.data_dir, "portfolio", ".pdf");
+        let out = session::export_path(&self.data_dir, "portfolio", ".pdf");
         self.start_job("writing the portfolio report".into(), move |ws| {
             let result = ws.and_then(|ws| {
-                ws.export_portfolio(&out, countersign_core::actions::ReportFormat::Pdf)
+                ws.export_portfolio(&out, countersign_core::workspace::ReportFormat::Pdf)
             });
             match result {
                 Ok(path) => super::jobs::JobDone::Report(path, Ok(())),
@@ -510,7 +510,7 @@ impl App {
         let Some(v) = self.selected_version() else {
             return;
         };
-        let out = workspace::export_path(&self.data_dir, &format!("{}-v{}", v.name, v.version), "");
+        let out = session::export_path(&self.data_dir, &format!("{}-v{}", v.name, v.version), "");
         let vref = v.clone();
         self.start_job(format!("exporting the audit pack of {v}"), move |ws| {
             let result =

@@ -5,10 +5,10 @@
 //! at a time; Esc cancels (the thread's result is then ignored: a blocking request cannot be
 //! interrupted, but nothing waits for it).
 
-use countersign_core::actions::{Workspace, WorkspaceSource};
 use countersign_core::approval::verify::Verification;
 use countersign_core::export::audit_pack::PackReport;
 use countersign_core::uri::VersionRef;
+use countersign_core::workspace::{Workspace, WorkspaceSource};
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::Instant;

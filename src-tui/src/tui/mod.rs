@@ -15,8 +15,8 @@ mod tests;
 
 use app::{App, Effect};
 use countersign_core::platform::Progress;
+use countersign_core::session::Session;
 use countersign_core::sync::SyncReport;
-use countersign_core::workspace::Session;
 use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind};
 use crossterm::execute;
 use crossterm::terminal::{
@@ -133,7 +133,7 @@ fn start_sync(app: &mut App) -> mpsc::Receiver<SyncMsg> {
     let (tx, rx) = mpsc::channel();
     app.syncing = true;
     app.status = "syncing…".into();
-    let source = countersign_core::actions::WorkspaceSource::of_session(
+    let source = countersign_core::workspace::WorkspaceSource::of_session(
         &app.session,
         &app.policy,
         &app.data_dir,

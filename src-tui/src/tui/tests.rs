@@ -3,10 +3,10 @@
 use super::app::{App, Effect};
 use super::ui;
 use countersign_core::platform::folder::FolderPlatform;
+use countersign_core::session::Session;
 use countersign_core::store::Store;
 use countersign_core::sync::{self, SyncOptions};
 use countersign_core::uri::PlatformUri;
-use countersign_core::workspace::Session;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;

@@ -4,7 +4,7 @@ use crate::tui::theme;
 use crate::tui::ui::field;
 use countersign_core::export::portfolio::PortfolioReport;
 use countersign_core::policy::LoadedPolicy;
-use countersign_core::workspace::Session;
+use countersign_core::session::Session;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
@@ -25,8 +25,9 @@ impl Dashboard {
         data_dir: &std::path::Path,
         today: &str,
     ) -> countersign_core::Result<Self> {
-        let ws = countersign_core::actions::WorkspaceSource::of_session(session, policy, data_dir)
-            .open()?;
+        let ws =
+            countersign_core::workspace::WorkspaceSource::of_session(session, policy, data_dir)
+                .open()?;
         Ok(Self {
             report: ws.portfolio_on(today)?,
         })

@@ -1,7 +1,7 @@
 //! Reverse lineage: every version trained or evaluated on a dataset.
 
 use super::ScreenEffect;
-use countersign_core::workspace::Session;
+use countersign_core::session::Session;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};

@@ -2,12 +2,12 @@
 
 use super::ScreenEffect;
 use crate::tui::theme;
-use countersign_core::actions::{KeySource, SignRequest, WorkspaceSource};
 use countersign_core::approval::sign::Signed;
 use countersign_core::approval::Decision;
 use countersign_core::policy::{LoadedPolicy, Role};
+use countersign_core::session::Session;
 use countersign_core::uri::VersionRef;
-use countersign_core::workspace::Session;
+use countersign_core::workspace::{KeySource, SignRequest, WorkspaceSource};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style, Stylize};
