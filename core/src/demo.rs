@@ -865,21 +865,25 @@ pub fn seed_approvals(
             };
             review.answer(
                 &session.store,
-                &item.id,
-                outcome,
-                note,
-                vec![],
+                &crate::review::AnswerInput {
+                    item: item.id.clone(),
+                    outcome,
+                    note: note.to_string(),
+                    evidence: vec![],
+                },
                 Some("vera.validator@demo.bank".into()),
             )?;
             if outcome == Some(crate::review::Outcome::Fail) {
                 review.add_finding(
                     &session.store,
-                    &format!("{} failed", item.id),
-                    crate::review::Severity::Medium,
-                    "demo finding",
-                    "owner",
-                    "2027-06-30",
-                    Some(item.id.clone()),
+                    &crate::review::FindingInput {
+                        title: format!("{} failed", item.id),
+                        severity: crate::review::Severity::Medium,
+                        description: "demo finding".into(),
+                        owner: "owner".into(),
+                        due: "2027-06-30".into(),
+                        item: Some(item.id.clone()),
+                    },
                 )?;
             }
         }

@@ -4,13 +4,9 @@ use crate::cli::{Cli, Command, DemoArgs, LineageArgs, LsArgs, ShowArgs, SyncArgs
 use crate::output;
 use anyhow::Result;
 use countersign_core::config::Config;
-use countersign_core::evidence::Evidence;
 use countersign_core::inventory::{self, Filter};
-use countersign_core::lineage::Lineage;
 use countersign_core::platform::Progress;
-use countersign_core::session::Session;
 use countersign_core::sync::SyncReport;
-use countersign_core::uri::VersionRef;
 use countersign_core::workspace::Workspace;
 use std::io::Write;
 
@@ -31,37 +27,22 @@ pub fn run(cli: Cli) -> Result<()> {
     if !matches!(cli.command, None | Some(Command::Demo(_))) {
         crate::logging::init(&config.log_level.value);
     }
-    let load_policy = || crate::review_cmd::load_policy(config.policy.value.as_deref());
-    let open = || Session::open(&config);
-    // The one door: the commands that verify, sign, export or sync go through the workspace.
+    // The one door: every command that reads the inventory or acts on it goes through the
+    // workspace.
     let workspace = || -> Result<Workspace> { Ok(Workspace::open(config.clone())?) };
-    let identity = config.identity.value.clone();
     match cli.command {
-        None => crate::tui::run(open()?, inventory::today(), load_policy()?, &config),
+        None => crate::tui::run(workspace()?, inventory::today()),
         Some(Command::Sync(a)) => cmd_sync(workspace()?, a),
-        Some(Command::Ls(a)) => cmd_ls(open()?, &load_policy()?, a),
-        Some(Command::Show(a)) => cmd_show(open()?, a),
-        Some(Command::Evidence(a)) => cmd_evidence(open()?, a),
+        Some(Command::Ls(a)) => cmd_ls(&workspace()?, a),
+        Some(Command::Show(a)) => cmd_show(&workspace()?, a),
+        Some(Command::Evidence(a)) => cmd_evidence(&workspace()?, a),
         Some(Command::Lineage(a)) => cmd_lineage(&workspace()?, a),
         Some(Command::Demo(a)) => cmd_demo(&config, a),
         Some(Command::Config(crate::cli::ConfigCmd::Show { json })) => {
             cmd_config_show(&config, json)
         }
-        Some(Command::Review(c)) => {
-            let starting = matches!(c, crate::cli::ReviewCmd::Start(_));
-            // A new review is drafted under the newest release's policy unless --policy says
-            // otherwise; one look at the trust gives the policy and what to say of it.
-            let (policy, note) = match (starting, workspace()) {
-                (true, Ok(ws)) => ws.drafting(),
-                _ => (load_policy()?, None),
-            };
-            crate::review_cmd::run(open()?, &policy, identity, c)?;
-            if let Some(note) = note {
-                eprintln!("note: {}", crate::output::Esc(&note));
-            }
-            Ok(())
-        }
-        Some(Command::Tier(a)) => crate::review_cmd::tier(open()?, &load_policy()?, a),
+        Some(Command::Review(c)) => crate::review_cmd::run(&workspace()?, c),
+        Some(Command::Tier(a)) => crate::review_cmd::tier(&workspace()?, a),
         Some(Command::Keys(a)) => crate::sign_cmd::keys(a, &config),
         Some(Command::Sign(a)) => crate::sign_cmd::sign_cmd(&workspace()?, a),
         Some(Command::Verify(a)) => crate::sign_cmd::verify_cmd(&workspace()?, a),
@@ -82,7 +63,7 @@ pub fn run(cli: Cli) -> Result<()> {
             crate::sign_cmd::export_inventory(&workspace()?, &output)
         }
         Some(Command::BenchTui { models, versions }) => crate::tui::bench::run(models, versions),
-        Some(Command::Ledger(c)) => crate::sign_cmd::ledger_cmd(open()?, c),
+        Some(Command::Ledger(c)) => crate::sign_cmd::ledger_cmd(&workspace()?, c),
         Some(Command::Policy(crate::cli::PolicyCmd::Check { file, json })) => {
             crate::review_cmd::policy_check(
                 file.as_deref().or(config.policy.value.as_deref()),
@@ -175,11 +156,8 @@ fn cmd_sync(mut ws: Workspace, a: SyncArgs) -> Result<()> {
     Ok(())
 }
 
-fn cmd_ls(
-    session: Session,
-    policy: &countersign_core::policy::LoadedPolicy,
-    a: LsArgs,
-) -> Result<()> {
+fn cmd_ls(ws: &Workspace, a: LsArgs) -> Result<()> {
+    let policy = &ws.policy;
     // A tier the policy does not define is an error, not an empty list.
     if let Some(t) = &a.tier {
         if !policy.policy.tiers.contains_key(t) {
@@ -199,13 +177,8 @@ fn cmd_ls(
         name: a.name,
         overdue: a.overdue,
     };
-    let mut view = inventory::view(&session, &filter, &inventory::today())?;
-    let statuses = inventory::statuses(
-        &session.store,
-        &session.key,
-        policy,
-        view.models.iter().map(|m| &m.model),
-    )?;
+    let page = ws.inventory_on(&filter, &inventory::today())?;
+    let (mut view, statuses) = (page.view, page.statuses);
     let status_of = |name: &str| {
         statuses
             .get(name)
@@ -264,20 +237,13 @@ fn cmd_ls(
     Ok(())
 }
 
-fn load_version(session: &Session, input: &str) -> Result<(VersionRef, Evidence)> {
-    let r = session.resolve_local(input)?;
-    let e = Evidence::from_store(&session.store, &session.key, &r)?;
-    Ok((r, e))
-}
-
-fn cmd_show(session: Session, a: ShowArgs) -> Result<()> {
-    let (r, evidence) = load_version(&session, &a.version)?;
-    let model = session.store.model(&session.key, &r.name)?;
-    let lineage = Lineage::from_evidence(&evidence);
+fn cmd_show(ws: &Workspace, a: ShowArgs) -> Result<()> {
+    let page = ws.version(&a.version)?;
+    let (r, model, evidence, lineage) = (page.version, page.model, page.evidence, page.lineage);
     let hash = evidence.sha256();
     if a.json {
         return output::json(&serde_json::json!({
-            "version": r.to_string(),
+            "version": r,
             "model": model,
             "evidence_sha256": hash,
             "evidence": evidence,
@@ -379,8 +345,8 @@ fn cmd_show(session: Session, a: ShowArgs) -> Result<()> {
     Ok(())
 }
 
-fn cmd_evidence(session: Session, a: ShowArgs) -> Result<()> {
-    let (_, evidence) = load_version(&session, &a.version)?;
+fn cmd_evidence(ws: &Workspace, a: ShowArgs) -> Result<()> {
+    let evidence = ws.evidence(&a.version)?;
     std::io::stdout().write_all(&evidence.to_canonical_json())?;
     eprintln!("sha256 {}", evidence.sha256());
     Ok(())
@@ -472,6 +438,5 @@ fn cmd_demo(config: &Config, a: DemoArgs) -> Result<()> {
         );
         return Ok(());
     }
-    let (policy, config) = (ws.policy.clone(), ws.config.clone());
-    crate::tui::run(ws.session, today, policy, &config)
+    crate::tui::run(ws, today)
 }

@@ -3,12 +3,11 @@
 use crate::cli::{AnswerArgs, FindingCmd, ReviewCmd, ReviewShowArgs, TierArgs, VersionJson};
 use crate::output;
 use anyhow::{Context, Result};
-use countersign_core::evidence::Evidence;
 use countersign_core::policy::checks::AutoOutcome;
 use countersign_core::policy::LoadedPolicy;
 use countersign_core::review::{self, Outcome, Review};
-use countersign_core::session::Session;
 use countersign_core::uri::VersionRef;
+use countersign_core::workspace::{AnswerInput, FindingInput, Workspace};
 use std::io::Write;
 use std::path::Path;
 
@@ -59,7 +58,8 @@ pub fn policy_check(file: Option<&Path>, json: bool) -> Result<()> {
 }
 
 /// `tier`.
-pub fn tier(session: Session, policy: &LoadedPolicy, a: TierArgs) -> Result<()> {
+pub fn tier(ws: &Workspace, a: TierArgs) -> Result<()> {
+    let policy = &ws.policy;
     let name = match VersionRef::parse(&a.model) {
         Ok(r) => r.name,
         Err(_) => a
@@ -69,12 +69,6 @@ pub fn tier(session: Session, policy: &LoadedPolicy, a: TierArgs) -> Result<()> 
             .trim_end_matches('/')
             .to_string(),
     };
-    let model = session.store.model(&session.key, &name)?.ok_or_else(|| {
-        countersign_core::Error::NotFound {
-            what: format!("model '{name}'"),
-            hint: ". Check the name with `countersign ls`, or run `countersign sync`".into(),
-        }
-    })?;
     let mut answers = std::collections::BTreeMap::new();
     for kv in &a.answers {
         let (k, v) = kv.split_once('=').with_context(|| {
@@ -114,13 +108,13 @@ pub fn tier(session: Session, policy: &LoadedPolicy, a: TierArgs) -> Result<()> 
         }
         answers.insert(k.trim().to_string(), v.trim().to_string());
     }
-    let assessment = policy.policy.rubric.assess(&model, &answers);
+    let assessment = ws.tier(&name, &answers)?;
     if a.json {
         return output::json(&assessment);
     }
     say!(
         "{}: rubric of policy {} ({})",
-        model.name,
+        name,
         policy.policy.version,
         countersign_core::display::short_hash(&policy.sha256)
     );
@@ -160,44 +154,32 @@ pub fn tier(session: Session, policy: &LoadedPolicy, a: TierArgs) -> Result<()> 
     Ok(())
 }
 
-fn vref(session: &Session, s: &str) -> Result<VersionRef> {
-    Ok(session.resolve_local(s)?)
-}
-
-fn current_evidence(session: &Session, r: &VersionRef) -> Option<Evidence> {
-    Evidence::from_store(&session.store, &session.key, r).ok()
-}
-
 /// `review …`.
-pub fn run(
-    session: Session,
-    policy: &LoadedPolicy,
-    identity: Option<String>,
-    cmd: ReviewCmd,
-) -> Result<()> {
+pub fn run(ws: &Workspace, cmd: ReviewCmd) -> Result<()> {
     match cmd {
         ReviewCmd::Start(VersionJson { version, json }) => {
-            let r = vref(&session, &version)?;
-            let (review, resumed) =
-                review::start(&session.store, &session.key, policy, &r, identity)?;
-            let status = review.status(policy, current_evidence(&session, &r).as_ref());
+            let page = ws.review_open(&version)?;
+            let (review, status) = (&page.review, &page.status);
             if json {
-                return output::json(
-                    &serde_json::json!({"resumed": resumed, "review": review, "status": status}),
-                );
+                return output::json(&serde_json::json!({
+                    "resumed": page.resumed, "review": review, "status": status, "note": page.note,
+                }));
             }
             say!(
                 "{} review {} of {} (tier {}, policy {} {}, evidence {})",
-                if resumed { "Resumed" } else { "Started" },
+                if page.resumed { "Resumed" } else { "Started" },
                 review.header.id,
-                r,
+                ws.resolve_local(&version)?,
                 review.header.tier,
                 review.header.policy_version,
                 countersign_core::display::short_hash(&review.header.policy_sha256),
                 countersign_core::display::short_hash(&review.header.evidence_sha256)
             );
-            print_checklist(&review);
-            print_status(&status);
+            print_checklist(review);
+            print_status(status);
+            if let Some(note) = &page.note {
+                eprintln!("note: {}", crate::output::Esc(note));
+            }
             Ok(())
         }
         ReviewCmd::Show(ReviewShowArgs {
@@ -205,29 +187,27 @@ pub fn run(
             json,
             record,
         }) => {
-            let r = vref(&session, &version)?;
-            let review = review::require_latest(&session.store, &session.key, &r)?;
+            let page = ws.review_show(&version)?;
+            let review = &page.review;
             if record {
                 let rec = review.record();
                 std::io::stdout().write_all(&rec.to_canonical_json())?;
                 eprintln!("sha256 {}", rec.sha256());
                 return Ok(());
             }
-            let p = review::policy_of(&session.store, &review)?;
-            let status = review.status(&p, current_evidence(&session, &r).as_ref());
             if json {
-                return output::json(&serde_json::json!({"review": review, "status": status}));
+                return output::json(&serde_json::json!({"review": review, "status": page.status}));
             }
             say!(
                 "Review {} of {} (tier {}, started {})",
                 review.header.id,
-                r,
+                ws.resolve_local(&version)?,
                 review.header.tier,
                 review.header.started_at
             );
-            print_checklist(&review);
-            print_findings(&review);
-            print_status(&status);
+            print_checklist(review);
+            print_findings(review);
+            print_status(&page.status);
             Ok(())
         }
         ReviewCmd::Answer(AnswerArgs {
@@ -238,14 +218,18 @@ pub fn run(
             evidence,
             json,
         }) => {
-            let r = vref(&session, &version)?;
-            let mut review = review::require_latest(&session.store, &session.key, &r)?;
-            let outcome = outcome.0;
-            let answer = review
-                .answer(&session.store, &item, outcome, &note, evidence, identity)?
-                .clone();
+            let page = ws.review_answer(
+                &version,
+                AnswerInput {
+                    item: item.clone(),
+                    outcome: outcome.0,
+                    note,
+                    evidence,
+                },
+            )?;
+            let answer = answer_of(&page.review, &item)?;
             if json {
-                return output::json(&answer);
+                return output::json(answer);
             }
             say!(
                 "{} {}{}",
@@ -257,14 +241,12 @@ pub fn run(
                     ""
                 }
             );
-            let p = review::policy_of(&session.store, &review)?;
-            let st = review.status(&p, None);
-            say!("{} of {} answered", st.answered, st.total);
+            say!("{} of {} answered", page.status.answered, page.status.total);
             Ok(())
         }
         ReviewCmd::Apply { version, file } => {
-            let r = vref(&session, &version)?;
-            let mut review = review::require_latest(&session.store, &session.key, &r)?;
+            // Fails before reading anything when there is no review to apply answers to.
+            ws.review_show(&version)?;
             let reader: Box<dyn std::io::BufRead> = if file.as_os_str() == "-" {
                 Box::new(std::io::BufReader::new(std::io::stdin()))
             } else {
@@ -295,16 +277,18 @@ pub fn run(
                         )
                     })?),
                 };
-                let a = review
-                    .answer(
-                        &session.store,
-                        item.trim(),
-                        outcome,
-                        note,
-                        Vec::new(),
-                        identity.clone(),
+                let page = ws
+                    .review_answer(
+                        &version,
+                        AnswerInput {
+                            item: item.trim().to_string(),
+                            outcome,
+                            note: note.to_string(),
+                            evidence: Vec::new(),
+                        },
                     )
                     .with_context(|| format!("{}: line {}", file.display(), n + 1))?;
+                let a = answer_of(&page.review, item.trim())?;
                 writeln!(
                     out,
                     "saved {} {} {}",
@@ -317,22 +301,25 @@ pub fn run(
             Ok(())
         }
         ReviewCmd::Finding(FindingCmd::Add(a)) => {
-            let r = vref(&session, &a.version)?;
-            let mut review = review::require_latest(&session.store, &session.key, &r)?;
-            let sev = a.severity;
-            let f = review
-                .add_finding(
-                    &session.store,
-                    &a.title,
-                    sev,
-                    &a.description,
-                    &a.owner,
-                    &a.due,
-                    a.item,
-                )?
-                .clone();
+            let before = ws.review_show(&a.version)?.review.findings.len();
+            let page = ws.review_finding_add(
+                &a.version,
+                FindingInput {
+                    title: a.title,
+                    severity: a.severity,
+                    description: a.description,
+                    owner: a.owner,
+                    due: a.due,
+                    item: a.item,
+                },
+            )?;
+            let f = page
+                .review
+                .findings
+                .get(before)
+                .context("the finding was not recorded")?;
             if a.json {
-                return output::json(&f);
+                return output::json(f);
             }
             say!(
                 "Raised {} ({}): {}",
@@ -343,25 +330,34 @@ pub fn run(
             Ok(())
         }
         ReviewCmd::Finding(FindingCmd::Update(a)) => {
-            let r = vref(&session, &a.version)?;
-            let mut review = review::require_latest(&session.store, &session.key, &r)?;
-            let status = a.status;
-            let f = review.set_finding_status(&session.store, &a.id, status)?;
+            let page = ws.review_finding_set(&a.version, &a.id, a.status)?;
+            let f = page
+                .review
+                .findings
+                .iter()
+                .find(|f| f.id.eq_ignore_ascii_case(&a.id))
+                .context("the finding was not recorded")?;
             say!("{} is now {}", f.id, format!("{:?}", f.status));
             Ok(())
         }
         ReviewCmd::Status(VersionJson { version, json }) => {
-            let r = vref(&session, &version)?;
-            let review = review::require_latest(&session.store, &session.key, &r)?;
-            let p = review::policy_of(&session.store, &review)?;
-            let status = review.status(&p, current_evidence(&session, &r).as_ref());
+            let page = ws.review_show(&version)?;
             if json {
-                return output::json(&status);
+                return output::json(&page.status);
             }
-            print_status(&status);
+            print_status(&page.status);
             Ok(())
         }
     }
+}
+
+fn answer_of<'a>(review: &'a Review, item: &str) -> Result<&'a review::Answer> {
+    review
+        .answers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(item))
+        .map(|(_, a)| a)
+        .with_context(|| format!("the answer to {item} was not recorded"))
 }
 
 fn print_checklist(review: &Review) {

@@ -6,10 +6,9 @@ use anyhow::{bail, Context, Result};
 use countersign_core::approval::verify::Verification;
 use countersign_core::config::{Config, KeyChoice};
 use countersign_core::policy::Role;
-use countersign_core::session::Session;
-use countersign_core::signing::allowed_signers::line_for;
-use countersign_core::signing::{self, SigningKey};
 use countersign_core::uri::VersionRef;
+use countersign_core::workspace::keys;
+use countersign_core::workspace::keys::SigningKey;
 use countersign_core::workspace::{KeySource, SignRequest, Workspace};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -40,16 +39,12 @@ pub fn open_key(args: &KeyArgs, config: &Config) -> Result<SigningKey> {
     } else {
         config.signing_key.value.clone()
     };
-    let path = match choice {
-        KeyChoice::Agent => return Ok(SigningKey::from_agent(None, None)?),
-        KeyChoice::File(p) => p,
-    };
-    match SigningKey::from_file(&path, None) {
-        Err(countersign_core::Error::PassphraseNeeded { .. }) => {
-            let pass = read_passphrase(args, &path)?;
-            Ok(SigningKey::from_file(&path, Some(&pass))?)
+    match (keys::open_key(&choice, None), &choice) {
+        (Err(countersign_core::Error::PassphraseNeeded { .. }), KeyChoice::File(path)) => {
+            let pass = read_passphrase(args, path)?;
+            Ok(keys::open_key(&choice, Some(&pass))?)
         }
-        other => Ok(other?),
+        (other, _) => Ok(other?),
     }
 }
 
@@ -57,7 +52,7 @@ pub fn open_key(args: &KeyArgs, config: &Config) -> Result<SigningKey> {
 pub fn keys(a: KeysArgs, config: &Config) -> Result<()> {
     // The allowed_signers line names who you are: the configured identity (`--as`, env,
     // config file), else the login name.
-    let identity = Some(config.whoami());
+    let identity = config.whoami();
     if let Some(KeysCmd::Generate {
         path,
         comment,
@@ -86,38 +81,30 @@ pub fn keys(a: KeysArgs, config: &Config) -> Result<()> {
         } else {
             bail!("no terminal to ask a passphrase on: pass --passphrase-file FILE or --no-passphrase");
         };
-        let comment = if comment.is_empty() {
-            identity.clone().unwrap_or_default()
-        } else {
-            comment
-        };
-        let public = signing::generate(&path, &comment, pass.as_deref())?;
+        let made = keys::generate(&path, &identity, &comment, pass.as_deref())?;
         println!(
             "Wrote {} (private, mode 0600) and {}.pub",
             path.display(),
             path.display()
         );
-        println!("Fingerprint: {}", signing::fingerprint_of(&public));
+        println!("Fingerprint: {}", made.fingerprint);
         println!(
             "Hand this line to the risk function for allowed_signers:\n{}",
-            line_for(identity.as_deref().unwrap_or("YOUR-IDENTITY"), &public)
+            made.allowed_signers_line
         );
         return Ok(());
     }
     let key = open_key(&a.key, config)?;
-    let line = line_for(
-        identity.as_deref().unwrap_or("YOUR-IDENTITY"),
-        key.public_key(),
-    );
+    let info = keys::describe(&key, &identity);
     if a.json {
-        return output::json(&serde_json::json!({
-            "source": key.source, "fingerprint": key.fingerprint(),
-            "public_key": key.public_key().to_openssh().unwrap_or_default(), "allowed_signers_line": line,
-        }));
+        return output::json(&info);
     }
-    println!("Key:          {}", key.source);
-    println!("Fingerprint:  {}", key.fingerprint());
-    println!("allowed_signers line (hand it to the risk function):\n{line}");
+    println!("Key:          {}", info.source);
+    println!("Fingerprint:  {}", info.fingerprint);
+    println!(
+        "allowed_signers line (hand it to the risk function):\n{}",
+        info.allowed_signers_line
+    );
     Ok(())
 }
 
@@ -350,10 +337,10 @@ pub fn gate_cmd(ws: &Workspace, version: &str, json: bool) -> ! {
 }
 
 /// `ledger`.
-pub fn ledger_cmd(session: Session, cmd: LedgerCmd) -> Result<()> {
+pub fn ledger_cmd(ws: &Workspace, cmd: LedgerCmd) -> Result<()> {
     match cmd {
         LedgerCmd::Verify { json } => {
-            let r = session.store.ledger_verify()?;
+            let r = ws.ledger_verify()?;
             if json {
                 output::json(&r)?;
             } else if r.ok {
@@ -370,7 +357,7 @@ pub fn ledger_cmd(session: Session, cmd: LedgerCmd) -> Result<()> {
             Ok(())
         }
         LedgerCmd::Show { json } => {
-            let entries = session.store.ledger_entries()?;
+            let entries = ws.ledger()?;
             if json {
                 return output::json(&entries);
             }

@@ -56,6 +56,37 @@ impl Outcome {
     }
 }
 
+/// An answer to one checklist item.
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+pub struct AnswerInput {
+    /// Item id.
+    pub item: String,
+    /// The outcome; `None` confirms the automatic result.
+    pub outcome: Option<Outcome>,
+    /// The validator's note.
+    pub note: String,
+    /// References to the evidence the answer rests on (document links, run ids).
+    #[serde(default)]
+    pub evidence: Vec<String>,
+}
+
+/// A finding to raise.
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+pub struct FindingInput {
+    /// Short title.
+    pub title: String,
+    /// Severity.
+    pub severity: Severity,
+    /// What is wrong.
+    pub description: String,
+    /// Who remediates.
+    pub owner: String,
+    /// Due date (YYYY-MM-DD).
+    pub due: String,
+    /// The checklist item it records, if any.
+    pub item: Option<String>,
+}
+
 /// An answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Answer {
@@ -394,13 +425,11 @@ impl Review {
     pub fn answer(
         &mut self,
         store: &Store,
-        item_id: &str,
-        outcome: Option<Outcome>,
-        note: &str,
-        evidence_refs: Vec<String>,
+        input: &AnswerInput,
         by: Option<String>,
     ) -> Result<&Answer> {
-        let item = self.item(item_id)?.clone();
+        let item = self.item(&input.item)?.clone();
+        let (outcome, note) = (input.outcome, input.note.as_str());
         let auto = item.automatic.as_ref().map(|a| a.outcome);
         let outcome = match (outcome, auto) {
             (Some(o), _) => o,
@@ -447,7 +476,7 @@ impl Review {
         let answer = Answer {
             outcome,
             note,
-            evidence_refs,
+            evidence_refs: input.evidence.clone(),
             overrides_automatic: overrides,
             answered_by: by,
             answered_at: now(),
@@ -458,17 +487,16 @@ impl Review {
     }
 
     /// Raises a finding (saved at once) and returns it.
-    #[allow(clippy::too_many_arguments)]
-    pub fn add_finding(
-        &mut self,
-        store: &Store,
-        title: &str,
-        severity: Severity,
-        description: &str,
-        owner: &str,
-        due: &str,
-        item: Option<String>,
-    ) -> Result<&Finding> {
+    pub fn add_finding(&mut self, store: &Store, input: &FindingInput) -> Result<&Finding> {
+        let FindingInput {
+            title,
+            severity,
+            description,
+            owner,
+            due,
+            item,
+        } = input.clone();
+        let (title, description, owner, due) = (&title, &description, &owner, due.as_str());
         if title.trim().is_empty() {
             return Err(Error::InvalidInput {
                 what: "finding",

@@ -94,42 +94,82 @@ fn answers_findings_and_readiness() {
     let e = r
         .answer(
             &store,
-            "LIM-01",
-            Some(Outcome::NotApplicable),
-            " ",
-            vec![],
+            &AnswerInput {
+                item: "LIM-01".into(),
+                outcome: Some(Outcome::NotApplicable),
+                note: " ".into(),
+                evidence: vec![],
+            },
             None,
         )
         .unwrap_err()
         .to_string();
     assert!(e.contains("not applicable needs a note"), "{e}");
     let e = r
-        .answer(&store, "DQ-01", Some(Outcome::Fail), "", vec![], None)
+        .answer(
+            &store,
+            &AnswerInput {
+                item: "DQ-01".into(),
+                outcome: Some(Outcome::Fail),
+                note: "".into(),
+                evidence: vec![],
+            },
+            None,
+        )
         .unwrap_err()
         .to_string();
     assert!(e.contains("overrides the automatic result"), "{e}");
     let e = r
-        .answer(&store, "CS-01", None, "", vec![], None)
+        .answer(
+            &store,
+            &AnswerInput {
+                item: "CS-01".into(),
+                outcome: None,
+                note: "".into(),
+                evidence: vec![],
+            },
+            None,
+        )
         .unwrap_err()
         .to_string();
     assert!(e.contains("attestation"), "{e}");
     assert!(r
-        .answer(&store, "NOPE-1", Some(Outcome::Pass), "x", vec![], None)
+        .answer(
+            &store,
+            &AnswerInput {
+                item: "NOPE-1".into(),
+                outcome: Some(Outcome::Pass),
+                note: "x".into(),
+                evidence: vec![]
+            },
+            None
+        )
         .unwrap_err()
         .to_string()
         .contains("checklist has"));
-    r.answer(&store, "DQ-01", None, "", vec![], Some("vera".into()))
-        .unwrap();
+    r.answer(
+        &store,
+        &AnswerInput {
+            item: "DQ-01".into(),
+            outcome: None,
+            note: "".into(),
+            evidence: vec![],
+        },
+        Some("vera".into()),
+    )
+    .unwrap();
     assert_eq!(r.answers["DQ-01"].outcome, Outcome::Pass);
     assert!(!r.answers["DQ-01"].overrides_automatic);
     for item in r.header.items.clone() {
         if !r.answers.contains_key(&item.id) {
             r.answer(
                 &store,
-                &item.id,
-                Some(Outcome::Pass),
-                "checked",
-                vec!["doc://validation-report".into()],
+                &AnswerInput {
+                    item: item.id.clone(),
+                    outcome: Some(Outcome::Pass),
+                    note: "checked".into(),
+                    evidence: vec!["doc://validation-report".into()],
+                },
                 None,
             )
             .unwrap();
@@ -140,10 +180,12 @@ fn answers_findings_and_readiness() {
     // A failed item needs a finding; a high finding blocks only where the tier says so.
     r.answer(
         &store,
-        "LIM-01",
-        Some(Outcome::Fail),
-        "limitations not documented",
-        vec![],
+        &AnswerInput {
+            item: "LIM-01".into(),
+            outcome: Some(Outcome::Fail),
+            note: "limitations not documented".into(),
+            evidence: vec![],
+        },
         None,
     )
     .unwrap();
@@ -157,12 +199,14 @@ fn answers_findings_and_readiness() {
     let f = r
         .add_finding(
             &store,
-            "Limitations missing",
-            Severity::High,
-            "No limitations section",
-            "owner@x",
-            "2027-01-31",
-            Some("LIM-01".into()),
+            &FindingInput {
+                title: "Limitations missing".into(),
+                severity: Severity::High,
+                description: "No limitations section".into(),
+                owner: "owner@x".into(),
+                due: "2027-01-31".into(),
+                item: Some("LIM-01".into()),
+            },
         )
         .unwrap()
         .clone();
@@ -173,7 +217,17 @@ fn answers_findings_and_readiness() {
         r.status(&policy, None).blockers
     );
     assert!(r
-        .add_finding(&store, "x", Severity::Low, "", "", "31/01/2027", None)
+        .add_finding(
+            &store,
+            &FindingInput {
+                title: "x".into(),
+                severity: Severity::Low,
+                description: "".into(),
+                owner: "".into(),
+                due: "31/01/2027".into(),
+                item: None
+            }
+        )
         .unwrap_err()
         .to_string()
         .contains("YYYY-MM-DD"));
@@ -191,10 +245,12 @@ fn high_findings_block_tier_one_until_remediated() {
     for item in r.header.items.clone() {
         r.answer(
             &store,
-            &item.id,
-            Some(Outcome::Pass),
-            "reviewed",
-            vec![],
+            &AnswerInput {
+                item: item.id.clone(),
+                outcome: Some(Outcome::Pass),
+                note: "reviewed".into(),
+                evidence: vec![],
+            },
             None,
         )
         .unwrap();
@@ -202,12 +258,14 @@ fn high_findings_block_tier_one_until_remediated() {
     assert!(r.status(&policy, None).can_approve);
     r.add_finding(
         &store,
-        "Back-test gap",
-        Severity::High,
-        "",
-        "o",
-        "2027-03-31",
-        None,
+        &FindingInput {
+            title: "Back-test gap".into(),
+            severity: Severity::High,
+            description: "".into(),
+            owner: "o".into(),
+            due: "2027-03-31".into(),
+            item: None,
+        },
     )
     .unwrap();
     let st = r.status(&policy, None);

@@ -4,11 +4,9 @@ use super::keymap::{self, Action};
 use super::screens::{Dashboard, LineageScreen, ReviewScreen, ScreenEffect, SignScreen};
 use countersign_core::inventory::{self, Filter, InventoryView, ModelDetail};
 use countersign_core::lineage::Lineage;
-use countersign_core::policy::LoadedPolicy;
-use countersign_core::session::{self, Session};
 use countersign_core::uri::VersionRef;
+use countersign_core::workspace::Workspace;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
-use std::path::PathBuf;
 
 /// What is on screen over the inventory.
 pub enum Screen {
@@ -60,8 +58,8 @@ pub struct Detail {
 
 /// The whole UI state.
 pub struct App {
-    /// Core session (store and platform).
-    pub session: Session,
+    /// The workspace every action goes through (store, platform, policy, settings).
+    pub ws: Workspace,
     /// Date overdue reviews are judged against.
     pub today: String,
     /// The inventory from the store.
@@ -92,10 +90,6 @@ pub struct App {
     pub syncing: bool,
     /// Scroll offset of the detail pane.
     pub detail_scroll: u16,
-    /// The policy reviews and signatures follow.
-    pub policy: LoadedPolicy,
-    /// The data directory (exports, demo keys).
-    pub data_dir: PathBuf,
     /// The screen over the inventory.
     pub screen: Screen,
     /// Ctrl-C was pressed once with an unsaved note.
@@ -109,21 +103,22 @@ pub struct App {
     /// Sort order: 0 name, 1 tier, 2 next review, 3 status.
     pub sort: usize,
     /// Each model's status and last approval.
-    pub statuses: std::collections::HashMap<String, inventory::ModelStatus>,
+    pub statuses: std::collections::BTreeMap<String, inventory::ModelStatus>,
     /// The background job in flight (verify, export), if any.
     pub job: Option<super::jobs::Job>,
 }
 
 impl App {
     /// Loads the inventory from the store (no network).
-    pub fn new(session: Session, today: String) -> anyhow::Result<Self> {
-        let view = inventory::view(&session, &Filter::default(), &today)?;
+    pub fn new(ws: Workspace, today: String) -> anyhow::Result<Self> {
+        let page = ws.inventory_on(&Filter::default(), &today)?;
+        let (view, statuses) = (page.view, page.statuses);
         let status = match &view.synced_at {
             Some(t) => format!("synced {t}"),
             None => "never synced — press s to sync".into(),
         };
         let mut app = App {
-            session,
+            ws,
             today,
             rows: (0..view.models.len()).collect(),
             view,
@@ -139,32 +134,16 @@ impl App {
             status,
             syncing: false,
             detail_scroll: 0,
-            policy: LoadedPolicy::default_policy()?,
-            data_dir: PathBuf::new(),
             screen: Screen::Inventory,
             confirm_quit: false,
             filter: Filter::default(),
             status_filter: None,
             keymap: keymap::KeyMap::default(),
             sort: 0,
-            statuses: Default::default(),
+            statuses,
             job: None,
         };
-        app.statuses = inventory::statuses(
-            &app.session.store,
-            &app.session.key,
-            &app.policy,
-            app.view.models.iter().map(|m| &m.model),
-        )
-        .unwrap_or_default();
         app.apply_search();
-        app.data_dir = app
-            .session
-            .store
-            .path()
-            .parent()
-            .map(PathBuf::from)
-            .unwrap_or_default();
         app.refresh_detail();
         Ok(app)
     }
@@ -172,14 +151,8 @@ impl App {
     /// Reloads the inventory from the store, keeping the selection by name.
     pub fn reload(&mut self) -> anyhow::Result<()> {
         let name = self.selected_model().map(|m| m.model.name.clone());
-        self.view = inventory::view(&self.session, &Filter::default(), &self.today)?;
-        self.statuses = inventory::statuses(
-            &self.session.store,
-            &self.session.key,
-            &self.policy,
-            self.view.models.iter().map(|m| &m.model),
-        )
-        .unwrap_or_default();
+        let page = self.ws.inventory_on(&Filter::default(), &self.today)?;
+        (self.view, self.statuses) = (page.view, page.statuses);
         self.apply_search();
         if let Some(name) = name {
             if let Some(i) = self
@@ -292,33 +265,17 @@ impl App {
         self.detail = self.selected_model().and_then(|m| {
             let name = m.model.name.clone();
             let latest = m.latest_version.clone();
-            let model = inventory::detail(&self.session.store, &self.session.key, &name)
-                .ok()
-                .flatten()?;
-            let vref = latest.map(|v| VersionRef {
-                name: name.clone(),
-                version: v,
-            });
-            let evidence = vref.as_ref().and_then(|r| {
-                countersign_core::evidence::Evidence::from_store(
-                    &self.session.store,
-                    &self.session.key,
-                    r,
-                )
-                .ok()
-            });
-            let lineage = evidence.as_ref().map(Lineage::from_evidence);
-            let mut approvals = self
-                .session
-                .store
-                .ledger_entries_of_model(&self.session.key, &name)
-                .unwrap_or_default();
-            approvals.dedup_by(|a, b| a.approval_sha256 == b.approval_sha256);
+            let page = self.ws.model(&name).ok()?;
+            let version = latest.and_then(|v| self.ws.version(&format!("models:/{name}/{v}")).ok());
+            let (evidence, lineage) = match version {
+                Some(v) => (Some(v.evidence), Some(v.lineage)),
+                None => (None, None),
+            };
             Some(Detail {
-                model,
+                model: page.detail,
                 lineage,
                 evidence,
-                approvals,
+                approvals: page.approvals,
                 verification: None,
             })
         });
@@ -346,7 +303,7 @@ impl App {
             self.status = "this model has no version to review".into();
             return;
         };
-        match ReviewScreen::open(&self.session, &self.policy, &v) {
+        match ReviewScreen::open(&self.ws, &v) {
             Ok(r) => self.screen = Screen::Review(Box::new(r)),
             Err(e) => self.status = format!("cannot review {v}: {e}"),
         }
@@ -370,11 +327,7 @@ impl App {
             self.status = "busy: a sync is running — wait for it to finish".into();
             return;
         }
-        let source = countersign_core::workspace::WorkspaceSource::of_session(
-            &self.session,
-            &self.policy,
-            &self.data_dir,
-        );
+        let source = self.ws.source();
         self.status = format!("{label}… (Esc cancels)");
         self.job = Some(super::jobs::Job::spawn(label, source, work));
     }
@@ -427,7 +380,20 @@ impl App {
                     Err(e) => format!("export of {v} failed: {e}"),
                 }
             }
+            super::jobs::JobDone::Signed(v, r) => {
+                let r = *r;
+                self.status = match &r {
+                    Ok(s) => format!("signed {v} as {}", s.record.signer),
+                    Err(e) => format!("{v} not signed: {}", e.message),
+                };
+                if let Screen::Sign(form) = &mut self.screen {
+                    form.finish(r);
+                }
+            }
             super::jobs::JobDone::Lost(label) => {
+                if let Screen::Sign(form) = &mut self.screen {
+                    form.signing = false;
+                }
                 self.status = format!("{label} stopped without an answer; try again")
             }
             super::jobs::JobDone::Report(out, r) => {
@@ -475,13 +441,9 @@ impl App {
                     "verified {v}: gate {}",
                     if ver.gate.pass { "PASS" } else { "FAIL" }
                 );
-                self.statuses = inventory::statuses(
-                    &self.session.store,
-                    &self.session.key,
-                    &self.policy,
-                    self.view.models.iter().map(|m| &m.model),
-                )
-                .unwrap_or_default();
+                if let Ok(page) = self.ws.inventory_on(&Filter::default(), &self.today) {
+                    self.statuses = page.statuses;
+                }
                 self.refresh_detail();
                 if let Some(d) = self.detail.as_mut() {
                     if d.model.model.name == v.name {
@@ -494,7 +456,7 @@ impl App {
     }
 
     fn export_report(&mut self) {
-        let out = session::export_path(&self.data_dir, "portfolio", ".pdf");
+        let out = self.ws.export_path("portfolio", ".pdf");
         self.start_job("writing the portfolio report".into(), move |ws| {
             let result = ws.and_then(|ws| {
                 ws.export_portfolio(&out, countersign_core::workspace::ReportFormat::Pdf)
@@ -510,7 +472,9 @@ impl App {
         let Some(v) = self.selected_version() else {
             return;
         };
-        let out = session::export_path(&self.data_dir, &format!("{}-v{}", v.name, v.version), "");
+        let out = self
+            .ws
+            .export_path(&format!("{}-v{}", v.name, v.version), "");
         let vref = v.clone();
         self.start_job(format!("exporting the audit pack of {v}"), move |ws| {
             let result =
@@ -541,11 +505,23 @@ impl App {
         {
             return Effect::None;
         }
+        // Esc on the sign screen while it signs stops waiting for the signature.
+        if key.code == KeyCode::Esc {
+            if let Screen::Sign(form) = &mut self.screen {
+                if form.signing {
+                    form.signing = false;
+                    self.cancel_job();
+                    self.status
+                        .push_str(" — a signature already sent may still be recorded: V verifies");
+                    return Effect::None;
+                }
+            }
+        }
         let effect = match &mut self.screen {
             Screen::Inventory => None,
-            Screen::Review(r) => Some(r.on_key(&self.session, key)),
-            Screen::Sign(f) => Some(f.on_key(&self.session, &self.policy, &self.data_dir, key)),
-            Screen::Lineage(l) => Some(l.on_key(&self.session, key)),
+            Screen::Review(r) => Some(r.on_key(&self.ws, key)),
+            Screen::Sign(f) => Some(f.on_key(key)),
+            Screen::Lineage(l) => Some(l.on_key(&self.ws, key)),
             Screen::Dashboard(_) => Some(
                 if matches!(
                     key.code,
@@ -558,6 +534,17 @@ impl App {
             ),
         };
         match effect {
+            Some(ScreenEffect::Sign(req)) => {
+                let Ok(vref) = VersionRef::parse(&req.version) else {
+                    return Effect::None;
+                };
+                let v = vref.clone();
+                self.start_job(format!("signing {v}"), move |ws| {
+                    let result = ws.and_then(|ws| ws.sign(*req));
+                    super::jobs::JobDone::Signed(v, Box::new(result.map_err(Into::into)))
+                });
+                return Effect::None;
+            }
             Some(ScreenEffect::Close) => {
                 self.screen = Screen::Inventory;
                 let _ = self.reload();
@@ -576,8 +563,8 @@ impl App {
                     if let Some(v) = self.selected_version() {
                         self.screen = Screen::Sign(Box::new(SignScreen::new(
                             v,
-                            &self.data_dir,
-                            &self.session.signing_key,
+                            &self.ws.data_dir,
+                            &self.ws.session.signing_key,
                         )));
                     }
                     return Effect::None;
@@ -655,8 +642,7 @@ impl App {
                     return Effect::None;
                 }
                 Some(Action::Dashboard) => {
-                    match Dashboard::open(&self.session, &self.policy, &self.data_dir, &self.today)
-                    {
+                    match Dashboard::open(&self.ws, &self.today) {
                         Ok(d) => self.screen = Screen::Dashboard(Box::new(d)),
                         Err(e) => self.status = format!("dashboard: {e}"),
                     }

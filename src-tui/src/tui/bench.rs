@@ -89,7 +89,12 @@ pub fn run(models: usize, versions: usize) -> anyhow::Result<()> {
     let store = Store::open(&path)?;
     let mut session = Session::from_parts(store, PlatformUri::Folder(dir.clone()));
     session.key = "bench".into();
-    let mut app = App::new(session, "2026-11-25".into())?;
+    let ws = countersign_core::workspace::Workspace::from_session(
+        session,
+        countersign_core::policy::LoadedPolicy::default_policy()?,
+        dir.clone(),
+    );
+    let mut app = App::new(ws, "2026-11-25".into())?;
     let mut term = Terminal::new(TestBackend::new(120, 40))?;
     term.draw(|f| ui::draw(f, &mut app))?;
     let first = t0.elapsed().as_secs_f64() * 1000.0;

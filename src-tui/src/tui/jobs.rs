@@ -1,5 +1,5 @@
-//! Long work off the UI thread: verify (`V`), audit-pack export (`e`) and the portfolio report
-//! (`P`) run on a background thread on a workspace of their own (the same calls the CLI and the
+//! Long work off the UI thread: verify (`V`), signing (the sign screen), audit-pack export
+//! (`e`) and the portfolio report (`P`) run on a background thread on a workspace of their own (the same calls the CLI and the
 //! desktop make, on a store connection of the thread's own), so
 //! the screen keeps redrawing and keys keep working while a server is slow or dead. One job
 //! at a time; Esc cancels (the thread's result is then ignored: a blocking request cannot be
@@ -19,6 +19,16 @@ pub enum JobDone {
     Verified(VersionRef, Result<Verification, String>),
     /// `e`: an audit pack.
     Pack(VersionRef, Result<PackReport, String>),
+    /// The sign screen's signature.
+    Signed(
+        VersionRef,
+        Box<
+            Result<
+                countersign_core::approval::sign::Signed,
+                countersign_core::workspace::ErrorReport,
+            >,
+        >,
+    ),
     /// `P`: the portfolio report.
     Report(PathBuf, Result<(), String>),
     /// The job's thread stopped without an answer (it panicked).

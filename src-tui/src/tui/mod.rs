@@ -15,7 +15,6 @@ mod tests;
 
 use app::{App, Effect};
 use countersign_core::platform::Progress;
-use countersign_core::session::Session;
 use countersign_core::sync::SyncReport;
 use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind};
 use crossterm::execute;
@@ -38,15 +37,8 @@ fn restore_terminal() {
 }
 
 /// Runs the UI until the user quits.
-pub fn run(
-    session: Session,
-    today: String,
-    policy: countersign_core::policy::LoadedPolicy,
-    config: &countersign_core::config::Config,
-) -> anyhow::Result<()> {
-    let mut app = App::new(session, today)?;
-    app.policy = policy;
-    app.data_dir = config.data_dir.value.clone();
+pub fn run(ws: countersign_core::workspace::Workspace, today: String) -> anyhow::Result<()> {
+    let mut app = App::new(ws, today)?;
     let (keys, warning) = keymap::KeyMap::load();
     app.keymap = keys;
     if let Some(w) = warning {
@@ -133,11 +125,7 @@ fn start_sync(app: &mut App) -> mpsc::Receiver<SyncMsg> {
     let (tx, rx) = mpsc::channel();
     app.syncing = true;
     app.status = "syncing…".into();
-    let source = countersign_core::workspace::WorkspaceSource::of_session(
-        &app.session,
-        &app.policy,
-        &app.data_dir,
-    );
+    let source = app.ws.source();
     std::thread::spawn(move || {
         let result = source.open().and_then(|mut ws| {
             let tx2 = tx.clone();

@@ -22,15 +22,14 @@ fn demo_app() -> (tempfile::TempDir, App) {
     sync::sync(&platform, &mut store, SyncOptions::default(), &mut |_| {}).expect("sync");
     let uri = PlatformUri::Folder(dir.path().to_path_buf());
     let key = uri.display_safe();
-    let app = App::new(
-        {
-            let mut s = Session::from_parts(store, uri);
-            s.key = key;
-            s
-        },
-        TODAY.into(),
-    )
-    .expect("app");
+    let mut session = Session::from_parts(store, uri);
+    session.key = key;
+    let ws = countersign_core::workspace::Workspace::from_session(
+        session,
+        countersign_core::policy::LoadedPolicy::default_policy().expect("policy"),
+        dir.path().to_path_buf(),
+    );
+    let app = App::new(ws, TODAY.into()).expect("app");
     (dir, app)
 }
 
@@ -43,7 +42,7 @@ fn pin_trust(dir: &std::path::Path, app: &mut App) {
         &countersign_core::policy::LoadedPolicy::default_policy().expect("policy"),
     )
     .expect("trust");
-    app.session.root = Some(root.display().to_string());
+    app.ws.set_root(&root.display().to_string());
 }
 
 fn render(app: &mut App, w: u16, h: u16) -> String {
@@ -258,8 +257,8 @@ fn review_screen_walks_the_checklist() {
         .any(|a| a.note == "checked in the demo\nsecond line"));
     // Saved in the store as each answer was given.
     let stored = countersign_core::review::load_latest(
-        &app.session.store,
-        &app.session.key,
+        &app.ws.session.store,
+        &app.ws.session.key,
         &countersign_core::uri::VersionRef::parse("models:/churn-propensity/2").unwrap(),
     )
     .unwrap()
@@ -291,12 +290,13 @@ fn sign_screen_signs_with_the_demo_key_and_shows_refusals() {
     form.key = countersign_core::demo::demo_key_path(dir.path(), "vera.validator@demo.bank")
         .display()
         .to_string();
-    app.data_dir = dir.path().parent().unwrap().to_path_buf();
+    app.ws.data_dir = dir.path().parent().unwrap().to_path_buf();
     // allowed_signers is looked up inside the folder platform.
     app.on_key(key(KeyCode::Enter));
     let screen = render(&mut app, 120, 40);
     assert!(screen.contains("? y/n"), "{screen}");
     app.on_key(key(KeyCode::Char('y')));
+    app.wait_job();
     let screen = render(&mut app, 120, 40);
     assert!(
         screen.contains("Not signed:")
@@ -307,9 +307,9 @@ fn sign_screen_signs_with_the_demo_key_and_shows_refusals() {
     // Complete the review, then sign.
     let v = countersign_core::uri::VersionRef::parse("models:/churn-propensity/2").unwrap();
     let (mut review, _) = countersign_core::review::start(
-        &app.session.store,
-        &app.session.key,
-        &app.policy,
+        &app.ws.session.store,
+        &app.ws.session.key,
+        &app.ws.policy,
         &v,
         None,
     )
@@ -321,11 +321,21 @@ fn sign_screen_signs_with_the_demo_key_and_shows_refusals() {
             None => Some(countersign_core::review::Outcome::Pass),
         };
         review
-            .answer(&app.session.store, &item.id, o, "ok", vec![], None)
+            .answer(
+                &app.ws.session.store,
+                &countersign_core::review::AnswerInput {
+                    item: item.id.clone(),
+                    outcome: o,
+                    note: "ok".into(),
+                    evidence: vec![],
+                },
+                None,
+            )
             .unwrap();
     }
     app.on_key(key(KeyCode::Enter));
     app.on_key(key(KeyCode::Char('y')));
+    app.wait_job();
     let screen = render(&mut app, 120, 40);
     assert!(
         screen.contains("Signed as vera.validator@demo.bank"),
@@ -360,7 +370,7 @@ fn dashboard_and_export() {
     // Export writes a pack under the data directory.
     countersign_core::demo::generate_keys(dir.path()).unwrap();
     pin_trust(dir.path(), &mut app);
-    app.data_dir = tempfile::tempdir().unwrap().keep();
+    app.ws.data_dir = tempfile::tempdir().unwrap().keep();
     select(&mut app, "churn-propensity");
     app.on_key(key(KeyCode::Char('e')));
     assert!(app.job.is_some(), "the export runs in the background");
@@ -623,7 +633,7 @@ fn sorting_and_the_portfolio_report_from_the_tui() {
         "{screen}"
     );
     // P writes the portfolio report.
-    app.data_dir = tempfile::tempdir().unwrap().keep();
+    app.ws.data_dir = tempfile::tempdir().unwrap().keep();
     app.on_key(key(KeyCode::Char('P')));
     app.wait_job();
     assert!(

@@ -282,7 +282,7 @@ fn draw_detail(f: &mut Frame, app: &App, area: Rect) {
     if !m.description.is_empty() {
         lines.push(field("description", m.description.clone()));
     }
-    let a = app.policy.policy.rubric.assess(m, &Default::default());
+    let a = app.ws.policy.policy.rubric.assess(m, &Default::default());
     match (&a.tier, a.disagrees) {
         (Some(t), true) => lines.push(Line::from(Span::styled(
             format!(

@@ -16,4 +16,8 @@ outcome: Outcome | null,
 /**
  * The validator's note.
  */
-note: string, };
+note: string, 
+/**
+ * References to the evidence the answer rests on (document links, run ids).
+ */
+evidence: Array<string>, };

@@ -17,4 +17,12 @@ status: ReviewStatus,
 /**
  * Whether it was resumed rather than started now.
  */
-resumed: boolean, };
+resumed: boolean, 
+/**
+ * The model's owner (the default owner of a finding).
+ */
+owner: string | null, 
+/**
+ * What the reviewer should know of the policy a new review is drafted under.
+ */
+note: string | null, };

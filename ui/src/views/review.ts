@@ -39,7 +39,7 @@ async function apply(p: Promise<ReviewPage>, done: string): Promise<void> {
 
 function answer(item: ReviewItem, outcome: Outcome | null): void {
   const note = ($(`note-${item.id}`) as HTMLTextAreaElement).value;
-  void apply(reviewAnswer(version, { item: item.id, outcome, note }), `Saved ${item.id}: ${outcome ?? "automatic result confirmed"}`).then(() => {
+  void apply(reviewAnswer(version, { item: item.id, outcome, note, evidence: [] }), `Saved ${item.id}: ${outcome ?? "automatic result confirmed"}`).then(() => {
     ($(`item-${item.id}`).querySelector("button[data-outcome]") as HTMLElement | null)?.focus();
   });
 }

@@ -3,8 +3,6 @@
 use crate::tui::theme;
 use crate::tui::ui::field;
 use countersign_core::export::portfolio::PortfolioReport;
-use countersign_core::policy::LoadedPolicy;
-use countersign_core::session::Session;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
@@ -20,14 +18,9 @@ pub struct Dashboard {
 impl Dashboard {
     /// Builds the figures from the store (the same call the desktop's dashboard makes).
     pub fn open(
-        session: &Session,
-        policy: &LoadedPolicy,
-        data_dir: &std::path::Path,
+        ws: &countersign_core::workspace::Workspace,
         today: &str,
     ) -> countersign_core::Result<Self> {
-        let ws =
-            countersign_core::workspace::WorkspaceSource::of_session(session, policy, data_dir)
-                .open()?;
         Ok(Self {
             report: ws.portfolio_on(today)?,
         })

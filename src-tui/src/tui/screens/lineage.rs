@@ -1,7 +1,7 @@
 //! Reverse lineage: every version trained or evaluated on a dataset.
 
 use super::ScreenEffect;
-use countersign_core::session::Session;
+use countersign_core::workspace::Workspace;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -30,7 +30,7 @@ impl LineageScreen {
     }
 
     /// Handles a key.
-    pub fn on_key(&mut self, session: &Session, key: KeyEvent) -> ScreenEffect {
+    pub fn on_key(&mut self, ws: &Workspace, key: KeyEvent) -> ScreenEffect {
         match key.code {
             KeyCode::Esc => return ScreenEffect::Close,
             KeyCode::Tab if !self.suggestions.is_empty() => {
@@ -43,11 +43,7 @@ impl LineageScreen {
             KeyCode::Backspace => {
                 self.input.pop();
             }
-            KeyCode::Enter => match countersign_core::lineage::versions_using_dataset(
-                &session.store,
-                &session.key,
-                self.input.trim(),
-            ) {
+            KeyCode::Enter => match ws.dataset_users(self.input.trim()) {
                 Ok(r) => {
                     self.message = Some(format!("{} use(s) of '{}'", r.len(), self.input.trim()));
                     self.results = r;

@@ -13,10 +13,12 @@ pub use review::ReviewScreen;
 pub use sign::SignScreen;
 
 /// What a screen asks the app to do after a key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum ScreenEffect {
     /// Stay.
     None,
     /// Close the screen and go back to the inventory.
     Close,
+    /// Sign, as a background job (the sign screen takes the result: [`SignScreen::finish`]).
+    Sign(Box<countersign_core::workspace::SignRequest>),
 }

@@ -2,12 +2,10 @@
 
 use super::ScreenEffect;
 use crate::tui::theme;
-use countersign_core::evidence::Evidence;
 use countersign_core::policy::checks::AutoOutcome;
-use countersign_core::policy::LoadedPolicy;
 use countersign_core::review::{self, Outcome, Review, ReviewStatus};
-use countersign_core::session::Session;
 use countersign_core::uri::VersionRef;
+use countersign_core::workspace::{AnswerInput, FindingInput, ReviewPage, Workspace};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
@@ -50,12 +48,10 @@ pub const FINDING_FIELDS: [&str; 4] = ["title", "severity", "due", "owner"];
 
 /// The review screen.
 pub struct ReviewScreen {
+    /// The version reviewed (`models:/NAME/VERSION`).
+    pub version: String,
     /// The review.
     pub review: Review,
-    /// Its policy.
-    pub policy: LoadedPolicy,
-    /// The version's evidence now (from the last sync).
-    pub current: Option<Evidence>,
     /// Selected item.
     pub selected: usize,
     /// Note editor, when open.
@@ -72,46 +68,29 @@ pub struct ReviewScreen {
 
 impl ReviewScreen {
     /// Starts (or resumes) the review of a version.
-    pub fn open(
-        session: &Session,
-        policy: &LoadedPolicy,
-        vref: &VersionRef,
-    ) -> countersign_core::Result<Self> {
-        let (review, resumed) = review::start(
-            &session.store,
-            &session.key,
-            policy,
-            vref,
-            session.identity.clone(),
-        )?;
-        let policy = review::policy_of(&session.store, &review)?;
-        let current = Evidence::from_store(&session.store, &session.key, vref).ok();
-        let status = review.status(&policy, current.as_ref());
-        let message = Some(if resumed {
-            format!("resumed review {}", review.header.id)
+    pub fn open(ws: &Workspace, vref: &VersionRef) -> countersign_core::Result<Self> {
+        let page = ws.review_open(&vref.to_string())?;
+        let message = Some(if page.resumed {
+            format!("resumed review {}", page.review.header.id)
         } else {
-            format!("started review {}", review.header.id)
+            format!("started review {}", page.review.header.id)
         });
-        let owner = session
-            .store
-            .model(&session.key, &vref.name)?
-            .and_then(|m| m.owner)
-            .unwrap_or_default();
         Ok(Self {
-            review,
-            policy,
-            current,
+            version: vref.to_string(),
+            owner: page.owner.unwrap_or_default(),
+            review: page.review,
             selected: 0,
             editor: None,
-            status,
+            status: page.status,
             message,
             finding: None,
-            owner,
         })
     }
 
-    fn refresh(&mut self) {
-        self.status = self.review.status(&self.policy, self.current.as_ref());
+    /// Takes a saved review (and where it stands) from the workspace.
+    fn take(&mut self, page: ReviewPage) {
+        self.review = page.review;
+        self.status = page.status;
     }
 
     fn item_id(&self) -> Option<String> {
@@ -122,15 +101,18 @@ impl ReviewScreen {
             .map(|i| i.id.clone())
     }
 
-    fn save(&mut self, session: &Session, item: &str, outcome: Option<Outcome>, note: &str) {
-        let by = session.identity.clone();
-        match self
-            .review
-            .answer(&session.store, item, outcome, note, Vec::new(), by)
-        {
-            Ok(a) => {
-                self.message = Some(format!("{item}: {} saved", a.outcome.as_str()));
-                self.refresh();
+    fn save(&mut self, ws: &Workspace, item: &str, outcome: Option<Outcome>, note: &str) {
+        let answer = AnswerInput {
+            item: item.to_string(),
+            outcome,
+            note: note.to_string(),
+            evidence: Vec::new(),
+        };
+        match ws.review_answer(&self.version, answer) {
+            Ok(page) => {
+                let saved = page.review.answers.get(item).map(|a| a.outcome.as_str());
+                self.message = Some(format!("{item}: {} saved", saved.unwrap_or("answer")));
+                self.take(page);
             }
             Err(e) => self.message = Some(format!("{item}: {e}")),
         }
@@ -143,7 +125,7 @@ impl ReviewScreen {
             .is_some_and(|e| !e.text.trim().is_empty())
     }
 
-    fn finding_key(&mut self, session: &Session, key: KeyEvent) {
+    fn finding_key(&mut self, ws: &Workspace, key: KeyEvent) {
         let Some(form) = self.finding.as_mut() else {
             return;
         };
@@ -151,18 +133,20 @@ impl ReviewScreen {
         match key.code {
             KeyCode::Char('s') if ctrl => {
                 let f = self.finding.take().expect("form open");
-                match self.review.add_finding(
-                    &session.store,
-                    &f.title,
-                    f.severity,
-                    "",
-                    &f.owner,
-                    &f.due,
-                    Some(f.item.clone()),
-                ) {
-                    Ok(saved) => {
-                        self.message = Some(format!("{} raised on {}", saved.id, f.item));
-                        self.refresh();
+                let input = FindingInput {
+                    title: f.title.clone(),
+                    severity: f.severity,
+                    description: String::new(),
+                    owner: f.owner.clone(),
+                    due: f.due.clone(),
+                    item: Some(f.item.clone()),
+                };
+                match ws.review_finding_add(&self.version, input) {
+                    Ok(page) => {
+                        let id = page.review.findings.last().map(|x| x.id.clone());
+                        self.message =
+                            Some(format!("{} raised on {}", id.unwrap_or_default(), f.item));
+                        self.take(page);
                     }
                     Err(e) => {
                         self.message = Some(format!("finding not saved: {e}"));
@@ -215,9 +199,9 @@ impl ReviewScreen {
     }
 
     /// Handles a key.
-    pub fn on_key(&mut self, session: &Session, key: KeyEvent) -> ScreenEffect {
+    pub fn on_key(&mut self, ws: &Workspace, key: KeyEvent) -> ScreenEffect {
         if self.finding.is_some() {
-            self.finding_key(session, key);
+            self.finding_key(ws, key);
             return ScreenEffect::None;
         }
         if let Some(ed) = self.editor.as_mut() {
@@ -225,11 +209,11 @@ impl ReviewScreen {
             match key.code {
                 KeyCode::Char('s') if ctrl => {
                     let ed = self.editor.take().expect("editor open");
-                    self.save(session, &ed.item, ed.outcome, &ed.text);
+                    self.save(ws, &ed.item, ed.outcome, &ed.text);
                 }
                 KeyCode::F(2) => {
                     let ed = self.editor.take().expect("editor open");
-                    self.save(session, &ed.item, ed.outcome, &ed.text);
+                    self.save(ws, &ed.item, ed.outcome, &ed.text);
                 }
                 KeyCode::Esc if ed.text.trim().is_empty() || ed.confirm_discard => {
                     self.editor = None;
@@ -264,7 +248,7 @@ impl ReviewScreen {
             KeyCode::Char('G') | KeyCode::End => self.selected = n.saturating_sub(1),
             KeyCode::Char('c') => {
                 if let Some(id) = self.item_id() {
-                    self.save(session, &id, None, "");
+                    self.save(ws, &id, None, "");
                 }
             }
             KeyCode::Char('F') => {
@@ -292,14 +276,14 @@ impl ReviewScreen {
                     .find(|f| f.status == review::FindingStatus::Open)
                     .map(|f| f.id.clone());
                 match open {
-                    Some(fid) => match self.review.set_finding_status(
-                        &session.store,
+                    Some(fid) => match ws.review_finding_set(
+                        &self.version,
                         &fid,
                         review::FindingStatus::Remediated,
                     ) {
-                        Ok(_) => {
+                        Ok(page) => {
                             self.message = Some(format!("{fid} marked remediated"));
-                            self.refresh();
+                            self.take(page);
                         }
                         Err(e) => self.message = Some(e.to_string()),
                     },

@@ -4,10 +4,9 @@ use super::ScreenEffect;
 use crate::tui::theme;
 use countersign_core::approval::sign::Signed;
 use countersign_core::approval::Decision;
-use countersign_core::policy::{LoadedPolicy, Role};
-use countersign_core::session::Session;
+use countersign_core::policy::Role;
 use countersign_core::uri::VersionRef;
-use countersign_core::workspace::{KeySource, SignRequest, WorkspaceSource};
+use countersign_core::workspace::{ErrorReport, KeySource, SignRequest};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style, Stylize};
@@ -47,7 +46,9 @@ pub struct SignScreen {
     /// Waiting for y/n.
     pub confirming: bool,
     /// The outcome: the signed record, or every reason it was refused.
-    pub result: Option<Result<Signed, String>>,
+    pub result: Option<Result<Signed, ErrorReport>>,
+    /// A signature is being made (a background job: the platform may be slow).
+    pub signing: bool,
 }
 
 impl SignScreen {
@@ -77,6 +78,7 @@ impl SignScreen {
             field: 0,
             confirming: false,
             result: None,
+            signing: false,
         }
     }
 
@@ -108,56 +110,56 @@ impl SignScreen {
         }
     }
 
-    fn submit(&mut self, session: &Session, policy: &LoadedPolicy, data_dir: &Path) {
-        let result = (|| -> Result<Signed, String> {
-            // "agent" (or an empty field with SSH_AUTH_SOCK set) signs through ssh-agent.
-            let use_agent = self.key.trim().eq_ignore_ascii_case("agent")
-                || (self.key.trim().is_empty() && std::env::var_os("SSH_AUTH_SOCK").is_some());
-            let key = if use_agent {
-                KeySource::Agent
-            } else {
-                KeySource::File {
-                    path: self.key.clone(),
-                    passphrase: (!self.passphrase.is_empty()).then(|| self.passphrase.clone()),
-                }
-            };
-            // The same call the CLI and the desktop make, on this session's settings.
-            let ws = WorkspaceSource::of_session(session, policy, data_dir)
-                .open()
-                .map_err(|e| e.to_string())?;
-            ws.sign(SignRequest {
-                version: self.version.to_string(),
-                role: self.role(),
-                decision: self.decision(),
-                conditions: self
-                    .conditions
-                    .split(';')
-                    .map(|c| c.trim().to_string())
-                    .filter(|c| !c.is_empty())
-                    .collect(),
-                expires: Some(self.expires.trim().to_string()).filter(|e| !e.is_empty()),
-                key,
-            })
-            .map_err(|e| e.to_string())
-        })();
+    /// The request the form describes; the passphrase leaves the form with it.
+    fn request(&mut self) -> SignRequest {
+        // "agent" (or an empty field with SSH_AUTH_SOCK set) signs through ssh-agent.
+        let use_agent = self.key.trim().eq_ignore_ascii_case("agent")
+            || (self.key.trim().is_empty() && std::env::var_os("SSH_AUTH_SOCK").is_some());
+        let key = if use_agent {
+            KeySource::Agent
+        } else {
+            KeySource::File {
+                path: self.key.clone(),
+                passphrase: (!self.passphrase.is_empty()).then(|| self.passphrase.clone()),
+            }
+        };
+        let req = SignRequest {
+            version: self.version.to_string(),
+            role: self.role(),
+            decision: self.decision(),
+            conditions: self
+                .conditions
+                .split(';')
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty())
+                .collect(),
+            expires: Some(self.expires.trim().to_string()).filter(|e| !e.is_empty()),
+            key,
+        };
         // The passphrase is not kept once used.
         self.passphrase.clear();
+        req
+    }
+
+    /// Takes the signing job's result into the form.
+    pub fn finish(&mut self, result: Result<Signed, ErrorReport>) {
+        self.signing = false;
         self.result = Some(result);
     }
 
     /// Handles a key.
-    pub fn on_key(
-        &mut self,
-        session: &Session,
-        policy: &LoadedPolicy,
-        data_dir: &Path,
-        key: KeyEvent,
-    ) -> ScreenEffect {
+    pub fn on_key(&mut self, key: KeyEvent) -> ScreenEffect {
+        if self.signing {
+            // Only Esc (cancel the job) while a signature is being made; the app handles it.
+            return ScreenEffect::None;
+        }
         if self.confirming {
             match key.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') => {
                     self.confirming = false;
-                    self.submit(session, policy, data_dir);
+                    self.signing = true;
+                    self.result = None;
+                    return ScreenEffect::Sign(Box::new(self.request()));
                 }
                 _ => self.confirming = false,
             }
@@ -252,6 +254,13 @@ pub fn draw(f: &mut Frame, s: &SignScreen, area: Rect) {
                 .add_modifier(Modifier::BOLD),
         )));
     }
+    if s.signing {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            format!("Signing {}… (Esc cancels)", s.version),
+            Style::new().fg(theme::c(Color::Yellow)),
+        )));
+    }
     match &s.result {
         Some(Ok(signed)) => {
             lines.push(Line::from(""));
@@ -280,7 +289,13 @@ pub fn draw(f: &mut Frame, s: &SignScreen, area: Rect) {
                     .fg(theme::c(Color::Red))
                     .add_modifier(Modifier::BOLD),
             )));
-            for reason in e.trim_start_matches("refused: ").split("; ") {
+            // A refusal lists every reason; any other error is its one message.
+            let reasons = if e.reasons.is_empty() {
+                std::slice::from_ref(&e.message)
+            } else {
+                &e.reasons[..]
+            };
+            for reason in reasons {
                 lines.push(Line::from(Span::styled(
                     format!("  - {reason}"),
                     Style::new().fg(theme::c(Color::Red)),

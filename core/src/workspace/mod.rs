@@ -3,6 +3,8 @@
 //! are one-line delegations to these, and their TypeScript types are generated from the
 //! structs here (`ts-rs`).
 
+pub mod keys;
+
 use crate::approval::sign::{SignOptions, Signed};
 use crate::approval::verify::Verification;
 use crate::approval::Decision;
@@ -14,7 +16,8 @@ use crate::lineage::{DatasetUse, Lineage};
 use crate::platform::Progress;
 use crate::policy::rubric::Assessment;
 use crate::policy::{LoadedPolicy, Role};
-use crate::review::{self, FindingStatus, Outcome, Review, ReviewStatus, Severity};
+use crate::review::{self, FindingStatus, Review, ReviewStatus};
+pub use crate::review::{AnswerInput, FindingInput};
 use crate::session::{self, Session};
 use crate::signing::SigningKey;
 use crate::store::LedgerEntry;
@@ -190,6 +193,8 @@ pub struct VersionPage {
     pub evidence: Evidence,
     /// Datasets → run → version.
     pub lineage: Lineage,
+    /// The model's inventory record.
+    pub model: Option<crate::model::Model>,
 }
 
 /// A review with where it stands.
@@ -201,34 +206,10 @@ pub struct ReviewPage {
     pub status: ReviewStatus,
     /// Whether it was resumed rather than started now.
     pub resumed: bool,
-}
-
-/// An answer to one checklist item.
-#[derive(Debug, Clone, Deserialize, TS)]
-pub struct AnswerInput {
-    /// Item id.
-    pub item: String,
-    /// The outcome; `None` confirms the automatic result.
-    pub outcome: Option<Outcome>,
-    /// The validator's note.
-    pub note: String,
-}
-
-/// A finding to raise.
-#[derive(Debug, Clone, Deserialize, TS)]
-pub struct FindingInput {
-    /// Short title.
-    pub title: String,
-    /// Severity.
-    pub severity: Severity,
-    /// What is wrong.
-    pub description: String,
-    /// Who remediates.
-    pub owner: String,
-    /// Due date (YYYY-MM-DD).
-    pub due: String,
-    /// The checklist item it records, if any.
-    pub item: Option<String>,
+    /// The model's owner (the default owner of a finding).
+    pub owner: Option<String>,
+    /// What the reviewer should know of the policy a new review is drafted under.
+    pub note: Option<String>,
 }
 
 /// The key to sign with.
@@ -425,12 +406,17 @@ impl Workspace {
 
     /// Pins the trust root (a file or `sha256:HEX`), as `--root` does.
     pub fn with_root(mut self, pin: &str) -> Self {
+        self.set_root(pin);
+        self
+    }
+
+    /// Pins the trust root `pin` (a file or `sha256:HEX`) in this workspace, as `--root` does.
+    pub fn set_root(&mut self, pin: &str) {
         self.session.root = Some(pin.to_string());
         self.config.root = crate::config::Setting {
             value: Some(pin.to_string()),
             origin: crate::config::Origin::Flag("--root".into()),
         };
-        self
     }
 
     /// The pinned root, or the error that says how to pin one.
@@ -772,11 +758,12 @@ impl Workspace {
 
     /// The inventory with statuses.
     pub fn inventory(&self) -> Result<InventoryPage> {
-        let view = inventory::view(
-            &self.session,
-            &inventory::Filter::default(),
-            &inventory::today(),
-        )?;
+        self.inventory_on(&inventory::Filter::default(), &inventory::today())
+    }
+
+    /// The models `filter` keeps, with statuses, judging overdue reviews against `today`.
+    pub fn inventory_on(&self, filter: &inventory::Filter, today: &str) -> Result<InventoryPage> {
+        let view = inventory::view(&self.session, filter, today)?;
         let statuses = inventory::statuses(
             &self.session.store,
             &self.session.key,
@@ -834,14 +821,57 @@ impl Workspace {
 
     /// One version's evidence and lineage.
     pub fn version(&self, version: &str) -> Result<VersionPage> {
-        let vref = self.resolve(version)?;
-        let evidence = Evidence::from_store(&self.session.store, &self.session.key, &vref)?;
+        let vref = self.resolve_local(version)?;
+        let evidence = self.evidence(&vref.to_string())?;
         let lineage = Lineage::from_evidence(&evidence);
+        let model = self.session.store.model(&self.session.key, &vref.name)?;
         Ok(VersionPage {
             version: vref.to_string(),
             evidence,
             lineage,
+            model,
         })
+    }
+
+    /// The version a reference names in the synced inventory (`models:/NAME@ALIAS` as of the
+    /// last sync): what the pages that read the store show. Verification, signing and exports
+    /// resolve on the platform now ([`Workspace::resolve`]).
+    pub fn resolve_local(&self, input: &str) -> Result<VersionRef> {
+        self.session.resolve_local(input)
+    }
+
+    /// A version's evidence as the last sync saw it.
+    pub fn evidence(&self, version: &str) -> Result<Evidence> {
+        let vref = self.resolve_local(version)?;
+        Evidence::from_store(&self.session.store, &self.session.key, &vref)
+    }
+
+    /// A model's record in the synced inventory.
+    pub fn model_record(&self, name: &str) -> Result<crate::model::Model> {
+        self.session
+            .store
+            .model(&self.session.key, name)?
+            .ok_or_else(|| Error::NotFound {
+                what: format!("model '{name}'"),
+                hint: ". Check the name with `countersign ls`, or run `countersign sync`".into(),
+            })
+    }
+
+    /// The rubric's tier of a model from its tags and `answers` (question id → value), with
+    /// the rationale and the questions left unanswered.
+    pub fn tier(&self, name: &str, answers: &BTreeMap<String, String>) -> Result<Assessment> {
+        let model = self.model_record(name)?;
+        Ok(self.policy.policy.rubric.assess(&model, answers))
+    }
+
+    /// Every entry of the local approvals ledger, oldest first.
+    pub fn ledger(&self) -> Result<Vec<LedgerEntry>> {
+        self.session.store.ledger_entries()
+    }
+
+    /// Checks the ledger's hash chain.
+    pub fn ledger_verify(&self) -> Result<crate::store::LedgerReport> {
+        self.session.store.ledger_verify()
     }
 
     /// Every version trained or evaluated on a dataset (digest or source).
@@ -908,57 +938,59 @@ impl Workspace {
         let policy = review::policy_of(&self.session.store, &review)?;
         let current = Evidence::from_store(&self.session.store, &self.session.key, &vref).ok();
         let status = review.status(&policy, current.as_ref());
+        let owner = self
+            .session
+            .store
+            .model(&self.session.key, &vref.name)?
+            .and_then(|m| m.owner);
         Ok(ReviewPage {
             review,
             status,
             resumed,
+            owner,
+            note: None,
         })
     }
 
-    /// Starts a review of a version, or resumes the one under way.
+    /// Starts a review of a version, or resumes the one under way; the page's note says
+    /// what the reviewer should know of the policy it is drafted under.
     pub fn review_open(&self, version: &str) -> Result<ReviewPage> {
-        let vref = self.resolve(version)?;
+        let vref = self.resolve_local(version)?;
+        let (policy, note) = self.drafting();
         let (review, resumed) = review::start(
             &self.session.store,
             &self.session.key,
-            &self.drafting().0,
+            &policy,
             &vref,
             Some(self.whoami()),
         )?;
-        self.review_page(review, resumed)
+        let mut page = self.review_page(review, resumed)?;
+        page.note = note;
+        Ok(page)
+    }
+
+    /// The latest review of a version, where it stands.
+    pub fn review_show(&self, version: &str) -> Result<ReviewPage> {
+        let review = self.latest_review(version)?;
+        self.review_page(review, true)
     }
 
     fn latest_review(&self, version: &str) -> Result<Review> {
-        let vref = self.resolve(version)?;
+        let vref = self.resolve_local(version)?;
         review::require_latest(&self.session.store, &self.session.key, &vref)
     }
 
     /// Records an answer (saved before this returns).
     pub fn review_answer(&self, version: &str, a: AnswerInput) -> Result<ReviewPage> {
         let mut review = self.latest_review(version)?;
-        review.answer(
-            &self.session.store,
-            &a.item,
-            a.outcome,
-            &a.note,
-            Vec::new(),
-            Some(self.whoami()),
-        )?;
+        review.answer(&self.session.store, &a, Some(self.whoami()))?;
         self.review_page(review, true)
     }
 
     /// Raises a finding.
     pub fn review_finding_add(&self, version: &str, f: FindingInput) -> Result<ReviewPage> {
         let mut review = self.latest_review(version)?;
-        review.add_finding(
-            &self.session.store,
-            &f.title,
-            f.severity,
-            &f.description,
-            &f.owner,
-            &f.due,
-            f.item,
-        )?;
+        review.add_finding(&self.session.store, &f)?;
         self.review_page(review, true)
     }
 
@@ -1093,6 +1125,11 @@ impl Workspace {
     }
 
     /// A default place for an export: `DATA_DIR/exports/<stem>-<timestamp><ext>`.
+    pub fn export_path(&self, stem: &str, ext: &str) -> PathBuf {
+        session::export_path(&self.data_dir, stem, ext)
+    }
+
+    /// [`Workspace::export_path`] as text (for a form's default value).
     pub fn default_export_path(&self, stem: &str, ext: &str) -> String {
         session::export_path(&self.data_dir, stem, ext)
             .display()
