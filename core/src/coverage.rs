@@ -205,14 +205,7 @@ impl ArtifactCoverage {
 pub const UNREADABLE: &str =
     "listed but cannot be read (a symbolic link or device, never followed, or gone)";
 
-/// A file the platform lists under a version's source.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ArtifactEntry {
-    /// Path under the source.
-    pub path: String,
-    /// Size, where listed.
-    pub size: Option<u64>,
-}
+pub use crate::platform::ArtifactEntry;
 
 /// Hashes the model files of a version, streamed (never held in memory), up to `cap` bytes
 /// in all (the tier's `max_hashed_bytes`); files past the cap are listed as not hashed.

@@ -316,7 +316,7 @@ const SHARED_DATASETS: &[(&str, &str)] = &[
 ];
 
 fn digest(text: &str) -> String {
-    crate::evidence::sha256_hex(text.as_bytes())[..8].to_string()
+    crate::encoding::sha256_hex(text.as_bytes())[..8].to_string()
 }
 
 fn date_from(today: &str, days: i64) -> String {
@@ -577,7 +577,7 @@ pub fn generate(dir: &Path, today: &str) -> Result<usize> {
                     .map(|t| t.timestamp_millis())
                     .ok(),
                 source_name: Some(format!("pipelines/{name}/train.py")),
-                git_commit: Some(crate::evidence::sha256_hex(run_id.as_bytes())[..40].to_string()),
+                git_commit: Some(crate::encoding::sha256_hex(run_id.as_bytes())[..40].to_string()),
                 git_repo: Some("https://git.demo.bank/risk/models.git".into()),
                 params,
                 metrics,

@@ -5,12 +5,9 @@
 //! itself writes back (`countersign.*`) are left out, so recording a decision does not make
 //! the evidence it was based on look changed.
 
+use crate::encoding::{canonical_json, rfc3339, sha256_hex};
 use crate::model::{DatasetInput, LoggedModel, Metric, Run, Version};
-use crate::store::Store;
-use crate::uri::VersionRef;
-use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 /// The format identifier of `evidence.json` as approvals of format v2 bind it: no platform
@@ -100,13 +97,6 @@ pub struct RunEvidence {
     pub datasets: Vec<DatasetInput>,
 }
 
-/// Milliseconds since the epoch as RFC 3339 UTC.
-pub fn rfc3339(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-        .unwrap_or_default()
-}
-
 fn own_tags_removed(tags: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     tags.iter()
         .filter(|(k, _)| !k.starts_with("countersign."))
@@ -170,31 +160,6 @@ impl Evidence {
         }
     }
 
-    /// Assembles a version's evidence from the local store.
-    pub fn from_store(store: &Store, platform: &str, r: &VersionRef) -> Result<Self> {
-        let v = store.version(platform, &r.name, &r.version)?.ok_or_else(|| Error::NotFound {
-            what: format!("model version {r} on {platform}"),
-            hint: ". Run `countersign sync` if it was registered recently, or check the name with `countersign ls`".into(),
-        })?;
-        let run = match &v.run_id {
-            Some(id) => store.run(platform, id)?,
-            None => None,
-        };
-        let logged = match v.logged_model_id() {
-            Some(id) => store.logged_model(platform, id)?,
-            None => None,
-        };
-        let mut evals =
-            store.runs_with_model_input(platform, &format!("{}/{}", v.name, v.version))?;
-        if let Some(id) = v.logged_model_id() {
-            evals.extend(store.runs_with_model_input(platform, id)?);
-        }
-        if let Some(own) = &v.run_id {
-            evals.retain(|e| &e.run_id != own);
-        }
-        Ok(Self::assemble(&v, run.as_ref(), logged, &evals))
-    }
-
     /// The same evidence in format v1, as records of that format bound it: with the platform
     /// URI they were signed through.
     pub fn as_v1(&self, platform: &str) -> Self {
@@ -214,21 +179,6 @@ impl Evidence {
     pub fn sha256(&self) -> String {
         sha256_hex(&self.to_canonical_json())
     }
-}
-
-/// Deterministic JSON: keys sorted (serde_json's map is ordered), two-space indentation, final
-/// newline.
-pub fn canonical_json<T: Serialize>(value: &T) -> Vec<u8> {
-    let v = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
-    let mut out = serde_json::to_vec_pretty(&v).unwrap_or_default();
-    out.push(b'\n');
-    out
-}
-
-/// SHA-256 of bytes as lower-case hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    let d = Sha256::digest(bytes);
-    d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -170,7 +170,7 @@ pub fn version_status(
         .collect();
     // A reject whose signature verified blocks whatever else is said of it (as the gate does).
     let rejected = entries.iter().any(|e| {
-        e.decision == "reject"
+        e.decision == crate::policy::Decision::Reject
             && (e.counted != Some(false) || e.origin == "made" || e.signature_ok == Some(true))
     });
     if rejected {
@@ -178,7 +178,7 @@ pub fn version_status(
     } else if !required.is_empty()
         && required.iter().all(|r| {
             ok.iter()
-                .any(|e| e.role == r.as_str() && e.decision != "reject")
+                .any(|e| e.role == *r && e.decision != crate::policy::Decision::Reject)
         })
     {
         "approved"

@@ -87,9 +87,7 @@ impl Lineage {
 
     /// The lineage of a version from the store.
     pub fn of_version(store: &Store, platform: &str, r: &VersionRef) -> Result<Self> {
-        Ok(Self::from_evidence(&Evidence::from_store(
-            store, platform, r,
-        )?))
+        Ok(Self::from_evidence(&store.evidence(platform, r)?))
     }
 }
 

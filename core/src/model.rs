@@ -285,3 +285,18 @@ pub struct LoggedModel {
     #[serde(default)]
     pub evaluation_run_ids: Vec<String>,
 }
+
+/// Everything a platform holds that the inventory needs.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// All models and prompts.
+    pub models: Vec<Model>,
+    /// All versions of those models.
+    pub versions: Vec<Version>,
+    /// The runs that were fetched (runs the caller already had are left out).
+    pub runs: Vec<Run>,
+    /// Logged models behind the versions that were fetched.
+    pub logged_models: Vec<LoggedModel>,
+    /// Ids of runs that were asked for but are gone from the platform.
+    pub missing_runs: Vec<String>,
+}

@@ -72,7 +72,7 @@ fn world() -> &'static Mutex<World> {
         let record = files.first().cloned().expect("a signed demo approval");
         let genuine = files
             .iter()
-            .map(|f| countersign_core::evidence::sha256_hex(&std::fs::read(f).expect("read")))
+            .map(|f| countersign_core::encoding::sha256_hex(&std::fs::read(f).expect("read")))
             .collect();
         // reviews/NAME/VERSION/approvals/FILE
         let vdir = record

@@ -638,7 +638,7 @@ pub fn demo_release(cli: &Cli, policy: Option<&Path>) -> String {
     demo_assemble(cli, &out, &policy, &[&uri], &[1, 2]);
     cli.ok(&["policy", "publish", &out.display().to_string()]);
     let bytes = std::fs::read(out.join("release.json")).expect("release.json");
-    countersign_core::evidence::sha256_hex(&bytes)
+    countersign_core::encoding::sha256_hex(&bytes)
 }
 
 /// A demo risk member's key file (`risk-I@demo.bank`).
@@ -757,8 +757,8 @@ impl World {
             .expect("release 1")
             .replacen("\"version\": 1,", &format!("\"version\": {n},"), 1)
             .replace(
-                &countersign_core::evidence::sha256_hex(&old),
-                &countersign_core::evidence::sha256_hex(roster),
+                &countersign_core::encoding::sha256_hex(&old),
+                &countersign_core::encoding::sha256_hex(roster),
             );
         std::fs::write(dir.join("release.json"), manifest).expect("release");
         std::fs::write(dir.join("allowed_signers"), roster).expect("roster");

@@ -283,11 +283,11 @@ fn approvals_on_mlflow_end_to_end() {
     let rec: Value = serde_json::from_slice(&record).expect("record");
     assert_eq!(
         rec["evidence_sha256"].as_str(),
-        Some(countersign_core::evidence::sha256_hex(&evidence).as_str())
+        Some(countersign_core::encoding::sha256_hex(&evidence).as_str())
     );
     assert_eq!(
         rec["review_sha256"].as_str(),
-        Some(countersign_core::evidence::sha256_hex(&review).as_str())
+        Some(countersign_core::encoding::sha256_hex(&review).as_str())
     );
     assert_eq!(rec["model"]["platform"], json!("test"), "the governed name");
     let _ = &w.risk;

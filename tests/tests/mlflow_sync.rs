@@ -190,7 +190,7 @@ fn evidence_json_is_deterministic_across_syncs() {
             "{v}: evidence.json differs between two syncs"
         );
         let printed = String::from_utf8_lossy(&ea.stderr);
-        let hash = countersign_core::evidence::sha256_hex(&ea.stdout);
+        let hash = countersign_core::encoding::sha256_hex(&ea.stdout);
         assert!(
             printed.contains(&hash),
             "{v}: printed hash {printed} is not the SHA-256 of the bytes {hash}"

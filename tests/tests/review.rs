@@ -169,7 +169,7 @@ fn scripted_review_of_a_seeded_mlflow_version() {
         .all(|i| !i["answer"].is_null()));
     assert_eq!(record["findings"][0]["status"], "remediated");
     assert!(String::from_utf8_lossy(&a.stderr)
-        .contains(&countersign_core::evidence::sha256_hex(&a.stdout)));
+        .contains(&countersign_core::encoding::sha256_hex(&a.stdout)));
 
     // Starting again resumes the same review.
     let again = cli.json(&["review", "start", v, "--json"]);

@@ -591,8 +591,8 @@ fn the_pack_verifies_from_the_root_down_and_any_changed_byte_fails_it() {
         // The forger also fixes the file's line in VERIFY.txt's hash list.
         let v = std::fs::read_to_string(copy.join("VERIFY.txt")).expect("verify");
         let old =
-            countersign_core::evidence::sha256_hex(&std::fs::read(pack.join(file)).expect("orig"));
-        let new = countersign_core::evidence::sha256_hex(&bytes);
+            countersign_core::encoding::sha256_hex(&std::fs::read(pack.join(file)).expect("orig"));
+        let new = countersign_core::encoding::sha256_hex(&bytes);
         std::fs::write(
             copy.join("VERIFY.txt"),
             v.replace(&format!("{old}  {file}\n"), &format!("{new}  {file}\n")),

@@ -8,6 +8,7 @@
 pub mod sign;
 pub mod verify;
 
+pub use crate::policy::Decision;
 use crate::policy::Role;
 use serde::{Deserialize, Serialize};
 
@@ -19,41 +20,27 @@ pub const APPROVAL_TYPE: &str = "countersign.approval/v2";
 /// The first format: records of it keep verifying under the rules they were made with.
 pub const APPROVAL_TYPE_V1: &str = "countersign.approval/v1";
 
-/// A decision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[serde(rename_all = "snake_case")]
-pub enum Decision {
-    /// Approve.
-    Approve,
-    /// Approve with conditions and an expiry.
-    ApproveWithConditions,
-    /// Reject.
-    Reject,
-}
-
-impl Decision {
-    /// Parses the snake_case name.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
-            "approve" => Some(Decision::Approve),
-            "approve_with_conditions" => Some(Decision::ApproveWithConditions),
-            "reject" => Some(Decision::Reject),
-            _ => None,
+impl ApprovalRecord {
+    /// The ledger entry for this record (hashing `bytes` when given).
+    pub fn ledger_entry(&self, bytes: &[u8], origin: &str) -> crate::store::LedgerEntry {
+        let r = self;
+        crate::store::LedgerEntry {
+            approval_sha256: if bytes.is_empty() {
+                String::new()
+            } else {
+                crate::encoding::sha256_hex(bytes)
+            },
+            version: format!("models:/{}/{}", r.model.name, r.model.version),
+            platform: r.model.platform.clone(),
+            role: r.role,
+            signer: r.signer.clone(),
+            decision: r.decision,
+            signed_at: r.signed_at.clone(),
+            origin: origin.into(),
+            recorded_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            counted: None,
+            signature_ok: None,
         }
-    }
-
-    /// The name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Decision::Approve => "approve",
-            Decision::ApproveWithConditions => "approve_with_conditions",
-            Decision::Reject => "reject",
-        }
-    }
-
-    /// Whether it approves (with or without conditions).
-    pub fn approves(self) -> bool {
-        self != Decision::Reject
     }
 }
 

@@ -3,7 +3,8 @@
 use super::{
     builders, roster_has, same_person, ApprovalModel, ApprovalRecord, Decision, APPROVAL_TYPE,
 };
-use crate::evidence::{sha256_hex, Evidence};
+use crate::encoding::sha256_hex;
+use crate::evidence::Evidence;
 use crate::platform::{Platform, WriteBack};
 use crate::policy::{LoadedPolicy, Role};
 use crate::review::{FindingStatus, ReviewRecord, Severity};
@@ -412,7 +413,7 @@ pub fn sign(
         status: &status,
     })?;
     store.ledger_append(
-        &crate::store::LedgerEntry::from_record(&record, &bytes, "made")
+        &record.ledger_entry(&bytes, "made")
             .on_platform(&platform.uri()),
     )?;
     Ok(Signed {

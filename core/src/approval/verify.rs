@@ -6,7 +6,8 @@
 
 use super::{builders, roster_has, same_person, ApprovalRecord, APPROVAL_TYPE, APPROVAL_TYPE_V1};
 use crate::coverage::{ArtifactCoverage, InventoryRecord};
-use crate::evidence::{sha256_hex, Evidence};
+use crate::encoding::sha256_hex;
+use crate::evidence::Evidence;
 use crate::platform::{Platform, StoredApproval};
 use crate::policy::{LoadedPolicy, Role};
 use crate::store::Store;
@@ -246,7 +247,7 @@ pub fn judge(stored: &StoredApproval, cx: &Context<'_>) -> ApprovalCheck {
                     reasons.push(format!(
                         "signed at {}, before the version existed (created {}): a backdated record never counts",
                         r.signed_at,
-                        crate::evidence::rfc3339(created)
+                        crate::encoding::rfc3339(created)
                     ));
                 }
                 if t > now + chrono::Duration::minutes(10) {
@@ -574,7 +575,7 @@ pub fn verify_version(
     let mut reported = std::collections::BTreeSet::new();
     for e in store.ledger_entries_of_model(&key, &vref.name)? {
         if e.version == version_name
-            && e.decision == super::Decision::Reject.as_str()
+            && e.decision == super::Decision::Reject
             && (e.origin == "made" || e.signature_ok == Some(true))
             && !e.approval_sha256.is_empty()
             && !present.contains(e.approval_sha256.as_str())
@@ -592,7 +593,7 @@ pub fn verify_version(
     for c in &checks {
         if let Some(r) = &c.record {
             store.ledger_append(
-                &crate::store::LedgerEntry::from_record(r, &[], "seen")
+                &r.ledger_entry(&[], "seen")
                     .on_platform(&key)
                     .with_sha(&c.record_sha256)
                     .with_counted(c.counts)

@@ -44,7 +44,7 @@ fn de_time<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<i64, D::Error
 }
 
 fn ser_time<S: serde::Serializer>(ms: &i64, s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::evidence::rfc3339(*ms))
+    s.serialize_str(&crate::encoding::rfc3339(*ms))
 }
 
 fn ser_opt_time<S: serde::Serializer>(
@@ -344,63 +344,8 @@ impl FolderPlatform {
     fn parse<T: serde::de::DeserializeOwned>(&self, path: &Path) -> Result<T> {
         self.reads.fetch_add(1, Ordering::Relaxed);
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        parse_toml(path, &text)
+        crate::toml_file::parse(path, &text)
     }
-}
-
-/// Parses TOML text, turning errors into "line L, column C: message" naming the field.
-pub fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
-    toml::from_str(text).map_err(|e| {
-        let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
-        let field = e
-            .span()
-            .and_then(|s| field_at(text, s.start))
-            .map(|f| format!(" (field `{f}`)"))
-            .unwrap_or_default();
-        Error::InvalidFile {
-            path: path.to_path_buf(),
-            message: format!(
-                "line {line}, column {col}{field}: {}",
-                e.message().trim_end()
-            ),
-        }
-    })
-}
-
-/// The dotted key assigned on the line holding `offset` (`table.key`), if the line is a plain
-/// `key = value` assignment.
-fn field_at(text: &str, offset: usize) -> Option<String> {
-    let offset = offset.min(text.len());
-    let start = text[..offset].rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let line = text[start..].lines().next().unwrap_or("");
-    let (key, _) = line.split_once('=')?;
-    let key = key.trim().trim_matches('"');
-    if key.is_empty() || key.starts_with('[') || key.starts_with('#') {
-        return None;
-    }
-    let table = text[..start]
-        .lines()
-        .rev()
-        .map(str::trim)
-        .find(|l| l.starts_with('['))
-        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string());
-    Some(match table {
-        Some(t) if !t.is_empty() => format!("{t}.{key}"),
-        _ => key.to_string(),
-    })
-}
-
-/// 1-based line and column of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before
-        .rsplit('\n')
-        .next()
-        .map(|l| l.chars().count())
-        .unwrap_or(0)
-        + 1;
-    (line, col)
 }
 
 fn invalid(path: &Path, message: String) -> Error {
@@ -568,13 +513,13 @@ impl Platform for FolderPlatform {
     fn artifact_list(
         &self,
         snapshot: &super::VersionSnapshot,
-    ) -> Result<std::result::Result<Vec<crate::coverage::ArtifactEntry>, String>> {
+    ) -> Result<std::result::Result<Vec<crate::platform::ArtifactEntry>, String>> {
         let mut out = Vec::new();
         for name in &snapshot.version.files {
             let Some(path) = self.inside(name) else {
                 // Listed on its own, never read (it leaves the folder or goes through a link):
                 // signing refuses it, and the other files are still bound.
-                out.push(crate::coverage::ArtifactEntry {
+                out.push(crate::platform::ArtifactEntry {
                     path: name.clone(),
                     size: None,
                 });
@@ -583,7 +528,7 @@ impl Platform for FolderPlatform {
             let mut stack = vec![(path, name.trim_matches('/').to_string())];
             while let Some((p, rel)) = stack.pop() {
                 match std::fs::symlink_metadata(&p) {
-                    Ok(m) if m.is_file() => out.push(crate::coverage::ArtifactEntry {
+                    Ok(m) if m.is_file() => out.push(crate::platform::ArtifactEntry {
                         path: rel,
                         size: Some(m.len()),
                     }),
@@ -595,7 +540,7 @@ impl Platform for FolderPlatform {
                         }
                     }
                     // A link or device is listed, never followed: it cannot be hashed.
-                    Ok(_) | Err(_) => out.push(crate::coverage::ArtifactEntry {
+                    Ok(_) | Err(_) => out.push(crate::platform::ArtifactEntry {
                         path: rel,
                         size: None,
                     }),
@@ -642,12 +587,12 @@ impl Platform for FolderPlatform {
 
     fn policy_files(
         &self,
-        scope: &crate::trust::PolicyScope,
-    ) -> Result<Vec<crate::trust::PolicyFile>> {
+        scope: &crate::platform::PolicyScope,
+    ) -> Result<Vec<crate::platform::PolicyFile>> {
         let base = self.root.join("policy");
         let mut out = Vec::new();
         // Regular files only, no symbolic links followed: what is read is what is there.
-        fn walk(base: &Path, dir: &Path, out: &mut Vec<crate::trust::PolicyFile>) -> Result<()> {
+        fn walk(base: &Path, dir: &Path, out: &mut Vec<crate::platform::PolicyFile>) -> Result<()> {
             let rd = match std::fs::read_dir(dir) {
                 Ok(rd) => rd,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -671,7 +616,7 @@ impl Platform for FolderPlatform {
                                 .join("/")
                         })
                         .unwrap_or_default();
-                    out.push(crate::trust::PolicyFile {
+                    out.push(crate::platform::PolicyFile {
                         path: rel,
                         bytes: std::fs::read(&p).map_err(|e| Error::io(&p, e))?,
                         location: p.display().to_string(),

@@ -1,6 +1,6 @@
 //! ML platforms: where models are registered.
 //!
-//! A [`Platform`] hands the whole inventory over as a [`Snapshot`]; [`crate::sync`] turns
+//! A [`Platform`] hands the whole inventory over as a [`Snapshot`]; the sync turns
 //! snapshots into an incremental update of the local store.
 
 pub mod folder;
@@ -21,20 +21,56 @@ pub struct Progress {
     pub total: Option<u64>,
 }
 
-/// Everything a platform holds that the inventory needs.
-#[derive(Debug, Clone, Default)]
-pub struct Snapshot {
-    /// All models and prompts.
-    pub models: Vec<Model>,
-    /// All versions of those models.
-    pub versions: Vec<Version>,
-    /// The runs that were fetched (runs the caller already had are left out).
-    pub runs: Vec<Run>,
-    /// Logged models behind the versions that were fetched.
-    pub logged_models: Vec<LoggedModel>,
-    /// Ids of runs that were asked for but are gone from the platform.
-    pub missing_runs: Vec<String>,
+pub use crate::model::Snapshot;
+
+/// A file the platform lists under a version's source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArtifactEntry {
+    /// Path under the source.
+    pub path: String,
+    /// Size, where listed.
+    pub size: Option<u64>,
 }
+
+/// A file of the platform's policy area: path relative to it (`releases/3/release.json`).
+#[derive(Debug, Clone)]
+pub struct PolicyFile {
+    /// Path relative to the policy area, `/`-separated.
+    pub path: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// Where it was found (for messages).
+    pub location: String,
+}
+
+/// Which part of the policy area to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PolicyScope {
+    /// Everything.
+    All,
+    /// Every root (`roots/…`).
+    Roots,
+    /// The releases signed under the root with this SHA-256 (`releases/…`).
+    ReleasesUnder(String),
+}
+
+impl PolicyScope {
+    /// Whether a file (path, bytes) belongs to this scope, as a platform that cannot filter
+    /// on the server checks it.
+    pub fn admits(&self, path: &str) -> bool {
+        match self {
+            PolicyScope::All => true,
+            PolicyScope::Roots => path.starts_with("roots/"),
+            PolicyScope::ReleasesUnder(_) => path.starts_with("releases/"),
+        }
+    }
+}
+
+/// The file naming a release's manifest in the policy area (`releases/N/release.json`).
+pub const POLICY_MANIFEST_FILE: &str = "release.json";
+
+/// The file of a trust root in the policy area (`roots/N/root.signers`).
+pub const POLICY_ROOT_FILE: &str = "root.signers";
 
 /// What to fetch.
 pub struct FetchRequest<'a> {
@@ -153,7 +189,7 @@ pub trait Platform: Send + Sync {
     fn artifact_list(
         &self,
         snapshot: &VersionSnapshot,
-    ) -> Result<std::result::Result<Vec<crate::coverage::ArtifactEntry>, String>>;
+    ) -> Result<std::result::Result<Vec<crate::platform::ArtifactEntry>, String>>;
 
     /// One model file streamed through SHA-256: (size, hex digest), `None` when it is gone.
     fn hash_artifact(
@@ -165,12 +201,12 @@ pub trait Platform: Send + Sync {
 
     /// Files of the platform's policy area (roots and policy releases, DESIGN §7): a folder's
     /// `policy/`, MLflow's experiment `countersign-policy`; `scope` narrows what is read (a
-    /// platform may return more). Nothing here is trusted until [`crate::trust::Trust`]
+    /// platform may return more). Nothing here is trusted until the trust chain
     /// checks its signatures.
     fn policy_files(
         &self,
-        scope: &crate::trust::PolicyScope,
-    ) -> Result<Vec<crate::trust::PolicyFile>>;
+        scope: &crate::platform::PolicyScope,
+    ) -> Result<Vec<crate::platform::PolicyFile>>;
 
     /// Publishes files into the policy area (paths as in [`Platform::policy_files`]), adding
     /// only: a file already there with other bytes is refused. Returns where they went.

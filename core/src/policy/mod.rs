@@ -7,7 +7,7 @@ pub mod checks;
 pub mod rubric;
 
 use crate::model::{ModelKind, TagNames};
-use crate::platform::folder::{line_col, parse_toml};
+use crate::toml_file::{line_col, parse as parse_toml};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -40,6 +40,56 @@ impl Role {
             Role::Approver => "approver",
             Role::Auditor => "auditor",
         }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// Approve.
+    Approve,
+    /// Approve with conditions and an expiry.
+    ApproveWithConditions,
+    /// Reject.
+    Reject,
+}
+
+impl Decision {
+    /// Parses the snake_case name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "approve" => Some(Decision::Approve),
+            "approve_with_conditions" => Some(Decision::ApproveWithConditions),
+            "reject" => Some(Decision::Reject),
+            _ => None,
+        }
+    }
+
+    /// The name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::ApproveWithConditions => "approve_with_conditions",
+            Decision::Reject => "reject",
+        }
+    }
+
+    /// Whether it approves (with or without conditions).
+    pub fn approves(self) -> bool {
+        self != Decision::Reject
+    }
+}
+
+impl std::fmt::Display for Decision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -190,7 +240,7 @@ impl LoadedPolicy {
         let policy: Policy = parse_toml(&shown, text)?;
         validate(&policy, text, &shown)?;
         Ok(Self {
-            sha256: crate::evidence::sha256_hex(text.as_bytes()),
+            sha256: crate::encoding::sha256_hex(text.as_bytes()),
             text: text.to_string(),
             policy,
             path,

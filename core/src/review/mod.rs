@@ -8,7 +8,8 @@
 
 mod diff;
 
-use crate::evidence::{canonical_json, sha256_hex, Evidence};
+use crate::encoding::{canonical_json, sha256_hex};
+use crate::evidence::Evidence;
 use crate::model::ModelKind;
 use crate::policy::checks::{AutoOutcome, AutoResult, Check, CheckContext};
 use crate::policy::LoadedPolicy;
@@ -283,7 +284,7 @@ pub fn start(
             return Ok((existing, true));
         }
     }
-    let evidence = Evidence::from_store(store, platform, vref)?;
+    let evidence = store.evidence(platform, vref)?;
     let model = store
         .model(platform, &vref.name)?
         .ok_or_else(|| Error::NotFound {
@@ -308,15 +309,15 @@ pub fn start(
     }
     let by_alias = |alias: &str| -> Option<Evidence> {
         let v = model.aliases.get(alias)?;
-        Evidence::from_store(
-            store,
-            platform,
-            &VersionRef {
-                name: vref.name.clone(),
-                version: v.clone(),
-            },
-        )
-        .ok()
+        store
+            .evidence(
+                platform,
+                &VersionRef {
+                    name: vref.name.clone(),
+                    version: v.clone(),
+                },
+            )
+            .ok()
     };
     let cx = CheckContext {
         evidence: &evidence,

@@ -63,7 +63,8 @@ fn start_freezes_evidence_and_evaluates_checks() {
     );
     assert_eq!(
         r.header.evidence_sha256,
-        Evidence::from_store(&store, &key, &vref("models:/retail-pd-scorecard/3"))
+        store
+            .evidence(&key, &vref("models:/retail-pd-scorecard/3"))
             .unwrap()
             .sha256()
     );

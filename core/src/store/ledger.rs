@@ -3,8 +3,8 @@
 //! entry that was altered or removed.
 
 use super::{to_json, Store};
-use crate::approval::ApprovalRecord;
-use crate::evidence::sha256_hex;
+use crate::policy::{Decision, Role};
+use crate::encoding::sha256_hex;
 use crate::Result;
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -21,11 +21,11 @@ pub struct LedgerEntry {
     /// Platform.
     pub platform: String,
     /// Role.
-    pub role: String,
+    pub role: Role,
     /// Signer.
     pub signer: String,
     /// Decision.
-    pub decision: String,
+    pub decision: Decision,
     /// When it was signed.
     pub signed_at: String,
     /// `made` (signed here) or `seen` (found by verify).
@@ -43,27 +43,6 @@ pub struct LedgerEntry {
 }
 
 impl LedgerEntry {
-    /// An entry for a record (hashing `bytes` when given).
-    pub fn from_record(r: &ApprovalRecord, bytes: &[u8], origin: &str) -> Self {
-        Self {
-            approval_sha256: if bytes.is_empty() {
-                String::new()
-            } else {
-                sha256_hex(bytes)
-            },
-            version: format!("models:/{}/{}", r.model.name, r.model.version),
-            platform: r.model.platform.clone(),
-            role: r.role.as_str().into(),
-            signer: r.signer.clone(),
-            decision: r.decision.as_str().into(),
-            signed_at: r.signed_at.clone(),
-            origin: origin.into(),
-            recorded_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            counted: None,
-            signature_ok: None,
-        }
-    }
-
     /// Files the entry under the store's key of the platform it was made or seen on (a v2
     /// record names the platform by its governed name, the store by its URI).
     pub fn on_platform(mut self, key: &str) -> Self {
@@ -243,9 +222,9 @@ mod tests {
             approval_sha256: format!("{n:064}"),
             version: format!("models:/m/{n}"),
             platform: "p".into(),
-            role: "validator".into(),
+            role: Role::Validator,
             signer: "vera".into(),
-            decision: "approve".into(),
+            decision: Decision::Approve,
             signed_at: "2026-11-25T00:00:00Z".into(),
             origin: "made".into(),
             recorded_at: "2026-11-25T00:00:00Z".into(),

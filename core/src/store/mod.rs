@@ -4,14 +4,15 @@
 //! platform's display URI), sync cursors, and settings such as the last platform used. Writes
 //! happen in one transaction per operation, so a killed process leaves the previous good state.
 
+use crate::model::Snapshot;
 use crate::model::{LoggedModel, Model, Run, Version};
-use crate::platform::Snapshot;
 use crate::{Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{de::DeserializeOwned, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+mod evidence;
 mod ledger;
 mod reviews;
 

@@ -20,43 +20,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The root file's name, in a root folder and on the platform (`roots/N/root.signers`).
-pub const ROOT_FILE: &str = "root.signers";
+/// The root file's name in the policy area and in an audit pack.
+pub const ROOT_FILE: &str = POLICY_ROOT_FILE;
 /// The folder of signatures beside a root or a release.
 pub const SIGNATURES_DIR: &str = "signatures";
 
-/// A file of the platform's policy area: path relative to it (`releases/3/release.json`).
-#[derive(Debug, Clone)]
-pub struct PolicyFile {
-    /// Path relative to the policy area, `/`-separated.
-    pub path: String,
-    /// Its bytes.
-    pub bytes: Vec<u8>,
-    /// Where it was found (for messages).
-    pub location: String,
-}
-
-/// Which part of the policy area to read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PolicyScope {
-    /// Everything.
-    All,
-    /// Every root (`roots/…`).
-    Roots,
-    /// The releases signed under the root with this SHA-256 (`releases/…`).
-    ReleasesUnder(String),
-}
-
-impl PolicyScope {
-    /// Whether a file (path, bytes) belongs to this scope, as a platform that cannot filter
-    /// on the server checks it.
-    pub fn admits(&self, path: &str) -> bool {
-        match self {
-            PolicyScope::All => true,
-            PolicyScope::Roots => path.starts_with("roots/"),
-            PolicyScope::ReleasesUnder(_) => path.starts_with("releases/"),
-        }
-    }
-}
+pub use crate::platform::{PolicyFile, PolicyScope, POLICY_MANIFEST_FILE, POLICY_ROOT_FILE};
 
 /// How the root is pinned: a file, or the SHA-256 of a root published on the platform.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -414,7 +383,7 @@ impl Trust {
     /// here: every release manifest among them a trusted release, every root file in the chain.
     pub fn holds(&self, files: &[(String, Vec<u8>)]) -> bool {
         files.iter().all(|(p, b)| {
-            let sha = crate::evidence::sha256_hex(b);
+            let sha = crate::encoding::sha256_hex(b);
             if p.ends_with(release::MANIFEST_FILE) {
                 self.release(&sha).is_some()
             } else if p.ends_with(ROOT_FILE) {
@@ -558,7 +527,7 @@ pub fn sign_local(
         }
         for (name, want) in &m.files {
             let p = dir.join(crate::paths::encode_component(name));
-            let have = std::fs::read(&p).map(|b| crate::evidence::sha256_hex(&b));
+            let have = std::fs::read(&p).map(|b| crate::encoding::sha256_hex(&b));
             if have.as_deref().ok() != Some(want.as_str()) {
                 reasons.push(format!(
                     "{} is not the file the manifest names (SHA-256 {})",

@@ -3,7 +3,7 @@
 //! namespace `countersign-policy`.
 
 use super::root::{missing, Root};
-use crate::evidence::sha256_hex;
+use crate::encoding::sha256_hex;
 use crate::policy::LoadedPolicy;
 use crate::signing::allowed_signers::AllowedSigners;
 use crate::signing::POLICY_NAMESPACE;
@@ -17,7 +17,7 @@ pub const POLICY_FILE: &str = "policy.toml";
 /// The roster's name inside a release.
 pub const ROSTER_FILE: &str = "allowed_signers";
 /// The manifest's name inside a release.
-pub const MANIFEST_FILE: &str = "release.json";
+pub const MANIFEST_FILE: &str = crate::platform::POLICY_MANIFEST_FILE;
 
 /// A platform a release governs: its stable name and every URI that reaches it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]

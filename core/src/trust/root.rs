@@ -16,7 +16,7 @@
 //! and counts only when signed (namespace `countersign-root`) by `root_threshold` of root N's
 //! keys *and* of its own.
 
-use crate::evidence::sha256_hex;
+use crate::encoding::sha256_hex;
 use crate::signing::allowed_signers::{AllowedSigner, AllowedSigners};
 use crate::signing::{POLICY_NAMESPACE, ROOT_NAMESPACE};
 use ssh_key::PublicKey;

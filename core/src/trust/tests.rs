@@ -62,11 +62,11 @@ impl Fixture {
             files: [
                 (
                     release::POLICY_FILE.to_string(),
-                    crate::evidence::sha256_hex(policy),
+                    crate::encoding::sha256_hex(policy),
                 ),
                 (
                     release::ROSTER_FILE.to_string(),
-                    crate::evidence::sha256_hex(roster.as_bytes()),
+                    crate::encoding::sha256_hex(roster.as_bytes()),
                 ),
             ]
             .into(),

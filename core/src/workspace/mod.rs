@@ -843,7 +843,7 @@ impl Workspace {
     /// A version's evidence as the last sync saw it.
     pub fn evidence(&self, version: &str) -> Result<Evidence> {
         let vref = self.resolve_local(version)?;
-        Evidence::from_store(&self.session.store, &self.session.key, &vref)
+        self.session.store.evidence(&self.session.key, &vref)
     }
 
     /// A model's record in the synced inventory.
@@ -936,7 +936,7 @@ impl Workspace {
             version: review.header.version.clone(),
         };
         let policy = review::policy_of(&self.session.store, &review)?;
-        let current = Evidence::from_store(&self.session.store, &self.session.key, &vref).ok();
+        let current = self.session.store.evidence(&self.session.key, &vref).ok();
         let status = review.status(&policy, current.as_ref());
         let owner = self
             .session

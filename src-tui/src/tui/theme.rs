@@ -1,7 +1,8 @@
 //! Colours: respects NO_COLOR (no colour at all) and COUNTERSIGN_THEME=light (darker hues
 //! that read on a light background).
 
-use ratatui::style::Color;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
 use std::sync::OnceLock;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -53,4 +54,14 @@ mod tests {
         assert_eq!(map(Mode::Light, Color::Cyan), Color::Blue);
         assert_ne!(map(Mode::Light, Color::Yellow), Color::Yellow);
     }
+}
+
+pub(crate) fn field<'a>(k: &'a str, v: String) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(
+            format!("{k:<13}"),
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
+        Span::raw(v),
+    ])
 }

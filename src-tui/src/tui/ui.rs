@@ -1,5 +1,6 @@
 //! Rendering: a pure function of the [`App`] state.
 
+use super::theme::field;
 use super::app::{App, Pane, Screen};
 use super::screens;
 use super::theme;
@@ -234,16 +235,6 @@ fn draw_table(f: &mut Frame, app: &mut App, area: Rect, wide: bool) {
         state.select(Some(app.selected - first));
     }
     f.render_stateful_widget(table, area, &mut state);
-}
-
-pub(crate) fn field<'a>(k: &'a str, v: String) -> Line<'a> {
-    Line::from(vec![
-        Span::styled(
-            format!("{k:<13}"),
-            Style::new().add_modifier(Modifier::BOLD),
-        ),
-        Span::raw(v),
-    ])
 }
 
 fn draw_detail(f: &mut Frame, app: &App, area: Rect) {

@@ -2,7 +2,7 @@
 
 use super::charts::{line_chart, lineage_diagram};
 use super::layout::{self, Rgbf, Weight, Writer, BLACK, GREEN, GREY, LEFT, RED, RIGHT};
-use crate::export::audit_pack::{Manifest, PackData};
+use crate::export::pack_data::{Manifest, PackData};
 use crate::policy::checks::{AutoOutcome, Check};
 use crate::{Error, Result};
 

@@ -2,7 +2,7 @@
 
 use super::charts::bar_chart;
 use super::layout::{self, Weight, Writer, BLACK, GREY, RED};
-use crate::export::portfolio::PortfolioReport;
+use crate::export::figures::PortfolioReport;
 
 fn pct(x: f64) -> String {
     format!("{:.0}%", x * 100.0)

@@ -429,15 +429,15 @@ impl Platform for MlflowClient {
 
     fn policy_files(
         &self,
-        scope: &crate::trust::PolicyScope,
-    ) -> Result<Vec<crate::trust::PolicyFile>> {
+        scope: &crate::platform::PolicyScope,
+    ) -> Result<Vec<crate::platform::PolicyFile>> {
         self.policy_files_impl(scope)
     }
 
     fn artifact_list(
         &self,
         snapshot: &super::VersionSnapshot,
-    ) -> Result<std::result::Result<Vec<crate::coverage::ArtifactEntry>, String>> {
+    ) -> Result<std::result::Result<Vec<crate::platform::ArtifactEntry>, String>> {
         self.artifact_list_impl(&snapshot.version)
     }
 

@@ -478,8 +478,8 @@ impl MlflowClient {
 
     pub(super) fn policy_files_impl(
         &self,
-        scope: &crate::trust::PolicyScope,
-    ) -> Result<Vec<crate::trust::PolicyFile>> {
+        scope: &crate::platform::PolicyScope,
+    ) -> Result<Vec<crate::platform::PolicyFile>> {
         let Some(exp) = self.existing_experiment(POLICY_EXPERIMENT)? else {
             return Ok(Vec::new());
         };
@@ -487,11 +487,11 @@ impl MlflowClient {
         // without reading every other chain's (the tags only narrow the search: every file
         // read is still verified).
         let filter = match scope {
-            crate::trust::PolicyScope::All => String::new(),
-            crate::trust::PolicyScope::Roots => {
+            crate::platform::PolicyScope::All => String::new(),
+            crate::platform::PolicyScope::Roots => {
                 "tags.`countersign.policy_kind` = 'root'".to_string()
             }
-            crate::trust::PolicyScope::ReleasesUnder(sha) => format!(
+            crate::platform::PolicyScope::ReleasesUnder(sha) => format!(
                 "tags.`countersign.root_sha256` = '{}'",
                 sha.replace('\'', "")
             ),
@@ -507,7 +507,7 @@ impl MlflowClient {
             self.walk_artifacts(&info.run_id, "", &mut paths)?;
             for path in paths.into_iter().filter(|p| scope.admits(p)) {
                 if let Some(bytes) = self.get_artifact(&root, &path)? {
-                    out.push(crate::trust::PolicyFile {
+                    out.push(crate::platform::PolicyFile {
                         location: format!("run {} ({POLICY_EXPERIMENT}) {path}", info.run_id),
                         path,
                         bytes,
@@ -529,20 +529,20 @@ impl MlflowClient {
         // The root a release is signed under (from its manifest), for the search tag.
         let root_sha = files
             .iter()
-            .find(|(p, _)| p.ends_with(crate::trust::release::MANIFEST_FILE))
-            .and_then(|(_, b)| serde_json::from_slice::<crate::trust::release::Manifest>(b).ok())
-            .map(|m| m.root_sha256)
+            .find(|(p, _)| p.ends_with(crate::platform::POLICY_MANIFEST_FILE))
+            .and_then(|(_, b)| serde_json::from_slice::<serde_json::Value>(b).ok())
+            .and_then(|m| m.get("root_sha256")?.as_str().map(str::to_string))
             .or_else(|| {
                 files
                     .iter()
-                    .find(|(p, _)| p.ends_with(crate::trust::ROOT_FILE))
-                    .map(|(_, b)| crate::evidence::sha256_hex(b))
+                    .find(|(p, _)| p.ends_with(crate::platform::POLICY_ROOT_FILE))
+                    .map(|(_, b)| crate::encoding::sha256_hex(b))
             })
             .unwrap_or_default();
         let scope = if kind == "root" {
-            crate::trust::PolicyScope::Roots
+            crate::platform::PolicyScope::Roots
         } else {
-            crate::trust::PolicyScope::ReleasesUnder(root_sha.clone())
+            crate::platform::PolicyScope::ReleasesUnder(root_sha.clone())
         };
         let existing = self.policy_files_impl(&scope)?;
         let fresh: Vec<&(String, Vec<u8>)> = files
@@ -590,7 +590,7 @@ impl MlflowClient {
     pub(super) fn artifact_list_impl(
         &self,
         v: &crate::model::Version,
-    ) -> Result<std::result::Result<Vec<crate::coverage::ArtifactEntry>, String>> {
+    ) -> Result<std::result::Result<Vec<crate::platform::ArtifactEntry>, String>> {
         #[derive(Deserialize, Default)]
         struct Listed {
             #[serde(default)]
@@ -632,7 +632,7 @@ impl MlflowClient {
                         dirs.push(f.path);
                     }
                 } else {
-                    out.push(crate::coverage::ArtifactEntry {
+                    out.push(crate::platform::ArtifactEntry {
                         path: f.path,
                         size: f.file_size,
                     });

@@ -1,7 +1,7 @@
 //! The manager dashboard: the portfolio figures with bar charts.
 
 use crate::tui::theme;
-use crate::tui::ui::field;
+use crate::tui::theme::field;
 use countersign_core::export::portfolio::PortfolioReport;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};

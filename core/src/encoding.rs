@@ -1,0 +1,27 @@
+//! How Countersign writes what it hashes and signs: canonical JSON, SHA-256 as hex, RFC 3339
+//! times. The bottom of the dependency graph: it imports nothing of the crate.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// Milliseconds since the epoch as RFC 3339 UTC.
+pub fn rfc3339(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        .unwrap_or_default()
+}
+
+/// Deterministic JSON: keys sorted (serde_json's map is ordered), two-space indentation, final
+/// newline.
+pub fn canonical_json<T: Serialize>(value: &T) -> Vec<u8> {
+    let v = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+    let mut out = serde_json::to_vec_pretty(&v).unwrap_or_default();
+    out.push(b'\n');
+    out
+}
+
+/// SHA-256 of bytes as lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let d = Sha256::digest(bytes);
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,82 @@
+//! What an audit pack is made of: the data its documents are rendered from and its
+//! manifest. The pack's writer (`audit_pack`) and its PDF (`pdf::audit`) both read these.
+
+use crate::approval::verify::Verification;
+use crate::evidence::Evidence;
+use crate::policy::LoadedPolicy;
+use crate::review::ReviewRecord;
+use crate::uri::VersionRef;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The manifest's format identifier.
+pub const MANIFEST_TYPE: &str = "countersign.audit-pack/v1";
+
+/// Everything the pack's documents are made from.
+#[derive(Debug, Clone)]
+pub struct PackData {
+    /// The version.
+    pub version: VersionRef,
+    /// Platform.
+    pub platform: String,
+    /// Who exported it.
+    pub exporter: String,
+    /// When (RFC 3339 UTC).
+    pub created_at: String,
+    /// The model record as the platform shows it now.
+    pub model: crate::model::Model,
+    /// The evidence the review froze (or, with no review, the current evidence).
+    pub evidence: Evidence,
+    /// `evidence.json` bytes.
+    pub evidence_bytes: Vec<u8>,
+    /// The review, if any.
+    pub review: Option<ReviewRecord>,
+    /// `review.json` bytes.
+    pub review_bytes: Option<Vec<u8>>,
+    /// The policy the review was made under (else the current one).
+    pub policy: LoadedPolicy,
+    /// Verification of every approval, and the gate.
+    pub verification: Verification,
+    /// Approval files: (file name, json bytes, sig bytes).
+    pub approvals: Vec<(String, Vec<u8>, Option<Vec<u8>>)>,
+    /// allowed_signers bytes (the roster of the release the review was made under).
+    pub allowed_signers: Vec<u8>,
+    /// The root chain the pinned root trusts, oldest first.
+    pub chain: Vec<crate::trust::ChainedRoot>,
+    /// SHA-256 of the pinned root.
+    pub pinned_root: String,
+    /// The releases the records (and the pack's policy) are under, by version.
+    pub releases: Vec<crate::trust::release::VerifiedRelease>,
+}
+
+impl PackData {
+    /// The release a record is judged under (as verification does), if trusted.
+    pub fn release_of(
+        &self,
+        r: &crate::approval::ApprovalRecord,
+    ) -> Option<&crate::trust::release::VerifiedRelease> {
+        if r.is_v2() {
+            let h = r.policy_release_sha256.as_deref()?;
+            self.releases.iter().find(|x| x.sha256 == h)
+        } else {
+            self.releases
+                .iter()
+                .rev()
+                .find(|x| x.policy.sha256 == r.policy_sha256)
+        }
+    }
+}
+
+/// `manifest.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Always [`MANIFEST_TYPE`].
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `models:/NAME/VERSION`.
+    pub version: String,
+    /// Export time.
+    pub created_at: String,
+    /// Path → SHA-256.
+    pub files: BTreeMap<String, String>,
+}
