@@ -138,32 +138,87 @@ pub fn view(
     })
 }
 
+/// Where a version stands in its review: from the ledger and the local reviews. Serialised
+/// as the words the screens show ("pending approval").
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ts_rs::TS,
+)]
+pub enum ModelStatus {
+    /// No review has started.
+    #[serde(rename = "not reviewed")]
+    NotReviewed,
+    /// A review is under way, nothing signed yet.
+    #[serde(rename = "in review")]
+    InReview,
+    /// Signed, but not every approval the tier requires counts yet.
+    #[serde(rename = "pending approval")]
+    PendingApproval,
+    /// Every approval the tier requires counts.
+    #[serde(rename = "approved")]
+    Approved,
+    /// A verified reject.
+    #[serde(rename = "rejected")]
+    Rejected,
+}
+
+impl ModelStatus {
+    /// Every status, in the order a reviewer works through them.
+    pub const ALL: [ModelStatus; 5] = [
+        ModelStatus::NotReviewed,
+        ModelStatus::InReview,
+        ModelStatus::PendingApproval,
+        ModelStatus::Approved,
+        ModelStatus::Rejected,
+    ];
+
+    /// The words the screens show.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModelStatus::NotReviewed => "not reviewed",
+            ModelStatus::InReview => "in review",
+            ModelStatus::PendingApproval => "pending approval",
+            ModelStatus::Approved => "approved",
+            ModelStatus::Rejected => "rejected",
+        }
+    }
+
+    /// Parses the words, with `-` or `_` for spaces and in any case ("pending-approval").
+    pub fn parse(s: &str) -> Option<Self> {
+        let want = s.trim().to_ascii_lowercase().replace(['-', '_'], " ");
+        Self::ALL.into_iter().find(|st| st.as_str() == want)
+    }
+
+    /// The next status in [`ModelStatus::ALL`] after this one, `None` after the last (for a
+    /// filter that cycles).
+    pub fn next(self) -> Option<Self> {
+        let i = Self::ALL.iter().position(|s| *s == self)?;
+        Self::ALL.get(i + 1).copied()
+    }
+}
+
+impl std::fmt::Display for ModelStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Where a model stands, from the ledger and the local reviews.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-pub struct ModelStatus {
-    /// approved / rejected / pending approval / in review / not reviewed (of the newest version).
-    pub status: String,
+pub struct ModelState {
+    /// The status of the newest version.
+    pub status: ModelStatus,
     /// The last approval of any version: "v3 validator approve by vera".
     pub last_approval: Option<String>,
     /// Whether that approval counted when last verified (`None`: signed here, not verified).
     pub counts: Option<bool>,
 }
 
-/// Every status [`version_status`] gives, in the order a reviewer works through them.
-pub const STATUSES: [&str; 5] = [
-    "not reviewed",
-    "in review",
-    "pending approval",
-    "approved",
-    "rejected",
-];
-
 /// The status of one version from its ledger entries (latest verdict per approval).
 pub fn version_status(
     required: &[crate::policy::Role],
     entries: &[crate::store::LedgerEntry],
     reviewed: bool,
-) -> &'static str {
+) -> ModelStatus {
     let ok: Vec<&crate::store::LedgerEntry> = entries
         .iter()
         .filter(|e| e.counted != Some(false))
@@ -174,20 +229,20 @@ pub fn version_status(
             && (e.counted != Some(false) || e.origin == "made" || e.signature_ok == Some(true))
     });
     if rejected {
-        "rejected"
+        ModelStatus::Rejected
     } else if !required.is_empty()
         && required.iter().all(|r| {
             ok.iter()
                 .any(|e| e.role == *r && e.decision != crate::policy::Decision::Reject)
         })
     {
-        "approved"
+        ModelStatus::Approved
     } else if !entries.is_empty() {
-        "pending approval"
+        ModelStatus::PendingApproval
     } else if reviewed {
-        "in review"
+        ModelStatus::InReview
     } else {
-        "not reviewed"
+        ModelStatus::NotReviewed
     }
 }
 
@@ -197,7 +252,7 @@ pub fn statuses<'a>(
     platform: &str,
     policy: &crate::policy::LoadedPolicy,
     models: impl IntoIterator<Item = &'a Model>,
-) -> Result<std::collections::HashMap<String, ModelStatus>> {
+) -> Result<std::collections::HashMap<String, ModelState>> {
     let latest = store.version_summary(platform)?;
     let reviewed = store.reviewed_models(platform)?;
     let mut by_sha: std::collections::HashMap<String, crate::store::LedgerEntry> =
@@ -231,11 +286,11 @@ pub fn statuses<'a>(
             .filter(|e| Some(&e.version) == latest_ref.as_ref())
             .cloned()
             .collect();
-        let status = version_status(&required, &of_latest, reviewed.contains(&m.name)).to_string();
+        let status = version_status(&required, &of_latest, reviewed.contains(&m.name));
         let last = entries.iter().max_by(|a, b| a.signed_at.cmp(&b.signed_at));
         out.insert(
             m.name.clone(),
-            ModelStatus {
+            ModelState {
                 status,
                 last_approval: last.map(|e| {
                     format!(

@@ -2,6 +2,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use countersign_core::approval::Decision;
+use countersign_core::inventory::ModelStatus;
 use countersign_core::model::ModelKind;
 use countersign_core::policy::Role;
 use countersign_core::review::{FindingStatus, Outcome, Severity};
@@ -528,7 +529,7 @@ pub struct LsArgs {
     /// Only models in this status: "not reviewed", "in review", "pending approval", "approved"
     /// or "rejected" (the status of the newest version, as the TUI shows it).
     #[arg(long, value_parser = parse_status)]
-    pub status: Option<String>,
+    pub status: Option<ModelStatus>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -614,18 +615,11 @@ fn parse_finding_status(s: &str) -> Result<FindingStatus, String> {
     FindingStatus::parse(s).ok_or_else(|| "use open, remediated or accepted".into())
 }
 
-fn parse_status(s: &str) -> Result<String, String> {
-    let want = s.trim().to_ascii_lowercase().replace(['-', '_'], " ");
-    countersign_core::inventory::STATUSES
-        .iter()
-        .find(|st| **st == want)
-        .map(|st| st.to_string())
-        .ok_or_else(|| {
-            format!(
-                "use one of: {}",
-                countersign_core::inventory::STATUSES.join(", ")
-            )
-        })
+fn parse_status(s: &str) -> Result<ModelStatus, String> {
+    ModelStatus::parse(s).ok_or_else(|| {
+        let all: Vec<&str> = ModelStatus::ALL.iter().map(|s| s.as_str()).collect();
+        format!("use one of: {}", all.join(", "))
+    })
 }
 
 fn parse_kind(s: &str) -> Result<ModelKind, String> {

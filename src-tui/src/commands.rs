@@ -183,7 +183,7 @@ fn cmd_ls(ws: &Workspace, a: LsArgs) -> Result<()> {
         statuses
             .get(name)
             .map(|s| s.status.clone())
-            .unwrap_or_else(|| "not reviewed".into())
+            .unwrap_or(inventory::ModelStatus::NotReviewed)
     };
     if let Some(want) = &a.status {
         view.models.retain(|m| status_of(&m.model.name) == *want);
@@ -206,7 +206,7 @@ fn cmd_ls(ws: &Workspace, a: LsArgs) -> Result<()> {
                 m.model.kind.as_str().into(),
                 m.model.risk_tier.clone().unwrap_or_else(|| "-".into()),
                 m.model.owner.clone().unwrap_or_else(|| "-".into()),
-                status_of(&m.model.name),
+                status_of(&m.model.name).to_string(),
                 m.latest_version
                     .clone()
                     .map(|v| format!("v{v}"))

@@ -413,7 +413,8 @@ pub fn sign(
         status: &status,
     })?;
     store.ledger_append(
-        &record.ledger_entry(&bytes, "made")
+        &record
+            .ledger_entry(&bytes, "made")
             .on_platform(&platform.uri()),
     )?;
     Ok(Signed {

@@ -17,7 +17,7 @@ pub struct PortfolioRow {
     /// Owner.
     pub owner: Option<String>,
     /// approved / rejected / pending approval / in review / not reviewed.
-    pub status: String,
+    pub status: crate::inventory::ModelStatus,
     /// Latest version.
     pub latest_version: Option<String>,
     /// The last approval: "role decision by signer on date".

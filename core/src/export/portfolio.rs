@@ -49,7 +49,7 @@ pub fn build(
         let vs = versions_by_model.get(&m.name).cloned().unwrap_or_default();
         let latest = vs.iter().max_by_key(|v| v.number()).cloned();
         let required: Vec<Role> = policy.required_roles(m.risk_tier.as_deref());
-        let mut status = "not reviewed".to_string();
+        let mut status = crate::inventory::ModelStatus::NotReviewed;
         let mut last: Option<&LedgerEntry> = None;
         if let Some(v) = &latest {
             let key = format!("models:/{}/{}", v.name, v.version);
@@ -58,9 +58,8 @@ pub fn build(
                 &required,
                 entries,
                 reviews.contains_key(&m.name) || reviewed.contains(&m.name),
-            )
-            .to_string();
-            if status == "approved" {
+            );
+            if status == crate::inventory::ModelStatus::Approved {
                 if let Some(t) = entries
                     .iter()
                     .filter(|e| e.counted != Some(false))
@@ -150,7 +149,7 @@ pub fn build(
             .by_tier
             .entry(r.tier.clone().unwrap_or_else(|| "none".into()))
             .or_default() += 1;
-        *figures.by_status.entry(r.status.clone()).or_default() += 1;
+        *figures.by_status.entry(r.status.to_string()).or_default() += 1;
         *figures.by_kind.entry(r.kind.as_str().into()).or_default() += 1;
         if r.kind == ModelKind::Prompt {
             *figures
@@ -187,7 +186,7 @@ impl PortfolioReport {
                 r.kind.as_str(),
                 o(&r.tier),
                 o(&r.owner),
-                csv_cell(&r.status),
+                csv_cell(r.status.as_str()),
                 o(&r.latest_version),
                 o(&r.last_approval),
                 o(&r.verification),

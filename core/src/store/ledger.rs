@@ -3,8 +3,8 @@
 //! entry that was altered or removed.
 
 use super::{to_json, Store};
-use crate::policy::{Decision, Role};
 use crate::encoding::sha256_hex;
+use crate::policy::{Decision, Role};
 use crate::Result;
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};

@@ -11,7 +11,7 @@ use crate::approval::Decision;
 use crate::evidence::Evidence;
 use crate::export::audit_pack::PackReport;
 use crate::export::portfolio::PortfolioReport;
-use crate::inventory::{self, InventoryView, ModelDetail, ModelStatus};
+use crate::inventory::{self, InventoryView, ModelDetail, ModelState, ModelStatus};
 use crate::lineage::{DatasetUse, Lineage};
 use crate::platform::Progress;
 use crate::policy::rubric::Assessment;
@@ -168,7 +168,7 @@ pub struct InventoryPage {
     /// Models, from the store.
     pub view: InventoryView,
     /// Model name → status.
-    pub statuses: BTreeMap<String, ModelStatus>,
+    pub statuses: BTreeMap<String, ModelState>,
 }
 
 /// One model: its record, the rubric's tier with rationale, versions and ledger approvals.
@@ -181,7 +181,7 @@ pub struct ModelPage {
     /// Approvals in the ledger (latest verdict of each), newest first.
     pub approvals: Vec<LedgerEntry>,
     /// Version number → status from the ledger.
-    pub version_status: BTreeMap<String, String>,
+    pub version_status: BTreeMap<String, ModelStatus>,
 }
 
 /// One version: its evidence (metrics with history, params, datasets, tags) and lineage.
@@ -808,7 +808,7 @@ impl Workspace {
                     &entries,
                     reviewed.contains(&detail.model.name),
                 );
-                (v.version.clone(), status.to_string())
+                (v.version.clone(), status)
             })
             .collect();
         Ok(ModelPage {

@@ -97,13 +97,13 @@ pub struct App {
     /// Tier, kind and overdue filters (the search text filters names and owners).
     pub filter: Filter,
     /// Only models with this status, when set.
-    pub status_filter: Option<String>,
+    pub status_filter: Option<inventory::ModelStatus>,
     /// The keymap (defaults plus the user's overrides).
     pub keymap: keymap::KeyMap,
     /// Sort order: 0 name, 1 tier, 2 next review, 3 status.
     pub sort: usize,
     /// Each model's status and last approval.
-    pub statuses: std::collections::BTreeMap<String, inventory::ModelStatus>,
+    pub statuses: std::collections::BTreeMap<String, inventory::ModelState>,
     /// The background job in flight (verify, export), if any.
     pub job: Option<super::jobs::Job>,
 }
@@ -184,7 +184,7 @@ impl App {
                 self.status_filter.as_ref().is_none_or(|want| {
                     self.statuses
                         .get(&m.model.name)
-                        .is_some_and(|st| &st.status == want)
+                        .is_some_and(|st| st.status == *want)
                 })
             })
             .filter(|(_, m)| {
@@ -203,8 +203,8 @@ impl App {
         let status = |i: usize| {
             self.statuses
                 .get(&models[i].model.name)
-                .map(|s| s.status.clone())
-                .unwrap_or_default()
+                .map(|s| s.status)
+                .unwrap_or(inventory::ModelStatus::NotReviewed)
         };
         match self.sort {
             1 => self.rows.sort_by(|&a, &b| {
@@ -244,8 +244,8 @@ impl App {
         if let Some(k) = self.filter.kind {
             parts.push(k.as_str().to_string());
         }
-        if let Some(st) = &self.status_filter {
-            parts.push(st.clone());
+        if let Some(st) = self.status_filter {
+            parts.push(st.to_string());
         }
         if self.filter.overdue {
             parts.push("overdue".into());
@@ -605,20 +605,22 @@ impl App {
                     return Effect::None;
                 }
                 Some(Action::FilterStatus) => {
-                    const ORDER: [&str; 5] = [
-                        "approved",
-                        "pending approval",
-                        "rejected",
-                        "in review",
-                        "not reviewed",
+                    use inventory::ModelStatus as S;
+                    // What a reviewer looks for first comes first.
+                    const ORDER: [S; 5] = [
+                        S::Approved,
+                        S::PendingApproval,
+                        S::Rejected,
+                        S::InReview,
+                        S::NotReviewed,
                     ];
-                    self.status_filter = match self.status_filter.as_deref() {
-                        None => Some(ORDER[0].to_string()),
+                    self.status_filter = match self.status_filter {
+                        None => Some(ORDER[0]),
                         Some(cur) => ORDER
                             .iter()
                             .position(|s| *s == cur)
                             .and_then(|i| ORDER.get(i + 1))
-                            .map(|s| s.to_string()),
+                            .copied(),
                     };
                     self.refilter();
                     return Effect::None;

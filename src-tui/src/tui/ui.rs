@@ -1,9 +1,9 @@
 //! Rendering: a pure function of the [`App`] state.
 
-use super::theme::field;
 use super::app::{App, Pane, Screen};
 use super::screens;
 use super::theme;
+use super::theme::field;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
@@ -182,12 +182,13 @@ fn draw_table(f: &mut Frame, app: &mut App, area: Rect, wide: bool) {
                 ));
             }
             let st = app.statuses.get(&m.model.name);
-            let (label, color) = match st.map(|s| s.status.as_str()) {
-                Some("approved") => ("approved", Color::Green),
-                Some("pending approval") => ("pending", Color::Yellow),
-                Some("rejected") => ("rejected", Color::Red),
-                Some("in review") => ("in review", Color::Cyan),
-                _ => ("—", Color::Reset),
+            use countersign_core::inventory::ModelStatus as S;
+            let (label, color) = match st.map(|s| s.status) {
+                Some(S::Approved) => ("approved", Color::Green),
+                Some(S::PendingApproval) => ("pending", Color::Yellow),
+                Some(S::Rejected) => ("rejected", Color::Red),
+                Some(S::InReview) => ("in review", Color::Cyan),
+                Some(S::NotReviewed) | None => ("—", Color::Reset),
             };
             let mark = match st.and_then(|s| s.counts) {
                 Some(false) => " ✗",
@@ -289,7 +290,7 @@ fn draw_detail(f: &mut Frame, app: &App, area: Rect) {
         )),
     }
     if let Some(st) = app.statuses.get(&m.name) {
-        lines.push(field("status", st.status.clone()));
+        lines.push(field("status", st.status.to_string()));
         if let Some(a) = &st.last_approval {
             let verdict = match st.counts {
                 Some(true) => "counts",

@@ -2,6 +2,7 @@
 import type { Assessment } from "./Assessment";
 import type { LedgerEntry } from "./LedgerEntry";
 import type { ModelDetail } from "./ModelDetail";
+import type { ModelStatus } from "./ModelStatus";
 
 /**
  * One model: its record, the rubric's tier with rationale, versions and ledger approvals.
@@ -22,4 +23,4 @@ approvals: Array<LedgerEntry>,
 /**
  * Version number → status from the ledger.
  */
-version_status: { [key in string]: string }, };
+version_status: { [key in string]: ModelStatus }, };

@@ -1,4 +1,5 @@
 // Inventory logic for the view: filter chips, search, sort and counts. Pure: no DOM, no IPC.
+import type { ModelState } from "../bindings/ModelState";
 import type { ModelStatus } from "../bindings/ModelStatus";
 import type { ModelSummary } from "../bindings/ModelSummary";
 
@@ -17,12 +18,12 @@ export type SortKey = "name" | "tier" | "owner" | "next_review" | "status";
 
 export interface Row {
   model: ModelSummary;
-  status: string;
+  status: ModelStatus;
   lastApproval: string | null;
   counts: boolean | null;
 }
 
-export function rows(models: ModelSummary[], statuses: Record<string, ModelStatus>): Row[] {
+export function rows(models: ModelSummary[], statuses: Record<string, ModelState>): Row[] {
   return models.map((m) => {
     const s = statuses[m.name];
     return {

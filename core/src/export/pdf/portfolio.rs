@@ -123,7 +123,7 @@ pub fn render(r: &PortfolioReport, author: &str, created_unix: i64) -> Vec<u8> {
                 kind,
                 o(&m.tier),
                 o(&owner),
-                m.status.clone(),
+                m.status.to_string(),
                 last,
                 review,
                 o(&m.monitoring),
