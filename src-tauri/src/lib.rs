@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 /// State shared by the commands: the core workspace, opened lazily so that a broken store is
 /// reported in the window instead of preventing it from opening.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct AppState {
     workspace: Arc<Mutex<Option<countersign_core::workspace::Workspace>>>,
 }

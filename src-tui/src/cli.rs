@@ -17,7 +17,7 @@ use std::path::PathBuf;
 /// Exit codes: 0 ok · 2 usage or not trusted · 3 platform failed · 4 bad input or data · 5 store/file failed.
 #[derive(Debug, Parser)]
 #[command(name = "countersign", version, about, long_about)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Data directory holding the local store [env: COUNTERSIGN_DATA_DIR; config: data_dir;
     /// default: ~/.local/share/countersign].
     #[arg(long, global = true, value_name = "DIR")]
@@ -64,7 +64,7 @@ pub struct Cli {
 
 impl Cli {
     /// The global flags as the configuration takes them.
-    pub fn flags(&self) -> countersign_core::config::Flags {
+    pub(crate) fn flags(&self) -> countersign_core::config::Flags {
         countersign_core::config::Flags {
             data_dir: self.data_dir.clone(),
             platform: self.platform.clone(),
@@ -81,7 +81,7 @@ impl Cli {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Pull the inventory from the platform into the local store (incremental after the first).
     Sync(SyncArgs),
     /// List the inventory from the local store.
@@ -120,21 +120,11 @@ pub enum Command {
     /// Export an audit pack (PDF + records + manifest + VERIFY.txt).
     #[command(subcommand)]
     Export(ExportCmd),
-    /// Benchmark of the terminal UI on a large synthetic store (prints figures).
-    #[command(hide = true)]
-    BenchTui {
-        /// Models.
-        #[arg(long, default_value_t = 10_000)]
-        models: usize,
-        /// Versions per model.
-        #[arg(long, default_value_t = 10)]
-        versions: usize,
-    },
 }
 
 /// `export` subcommands.
 #[derive(Debug, Subcommand)]
-pub enum ExportCmd {
+pub(crate) enum ExportCmd {
     /// The audit pack of a version: a new folder, or a .zip.
     AuditPack {
         /// The version, as models:/NAME/VERSION.
@@ -156,7 +146,7 @@ pub enum ExportCmd {
 
 /// Which key signs.
 #[derive(Debug, Args, Clone)]
-pub struct KeyArgs {
+pub(crate) struct KeyArgs {
     /// OpenSSH ed25519 private key file [env: COUNTERSIGN_KEY; config: signing_key; default:
     /// ~/.ssh/countersign_ed25519, else ~/.ssh/id_ed25519, else ssh-agent when SSH_AUTH_SOCK
     /// is set].
@@ -172,7 +162,7 @@ pub struct KeyArgs {
 
 /// `keys` options.
 #[derive(Debug, Args)]
-pub struct KeysArgs {
+pub(crate) struct KeysArgs {
     /// The key to show.
     #[command(flatten)]
     pub key: KeyArgs,
@@ -186,7 +176,7 @@ pub struct KeysArgs {
 
 /// `keys` subcommands.
 #[derive(Debug, Subcommand)]
-pub enum KeysCmd {
+pub(crate) enum KeysCmd {
     /// Generate a new ed25519 key (private file 0600, and FILE.pub).
     Generate {
         /// Where to write it [default: ~/.ssh/countersign_ed25519].
@@ -205,7 +195,7 @@ pub enum KeysCmd {
 
 /// `sign` options.
 #[derive(Debug, Args)]
-pub struct SignArgs {
+pub(crate) struct SignArgs {
     /// The version, as models:/NAME/VERSION.
     pub version: String,
     /// validator or approver.
@@ -234,7 +224,7 @@ pub struct SignArgs {
 
 /// `verify` options.
 #[derive(Debug, Args)]
-pub struct VerifyArgs {
+pub(crate) struct VerifyArgs {
     /// The version, as models:/NAME/VERSION (or --all).
     #[arg(required_unless_present = "all")]
     pub version: Option<String>,
@@ -251,7 +241,7 @@ pub struct VerifyArgs {
 
 /// `ledger` subcommands.
 #[derive(Debug, Subcommand)]
-pub enum LedgerCmd {
+pub(crate) enum LedgerCmd {
     /// Check the chain; exit 1 when an entry was altered or removed.
     Verify {
         /// Print JSON.
@@ -268,7 +258,7 @@ pub enum LedgerCmd {
 
 /// `review` subcommands.
 #[derive(Debug, Subcommand)]
-pub enum ReviewCmd {
+pub(crate) enum ReviewCmd {
     /// Start a review (freezes the evidence, evaluates automatic checks), or resume the open one.
     Start(VersionJson),
     /// Show the checklist with automatic results and answers, and the findings.
@@ -292,7 +282,7 @@ pub enum ReviewCmd {
 
 /// A version and `--json`.
 #[derive(Debug, Args)]
-pub struct VersionJson {
+pub(crate) struct VersionJson {
     /// The version, as models:/NAME/VERSION.
     pub version: String,
     /// Print JSON.
@@ -302,7 +292,7 @@ pub struct VersionJson {
 
 /// `review show` options.
 #[derive(Debug, Args)]
-pub struct ReviewShowArgs {
+pub(crate) struct ReviewShowArgs {
     /// The version, as models:/NAME/VERSION.
     pub version: String,
     /// Print JSON (the review with its status).
@@ -315,7 +305,7 @@ pub struct ReviewShowArgs {
 
 /// `review answer` options.
 #[derive(Debug, Args)]
-pub struct AnswerArgs {
+pub(crate) struct AnswerArgs {
     /// The version, as models:/NAME/VERSION.
     pub version: String,
     /// Checklist item id (e.g. OA-01).
@@ -336,7 +326,7 @@ pub struct AnswerArgs {
 
 /// `review finding` subcommands.
 #[derive(Debug, Subcommand)]
-pub enum FindingCmd {
+pub(crate) enum FindingCmd {
     /// Raise a finding.
     Add(FindingAddArgs),
     /// Change a finding's status: open, remediated, accepted (as an exception).
@@ -345,7 +335,7 @@ pub enum FindingCmd {
 
 /// `review finding add` options.
 #[derive(Debug, Args)]
-pub struct FindingAddArgs {
+pub(crate) struct FindingAddArgs {
     /// The version, as models:/NAME/VERSION.
     pub version: String,
     /// Title.
@@ -373,7 +363,7 @@ pub struct FindingAddArgs {
 
 /// `review finding update` options.
 #[derive(Debug, Args)]
-pub struct FindingUpdateArgs {
+pub(crate) struct FindingUpdateArgs {
     /// The version, as models:/NAME/VERSION.
     pub version: String,
     /// Finding id (F-1, …).
@@ -385,7 +375,7 @@ pub struct FindingUpdateArgs {
 
 /// `tier` options.
 #[derive(Debug, Args)]
-pub struct TierArgs {
+pub(crate) struct TierArgs {
     /// The model: NAME or models:/NAME/VERSION.
     pub model: String,
     /// A rubric answer QUESTION=VALUE (repeatable); otherwise the model's rubric.<id> tags.
@@ -398,7 +388,7 @@ pub struct TierArgs {
 
 /// `policy` subcommands.
 #[derive(Debug, Subcommand)]
-pub enum PolicyCmd {
+pub(crate) enum PolicyCmd {
     /// Check a policy file; prints its SHA-256, or every error with line and column.
     Check {
         /// The policy file [default: the built-in policy].
@@ -440,7 +430,7 @@ pub enum PolicyCmd {
 
 /// `policy release` options.
 #[derive(Debug, Args)]
-pub struct ReleaseArgs {
+pub(crate) struct ReleaseArgs {
     /// The release folder to write (new).
     #[arg(long, short)]
     pub output: PathBuf,
@@ -463,7 +453,7 @@ pub struct ReleaseArgs {
 
 /// `policy root` subcommands.
 #[derive(Debug, Subcommand)]
-pub enum RootCmd {
+pub(crate) enum RootCmd {
     /// Write a first root (version 1): the risk function's keys and thresholds.
     Init(RootArgs),
     /// Write the next root, replacing the pinned one (--root FILE); members of both sign it.
@@ -479,7 +469,7 @@ pub enum RootCmd {
 
 /// A root's folder, members and thresholds.
 #[derive(Debug, Args)]
-pub struct RootArgs {
+pub(crate) struct RootArgs {
     /// The root folder to write (new): it gets root.signers.
     #[arg(long, short)]
     pub output: PathBuf,
@@ -496,7 +486,7 @@ pub struct RootArgs {
 
 /// `sync` options.
 #[derive(Debug, Args)]
-pub struct SyncArgs {
+pub(crate) struct SyncArgs {
     /// Fetch every run again, not only new ones.
     #[arg(long)]
     pub full: bool,
@@ -510,7 +500,7 @@ pub struct SyncArgs {
 
 /// `ls` options.
 #[derive(Debug, Args)]
-pub struct LsArgs {
+pub(crate) struct LsArgs {
     /// Only this risk tier (e.g. 1).
     #[arg(long)]
     pub tier: Option<String>,
@@ -537,7 +527,7 @@ pub struct LsArgs {
 
 /// `show` / `evidence` options.
 #[derive(Debug, Args)]
-pub struct ShowArgs {
+pub(crate) struct ShowArgs {
     /// The version, as models:/NAME/VERSION.
     pub version: String,
     /// Print JSON.
@@ -547,7 +537,7 @@ pub struct ShowArgs {
 
 /// `lineage` options.
 #[derive(Debug, Args)]
-pub struct LineageArgs {
+pub(crate) struct LineageArgs {
     /// A dataset digest or source URI.
     #[arg(long, value_name = "DIGEST|SOURCE")]
     pub dataset: String,
@@ -558,7 +548,7 @@ pub struct LineageArgs {
 
 /// `demo` options.
 #[derive(Debug, Args)]
-pub struct DemoArgs {
+pub(crate) struct DemoArgs {
     /// Where to write the demo folder [default: DATA_DIR/demo].
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
@@ -569,7 +559,7 @@ pub struct DemoArgs {
 
 /// `config` subcommands.
 #[derive(Debug, Subcommand)]
-pub enum ConfigCmd {
+pub(crate) enum ConfigCmd {
     /// Every setting with its value and origin (flag, env var, config file, default); secrets
     /// are shown as (set).
     Show {
@@ -582,7 +572,7 @@ pub enum ConfigCmd {
 /// An answer's outcome on the command line: an outcome, or `confirm` (take the automatic
 /// result).
 #[derive(Debug, Clone, Copy)]
-pub struct OutcomeArg(pub Option<Outcome>);
+pub(crate) struct OutcomeArg(pub Option<Outcome>);
 
 // Values are parsed by core's own parsers (with their aliases); a bad one is a usage error
 // (exit 2) that lists the values.

@@ -11,7 +11,7 @@ use countersign_core::workspace::Workspace;
 use std::io::Write;
 
 /// Runs the command line: resolves the one configuration, then parse → call → print.
-pub fn run(cli: Cli) -> Result<()> {
+pub(crate) fn run(cli: Cli) -> Result<()> {
     let is_gate = matches!(cli.command, Some(Command::Gate(_)));
     let config = match Config::resolve(&cli.flags()) {
         Ok(c) => c,
@@ -62,7 +62,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Export(crate::cli::ExportCmd::Inventory { output })) => {
             crate::sign_cmd::export_inventory(&workspace()?, &output)
         }
-        Some(Command::BenchTui { models, versions }) => crate::tui::bench::run(models, versions),
         Some(Command::Ledger(c)) => crate::sign_cmd::ledger_cmd(&workspace()?, c),
         Some(Command::Policy(crate::cli::PolicyCmd::Check { file, json })) => {
             crate::review_cmd::policy_check(
@@ -99,7 +98,7 @@ fn cmd_config_show(config: &Config, json: bool) -> Result<()> {
 
 /// A progress printer for stderr: redrawn in place on a terminal, one line per stage
 /// otherwise.
-pub fn progress_printer(quiet: bool) -> impl FnMut(Progress) {
+pub(crate) fn progress_printer(quiet: bool) -> impl FnMut(Progress) {
     let tty = output::stderr_is_tty();
     let mut last_stage = String::new();
     move |p: Progress| {
@@ -182,7 +181,7 @@ fn cmd_ls(ws: &Workspace, a: LsArgs) -> Result<()> {
     let status_of = |name: &str| {
         statuses
             .get(name)
-            .map(|s| s.status.clone())
+            .map(|s| s.status)
             .unwrap_or(inventory::ModelStatus::NotReviewed)
     };
     if let Some(want) = &a.status {

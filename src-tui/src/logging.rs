@@ -25,7 +25,7 @@ impl log::Log for Stderr {
 static LOGGER: Stderr = Stderr;
 
 /// Installs the stderr logger at `level` (`info`, `debug`/`trace`; anything else is off).
-pub fn init(level: &str) {
+pub(crate) fn init(level: &str) {
     let filter = match level {
         "debug" | "trace" => log::LevelFilter::Debug,
         "info" => log::LevelFilter::Info,

@@ -5,7 +5,7 @@ use unicode_width::UnicodeWidthStr;
 
 /// A table with left-aligned columns sized to their content; every cell is data, so every cell
 /// is escaped ([`Esc`]).
-pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+pub(crate) fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.width()).collect();
     for r in rows {
         for (i, c) in r.iter().enumerate() {
@@ -32,12 +32,12 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
 }
 
 /// Whether stderr is a terminal (progress is redrawn in place there).
-pub fn stderr_is_tty() -> bool {
+pub(crate) fn stderr_is_tty() -> bool {
     std::io::stderr().is_terminal()
 }
 
 /// Prints pretty JSON to stdout.
-pub fn json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
+pub(crate) fn json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(v)?);
     Ok(())
 }
@@ -45,7 +45,7 @@ pub fn json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
 /// Displays a value with every control character made visible
 /// ([`countersign_core::display::escape`]): what `say!` wraps every argument in, so platform
 /// text (names, signers, reasons) can never move the cursor, fake a line or write the clipboard.
-pub struct Esc<'a, T: std::fmt::Display + ?Sized>(pub &'a T);
+pub(crate) struct Esc<'a, T: std::fmt::Display + ?Sized>(pub &'a T);
 
 impl<T: std::fmt::Display + ?Sized> std::fmt::Display for Esc<'_, T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -65,7 +65,7 @@ macro_rules! say {
 /// A usage error found after parsing (a value the policy does not know, say): exit code 2,
 /// like clap's own.
 #[derive(Debug)]
-pub struct UsageError(pub String);
+pub(crate) struct UsageError(pub String);
 
 impl std::fmt::Display for UsageError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -9,7 +9,7 @@ use countersign_core::trust::Trust;
 use countersign_core::workspace::Workspace;
 
 /// Runs a `policy` subcommand other than `check`.
-pub fn run(config: &Config, cmd: PolicyCmd) -> Result<()> {
+pub(crate) fn run(config: &Config, cmd: PolicyCmd) -> Result<()> {
     let workspace = || -> Result<Workspace> { Ok(Workspace::open(config.clone())?) };
     match cmd {
         PolicyCmd::Check { .. } => unreachable!("policy check is run by review_cmd"),

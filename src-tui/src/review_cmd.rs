@@ -12,7 +12,7 @@ use std::io::Write;
 use std::path::Path;
 
 /// The policy from `--policy`, or the built-in one.
-pub fn load_policy(path: Option<&Path>) -> Result<LoadedPolicy> {
+pub(crate) fn load_policy(path: Option<&Path>) -> Result<LoadedPolicy> {
     Ok(match path {
         Some(p) => LoadedPolicy::load(p)?,
         None => LoadedPolicy::default_policy()?,
@@ -20,7 +20,7 @@ pub fn load_policy(path: Option<&Path>) -> Result<LoadedPolicy> {
 }
 
 /// `policy check`.
-pub fn policy_check(file: Option<&Path>, json: bool) -> Result<()> {
+pub(crate) fn policy_check(file: Option<&Path>, json: bool) -> Result<()> {
     let p = load_policy(file)?;
     let shown = file
         .map(|f| f.display().to_string())
@@ -58,7 +58,7 @@ pub fn policy_check(file: Option<&Path>, json: bool) -> Result<()> {
 }
 
 /// `tier`.
-pub fn tier(ws: &Workspace, a: TierArgs) -> Result<()> {
+pub(crate) fn tier(ws: &Workspace, a: TierArgs) -> Result<()> {
     let policy = &ws.policy;
     let name = match VersionRef::parse(&a.model) {
         Ok(r) => r.name,
@@ -155,7 +155,7 @@ pub fn tier(ws: &Workspace, a: TierArgs) -> Result<()> {
 }
 
 /// `review …`.
-pub fn run(ws: &Workspace, cmd: ReviewCmd) -> Result<()> {
+pub(crate) fn run(ws: &Workspace, cmd: ReviewCmd) -> Result<()> {
     match cmd {
         ReviewCmd::Start(VersionJson { version, json }) => {
             let page = ws.review_open(&version)?;

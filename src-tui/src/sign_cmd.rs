@@ -31,7 +31,7 @@ fn read_passphrase(args: &KeyArgs, path: &Path) -> Result<String> {
 /// Opens the signing key: `--agent` or `--key` if given, else the configured one
 /// ([`Config::signing_key`]: `COUNTERSIGN_KEY`, the config file, `~/.ssh/countersign_ed25519`,
 /// `~/.ssh/id_ed25519`, ssh-agent), asking for a passphrase when needed.
-pub fn open_key(args: &KeyArgs, config: &Config) -> Result<SigningKey> {
+pub(crate) fn open_key(args: &KeyArgs, config: &Config) -> Result<SigningKey> {
     let choice = if args.agent {
         KeyChoice::Agent
     } else if let Some(k) = &args.key {
@@ -49,7 +49,7 @@ pub fn open_key(args: &KeyArgs, config: &Config) -> Result<SigningKey> {
 }
 
 /// `keys`.
-pub fn keys(a: KeysArgs, config: &Config) -> Result<()> {
+pub(crate) fn keys(a: KeysArgs, config: &Config) -> Result<()> {
     // The allowed_signers line names who you are: the configured identity (`--as`, env,
     // config file), else the login name.
     let identity = config.whoami();
@@ -109,7 +109,7 @@ pub fn keys(a: KeysArgs, config: &Config) -> Result<()> {
 }
 
 /// `sign`.
-pub fn sign_cmd(ws: &Workspace, a: SignArgs) -> Result<()> {
+pub(crate) fn sign_cmd(ws: &Workspace, a: SignArgs) -> Result<()> {
     // An alias is resolved on the platform once, and that version is what is signed.
     let vref = ws.resolve(&a.version)?;
     let (role, decision) = (a.role, a.decision);
@@ -282,7 +282,7 @@ fn print_verification(v: &Verification, explain: bool, roster: &dyn Fn(u64) -> S
 }
 
 /// `verify`; exit 1 when an approval does not count.
-pub fn verify_cmd(ws: &Workspace, a: VerifyArgs) -> Result<()> {
+pub(crate) fn verify_cmd(ws: &Workspace, a: VerifyArgs) -> Result<()> {
     let (checked, all) = match (&a.version, a.all) {
         (Some(v), _) => (1, vec![ws.verify(v)?]),
         (None, _) => ws.verify_all()?,
@@ -309,7 +309,7 @@ pub fn verify_cmd(ws: &Workspace, a: VerifyArgs) -> Result<()> {
 }
 
 /// `gate`: 0 pass, 1 fail, 2 usage or platform error.
-pub fn gate_cmd(ws: &Workspace, version: &str, json: bool) -> ! {
+pub(crate) fn gate_cmd(ws: &Workspace, version: &str, json: bool) -> ! {
     let run = || -> Result<Verification> { Ok(ws.verify(version)?) };
     match run() {
         Err(e) => {
@@ -337,7 +337,7 @@ pub fn gate_cmd(ws: &Workspace, version: &str, json: bool) -> ! {
 }
 
 /// `ledger`.
-pub fn ledger_cmd(ws: &Workspace, cmd: LedgerCmd) -> Result<()> {
+pub(crate) fn ledger_cmd(ws: &Workspace, cmd: LedgerCmd) -> Result<()> {
     match cmd {
         LedgerCmd::Verify { json } => {
             let r = ws.ledger_verify()?;
@@ -379,7 +379,7 @@ pub fn ledger_cmd(ws: &Workspace, cmd: LedgerCmd) -> Result<()> {
 }
 
 /// `export audit-pack`.
-pub fn export_pack(ws: &Workspace, version: &str, output: &Path, json: bool) -> Result<()> {
+pub(crate) fn export_pack(ws: &Workspace, version: &str, output: &Path, json: bool) -> Result<()> {
     let vref = VersionRef::parse(version)?;
     let report = ws.export_audit_pack(version, output, &mut |p| {
         // Hashing the model's files reports bytes; the stages report themselves once.
@@ -413,7 +413,7 @@ pub fn export_pack(ws: &Workspace, version: &str, output: &Path, json: bool) -> 
 }
 
 /// `export inventory`.
-pub fn export_inventory(ws: &Workspace, output: &Path) -> Result<()> {
+pub(crate) fn export_inventory(ws: &Workspace, output: &Path) -> Result<()> {
     let format = countersign_core::workspace::ReportFormat::from_path(output)?;
     let report = ws.portfolio()?;
     ws.export_portfolio(output, format)?;

@@ -51,6 +51,7 @@ pub fn mlflow_manifest() -> serde_json::Value {
 }
 
 /// Runs `countersign` with its own data directory and returns the output.
+#[derive(Debug)]
 pub struct Cli {
     /// The data directory (removed on drop).
     pub data: tempfile::TempDir,
@@ -137,7 +138,7 @@ impl Cli {
 }
 
 /// One canned HTTP answer of the fault server.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub enum Fault {
     /// Answer with this status, content type and body.
     Respond(u16, &'static str, String),
@@ -151,6 +152,7 @@ pub enum Fault {
 }
 
 /// A loopback HTTP server that answers every request with the same fault, and counts them.
+#[derive(Debug)]
 pub struct FaultServer {
     /// `http://127.0.0.1:PORT`.
     pub uri: String,
@@ -219,6 +221,7 @@ impl Drop for FaultServer {
 }
 
 /// A program running in a real terminal: a detached tmux session.
+#[derive(Debug)]
 pub struct Tmux {
     session: String,
 }
@@ -699,6 +702,7 @@ pub const DEMO_V: &str = "models:/credit-limit-assignment/3";
 
 /// The demo, generated once, with a template copy to restore between attacks: the world the
 /// adversarial tables attack.
+#[derive(Debug)]
 pub struct World {
     /// The CLI on the demo's data directory.
     pub cli: Cli,

@@ -46,6 +46,7 @@ pub enum ProxyFault {
     DieAfter(u64),
 }
 
+#[derive(Debug)]
 struct Shared {
     upstream: String,
     fault: ProxyFault,
@@ -56,6 +57,7 @@ struct Shared {
 }
 
 /// The proxy. Dropping it stops it.
+#[derive(Debug)]
 pub struct FaultProxy {
     /// `http://127.0.0.1:PORT`.
     pub uri: String,

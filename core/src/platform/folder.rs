@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A folder of TOML files acting as a platform.
+#[derive(Debug)]
 pub struct FolderPlatform {
     root: PathBuf,
     tag_names: TagNames,

@@ -82,6 +82,12 @@ pub struct FetchRequest<'a> {
     pub progress: &'a mut dyn FnMut(Progress),
 }
 
+impl std::fmt::Debug for FetchRequest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FetchRequest").finish_non_exhaustive()
+    }
+}
+
 /// Everything the platform knows about one version right now (fetched fresh, not from the
 /// store): what evidence and approval checks compare against.
 #[derive(Debug, Clone)]
@@ -135,6 +141,7 @@ pub struct PublishedReview {
 }
 
 /// Files of one review and one approval to write back.
+#[derive(Debug)]
 pub struct WriteBack<'a> {
     /// The version.
     pub version: &'a crate::uri::VersionRef,

@@ -174,6 +174,15 @@ pub struct CheckContext<'a> {
     pub by_alias: &'a dyn Fn(&str) -> Option<Evidence>,
 }
 
+impl std::fmt::Debug for CheckContext<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckContext")
+            .field("evidence", &self.evidence)
+            .field("model", &self.model)
+            .finish_non_exhaustive()
+    }
+}
+
 fn fmt(x: f64) -> String {
     let s = format!("{x:.6}");
     let s = s.trim_end_matches('0').trim_end_matches('.');

@@ -6,7 +6,7 @@ use serde_json::Value;
 const MAX: usize = 50;
 
 /// Paths that differ, as "run.metrics.auc.value: 0.8 → 0.82", at most 50.
-pub fn changes(before: &Evidence, after: &Evidence) -> Vec<String> {
+pub(super) fn changes(before: &Evidence, after: &Evidence) -> Vec<String> {
     let a = serde_json::to_value(before).unwrap_or(Value::Null);
     let b = serde_json::to_value(after).unwrap_or(Value::Null);
     let mut out = Vec::new();

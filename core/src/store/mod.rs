@@ -60,6 +60,7 @@ CREATE INDEX ledger_approval ON ledger (approval_sha256);
 ];
 
 /// The local store.
+#[derive(Debug)]
 pub struct Store {
     conn: Connection,
     path: PathBuf,

@@ -31,6 +31,7 @@ use ts_rs::TS;
 
 /// Where a front end works: the session (store + platform), the policy and the paths, from one
 /// resolved [`crate::config::Config`] (flags > environment > config file > defaults).
+#[derive(Debug)]
 pub struct Workspace {
     /// Store and platform.
     pub session: Session,
@@ -87,6 +88,18 @@ pub struct Trusted {
     pub trust: crate::trust::Trust,
     /// The platform, opened under the newest release's policy.
     pub platform: Box<dyn crate::platform::Platform>,
+}
+
+impl std::fmt::Debug for Trusted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Trusted")
+            .field("trust", &self.trust)
+            .field(
+                "platform",
+                &crate::uri::redact_url_str(&self.platform.uri()),
+            )
+            .finish()
+    }
 }
 
 /// Opens a [`Workspace`] again on another thread: the configuration, the store file, the

@@ -9,6 +9,7 @@ use countersign_core::workspace::Workspace;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 
 /// What is on screen over the inventory.
+#[derive(Debug)]
 pub enum Screen {
     /// The inventory (no screen over it).
     Inventory,
@@ -43,6 +44,7 @@ pub enum Effect {
 }
 
 /// The selected model with what the detail pane shows.
+#[derive(Debug)]
 pub struct Detail {
     /// Model and versions.
     pub model: ModelDetail,
@@ -57,6 +59,7 @@ pub struct Detail {
 }
 
 /// The whole UI state.
+#[derive(Debug)]
 pub struct App {
     /// The workspace every action goes through (store, platform, policy, settings).
     pub ws: Workspace,

@@ -14,6 +14,7 @@ use std::sync::mpsc;
 use std::time::Instant;
 
 /// What a finished job hands back.
+#[derive(Debug)]
 pub enum JobDone {
     /// `V`: the verification of a version.
     Verified(VersionRef, Result<Verification, String>),

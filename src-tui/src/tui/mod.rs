@@ -3,7 +3,6 @@
 //! background thread and reports progress to the status bar.
 
 pub mod app;
-pub mod bench;
 pub mod jobs;
 pub mod keymap;
 pub mod screens;

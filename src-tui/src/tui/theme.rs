@@ -41,6 +41,16 @@ fn map(mode: Mode, color: Color) -> Color {
     }
 }
 
+pub(crate) fn field<'a>(k: &'a str, v: String) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(
+            format!("{k:<13}"),
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
+        Span::raw(v),
+    ])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,14 +64,4 @@ mod tests {
         assert_eq!(map(Mode::Light, Color::Cyan), Color::Blue);
         assert_ne!(map(Mode::Light, Color::Yellow), Color::Yellow);
     }
-}
-
-pub(crate) fn field<'a>(k: &'a str, v: String) -> Line<'a> {
-    Line::from(vec![
-        Span::styled(
-            format!("{k:<13}"),
-            Style::new().add_modifier(Modifier::BOLD),
-        ),
-        Span::raw(v),
-    ])
 }

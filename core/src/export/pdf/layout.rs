@@ -63,7 +63,16 @@ struct Face {
     id: FontId,
 }
 
+impl std::fmt::Debug for Face {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Face")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The document being written.
+#[derive(Debug)]
 pub struct Writer {
     doc: PdfDocument,
     faces: [Face; 3],

@@ -10,7 +10,7 @@ fn tags(list: Vec<wire::Tag>) -> BTreeMap<String, String> {
     list.into_iter().map(|t| (t.key, t.value)).collect()
 }
 
-pub fn model(m: wire::RegisteredModel, names: &TagNames) -> Model {
+pub(super) fn model(m: wire::RegisteredModel, names: &TagNames) -> Model {
     let tags = tags(m.tags);
     let kind = if tags
         .get("mlflow.prompt.is_prompt")
@@ -43,7 +43,7 @@ pub fn model(m: wire::RegisteredModel, names: &TagNames) -> Model {
     out
 }
 
-pub fn version(v: wire::ModelVersion) -> Version {
+pub(super) fn version(v: wire::ModelVersion) -> Version {
     let tags = tags(v.tags);
     Version {
         name: v.name,
@@ -61,7 +61,7 @@ pub fn version(v: wire::ModelVersion) -> Version {
     }
 }
 
-pub fn metric_point(m: wire::Metric) -> MetricPoint {
+pub(super) fn metric_point(m: wire::Metric) -> MetricPoint {
     MetricPoint {
         step: m.step.unwrap_or(0),
         timestamp_ms: m.timestamp.unwrap_or(0),
@@ -106,7 +106,7 @@ pub(crate) fn dataset_source(raw: &str) -> String {
     raw.to_string()
 }
 
-pub fn run(r: wire::Run) -> Option<Run> {
+pub(super) fn run(r: wire::Run) -> Option<Run> {
     let run_id = r
         .info
         .run_id
@@ -200,7 +200,7 @@ fn tags_from(list: Vec<wire::Tag>) -> BTreeMap<String, String> {
     tags(list)
 }
 
-pub fn logged_model(m: wire::LoggedModel) -> LoggedModel {
+pub(super) fn logged_model(m: wire::LoggedModel) -> LoggedModel {
     let source = m.info.source_run_id.clone().unwrap_or_default();
     let mut evaluation_run_ids: Vec<String> = m
         .data

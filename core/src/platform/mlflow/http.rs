@@ -35,7 +35,7 @@ pub struct ClientOptions {
 
 /// The default [`ClientOptions::max_body`]: 256 MiB, far above any MLflow JSON answer or
 /// Countersign record.
-pub const DEFAULT_MAX_BODY: u64 = 256 * 1024 * 1024;
+pub(super) const DEFAULT_MAX_BODY: u64 = 256 * 1024 * 1024;
 
 impl std::fmt::Debug for ClientOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -69,11 +69,22 @@ impl Default for ClientOptions {
 }
 
 /// A blocking HTTP client bound to one MLflow server.
-pub struct Http {
+pub(super) struct Http {
     base: url::Url,
     client: reqwest::blocking::Client,
     options: ClientOptions,
     requests: AtomicU64,
+}
+
+/// Credentials never show: the URL without them, the options with them masked.
+impl std::fmt::Debug for Http {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Http")
+            .field("base", &crate::uri::redact_url(&self.base))
+            .field("options", &self.options)
+            .field("requests", &self.requests)
+            .finish_non_exhaustive()
+    }
 }
 
 enum Failure {
@@ -85,7 +96,7 @@ enum Failure {
 
 impl Http {
     /// Builds the client. Fails only on an unreadable CA file or a TLS setup error.
-    pub fn new(base: url::Url, options: ClientOptions) -> Result<Self> {
+    pub(super) fn new(base: url::Url, options: ClientOptions) -> Result<Self> {
         let mut b = reqwest::blocking::Client::builder()
             .timeout(options.timeout)
             .connect_timeout(options.timeout.min(Duration::from_secs(10)))
@@ -115,12 +126,12 @@ impl Http {
     }
 
     /// The server's URL without credentials.
-    pub fn base_display(&self) -> String {
+    pub(super) fn base_display(&self) -> String {
         redact_url(&self.base)
     }
 
     /// Requests sent so far (each attempt counts).
-    pub fn request_count(&self) -> u64 {
+    pub(super) fn request_count(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)
     }
 
@@ -134,7 +145,11 @@ impl Http {
     }
 
     /// `GET path?query` and decode the JSON answer.
-    pub fn get<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<T> {
+    pub(super) fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T> {
         let url = self.endpoint(path);
         let body = self
             .send(&url, false, || self.client.get(url.clone()).query(query))?
@@ -143,7 +158,11 @@ impl Http {
     }
 
     /// `POST path` with a JSON body and decode the JSON answer.
-    pub fn post<T: DeserializeOwned>(&self, path: &str, body: &serde_json::Value) -> Result<T> {
+    pub(super) fn post<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Result<T> {
         let url = self.endpoint(path);
         let out = self
             .send(&url, false, || self.client.post(url.clone()).json(body))?
@@ -152,7 +171,7 @@ impl Http {
     }
 
     /// `GET path` as raw bytes; `None` when the server answers 404.
-    pub fn get_bytes(&self, path: &str) -> Result<Option<Vec<u8>>> {
+    pub(super) fn get_bytes(&self, path: &str) -> Result<Option<Vec<u8>>> {
         let url = self.endpoint(path);
         self.send(&url, true, || self.client.get(url.clone()))
     }
@@ -160,7 +179,7 @@ impl Http {
     /// `GET path?query`, streamed through SHA-256 and never held in memory: (size, hex digest),
     /// or `None` when the server answers 404. `on_bytes` hears each chunk's length (progress).
     /// A body cut off mid-stream is fetched again from the start, as any failed request is.
-    pub fn get_hashed(
+    pub(super) fn get_hashed(
         &self,
         path: &str,
         query: &[(&str, String)],
@@ -254,7 +273,7 @@ impl Http {
     }
 
     /// `PUT path` with raw bytes.
-    pub fn put_bytes(&self, path: &str, bytes: &[u8]) -> Result<()> {
+    pub(super) fn put_bytes(&self, path: &str, bytes: &[u8]) -> Result<()> {
         let url = self.endpoint(path);
         let owned = bytes.to_vec();
         self.send(&url, false, || {

@@ -26,6 +26,7 @@ const RUN_CHUNK: usize = 500;
 const PARALLEL: usize = 4;
 
 /// A client for one MLflow tracking server.
+#[derive(Debug)]
 pub struct MlflowClient {
     http: http::Http,
     tag_names: TagNames,

@@ -5,20 +5,20 @@ use serde::Deserialize;
 
 /// A key/value tag.
 #[derive(Debug, Deserialize, Default)]
-pub struct Tag {
+pub(super) struct Tag {
     pub key: String,
     #[serde(default)]
     pub value: String,
 }
 
 #[derive(Debug, Deserialize)]
-pub struct Alias {
+pub(super) struct Alias {
     pub alias: String,
     pub version: String,
 }
 
 #[derive(Debug, Deserialize)]
-pub struct RegisteredModel {
+pub(super) struct RegisteredModel {
     pub name: String,
     #[serde(default)]
     pub creation_timestamp: Option<i64>,
@@ -33,7 +33,7 @@ pub struct RegisteredModel {
 }
 
 #[derive(Debug, Deserialize, Default)]
-pub struct SearchRegisteredModels {
+pub(super) struct SearchRegisteredModels {
     #[serde(default)]
     pub registered_models: Vec<RegisteredModel>,
     #[serde(default)]
@@ -41,7 +41,7 @@ pub struct SearchRegisteredModels {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct ModelVersion {
+pub(super) struct ModelVersion {
     pub name: String,
     pub version: String,
     #[serde(default)]
@@ -63,7 +63,7 @@ pub struct ModelVersion {
 }
 
 #[derive(Debug, Deserialize, Default)]
-pub struct SearchModelVersions {
+pub(super) struct SearchModelVersions {
     #[serde(default)]
     pub model_versions: Vec<ModelVersion>,
     #[serde(default)]
@@ -71,14 +71,14 @@ pub struct SearchModelVersions {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct Experiment {
+pub(super) struct Experiment {
     pub experiment_id: String,
     #[serde(default)]
     pub name: String,
 }
 
 #[derive(Debug, Deserialize, Default)]
-pub struct SearchExperiments {
+pub(super) struct SearchExperiments {
     #[serde(default)]
     pub experiments: Vec<Experiment>,
     #[serde(default)]
@@ -86,7 +86,7 @@ pub struct SearchExperiments {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct RunInfo {
+pub(super) struct RunInfo {
     #[serde(default)]
     pub run_id: Option<String>,
     #[serde(default)]
@@ -110,7 +110,7 @@ pub struct RunInfo {
 /// A metric value: a number, or a string for NaN/Infinity.
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
-pub enum MetricValue {
+pub(super) enum MetricValue {
     Number(f64),
     /// "NaN", "Infinity": not a finite value.
     #[allow(dead_code)]
@@ -118,7 +118,7 @@ pub enum MetricValue {
 }
 
 impl MetricValue {
-    pub fn finite(&self) -> Option<f64> {
+    pub(super) fn finite(&self) -> Option<f64> {
         match self {
             MetricValue::Number(v) if v.is_finite() => Some(*v),
             _ => None,
@@ -127,7 +127,7 @@ impl MetricValue {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct Metric {
+pub(super) struct Metric {
     pub key: String,
     #[serde(default)]
     pub run_id: Option<String>,
@@ -140,7 +140,7 @@ pub struct Metric {
 }
 
 #[derive(Debug, Deserialize, Default)]
-pub struct RunData {
+pub(super) struct RunData {
     #[serde(default)]
     pub metrics: Vec<Metric>,
     #[serde(default)]
@@ -150,7 +150,7 @@ pub struct RunData {
 }
 
 #[derive(Debug, Deserialize, Default)]
-pub struct Dataset {
+pub(super) struct Dataset {
     #[serde(default)]
     pub name: String,
     #[serde(default)]
@@ -162,7 +162,7 @@ pub struct Dataset {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct DatasetInput {
+pub(super) struct DatasetInput {
     #[serde(default)]
     pub tags: Vec<Tag>,
     #[serde(default)]
@@ -170,12 +170,12 @@ pub struct DatasetInput {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct ModelInput {
+pub(super) struct ModelInput {
     pub model_id: String,
 }
 
 #[derive(Debug, Deserialize, Default)]
-pub struct RunInputs {
+pub(super) struct RunInputs {
     #[serde(default)]
     pub dataset_inputs: Vec<DatasetInput>,
     #[serde(default)]
@@ -183,7 +183,7 @@ pub struct RunInputs {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct Run {
+pub(super) struct Run {
     pub info: RunInfo,
     #[serde(default)]
     pub data: RunData,
@@ -192,7 +192,7 @@ pub struct Run {
 }
 
 #[derive(Debug, Deserialize, Default)]
-pub struct SearchRuns {
+pub(super) struct SearchRuns {
     #[serde(default)]
     pub runs: Vec<Run>,
     #[serde(default)]
@@ -200,7 +200,7 @@ pub struct SearchRuns {
 }
 
 #[derive(Debug, Deserialize, Default)]
-pub struct MetricHistory {
+pub(super) struct MetricHistory {
     #[serde(default)]
     pub metrics: Vec<Metric>,
     #[serde(default)]
@@ -208,7 +208,7 @@ pub struct MetricHistory {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct LoggedModelInfo {
+pub(super) struct LoggedModelInfo {
     pub model_id: String,
     #[serde(default)]
     pub name: String,
@@ -225,7 +225,7 @@ pub struct LoggedModelInfo {
 }
 
 #[derive(Debug, Deserialize, Default)]
-pub struct LoggedModelData {
+pub(super) struct LoggedModelData {
     #[serde(default)]
     pub params: Vec<Tag>,
     #[serde(default)]
@@ -233,14 +233,14 @@ pub struct LoggedModelData {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct LoggedModel {
+pub(super) struct LoggedModel {
     pub info: LoggedModelInfo,
     #[serde(default)]
     pub data: LoggedModelData,
 }
 
 #[derive(Debug, Deserialize, Default)]
-pub struct SearchLoggedModels {
+pub(super) struct SearchLoggedModels {
     #[serde(default)]
     pub models: Vec<LoggedModel>,
     #[serde(default)]
@@ -249,7 +249,7 @@ pub struct SearchLoggedModels {
 
 /// MLflow's JSON error body.
 #[derive(Debug, Deserialize)]
-pub struct ErrorBody {
+pub(super) struct ErrorBody {
     #[serde(default)]
     pub error_code: Option<String>,
     #[serde(default)]

@@ -17,7 +17,7 @@ use serde_json::json;
 pub const REVIEW_EXPERIMENT: &str = "countersign-reviews";
 
 /// The experiment holding roots and policy releases (DESIGN §7), one run per publication.
-pub const POLICY_EXPERIMENT: &str = "countersign-policy";
+pub(super) const POLICY_EXPERIMENT: &str = "countersign-policy";
 
 #[derive(Deserialize)]
 struct GetModel {

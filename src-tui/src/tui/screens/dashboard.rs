@@ -10,6 +10,7 @@ use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph};
 use ratatui::Frame;
 
 /// The dashboard: the portfolio figures.
+#[derive(Debug)]
 pub struct Dashboard {
     /// The report.
     pub report: PortfolioReport,

@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Row, Table};
 use ratatui::Frame;
 
 /// Reverse lineage: every version trained or evaluated on a dataset.
+#[derive(Debug)]
 pub struct LineageScreen {
     /// Digest or source typed.
     pub input: String,

@@ -47,6 +47,7 @@ pub struct FindingForm {
 pub const FINDING_FIELDS: [&str; 4] = ["title", "severity", "due", "owner"];
 
 /// The review screen.
+#[derive(Debug)]
 pub struct ReviewScreen {
     /// The version reviewed (`models:/NAME/VERSION`).
     pub version: String,

@@ -26,6 +26,7 @@ pub const SIGN_FIELDS: [&str; 6] = [
 ];
 
 /// The sign screen.
+#[derive(Debug)]
 pub struct SignScreen {
     /// The version.
     pub version: VersionRef,

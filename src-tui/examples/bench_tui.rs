@@ -1,8 +1,10 @@
-//! `countersign bench-tui` (hidden): time to first frame and keystroke-to-frame latency with a
-//! large store, rendered into an off-screen buffer of the terminal's usual size. Not a test.
+//! The terminal UI's benchmark: time to first frame and keystroke-to-frame latency with a
+//! large store, rendered into an off-screen buffer of the terminal's usual size. Not a test,
+//! and not part of the product binary:
+//! `cargo run --release -p countersign --example bench_tui -- [MODELS] [VERSIONS]`.
 
-use super::app::App;
-use super::ui;
+use countersign_cli::tui::app::App;
+use countersign_cli::tui::ui;
 use countersign_core::model::{Model, ModelKind, Version};
 use countersign_core::platform::Snapshot;
 use countersign_core::session::Session;
@@ -26,8 +28,15 @@ fn peak_rss_mb() -> f64 {
         .unwrap_or(0.0)
 }
 
+fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1).map(|a| a.parse::<usize>());
+    let models = args.next().transpose()?.unwrap_or(10_000);
+    let versions = args.next().transpose()?.unwrap_or(10);
+    run(models, versions)
+}
+
 /// Runs the benchmark and prints the figures.
-pub fn run(models: usize, versions: usize) -> anyhow::Result<()> {
+fn run(models: usize, versions: usize) -> anyhow::Result<()> {
     let dir = tempfile_dir()?;
     let path = dir.join("countersign.db");
     {
