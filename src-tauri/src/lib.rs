@@ -5,6 +5,7 @@
 //! see [`countersign_core::workspace::Workspace::from_env`].
 
 pub mod commands;
+mod logging;
 
 use std::sync::{Arc, Mutex};
 
@@ -21,6 +22,10 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .manage(AppState::default())
+        .setup(|app| {
+            logging::install(app.handle().clone());
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::workspace_info,
             commands::inventory_list,

@@ -2,6 +2,7 @@
 // Every command delegates to countersign-core; the types are generated from the Rust types
 // (see src/bindings, checked by `cargo test -p countersign-desktop --test bindings`).
 import { Channel, invoke } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
 import { open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialog";
 import { revealItemInDir } from "@tauri-apps/plugin-opener";
 import type { AnswerInput } from "./bindings/AnswerInput";
@@ -77,3 +78,6 @@ export function asError(e: unknown): ErrorReport {
   }
   return { code: "internal", message: String(e), reasons: [] };
 }
+
+/** Calls `show` with each line core logs (a retry of a slow platform), from now on. */
+export const onCoreLog = (show: (line: string) => void) => listen<string>("core-log", (e) => show(e.payload));

@@ -1,5 +1,5 @@
 // Wires the views together: navigation, theme, sync, the detail's actions, keyboard shortcuts.
-import { syncRun, workspaceInfo } from "./backend";
+import { onCoreLog, syncRun, workspaceInfo } from "./backend";
 import type { Role } from "./bindings/Role";
 import { $, toast } from "./dom";
 import { loadDashboard } from "./views/dashboard";
@@ -93,6 +93,7 @@ async function start(): Promise<void> {
     const b = (e.target as HTMLElement).closest<HTMLButtonElement>("button[data-action]");
     if (b) void act(b.dataset.action!);
   });
+  void onCoreLog((line) => toast(line));
   initInventory((name) => void showModel(name));
   initSign(() => {
     const sel = selection();

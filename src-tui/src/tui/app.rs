@@ -109,6 +109,8 @@ pub struct App {
     pub statuses: std::collections::BTreeMap<String, inventory::ModelState>,
     /// The background job in flight (verify, export), if any.
     pub job: Option<super::jobs::Job>,
+    /// Core's newest log line while a job or sync runs (a retry of a slow platform).
+    pub log_line: Option<String>,
 }
 
 impl App {
@@ -145,6 +147,7 @@ impl App {
             sort: 0,
             statuses,
             job: None,
+            log_line: None,
         };
         app.apply_search();
         app.refresh_detail();
@@ -358,6 +361,7 @@ impl App {
             return false;
         };
         self.job = None;
+        self.log_line = None;
         self.apply_job(done);
         true
     }
@@ -412,6 +416,7 @@ impl App {
     pub fn cancel_job(&mut self) -> bool {
         match self.job.take() {
             Some(j) => {
+                self.log_line = None;
                 self.status = format!(
                     "cancelled: {} (a request under way ends on its own; its result is ignored)",
                     j.label

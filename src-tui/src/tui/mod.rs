@@ -5,6 +5,7 @@
 pub mod app;
 pub mod jobs;
 pub mod keymap;
+mod logline;
 pub mod screens;
 pub mod theme;
 pub mod ui;
@@ -37,6 +38,7 @@ fn restore_terminal() {
 
 /// Runs the UI until the user quits.
 pub fn run(ws: countersign_core::workspace::Workspace, today: String) -> anyhow::Result<()> {
+    logline::install();
     let mut app = App::new(ws, today)?;
     let (keys, warning) = keymap::KeyMap::load();
     app.keymap = keys;
@@ -85,6 +87,10 @@ fn event_loop(
         if app.poll_job() {
             dirty = true;
         }
+        if let Some(line) = logline::take() {
+            app.log_line = Some(line);
+            dirty = true;
+        }
         if let Some(rx) = &sync_rx {
             while let Ok(msg) = rx.try_recv() {
                 dirty = true;
@@ -99,6 +105,7 @@ fn event_loop(
                     }
                     SyncMsg::Done(r) => {
                         app.syncing = false;
+                        app.log_line = None;
                         app.status = match r {
                             Ok(rep) => format!(
                                 "synced: +{} ~{} -{} versions, {} runs fetched",

@@ -718,3 +718,24 @@ fn platform_control_characters_never_reach_the_terminal() {
     );
     assert!(text.contains('\u{FFFD}'), "the removal is visible: {text}");
 }
+
+#[test]
+fn core_log_lines_show_in_the_footer_not_on_the_terminal() {
+    let (_dir, mut app) = demo_app();
+    super::logline::install();
+    // What core logs while it retries a slow platform, with a hostile control sequence.
+    log::info!(target: "countersign_core::platform::mlflow::http", "GET http://h/x: timed out \x1b[2J — retrying in 500 ms (attempt 1 of 4)");
+    log::debug!(target: "countersign_core::platform::mlflow::http", "a debug line stays out");
+    app.log_line = super::logline::take();
+    assert_eq!(super::logline::take(), None, "a line is shown once");
+    let screen = render(&mut app, 160, 40);
+    assert!(
+        screen.contains("retrying in 500 ms (attempt 1 of 4)"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains('\x1b'),
+        "control characters are made visible"
+    );
+    assert!(!screen.contains("a debug line"), "{screen}");
+}

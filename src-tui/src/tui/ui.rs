@@ -568,6 +568,13 @@ fn draw_footer(f: &mut Frame, app: &App, area: Rect) {
                 Color::Reset
             }),
         ),
+        Span::styled(
+            app.log_line
+                .as_deref()
+                .map(|l| format!("({l}) "))
+                .unwrap_or_default(),
+            Style::new().fg(theme::c(Color::Yellow)),
+        ),
         Span::raw("│ "),
         Span::styled(
             app.keymap.footer(),
