@@ -24,10 +24,10 @@ describe("backend", () => {
   });
   it("names commands <area>_<verb> and passes camelCase arguments", async () => {
     await backend.modelShow("m");
-    await backend.reviewAnswer("models:/m/1", { item: "a", outcome: "pass", note: "n" });
+    await backend.reviewAnswer("models:/m/1", { item: "a", outcome: "pass", note: "n", evidence: [] });
     await backend.exportAuditPack("models:/m/1", "/tmp/p", () => {});
     expect(calls[0]).toEqual(["model_show", { name: "m" }]);
-    expect(calls[1]).toEqual(["review_answer", { version: "models:/m/1", answer: { item: "a", outcome: "pass", note: "n" } }]);
+    expect(calls[1]).toEqual(["review_answer", { version: "models:/m/1", answer: { item: "a", outcome: "pass", note: "n", evidence: [] } }]);
     expect(calls[2][0]).toBe("export_audit_pack");
     expect(Object.keys(calls[2][1] as object)).toEqual(["version", "out", "onProgress"]);
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { ModelState } from "../src/bindings/ModelState";
 import type { ModelSummary } from "../src/bindings/ModelSummary";
 import { countsText, facets, matches, NO_FILTERS, ownerName, rows, sortRows } from "../src/logic/inventory";
 
@@ -15,7 +16,7 @@ const models = [
   model("churn", { owner: "bob@bank.example", description: "Churn propensity" }),
   model("chat-prompt", { kind: "prompt", risk_tier: null, owner: "Ann Lee <ann@bank.example>" }),
 ];
-const statuses = { "credit-scoring": { status: "approved", last_approval: "v1", counts: true } };
+const statuses: Record<string, ModelState> = { "credit-scoring": { status: "approved", last_approval: "v1", counts: true } };
 
 describe("inventory", () => {
   const all = rows(models, statuses);
