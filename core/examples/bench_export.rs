@@ -169,6 +169,7 @@ fn pack_data() -> PackData {
         evidence_sha256: evidence.sha256(),
         reviewer: Some("vera".into()),
         started_at: "2026-11-25T00:00:00Z".into(),
+        supersedes: None,
         items,
         findings: vec![],
     };

@@ -884,6 +884,7 @@ pub fn seed_approvals(
                         due: "2027-06-30".into(),
                         item: Some(item.id.clone()),
                     },
+                    Some("vera.validator@demo.bank".into()),
                 )?;
             }
         }

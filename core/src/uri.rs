@@ -71,13 +71,23 @@ impl fmt::Display for VersionRef {
     }
 }
 
-/// Where models are registered: an MLflow server or a folder of TOML files.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where models are registered: an MLflow server or a folder of TOML files. Its `Debug`
+/// never shows credentials (a URL's user and password are redacted).
+#[derive(Clone, PartialEq, Eq)]
 pub enum PlatformUri {
     /// An MLflow tracking server (`http://` or `https://`).
     Mlflow(url::Url),
     /// A folder platform (`folder:PATH`).
     Folder(PathBuf),
+}
+
+impl std::fmt::Debug for PlatformUri {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PlatformUri::Mlflow(u) => f.debug_tuple("Mlflow").field(&redact_url(u)).finish(),
+            PlatformUri::Folder(p) => f.debug_tuple("Folder").field(p).finish(),
+        }
+    }
 }
 
 impl PlatformUri {
@@ -145,6 +155,17 @@ pub fn redact_url_str(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_never_shows_credentials() {
+        let u = PlatformUri::parse("https://ann:s3cret-pw@mlflow.bank.example/?token=t0k").unwrap();
+        let shown = format!("{u:?}");
+        assert!(
+            !shown.contains("s3cret-pw") && !shown.contains("t0k"),
+            "{shown}"
+        );
+        assert!(shown.contains("mlflow.bank.example"), "{shown}");
+    }
 
     #[test]
     fn parses_version_refs() {

@@ -13,7 +13,7 @@ use countersign_core::review::FindingStatus;
 use countersign_core::sync::SyncReport;
 use countersign_core::workspace::{
     AnswerInput, ErrorReport, FindingInput, InventoryPage, ModelPage, ReportFormat, ReviewPage,
-    SignRequest, VersionPage, Workspace, WorkspaceInfo,
+    ReviewSummary, SignRequest, VersionPage, Workspace, WorkspaceInfo,
 };
 use std::path::PathBuf;
 use tauri::ipc::Channel;
@@ -114,6 +114,18 @@ pub async fn lineage_dataset(state: State<'_, AppState>, query: String) -> Reply
 #[tauri::command]
 pub async fn review_open(state: State<'_, AppState>, version: String) -> Reply<ReviewPage> {
     with(&state, move |w| w.review_open(&version)).await
+}
+
+/// Starts a new review that supersedes the latest one (kept).
+#[tauri::command]
+pub async fn review_new(state: State<'_, AppState>, version: String) -> Reply<ReviewPage> {
+    with(&state, move |w| w.review_new(&version)).await
+}
+
+/// Every review of a version, oldest first.
+#[tauri::command]
+pub async fn review_list(state: State<'_, AppState>, version: String) -> Reply<Vec<ReviewSummary>> {
+    with(&state, move |w| w.review_list(&version)).await
 }
 
 /// Records an answer.

@@ -19,6 +19,7 @@ fn generate(dir: &Path) {
         ModelPage,
         VersionPage,
         ReviewPage,
+        ReviewSummary,
         AnswerInput,
         FindingInput,
         SignRequest,

@@ -260,7 +260,12 @@ pub(crate) enum LedgerCmd {
 #[derive(Debug, Subcommand)]
 pub(crate) enum ReviewCmd {
     /// Start a review (freezes the evidence, evaluates automatic checks), or resume the open one.
-    Start(VersionJson),
+    /// With --new, start a new review that supersedes the latest (after the evidence changed,
+    /// or to revalidate an approved version); the old one is kept.
+    Start(StartArgs),
+    /// Every review of a version: reviewer, dates, progress, which superseded which, and the
+    /// approvals made on each.
+    List(VersionJson),
     /// Show the checklist with automatic results and answers, and the findings.
     Show(ReviewShowArgs),
     /// Answer a checklist item: pass, fail, na (needs --note), or confirm (accept the automatic result).
@@ -278,6 +283,19 @@ pub(crate) enum ReviewCmd {
     Finding(FindingCmd),
     /// Progress: what is unanswered, what blocks a decision, whether the evidence changed.
     Status(VersionJson),
+}
+
+/// `review start` options.
+#[derive(Debug, Args)]
+pub(crate) struct StartArgs {
+    /// The version, as models:/NAME/VERSION or models:/NAME@ALIAS.
+    pub version: String,
+    /// Start a new review even when one exists (it supersedes the latest, which is kept).
+    #[arg(long)]
+    pub new: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// A version and `--json`.

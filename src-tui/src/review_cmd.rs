@@ -1,6 +1,8 @@
 //! `review`, `tier` and `policy` subcommands.
 
-use crate::cli::{AnswerArgs, FindingCmd, ReviewCmd, ReviewShowArgs, TierArgs, VersionJson};
+use crate::cli::{
+    AnswerArgs, FindingCmd, ReviewCmd, ReviewShowArgs, StartArgs, TierArgs, VersionJson,
+};
 use crate::output;
 use anyhow::{Context, Result};
 use countersign_core::policy::checks::AutoOutcome;
@@ -157,8 +159,12 @@ pub(crate) fn tier(ws: &Workspace, a: TierArgs) -> Result<()> {
 /// `review …`.
 pub(crate) fn run(ws: &Workspace, cmd: ReviewCmd) -> Result<()> {
     match cmd {
-        ReviewCmd::Start(VersionJson { version, json }) => {
-            let page = ws.review_open(&version)?;
+        ReviewCmd::Start(StartArgs { version, new, json }) => {
+            let page = if new {
+                ws.review_new(&version)?
+            } else {
+                ws.review_open(&version)?
+            };
             let (review, status) = (&page.review, &page.status);
             if json {
                 return output::json(&serde_json::json!({
@@ -166,20 +172,88 @@ pub(crate) fn run(ws: &Workspace, cmd: ReviewCmd) -> Result<()> {
                 }));
             }
             say!(
-                "{} review {} of {} (tier {}, policy {} {}, evidence {})",
+                "{} review {} of {} (tier {}, policy {} {}, evidence {}){}",
                 if page.resumed { "Resumed" } else { "Started" },
                 review.header.id,
                 ws.resolve_local(&version)?,
                 review.header.tier,
                 review.header.policy_version,
                 countersign_core::display::short_hash(&review.header.policy_sha256),
-                countersign_core::display::short_hash(&review.header.evidence_sha256)
+                countersign_core::display::short_hash(&review.header.evidence_sha256),
+                review
+                    .header
+                    .supersedes
+                    .as_ref()
+                    .map(|s| format!(", superseding {s}"))
+                    .unwrap_or_default()
             );
             print_checklist(review);
             print_status(status);
             if let Some(note) = &page.note {
                 eprintln!("note: {}", crate::output::Esc(note));
             }
+            Ok(())
+        }
+        ReviewCmd::List(VersionJson { version, json }) => {
+            let list = ws.review_list(&version)?;
+            if json {
+                return output::json(&serde_json::json!({
+                    "schema": "countersign.review-list/v1",
+                    "version": ws.resolve_local(&version)?.to_string(),
+                    "reviews": list,
+                }));
+            }
+            if list.is_empty() {
+                say!(
+                    "No review of {} yet. Start one with `countersign review start {}`.",
+                    version,
+                    version
+                );
+                return Ok(());
+            }
+            let rows: Vec<Vec<String>> = list
+                .iter()
+                .map(|r| {
+                    let state = match (&r.superseded_by, r.evidence_changed) {
+                        (Some(by), _) => format!("superseded by {by}"),
+                        (None, true) => "current, evidence changed: start --new".into(),
+                        (None, false) if r.answered == r.total => "current, complete".into(),
+                        (None, false) => "current, under way".into(),
+                    };
+                    let approvals = r
+                        .approvals
+                        .iter()
+                        .map(|e| format!("{} {} by {}", e.role, e.decision, e.signer))
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    vec![
+                        r.id.clone(),
+                        r.reviewer.clone().unwrap_or_else(|| "-".into()),
+                        r.started_at.clone(),
+                        format!("{}/{}", r.answered, r.total),
+                        state,
+                        if approvals.is_empty() {
+                            "-".into()
+                        } else {
+                            approvals
+                        },
+                    ]
+                })
+                .collect();
+            print!(
+                "{}",
+                output::table(
+                    &[
+                        "REVIEW",
+                        "REVIEWER",
+                        "STARTED",
+                        "ANSWERED",
+                        "STATE",
+                        "APPROVALS"
+                    ],
+                    &rows
+                )
+            );
             Ok(())
         }
         ReviewCmd::Show(ReviewShowArgs {

@@ -308,3 +308,192 @@ fn a_killed_review_loses_nothing_it_saved() {
         .expect("store opens");
     store.integrity_check().expect("integrity");
 }
+
+/// Answers every item of the latest review of `v` (confirms automatic passes, marks other
+/// automatic checks not applicable, attests the rest) through `review apply`.
+fn answer_all(cli: &Cli, v: &str, review: &Value) {
+    let mut lines = String::new();
+    for it in review["header"]["items"].as_array().expect("items") {
+        let id = it["id"].as_str().expect("id");
+        match it["automatic"]["outcome"].as_str() {
+            Some("pass") => lines.push_str(&format!("{id}\tconfirm\t\n")),
+            Some(_) => lines.push_str(&format!("{id}\tna\tnot measured for this model\n")),
+            None => lines.push_str(&format!("{id}\tpass\trevalidated\n")),
+        }
+    }
+    let file = cli.data.path().join("answers-new.tsv");
+    std::fs::write(&file, lines).expect("answers");
+    cli.ok(&["review", "apply", v, file.to_str().expect("path")]);
+}
+
+/// The run file of the folder platform that holds `run_id`.
+fn run_file(demo: &std::path::Path, run_id: &str) -> std::path::PathBuf {
+    std::fs::read_dir(demo.join("runs"))
+        .expect("runs")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| {
+            std::fs::read_to_string(p).is_ok_and(|t| t.contains(&format!("run_id = \"{run_id}\"")))
+        })
+        .unwrap_or_else(|| panic!("no run file holds {run_id}"))
+}
+
+#[test]
+fn a_stale_approval_is_re_approved_through_a_new_review() {
+    use countersign_e2e::{World, DEMO_V};
+    let w = World::new();
+    let v = DEMO_V;
+    assert_eq!(w.gate(v, &[]), 0, "the demo's approvals count");
+    let first = w.cli.json(&["review", "list", v, "--json"]);
+    let reviews = first["reviews"].as_array().expect("reviews");
+    assert_eq!(reviews.len(), 1, "{first}");
+    let old_id = reviews[0]["id"].as_str().expect("id").to_string();
+    let signers: Vec<&str> = reviews[0]["approvals"]
+        .as_array()
+        .expect("approvals")
+        .iter()
+        .filter_map(|a| a["signer"].as_str())
+        .collect();
+    assert!(
+        signers.contains(&"vera.validator@demo.bank")
+            && signers.contains(&"alex.approver@demo.bank"),
+        "the approvals made on the review are listed with it: {first}"
+    );
+
+    // A metric is logged on the version's run: the approvals go stale.
+    let show = w.cli.json(&["show", v, "--json"]);
+    let run_id = show["evidence"]["run"]["run_id"].as_str().expect("run");
+    let file = run_file(&w.demo(), run_id);
+    let text = std::fs::read_to_string(&file).expect("run");
+    assert!(text.contains("[metrics]\n"), "{text}");
+    std::fs::write(
+        &file,
+        text.replacen("[metrics]\n", "[metrics]\nbacktest_ks = 0.41\n", 1),
+    )
+    .expect("write");
+    w.cli.ok(&["sync", "--quiet"]);
+    assert_eq!(w.gate(v, &[]), 1, "stale approvals do not count");
+
+    // The old review cannot be signed again; the refusal says what to do.
+    let o = w.sign("vera.validator@demo.bank", v, "validator", "approve");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "{err}");
+    assert!(err.contains(&format!("review start --new {v}")), "{err}");
+    // Resuming is still resuming: `review start` without --new keeps the old review.
+    let resumed = w.cli.json(&["review", "start", v, "--json"]);
+    assert_eq!(resumed["resumed"], true);
+    assert_eq!(resumed["review"]["header"]["id"], old_id.as_str());
+
+    // A new review, answered, signed by the validator and the approver: the gate passes again.
+    let started = w.cli.json(&["review", "start", "--new", v, "--json"]);
+    assert_eq!(started["resumed"], false, "{started}");
+    let new_id = started["review"]["header"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    assert_ne!(new_id, old_id);
+    assert_eq!(started["review"]["header"]["supersedes"], old_id.as_str());
+    assert!(
+        started["review"]["header"]["evidence"]["run"]["metrics"]["backtest_ks"].is_object(),
+        "the new review froze the evidence as the platform shows it now"
+    );
+    answer_all(&w.cli, v, &started["review"]);
+    for (who, role) in [
+        ("vera.validator@demo.bank", "validator"),
+        ("alex.approver@demo.bank", "approver"),
+    ] {
+        let o = w.sign(who, v, role, "approve");
+        assert!(
+            o.status.success(),
+            "{who}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    assert_eq!(w.gate(v, &[]), 0, "re-approved");
+
+    // Both reviews are kept: the old one superseded with its approvals, the new one current.
+    let list = w.cli.json(&["review", "list", v, "--json"]);
+    let reviews = list["reviews"].as_array().expect("reviews");
+    assert_eq!(reviews.len(), 2, "{list}");
+    assert_eq!(reviews[0]["id"], old_id.as_str());
+    assert_eq!(reviews[0]["superseded_by"], new_id.as_str());
+    assert_eq!(reviews[0]["current"], false);
+    assert_eq!(reviews[0]["evidence_changed"], true);
+    assert_eq!(reviews[1]["id"], new_id.as_str());
+    assert_eq!(reviews[1]["current"], true);
+    assert_eq!(reviews[1]["evidence_changed"], false);
+    assert_eq!(reviews[1]["answered"], reviews[1]["total"]);
+    let on_new: Vec<&str> = reviews[1]["approvals"]
+        .as_array()
+        .expect("approvals")
+        .iter()
+        .filter_map(|a| a["signer"].as_str())
+        .collect();
+    assert_eq!(on_new.len(), 2, "{list}");
+    let text = w.cli.ok(&["review", "list", v]);
+    assert!(text.contains(&format!("superseded by {new_id}")), "{text}");
+}
+
+#[test]
+fn a_new_review_never_hides_a_reject_and_revalidates_unchanged_evidence() {
+    use countersign_e2e::{World, DEMO_V};
+    let w = World::new();
+    let v = DEMO_V;
+    // Periodic revalidation of an unchanged version: a new review over the same evidence,
+    // approved again; the gate passes throughout and both reviews are kept.
+    let started = w.cli.json(&["review", "start", "--new", v, "--json"]);
+    assert_eq!(started["resumed"], false);
+    assert_eq!(w.gate(v, &[]), 0, "the earlier approvals still count");
+    answer_all(&w.cli, v, &started["review"]);
+    for (who, role) in [
+        ("vera.validator@demo.bank", "validator"),
+        ("alex.approver@demo.bank", "approver"),
+    ] {
+        let o = w.sign(who, v, role, "approve");
+        assert!(
+            o.status.success(),
+            "{who}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    assert_eq!(w.gate(v, &[]), 0);
+    let superseded = w
+        .demo()
+        .join("reviews/credit-limit-assignment/3/superseded");
+    assert_eq!(
+        std::fs::read_dir(&superseded).expect("superseded").count(),
+        1,
+        "the old review's files were moved aside, not deleted"
+    );
+
+    // A validator rejects; a builder then starts yet another review hoping to bury it.
+    let o = w.sign("victor.validator@demo.bank", v, "validator", "reject");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(w.gate(v, &[]), 1);
+    let again = w.cli.json(&["review", "start", "--new", v, "--json"]);
+    answer_all(&w.cli, v, &again["review"]);
+    for (who, role) in [
+        ("vera.validator@demo.bank", "validator"),
+        ("alex.approver@demo.bank", "approver"),
+    ] {
+        let o = w.sign(who, v, role, "approve");
+        assert!(
+            o.status.success(),
+            "{who}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let o = w.cli.run(&["gate", v]);
+    let text = String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "the reject on the superseded review still blocks: {text}"
+    );
+    assert!(text.contains("victor.validator@demo.bank"), "{text}");
+    let list = w.cli.json(&["review", "list", v, "--json"]);
+    assert_eq!(
+        list["reviews"].as_array().expect("reviews").len(),
+        3,
+        "{list}"
+    );
+}

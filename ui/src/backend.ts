@@ -17,6 +17,7 @@ import type { PortfolioReport } from "./bindings/PortfolioReport";
 import type { Progress } from "./bindings/Progress";
 import type { ReportFormat } from "./bindings/ReportFormat";
 import type { ReviewPage } from "./bindings/ReviewPage";
+import type { ReviewSummary } from "./bindings/ReviewSummary";
 import type { SignRequest } from "./bindings/SignRequest";
 import type { Signed } from "./bindings/Signed";
 import type { SyncReport } from "./bindings/SyncReport";
@@ -32,6 +33,8 @@ export const versionVerify = (version: string) =>
   invoke<Verification>("version_verify", { version });
 export const lineageDataset = (query: string) => invoke<DatasetUse[]>("lineage_dataset", { query });
 export const reviewOpen = (version: string) => invoke<ReviewPage>("review_open", { version });
+export const reviewNew = (version: string) => invoke<ReviewPage>("review_new", { version });
+export const reviewList = (version: string) => invoke<ReviewSummary[]>("review_list", { version });
 export const reviewAnswer = (version: string, answer: AnswerInput) =>
   invoke<ReviewPage>("review_answer", { version, answer });
 export const reviewFindingAdd = (version: string, finding: FindingInput) =>

@@ -36,6 +36,7 @@ impl ApprovalRecord {
             signer: r.signer.clone(),
             decision: r.decision,
             signed_at: r.signed_at.clone(),
+            review_sha256: Some(r.review_sha256.clone()).filter(|s| !s.is_empty()),
             origin: origin.into(),
             recorded_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             counted: None,

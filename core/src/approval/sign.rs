@@ -276,7 +276,7 @@ pub fn sign(
     if basis.record.evidence_sha256 != current_sha {
         let changes = crate::review::diff_evidence(&basis.evidence, &current);
         reasons.push(format!(
-            "the evidence changed on the platform since the review froze it: {}",
+            "the evidence changed on the platform since the review froze it: {} (start a new review with `countersign review start --new {vref}` after a sync)",
             changes.join("; ")
         ));
     }

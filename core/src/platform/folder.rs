@@ -347,6 +347,46 @@ impl FolderPlatform {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         crate::toml_file::parse(path, &text)
     }
+
+    /// The approval records in one `approvals/` folder (none when it does not exist).
+    fn approvals_in(&self, dir: &Path) -> Result<Vec<super::StoredApproval>> {
+        self.real_dirs(dir)?;
+        let rd = match std::fs::read_dir(dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(Error::io(dir, e)),
+        };
+        // Only regular files are read: a symbolic link (to the reader's own key, say) or a
+        // FIFO is reported as an unreadable record, which blocks the version, and is never
+        // opened or copied into a pack.
+        let regular =
+            |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_file());
+        let mut out = Vec::new();
+        for entry in rd {
+            let p = entry.map_err(|e| Error::io(dir, e))?.path();
+            if p.extension().is_some_and(|x| x == "json") {
+                let json = if regular(&p) {
+                    std::fs::read(&p).map_err(|e| Error::io(&p, e))?
+                } else {
+                    b"not a regular file (a symbolic link, folder or device): never read".to_vec()
+                };
+                let sig_path = PathBuf::from(format!("{}.sig", p.display()));
+                let sig = match std::fs::symlink_metadata(&sig_path) {
+                    Err(_) => None,
+                    Ok(_) if regular(&sig_path) => std::fs::read(&sig_path).ok(),
+                    Ok(_) => Some(b"not a regular file: never read".to_vec()),
+                };
+                out.push(super::StoredApproval {
+                    location: p.display().to_string(),
+                    json,
+                    sig,
+                    deleted: None,
+                });
+            }
+        }
+        out.sort_by(|a, b| a.location.cmp(&b.location));
+        Ok(out)
+    }
 }
 
 fn invalid(path: &Path, message: String) -> Error {
@@ -432,6 +472,28 @@ impl Platform for FolderPlatform {
                     if from.exists() {
                         std::fs::rename(&from, aside.join(name))
                             .map_err(|e| Error::io(&from, e))?;
+                    }
+                }
+                // The approvals made on it go with it (a signer may approve the new review
+                // too); they are still listed, so a reject among them keeps blocking.
+                let old_approvals = aside.join("approvals");
+                self.real_dirs(&old_approvals)?;
+                std::fs::create_dir_all(&old_approvals)
+                    .map_err(|e| Error::io(&old_approvals, e))?;
+                let approvals = dir.join("approvals");
+                for entry in std::fs::read_dir(&approvals).map_err(|e| Error::io(&approvals, e))? {
+                    let from = entry.map_err(|e| Error::io(&approvals, e))?.path();
+                    if let Some(name) = from.file_name() {
+                        let to = old_approvals.join(name);
+                        if to.exists() {
+                            return Err(Error::Refused {
+                                reasons: vec![format!(
+                                    "{} already exists; a superseded approval is never replaced",
+                                    to.display()
+                                )],
+                            });
+                        }
+                        std::fs::rename(&from, &to).map_err(|e| Error::io(&from, e))?;
                     }
                 }
             }
@@ -685,42 +747,21 @@ impl Platform for FolderPlatform {
     }
 
     fn list_approvals(&self, r: &crate::uri::VersionRef) -> Result<Vec<super::StoredApproval>> {
-        let dir = self.review_dir(r).join("approvals");
-        self.real_dirs(&dir)?;
-        let rd = match std::fs::read_dir(&dir) {
-            Ok(rd) => rd,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(Error::io(dir, e)),
-        };
-        // Only regular files are read: a symbolic link (to the reader's own key, say) or a
-        // FIFO is reported as an unreadable record, which blocks the version, and is never
-        // opened or copied into a pack.
-        let regular =
-            |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_file());
-        let mut out = Vec::new();
-        for entry in rd {
-            let p = entry.map_err(|e| Error::io(&dir, e))?.path();
-            if p.extension().is_some_and(|x| x == "json") {
-                let json = if regular(&p) {
-                    std::fs::read(&p).map_err(|e| Error::io(&p, e))?
-                } else {
-                    b"not a regular file (a symbolic link, folder or device): never read".to_vec()
-                };
-                let sig_path = PathBuf::from(format!("{}.sig", p.display()));
-                let sig = match std::fs::symlink_metadata(&sig_path) {
-                    Err(_) => None,
-                    Ok(_) if regular(&sig_path) => std::fs::read(&sig_path).ok(),
-                    Ok(_) => Some(b"not a regular file: never read".to_vec()),
-                };
-                out.push(super::StoredApproval {
-                    location: p.display().to_string(),
-                    json,
-                    sig,
-                    deleted: None,
-                });
+        // The current review's approvals, then those of every review it superseded: a reject
+        // on an earlier review keeps blocking, and an approval of unchanged evidence counts.
+        let base = self.review_dir(r);
+        let mut out = self.approvals_in(&base.join("approvals"))?;
+        let superseded = base.join("superseded");
+        self.real_dirs(&superseded)?;
+        if let Ok(rd) = std::fs::read_dir(&superseded) {
+            let mut dirs: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            dirs.sort();
+            for d in dirs {
+                if std::fs::symlink_metadata(&d).is_ok_and(|m| m.file_type().is_dir()) {
+                    out.extend(self.approvals_in(&d.join("approvals"))?);
+                }
             }
         }
-        out.sort_by(|a, b| a.location.cmp(&b.location));
         Ok(out)
     }
 

@@ -176,6 +176,14 @@ pub struct Finding {
     pub raised_at: String,
     /// When last changed (RFC 3339).
     pub updated_at: String,
+    /// Who raised it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub raised_by: Option<String>,
+    /// Who last changed its status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub updated_by: Option<String>,
 }
 
 /// One checklist item as frozen into a review.
@@ -224,6 +232,11 @@ pub struct ReviewHeader {
     pub reviewer: Option<String>,
     /// When (RFC 3339 UTC).
     pub started_at: String,
+    /// The review of the same version this one supersedes (kept, with its answers and the
+    /// approvals made on it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub supersedes: Option<String>,
 }
 
 /// A review: the header plus the answers and findings so far.
@@ -279,11 +292,59 @@ pub fn start(
     vref: &VersionRef,
     reviewer: Option<String>,
 ) -> Result<(Review, bool)> {
-    if let Some(existing) = load_latest(store, platform, vref)? {
+    let existing = load_latest(store, platform, vref)?;
+    if let Some(existing) = &existing {
         if existing.header.policy_sha256 == policy.sha256 {
-            return Ok((existing, true));
+            return Ok((existing.clone(), true));
         }
     }
+    let previous = existing.map(|r| r.header.id);
+    Ok((
+        create(store, platform, policy, vref, reviewer, previous)?,
+        false,
+    ))
+}
+
+/// Starts a new review of `vref` even when one is under way or approved: the checklist of
+/// `policy` over the evidence as the store holds it now (sync first). The latest review is
+/// superseded, never changed: it stays in the history with its answers, and the approvals
+/// made on it stay where they were written.
+pub fn start_new(
+    store: &Store,
+    platform: &str,
+    policy: &LoadedPolicy,
+    vref: &VersionRef,
+    reviewer: Option<String>,
+) -> Result<Review> {
+    let previous = load_latest(store, platform, vref)?.map(|r| r.header.id);
+    create(store, platform, policy, vref, reviewer, previous)
+}
+
+/// Every review of a version, oldest first, with answers and findings.
+pub fn history(store: &Store, platform: &str, vref: &VersionRef) -> Result<Vec<Review>> {
+    store
+        .reviews_of::<ReviewHeader>(platform, &vref.name, &vref.version)?
+        .into_iter()
+        .map(|header| {
+            let answers = store.answers::<Answer>(&header.id)?.into_iter().collect();
+            let findings = store.findings::<Finding>(&header.id)?;
+            Ok(Review {
+                header,
+                answers,
+                findings,
+            })
+        })
+        .collect()
+}
+
+fn create(
+    store: &Store,
+    platform: &str,
+    policy: &LoadedPolicy,
+    vref: &VersionRef,
+    reviewer: Option<String>,
+    supersedes: Option<String>,
+) -> Result<Review> {
     let evidence = store.evidence(platform, vref)?;
     let model = store
         .model(platform, &vref.name)?
@@ -336,12 +397,27 @@ pub fn start(
             check: i.check.clone(),
         })
         .collect();
-    let started_at = now();
+    // A review started after another one (even in the same millisecond) never shares its id.
+    let mut started_at = now();
+    if let Some(prev) = supersedes
+        .as_deref()
+        .and_then(|id| load_by_id(store, platform, vref, id))
+    {
+        if prev.started_at >= started_at {
+            started_at = later_than(&prev.started_at);
+        }
+    }
     let evidence_sha256 = evidence.sha256();
     let id = format!(
         "rev-{}",
-        &sha256_hex(format!("{platform}\n{vref}\n{started_at}\n{}", policy.sha256).as_bytes())
-            [..16]
+        &sha256_hex(
+            format!(
+                "{platform}\n{vref}\n{started_at}\n{}\n{}",
+                policy.sha256,
+                supersedes.as_deref().unwrap_or("")
+            )
+            .as_bytes()
+        )[..16]
     );
     let header = ReviewHeader {
         id: id.clone(),
@@ -357,6 +433,7 @@ pub fn start(
         items,
         reviewer,
         started_at: started_at.clone(),
+        supersedes,
     };
     store.put_policy(&policy.sha256, &policy.text)?;
     store.put_review(
@@ -367,14 +444,29 @@ pub fn start(
         &started_at,
         &header,
     )?;
-    Ok((
-        Review {
-            header,
-            answers: BTreeMap::new(),
-            findings: Vec::new(),
-        },
-        false,
-    ))
+    Ok(Review {
+        header,
+        answers: BTreeMap::new(),
+        findings: Vec::new(),
+    })
+}
+
+fn load_by_id(store: &Store, platform: &str, vref: &VersionRef, id: &str) -> Option<ReviewHeader> {
+    store
+        .reviews_of::<ReviewHeader>(platform, &vref.name, &vref.version)
+        .ok()?
+        .into_iter()
+        .find(|h| h.id == id)
+}
+
+/// One millisecond after an RFC 3339 time (the order of reviews is their start time).
+fn later_than(t: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(t)
+        .map(|t| {
+            (t.with_timezone(&chrono::Utc) + chrono::Duration::milliseconds(1))
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        })
+        .unwrap_or_else(|_| now())
 }
 
 /// The latest review of a version, with its answers and findings.
@@ -488,7 +580,12 @@ impl Review {
     }
 
     /// Raises a finding (saved at once) and returns it.
-    pub fn add_finding(&mut self, store: &Store, input: &FindingInput) -> Result<&Finding> {
+    pub fn add_finding(
+        &mut self,
+        store: &Store,
+        input: &FindingInput,
+        by: Option<String>,
+    ) -> Result<&Finding> {
         let FindingInput {
             title,
             severity,
@@ -534,6 +631,8 @@ impl Review {
             item,
             raised_at: t.clone(),
             updated_at: t,
+            raised_by: by.clone(),
+            updated_by: by,
         };
         store.put_finding(&self.header.id, &f.id, &f)?;
         let at = self.findings.len();
@@ -547,6 +646,7 @@ impl Review {
         store: &Store,
         id: &str,
         status: FindingStatus,
+        by: Option<String>,
     ) -> Result<&Finding> {
         let pos = self
             .findings
@@ -571,6 +671,7 @@ impl Review {
         let mut f = self.findings[pos].clone();
         f.status = status;
         f.updated_at = now();
+        f.updated_by = by;
         store.put_finding(&self.header.id, &f.id, &f)?;
         self.findings[pos] = f;
         Ok(&self.findings[pos])
@@ -657,7 +758,7 @@ impl Review {
                 if changes.is_empty() {
                     changes.push("the evidence hash differs".into());
                 }
-                blockers.push(format!("the evidence changed on the platform since the review started ({} change(s)); start a new review", changes.len()));
+                blockers.push(format!("the evidence changed on the platform since the review started ({} change(s)); start a new review (`countersign review start --new models:/{}/{}`)", changes.len(), h.name, h.version));
                 changes
             }
             _ => Vec::new(),
@@ -697,6 +798,7 @@ impl Review {
             evidence_sha256: h.evidence_sha256.clone(),
             reviewer: h.reviewer.clone(),
             started_at: h.started_at.clone(),
+            supersedes: h.supersedes.clone(),
             items: h
                 .items
                 .iter()
@@ -737,6 +839,10 @@ pub struct ReviewRecord {
     pub reviewer: Option<String>,
     /// Start time.
     pub started_at: String,
+    /// The review this one supersedes, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub supersedes: Option<String>,
     /// Items with automatic results and answers, in checklist order.
     pub items: Vec<RecordItem>,
     /// Findings.

@@ -208,6 +208,7 @@ fn answers_findings_and_readiness() {
                 due: "2027-01-31".into(),
                 item: Some("LIM-01".into()),
             },
+            None,
         )
         .unwrap()
         .clone();
@@ -227,7 +228,8 @@ fn answers_findings_and_readiness() {
                 owner: "".into(),
                 due: "31/01/2027".into(),
                 item: None
-            }
+            },
+            None
         )
         .unwrap_err()
         .to_string()
@@ -267,6 +269,7 @@ fn high_findings_block_tier_one_until_remediated() {
             due: "2027-03-31".into(),
             item: None,
         },
+        None,
     )
     .unwrap();
     let st = r.status(&policy, None);
@@ -276,7 +279,7 @@ fn high_findings_block_tier_one_until_remediated() {
         "{:?}",
         st.blockers
     );
-    r.set_finding_status(&store, "f-1", FindingStatus::Remediated)
+    r.set_finding_status(&store, "f-1", FindingStatus::Remediated, None)
         .unwrap();
     assert!(r.status(&policy, None).can_approve);
 }

@@ -28,6 +28,11 @@ pub struct LedgerEntry {
     pub decision: Decision,
     /// When it was signed.
     pub signed_at: String,
+    /// The SHA-256 of the `review.json` the approval binds (entries recorded before this was
+    /// kept have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub review_sha256: Option<String>,
     /// `made` (signed here) or `seen` (found by verify).
     pub origin: String,
     /// When it entered the ledger.
@@ -226,6 +231,7 @@ mod tests {
             signer: "vera".into(),
             decision: Decision::Approve,
             signed_at: "2026-11-25T00:00:00Z".into(),
+            review_sha256: None,
             origin: "made".into(),
             recorded_at: "2026-11-25T00:00:00Z".into(),
             counted: None,

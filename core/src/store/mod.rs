@@ -302,46 +302,8 @@ impl Store {
             }
 
             // Runs.
-            let mut put_run = tx
-                .prepare_cached("INSERT INTO runs (platform, run_id, finished, json) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(platform, run_id) DO UPDATE SET finished = excluded.finished, json = excluded.json")
-                .map_err(e)?;
-            let mut clear_ds = tx
-                .prepare_cached("DELETE FROM dataset_uses WHERE platform = ?1 AND run_id = ?2")
-                .map_err(e)?;
-            let mut put_ds = tx
-                .prepare_cached("INSERT INTO dataset_uses (platform, run_id, digest, source, name, context) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
-                .map_err(e)?;
-            let mut clear_mi = tx
-                .prepare_cached("DELETE FROM run_model_inputs WHERE platform = ?1 AND run_id = ?2")
-                .map_err(e)?;
-            let mut put_mi = tx.prepare_cached("INSERT INTO run_model_inputs (platform, run_id, model_ref) VALUES (?1, ?2, ?3)").map_err(e)?;
-            for r in &snap.runs {
-                let finished = r.status != "RUNNING" && r.status != "SCHEDULED";
-                put_run
-                    .execute(params![platform, r.run_id, finished, to_json(r)])
-                    .map_err(e)?;
-                clear_ds.execute(params![platform, r.run_id]).map_err(e)?;
-                for d in &r.datasets {
-                    put_ds
-                        .execute(params![
-                            platform, r.run_id, d.digest, d.source, d.name, d.context
-                        ])
-                        .map_err(e)?;
-                }
-                clear_mi.execute(params![platform, r.run_id]).map_err(e)?;
-                for m in &r.model_inputs {
-                    put_mi.execute(params![platform, r.run_id, m]).map_err(e)?;
-                }
-                report.runs_written += 1;
-            }
-            let mut put_lm = tx
-                .prepare_cached("INSERT INTO logged_models (platform, model_id, json) VALUES (?1, ?2, ?3) ON CONFLICT(platform, model_id) DO UPDATE SET json = excluded.json")
-                .map_err(e)?;
-            for m in &snap.logged_models {
-                put_lm
-                    .execute(params![platform, m.model_id, to_json(m)])
-                    .map_err(e)?;
-            }
+            report.runs_written += write_runs(&tx, platform, &snap.runs).map_err(e)?;
+            write_logged_models(&tx, platform, &snap.logged_models).map_err(e)?;
             // Drop runs that no version references and that evaluate nothing.
             report.runs_removed = tx
                 .execute(
@@ -379,6 +341,42 @@ impl Store {
         }
         tx.commit().map_err(e)?;
         Ok(report)
+    }
+
+    /// Writes what the platform shows of one version now (its model record, the version, its
+    /// run and the runs that evaluated it, its logged model) over what the last sync stored,
+    /// in one transaction: a new review then freezes the evidence as it is, even when a
+    /// finished run was changed after the sync read it.
+    pub fn refresh_version(
+        &self,
+        platform: &str,
+        model: &Model,
+        version: &Version,
+        runs: &[Run],
+        logged_model: Option<&LoggedModel>,
+    ) -> Result<()> {
+        let path = self.path.clone();
+        let e = |err: rusqlite::Error| store_err(&path, &err);
+        let tx = rusqlite::Transaction::new_unchecked(
+            &self.conn,
+            rusqlite::TransactionBehavior::Immediate,
+        )
+        .map_err(e)?;
+        let m = model;
+        tx.execute(
+            "INSERT INTO models (platform, name, kind, json) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(platform, name) DO UPDATE SET kind = excluded.kind, json = excluded.json",
+            params![platform, m.name, m.kind.as_str(), to_json(m)],
+        )
+        .map_err(e)?;
+        let v = version;
+        tx.execute(
+            "INSERT INTO versions (platform, name, version, run_id, json) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(platform, name, version) DO UPDATE SET run_id = excluded.run_id, json = excluded.json",
+            params![platform, v.name, v.version, v.run_id, to_json(v)],
+        )
+        .map_err(e)?;
+        write_runs(&tx, platform, runs).map_err(e)?;
+        write_logged_models(&tx, platform, logged_model.cloned().as_slice()).map_err(e)?;
+        tx.commit().map_err(e)
     }
 
     /// The last successful sync of a platform.
@@ -618,3 +616,57 @@ fn restrict_dir(path: &Path, created: bool) {
 fn restrict_file(_: &Path) {}
 #[cfg(not(unix))]
 fn restrict_dir(_: &Path, _: bool) {}
+
+/// Writes runs (with their dataset uses and model inputs) inside a transaction; returns how
+/// many.
+fn write_runs(
+    tx: &rusqlite::Transaction<'_>,
+    platform: &str,
+    runs: &[Run],
+) -> std::result::Result<u64, rusqlite::Error> {
+    let mut written = 0;
+    let mut put_run = tx
+        .prepare_cached("INSERT INTO runs (platform, run_id, finished, json) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(platform, run_id) DO UPDATE SET finished = excluded.finished, json = excluded.json")
+        ?;
+    let mut clear_ds =
+        tx.prepare_cached("DELETE FROM dataset_uses WHERE platform = ?1 AND run_id = ?2")?;
+    let mut put_ds = tx
+        .prepare_cached("INSERT INTO dataset_uses (platform, run_id, digest, source, name, context) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+        ?;
+    let mut clear_mi =
+        tx.prepare_cached("DELETE FROM run_model_inputs WHERE platform = ?1 AND run_id = ?2")?;
+    let mut put_mi = tx.prepare_cached(
+        "INSERT INTO run_model_inputs (platform, run_id, model_ref) VALUES (?1, ?2, ?3)",
+    )?;
+    for r in runs {
+        let finished = r.status != "RUNNING" && r.status != "SCHEDULED";
+        put_run.execute(params![platform, r.run_id, finished, to_json(r)])?;
+        clear_ds.execute(params![platform, r.run_id])?;
+        for d in &r.datasets {
+            put_ds.execute(params![
+                platform, r.run_id, d.digest, d.source, d.name, d.context
+            ])?;
+        }
+        clear_mi.execute(params![platform, r.run_id])?;
+        for m in &r.model_inputs {
+            put_mi.execute(params![platform, r.run_id, m])?;
+        }
+        written += 1;
+    }
+    Ok(written)
+}
+
+/// Writes logged models inside a transaction.
+fn write_logged_models(
+    tx: &rusqlite::Transaction<'_>,
+    platform: &str,
+    models: &[LoggedModel],
+) -> std::result::Result<(), rusqlite::Error> {
+    let mut put_lm = tx
+        .prepare_cached("INSERT INTO logged_models (platform, model_id, json) VALUES (?1, ?2, ?3) ON CONFLICT(platform, model_id) DO UPDATE SET json = excluded.json")
+        ?;
+    for m in models {
+        put_lm.execute(params![platform, m.model_id, to_json(m)])?;
+    }
+    Ok(())
+}

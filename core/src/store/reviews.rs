@@ -65,6 +65,19 @@ impl Store {
         )
     }
 
+    /// Every review header of a version, oldest first.
+    pub fn reviews_of<T: DeserializeOwned>(
+        &self,
+        platform: &str,
+        name: &str,
+        version: &str,
+    ) -> Result<Vec<T>> {
+        self.many(
+            "SELECT json FROM reviews WHERE platform = ?1 AND name = ?2 AND version = ?3 ORDER BY started_at, id",
+            params![platform, name, version],
+        )
+    }
+
     /// Saves one answer (one transaction).
     pub fn put_answer<T: Serialize>(
         &self,

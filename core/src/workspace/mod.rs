@@ -225,6 +225,39 @@ pub struct ReviewPage {
     pub note: Option<String>,
 }
 
+/// One review of a version in its history ([`Workspace::review_list`]).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ReviewSummary {
+    /// Review id.
+    pub id: String,
+    /// Who started it.
+    pub reviewer: Option<String>,
+    /// When (RFC 3339 UTC).
+    pub started_at: String,
+    /// The tier its checklist is for.
+    pub tier: String,
+    /// The policy version it was drafted under.
+    pub policy_version: String,
+    /// The evidence it froze.
+    pub evidence_sha256: String,
+    /// Whether the version's evidence (as last synced) differs from what it froze.
+    pub evidence_changed: bool,
+    /// Items answered.
+    pub answered: usize,
+    /// Items in its checklist.
+    pub total: usize,
+    /// Findings still open.
+    pub open_findings: usize,
+    /// The review it superseded.
+    pub supersedes: Option<String>,
+    /// The review that superseded it.
+    pub superseded_by: Option<String>,
+    /// Whether it is the latest (the one answers and signatures go to).
+    pub current: bool,
+    /// Approvals made on it, from the ledger (latest verdict of each).
+    pub approvals: Vec<LedgerEntry>,
+}
+
 /// The key to sign with.
 #[derive(Clone, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -969,6 +1002,17 @@ impl Workspace {
     /// what the reviewer should know of the policy it is drafted under.
     pub fn review_open(&self, version: &str) -> Result<ReviewPage> {
         let vref = self.resolve_local(version)?;
+        // The review under way is resumed from the store, with no look at the platform (a
+        // slow server must not hold a screen, and a failed look must not start another
+        // review over it). A different policy is a reason for `review_new`, not a surprise;
+        // only an explicit --policy drafts anew when it differs.
+        if self.config.policy.value.is_none() {
+            if let Some(existing) =
+                review::load_latest(&self.session.store, &self.session.key, &vref)?
+            {
+                return self.review_page(existing, true);
+            }
+        }
         let (policy, note) = self.drafting();
         let (review, resumed) = review::start(
             &self.session.store,
@@ -980,6 +1024,98 @@ impl Workspace {
         let mut page = self.review_page(review, resumed)?;
         page.note = note;
         Ok(page)
+    }
+
+    /// Starts a new review of a version that supersedes the latest one (kept, with its
+    /// answers and approvals): the way from "stale" to "re-approved", and periodic
+    /// revalidation of an unchanged version. The evidence is the store's: sync first.
+    pub fn review_new(&self, version: &str) -> Result<ReviewPage> {
+        let vref = self.resolve_local(version)?;
+        // The evidence as the platform shows it now, not as the last sync stored it: a
+        // metric logged on a finished run is not read again by an incremental sync.
+        let platform = self.session.open_platform(&self.policy)?;
+        let snap = platform.fetch_version(&vref)?;
+        let runs: Vec<crate::model::Run> = snap
+            .run
+            .iter()
+            .chain(snap.evaluations.iter())
+            .cloned()
+            .collect();
+        let key = self.session.key.clone();
+        self.session.store.refresh_version(
+            &key,
+            &snap.model,
+            &snap.version,
+            &runs,
+            snap.logged_model.as_ref(),
+        )?;
+        let (policy, note) = self.drafting();
+        let review = review::start_new(
+            &self.session.store,
+            &self.session.key,
+            &policy,
+            &vref,
+            Some(self.whoami()),
+        )?;
+        let mut page = self.review_page(review, false)?;
+        page.note = note;
+        Ok(page)
+    }
+
+    /// Every review of a version, oldest first: who, when, how far, whether superseded, and
+    /// the approvals made on each (from the ledger: those binding its `review.json`).
+    pub fn review_list(&self, version: &str) -> Result<Vec<ReviewSummary>> {
+        let vref = self.resolve_local(version)?;
+        let s = &self.session;
+        let reviews = review::history(&s.store, &s.key, &vref)?;
+        let current = s.store.evidence(&s.key, &vref).ok().map(|e| e.sha256());
+        let mut entries = s.store.ledger_entries_of_model(&s.key, &vref.name)?;
+        entries.retain(|e| e.version == vref.to_string());
+        // The latest verdict of each approval.
+        let mut seen = std::collections::BTreeSet::new();
+        entries.retain(|e| seen.insert(e.approval_sha256.clone()));
+        let n = reviews.len();
+        Ok(reviews
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let h = &r.header;
+                let record_sha = r.record().sha256();
+                let next = reviews.get(i + 1).map(|x| x.header.started_at.as_str());
+                let approvals = entries
+                    .iter()
+                    .filter(|e| match &e.review_sha256 {
+                        Some(sha) => *sha == record_sha,
+                        // Entries recorded before the review hash was kept: by time.
+                        None => {
+                            e.signed_at.as_str() >= h.started_at.as_str()
+                                && next.is_none_or(|t| e.signed_at.as_str() < t)
+                        }
+                    })
+                    .cloned()
+                    .collect();
+                ReviewSummary {
+                    id: h.id.clone(),
+                    reviewer: h.reviewer.clone(),
+                    started_at: h.started_at.clone(),
+                    tier: h.tier.clone(),
+                    policy_version: h.policy_version.clone(),
+                    evidence_sha256: h.evidence_sha256.clone(),
+                    evidence_changed: current.as_ref().is_some_and(|c| *c != h.evidence_sha256),
+                    answered: r.answers.len(),
+                    total: h.items.len(),
+                    open_findings: r
+                        .findings
+                        .iter()
+                        .filter(|f| f.status == FindingStatus::Open)
+                        .count(),
+                    supersedes: h.supersedes.clone(),
+                    superseded_by: reviews.get(i + 1).map(|x| x.header.id.clone()),
+                    current: i + 1 == n,
+                    approvals,
+                }
+            })
+            .collect())
     }
 
     /// The latest review of a version, where it stands.
@@ -1003,7 +1139,7 @@ impl Workspace {
     /// Raises a finding.
     pub fn review_finding_add(&self, version: &str, f: FindingInput) -> Result<ReviewPage> {
         let mut review = self.latest_review(version)?;
-        review.add_finding(&self.session.store, &f)?;
+        review.add_finding(&self.session.store, &f, Some(self.whoami()))?;
         self.review_page(review, true)
     }
 
@@ -1015,7 +1151,7 @@ impl Workspace {
         status: FindingStatus,
     ) -> Result<ReviewPage> {
         let mut review = self.latest_review(version)?;
-        review.set_finding_status(&self.session.store, id, status)?;
+        review.set_finding_status(&self.session.store, id, status, Some(self.whoami()))?;
         self.review_page(review, true)
     }
 

@@ -324,18 +324,19 @@ impl App {
             ) -> super::jobs::JobDone
             + Send
             + 'static,
-    ) {
+    ) -> bool {
         if let Some(j) = &self.job {
             self.status = format!("busy: {} — wait, or Esc to cancel it", j.label);
-            return;
+            return false;
         }
         if self.syncing {
             self.status = "busy: a sync is running — wait for it to finish".into();
-            return;
+            return false;
         }
         let source = self.ws.source();
         self.status = format!("{label}… (Esc cancels)");
         self.job = Some(super::jobs::Job::spawn(label, source, work));
+        true
     }
 
     /// Takes the finished job's result, if any, into the screen. Returns whether it did.
@@ -515,8 +516,12 @@ impl App {
         }
         // Esc on the sign screen while it signs stops waiting for the signature.
         if key.code == KeyCode::Esc {
+            let signing_job = self
+                .job
+                .as_ref()
+                .is_some_and(|j| j.label.starts_with("signing "));
             if let Screen::Sign(form) = &mut self.screen {
-                if form.signing {
+                if form.signing && signing_job {
                     form.signing = false;
                     self.cancel_job();
                     self.status
@@ -543,14 +548,34 @@ impl App {
         };
         match effect {
             Some(ScreenEffect::Sign(req)) => {
-                let Ok(vref) = VersionRef::parse(&req.version) else {
-                    return Effect::None;
+                let vref = VersionRef::parse(&req.version);
+                let started = match vref {
+                    Ok(vref) => {
+                        let v = vref.clone();
+                        self.start_job(format!("signing {v}"), move |ws| {
+                            let result = ws.and_then(|ws| ws.sign(*req));
+                            super::jobs::JobDone::Signed(v, Box::new(result.map_err(Into::into)))
+                        })
+                    }
+                    Err(e) => {
+                        self.status = format!("not signed: {e}");
+                        false
+                    }
                 };
-                let v = vref.clone();
-                self.start_job(format!("signing {v}"), move |ws| {
-                    let result = ws.and_then(|ws| ws.sign(*req));
-                    super::jobs::JobDone::Signed(v, Box::new(result.map_err(Into::into)))
-                });
+                if let Screen::Sign(form) = &mut self.screen {
+                    if started {
+                        // The passphrase went with the request; the form keeps none.
+                        form.passphrase.clear();
+                    } else {
+                        // Nothing was sent: the form stays as the user filled it.
+                        form.signing = false;
+                        form.result = Some(Err(countersign_core::workspace::ErrorReport {
+                            code: "busy".into(),
+                            message: format!("not signed: {}", self.status),
+                            reasons: Vec::new(),
+                        }));
+                    }
+                }
                 return Effect::None;
             }
             Some(ScreenEffect::Close) => {

@@ -87,9 +87,12 @@ fn event_loop(
         if app.poll_job() {
             dirty = true;
         }
+        // Core's log lines while a job or a sync runs (an abandoned job's retries are not).
         if let Some(line) = logline::take() {
-            app.log_line = Some(line);
-            dirty = true;
+            if app.job.is_some() || app.syncing {
+                app.log_line = Some(line);
+                dirty = true;
+            }
         }
         if let Some(rx) = &sync_rx {
             while let Ok(msg) = rx.try_recv() {

@@ -739,3 +739,68 @@ fn core_log_lines_show_in_the_footer_not_on_the_terminal() {
     );
     assert!(!screen.contains("a debug line"), "{screen}");
 }
+
+#[test]
+fn n_starts_a_new_review_that_supersedes_the_open_one() {
+    let (_d, mut app) = demo_app();
+    select(&mut app, "churn-propensity");
+    app.on_key(key(KeyCode::Char('r')));
+    let first = match &app.screen {
+        super::app::Screen::Review(r) => r.review.header.id.clone(),
+        _ => panic!("review screen not open"),
+    };
+    // N asks first; anything but y keeps the review.
+    app.on_key(key(KeyCode::Char('N')));
+    assert!(render(&mut app, 120, 40).contains("superseding"));
+    app.on_key(key(KeyCode::Char('n')));
+    let super::app::Screen::Review(r) = &app.screen else {
+        panic!("review screen")
+    };
+    assert_eq!(r.review.header.id, first);
+    app.on_key(key(KeyCode::Char('N')));
+    app.on_key(key(KeyCode::Char('y')));
+    let super::app::Screen::Review(r) = &app.screen else {
+        panic!("review screen")
+    };
+    assert_ne!(r.review.header.id, first);
+    assert_eq!(r.review.header.supersedes.as_deref(), Some(first.as_str()));
+    // Both are kept; r reopens the new one.
+    let list = app
+        .ws
+        .review_list("models:/churn-propensity/2")
+        .expect("list");
+    assert_eq!(list.len(), 2);
+    assert_eq!(
+        list[0].superseded_by.as_deref(),
+        Some(r.review.header.id.as_str())
+    );
+}
+
+#[test]
+fn signing_while_busy_keeps_the_form_and_says_why() {
+    let (dir, mut app) = demo_app();
+    countersign_core::demo::generate_keys(dir.path()).unwrap();
+    select(&mut app, "churn-propensity");
+    app.on_key(key(KeyCode::Char('S')));
+    if let super::app::Screen::Sign(form) = &mut app.screen {
+        form.key = "/nonexistent/key".into();
+        form.passphrase = "typed-secret".into();
+    }
+    app.syncing = true;
+    app.on_key(key(KeyCode::Enter));
+    app.on_key(key(KeyCode::Char('y')));
+    let super::app::Screen::Sign(form) = &app.screen else {
+        panic!("sign screen")
+    };
+    assert!(!form.signing, "nothing is waiting");
+    assert_eq!(
+        form.passphrase, "typed-secret",
+        "nothing the user typed is lost"
+    );
+    assert!(
+        !format!("{form:?}").contains("typed-secret"),
+        "Debug hides it"
+    );
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("busy: a sync is running"), "{screen}");
+}

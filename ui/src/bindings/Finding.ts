@@ -45,4 +45,12 @@ raised_at: string,
 /**
  * When last changed (RFC 3339).
  */
-updated_at: string, };
+updated_at: string, 
+/**
+ * Who raised it.
+ */
+raised_by?: string, 
+/**
+ * Who last changed its status.
+ */
+updated_by?: string, };

@@ -35,6 +35,11 @@ decision: Decision,
  */
 signed_at: string, 
 /**
+ * The SHA-256 of the `review.json` the approval binds (entries recorded before this was
+ * kept have none).
+ */
+review_sha256?: string, 
+/**
  * `made` (signed here) or `seen` (found by verify).
  */
 origin: string, 

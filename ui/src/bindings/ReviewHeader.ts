@@ -58,4 +58,9 @@ reviewer: string | null,
 /**
  * When (RFC 3339 UTC).
  */
-started_at: string, };
+started_at: string, 
+/**
+ * The review of the same version this one supersedes (kept, with its answers and the
+ * approvals made on it).
+ */
+supersedes?: string, };

@@ -1,6 +1,6 @@
 // The review page: checklist with automatic results, answers with notes (saved per answer),
 // findings editor, progress, and what blocks the decision.
-import { reviewAnswer, reviewFindingAdd, reviewFindingSet, reviewOpen } from "../backend";
+import { reviewAnswer, reviewFindingAdd, reviewFindingSet, reviewNew, reviewOpen } from "../backend";
 import type { Outcome } from "../bindings/Outcome";
 import type { ReviewItem } from "../bindings/ReviewItem";
 import type { ReviewPage } from "../bindings/ReviewPage";
@@ -18,7 +18,7 @@ export async function openReview(v: string): Promise<boolean> {
     version = v;
     clearError($("review-error"));
     render();
-    toast(page.resumed ? `Resumed the review of ${v}` : `Started a review of ${v}`);
+    toast((page.resumed ? `Resumed the review of ${v}` : `Started a review of ${v}`) + (page.note ? ` — note: ${page.note}` : ""));
     return true;
   } catch (e) {
     showError(e);
@@ -124,6 +124,16 @@ function findingsView(): HTMLElement {
   return h("section", { class: "block", "aria-label": "Findings" }, h("h3", {}, `Findings (${p.review.findings.length})`), list, form);
 }
 
+/** "Start new review": supersedes this review (kept, with its answers) with the evidence as last synced. */
+function newReviewButton(): HTMLElement {
+  const b = h("button", { type: "button", id: "review-new" }, "Start new review");
+  b.addEventListener("click", () => {
+    const old = page?.review.header.id ?? "";
+    void apply(reviewNew(version), `Started a new review of ${version}, superseding ${old}`);
+  });
+  return b;
+}
+
 export function render(): void {
   if (!page) return;
   const p = page;
@@ -140,6 +150,8 @@ export function render(): void {
       ? h("div", { class: "blockers", role: "status" }, h("strong", {}, "What blocks an approve decision"), h("ul", {}, ...st.blockers.map((b) => h("li", {}, b))))
       : h("p", { class: "ready" }, "Nothing blocks an approve decision: sign it from the model's detail."),
     st.evidence_changes.length ? h("div", { class: "warning" }, h("strong", {}, "The evidence changed on the platform since this review started"), h("ul", {}, ...st.evidence_changes.map((c) => h("li", {}, c)))) : null,
+    // Always offered: after the evidence changed, and to revalidate an approved version.
+    newReviewButton(),
   ));
   // Notes typed but not saved yet survive the re-render.
   const drafts = new Map<string, string>();

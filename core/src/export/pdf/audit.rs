@@ -490,14 +490,20 @@ fn checklist(w: &mut Writer, d: &PackData) {
                 .answer
                 .as_ref()
                 .map(|a| {
+                    // Who answered and when: every answer is attributed.
                     format!(
-                        "{}{}",
+                        "{}{} by {} at {}",
                         a.outcome.as_str(),
                         if a.overrides_automatic {
                             " (override)"
                         } else {
                             ""
-                        }
+                        },
+                        a.answered_by.as_deref().unwrap_or("(not recorded)"),
+                        a.answered_at
+                            .get(..16)
+                            .unwrap_or(&a.answered_at)
+                            .replace('T', " ")
                     )
                 })
                 .unwrap_or_else(|| "UNANSWERED".into());
@@ -519,7 +525,7 @@ fn checklist(w: &mut Writer, d: &PackData) {
         .collect();
     w.table(
         &["Item", "Check", "Automatic result", "Answer", "Note"],
-        &[0.1, 0.28, 0.27, 0.12, 0.23],
+        &[0.09, 0.25, 0.24, 0.2, 0.22],
         &rows,
     );
 }

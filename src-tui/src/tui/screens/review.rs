@@ -65,17 +65,23 @@ pub struct ReviewScreen {
     pub finding: Option<FindingForm>,
     /// Owner of the model (the default finding owner).
     pub owner: String,
+    /// `N` was pressed: the next `y` starts a new review superseding this one.
+    pub confirm_new: bool,
 }
 
 impl ReviewScreen {
     /// Starts (or resumes) the review of a version.
     pub fn open(ws: &Workspace, vref: &VersionRef) -> countersign_core::Result<Self> {
         let page = ws.review_open(&vref.to_string())?;
-        let message = Some(if page.resumed {
-            format!("resumed review {}", page.review.header.id)
-        } else {
-            format!("started review {}", page.review.header.id)
-        });
+        let message = Some(format!(
+            "{} review {}{}",
+            if page.resumed { "resumed" } else { "started" },
+            page.review.header.id,
+            page.note
+                .as_ref()
+                .map(|n| format!(" — note: {n}"))
+                .unwrap_or_default()
+        ));
         Ok(Self {
             version: vref.to_string(),
             owner: page.owner.unwrap_or_default(),
@@ -85,7 +91,28 @@ impl ReviewScreen {
             status: page.status,
             message,
             finding: None,
+            confirm_new: false,
         })
+    }
+
+    /// Starts a new review that supersedes this one (which is kept, with its answers).
+    fn start_new(&mut self, ws: &Workspace) {
+        match ws.review_new(&self.version) {
+            Ok(page) => {
+                self.message = Some(format!(
+                    "started review {} (supersedes {}; the evidence as the platform shows it now){}",
+                    page.review.header.id,
+                    self.review.header.id,
+                    page.note
+                        .as_ref()
+                        .map(|n| format!(" — note: {n}"))
+                        .unwrap_or_default()
+                ));
+                self.selected = 0;
+                self.take(page);
+            }
+            Err(e) => self.message = Some(format!("no new review: {e}")),
+        }
     }
 
     /// Takes a saved review (and where it stands) from the workspace.
@@ -238,9 +265,25 @@ impl ReviewScreen {
             }
             return ScreenEffect::None;
         }
+        if self.confirm_new {
+            self.confirm_new = false;
+            if matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+                self.start_new(ws);
+            } else {
+                self.message = Some("no new review started".into());
+            }
+            return ScreenEffect::None;
+        }
         let n = self.review.header.items.len();
         match key.code {
             KeyCode::Esc | KeyCode::Char('q') => return ScreenEffect::Close,
+            KeyCode::Char('N') => {
+                self.confirm_new = true;
+                self.message = Some(format!(
+                    "Start a new review of {} superseding {} (kept, with its answers)? y/n",
+                    self.version, self.review.header.id
+                ));
+            }
             KeyCode::Char('j') | KeyCode::Down => {
                 self.selected = (self.selected + 1).min(n.saturating_sub(1))
             }
@@ -396,7 +439,7 @@ pub fn draw(f: &mut Frame, r: &ReviewScreen, area: Rect) {
     if !st.evidence_changes.is_empty() {
         lines.push(Line::from(Span::styled(
             format!(
-                "EVIDENCE CHANGED since the review started: {}",
+                "EVIDENCE CHANGED since the review started: {} — N starts a new review",
                 st.evidence_changes.join("; ")
             ),
             Style::new().fg(theme::c(Color::Red)),
@@ -454,7 +497,7 @@ pub fn draw(f: &mut Frame, r: &ReviewScreen, area: Rect) {
             .block(
                 Block::default()
                     .borders(Borders::ALL)
-                    .title(" Checklist — p/f/n answer · c confirm · F finding · Esc back "),
+                    .title(" Checklist — p/f/n · c confirm · F finding · N new · Esc back "),
             )
             .highlight_style(Style::new().add_modifier(Modifier::REVERSED)),
         list_area,

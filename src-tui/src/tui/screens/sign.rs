@@ -26,7 +26,6 @@ pub const SIGN_FIELDS: [&str; 6] = [
 ];
 
 /// The sign screen.
-#[derive(Debug)]
 pub struct SignScreen {
     /// The version.
     pub version: VersionRef,
@@ -50,6 +49,19 @@ pub struct SignScreen {
     pub result: Option<Result<Signed, ErrorReport>>,
     /// A signature is being made (a background job: the platform may be slow).
     pub signing: bool,
+}
+
+/// The passphrase never shows.
+impl std::fmt::Debug for SignScreen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignScreen")
+            .field("version", &self.version)
+            .field("field", &self.field)
+            .field("key", &self.key)
+            .field("passphrase", &"<redacted>")
+            .field("signing", &self.signing)
+            .finish_non_exhaustive()
+    }
 }
 
 impl SignScreen {
@@ -111,7 +123,7 @@ impl SignScreen {
         }
     }
 
-    /// The request the form describes; the passphrase leaves the form with it.
+    /// The request the form describes (the app clears the passphrase once the job started).
     fn request(&mut self) -> SignRequest {
         // "agent" (or an empty field with SSH_AUTH_SOCK set) signs through ssh-agent.
         let use_agent = self.key.trim().eq_ignore_ascii_case("agent")
@@ -137,8 +149,6 @@ impl SignScreen {
             expires: Some(self.expires.trim().to_string()).filter(|e| !e.is_empty()),
             key,
         };
-        // The passphrase is not kept once used.
-        self.passphrase.clear();
         req
     }
 
