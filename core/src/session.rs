@@ -55,7 +55,8 @@ pub fn open_platform(
     platform::open(uri, client.clone(), policy.policy.tags.clone())
 }
 
-/// An open store together with the platform the user works on: what every front end holds.
+/// An open store together with the platform the user works on, inside every
+/// [`crate::workspace::Workspace`] (front ends hold the workspace).
 pub struct Session {
     /// The local store.
     pub store: Store,

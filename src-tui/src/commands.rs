@@ -23,7 +23,7 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         Err(e) => return Err(e.into()),
     };
     // Core logs through `log`; on the command line its lines go to stderr. The terminal UI
-    // (no subcommand, or the demo) installs no logger.
+    // (no subcommand, or the demo) shows them in its footer instead.
     if !matches!(cli.command, None | Some(Command::Demo(_))) {
         crate::logging::init(&config.log_level.value);
     }

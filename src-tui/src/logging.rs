@@ -1,6 +1,6 @@
 //! Where core's log lines go on the command line: stderr, at the configured level
-//! (`COUNTERSIGN_LOG` / `log` in the config file: off, info, debug). The terminal UI installs no
-//! logger, so nothing paints over its screen.
+//! (`COUNTERSIGN_LOG` / `log` in the config file: off, info, debug). The terminal UI installs its
+//! own (`tui::logline`: the footer), so nothing paints over its screen.
 
 /// Writes `countersign: MESSAGE` lines to stderr, control characters made visible.
 struct Stderr;

@@ -100,6 +100,11 @@ impl World {
     fn review_all(&self, cli: &Cli, v: &str) {
         let started: Value =
             serde_json::from_str(&self.ok(cli, &["review", "start", v, "--json"])).expect("json");
+        self.answer_all(cli, v, &started);
+    }
+
+    /// Answers every item of the review `started` (`review start --json`) printed.
+    fn answer_all(&self, cli: &Cli, v: &str, started: &Value) {
         let mut lines = String::new();
         for it in started["review"]["header"]["items"]
             .as_array()
@@ -899,4 +904,77 @@ fn model_files_and_listed_hostnames_on_mlflow() {
     let (code, out) = gate(&mlflow_uri());
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("model file MLmodel was removed"), "{out}");
+}
+
+#[test]
+fn a_stale_approval_is_re_approved_through_a_new_review_on_mlflow() {
+    let w = World::new();
+    let name = format!("re-review-{}", std::process::id());
+    let v = countersign_e2e::mlflow_fresh_model(
+        &name,
+        vec![json!({"key": "auc_holdout", "value": 0.8, "timestamp": 1, "step": 0})],
+        None,
+    );
+    let vera = w.person();
+    w.review_all(&vera, &v);
+    let o = w.sign(
+        &vera,
+        "vera.validator@bank.example",
+        &v,
+        "validator",
+        "approve",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(w.gate(&vera, &v).0, 0, "tier 3 needs only the validator");
+
+    // A metric is logged on the (finished) training run after vera's sync: stale.
+    let show: Value = serde_json::from_str(&w.ok(&vera, &["show", &v, "--json"])).expect("json");
+    let run_id = show["evidence"]["run"]["run_id"]
+        .as_str()
+        .expect("run")
+        .to_string();
+    api(
+        "POST",
+        "api/2.0/mlflow/runs/log-metric",
+        Some(
+            json!({"run_id": run_id, "key": "auc_recheck", "value": 0.5, "timestamp": 1, "step": 0}),
+        ),
+    );
+    assert_eq!(w.gate(&vera, &v).0, 1, "stale");
+    let v = v.as_str();
+
+    // The way back: a new review, over the evidence as MLflow shows it now (the metric was
+    // logged on a finished run after vera's sync), answered and signed again.
+    let started: Value =
+        serde_json::from_str(&w.ok(&vera, &["review", "start", "--new", v, "--json"]))
+            .expect("json");
+    assert_eq!(started["resumed"], false, "{started}");
+    assert!(
+        started["review"]["header"]["evidence"]["run"]["metrics"]["auc_recheck"].is_object(),
+        "the new review froze the evidence as it is now: {started}"
+    );
+    w.answer_all(&vera, v, &started);
+    let o = w.sign(
+        &vera,
+        "vera.validator@bank.example",
+        v,
+        "validator",
+        "approve",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (code, text) = w.gate(&vera, v);
+    assert_eq!(code, 0, "re-approved on MLflow: {text}");
+    let list: Value =
+        serde_json::from_str(&w.ok(&vera, &["review", "list", v, "--json"])).expect("json");
+    let reviews = list["reviews"].as_array().expect("reviews");
+    assert_eq!(reviews.len(), 2, "{list}");
+    assert_eq!(reviews[0]["superseded_by"], reviews[1]["id"]);
+    assert!(
+        reviews[1]["approvals"]
+            .as_array()
+            .expect("approvals")
+            .iter()
+            .any(|a| a["signer"] == "vera.validator@bank.example"),
+        "{list}"
+    );
 }
