@@ -34,7 +34,9 @@ step "Front ends verify, sign, export and sync only through core's workspace"
 # none assembles verification, signing, an export, a sync, a platform client or the trust
 # chain itself, reads the store, drives the review engine or opens keys itself. Test
 # fixtures (src-tui/src/tui/tests.rs) build their own stores; the TUI benchmark
-# (src-tui/examples/) is not scanned.
+# (src-tui/examples/) is not scanned. The same calls are `disallowed-methods` in
+# src-tui/clippy.toml and src-tauri/clippy.toml, which clippy checks by type, not by text
+# (a call wrapped over lines or imported under another name is caught there).
 if grep -rnE 'approval::(verify::verify_version|sign::sign\b|sign::countersigned)|export::audit_pack::(export|gather|write)|export::portfolio::write|sync::sync\(|session::open_platform|\.open_platform\(|platform::(open|mlflow::MlflowClient|folder::FolderPlatform)\b|Trust::(load|from_files)|trust::(sign_local|read_local)|session\.store|\.session\.store|Session::(open|with_store)|review::(start|require_latest|load_latest|policy_of)\(|Evidence::from_store|inventory::(view|statuses|detail)\(|lineage::versions_using_dataset|SigningKey::from_(file|agent)|signing::(generate|fingerprint_of)|\.(answer|add_finding|set_finding_status)\(&' \
     src-tui/src src-tauri/src --include='*.rs' | grep -vE '^src-tui/src/tui/tests\.rs:'; then
   echo "a front end calls verification, signing, export, sync or the platform directly: go through countersign_core::workspace::Workspace" >&2

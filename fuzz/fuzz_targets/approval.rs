@@ -5,9 +5,9 @@
 use countersign_core::approval::verify::verify_version;
 use countersign_core::platform::Platform;
 use countersign_core::policy::LoadedPolicy;
+use countersign_core::session::Session;
 use countersign_core::trust::{RootPin, Trust};
 use countersign_core::uri::VersionRef;
-use countersign_core::session::Session;
 use libfuzzer_sys::fuzz_target;
 use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};

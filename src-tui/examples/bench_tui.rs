@@ -3,6 +3,9 @@
 //! and not part of the product binary:
 //! `cargo run --release -p countersign --example bench_tui -- [MODELS] [VERSIONS]`.
 
+// A synthetic store of its own, built below the workspace on purpose (src-tui/clippy.toml).
+#![allow(clippy::disallowed_methods)]
+
 use countersign_cli::tui::app::App;
 use countersign_cli::tui::ui;
 use countersign_core::model::{Model, ModelKind, Version};

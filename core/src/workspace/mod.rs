@@ -1157,13 +1157,19 @@ impl Workspace {
 
     /// Signs a decision, writes it back to the platform and records it in the ledger.
     /// A key file with a passphrase and none given fails with [`Error::PassphraseNeeded`].
-    pub fn sign(&self, req: SignRequest) -> Result<Signed> {
-        let key = match &req.key {
+    pub fn sign(&self, mut req: SignRequest) -> Result<Signed> {
+        // The passphrase leaves the request before any work starts (trust, hashing, writes)
+        // and its bytes are wiped as soon as the key is open.
+        let source = std::mem::replace(&mut req.key, KeySource::Agent);
+        let key = match source {
             KeySource::Agent => SigningKey::from_agent(None, None)?,
-            KeySource::File { path, passphrase } => SigningKey::from_file(
-                Path::new(path),
-                passphrase.as_deref().filter(|p| !p.is_empty()),
-            )?,
+            KeySource::File { path, passphrase } => {
+                let passphrase = zeroize::Zeroizing::new(passphrase.unwrap_or_default());
+                SigningKey::from_file(
+                    Path::new(&path),
+                    Some(passphrase.as_str()).filter(|p| !p.is_empty()),
+                )?
+            }
         };
         self.sign_with(&key, req)
     }

@@ -565,7 +565,7 @@ impl App {
                 if let Screen::Sign(form) = &mut self.screen {
                     if started {
                         // The passphrase went with the request; the form keeps none.
-                        form.passphrase.clear();
+                        zeroize::Zeroize::zeroize(&mut form.passphrase);
                     } else {
                         // Nothing was sent: the form stays as the user filled it.
                         form.signing = false;
