@@ -442,7 +442,6 @@ fn a_new_review_never_hides_a_reject_and_revalidates_unchanged_evidence() {
     // approved again; the gate passes throughout and both reviews are kept.
     let started = w.cli.json(&["review", "start", "--new", v, "--json"]);
     assert_eq!(started["resumed"], false);
-    assert_eq!(w.gate(v, &[]), 0, "the earlier approvals still count");
     answer_all(&w.cli, v, &started["review"]);
     for (who, role) in [
         ("vera.validator@demo.bank", "validator"),
@@ -459,10 +458,18 @@ fn a_new_review_never_hides_a_reject_and_revalidates_unchanged_evidence() {
     let superseded = w
         .demo()
         .join("reviews/credit-limit-assignment/3/superseded");
-    assert_eq!(
-        std::fs::read_dir(&superseded).expect("superseded").count(),
-        1,
-        "the old review's files were moved aside, not deleted"
+    let moved: Vec<_> = std::fs::read_dir(&superseded)
+        .expect("superseded")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    assert_eq!(moved.len(), 1, "{moved:?}");
+    assert!(
+        moved[0].join("review.json").exists()
+            && std::fs::read_dir(moved[0].join("approvals"))
+                .expect("approvals")
+                .count()
+                >= 4,
+        "the old review and its signed records were moved aside, not deleted"
     );
 
     // A validator rejects; a builder then starts yet another review hoping to bury it.
@@ -482,14 +489,47 @@ fn a_new_review_never_hides_a_reject_and_revalidates_unchanged_evidence() {
             String::from_utf8_lossy(&o.stderr)
         );
     }
-    let o = w.cli.run(&["gate", v]);
+    // A machine that never saw the reject (a CI gate with a fresh store) reads it from the
+    // superseded review's folder: it blocks there too, not only through this ledger.
+    let ci = Cli::new();
+    ci.pin(&w.cli.data.path().join("demo-trust/root.signers"));
+    let uri = countersign_e2e::demo_uri(&w.cli);
+    ci.ok(&["--platform", &uri, "sync", "--quiet"]);
+    let o = ci.run(&["--platform", &uri, "gate", v]);
     let text = String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
     assert_eq!(
         o.status.code(),
         Some(1),
         "the reject on the superseded review still blocks: {text}"
     );
-    assert!(text.contains("victor.validator@demo.bank"), "{text}");
+    assert!(
+        text.contains("validator victor.validator@demo.bank rejected it"),
+        "{text}"
+    );
+    let o = ci.run(&["--platform", &uri, "verify", v, "--json"]);
+    let ver: Value = serde_json::from_slice(&o.stdout).expect("verify json");
+    let victor = ver["approvals"]
+        .as_array()
+        .expect("approvals")
+        .iter()
+        .find(|a| a["record"]["signer"] == "victor.validator@demo.bank")
+        .unwrap_or_else(|| panic!("victor's reject is listed: {ver}"));
+    assert!(
+        victor["location"]
+            .as_str()
+            .is_some_and(|l| l.contains("/superseded/")),
+        "read from the superseded review's folder: {victor}"
+    );
+
+    // A planted non-folder in superseded/ is never skipped: it blocks as unreadable.
+    std::fs::write(superseded.join("planted"), b"x").expect("plant");
+    let o = ci.run(&["--platform", &uri, "gate", v]);
+    let text = String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
+    assert!(
+        o.status.code() == Some(1) && text.contains("planted"),
+        "{text}"
+    );
+    std::fs::remove_file(superseded.join("planted")).expect("unplant");
     let list = w.cli.json(&["review", "list", v, "--json"]);
     assert_eq!(
         list["reviews"].as_array().expect("reviews").len(),

@@ -3,7 +3,7 @@
 // (see src/bindings, checked by `cargo test -p countersign-desktop --test bindings`).
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
-import { open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialog";
+import { ask, open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialog";
 import { revealItemInDir } from "@tauri-apps/plugin-opener";
 import type { AnswerInput } from "./bindings/AnswerInput";
 import type { DatasetUse } from "./bindings/DatasetUse";
@@ -84,3 +84,6 @@ export function asError(e: unknown): ErrorReport {
 
 /** Calls `show` with each line core logs (a retry of a slow platform), from now on. */
 export const onCoreLog = (show: (line: string) => void) => listen<string>("core-log", (e) => show(e.payload));
+
+/** Asks a yes/no question in a native dialog. */
+export const askYesNo = (text: string) => ask(text, { title: "Countersign", kind: "warning" });

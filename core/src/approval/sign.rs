@@ -262,7 +262,7 @@ pub fn sign(
     let basis = review_basis(store, platform, &platform.uri(), vref, opts.role)?;
     if basis.record.policy_sha256 != policy.sha256 {
         reasons.push(format!(
-            "the review was made under policy {}, which is not the policy of release {} ({}), the newest the pinned root trusts: nothing signed under an unreleased policy counts; review it again under the release's policy (`countersign review start` without --policy drafts under it)",
+            "the review was made under policy {}, which is not the policy of release {} ({}), the newest the pinned root trusts: nothing signed under an unreleased policy counts; review it again under the release's policy (`countersign review start --new {vref}` without --policy drafts under it)",
             crate::display::short_hash(&basis.record.policy_sha256),
             release.manifest.version,
             crate::display::short_hash(&policy.sha256)

@@ -450,6 +450,13 @@ impl Platform for FolderPlatform {
         self.real_dirs(&dir.join("approvals"))?;
         self.real_dirs(&dir.join("superseded"))?;
         std::fs::create_dir_all(dir.join("approvals")).map_err(|e| Error::io(&dir, e))?;
+        // A review that was superseded is never made current again by a late signature.
+        let mine = dir
+            .join("superseded")
+            .join(crate::paths::encode_component(w.review_id));
+        if std::fs::symlink_metadata(&mine).is_ok() {
+            return Err(Error::Refused { reasons: vec![format!("review {} of {} was superseded by a newer review; sign the current one (`countersign review list {}`)", w.review_id, w.version, w.version)] });
+        }
         let review_path = dir.join("review.json");
         if let Ok(existing) = std::fs::read(&review_path) {
             if existing != w.review_json {
@@ -460,40 +467,45 @@ impl Platform for FolderPlatform {
                 if old_id == w.review_id {
                     return Err(Error::Refused { reasons: vec![format!("{} already holds review {old_id} with other content; start a new review", review_path.display())] });
                 }
-                // A new review supersedes the old one: move its files aside, never delete them.
-                // The id comes from the platform's review.json: encoded, never a path.
-                let aside = dir
-                    .join("superseded")
-                    .join(crate::paths::encode_component(&old_id));
-                self.real_dirs(&aside)?;
-                std::fs::create_dir_all(&aside).map_err(|e| Error::io(&aside, e))?;
-                for name in ["review.json", "evidence.json"] {
-                    let from = dir.join(name);
-                    if from.exists() {
-                        std::fs::rename(&from, aside.join(name))
-                            .map_err(|e| Error::io(&from, e))?;
-                    }
+                // A new review supersedes the old one: move its files aside, never delete or
+                // replace them. The id comes from the platform's review.json: encoded, never a
+                // path. Approvals first and review.json last, so an interrupted move is
+                // finished by the next write (review.json still names the old review).
+                let base = dir.join("superseded");
+                let mut aside = base.join(crate::paths::encode_component(&old_id));
+                if aside.join("review.json").exists() {
+                    // The same id superseded before (a planted or repeated id): its own folder.
+                    aside = base.join(format!(
+                        "{}-{}",
+                        crate::paths::encode_component(&old_id),
+                        &crate::encoding::sha256_hex(&existing)[..12]
+                    ));
                 }
-                // The approvals made on it go with it (a signer may approve the new review
-                // too); they are still listed, so a reject among them keeps blocking.
+                if aside.join("review.json").exists() {
+                    return Err(Error::Refused {
+                        reasons: vec![format!(
+                            "{} already holds a superseded review {old_id}; nothing was moved",
+                            aside.display()
+                        )],
+                    });
+                }
                 let old_approvals = aside.join("approvals");
                 self.real_dirs(&old_approvals)?;
                 std::fs::create_dir_all(&old_approvals)
                     .map_err(|e| Error::io(&old_approvals, e))?;
+                // The approvals made on it go with it (a signer may approve the new review
+                // too); they are still listed, so a reject among them keeps blocking.
                 let approvals = dir.join("approvals");
                 for entry in std::fs::read_dir(&approvals).map_err(|e| Error::io(&approvals, e))? {
                     let from = entry.map_err(|e| Error::io(&approvals, e))?.path();
                     if let Some(name) = from.file_name() {
-                        let to = old_approvals.join(name);
-                        if to.exists() {
-                            return Err(Error::Refused {
-                                reasons: vec![format!(
-                                    "{} already exists; a superseded approval is never replaced",
-                                    to.display()
-                                )],
-                            });
-                        }
-                        std::fs::rename(&from, &to).map_err(|e| Error::io(&from, e))?;
+                        move_new(&from, &old_approvals.join(name))?;
+                    }
+                }
+                for name in ["evidence.json", "review.json"] {
+                    let from = dir.join(name);
+                    if from.exists() {
+                        move_new(&from, &aside.join(name))?;
                     }
                 }
             }
@@ -503,8 +515,11 @@ impl Platform for FolderPlatform {
             ("review.json", w.review_json),
         ] {
             let p = dir.join(name);
-            if !p.exists() {
-                write_new(&p, bytes)?;
+            match std::fs::read(&p) {
+                Ok(have) if have == bytes => {}
+                // Another review's file left beside this one (or planted): never mixed in.
+                Ok(_) => return Err(Error::Refused { reasons: vec![format!("{} holds another review's {name}; move it aside (into superseded/) and sign again", p.display())] }),
+                Err(_) => write_new(&p, bytes)?,
             }
         }
         let json_path = dir
@@ -751,15 +766,31 @@ impl Platform for FolderPlatform {
         // on an earlier review keeps blocking, and an approval of unchanged evidence counts.
         let base = self.review_dir(r);
         let mut out = self.approvals_in(&base.join("approvals"))?;
+        // Fail closed: a superseded folder that cannot be read is an error, and anything in it
+        // that is not a plain folder is reported as an unreadable record (it blocks), never
+        // skipped.
         let superseded = base.join("superseded");
         self.real_dirs(&superseded)?;
-        if let Ok(rd) = std::fs::read_dir(&superseded) {
-            let mut dirs: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
-            dirs.sort();
-            for d in dirs {
-                if std::fs::symlink_metadata(&d).is_ok_and(|m| m.file_type().is_dir()) {
-                    out.extend(self.approvals_in(&d.join("approvals"))?);
-                }
+        let rd = match std::fs::read_dir(&superseded) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+            Err(e) => return Err(Error::io(&superseded, e)),
+        };
+        let mut dirs = Vec::new();
+        for entry in rd {
+            dirs.push(entry.map_err(|e| Error::io(&superseded, e))?.path());
+        }
+        dirs.sort();
+        for d in dirs {
+            if std::fs::symlink_metadata(&d).is_ok_and(|m| m.file_type().is_dir()) {
+                out.extend(self.approvals_in(&d.join("approvals"))?);
+            } else {
+                out.push(super::StoredApproval {
+                    location: d.display().to_string(),
+                    json: b"not a folder of a superseded review (a symbolic link or a file): never read".to_vec(),
+                    sig: None,
+                    deleted: None,
+                });
             }
         }
         Ok(out)
@@ -928,6 +959,21 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
         },
         _ => Error::io(path, e),
     })
+}
+
+/// Moves a file to a name that must not exist yet (a hard link, then the old name removed):
+/// never replaces what is there, unlike a rename.
+fn move_new(from: &Path, to: &Path) -> Result<()> {
+    std::fs::hard_link(from, to).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => Error::Refused {
+            reasons: vec![format!(
+                "{} already exists; a superseded file is never replaced",
+                to.display()
+            )],
+        },
+        _ => Error::io(from, e),
+    })?;
+    std::fs::remove_file(from).map_err(|e| Error::io(from, e))
 }
 
 fn run_from_file(f: RunFile) -> Run {

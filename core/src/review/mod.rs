@@ -444,10 +444,21 @@ fn create(
         &started_at,
         &header,
     )?;
+    // Open findings are not left behind: a new review starts with every finding the one it
+    // supersedes still has open (same id, owner and due date), so they keep blocking.
+    let mut findings = Vec::new();
+    if let Some(prev) = header.supersedes.as_deref() {
+        for f in store.findings::<Finding>(prev)? {
+            if f.status == FindingStatus::Open {
+                store.put_finding(&header.id, &f.id, &f)?;
+                findings.push(f);
+            }
+        }
+    }
     Ok(Review {
         header,
         answers: BTreeMap::new(),
-        findings: Vec::new(),
+        findings,
     })
 }
 

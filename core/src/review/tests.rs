@@ -334,3 +334,58 @@ fn review_json_is_deterministic() {
     assert!(text.contains("\"type\": \"countersign.review/v1\""));
     assert!(text.contains("LLM-01"));
 }
+
+#[test]
+fn a_new_review_supersedes_and_carries_open_findings() {
+    let (_d, store, key, policy) = demo();
+    let v = vref("models:/retail-pd-scorecard/3");
+    let (mut first, _) = start(&store, &key, &policy, &v, Some("vera".into())).unwrap();
+    let finding = |title: &str| FindingInput {
+        title: title.into(),
+        severity: Severity::High,
+        description: String::new(),
+        owner: "owner@x".into(),
+        due: "2027-01-31".into(),
+        item: None,
+    };
+    first
+        .add_finding(&store, &finding("still open"), Some("vera".into()))
+        .unwrap();
+    first
+        .add_finding(&store, &finding("fixed"), Some("vera".into()))
+        .unwrap();
+    first
+        .set_finding_status(&store, "F-2", FindingStatus::Remediated, Some("vic".into()))
+        .unwrap();
+    assert_eq!(first.findings[1].updated_by.as_deref(), Some("vic"));
+    let second = start_new(&store, &key, &policy, &v, Some("val".into())).unwrap();
+    assert_ne!(second.header.id, first.header.id);
+    assert_eq!(
+        second.header.supersedes.as_deref(),
+        Some(first.header.id.as_str())
+    );
+    assert!(second.header.started_at > first.header.started_at);
+    let carried: Vec<&str> = second.findings.iter().map(|f| f.title.as_str()).collect();
+    assert_eq!(carried, ["still open"], "open findings keep blocking");
+    assert!(
+        !second.status(&policy, None).can_approve,
+        "the carried high finding blocks approval"
+    );
+    // Resuming gives the new one; the history keeps both, in order.
+    let (resumed, was) = start(&store, &key, &policy, &v, None).unwrap();
+    assert!(was);
+    assert_eq!(resumed.header.id, second.header.id);
+    assert_eq!(resumed.findings.len(), 1);
+    let h: Vec<String> = history(&store, &key, &v)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.header.id)
+        .collect();
+    assert_eq!(h, [first.header.id.clone(), second.header.id.clone()]);
+    // The record says what it supersedes; a first review's record has no such field.
+    assert_eq!(
+        second.record().supersedes.as_deref(),
+        Some(first.header.id.as_str())
+    );
+    assert!(!String::from_utf8_lossy(&first.record().to_canonical_json()).contains("supersedes"));
+}

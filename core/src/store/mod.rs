@@ -376,6 +376,33 @@ impl Store {
         .map_err(e)?;
         write_runs(&tx, platform, runs).map_err(e)?;
         write_logged_models(&tx, platform, logged_model.cloned().as_slice()).map_err(e)?;
+        // Runs that no longer evaluate the version (an evaluation deleted, a folder's
+        // `evaluates` edited) stop counting as its evaluations: the store's evidence of the
+        // version is then exactly what the platform shows.
+        let fresh: BTreeSet<&str> = runs.iter().map(|r| r.run_id.as_str()).collect();
+        let refs: Vec<String> = std::iter::once(format!("{}/{}", v.name, v.version))
+            .chain(v.logged_model_id().map(str::to_string))
+            .collect();
+        for model_ref in &refs {
+            let linked: Vec<String> = {
+                let mut st = tx
+                    .prepare_cached(
+                        "SELECT run_id FROM run_model_inputs WHERE platform = ?1 AND model_ref = ?2",
+                    )
+                    .map_err(e)?;
+                let rows = st
+                    .query_map(params![platform, model_ref], |r| r.get::<_, String>(0))
+                    .map_err(e)?;
+                rows.collect::<std::result::Result<_, _>>().map_err(e)?
+            };
+            for run_id in linked.iter().filter(|id| !fresh.contains(id.as_str())) {
+                tx.execute(
+                    "DELETE FROM run_model_inputs WHERE platform = ?1 AND model_ref = ?2 AND run_id = ?3",
+                    params![platform, model_ref, run_id],
+                )
+                .map_err(e)?;
+            }
+        }
         tx.commit().map_err(e)
     }
 

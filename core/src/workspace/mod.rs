@@ -1027,8 +1027,9 @@ impl Workspace {
     }
 
     /// Starts a new review of a version that supersedes the latest one (kept, with its
-    /// answers and approvals): the way from "stale" to "re-approved", and periodic
-    /// revalidation of an unchanged version. The evidence is the store's: sync first.
+    /// answers and approvals; its open findings carry over): the way from "stale" to
+    /// "re-approved", and periodic revalidation of an unchanged version. The version is read
+    /// from the platform now and written into the store first.
     pub fn review_new(&self, version: &str) -> Result<ReviewPage> {
         let vref = self.resolve_local(version)?;
         // The evidence as the platform shows it now, not as the last sync stored it: a
@@ -1049,6 +1050,16 @@ impl Workspace {
             &runs,
             snap.logged_model.as_ref(),
         )?;
+        let now = self.session.store.evidence(&key, &vref)?;
+        if now.sha256() != snap.evidence().sha256() {
+            let changes = crate::review::diff_evidence(&snap.evidence(), &now);
+            return Err(Error::Refused {
+                reasons: vec![format!(
+                    "the local store could not be brought to the platform's view of {vref} ({}); run `countersign sync --full` and start the review again",
+                    changes.join("; ")
+                )],
+            });
+        }
         let (policy, note) = self.drafting();
         let review = review::start_new(
             &self.session.store,
@@ -1074,6 +1085,9 @@ impl Workspace {
         // The latest verdict of each approval.
         let mut seen = std::collections::BTreeSet::new();
         entries.retain(|e| seen.insert(e.approval_sha256.clone()));
+        // A record whose signature did not verify is nobody's approval.
+        entries.retain(|e| e.signature_ok != Some(false));
+        let time = |s: &str| chrono::DateTime::parse_from_rfc3339(s).ok();
         let n = reviews.len();
         Ok(reviews
             .iter()
@@ -1088,8 +1102,8 @@ impl Workspace {
                         Some(sha) => *sha == record_sha,
                         // Entries recorded before the review hash was kept: by time.
                         None => {
-                            e.signed_at.as_str() >= h.started_at.as_str()
-                                && next.is_none_or(|t| e.signed_at.as_str() < t)
+                            let (at, from) = (time(&e.signed_at), time(&h.started_at));
+                            at.is_some() && at >= from && next.is_none_or(|t| at < time(t))
                         }
                     })
                     .cloned()

@@ -1,6 +1,6 @@
 // The review page: checklist with automatic results, answers with notes (saved per answer),
 // findings editor, progress, and what blocks the decision.
-import { reviewAnswer, reviewFindingAdd, reviewFindingSet, reviewNew, reviewOpen } from "../backend";
+import { askYesNo, reviewAnswer, reviewFindingAdd, reviewFindingSet, reviewNew, reviewOpen } from "../backend";
 import type { Outcome } from "../bindings/Outcome";
 import type { ReviewItem } from "../bindings/ReviewItem";
 import type { ReviewPage } from "../bindings/ReviewPage";
@@ -124,12 +124,14 @@ function findingsView(): HTMLElement {
   return h("section", { class: "block", "aria-label": "Findings" }, h("h3", {}, `Findings (${p.review.findings.length})`), list, form);
 }
 
-/** "Start new review": supersedes this review (kept, with its answers) with the evidence as last synced. */
+/** "Start new review": supersedes this review (kept, with its answers; open findings carry over) with the evidence as the platform shows it now. */
 function newReviewButton(): HTMLElement {
   const b = h("button", { type: "button", id: "review-new" }, "Start new review");
   b.addEventListener("click", () => {
     const old = page?.review.header.id ?? "";
-    void apply(reviewNew(version), `Started a new review of ${version}, superseding ${old}`);
+    void askYesNo(`Start a new review of ${version}? It supersedes ${old}, which is kept with its answers; its open findings carry over.`).then((yes) => {
+      if (yes) void apply(reviewNew(version), `Started a new review of ${version}, superseding ${old}`);
+    });
   });
   return b;
 }
