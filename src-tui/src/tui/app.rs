@@ -309,10 +309,29 @@ impl App {
             self.status = "this model has no version to review".into();
             return;
         };
-        match ReviewScreen::open(&self.ws, &v) {
-            Ok(r) => self.screen = Screen::Review(Box::new(r)),
-            Err(e) => self.status = format!("cannot review {v}: {e}"),
-        }
+        self.start_review_job(v, false);
+    }
+
+    /// Opens (or, `new`, starts anew) the review of `v` in a background job: a first review
+    /// reads the trust root and a new one the version from the platform, which may be slow.
+    fn start_review_job(&mut self, v: VersionRef, new: bool) {
+        let label = if new {
+            format!("starting a new review of {v}")
+        } else {
+            format!("opening the review of {v}")
+        };
+        let vref = v.clone();
+        self.start_job(label, move |ws| {
+            let version = vref.to_string();
+            let page = ws.and_then(|ws| {
+                if new {
+                    ws.review_new(&version)
+                } else {
+                    ws.review_open(&version)
+                }
+            });
+            super::jobs::JobDone::Review(vref, new, Box::new(page.map_err(|e| e.to_string())))
+        });
     }
 
     /// Starts a background job unless one is running (then says which).
@@ -388,6 +407,25 @@ impl App {
                     Err(e) => format!("export of {v} failed: {e}"),
                 }
             }
+            super::jobs::JobDone::Review(v, new, page) => match (*page, &mut self.screen) {
+                (Ok(page), Screen::Review(r)) if new && r.version == v.to_string() => {
+                    self.status = format!("started review {}", page.review.header.id);
+                    r.took_new(page);
+                }
+                (Ok(page), Screen::Inventory) if !new => {
+                    self.status = format!("review of {v} open");
+                    self.screen = Screen::Review(Box::new(ReviewScreen::from_page(&v, page)));
+                }
+                (Ok(page), _) => {
+                    self.status =
+                        format!("review {} of {v} ready: r opens it", page.review.header.id)
+                }
+                (Err(e), Screen::Review(r)) if new => {
+                    self.status = format!("no new review of {v}: {e}");
+                    r.message = Some(format!("no new review: {e}"));
+                }
+                (Err(e), _) => self.status = format!("cannot review {v}: {e}"),
+            },
             super::jobs::JobDone::Signed(v, r) => {
                 let r = *r;
                 self.status = match &r {
@@ -547,6 +585,10 @@ impl App {
             ),
         };
         match effect {
+            Some(ScreenEffect::NewReview(v)) => {
+                self.start_review_job(v, true);
+                return Effect::None;
+            }
             Some(ScreenEffect::Sign(req)) => {
                 let vref = VersionRef::parse(&req.version);
                 let started = match vref {

@@ -1,5 +1,7 @@
-//! Long work off the UI thread: verify (`V`), signing (the sign screen), audit-pack export
-//! (`e`) and the portfolio report (`P`) run on a background thread on a workspace of their own (the same calls the CLI and the
+//! Long work off the UI thread: opening a review (`r`; a first review reads the trust root
+//! from the platform) and starting a new one (`N`, which reads the version from the platform),
+//! verify (`V`), signing (the sign screen), audit-pack export (`e`) and the portfolio report
+//! (`P`) run on a background thread on a workspace of their own (the same calls the CLI and the
 //! desktop make, on a store connection of the thread's own), so
 //! the screen keeps redrawing and keys keep working while a server is slow or dead. One job
 //! at a time; Esc cancels (the thread's result is then ignored: a blocking request cannot be
@@ -29,6 +31,12 @@ pub enum JobDone {
                 countersign_core::workspace::ErrorReport,
             >,
         >,
+    ),
+    /// `r` (open or resume) or the review screen's `N` (`true`: a new review).
+    Review(
+        VersionRef,
+        bool,
+        Box<Result<countersign_core::workspace::ReviewPage, String>>,
     ),
     /// `P`: the portfolio report.
     Report(PathBuf, Result<(), String>),

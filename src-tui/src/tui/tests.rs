@@ -208,6 +208,7 @@ fn review_screen_walks_the_checklist() {
     let (_d, mut app) = demo_app();
     select(&mut app, "churn-propensity");
     app.on_key(key(KeyCode::Char('r')));
+    app.wait_job();
     let screen = render(&mut app, 120, 40);
     assert!(
         screen.contains("Review of models:/churn-propensity/2"),
@@ -454,6 +455,7 @@ fn findings_are_raised_and_remediated_from_the_review_screen() {
     let (_d, mut app) = demo_app();
     select(&mut app, "mortgage-lgd");
     app.on_key(key(KeyCode::Char('r')));
+    app.wait_job();
     app.on_key(key(KeyCode::Char('F')));
     for c in "Back-test window too short".chars() {
         app.on_key(key(KeyCode::Char(c)));
@@ -566,6 +568,7 @@ fn user_keymap_overrides_apply_to_the_app() {
     let (_d, mut app) = demo_app();
     app.keymap = super::keymap::KeyMap::with_overrides("review = \"R\"\nquit = \"x\"\n").unwrap();
     app.on_key(key(KeyCode::Char('r')));
+    app.wait_job();
     assert!(
         matches!(app.screen, super::app::Screen::Inventory),
         "r is released"
@@ -578,6 +581,7 @@ fn user_keymap_overrides_apply_to_the_app() {
     );
     app.on_key(key(KeyCode::Char('z')));
     app.on_key(key(KeyCode::Char('R')));
+    app.wait_job();
     assert!(matches!(app.screen, super::app::Screen::Review(_)));
     app.on_key(key(KeyCode::Esc));
     assert_eq!(
@@ -747,6 +751,7 @@ fn n_starts_a_new_review_that_supersedes_the_open_one() {
     let (_d, mut app) = demo_app();
     select(&mut app, "churn-propensity");
     app.on_key(key(KeyCode::Char('r')));
+    app.wait_job();
     let first = match &app.screen {
         super::app::Screen::Review(r) => r.review.header.id.clone(),
         _ => panic!("review screen not open"),
@@ -761,6 +766,7 @@ fn n_starts_a_new_review_that_supersedes_the_open_one() {
     assert_eq!(r.review.header.id, first);
     app.on_key(key(KeyCode::Char('N')));
     app.on_key(key(KeyCode::Char('y')));
+    app.wait_job();
     let super::app::Screen::Review(r) = &app.screen else {
         panic!("review screen")
     };

@@ -19,6 +19,9 @@ pub enum ScreenEffect {
     None,
     /// Close the screen and go back to the inventory.
     Close,
+    /// Start a new review of this version, as a background job (the review screen takes the
+    /// result).
+    NewReview(countersign_core::uri::VersionRef),
     /// Sign, as a background job (the sign screen takes the result: [`SignScreen::finish`]).
     Sign(Box<countersign_core::workspace::SignRequest>),
 }

@@ -71,8 +71,7 @@ pub struct ReviewScreen {
 
 impl ReviewScreen {
     /// Starts (or resumes) the review of a version.
-    pub fn open(ws: &Workspace, vref: &VersionRef) -> countersign_core::Result<Self> {
-        let page = ws.review_open(&vref.to_string())?;
+    pub fn from_page(vref: &VersionRef, page: ReviewPage) -> Self {
         let message = Some(format!(
             "{} review {}{}",
             if page.resumed { "resumed" } else { "started" },
@@ -82,7 +81,7 @@ impl ReviewScreen {
                 .map(|n| format!(" — note: {n}"))
                 .unwrap_or_default()
         ));
-        Ok(Self {
+        Self {
             version: vref.to_string(),
             owner: page.owner.unwrap_or_default(),
             review: page.review,
@@ -92,27 +91,22 @@ impl ReviewScreen {
             message,
             finding: None,
             confirm_new: false,
-        })
+        }
     }
 
-    /// Starts a new review that supersedes this one (which is kept, with its answers).
-    fn start_new(&mut self, ws: &Workspace) {
-        match ws.review_new(&self.version) {
-            Ok(page) => {
-                self.message = Some(format!(
-                    "started review {} (supersedes {}; the evidence as the platform shows it now){}",
-                    page.review.header.id,
-                    self.review.header.id,
-                    page.note
-                        .as_ref()
-                        .map(|n| format!(" — note: {n}"))
-                        .unwrap_or_default()
-                ));
-                self.selected = 0;
-                self.take(page);
-            }
-            Err(e) => self.message = Some(format!("no new review: {e}")),
-        }
+    /// Takes the new review that superseded this one (started by the app's background job).
+    pub fn took_new(&mut self, page: ReviewPage) {
+        self.message = Some(format!(
+            "started review {} (supersedes {}; the evidence as the platform shows it now){}",
+            page.review.header.id,
+            self.review.header.id,
+            page.note
+                .as_ref()
+                .map(|n| format!(" — note: {n}"))
+                .unwrap_or_default()
+        ));
+        self.selected = 0;
+        self.take(page);
     }
 
     /// Takes a saved review (and where it stands) from the workspace.
@@ -268,7 +262,13 @@ impl ReviewScreen {
         if self.confirm_new {
             self.confirm_new = false;
             if matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
-                self.start_new(ws);
+                self.message = Some(format!(
+                    "starting a new review of {}… (the platform is read now)",
+                    self.version
+                ));
+                if let Ok(v) = VersionRef::parse(&self.version) {
+                    return ScreenEffect::NewReview(v);
+                }
             } else {
                 self.message = Some("no new review started".into());
             }
