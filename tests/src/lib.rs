@@ -546,11 +546,15 @@ pub fn release_trust(
 /// marks other automatic checks not applicable, attests the rest.
 pub fn complete_review(cli: &Cli, v: &str) {
     let started = cli.json(&["review", "start", v, "--json"]);
+    answer_review(cli, v, &started["review"]);
+}
+
+/// Answers every item of `review` (a review as `review start --json` prints it) through
+/// `review apply`: confirms automatic passes, marks other automatic checks not applicable,
+/// attests the rest.
+pub fn answer_review(cli: &Cli, v: &str, review: &serde_json::Value) {
     let mut lines = String::new();
-    for it in started["review"]["header"]["items"]
-        .as_array()
-        .expect("items")
-    {
+    for it in review["header"]["items"].as_array().expect("items") {
         let id = it["id"].as_str().expect("id");
         match it["automatic"]["outcome"].as_str() {
             Some("pass") => lines.push_str(&format!("{id}\tconfirm\t\n")),

@@ -309,21 +309,19 @@ fn a_killed_review_loses_nothing_it_saved() {
     store.integrity_check().expect("integrity");
 }
 
-/// Answers every item of the latest review of `v` (confirms automatic passes, marks other
-/// automatic checks not applicable, attests the rest) through `review apply`.
-fn answer_all(cli: &Cli, v: &str, review: &Value) {
-    let mut lines = String::new();
-    for it in review["header"]["items"].as_array().expect("items") {
-        let id = it["id"].as_str().expect("id");
-        match it["automatic"]["outcome"].as_str() {
-            Some("pass") => lines.push_str(&format!("{id}\tconfirm\t\n")),
-            Some(_) => lines.push_str(&format!("{id}\tna\tnot measured for this model\n")),
-            None => lines.push_str(&format!("{id}\tpass\trevalidated\n")),
-        }
+/// Vera (validator) and Alex (approver) approve `v`; each signature must succeed.
+fn approve_as_validator_and_approver(w: &countersign_e2e::World, v: &str) {
+    for (who, role) in [
+        ("vera.validator@demo.bank", "validator"),
+        ("alex.approver@demo.bank", "approver"),
+    ] {
+        let o = w.sign(who, v, role, "approve");
+        assert!(
+            o.status.success(),
+            "{who}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
     }
-    let file = cli.data.path().join("answers-new.tsv");
-    std::fs::write(&file, lines).expect("answers");
-    cli.ok(&["review", "apply", v, file.to_str().expect("path")]);
 }
 
 /// The run file of the folder platform that holds `run_id`.
@@ -396,18 +394,8 @@ fn a_stale_approval_is_re_approved_through_a_new_review() {
         started["review"]["header"]["evidence"]["run"]["metrics"]["backtest_ks"].is_object(),
         "the new review froze the evidence as the platform shows it now"
     );
-    answer_all(&w.cli, v, &started["review"]);
-    for (who, role) in [
-        ("vera.validator@demo.bank", "validator"),
-        ("alex.approver@demo.bank", "approver"),
-    ] {
-        let o = w.sign(who, v, role, "approve");
-        assert!(
-            o.status.success(),
-            "{who}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-    }
+    countersign_e2e::answer_review(&w.cli, v, &started["review"]);
+    approve_as_validator_and_approver(&w, v);
     assert_eq!(w.gate(v, &[]), 0, "re-approved");
 
     // Both reviews are kept: the old one superseded with its approvals, the new one current.
@@ -442,18 +430,8 @@ fn a_new_review_never_hides_a_reject_and_revalidates_unchanged_evidence() {
     // approved again; the gate passes throughout and both reviews are kept.
     let started = w.cli.json(&["review", "start", "--new", v, "--json"]);
     assert_eq!(started["resumed"], false);
-    answer_all(&w.cli, v, &started["review"]);
-    for (who, role) in [
-        ("vera.validator@demo.bank", "validator"),
-        ("alex.approver@demo.bank", "approver"),
-    ] {
-        let o = w.sign(who, v, role, "approve");
-        assert!(
-            o.status.success(),
-            "{who}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-    }
+    countersign_e2e::answer_review(&w.cli, v, &started["review"]);
+    approve_as_validator_and_approver(&w, v);
     assert_eq!(w.gate(v, &[]), 0);
     let superseded = w
         .demo()
@@ -477,18 +455,8 @@ fn a_new_review_never_hides_a_reject_and_revalidates_unchanged_evidence() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(w.gate(v, &[]), 1);
     let again = w.cli.json(&["review", "start", "--new", v, "--json"]);
-    answer_all(&w.cli, v, &again["review"]);
-    for (who, role) in [
-        ("vera.validator@demo.bank", "validator"),
-        ("alex.approver@demo.bank", "approver"),
-    ] {
-        let o = w.sign(who, v, role, "approve");
-        assert!(
-            o.status.success(),
-            "{who}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-    }
+    countersign_e2e::answer_review(&w.cli, v, &again["review"]);
+    approve_as_validator_and_approver(&w, v);
     // A machine that never saw the reject (a CI gate with a fresh store) reads it from the
     // superseded review's folder: it blocks there too, not only through this ledger.
     let ci = Cli::new();

@@ -13,6 +13,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 mod evidence;
+
+/// Writes a model record (sync and the refresh of one version share it).
+const UPSERT_MODEL: &str = "INSERT INTO models (platform, name, kind, json) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(platform, name) DO UPDATE SET kind = excluded.kind, json = excluded.json";
+
+/// Writes a version record (sync and the refresh of one version share it).
+const UPSERT_VERSION: &str = "INSERT INTO versions (platform, name, version, run_id, json) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(platform, name, version) DO UPDATE SET run_id = excluded.run_id, json = excluded.json";
 mod ledger;
 mod reviews;
 
@@ -238,9 +244,7 @@ impl Store {
                 platform,
             )
             .map_err(e)?;
-            let mut upsert = tx
-                .prepare_cached("INSERT INTO models (platform, name, kind, json) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(platform, name) DO UPDATE SET kind = excluded.kind, json = excluded.json")
-                .map_err(e)?;
+            let mut upsert = tx.prepare_cached(UPSERT_MODEL).map_err(e)?;
             let mut new_names = BTreeSet::new();
             for m in &snap.models {
                 let json = to_json(m);
@@ -269,9 +273,7 @@ impl Store {
                 platform,
             )
             .map_err(e)?;
-            let mut upsert = tx
-                .prepare_cached("INSERT INTO versions (platform, name, version, run_id, json) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(platform, name, version) DO UPDATE SET run_id = excluded.run_id, json = excluded.json")
-                .map_err(e)?;
+            let mut upsert = tx.prepare_cached(UPSERT_VERSION).map_err(e)?;
             let mut new_keys = BTreeSet::new();
             for v in &snap.versions {
                 let key = format!("{}\u{1f}{}", v.name, v.version);
@@ -364,13 +366,13 @@ impl Store {
         .map_err(e)?;
         let m = model;
         tx.execute(
-            "INSERT INTO models (platform, name, kind, json) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(platform, name) DO UPDATE SET kind = excluded.kind, json = excluded.json",
+            UPSERT_MODEL,
             params![platform, m.name, m.kind.as_str(), to_json(m)],
         )
         .map_err(e)?;
         let v = version;
         tx.execute(
-            "INSERT INTO versions (platform, name, version, run_id, json) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(platform, name, version) DO UPDATE SET run_id = excluded.run_id, json = excluded.json",
+            UPSERT_VERSION,
             params![platform, v.name, v.version, v.run_id, to_json(v)],
         )
         .map_err(e)?;

@@ -114,17 +114,6 @@ pub struct WorkspaceSource {
 }
 
 impl WorkspaceSource {
-    /// The source of a workspace over `session` (its settings), the policy and data directory.
-    pub fn of_session(session: &Session, policy: &LoadedPolicy, data_dir: &Path) -> Self {
-        Self {
-            config: config_of(session, data_dir),
-            store_path: session.store.path().to_path_buf(),
-            platform: session.platform.clone(),
-            policy: policy.clone(),
-            data_dir: data_dir.to_path_buf(),
-        }
-    }
-
     /// Opens the workspace with a store connection of its own.
     pub fn open(&self) -> Result<Workspace> {
         let store = crate::store::Store::open(&self.store_path)?;
@@ -764,11 +753,6 @@ impl Workspace {
                 self.session.key
             ),
         }
-    }
-
-    /// Who is acting (the configured identity, else the login name).
-    pub fn who(&self) -> String {
-        self.whoami()
     }
 
     fn allowed_path(&self) -> PathBuf {
