@@ -575,11 +575,16 @@ impl Config {
 
     /// Who is acting: the configured identity, else the login name, else "unknown".
     pub fn whoami(&self) -> String {
+        self.acting_identity().unwrap_or_else(|| "unknown".into())
+    }
+
+    /// The configured identity, else the login name; `None` when neither is known.
+    pub fn acting_identity(&self) -> Option<String> {
         self.identity
             .value
             .clone()
             .or_else(|| process_env("USER"))
-            .unwrap_or_else(|| "unknown".into())
+            .filter(|s| !s.trim().is_empty())
     }
 
     /// Every setting with its value and origin; secrets are shown as `(set)`.

@@ -43,6 +43,26 @@ impl Filter {
     }
 }
 
+/// A version's next review date, computed and declared.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct NextReview {
+    /// The date that counts: computed where the version was approved, else the declared one.
+    pub date: Option<String>,
+    /// The approval date plus the tier's cadence, where the tier's approvals count.
+    pub computed: Option<String>,
+    /// The owner's declared date (the platform's `next_review_date` tag).
+    pub declared: Option<String>,
+    /// When the tier's required approvals came to count (YYYY-MM-DD).
+    pub approved_on: Option<String>,
+}
+
+impl NextReview {
+    /// Whether the computed and declared dates both exist and differ (screens show both).
+    pub fn disagree(&self) -> bool {
+        matches!((&self.computed, &self.declared), (Some(c), Some(d)) if c != d)
+    }
+}
+
 /// One row of the inventory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ModelSummary {
@@ -55,6 +75,9 @@ pub struct ModelSummary {
     pub version_count: u64,
     /// Whether the next review date has passed.
     pub overdue: bool,
+    /// The next review date: computed from the approvals where the tier's count (the
+    /// workspace fills it in), else the owner's declared date.
+    pub next_review: NextReview,
 }
 
 /// The inventory of one platform, filtered, sorted by name.
@@ -75,11 +98,17 @@ pub fn list(
                 .map(|(v, c)| (Some(v.clone()), *c))
                 .unwrap_or((None, 0));
             let overdue = m.is_overdue(today);
+            let next_review = NextReview {
+                date: m.next_review_date.clone(),
+                declared: m.next_review_date.clone(),
+                ..NextReview::default()
+            };
             ModelSummary {
                 model: m,
                 latest_version,
                 version_count,
                 overdue,
+                next_review,
             }
         })
         .collect())

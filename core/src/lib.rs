@@ -29,6 +29,7 @@
 )]
 
 pub mod approval;
+pub mod assignment;
 pub mod config;
 pub mod coverage;
 pub mod demo;
@@ -44,6 +45,7 @@ pub mod model;
 pub mod paths;
 pub mod platform;
 pub mod policy;
+pub mod queue;
 pub mod review;
 pub mod session;
 pub mod signing;

@@ -97,6 +97,17 @@ pub(crate) enum Command {
     /// Review a version: start, answer the checklist, raise findings, see what blocks a decision.
     #[command(subcommand)]
     Review(ReviewCmd),
+    /// The review queue: every version that must be reviewed or approved now or soon, why (each
+    /// trigger), tier, owner, who is assigned and by when, most urgent first.
+    ///
+    /// Approvals are verified against the platform now (as `verify --all` does) when a trust
+    /// root is pinned; otherwise, or with --offline, the ledger's last verdicts are used and
+    /// the output says so.
+    Queue(QueueArgs),
+    /// Assign a version to a reviewer in a role, recorded on the platform (MLflow: a
+    /// `countersign.assignment.ROLE` tag on the version; folder: a file beside its reviews),
+    /// so every reviewer's queue shows it.
+    Assign(AssignArgs),
     /// Run the policy's tiering rubric for a model and compare with its recorded tier.
     Tier(TierArgs),
     /// Check a policy file.
@@ -538,6 +549,43 @@ pub(crate) struct LsArgs {
     /// or "rejected" (the status of the newest version, as the TUI shows it).
     #[arg(long, value_parser = parse_status)]
     pub status: Option<ModelStatus>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `queue` options.
+#[derive(Debug, Args)]
+pub(crate) struct QueueArgs {
+    /// Only versions assigned to you (the configured identity: --as, COUNTERSIGN_IDENTITY or
+    /// `identity` in the config file).
+    #[arg(long)]
+    pub mine: bool,
+    /// Only models of this risk tier (e.g. 1).
+    #[arg(long)]
+    pub tier: Option<String>,
+    /// Judge approvals from the local ledger instead of verifying them on the platform.
+    #[arg(long)]
+    pub offline: bool,
+    /// Print JSON (schema countersign.queue/v1).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `assign` options.
+#[derive(Debug, Args)]
+pub(crate) struct AssignArgs {
+    /// The version, as models:/NAME/VERSION or models:/NAME@ALIAS.
+    pub version: String,
+    /// The reviewer, as the roster and allowed_signers name them.
+    #[arg(long, value_name = "PRINCIPAL")]
+    pub to: String,
+    /// The role they are to act in.
+    #[arg(long, value_parser = parse_role, default_value = "validator")]
+    pub role: Role,
+    /// When it is due (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub due: Option<String>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,

@@ -43,6 +43,8 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         }
         Some(Command::Review(c)) => crate::review_cmd::run(&workspace()?, c),
         Some(Command::Tier(a)) => crate::review_cmd::tier(&workspace()?, a),
+        Some(Command::Queue(a)) => crate::queue_cmd::queue(&workspace()?, a),
+        Some(Command::Assign(a)) => crate::queue_cmd::assign(&workspace()?, a),
         Some(Command::Keys(a)) => crate::sign_cmd::keys(a, &config),
         Some(Command::Sign(a)) => crate::sign_cmd::sign_cmd(&workspace()?, a),
         Some(Command::Verify(a)) => crate::sign_cmd::verify_cmd(&workspace()?, a),
@@ -155,12 +157,11 @@ fn cmd_sync(mut ws: Workspace, a: SyncArgs) -> Result<()> {
     Ok(())
 }
 
-fn cmd_ls(ws: &Workspace, a: LsArgs) -> Result<()> {
-    let policy = &ws.policy;
-    // A tier the policy does not define is an error, not an empty list.
-    if let Some(t) = &a.tier {
-        if !policy.policy.tiers.contains_key(t) {
-            let known: Vec<&str> = policy.policy.tiers.keys().map(String::as_str).collect();
+/// A `--tier` the policy does not define is a usage error (exit 2), not an empty list.
+pub(crate) fn check_tier(ws: &Workspace, tier: Option<&str>) -> Result<()> {
+    if let Some(t) = tier {
+        if !ws.policy.policy.tiers.contains_key(t) {
+            let known: Vec<&str> = ws.policy.policy.tiers.keys().map(String::as_str).collect();
             return Err(output::UsageError(format!(
                 "--tier '{t}': the policy defines tiers {}",
                 known.join(", ")
@@ -168,6 +169,11 @@ fn cmd_ls(ws: &Workspace, a: LsArgs) -> Result<()> {
             .into());
         }
     }
+    Ok(())
+}
+
+fn cmd_ls(ws: &Workspace, a: LsArgs) -> Result<()> {
+    check_tier(ws, a.tier.as_deref())?;
     let kind = a.kind;
     let filter = Filter {
         tier: a.tier,
@@ -210,10 +216,13 @@ fn cmd_ls(ws: &Workspace, a: LsArgs) -> Result<()> {
                     .clone()
                     .map(|v| format!("v{v}"))
                     .unwrap_or_else(|| "-".into()),
-                match (&m.model.next_review_date, m.overdue) {
+                match (&m.next_review.date, m.overdue) {
                     (Some(d), true) => format!("{d} OVERDUE"),
                     (Some(d), false) => d.clone(),
                     (None, _) => "-".into(),
+                } + &match (m.next_review.disagree(), &m.next_review.declared) {
+                    (true, Some(tag)) => format!(" (tag {tag})"),
+                    _ => String::new(),
                 },
             ]
         })

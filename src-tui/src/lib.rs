@@ -14,6 +14,7 @@ mod cli;
 mod commands;
 mod logging;
 mod policy_cmd;
+mod queue_cmd;
 mod review_cmd;
 mod sign_cmd;
 pub mod tui;

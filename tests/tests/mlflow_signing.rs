@@ -926,6 +926,30 @@ fn a_stale_approval_is_re_approved_through_a_new_review_on_mlflow() {
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(w.gate(&vera, &v).0, 0, "tier 3 needs only the validator");
+    let queued = |cli: &Cli, extra: &[&str]| -> Option<Value> {
+        let mut args = vec!["queue", "--json"];
+        args.extend_from_slice(extra);
+        let q: Value = serde_json::from_str(&w.ok(cli, &args)).expect("queue json");
+        assert_eq!(q["schema"], "countersign.queue/v1");
+        assert_eq!(q["judged"], "verified", "{q}");
+        q["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|i| i["version_ref"] == v.as_str())
+            .cloned()
+    };
+    let today = chrono::Utc::now().date_naive();
+    let in_days = |d: u64| {
+        (today + chrono::Days::new(d))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    assert_eq!(
+        queued(&vera, &[]),
+        None,
+        "approved today: next review in 36 months"
+    );
 
     // A metric is logged on the (finished) training run after vera's sync: stale.
     let show: Value = serde_json::from_str(&w.ok(&vera, &["show", &v, "--json"])).expect("json");
@@ -941,6 +965,73 @@ fn a_stale_approval_is_re_approved_through_a_new_review_on_mlflow() {
         ),
     );
     assert_eq!(w.gate(&vera, &v).0, 1, "stale");
+    // The queue says so, with what changed, due by the tier's days (tier 3: 90).
+    let item = queued(&vera, &[]).expect("the stale version is in the queue");
+    let reason = item["reasons"]
+        .as_array()
+        .expect("reasons")
+        .iter()
+        .find(|r| r["kind"] == "evidence_changed")
+        .unwrap_or_else(|| panic!("{item}"))
+        .clone();
+    assert!(
+        reason["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("auc_recheck"),
+        "{reason}"
+    );
+    assert_eq!(reason["due"], in_days(90), "{reason}");
+    assert_eq!(item["needs"], "validator");
+    // Vera hands the re-review to erin (a validator), due in a week; the run's builder
+    // cannot be given it.
+    let o = w.run(
+        &vera,
+        &[
+            "assign",
+            &v,
+            "--to",
+            "tess.builder",
+            "--as",
+            "vera.validator@bank.example",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("builder of a model never"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let due = in_days(7);
+    w.ok(
+        &vera,
+        &[
+            "assign",
+            &v,
+            "--to",
+            "erin.ds",
+            "--due",
+            &due,
+            "--as",
+            "vera.validator@bank.example",
+        ],
+    );
+    // Erin, on her own machine, sees it in her queue once she synced; it is due when the
+    // assignment says, earlier than the trigger's date.
+    let erin = w.person();
+    let mine = queued(&erin, &["--mine", "--as", "erin.ds"]).expect("erin's queue lists it");
+    assert_eq!(mine["assignments"][0]["to"], "erin.ds", "{mine}");
+    assert_eq!(mine["assignments"][0]["by"], "vera.validator@bank.example");
+    assert_eq!(mine["due"], due.as_str());
+    assert_eq!(
+        queued(&erin, &["--mine", "--as", "amy.approver@bank.example"]),
+        None
+    );
     let v = v.as_str();
 
     // The way back: a new review, over the evidence as MLflow shows it now (the metric was
@@ -964,6 +1055,12 @@ fn a_stale_approval_is_re_approved_through_a_new_review_on_mlflow() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let (code, text) = w.gate(&vera, v);
     assert_eq!(code, 0, "re-approved on MLflow: {text}");
+    // Re-approved: out of the queue (the assignment is done), next review moved.
+    assert_eq!(
+        queued(&vera, &[]),
+        None,
+        "nothing is due for a re-approved version"
+    );
     let list: Value =
         serde_json::from_str(&w.ok(&vera, &["review", "list", v, "--json"])).expect("json");
     let reviews = list["reviews"].as_array().expect("reviews");

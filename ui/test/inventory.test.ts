@@ -7,7 +7,8 @@ function model(name: string, over: Partial<ModelSummary> = {}): ModelSummary {
   return {
     name, kind: "classic", description: "", owner: null, business_purpose: null, risk_tier: "2",
     next_review_date: null, monitoring: null, llm_provider: null, created_ms: 0, updated_ms: 0,
-    tags: {}, aliases: {}, latest_version: "1", version_count: 1, overdue: false, ...over,
+    tags: {}, aliases: {}, latest_version: "1", version_count: 1, overdue: false,
+    next_review: { date: null, computed: null, declared: null, approved_on: null }, ...over,
   };
 }
 

@@ -41,6 +41,11 @@ pub fn build(
     for e in by_sha.into_values() {
         by_version.entry(e.version.clone()).or_default().push(e);
     }
+    let verdicts = crate::queue::ledger_verdicts(
+        policy,
+        &models,
+        by_version.values().flatten().cloned().collect(),
+    );
     let reviews = store.open_high_findings_by_model(platform)?;
     let reviewed = store.reviewed_models(platform)?;
     let mut rows = Vec::with_capacity(models.len());
@@ -82,10 +87,8 @@ pub fn build(
                 }
             }
         }
-        let in_production = m
-            .aliases
-            .keys()
-            .any(|a| a == "champion" || a == "production");
+        let in_production = !crate::queue::production_versions(policy, m).is_empty();
+        let (next, _) = crate::queue::next_review(policy, m, &verdicts);
         rows.push(PortfolioRow {
             name: m.name.clone(),
             kind: m.kind,
@@ -108,8 +111,11 @@ pub fn build(
                 Some(false) => "does not count".to_string(),
                 None => "signed here, not yet verified".to_string(),
             }),
-            next_review: m.next_review_date.clone(),
-            overdue: m.is_overdue(today),
+            overdue: next
+                .date
+                .as_deref()
+                .is_some_and(|d| d.len() == 10 && d < today),
+            next_review: next.date,
             monitoring: m.monitoring.clone(),
             provider: m.llm_provider.clone(),
             in_production,

@@ -291,6 +291,39 @@ impl FolderPlatform {
     /// Refuses a review folder reached through a symbolic link (or holding something other than
     /// a folder on the way): a planted link would make reads or writes happen outside the
     /// platform's folder.
+    /// The assignments recorded for a version (`reviews/NAME/VERSION/assignments/*.json`,
+    /// the newest per role), as the version tags they are on MLflow. Links and files that do
+    /// not parse are passed over: an assignment is a hint of who is to act, never a grant.
+    fn assignment_tags(&self, r: &crate::uri::VersionRef) -> BTreeMap<String, String> {
+        let dir = self.review_dir(r).join("assignments");
+        let mut newest: BTreeMap<String, (String, String, String)> = BTreeMap::new();
+        let is_dir = std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir());
+        if !is_dir || self.real_dirs(&dir).is_err() {
+            return BTreeMap::new();
+        }
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            let file = entry.file_name().to_string_lossy().into_owned();
+            if !file.ends_with(".json") || !entry.file_type().is_ok_and(|t| t.is_file()) {
+                continue;
+            }
+            self.reads.fetch_add(1, Ordering::Relaxed);
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let Ok(a) = serde_json::from_str::<crate::assignment::Assignment>(&text) else {
+                continue;
+            };
+            let key = a.tag_key();
+            // The file name's stamp (written by `assign`) orders them, not the text inside.
+            let candidate = (file, a.at.clone(), a.tag_value());
+            if newest.get(&key).is_none_or(|old| candidate > *old) {
+                newest.insert(key, candidate);
+            }
+        }
+        newest.into_iter().map(|(k, (_, _, v))| (k, v)).collect()
+    }
+
     fn real_dirs(&self, dir: &Path) -> Result<()> {
         let Ok(rel) = dir.strip_prefix(&self.root) else {
             return Err(Error::InvalidInput {
@@ -761,6 +794,22 @@ impl Platform for FolderPlatform {
         Ok(base.display().to_string())
     }
 
+    fn assign(
+        &self,
+        r: &crate::uri::VersionRef,
+        a: &crate::assignment::Assignment,
+    ) -> Result<String> {
+        let dir = self.review_dir(r).join("assignments");
+        self.real_dirs(&dir)?;
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        self.real_dirs(&dir)?;
+        // Files are only added: the newest per role is the assignment, the rest its history.
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.9fZ");
+        let path = dir.join(format!("{}-{stamp}.json", a.role));
+        write_new(&path, a.tag_value().as_bytes())?;
+        Ok(path.display().to_string())
+    }
+
     fn list_approvals(&self, r: &crate::uri::VersionRef) -> Result<Vec<super::StoredApproval>> {
         // The current review's approvals, then those of every review it superseded: a reject
         // on an earlier review keeps blocking, and an approval of unchanged evidence counts.
@@ -885,6 +934,14 @@ impl Platform for FolderPlatform {
                     .map(|(a, _)| a.clone())
                     .collect();
                 aliases.sort();
+                let mut tags = v.tags;
+                // Only Countersign writes `countersign.` tags: a model file's own are dropped,
+                // and the assignments recorded beside the reviews take their place.
+                tags.retain(|k, _| !k.starts_with(crate::assignment::TAG_PREFIX));
+                tags.extend(self.assignment_tags(&crate::uri::VersionRef {
+                    name: f.name.clone(),
+                    version: v.version.clone(),
+                }));
                 snap.versions.push(Version {
                     name: f.name.clone(),
                     version: v.version,
@@ -896,7 +953,7 @@ impl Platform for FolderPlatform {
                     status: v.status,
                     description: v.description,
                     aliases,
-                    tags: v.tags,
+                    tags,
                     files: v.files,
                 });
             }

@@ -224,6 +224,14 @@ pub trait Platform: Send + Sync {
     fn reviewed_versions(&self) -> Result<Option<Vec<crate::uri::VersionRef>>> {
         Ok(None)
     }
+
+    /// Records who is to review or approve a version (replacing the assignment of that role,
+    /// which every later read shows). Returns where it was written.
+    fn assign(
+        &self,
+        version: &crate::uri::VersionRef,
+        assignment: &crate::assignment::Assignment,
+    ) -> Result<String>;
 }
 
 /// Opens the platform a URI names.

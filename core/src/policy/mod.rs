@@ -94,7 +94,9 @@ impl std::fmt::Display for Decision {
 }
 
 /// What makes a model due for review before its calendar date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ts_rs::TS,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Trigger {
     /// The version's evidence changed on the platform since it was reviewed.
@@ -103,8 +105,44 @@ pub enum Trigger {
     MonitoringBreach,
     /// A conditional approval's expiry passed.
     ConditionExpired,
-    /// A new version was registered.
+    /// A new version was registered, or the production alias moved to an unapproved version.
     NewVersion,
+}
+
+impl Trigger {
+    /// Every trigger.
+    pub const ALL: [Trigger; 4] = [
+        Trigger::EvidenceChanged,
+        Trigger::MonitoringBreach,
+        Trigger::ConditionExpired,
+        Trigger::NewVersion,
+    ];
+
+    /// The snake_case name, as the policy writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::EvidenceChanged => "evidence_changed",
+            Trigger::MonitoringBreach => "monitoring_breach",
+            Trigger::ConditionExpired => "condition_expired",
+            Trigger::NewVersion => "new_version",
+        }
+    }
+
+    /// Days to finish the re-review once the trigger fired, when the tier does not say.
+    pub fn default_due_days(self) -> u32 {
+        match self {
+            Trigger::EvidenceChanged => 30,
+            Trigger::MonitoringBreach => 14,
+            Trigger::ConditionExpired => 0,
+            Trigger::NewVersion => 90,
+        }
+    }
+}
+
+impl std::fmt::Display for Trigger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// One risk tier.
@@ -129,6 +167,13 @@ pub struct Tier {
     /// Events that make a re-review due before the calendar date.
     #[serde(default)]
     pub re_review_triggers: Vec<Trigger>,
+    /// Days the re-review is due after each trigger fired (defaults: evidence changed 30,
+    /// monitoring breach 14, condition expired 0, new version 90).
+    #[serde(default)]
+    pub trigger_due_days: BTreeMap<Trigger, u32>,
+    /// Days an approver has to countersign once the validator signed (default 14).
+    #[serde(default = "default_approval_due_days")]
+    pub approval_due_days: u32,
     /// Most bytes of model files hashed into an approval of this tier (none: every file);
     /// files past it are recorded as not hashed, with the reason.
     #[serde(default)]
@@ -137,6 +182,64 @@ pub struct Tier {
 
 fn yes() -> bool {
     true
+}
+
+fn default_approval_due_days() -> u32 {
+    14
+}
+
+impl Tier {
+    /// Days the re-review is due after `trigger` fired.
+    pub fn due_days(&self, trigger: Trigger) -> u32 {
+        self.trigger_due_days
+            .get(&trigger)
+            .copied()
+            .unwrap_or_else(|| trigger.default_due_days())
+    }
+}
+
+/// When versions need review again, beyond what each tier says: which aliases mean "in
+/// production", how early a calendar review enters the queue, what a monitoring breach is.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lifecycle {
+    /// Aliases that mark the version in production (default `champion`, `production`).
+    #[serde(default = "default_production_aliases")]
+    pub production_aliases: Vec<String>,
+    /// Days before the next review date that a version enters the review queue (default 30).
+    #[serde(default = "default_due_soon_days")]
+    pub due_soon_days: u32,
+    /// The model or version tag that reports monitoring (default: the `monitoring` tag name
+    /// from `[tags]`).
+    #[serde(default)]
+    pub breach_tag: Option<String>,
+    /// Values of that tag that mean a breach, compared without case (default `breach`,
+    /// `breached`, `alert`).
+    #[serde(default = "default_breach_values")]
+    pub breach_values: Vec<String>,
+}
+
+impl Default for Lifecycle {
+    fn default() -> Self {
+        Self {
+            production_aliases: default_production_aliases(),
+            due_soon_days: default_due_soon_days(),
+            breach_tag: None,
+            breach_values: default_breach_values(),
+        }
+    }
+}
+
+fn default_production_aliases() -> Vec<String> {
+    vec!["champion".into(), "production".into()]
+}
+
+fn default_due_soon_days() -> u32 {
+    30
+}
+
+fn default_breach_values() -> Vec<String> {
+    vec!["breach".into(), "breached".into(), "alert".into()]
 }
 
 /// One checklist item.
@@ -194,6 +297,9 @@ pub struct Policy {
     /// identities are compared with the roster (default true).
     #[serde(default = "default_true")]
     pub fold_subaddresses: bool,
+    /// When versions need review again (production aliases, due-soon window, breaches).
+    #[serde(default)]
+    pub lifecycle: Lifecycle,
 }
 
 fn default_true() -> bool {
@@ -300,6 +406,13 @@ fn validate(p: &Policy, text: &str, path: &Path) -> Result<()> {
             return Err(plain(format!(
                 "tiers.{name}: distinct_approver = true needs \"approver\" in roles_required"
             )));
+        }
+        for (trigger, days) in &t.trigger_due_days {
+            if *days > 3650 {
+                return Err(plain(format!(
+                    "tiers.{name}.trigger_due_days.{trigger} must be 0 to 3650 days, not {days}"
+                )));
+            }
         }
         if t.review_cadence_months == 0 || t.review_cadence_months > 120 {
             return Err(plain(format!(

@@ -21,6 +21,7 @@ const UPSERT_MODEL: &str = "INSERT INTO models (platform, name, kind, json) VALU
 const UPSERT_VERSION: &str = "INSERT INTO versions (platform, name, version, run_id, json) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(platform, name, version) DO UPDATE SET run_id = excluded.run_id, json = excluded.json";
 mod ledger;
 mod reviews;
+mod triggers;
 
 pub use ledger::{LedgerEntry, LedgerReport};
 
@@ -62,6 +63,10 @@ CREATE TABLE review_findings (review_id TEXT NOT NULL REFERENCES reviews(id), fi
 CREATE TABLE ledger (seq INTEGER PRIMARY KEY, approval_sha256 TEXT NOT NULL, entry TEXT NOT NULL,
   prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
 CREATE INDEX ledger_approval ON ledger (approval_sha256);
+"#,
+    r#"
+CREATE TABLE trigger_seen (platform TEXT NOT NULL, version TEXT NOT NULL, reason TEXT NOT NULL,
+  first_seen TEXT NOT NULL, PRIMARY KEY (platform, version, reason));
 "#,
 ];
 

@@ -158,6 +158,25 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// Every version with a review here, as `models:/NAME/VERSION`.
+    pub fn reviewed_versions(&self, platform: &str) -> Result<std::collections::BTreeSet<String>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT DISTINCT name, version FROM reviews WHERE platform = ?1")
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([platform], |r| {
+                Ok(format!(
+                    "models:/{}/{}",
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.err(e))
+    }
+
     /// Open high-severity findings per model, over the latest review of each version.
     pub fn open_high_findings_by_model(
         &self,

@@ -4,6 +4,8 @@
 //! structs here (`ts-rs`).
 
 pub mod keys;
+mod queue;
+pub use queue::{Assigned, QueueOptions};
 
 use crate::approval::sign::{SignOptions, Signed};
 use crate::approval::verify::Verification;
@@ -793,7 +795,36 @@ impl Workspace {
 
     /// The models `filter` keeps, with statuses, judging overdue reviews against `today`.
     pub fn inventory_on(&self, filter: &inventory::Filter, today: &str) -> Result<InventoryPage> {
-        let view = inventory::view(&self.session, filter, today)?;
+        // Overdue is judged by the next review date the approvals set, not only the tag.
+        let mut view = inventory::view(
+            &self.session,
+            &inventory::Filter {
+                overdue: false,
+                ..filter.clone()
+            },
+            today,
+        )?;
+        let models: Vec<crate::model::Model> =
+            view.models.iter().map(|m| m.model.clone()).collect();
+        let entries = self
+            .session
+            .store
+            .ledger_entries()?
+            .into_iter()
+            .filter(|e| e.platform == self.session.key)
+            .collect();
+        let verdicts = crate::queue::ledger_verdicts(&self.policy, &models, entries);
+        for m in &mut view.models {
+            let (next, _) = crate::queue::next_review(&self.policy, &m.model, &verdicts);
+            m.overdue = next
+                .date
+                .as_deref()
+                .is_some_and(|d| d.len() == 10 && d < today);
+            m.next_review = next;
+        }
+        if filter.overdue {
+            view.models.retain(|m| m.overdue);
+        }
         let statuses = inventory::statuses(
             &self.session.store,
             &self.session.key,

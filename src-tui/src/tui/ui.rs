@@ -152,11 +152,7 @@ fn draw_table(f: &mut Frame, app: &mut App, area: Rect, wide: bool) {
         .iter()
         .map(|&i| {
             let m = &app.view.models[i];
-            let review = m
-                .model
-                .next_review_date
-                .clone()
-                .unwrap_or_else(|| "—".into());
+            let review = m.next_review.date.clone().unwrap_or_else(|| "—".into());
             let review = if m.overdue {
                 Cell::from(format!("{review} !")).style(
                     Style::new()

@@ -66,7 +66,7 @@ function key(r: Row, k: SortKey): string | null {
     case "owner":
       return ownerName(r.model.owner);
     case "next_review":
-      return r.model.next_review_date;
+      return r.model.next_review.date;
     case "status":
       return r.status;
   }

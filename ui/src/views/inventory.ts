@@ -135,7 +135,7 @@ export function render(): void {
         h("td", {}, ownerName(m.owner)),
         h("td", {}, m.latest_version ? `v${m.latest_version}` : "—"),
         h("td", { class: `status status-${r.status.replace(/ /g, "-")}` }, r.counts === false ? `${r.status} ✗` : r.status),
-        h("td", { class: m.overdue ? "overdue" : "" }, m.next_review_date ?? "—", m.overdue ? " (overdue)" : ""),
+        h("td", { class: m.overdue ? "overdue" : "" }, m.next_review.date ?? "—", m.overdue ? " (overdue)" : ""),
       );
       tr.addEventListener("click", () => choose(m.name));
       tr.addEventListener("keydown", (e) => {

@@ -410,6 +410,19 @@ impl Platform for MlflowClient {
         self.write_back_impl(w)
     }
 
+    fn assign(
+        &self,
+        version: &crate::uri::VersionRef,
+        a: &crate::assignment::Assignment,
+    ) -> Result<String> {
+        let key = a.tag_key();
+        let _: serde_json::Value = self.http.post(
+            "api/2.0/mlflow/model-versions/set-tag",
+            &serde_json::json!({"name": version.name, "version": version.version, "key": key, "value": a.tag_value()}),
+        )?;
+        Ok(format!("tag {key} on {version}"))
+    }
+
     fn list_approvals(
         &self,
         version: &crate::uri::VersionRef,

@@ -1,0 +1,384 @@
+use super::*;
+use crate::model::ModelKind;
+
+fn day(s: &str) -> NaiveDate {
+    date_of(s).unwrap()
+}
+
+fn ms(date: &str) -> i64 {
+    day(date)
+        .and_hms_opt(12, 0, 0)
+        .unwrap()
+        .and_utc()
+        .timestamp_millis()
+}
+
+fn model(name: &str, tier: &str, aliases: &[(&str, &str)], tags: &[(&str, &str)]) -> Model {
+    let mut t: BTreeMap<String, String> = tags
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    t.insert("risk_tier".into(), tier.into());
+    t.insert("owner".into(), "olga@bank".into());
+    let mut m = Model {
+        name: name.into(),
+        kind: ModelKind::Classic,
+        description: String::new(),
+        owner: None,
+        business_purpose: None,
+        risk_tier: None,
+        next_review_date: None,
+        monitoring: None,
+        llm_provider: None,
+        created_ms: 0,
+        updated_ms: 0,
+        tags: t,
+        aliases: aliases
+            .iter()
+            .map(|(a, v)| (a.to_string(), v.to_string()))
+            .collect(),
+    };
+    m.apply_tag_names(&Default::default());
+    m
+}
+
+fn version(name: &str, v: &str, created: &str) -> Version {
+    Version {
+        name: name.into(),
+        version: v.into(),
+        creator: Some("bob@bank".into()),
+        created_ms: ms(created),
+        updated_ms: ms(created),
+        source: String::new(),
+        run_id: None,
+        status: "READY".into(),
+        description: String::new(),
+        aliases: Vec::new(),
+        tags: BTreeMap::new(),
+        files: Vec::new(),
+    }
+}
+
+fn verdict(role: Role, decision: Decision, signer: &str, at: &str) -> Verdict {
+    Verdict {
+        role,
+        decision,
+        signer: signer.into(),
+        signed_at: format!("{at}T09:00:00Z"),
+        counts: true,
+        stale: false,
+        changes: Vec::new(),
+        expires_at: None,
+        signature_ok: true,
+    }
+}
+
+fn approved_pair(validated: &str, approved: &str) -> VersionVerdicts {
+    VersionVerdicts {
+        approvals: vec![
+            verdict(Role::Validator, Decision::Approve, "vera@bank", validated),
+            verdict(Role::Approver, Decision::Approve, "alex@bank", approved),
+        ],
+        approved: true,
+    }
+}
+
+struct World {
+    policy: LoadedPolicy,
+    models: Vec<Model>,
+    versions: Vec<Version>,
+    verdicts: BTreeMap<String, VersionVerdicts>,
+    in_review: BTreeSet<String>,
+}
+
+impl World {
+    fn new(models: Vec<Model>, versions: Vec<Version>) -> Self {
+        Self {
+            policy: LoadedPolicy::default_policy().unwrap(),
+            models,
+            versions,
+            verdicts: BTreeMap::new(),
+            in_review: BTreeSet::new(),
+        }
+    }
+
+    fn queue_on(&self, today: &str, seen: &BTreeMap<(String, String), String>) -> Vec<QueueItem> {
+        let input = Input {
+            policy: &self.policy,
+            models: &self.models,
+            versions: &self.versions,
+            verdicts: &self.verdicts,
+            in_review: &self.in_review,
+            today: day(today),
+        };
+        build(&input, seen)
+    }
+
+    fn queue(&self, today: &str) -> Vec<QueueItem> {
+        self.queue_on(today, &BTreeMap::new())
+    }
+}
+
+fn kinds(item: &QueueItem) -> Vec<ReasonKind> {
+    item.reasons.iter().map(|r| r.kind).collect()
+}
+
+#[test]
+fn an_approval_moves_the_next_review_by_the_tiers_cadence() {
+    // Tier 1 (12 months): validated in January, countersigned in February → due next February.
+    let mut w = World::new(
+        vec![model(
+            "pd",
+            "1",
+            &[("champion", "1")],
+            &[("next_review_date", "2026-03-01")],
+        )],
+        vec![version("pd", "1", "2026-01-02")],
+    );
+    w.verdicts.insert(
+        "models:/pd/1".into(),
+        approved_pair("2026-01-20", "2026-02-03"),
+    );
+    // Long before the date, nothing is due, although the owner's declared date has passed.
+    assert_eq!(w.queue("2026-12-01"), vec![]);
+    let (next, governing) = next_review(&w.policy, &w.models[0], &w.verdicts);
+    assert_eq!(governing.as_deref(), Some("1"));
+    assert_eq!(next.computed.as_deref(), Some("2027-02-03"));
+    assert_eq!(next.declared.as_deref(), Some("2026-03-01"));
+    assert!(next.disagree());
+    // Within the policy's 30 days it enters the queue, due on that date; past it, overdue.
+    let q = w.queue("2027-01-10");
+    assert_eq!(q.len(), 1);
+    assert_eq!(kinds(&q[0]), vec![ReasonKind::Cadence]);
+    assert_eq!(q[0].due.as_deref(), Some("2027-02-03"));
+    assert_eq!(q[0].days_overdue, 0);
+    assert!(!q[0].reasons[0].detail.contains("approved on 2027-02-03"));
+    assert!(
+        q[0].reasons[0]
+            .detail
+            .contains("approved on 2026-02-03 + 12 months; the owner declared 2026-03-01"),
+        "{}",
+        q[0].reasons[0].detail
+    );
+    assert_eq!(w.queue("2027-02-13")[0].days_overdue, 10);
+}
+
+#[test]
+fn without_an_approval_the_owners_declared_date_decides() {
+    let w = World::new(
+        vec![model("pd", "2", &[], &[("next_review_date", "2026-11-20")])],
+        vec![
+            version("pd", "1", "2026-01-02"),
+            version("pd", "2", "2026-06-02"),
+        ],
+    );
+    let q = w.queue("2026-12-01");
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0].version, "2", "the newest version, no production alias");
+    assert_eq!(q[0].days_overdue, 11);
+    assert!(q[0].reasons[0].detail.contains("declared"));
+    assert_eq!(q[0].needs, Role::Validator);
+    assert_eq!(q[0].status, ModelStatus::NotReviewed);
+}
+
+#[test]
+fn a_stale_approval_is_due_from_when_it_was_first_seen() {
+    let mut w = World::new(
+        vec![model("pd", "1", &[("champion", "1")], &[])],
+        vec![version("pd", "1", "2026-01-02")],
+    );
+    let mut vv = approved_pair("2026-10-01", "2026-10-02");
+    vv.approved = false;
+    for a in &mut vv.approvals {
+        a.counts = false;
+        a.stale = true;
+        a.changes = vec!["run metric auc: 0.91 → 0.87".into()];
+    }
+    w.verdicts.insert("models:/pd/1".into(), vv);
+    let q = w.queue("2026-12-01");
+    assert_eq!(kinds(&q[0]), vec![ReasonKind::EvidenceChanged]);
+    assert_eq!(q[0].due.as_deref(), Some("2026-12-31"), "tier 1: 30 days");
+    assert!(q[0].reasons[0]
+        .detail
+        .contains("run metric auc: 0.91 → 0.87"));
+    // Seen first on 1 November: due 1 December, so not pushed forward by looking again.
+    let mut seen = BTreeMap::new();
+    seen.insert(
+        ("models:/pd/1".to_string(), "evidence_changed".to_string()),
+        "2026-11-01".to_string(),
+    );
+    let q = w.queue_on("2026-12-05", &seen);
+    assert_eq!(q[0].due.as_deref(), Some("2026-12-01"));
+    assert_eq!(q[0].days_overdue, 4);
+    assert_eq!(q[0].reasons[0].since.as_deref(), Some("2026-11-01"));
+    let input = Input {
+        policy: &w.policy,
+        models: &w.models,
+        versions: &w.versions,
+        verdicts: &w.verdicts,
+        in_review: &w.in_review,
+        today: day("2026-12-05"),
+    };
+    assert!(timed_triggers(&input).contains(&("models:/pd/1".into(), "evidence_changed".into())));
+}
+
+#[test]
+fn an_expired_condition_and_a_breach_are_due_by_the_policys_days() {
+    let mut w = World::new(
+        vec![
+            model("pd", "1", &[("champion", "1")], &[]),
+            model(
+                "lgd",
+                "2",
+                &[("production", "3")],
+                &[("monitoring", " BREACH ")],
+            ),
+        ],
+        vec![
+            version("pd", "1", "2026-01-02"),
+            version("lgd", "3", "2026-01-02"),
+        ],
+    );
+    let mut vv = approved_pair("2026-01-10", "2026-01-11");
+    vv.approved = false;
+    vv.approvals[1].decision = Decision::ApproveWithConditions;
+    vv.approvals[1].expires_at = Some("2026-11-15T00:00:00Z".into());
+    vv.approvals[1].counts = false;
+    w.verdicts.insert("models:/pd/1".into(), vv);
+    w.verdicts.insert(
+        "models:/lgd/3".into(),
+        approved_pair("2026-06-01", "2026-06-02"),
+    );
+    let q = w.queue("2026-12-01");
+    let pd = q.iter().find(|i| i.name == "pd").unwrap();
+    assert!(kinds(pd).contains(&ReasonKind::ConditionExpired));
+    assert_eq!(
+        pd.due.as_deref(),
+        Some("2026-11-15"),
+        "tier 1: 0 days after the expiry"
+    );
+    assert_eq!(pd.days_overdue, 16);
+    let lgd = q.iter().find(|i| i.name == "lgd").unwrap();
+    assert_eq!(kinds(lgd), vec![ReasonKind::MonitoringBreach]);
+    assert_eq!(lgd.due.as_deref(), Some("2026-12-31"), "tier 2: 30 days");
+    // The overdue one first.
+    assert_eq!(q[0].name, "pd");
+    // A tier that does not list the trigger ignores it.
+    w.models[1].risk_tier = Some("3".into());
+    assert!(w.queue("2026-12-01").iter().all(|i| i.name != "lgd"));
+}
+
+#[test]
+fn a_new_version_and_an_alias_on_an_unapproved_version_need_review() {
+    let mut w = World::new(
+        vec![model("pd", "1", &[("champion", "2")], &[])],
+        vec![
+            version("pd", "1", "2026-01-02"),
+            version("pd", "2", "2026-10-01"),
+            version("pd", "3", "2026-11-01"),
+        ],
+    );
+    w.versions[2].status = "FAILED_REGISTRATION".into();
+    w.verdicts.insert(
+        "models:/pd/1".into(),
+        approved_pair("2026-02-01", "2026-02-02"),
+    );
+    let q = w.queue("2026-12-01");
+    // Version 3 failed registration: version 2 is the newest, and the champion points at it.
+    assert_eq!(q.len(), 1, "{q:#?}");
+    assert_eq!(q[0].version, "2");
+    assert!(q[0].in_production);
+    let details: Vec<&str> = q[0].reasons.iter().map(|r| r.detail.as_str()).collect();
+    assert!(
+        details
+            .iter()
+            .any(|d| d.contains("alias champion points at version 2")),
+        "{details:?}"
+    );
+    assert!(details
+        .iter()
+        .any(|d| d
+            .contains("version 2 was registered on 2026-10-01; the newest approved is version 1")));
+    assert_eq!(
+        q[0].due.as_deref(),
+        Some("2026-11-30"),
+        "registered + 60 days"
+    );
+}
+
+#[test]
+fn a_validated_version_waits_for_its_approver_and_assignments_show_who() {
+    let mut w = World::new(
+        vec![model("pd", "1", &[], &[])],
+        vec![version("pd", "1", "2026-01-02")],
+    );
+    w.verdicts.insert(
+        "models:/pd/1".into(),
+        VersionVerdicts {
+            approvals: vec![verdict(
+                Role::Validator,
+                Decision::Approve,
+                "vera@bank",
+                "2026-11-25",
+            )],
+            approved: false,
+        },
+    );
+    let a = Assignment {
+        to: "alex@bank".into(),
+        role: Role::Approver,
+        due: Some("2026-12-02".into()),
+        by: "mona@bank".into(),
+        at: "2026-11-26T10:00:00Z".into(),
+    };
+    w.versions[0].tags.insert(a.tag_key(), a.tag_value());
+    let q = w.queue("2026-12-01");
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0].needs, Role::Approver);
+    assert_eq!(q[0].status, ModelStatus::PendingApproval);
+    assert_eq!(
+        kinds(&q[0]),
+        vec![ReasonKind::Assigned, ReasonKind::AwaitingApproval]
+    );
+    assert_eq!(
+        q[0].due.as_deref(),
+        Some("2026-12-02"),
+        "the assignment's date comes first"
+    );
+    assert!(q[0].assigned_to("alex@bank"));
+    assert!(q[0].assigned_to("Alex@Bank"));
+    assert!(!q[0].assigned_to("vera@bank"));
+    // A reject blocks: nothing is awaited of an approver.
+    w.verdicts.get_mut("models:/pd/1").unwrap().approvals[0].decision = Decision::Reject;
+    let q = w.queue("2026-12-01");
+    assert_eq!(kinds(&q[0]), vec![ReasonKind::Assigned]);
+    assert_eq!(q[0].status, ModelStatus::Rejected);
+}
+
+#[test]
+fn hostile_platform_text_is_escaped_in_every_reason() {
+    let mut w = World::new(
+        vec![model(
+            "pd",
+            "1",
+            &[("champion", "1")],
+            &[("monitoring", "breach")],
+        )],
+        vec![version("pd", "1", "2026-01-02")],
+    );
+    let mut vv = approved_pair("2026-10-01", "2026-10-02");
+    vv.approved = false;
+    vv.approvals[0].signer = "vera\u{1b}]52;c;ZXZpbA==\u{7}@bank".into();
+    vv.approvals[0].stale = true;
+    vv.approvals[0].changes = vec!["tag x: \u{202e}evil".into()];
+    w.verdicts.insert("models:/pd/1".into(), vv);
+    let q = w.queue("2026-12-01");
+    for r in &q[0].reasons {
+        assert!(
+            !r.detail.chars().any(crate::display::is_unsafe_char),
+            "{:?}",
+            r.detail
+        );
+    }
+    assert!(q[0].reasons.iter().any(|r| r.detail.contains("vera\\e]52")));
+}

@@ -1,0 +1,65 @@
+//! When each re-review trigger was first seen on a version: the queue's due dates count from
+//! it, so a trigger that fired last month is not due "in 30 days" again every day.
+
+use super::Store;
+use crate::Result;
+use rusqlite::params;
+use std::collections::{BTreeMap, BTreeSet};
+
+impl Store {
+    /// Records the triggers firing now (`(version, reason)` pairs) and returns the date each
+    /// was first seen: `today` for one not seen before. Triggers of the platform that no
+    /// longer fire are forgotten, so one that fires again later counts from then.
+    pub fn triggers_seen(
+        &self,
+        platform: &str,
+        firing: &BTreeSet<(String, String)>,
+        today: &str,
+    ) -> Result<BTreeMap<(String, String), String>> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let mut known = BTreeMap::new();
+        {
+            let mut q = tx
+                .prepare("SELECT version, reason, first_seen FROM trigger_seen WHERE platform = ?1")
+                .map_err(|e| self.err(e))?;
+            let rows = q
+                .query_map([platform], |r| {
+                    Ok((
+                        (r.get::<_, String>(0)?, r.get::<_, String>(1)?),
+                        r.get::<_, String>(2)?,
+                    ))
+                })
+                .map_err(|e| self.err(e))?;
+            for row in rows {
+                let (k, v) = row.map_err(|e| self.err(e))?;
+                known.insert(k, v);
+            }
+        }
+        for (version, reason) in known.keys() {
+            if !firing.contains(&(version.clone(), reason.clone())) {
+                tx.execute(
+                    "DELETE FROM trigger_seen WHERE platform = ?1 AND version = ?2 AND reason = ?3",
+                    params![platform, version, reason],
+                )
+                .map_err(|e| self.err(e))?;
+            }
+        }
+        let mut out = BTreeMap::new();
+        for key in firing {
+            let first = match known.get(key) {
+                Some(d) => d.clone(),
+                None => {
+                    tx.execute(
+                        "INSERT INTO trigger_seen (platform, version, reason, first_seen) VALUES (?1, ?2, ?3, ?4)",
+                        params![platform, key.0, key.1, today],
+                    )
+                    .map_err(|e| self.err(e))?;
+                    today.to_string()
+                }
+            };
+            out.insert(key.clone(), first);
+        }
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(out)
+    }
+}

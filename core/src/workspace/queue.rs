@@ -1,0 +1,231 @@
+//! The review queue and assignments, through the workspace: approvals judged against the
+//! platform now (or from the ledger offline), trigger sightings kept in the store, and
+//! assignments recorded on the platform for every reviewer to see.
+
+use super::Workspace;
+use crate::assignment::Assignment;
+use crate::policy::Role;
+use crate::queue::{self, Queue, VersionVerdicts};
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What `countersign queue` asks for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct QueueOptions {
+    /// Only items assigned to the configured identity.
+    #[serde(default)]
+    pub mine: bool,
+    /// Only models of this tier.
+    #[serde(default)]
+    pub tier: Option<String>,
+    /// Judge approvals from the ledger (the last verification here) instead of the platform.
+    #[serde(default)]
+    pub offline: bool,
+}
+
+/// What `countersign assign` recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct Assigned {
+    /// `models:/NAME/VERSION`.
+    pub version: String,
+    /// The assignment.
+    pub assignment: Assignment,
+    /// Where it was written on the platform.
+    pub location: String,
+}
+
+impl Workspace {
+    /// The review queue: every version that needs a review or an approval now or soon, why,
+    /// by when and who is assigned, most urgent first. Approvals are verified against the
+    /// platform (as `verify --all` does) unless `offline`, or no trust root is pinned, when
+    /// the ledger's last verdicts are used and the queue says so.
+    pub fn queue(&self, opts: &QueueOptions, today: &str) -> Result<Queue> {
+        let store = &self.session.store;
+        let key = self.session.key.clone();
+        let mine = if opts.mine {
+            Some(self.identity.clone().ok_or_else(|| Error::InvalidInput {
+                what: "identity",
+                input: String::new(),
+                reason: "none is configured, and --mine needs it: pass --as PRINCIPAL, set COUNTERSIGN_IDENTITY, or write `identity = \"…\"` in the config file".into(),
+            })?)
+        } else {
+            None
+        };
+        let mut policy = self.policy.clone();
+        let mut verdicts: BTreeMap<String, VersionVerdicts> = BTreeMap::new();
+        let mut unverified = Vec::new();
+        let judged = match (opts.offline, self.root_pin()) {
+            (false, Ok(_)) => {
+                let t = self.trusted()?;
+                policy = t.trust.newest()?.policy.clone();
+                let versions =
+                    crate::approval::verify::versions_with_approvals(store, t.platform.as_ref())?;
+                for (i, v) in versions.iter().enumerate() {
+                    log::info!("verifying approvals {}/{}: {v}", i + 1, versions.len());
+                    match crate::approval::verify::verify_version(
+                        store,
+                        t.platform.as_ref(),
+                        &t.trust,
+                        v,
+                        &mut |_| {},
+                    ) {
+                        Ok(res) if !res.approvals.is_empty() => {
+                            verdicts
+                                .insert(v.to_string(), VersionVerdicts::from_verification(&res));
+                        }
+                        Ok(_) => {}
+                        // One version the platform cannot show stops nothing else: it is
+                        // listed with why, and its approvals count for nothing here.
+                        Err(e) => unverified.push(format!("{v}: {e}")),
+                    }
+                }
+                "verified".to_string()
+            }
+            (offline, pin) => {
+                let entries = store
+                    .ledger_entries()?
+                    .into_iter()
+                    .filter(|e| e.platform == key)
+                    .collect();
+                verdicts = queue::ledger_verdicts(&policy, &store.models(&key)?, entries);
+                match (offline, pin) {
+                    (true, _) => "ledger".to_string(),
+                    (false, Err(e)) => format!("ledger ({e})"),
+                    (false, Ok(_)) => "ledger".to_string(),
+                }
+            }
+        };
+        let all = store.models(&key)?;
+        let mut models = all.clone();
+        if let Some(t) = &opts.tier {
+            if !policy.policy.tiers.contains_key(t) {
+                let known: Vec<&str> = policy.policy.tiers.keys().map(String::as_str).collect();
+                return Err(Error::InvalidInput {
+                    what: "--tier",
+                    input: t.clone(),
+                    reason: format!("the policy has no such tier (known: {})", known.join(", ")),
+                });
+            }
+            models.retain(|m| m.risk_tier.as_deref() == Some(t.as_str()));
+        }
+        let versions = store.all_versions(&key)?;
+        let in_review = store.reviewed_versions(&key)?;
+        let day = queue::date_of(today).ok_or_else(|| Error::InvalidInput {
+            what: "date",
+            input: today.to_string(),
+            reason: "write YYYY-MM-DD".into(),
+        })?;
+        let whole = queue::Input {
+            policy: &policy,
+            models: &all,
+            versions: &versions,
+            verdicts: &verdicts,
+            in_review: &in_review,
+            today: day,
+        };
+        // Sightings are recorded over the whole inventory, so a filtered look never makes
+        // the store forget a trigger of another tier.
+        let seen = store.triggers_seen(&key, &queue::timed_triggers(&whole), today)?;
+        let mut items = queue::build(
+            &queue::Input {
+                models: &models,
+                ..whole
+            },
+            &seen,
+        );
+        if let Some(me) = &mine {
+            items.retain(|i| i.assigned_to(me));
+        }
+        Ok(Queue {
+            schema: queue::SCHEMA.to_string(),
+            platform: key,
+            today: today.to_string(),
+            judged,
+            mine,
+            items,
+            unverified,
+        })
+    }
+
+    /// Assigns a version to a reviewer in a role, on the platform (every reviewer's next
+    /// sync or queue shows it) and in the store. Refused for an identity nobody could sign
+    /// under, for a builder of the version, and for someone the policy's roster does not
+    /// give the role.
+    pub fn assign(
+        &self,
+        version: &str,
+        to: &str,
+        role: Role,
+        due: Option<String>,
+    ) -> Result<Assigned> {
+        let vref = self.resolve(version)?;
+        let by = self.config.acting_identity().ok_or_else(|| Error::InvalidInput {
+            what: "identity",
+            input: String::new(),
+            reason: "none is configured, and an assignment records who made it: pass --as PRINCIPAL, set COUNTERSIGN_IDENTITY, or write `identity = \"…\"` in the config file".into(),
+        })?;
+        let a = Assignment {
+            to: to.to_string(),
+            role,
+            due,
+            by,
+            at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        };
+        crate::assignment::check(&a).map_err(|reason| Error::InvalidInput {
+            what: "assignment",
+            input: format!("{vref} → {to}"),
+            reason,
+        })?;
+        // The roster that counts is the trusted release's, where a root is pinned.
+        let policy = match self.root_pin() {
+            Ok(_) => self.trusted()?.trust.newest()?.policy.clone(),
+            Err(_) => self.policy.clone(),
+        };
+        let platform = self.session.open_platform(&policy)?;
+        let snap = platform.fetch_version(&vref)?;
+        let mut reasons = Vec::new();
+        for (who, what) in crate::approval::builders(&snap) {
+            if crate::approval::same_person(&who, to) {
+                reasons.push(format!(
+                    "'{}' is the {what}; the builder of a model never reviews or approves it",
+                    crate::display::escape(to)
+                ));
+            }
+        }
+        if !policy.policy.roster.is_empty()
+            && !crate::approval::roster_has(&policy.policy, to, role)
+        {
+            reasons.push(format!(
+                "the policy's roster does not give '{}' the {role} role; assign someone it lists, or have the risk function add them",
+                crate::display::escape(to)
+            ));
+        }
+        if !reasons.is_empty() {
+            reasons.sort();
+            reasons.dedup();
+            return Err(Error::Refused { reasons });
+        }
+        let location = platform.assign(&vref, &a)?;
+        // The store shows it at once, as the platform now does.
+        let snap = platform.fetch_version(&vref)?;
+        let runs: Vec<crate::model::Run> = snap
+            .run
+            .iter()
+            .chain(snap.evaluations.iter())
+            .cloned()
+            .collect();
+        self.session.store.refresh_version(
+            &self.session.key,
+            &snap.model,
+            &snap.version,
+            &runs,
+            snap.logged_model.as_ref(),
+        )?;
+        Ok(Assigned {
+            version: vref.to_string(),
+            assignment: a,
+            location,
+        })
+    }
+}
