@@ -542,7 +542,8 @@ fn reasons(input: &Input<'_>) -> Vec<Pending> {
                 explained.insert(v.version.clone());
             }
             if fires(Trigger::EvidenceChanged) {
-                for a in vv.approvals.iter().filter(|a| a.stale) {
+                // One reason per version (the first stale approval says what changed).
+                if let Some(a) = vv.approvals.iter().find(|a| a.stale) {
                     let what = if a.changes.is_empty() {
                         "it did not count when last verified".to_string()
                     } else {
@@ -560,7 +561,6 @@ fn reasons(input: &Input<'_>) -> Vec<Pending> {
                         ),
                         Due::AfterSeen(due_days(Trigger::EvidenceChanged)),
                     );
-                    break;
                 }
             }
             if fires(Trigger::ConditionExpired) {

@@ -1191,6 +1191,63 @@ mod tests {
     }
 
     #[test]
+    fn assignments_come_only_from_assign_never_from_a_model_file_or_a_link() {
+        use crate::assignment::Assignment;
+        use crate::policy::Role;
+        let d = tempfile::tempdir().unwrap();
+        let planted = Assignment {
+            to: "mallory@x".into(),
+            role: Role::Validator,
+            due: None,
+            by: "mallory@x".into(),
+            at: "2099-01-01T00:00:00Z".into(),
+        };
+        write(
+            d.path(),
+            "models/a.toml",
+            &format!(
+                "name = \"a\"\ncreated = 2025-01-01\n[[versions]]\nversion = 1\ncreated = \"2025-02-01T00:00:00Z\"\n[versions.tags]\n\"countersign.assignment.validator\" = {:?}\n",
+                planted.tag_value()
+            ),
+        );
+        let tags = |d: &Path| fetch(d).unwrap().versions[0].tags.clone();
+        assert!(
+            Assignment::from_tags(&tags(d.path())).is_empty(),
+            "a model file's own tag is dropped"
+        );
+        let p = FolderPlatform::new(d.path().to_path_buf(), TagNames::default());
+        let vref = crate::uri::VersionRef {
+            name: "a".into(),
+            version: "1".into(),
+        };
+        let mut a = Assignment {
+            to: "vera@x".into(),
+            role: Role::Validator,
+            due: Some("2027-01-01".into()),
+            by: "mona@x".into(),
+            at: "2026-12-01T00:00:00Z".into(),
+        };
+        p.assign(&vref, &a).unwrap();
+        assert_eq!(Assignment::from_tags(&tags(d.path())), vec![a.clone()]);
+        // Reassigned: the newest file counts (by the stamp assign wrote, not the text's
+        // claimed time), the first stays as history.
+        a.to = "erin@x".into();
+        a.at = "2000-01-01T00:00:00Z".into();
+        p.assign(&vref, &a).unwrap();
+        assert_eq!(Assignment::from_tags(&tags(d.path())), vec![a.clone()]);
+        let dir = p.review_dir(&vref).join("assignments");
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
+        // A folder of assignments swapped for a link elsewhere is not read, and not written.
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("validator-9.json"), planted.tag_value()).unwrap();
+        std::fs::rename(&dir, d.path().join("moved")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), &dir).unwrap();
+        assert!(Assignment::from_tags(&tags(d.path())).is_empty());
+        assert!(p.assign(&vref, &a).is_err());
+        assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 1);
+    }
+
+    #[test]
     fn errors_name_file_line_column_and_field() {
         let d = tempfile::tempdir().unwrap();
         write(
