@@ -63,6 +63,19 @@ impl NextReview {
     }
 }
 
+impl Filter {
+    /// Whether a row passes the filter, judging "overdue" by the row's next review date (the
+    /// one the approvals set, see [`ModelSummary::next_review`]), not only the owner's tag.
+    pub fn keeps(&self, row: &ModelSummary, today: &str) -> bool {
+        Filter {
+            overdue: false,
+            ..self.clone()
+        }
+        .matches(&row.model, today)
+            && (!self.overdue || row.overdue)
+    }
+}
+
 /// One row of the inventory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ModelSummary {

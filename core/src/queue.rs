@@ -513,7 +513,7 @@ fn reasons(input: &Input<'_>) -> Vec<Pending> {
         let newest_signed = versions
             .iter()
             .rev()
-            .find(|v| verdict(v).is_some_and(|vv| !vv.approvals.is_empty()))
+            .find(|v| verdict(v).is_some_and(|vv| vv.approvals.iter().any(|a| a.signature_ok)))
             .copied();
         let mut matter: Vec<&Version> = versions
             .iter()
@@ -532,7 +532,7 @@ fn reasons(input: &Input<'_>) -> Vec<Pending> {
             if vv.approved {
                 continue;
             }
-            if vv.approvals.iter().any(|a| {
+            if vv.approvals.iter().filter(|a| a.signature_ok).any(|a| {
                 a.stale
                     || a.expires_at
                         .as_deref()
@@ -543,7 +543,7 @@ fn reasons(input: &Input<'_>) -> Vec<Pending> {
             }
             if fires(Trigger::EvidenceChanged) {
                 // One reason per version (the first stale approval says what changed).
-                if let Some(a) = vv.approvals.iter().find(|a| a.stale) {
+                if let Some(a) = vv.approvals.iter().find(|a| a.stale && a.signature_ok) {
                     let what = if a.changes.is_empty() {
                         "it did not count when last verified".to_string()
                     } else {
@@ -564,11 +564,15 @@ fn reasons(input: &Input<'_>) -> Vec<Pending> {
                 }
             }
             if fires(Trigger::ConditionExpired) {
-                let expired = vv.approvals.iter().filter_map(|a| {
-                    let exp = date_of(a.expires_at.as_deref()?)?;
-                    (exp < input.today && a.decision == Decision::ApproveWithConditions)
-                        .then_some((a, exp))
-                });
+                let expired = vv
+                    .approvals
+                    .iter()
+                    .filter(|a| a.signature_ok)
+                    .filter_map(|a| {
+                        let exp = date_of(a.expires_at.as_deref()?)?;
+                        (exp < input.today && a.decision == Decision::ApproveWithConditions)
+                            .then_some((a, exp))
+                    });
                 if let Some((a, exp)) = expired.max_by_key(|(_, e)| *e) {
                     push(
                         version_ref(v),
@@ -653,9 +657,10 @@ fn reasons(input: &Input<'_>) -> Vec<Pending> {
             // An approver who signed after the validator (a conditional approval since
             // expired, a stale one) is not awaited: another reason says why.
             let answered = |val: &Verdict| {
-                vv.approvals
-                    .iter()
-                    .any(|a| a.role == Role::Approver && a.signed_at >= val.signed_at)
+                // Only a record whose signature verified: a planted one hides nothing.
+                vv.approvals.iter().any(|a| {
+                    a.role == Role::Approver && a.signature_ok && a.signed_at >= val.signed_at
+                })
             };
             if let Some(val) = validated.filter(|val| !answered(val)) {
                 let on = date_of(&val.signed_at);
@@ -751,7 +756,15 @@ pub fn build(input: &Input<'_>, seen: &BTreeMap<(String, String), String>) -> Ve
         reasons.sort_by(|a, b| {
             (a.due.is_none(), &a.due, a.kind).cmp(&(b.due.is_none(), &b.due, b.kind))
         });
-        let assignments = Assignment::from_tags(&v.tags);
+        // An assignment made before the version's approval was that cycle's: done.
+        let approved_on = input
+            .verdicts
+            .get(&vref)
+            .and_then(|vv| vv.approved_on(&input.policy.required_roles(m.risk_tier.as_deref())));
+        let assignments: Vec<Assignment> = Assignment::from_tags(&v.tags)
+            .into_iter()
+            .filter(|a| approved_on.is_none_or(|on| date_of(&a.at).is_some_and(|at| at > on)))
+            .collect();
         let due = reasons
             .iter()
             .filter_map(|r| r.due.clone())

@@ -288,9 +288,6 @@ impl FolderPlatform {
             .join(encode_component(&r.version))
     }
 
-    /// Refuses a review folder reached through a symbolic link (or holding something other than
-    /// a folder on the way): a planted link would make reads or writes happen outside the
-    /// platform's folder.
     /// The assignments recorded for a version (`reviews/NAME/VERSION/assignments/*.json`,
     /// the newest per role), as the version tags they are on MLflow. Links and files that do
     /// not parse are passed over: an assignment is a hint of who is to act, never a grant.
@@ -307,6 +304,9 @@ impl FolderPlatform {
             if !file.ends_with(".json") || !entry.file_type().is_ok_and(|t| t.is_file()) {
                 continue;
             }
+            if entry.metadata().map_or(true, |m| m.len() > 64 * 1024) {
+                continue;
+            }
             self.reads.fetch_add(1, Ordering::Relaxed);
             let Ok(text) = std::fs::read_to_string(&path) else {
                 continue;
@@ -314,6 +314,10 @@ impl FolderPlatform {
             let Ok(a) = serde_json::from_str::<crate::assignment::Assignment>(&text) else {
                 continue;
             };
+            // Only a file named as `assign` names it (ROLE-STAMP.json) counts for that role.
+            if !file.starts_with(&format!("{}-", a.role)) {
+                continue;
+            }
             let key = a.tag_key();
             // The file name's stamp (written by `assign`) orders them, not the text inside.
             let candidate = (file, a.at.clone(), a.tag_value());
@@ -324,6 +328,9 @@ impl FolderPlatform {
         newest.into_iter().map(|(k, (_, _, v))| (k, v)).collect()
     }
 
+    /// Refuses a review folder reached through a symbolic link (or holding something other than
+    /// a folder on the way): a planted link would make reads or writes happen outside the
+    /// platform's folder.
     fn real_dirs(&self, dir: &Path) -> Result<()> {
         let Ok(rel) = dir.strip_prefix(&self.root) else {
             return Err(Error::InvalidInput {
@@ -935,8 +942,8 @@ impl Platform for FolderPlatform {
                     .collect();
                 aliases.sort();
                 let mut tags = v.tags;
-                // Only Countersign writes `countersign.` tags: a model file's own are dropped,
-                // and the assignments recorded beside the reviews take their place.
+                // Assignments come only from `assign`: a model file's own assignment tags are
+                // dropped, and the files recorded beside the reviews take their place.
                 tags.retain(|k, _| !k.starts_with(crate::assignment::TAG_PREFIX));
                 tags.extend(self.assignment_tags(&crate::uri::VersionRef {
                     name: f.name.clone(),

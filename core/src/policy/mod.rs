@@ -407,6 +407,12 @@ fn validate(p: &Policy, text: &str, path: &Path) -> Result<()> {
                 "tiers.{name}: distinct_approver = true needs \"approver\" in roles_required"
             )));
         }
+        if t.approval_due_days > 3650 {
+            return Err(plain(format!(
+                "tiers.{name}.approval_due_days must be 0 to 3650 days, not {}",
+                t.approval_due_days
+            )));
+        }
         for (trigger, days) in &t.trigger_due_days {
             if *days > 3650 {
                 return Err(plain(format!(
@@ -420,6 +426,12 @@ fn validate(p: &Policy, text: &str, path: &Path) -> Result<()> {
                 t.review_cadence_months
             )));
         }
+    }
+    if p.lifecycle.due_soon_days > 3650 {
+        return Err(plain(format!(
+            "lifecycle.due_soon_days must be 0 to 3650 days, not {}",
+            p.lifecycle.due_soon_days
+        )));
     }
     let mut seen = std::collections::BTreeSet::new();
     for item in &p.checklist {

@@ -382,3 +382,51 @@ fn hostile_platform_text_is_escaped_in_every_reason() {
     }
     assert!(q[0].reasons.iter().any(|r| r.detail.contains("vera\\e]52")));
 }
+
+#[test]
+fn a_planted_record_hides_nothing_and_an_old_assignment_sets_no_date() {
+    let mut w = World::new(
+        vec![model("pd", "1", &[], &[])],
+        vec![version("pd", "1", "2026-01-02")],
+    );
+    // A validator signed; someone planted an approver record with a bad signature, later.
+    let mut forged = verdict(Role::Approver, Decision::Approve, "alex@bank", "2026-11-30");
+    forged.counts = false;
+    forged.signature_ok = false;
+    w.verdicts.insert(
+        "models:/pd/1".into(),
+        VersionVerdicts {
+            approvals: vec![
+                verdict(
+                    Role::Validator,
+                    Decision::Approve,
+                    "vera@bank",
+                    "2026-11-25",
+                ),
+                forged,
+            ],
+            approved: false,
+        },
+    );
+    let q = w.queue("2026-12-01");
+    assert_eq!(kinds(&q[0]), vec![ReasonKind::AwaitingApproval], "{q:#?}");
+    // Approved a year ago with an assignment from before: the calendar item is due on its
+    // date, not on the old assignment's, and lists no assignee.
+    let old = Assignment {
+        to: "vera@bank".into(),
+        role: Role::Validator,
+        due: Some("2025-12-01".into()),
+        by: "mona@bank".into(),
+        at: "2025-11-01T10:00:00Z".into(),
+    };
+    w.versions[0].tags.insert(old.tag_key(), old.tag_value());
+    w.verdicts.insert(
+        "models:/pd/1".into(),
+        approved_pair("2025-11-20", "2025-12-01"),
+    );
+    let q = w.queue("2026-11-20");
+    assert_eq!(kinds(&q[0]), vec![ReasonKind::Cadence]);
+    assert_eq!(q[0].due.as_deref(), Some("2026-12-01"));
+    assert!(q[0].assignments.is_empty());
+    assert!(!q[0].assigned_to("vera@bank"));
+}

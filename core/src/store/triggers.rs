@@ -8,13 +8,16 @@ use std::collections::{BTreeMap, BTreeSet};
 
 impl Store {
     /// Records the triggers firing now (`(version, reason)` pairs) and returns the date each
-    /// was first seen: `today` for one not seen before. Triggers of the platform that no
-    /// longer fire are forgotten, so one that fires again later counts from then.
+    /// was first seen: `today` for one not seen before. With `forget`, triggers of the
+    /// platform that no longer fire are forgotten, so one that fires again later counts from
+    /// then; a look that saw less than everything (offline, a version it could not verify)
+    /// passes `false`, so it never restarts a clock.
     pub fn triggers_seen(
         &self,
         platform: &str,
         firing: &BTreeSet<(String, String)>,
         today: &str,
+        forget: bool,
     ) -> Result<BTreeMap<(String, String), String>> {
         let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
         let mut known = BTreeMap::new();
@@ -35,7 +38,7 @@ impl Store {
                 known.insert(k, v);
             }
         }
-        for (version, reason) in known.keys() {
+        for (version, reason) in known.keys().filter(|_| forget) {
             if !firing.contains(&(version.clone(), reason.clone())) {
                 tx.execute(
                     "DELETE FROM trigger_seen WHERE platform = ?1 AND version = ?2 AND reason = ?3",

@@ -126,7 +126,8 @@ impl Workspace {
         };
         // Sightings are recorded over the whole inventory, so a filtered look never makes
         // the store forget a trigger of another tier.
-        let seen = store.triggers_seen(&key, &queue::timed_triggers(&whole), today)?;
+        let complete = judged == "verified" && unverified.is_empty();
+        let seen = store.triggers_seen(&key, &queue::timed_triggers(&whole), today, complete)?;
         let mut items = queue::build(
             &queue::Input {
                 models: &models,

@@ -185,7 +185,7 @@ impl App {
             .models
             .iter()
             .enumerate()
-            .filter(|(_, m)| self.filter.matches(&m.model, &self.today))
+            .filter(|(_, m)| self.filter.keeps(m, &self.today))
             .filter(|(_, m)| {
                 self.status_filter.as_ref().is_none_or(|want| {
                     self.statuses
@@ -220,8 +220,8 @@ impl App {
             2 => self.rows.sort_by(|&a, &b| {
                 let d = |i: usize| {
                     models[i]
-                        .model
-                        .next_review_date
+                        .next_review
+                        .date
                         .clone()
                         .unwrap_or_else(|| "9999".into())
                 };
