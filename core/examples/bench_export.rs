@@ -260,6 +260,7 @@ fn pack_data() -> PackData {
         chain: vec![],
         pinned_root: String::new(),
         releases: vec![],
+        earlier_reviews: vec![],
     }
 }
 

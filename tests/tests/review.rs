@@ -449,6 +449,46 @@ fn a_new_review_never_hides_a_reject_and_revalidates_unchanged_evidence() {
                 >= 4,
         "the old review and its signed records were moved aside, not deleted"
     );
+    // The audit pack carries the superseded review the earlier (still counting) records bind,
+    // and its VERIFY.txt checks every record against the review it names.
+    let out = w.cli.data.path().join("revalidated-pack");
+    let o = w
+        .cli
+        .run(&["export", "audit-pack", v, "-o", out.to_str().expect("p")]);
+    let export_log = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(o.status.success(), "{export_log}");
+    assert!(
+        out.join("earlier-reviews/01/review.json").is_file(),
+        "{export_log}\n{:?}\n{}",
+        std::fs::read_dir(&out)
+            .expect("pack")
+            .map(|e| e.expect("e").file_name())
+            .collect::<Vec<_>>(),
+        std::fs::read_to_string(out.join("VERIFY.txt")).unwrap_or_default()
+    );
+    assert!(out.join("earlier-reviews/01/evidence.json").is_file());
+    let verify = |dir: &std::path::Path| {
+        let o = std::process::Command::new("bash")
+            .arg(dir.join("VERIFY.txt"))
+            .arg(w.cli.pinned().expect("pinned"))
+            .output()
+            .expect("bash");
+        (
+            o.status.success(),
+            String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr),
+        )
+    };
+    let (ok, text) = verify(&out);
+    assert!(ok, "VERIFY.txt of a re-reviewed version: {text}");
+    // Swapping the earlier review for the current one (both are in the pack) is caught.
+    std::fs::copy(
+        out.join("review.json"),
+        out.join("earlier-reviews/01/review.json"),
+    )
+    .expect("copy");
+    let (ok, text) = verify(&out);
+    assert!(!ok, "{text}");
+    assert!(text.contains("earlier-reviews/01/review.json"), "{text}");
 
     // A validator rejects; a builder then starts yet another review hoping to bury it.
     let o = w.sign("victor.validator@demo.bank", v, "validator", "reject");

@@ -4,6 +4,7 @@
 //! ```text
 //! audit-pack.pdf  evidence.json  review.json  approvals/*.json(.sig)  allowed_signers
 //! policy.toml  manifest.json  VERIFY.txt
+//! earlier-reviews/NN/{review.json,evidence.json}  superseded reviews records still bind
 //! trust/roots/N/root.signers (+ signatures/)     the root chain from the pinned root
 //! policy/releases/N/{release.json,policy.toml,allowed_signers,signatures/}
 //! ```
@@ -116,12 +117,37 @@ pub fn gather(
     releases.sort_by_key(|r| r.manifest.version);
     let allowed_bytes = review_release.roster_bytes.clone();
     // In the order verification listed them, so the pack's names match its verdicts.
-    let approvals = platform
+    let approvals: Vec<(String, Vec<u8>, Option<Vec<u8>>)> = platform
         .list_approvals(vref)?
         .into_iter()
         .enumerate()
         .map(|(i, a)| (pack_name(i, &a.json), a.json, a.sig))
         .collect();
+    // The earlier reviews the records bind (found by their hash among the published ones):
+    // a record that binds none the platform holds fails its check in VERIFY.txt.
+    let current = review_bytes.as_deref().map(sha256_hex);
+    let wanted: std::collections::BTreeSet<String> = approvals
+        .iter()
+        .filter_map(|(_, json, _)| {
+            serde_json::from_slice::<crate::approval::ApprovalRecord>(json).ok()
+        })
+        .map(|r| r.review_sha256)
+        .filter(|h| Some(h) != current.as_ref())
+        .collect();
+    let mut earlier_reviews: Vec<super::pack_data::EarlierReview> = Vec::new();
+    if !wanted.is_empty() {
+        for p in platform.published_reviews(vref)? {
+            let h = sha256_hex(&p.review_json);
+            if wanted.contains(&h) && !earlier_reviews.iter().any(|e| e.review_sha256 == h) {
+                earlier_reviews.push(super::pack_data::EarlierReview {
+                    dir: format!("earlier-reviews/{:02}", earlier_reviews.len() + 1),
+                    review_sha256: h,
+                    review_bytes: p.review_json,
+                    evidence_bytes: p.evidence_json,
+                });
+            }
+        }
+    }
     Ok(PackData {
         version: vref.clone(),
         platform: key,
@@ -139,6 +165,7 @@ pub fn gather(
         chain: trust.chain.clone(),
         pinned_root: trust.pinned_sha256.clone(),
         releases,
+        earlier_reviews,
     })
 }
 
@@ -150,6 +177,10 @@ fn record_files(d: &PackData) -> Vec<(String, Vec<u8>)> {
     let mut files = vec![("evidence.json".to_string(), d.evidence_bytes.clone())];
     if let Some(r) = &d.review_bytes {
         files.push(("review.json".into(), r.clone()));
+    }
+    for e in &d.earlier_reviews {
+        files.push((format!("{}/review.json", e.dir), e.review_bytes.clone()));
+        files.push((format!("{}/evidence.json", e.dir), e.evidence_bytes.clone()));
     }
     for (name, json, sig) in &d.approvals {
         files.push((format!("approvals/{name}"), json.clone()));
@@ -382,9 +413,10 @@ fn verify_script(d: &PackData, files: &[(String, Vec<u8>)]) -> String {
                 shell_quote(&line)
             ));
         }
+        let (review_file, evidence_file) = d.bound_files(rec);
         for (field, pack_file) in [
-            ("review_sha256", "review.json"),
-            ("evidence_sha256", "evidence.json"),
+            ("review_sha256", review_file.as_str()),
+            ("evidence_sha256", evidence_file.as_str()),
         ] {
             if files.iter().any(|(p, _)| p == pack_file) {
                 s.push_str(&format!(

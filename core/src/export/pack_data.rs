@@ -47,9 +47,41 @@ pub struct PackData {
     pub pinned_root: String,
     /// The releases the records (and the pack's policy) are under, by version.
     pub releases: Vec<crate::trust::release::VerifiedRelease>,
+    /// Earlier reviews of the version that approvals in the pack bind (a version reviewed
+    /// again: approvals of unchanged evidence made on the review it superseded still count).
+    pub earlier_reviews: Vec<EarlierReview>,
+}
+
+/// An earlier review an approval binds, carried in the pack under `dir`.
+#[derive(Debug, Clone)]
+pub struct EarlierReview {
+    /// Its folder inside the pack (`earlier-reviews/NN`), chosen by Countersign.
+    pub dir: String,
+    /// SHA-256 of its `review.json`, as the records name it.
+    pub review_sha256: String,
+    /// `review.json` bytes.
+    pub review_bytes: Vec<u8>,
+    /// `evidence.json` bytes.
+    pub evidence_bytes: Vec<u8>,
 }
 
 impl PackData {
+    /// The pack's `review.json` and `evidence.json` a record binds: those of the earlier review
+    /// it names, else the pack's own.
+    pub fn bound_files(&self, r: &crate::approval::ApprovalRecord) -> (String, String) {
+        match self
+            .earlier_reviews
+            .iter()
+            .find(|e| e.review_sha256 == r.review_sha256)
+        {
+            Some(e) => (
+                format!("{}/review.json", e.dir),
+                format!("{}/evidence.json", e.dir),
+            ),
+            None => ("review.json".into(), "evidence.json".into()),
+        }
+    }
+
     /// The release a record is judged under (as verification does), if trusted.
     pub fn release_of(
         &self,

@@ -852,6 +852,42 @@ impl Platform for FolderPlatform {
         Ok(out)
     }
 
+    fn published_reviews(&self, r: &crate::uri::VersionRef) -> Result<Vec<super::PublishedReview>> {
+        let mut out: Vec<super::PublishedReview> = self.latest_review(r)?.into_iter().collect();
+        let superseded = self.review_dir(r).join("superseded");
+        self.real_dirs(&superseded)?;
+        let mut dirs: Vec<PathBuf> = match std::fs::read_dir(&superseded) {
+            Ok(rd) => rd.flatten().map(|e| e.path()).collect(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(Error::io(&superseded, e)),
+        };
+        dirs.sort();
+        for d in dirs.into_iter().rev() {
+            // Only plain folders of plain files: a link is never followed (list_approvals
+            // reports it as a record that blocks).
+            if !std::fs::symlink_metadata(&d).is_ok_and(|m| m.file_type().is_dir()) {
+                continue;
+            }
+            let read = |name: &str| {
+                let p = d.join(name);
+                std::fs::symlink_metadata(&p)
+                    .ok()
+                    .filter(|m| m.file_type().is_file())
+                    .and_then(|_| std::fs::read(&p).ok())
+            };
+            if let (Some(review_json), Some(evidence_json)) =
+                (read("review.json"), read("evidence.json"))
+            {
+                out.push(super::PublishedReview {
+                    location: d.display().to_string(),
+                    review_json,
+                    evidence_json,
+                });
+            }
+        }
+        Ok(out)
+    }
+
     fn latest_review(&self, r: &crate::uri::VersionRef) -> Result<Option<super::PublishedReview>> {
         let dir = self.review_dir(r);
         self.real_dirs(&dir)?;

@@ -188,6 +188,12 @@ pub trait Platform: Send + Sync {
     /// The most recently published review of a version.
     fn latest_review(&self, version: &crate::uri::VersionRef) -> Result<Option<PublishedReview>>;
 
+    /// Every review of a version published on the platform, the latest first: the audit pack
+    /// carries the earlier ones that approvals still bind.
+    fn published_reviews(&self, version: &crate::uri::VersionRef) -> Result<Vec<PublishedReview>> {
+        Ok(self.latest_review(version)?.into_iter().collect())
+    }
+
     /// A model's aliases (alias → version) as the platform shows them now.
     fn model_aliases(&self, name: &str) -> Result<std::collections::BTreeMap<String, String>>;
 

@@ -434,7 +434,17 @@ impl Platform for MlflowClient {
         &self,
         version: &crate::uri::VersionRef,
     ) -> Result<Option<super::PublishedReview>> {
-        self.latest_review_impl(version)
+        Ok(self
+            .published_reviews_impl(version, true)?
+            .into_iter()
+            .next())
+    }
+
+    fn published_reviews(
+        &self,
+        version: &crate::uri::VersionRef,
+    ) -> Result<Vec<super::PublishedReview>> {
+        self.published_reviews_impl(version, false)
     }
 
     fn model_aliases(&self, name: &str) -> Result<std::collections::BTreeMap<String, String>> {

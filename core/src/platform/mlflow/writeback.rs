@@ -437,12 +437,18 @@ impl MlflowClient {
         Ok(out)
     }
 
-    pub(super) fn latest_review_impl(&self, r: &VersionRef) -> Result<Option<PublishedReview>> {
+    /// The published reviews of a version, newest run first (only the newest with `first`).
+    pub(super) fn published_reviews_impl(
+        &self,
+        r: &VersionRef,
+        first: bool,
+    ) -> Result<Vec<PublishedReview>> {
         let Some(exp) = self.existing_experiment(REVIEW_EXPERIMENT)? else {
-            return Ok(None);
+            return Ok(Vec::new());
         };
         let mut runs = self.review_runs(&exp, &Self::version_filter(r), false)?;
         runs.sort_by_key(|i| std::cmp::Reverse(i.start_time.unwrap_or(0)));
+        let mut out = Vec::new();
         for info in runs {
             let Ok(root) = Self::artifact_root(&info) else {
                 continue;
@@ -451,14 +457,17 @@ impl MlflowClient {
                 self.get_artifact(&root, "review.json")?,
                 self.get_artifact(&root, "evidence.json")?,
             ) {
-                return Ok(Some(PublishedReview {
+                out.push(PublishedReview {
                     location: format!("run {}", info.run_id),
                     review_json,
                     evidence_json,
-                }));
+                });
+                if first {
+                    break;
+                }
             }
         }
-        Ok(None)
+        Ok(out)
     }
 
     /// Every file under a run's artifacts, walking folders (the listing is not recursive).
