@@ -1,7 +1,9 @@
 //! The application state and how keys and mouse events change it. Rendering is in `ui`.
 
 use super::keymap::{self, Action};
-use super::screens::{Dashboard, LineageScreen, ReviewScreen, ScreenEffect, SignScreen};
+use super::screens::{
+    Dashboard, LineageScreen, QueueScreen, ReviewScreen, ScreenEffect, SignScreen,
+};
 use countersign_core::inventory::{self, Filter, InventoryView, ModelDetail};
 use countersign_core::lineage::Lineage;
 use countersign_core::uri::VersionRef;
@@ -21,6 +23,8 @@ pub enum Screen {
     Dashboard(Box<Dashboard>),
     /// Reverse lineage.
     Lineage(Box<LineageScreen>),
+    /// The review queue.
+    Queue(Box<QueueScreen>),
 }
 
 /// Which pane has the focus.
@@ -442,6 +446,16 @@ impl App {
                 }
                 self.status = format!("{label} stopped without an answer; try again")
             }
+            super::jobs::JobDone::Queue(q) => match *q {
+                Ok(q) => {
+                    self.status = format!("review queue: {} item(s)", q.items.len());
+                    if matches!(self.screen, Screen::Inventory) {
+                        let me = self.ws.identity.clone();
+                        self.screen = Screen::Queue(Box::new(QueueScreen::new(q, me)));
+                    }
+                }
+                Err(e) => self.status = format!("review queue: {e}"),
+            },
             super::jobs::JobDone::Report(out, r) => {
                 self.status = match r {
                     Ok(()) => format!("portfolio report written to {}", out.display()),
@@ -573,6 +587,7 @@ impl App {
             Screen::Review(r) => Some(r.on_key(&self.ws, key)),
             Screen::Sign(f) => Some(f.on_key(key)),
             Screen::Lineage(l) => Some(l.on_key(&self.ws, key)),
+            Screen::Queue(q) => Some(q.on_key(key)),
             Screen::Dashboard(_) => Some(
                 if matches!(
                     key.code,
@@ -587,6 +602,11 @@ impl App {
         match effect {
             Some(ScreenEffect::NewReview(v)) => {
                 self.start_review_job(v, true);
+                return Effect::None;
+            }
+            Some(ScreenEffect::OpenReview(v)) => {
+                self.screen = Screen::Inventory;
+                self.start_review_job(v, false);
                 return Effect::None;
             }
             Some(ScreenEffect::Sign(req)) => {
@@ -725,6 +745,19 @@ impl App {
                     }
                     return Effect::None;
                 }
+                Some(Action::Queue) => {
+                    let today = self.today.clone();
+                    self.start_job("judging the review queue".into(), move |ws| {
+                        let q = ws.and_then(|ws| {
+                            ws.queue(
+                                &countersign_core::workspace::QueueOptions::default(),
+                                &today,
+                            )
+                        });
+                        super::jobs::JobDone::Queue(Box::new(q.map_err(|e| e.to_string())))
+                    });
+                    return Effect::None;
+                }
                 _ => {}
             }
         }
@@ -807,6 +840,7 @@ impl App {
             | Action::Sign
             | Action::Export
             | Action::Dashboard
+            | Action::Queue
             | Action::FilterTier
             | Action::FilterKind
             | Action::FilterStatus
@@ -821,6 +855,14 @@ impl App {
 
     /// Handles a mouse event: click selects a row, the wheel scrolls.
     pub fn on_mouse(&mut self, m: MouseEvent) {
+        if let Screen::Queue(q) = &mut self.screen {
+            match m.kind {
+                MouseEventKind::ScrollDown => q.scroll(true),
+                MouseEventKind::ScrollUp => q.scroll(false),
+                _ => {}
+            }
+            return;
+        }
         match m.kind {
             MouseEventKind::ScrollDown => self.select(self.selected + 1),
             MouseEventKind::ScrollUp => self.select(self.selected.saturating_sub(1)),

@@ -40,6 +40,8 @@ pub enum JobDone {
     ),
     /// `P`: the portfolio report.
     Report(PathBuf, Result<(), String>),
+    /// `Q`: the review queue (approvals verified on the platform).
+    Queue(Box<Result<countersign_core::queue::Queue, String>>),
     /// The job's thread stopped without an answer (it panicked).
     Lost(String),
 }

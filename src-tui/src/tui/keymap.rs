@@ -60,6 +60,8 @@ pub enum Action {
     ExportReport,
     /// Verify the latest version's approvals now.
     Verify,
+    /// Open the review queue.
+    Queue,
 }
 
 /// (action, name in keys.toml, default keys, help) in help order.
@@ -145,6 +147,12 @@ const ACTIONS: &[(Action, &str, &[&str], &str)] = &[
         "dashboard",
         &["d"],
         "portfolio dashboard",
+    ),
+    (
+        Action::Queue,
+        "queue",
+        &["Q"],
+        "review queue: what is due, why, who (Enter reviews that version)",
     ),
     (Action::Help, "help", &["?"], "help"),
     (Action::Quit, "quit", &["q"], "quit"),

@@ -812,3 +812,48 @@ fn signing_while_busy_keeps_the_form_and_says_why() {
     let screen = render(&mut app, 120, 40);
     assert!(screen.contains("busy: a sync is running"), "{screen}");
 }
+
+#[test]
+fn q_opens_the_review_queue_and_enter_reviews_that_very_version() {
+    let (_d, mut app) = demo_app();
+    app.on_key(key(KeyCode::Char('Q')));
+    assert!(app.job.is_some(), "the queue is judged in the background");
+    app.wait_job();
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("Review queue"), "{screen}");
+    assert!(
+        screen.contains("judged from the local ledger"),
+        "no root pinned: the queue says how it judged: {screen}"
+    );
+    insta::assert_snapshot!("queue_120x40", masked(screen));
+    let super::app::Screen::Queue(q) = &app.screen else {
+        panic!("queue screen not open")
+    };
+    // The items are the workspace's queue, most urgent first.
+    let want = app
+        .ws
+        .queue(&Default::default(), TODAY)
+        .expect("queue")
+        .items;
+    assert_eq!(q.queue.items, want);
+    assert!(!want.is_empty());
+    let dues: Vec<_> = want.iter().map(|i| i.due.clone()).collect();
+    let mut sorted = dues.clone();
+    sorted.sort_by_key(|d| (d.is_none(), d.clone()));
+    assert_eq!(dues, sorted);
+    // No identity: `m` says how to set one instead of showing an empty list.
+    app.on_key(key(KeyCode::Char('m')));
+    assert!(render(&mut app, 120, 40).contains("no identity is configured"));
+    // Enter opens the review of the selected item's own version, which need not be the latest.
+    app.on_key(key(KeyCode::Down));
+    let super::app::Screen::Queue(q) = &app.screen else {
+        panic!("queue screen")
+    };
+    let item = q.visible()[1].clone();
+    app.on_key(key(KeyCode::Enter));
+    app.wait_job();
+    let super::app::Screen::Review(r) = &app.screen else {
+        panic!("review screen not open: {}", app.status)
+    };
+    assert_eq!(r.version, item.version_ref);
+}

@@ -68,6 +68,11 @@ fn draw_screen(f: &mut Frame, app: &mut App) {
             draw_footer(f, app, footer);
             return;
         }
+        Screen::Queue(q) => {
+            screens::queue::draw(f, q, body);
+            draw_footer(f, app, footer);
+            return;
+        }
         Screen::Inventory => {}
     }
     let wide = body.width >= 110;

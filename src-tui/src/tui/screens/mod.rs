@@ -4,11 +4,13 @@
 
 pub mod dashboard;
 pub mod lineage;
+pub mod queue;
 pub mod review;
 pub mod sign;
 
 pub use dashboard::Dashboard;
 pub use lineage::LineageScreen;
+pub use queue::QueueScreen;
 pub use review::ReviewScreen;
 pub use sign::SignScreen;
 
@@ -22,6 +24,8 @@ pub enum ScreenEffect {
     /// Start a new review of this version, as a background job (the review screen takes the
     /// result).
     NewReview(countersign_core::uri::VersionRef),
+    /// Close this screen and open (or resume) the review of this version, in a background job.
+    OpenReview(countersign_core::uri::VersionRef),
     /// Sign, as a background job (the sign screen takes the result: [`SignScreen::finish`]).
     Sign(Box<countersign_core::workspace::SignRequest>),
 }
