@@ -877,6 +877,7 @@ pub fn seed_approvals(
                 review.add_finding(
                     &session.store,
                     &crate::review::FindingInput {
+                        action_plan: String::new(),
                         title: format!("{} failed", item.id),
                         severity: crate::review::Severity::Medium,
                         description: "demo finding".into(),

@@ -9,11 +9,11 @@ use countersign_core::export::audit_pack::PackReport;
 use countersign_core::export::portfolio::PortfolioReport;
 use countersign_core::lineage::DatasetUse;
 use countersign_core::platform::Progress;
-use countersign_core::review::FindingStatus;
+use countersign_core::review::FindingUpdate;
 use countersign_core::sync::SyncReport;
 use countersign_core::workspace::{
-    AnswerInput, ErrorReport, FindingInput, InventoryPage, ModelPage, ReportFormat, ReviewPage,
-    ReviewSummary, SignRequest, VersionPage, Workspace, WorkspaceInfo,
+    AnswerInput, ErrorReport, FindingInput, InventoryPage, ModelPage, QueueOptions, ReportFormat,
+    ReviewPage, ReviewSummary, SignRequest, VersionPage, Workspace, WorkspaceInfo,
 };
 use std::path::PathBuf;
 use tauri::ipc::Channel;
@@ -148,21 +148,37 @@ pub async fn review_finding_add(
     with(&state, move |w| w.review_finding_add(&version, finding)).await
 }
 
-/// Changes a finding's status.
+/// Changes a finding's status (with the note it needs; an exception with its expiry).
 #[tauri::command]
-pub async fn review_finding_set(
+pub async fn review_finding_update(
     state: State<'_, AppState>,
     version: String,
     id: String,
-    status: FindingStatus,
+    update: FindingUpdate,
 ) -> Reply<ReviewPage> {
-    with(&state, move |w| w.review_finding_set(&version, &id, status)).await
+    with(&state, move |w| {
+        w.review_finding_update(&version, &id, update)
+    })
+    .await
 }
 
 /// Signs a decision.
 #[tauri::command]
 pub async fn approval_sign(state: State<'_, AppState>, request: SignRequest) -> Reply<Signed> {
     with_own(&state, move |w| w.sign(request)).await
+}
+
+/// The review queue: every version due for review or approval, why, by when, who; approvals
+/// verified on the platform (a long call: on a workspace of its own).
+#[tauri::command]
+pub async fn queue_show(
+    state: State<'_, AppState>,
+    options: QueueOptions,
+) -> Reply<countersign_core::queue::Queue> {
+    with_own(&state, move |w| {
+        w.queue(&options, &countersign_core::inventory::today())
+    })
+    .await
 }
 
 /// The portfolio figures and rows.

@@ -29,10 +29,13 @@ fn generate(dir: &Path) {
         countersign_core::approval::sign::Signed,
         countersign_core::lineage::DatasetUse,
         countersign_core::review::FindingStatus,
+        countersign_core::review::FindingUpdate,
         countersign_core::export::portfolio::PortfolioReport,
         countersign_core::export::audit_pack::PackReport,
         countersign_core::platform::Progress,
         countersign_core::sync::SyncReport,
+        QueueOptions,
+        countersign_core::queue::Queue,
     );
 }
 

@@ -385,6 +385,9 @@ pub(crate) struct FindingAddArgs {
     /// The checklist item it relates to.
     #[arg(long)]
     pub item: Option<String>,
+    /// What the owner will do about it.
+    #[arg(long, default_value = "")]
+    pub action_plan: String,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -400,6 +403,20 @@ pub(crate) struct FindingUpdateArgs {
     /// open, remediated or accepted.
     #[arg(long, value_parser = parse_finding_status)]
     pub status: FindingStatus,
+    /// Why (required): what was done to remediate it, the reason the risk is accepted, or why
+    /// it is open again.
+    #[arg(long, default_value = "")]
+    pub note: String,
+    /// A link to the remediation's evidence (ticket, run, document).
+    #[arg(long, value_name = "LINK")]
+    pub evidence: Option<String>,
+    /// When an accepted exception lapses (YYYY-MM-DD; required with --status accepted): the
+    /// finding is open again after it.
+    #[arg(long, value_name = "DATE")]
+    pub expires: Option<String>,
+    /// Print JSON (the finding).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `tier` options.

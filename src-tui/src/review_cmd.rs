@@ -385,6 +385,7 @@ pub(crate) fn run(ws: &Workspace, cmd: ReviewCmd) -> Result<()> {
                     owner: a.owner,
                     due: a.due,
                     item: a.item,
+                    action_plan: a.action_plan,
                 },
             )?;
             let f = page
@@ -404,14 +405,32 @@ pub(crate) fn run(ws: &Workspace, cmd: ReviewCmd) -> Result<()> {
             Ok(())
         }
         ReviewCmd::Finding(FindingCmd::Update(a)) => {
-            let page = ws.review_finding_set(&a.version, &a.id, a.status)?;
+            let update = review::FindingUpdate {
+                status: a.status,
+                note: a.note,
+                evidence: a.evidence,
+                expires: a.expires,
+            };
+            let page = ws.review_finding_update(&a.version, &a.id, update)?;
             let f = page
                 .review
                 .findings
                 .iter()
                 .find(|f| f.id.eq_ignore_ascii_case(&a.id))
                 .context("the finding was not recorded")?;
-            say!("{} is now {}", f.id, format!("{:?}", f.status));
+            if a.json {
+                return output::json(f);
+            }
+            say!(
+                "{} is now {}{} (by {})",
+                f.id,
+                f.status.as_str(),
+                f.exception_expires
+                    .as_deref()
+                    .map(|e| format!(" until {e}, then open again"))
+                    .unwrap_or_default(),
+                f.updated_by.as_deref().unwrap_or("-")
+            );
             Ok(())
         }
         ReviewCmd::Status(VersionJson { version, json }) => {

@@ -264,6 +264,15 @@ async fn desktop_demo_inventory_detail_dashboard_and_datasets() {
         .to_string();
     let users = cli.json(&["lineage", "--dataset", &digest, "--json"]);
     let users = users.as_array().map(|a| a.len()).expect("lineage list");
+    // The review queue as the CLI judges it on the same data directory.
+    let queue = cli.json(&["queue", "--json"]);
+    let queued: Vec<String> = queue["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["version_ref"].as_str().expect("ref").to_string())
+        .collect();
+    assert!(!queued.is_empty(), "the demo has overdue reviews: {queue}");
     let data = cli.data.path().to_path_buf();
     let name = classic["name"].as_str().expect("name").to_string();
     let mut names: Vec<String> = models
@@ -352,6 +361,34 @@ async fn desktop_demo_inventory_detail_dashboard_and_datasets() {
             app.wait_count("#dashboard svg.bars rect.bar", "bar charts", |n| n >= 6)
                 .await?;
             app.shot("dashboard").await?;
+            // The review queue: the same items as `countersign queue`, most urgent first; a
+            // row's Review button opens the review of that very version.
+            app.click("nav button[data-view=queue]").await?;
+            app.wait_count("#queue tbody tr", "queue rows", |n| n == queued.len())
+                .await?;
+            let first = app
+                .find("#queue tbody tr")
+                .await?
+                .attr("data-version")
+                .await
+                .map_err(|e| e.to_string())?;
+            if first.as_deref() != Some(queued[0].as_str()) {
+                return Err(format!(
+                    "first queue row {first:?}, the CLI says {}",
+                    queued[0]
+                ));
+            }
+            app.shot("queue").await?;
+            app.click("#queue tbody tr button[data-review]").await?;
+            let (qname, qversion) = queued[0]
+                .trim_start_matches("models:/")
+                .rsplit_once('/')
+                .expect("models:/NAME/VERSION");
+            app.wait_text("#review-title", "the queued version's review", |t| {
+                t == format!("Review of {qname} v{qversion}")
+            })
+            .await?;
+            app.click("#review-back").await?;
             // Reverse lineage.
             app.click("nav button[data-view=datasets]").await?;
             app.type_in("#dataset-query", &digest).await?;
@@ -441,6 +478,7 @@ async fn desktop_reviews_signs_and_exports_against_mlflow() {
     let pack = exports.path().join("pack");
     let platform = PathBuf::from(mlflow_uri());
     let key = home.join("vera");
+    let vera = PathBuf::from("vera.validator@bank.example");
 
     let (pack2, key2, name2) = (pack.clone(), key.clone(), name.clone());
     with_app(
@@ -450,6 +488,7 @@ async fn desktop_reviews_signs_and_exports_against_mlflow() {
             ("COUNTERSIGN_POLICY", &policy_path),
             ("COUNTERSIGN_ALLOWED_SIGNERS", &allowed),
             ("COUNTERSIGN_ROOT", &root),
+            ("COUNTERSIGN_IDENTITY", &vera),
         ],
         |app| async move {
             let (pack, key, name) = (pack2, key2, name2);
@@ -537,9 +576,14 @@ async fn desktop_reviews_signs_and_exports_against_mlflow() {
                     t.contains("[high] Holdout too small") && t.contains("open")
                 })
                 .await?;
+                // Remediating takes a note: the form opens under the finding.
                 app.click("li.finding button").await?;
+                app.type_in("form.finding-change textarea", "Holdout enlarged to 20%")
+                    .await?;
+                app.click("form.finding-change button[type=submit]").await?;
                 app.wait_text("#review-items .findings", "the remediated finding", |t| {
-                    t.contains("remediated")
+                    t.contains("remediated by vera.validator@bank.example")
+                        && t.contains("Holdout enlarged to 20%")
                 })
                 .await?;
                 for (i, id) in ids.iter().enumerate() {

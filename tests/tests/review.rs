@@ -140,7 +140,12 @@ fn scripted_review_of_a_seeded_mlflow_version() {
             .starts_with("open high finding F-1: Back-test window too short"),
         "{status}"
     );
-    cli.ok(&[
+    // The model's owner (a builder) cannot confirm its remediation; a validator can, with a
+    // note saying what was done.
+    let owner = shown["model"]["owner"].as_str().unwrap_or("").to_string();
+    let o = cli.run(&[
+        "--as",
+        &owner,
         "review",
         "finding",
         "update",
@@ -148,6 +153,38 @@ fn scripted_review_of_a_seeded_mlflow_version() {
         "F-1",
         "--status",
         "remediated",
+        "--note",
+        "fixed it myself",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("did not build the model"), "{err}");
+    let o = cli.run(&[
+        "review",
+        "finding",
+        "update",
+        v,
+        "F-1",
+        "--status",
+        "remediated",
+    ]);
+    assert_eq!(o.status.code(), Some(4), "no note: bad input");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--note"));
+    // (The built-in policy's roster names the demo's validators.)
+    cli.ok(&[
+        "--as",
+        "victor.validator@demo.bank",
+        "review",
+        "finding",
+        "update",
+        v,
+        "F-1",
+        "--status",
+        "remediated",
+        "--note",
+        "Back-test extended to 36 months",
+        "--evidence",
+        "JIRA-4711",
     ]);
     assert_eq!(
         cli.json(&["review", "status", v, "--json"])["can_approve"],

@@ -8,8 +8,10 @@ import { revealItemInDir } from "@tauri-apps/plugin-opener";
 import type { AnswerInput } from "./bindings/AnswerInput";
 import type { DatasetUse } from "./bindings/DatasetUse";
 import type { ErrorReport } from "./bindings/ErrorReport";
+import type { Queue } from "./bindings/Queue";
+import type { QueueOptions } from "./bindings/QueueOptions";
 import type { FindingInput } from "./bindings/FindingInput";
-import type { FindingStatus } from "./bindings/FindingStatus";
+import type { FindingUpdate } from "./bindings/FindingUpdate";
 import type { InventoryPage } from "./bindings/InventoryPage";
 import type { ModelPage } from "./bindings/ModelPage";
 import type { PackReport } from "./bindings/PackReport";
@@ -39,10 +41,11 @@ export const reviewAnswer = (version: string, answer: AnswerInput) =>
   invoke<ReviewPage>("review_answer", { version, answer });
 export const reviewFindingAdd = (version: string, finding: FindingInput) =>
   invoke<ReviewPage>("review_finding_add", { version, finding });
-export const reviewFindingSet = (version: string, id: string, status: FindingStatus) =>
-  invoke<ReviewPage>("review_finding_set", { version, id, status });
+export const reviewFindingUpdate = (version: string, id: string, update: FindingUpdate) =>
+  invoke<ReviewPage>("review_finding_update", { version, id, update });
 export const approvalSign = (request: SignRequest) => invoke<Signed>("approval_sign", { request });
 export const portfolioShow = () => invoke<PortfolioReport>("portfolio_show");
+export const queueShow = (options: QueueOptions) => invoke<Queue>("queue_show", { options });
 export const exportDefaultPath = (stem: string, ext: string) =>
   invoke<string>("export_default_path", { stem, ext });
 

@@ -8,16 +8,18 @@ import { selection, setToday, showModel, verifyNow } from "./views/detail";
 import { showError } from "./views/errors";
 import { initExport, openExport } from "./views/export";
 import { initInventory, loadInventory } from "./views/inventory";
+import { initQueue, loadQueue } from "./views/queue";
 import { openReview } from "./views/review";
 import { initSign, openSign } from "./views/sign";
 
-type View = "inventory" | "dashboard" | "datasets" | "review";
+type View = "inventory" | "dashboard" | "datasets" | "review" | "queue";
 let identity = "";
 
 function show(view: View): void {
-  for (const v of ["inventory", "dashboard", "datasets", "review"] as View[]) $(`view-${v}`).hidden = v !== view;
+  for (const v of ["inventory", "dashboard", "datasets", "review", "queue"] as View[]) $(`view-${v}`).hidden = v !== view;
   for (const tab of document.querySelectorAll<HTMLButtonElement>("nav [data-view]")) tab.setAttribute("aria-current", String(tab.dataset.view === view));
   if (view === "dashboard") void loadDashboard();
+  if (view === "queue") void loadQueue();
 }
 
 function setTheme(theme: "light" | "dark"): void {
@@ -101,6 +103,9 @@ async function start(): Promise<void> {
     void loadInventory();
   });
   initExport();
+  initQueue(async (version) => {
+    if (await openReview(version)) show("review");
+  });
   initDatasets((name, version) => {
     show("inventory");
     void showModel(name, version);
@@ -112,6 +117,7 @@ async function start(): Promise<void> {
       "1": () => show("inventory"),
       "2": () => show("dashboard"),
       "3": () => show("datasets"),
+      "4": () => show("queue"),
       r: () => void act("review"),
       s: () => void act("sign"),
       v: () => void act("verify"),

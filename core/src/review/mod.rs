@@ -86,6 +86,9 @@ pub struct FindingInput {
     pub due: String,
     /// The checklist item it records, if any.
     pub item: Option<String>,
+    /// What the owner will do about it.
+    #[serde(default)]
+    pub action_plan: String,
 }
 
 /// An answer.
@@ -142,6 +145,15 @@ pub enum FindingStatus {
 }
 
 impl FindingStatus {
+    /// The name: open, remediated, accepted.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingStatus::Open => "open",
+            FindingStatus::Remediated => "remediated",
+            FindingStatus::Accepted => "accepted",
+        }
+    }
+
     /// Parses open/remediated/accepted.
     pub fn parse(s: &str) -> Option<Self> {
         match s.trim().to_ascii_lowercase().as_str() {
@@ -184,6 +196,65 @@ pub struct Finding {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub updated_by: Option<String>,
+    /// What the owner will do about it, and by when.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[ts(as = "Option<String>", optional)]
+    pub action_plan: String,
+    /// When an accepted exception lapses (YYYY-MM-DD): the finding is open again after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub exception_expires: Option<String>,
+    /// Every change of status, oldest first: who, when, why, on what evidence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<FindingChange>>", optional)]
+    pub history: Vec<FindingChange>,
+}
+
+/// One change of a finding's status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct FindingChange {
+    /// The status it moved to.
+    pub status: FindingStatus,
+    /// Who moved it.
+    pub by: Option<String>,
+    /// When (RFC 3339).
+    pub at: String,
+    /// Why: the remediation done, the exception's reason, why it reopened.
+    pub note: String,
+    /// A link to the remediation's evidence (a ticket, a run, a document).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub evidence: Option<String>,
+    /// An exception's expiry (YYYY-MM-DD).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub expires: Option<String>,
+}
+
+/// A requested change of a finding's status (`review finding update`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct FindingUpdate {
+    /// The status to move to.
+    pub status: FindingStatus,
+    /// Why (required for every change).
+    pub note: String,
+    /// A link to the evidence of a remediation.
+    #[serde(default)]
+    pub evidence: Option<String>,
+    /// An exception's expiry (YYYY-MM-DD, required for `accepted`).
+    #[serde(default)]
+    pub expires: Option<String>,
+}
+
+impl Finding {
+    /// Whether it is open on `today` (YYYY-MM-DD): open, or an exception whose expiry passed.
+    pub fn is_open(&self, today: &str) -> bool {
+        match self.status {
+            FindingStatus::Open => true,
+            FindingStatus::Accepted => self.exception_expires.as_deref().is_some_and(|e| e < today),
+            FindingStatus::Remediated => false,
+        }
+    }
 }
 
 /// One checklist item as frozen into a review.
@@ -449,7 +520,7 @@ fn create(
     let mut findings = Vec::new();
     if let Some(prev) = header.supersedes.as_deref() {
         for f in store.findings::<Finding>(prev)? {
-            if f.status == FindingStatus::Open {
+            if f.is_open(&crate::inventory::today()) {
                 store.put_finding(&header.id, &f.id, &f)?;
                 findings.push(f);
             }
@@ -604,6 +675,7 @@ impl Review {
             owner,
             due,
             item,
+            action_plan: _,
         } = input.clone();
         let (title, description, owner, due) = (&title, &description, &owner, due.as_str());
         if title.trim().is_empty() {
@@ -644,6 +716,9 @@ impl Review {
             updated_at: t,
             raised_by: by.clone(),
             updated_by: by,
+            action_plan: input.action_plan.trim().to_string(),
+            exception_expires: None,
+            history: Vec::new(),
         };
         store.put_finding(&self.header.id, &f.id, &f)?;
         let at = self.findings.len();
@@ -651,14 +726,9 @@ impl Review {
         Ok(&self.findings[at])
     }
 
-    /// Changes a finding's status (saved at once).
-    pub fn set_finding_status(
-        &mut self,
-        store: &Store,
-        id: &str,
-        status: FindingStatus,
-        by: Option<String>,
-    ) -> Result<&Finding> {
+    /// Checks a change of a finding before anything is saved (the finding exists, the change
+    /// is a change, the note and expiry it needs are there); returns its index.
+    pub fn check_finding_update(&self, id: &str, update: &FindingUpdate) -> Result<usize> {
         let pos = self
             .findings
             .iter()
@@ -679,9 +749,82 @@ impl Review {
                     }
                 ),
             })?;
+        let bad = |reason: String| Error::InvalidInput {
+            what: "finding change",
+            input: format!("{} → {}", self.findings[pos].id, update.status.as_str()),
+            reason,
+        };
+        let today = crate::inventory::today();
+        let current = &self.findings[pos];
+        if current.status == update.status
+            && current.is_open(&today) == (update.status == FindingStatus::Open)
+        {
+            return Err(bad(format!(
+                "{} is already {}",
+                current.id,
+                update.status.as_str()
+            )));
+        }
+        if update.note.trim().is_empty() {
+            return Err(bad(match update.status {
+                FindingStatus::Remediated => "say what was done: --note \"…\" (and --evidence LINK to the ticket, run or document)".into(),
+                FindingStatus::Accepted => "give the reason the risk is accepted: --note \"…\" with --expires YYYY-MM-DD".into(),
+                FindingStatus::Open => "say why it is open again: --note \"…\"".into(),
+            }));
+        }
+        match (update.status, update.expires.as_deref()) {
+            (FindingStatus::Accepted, None) => {
+                return Err(bad(
+                    "an exception needs an expiry: --expires YYYY-MM-DD (it reopens after it)"
+                        .into(),
+                ))
+            }
+            (FindingStatus::Accepted, Some(d)) => {
+                if chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err() {
+                    return Err(bad(format!(
+                        "--expires '{d}' is not a date: write YYYY-MM-DD"
+                    )));
+                }
+                if d <= today.as_str() {
+                    return Err(bad(format!("--expires {d} is not after today ({today})")));
+                }
+            }
+            (_, Some(_)) => {
+                return Err(bad("--expires applies only to an accepted exception".into()))
+            }
+            _ => {}
+        }
+        Ok(pos)
+    }
+
+    /// Changes a finding's status (saved at once).
+    /// Every change needs a note; an exception needs an expiry after today. Who may make which
+    /// change (a validator who did not build the model remediates, an approver accepts) is
+    /// checked by the workspace, which knows the roster and the builders.
+    pub fn update_finding(
+        &mut self,
+        store: &Store,
+        id: &str,
+        update: &FindingUpdate,
+        by: Option<String>,
+    ) -> Result<&Finding> {
+        let pos = self.check_finding_update(id, update)?;
         let mut f = self.findings[pos].clone();
-        f.status = status;
-        f.updated_at = now();
+        let t = now();
+        f.history.push(FindingChange {
+            status: update.status,
+            by: by.clone(),
+            at: t.clone(),
+            note: update.note.trim().to_string(),
+            evidence: update.evidence.clone().filter(|e| !e.trim().is_empty()),
+            expires: update.expires.clone(),
+        });
+        f.exception_expires = match update.status {
+            FindingStatus::Accepted => update.expires.clone(),
+            _ => None,
+        };
+        f.status = update.status;
+        f.updated_at = t;
         f.updated_by = by;
         store.put_finding(&self.header.id, &f.id, &f)?;
         self.findings[pos] = f;
@@ -713,11 +856,8 @@ impl Review {
             .map(|i| i.id.clone())
             .collect();
         let mut open_findings = BTreeMap::new();
-        for f in self
-            .findings
-            .iter()
-            .filter(|f| f.status == FindingStatus::Open)
-        {
+        let today = crate::inventory::today();
+        for f in self.findings.iter().filter(|f| f.is_open(&today)) {
             let key = match f.severity {
                 Severity::High => "high",
                 Severity::Medium => "medium",
@@ -744,7 +884,7 @@ impl Review {
             for f in self
                 .findings
                 .iter()
-                .filter(|f| f.status == FindingStatus::Open && f.severity == Severity::High)
+                .filter(|f| f.is_open(&today) && f.severity == Severity::High)
             {
                 blockers.push(format!(
                     "open high finding {}: {} (tier {} blocks approval while it is open)",

@@ -207,6 +207,7 @@ fn answers_findings_and_readiness() {
                 owner: "owner@x".into(),
                 due: "2027-01-31".into(),
                 item: Some("LIM-01".into()),
+                action_plan: String::new(),
             },
             None,
         )
@@ -227,7 +228,8 @@ fn answers_findings_and_readiness() {
                 description: "".into(),
                 owner: "".into(),
                 due: "31/01/2027".into(),
-                item: None
+                item: None,
+                action_plan: String::new(),
             },
             None
         )
@@ -268,6 +270,7 @@ fn high_findings_block_tier_one_until_remediated() {
             owner: "o".into(),
             due: "2027-03-31".into(),
             item: None,
+            action_plan: String::new(),
         },
         None,
     )
@@ -279,9 +282,106 @@ fn high_findings_block_tier_one_until_remediated() {
         "{:?}",
         st.blockers
     );
-    r.set_finding_status(&store, "f-1", FindingStatus::Remediated, None)
-        .unwrap();
+    // Every change needs a note; an exception an expiry after today.
+    let change = |status, note: &str, expires: Option<&str>| FindingUpdate {
+        status,
+        note: note.into(),
+        evidence: None,
+        expires: expires.map(Into::into),
+    };
+    let err = r
+        .update_finding(
+            &store,
+            "f-1",
+            &change(FindingStatus::Remediated, " ", None),
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("--note"), "{err}");
+    let err = r
+        .update_finding(
+            &store,
+            "F-1",
+            &change(FindingStatus::Accepted, "low exposure", None),
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("--expires YYYY-MM-DD"), "{err}");
+    let err = r
+        .update_finding(
+            &store,
+            "F-1",
+            &change(FindingStatus::Accepted, "low exposure", Some("2001-01-01")),
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("not after today"), "{err}");
+    assert!(!r.status(&policy, None).can_approve, "nothing changed");
+    // An exception stops blocking until it lapses; then the finding is open again.
+    r.update_finding(
+        &store,
+        "F-1",
+        &change(FindingStatus::Accepted, "low exposure", Some("2999-01-01")),
+        Some("alex".into()),
+    )
+    .unwrap();
     assert!(r.status(&policy, None).can_approve);
+    assert!(!r.findings[0].is_open("2998-12-31"));
+    assert!(
+        r.findings[0].is_open("2999-01-02"),
+        "reopens after its expiry"
+    );
+    r.update_finding(
+        &store,
+        "F-1",
+        &change(
+            FindingStatus::Remediated,
+            "back-test rerun on 2024 data",
+            None,
+        ),
+        Some("vera".into()),
+    )
+    .unwrap();
+    assert!(r.status(&policy, None).can_approve);
+    let f = &r.findings[0];
+    assert_eq!(
+        f.exception_expires, None,
+        "a remediation ends the exception"
+    );
+    let trail: Vec<(FindingStatus, Option<&str>, &str)> = f
+        .history
+        .iter()
+        .map(|c| (c.status, c.by.as_deref(), c.note.as_str()))
+        .collect();
+    assert_eq!(
+        trail,
+        vec![
+            (FindingStatus::Accepted, Some("alex"), "low exposure"),
+            (
+                FindingStatus::Remediated,
+                Some("vera"),
+                "back-test rerun on 2024 data"
+            ),
+        ]
+    );
+    let err = r
+        .update_finding(
+            &store,
+            "F-1",
+            &change(FindingStatus::Remediated, "again", None),
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("already remediated"), "{err}");
+    // What was saved is what the next load sees.
+    assert_eq!(
+        store.findings::<Finding>(&r.header.id).unwrap()[0],
+        r.findings[0]
+    );
 }
 
 #[test]
@@ -347,6 +447,7 @@ fn a_new_review_supersedes_and_carries_open_findings() {
         owner: "owner@x".into(),
         due: "2027-01-31".into(),
         item: None,
+        action_plan: String::new(),
     };
     first
         .add_finding(&store, &finding("still open"), Some("vera".into()))
@@ -355,7 +456,17 @@ fn a_new_review_supersedes_and_carries_open_findings() {
         .add_finding(&store, &finding("fixed"), Some("vera".into()))
         .unwrap();
     first
-        .set_finding_status(&store, "F-2", FindingStatus::Remediated, Some("vic".into()))
+        .update_finding(
+            &store,
+            "F-2",
+            &FindingUpdate {
+                status: FindingStatus::Remediated,
+                note: "fixed in v2".into(),
+                evidence: Some("JIRA-12".into()),
+                expires: None,
+            },
+            Some("vic".into()),
+        )
         .unwrap();
     assert_eq!(first.findings[1].updated_by.as_deref(), Some("vic"));
     let second = start_new(&store, &key, &policy, &v, Some("val".into())).unwrap();

@@ -1173,14 +1173,79 @@ impl Workspace {
     }
 
     /// Changes a finding's status (remediated, accepted, open).
-    pub fn review_finding_set(
+    pub fn review_finding_update(
         &self,
         version: &str,
         id: &str,
-        status: FindingStatus,
+        update: crate::review::FindingUpdate,
     ) -> Result<ReviewPage> {
         let mut review = self.latest_review(version)?;
-        review.set_finding_status(&self.session.store, id, status, Some(self.whoami()))?;
+        // What was typed is checked first (a missing note is bad input, whoever types it).
+        review.check_finding_update(id, &update)?;
+        let by = self.acting_identity("a finding's change")?;
+        // Who may: a validator who did not build the model remediates (and reopens); an
+        // approver accepts an exception. Builders come from the evidence the review froze.
+        let policy = self.governing_policy()?;
+        let ev = &review.header.evidence;
+        let owner = self
+            .session
+            .store
+            .model(&self.session.key, &review.header.name)?
+            .and_then(|m| m.owner);
+        let mut builders: Vec<(String, &str)> = Vec::new();
+        if let Some(c) = &ev.version.creator {
+            builders.push((c.clone(), "creator of the version"));
+        }
+        if let Some(run) = &ev.run {
+            if let Some(u) = &run.user {
+                builders.push((u.clone(), "user of the version's run"));
+            }
+            if let Some(u) = run.tags.get("mlflow.user") {
+                builders.push((u.clone(), "user of the version's run (its mlflow.user tag)"));
+            }
+        }
+        if let Some(o) = owner {
+            builders.push((o, "owner of the model"));
+        }
+        let mut reasons = Vec::new();
+        let role = match update.status {
+            FindingStatus::Accepted => Role::Approver,
+            FindingStatus::Remediated | FindingStatus::Open => Role::Validator,
+        };
+        if update.status == FindingStatus::Remediated {
+            for (who, what) in &builders {
+                if crate::approval::same_person(who, &by) {
+                    reasons.push(format!(
+                        "'{}' is the {what}; a remediation is confirmed by a validator who did not build the model",
+                        crate::display::escape(&by)
+                    ));
+                }
+            }
+        }
+        let roster_ok = |r: Role| crate::approval::roster_has(&policy.policy, &by, r);
+        if !policy.policy.roster.is_empty()
+            && !(roster_ok(role)
+                || (update.status == FindingStatus::Open && roster_ok(Role::Approver)))
+        {
+            reasons.push(format!(
+                "the roster does not give '{}' the {role} role: {} a finding takes {}",
+                crate::display::escape(&by),
+                match update.status {
+                    FindingStatus::Accepted => "accepting the risk of",
+                    FindingStatus::Remediated => "confirming the remediation of",
+                    FindingStatus::Open => "reopening",
+                },
+                match update.status {
+                    FindingStatus::Accepted => "an approver",
+                    _ => "a validator",
+                }
+            ));
+        }
+        if !reasons.is_empty() {
+            reasons.dedup();
+            return Err(Error::Refused { reasons });
+        }
+        review.update_finding(&self.session.store, id, &update, Some(by))?;
         self.review_page(review, true)
     }
 

@@ -36,6 +36,29 @@ pub struct Assigned {
 }
 
 impl Workspace {
+    /// Who is acting, for a record that must name them: the workspace's identity (`--as`,
+    /// environment, config file), else the login name; an error saying how to set one.
+    pub(super) fn acting_identity(&self, what: &str) -> Result<String> {
+        self.identity
+            .clone()
+            .filter(|s| !s.trim().is_empty())
+            .or_else(|| self.config.acting_identity())
+            .ok_or_else(|| Error::InvalidInput {
+                what: "identity",
+                input: String::new(),
+                reason: format!("none is configured, and {what} records who made it: pass --as PRINCIPAL, set COUNTERSIGN_IDENTITY, or write `identity = \"…\"` in the config file"),
+            })
+    }
+
+    /// The policy whose roster says who may act: the newest trusted release's where a root is
+    /// pinned, else the configured policy.
+    pub(super) fn governing_policy(&self) -> Result<crate::policy::LoadedPolicy> {
+        Ok(match self.root_pin() {
+            Ok(_) => self.trusted()?.trust.newest()?.policy.clone(),
+            Err(_) => self.policy.clone(),
+        })
+    }
+
     /// The review queue: every version that needs a review or an approval now or soon, why,
     /// by when and who is assigned, most urgent first. Approvals are verified against the
     /// platform (as `verify --all` does) unless `offline`, or no trust root is pinned, when
@@ -161,11 +184,7 @@ impl Workspace {
         due: Option<String>,
     ) -> Result<Assigned> {
         let vref = self.resolve(version)?;
-        let by = self.config.acting_identity().ok_or_else(|| Error::InvalidInput {
-            what: "identity",
-            input: String::new(),
-            reason: "none is configured, and an assignment records who made it: pass --as PRINCIPAL, set COUNTERSIGN_IDENTITY, or write `identity = \"…\"` in the config file".into(),
-        })?;
+        let by = self.acting_identity("an assignment")?;
         let a = Assignment {
             to: to.to_string(),
             role,
@@ -178,11 +197,7 @@ impl Workspace {
             input: format!("{vref} → {to}"),
             reason,
         })?;
-        // The roster that counts is the trusted release's, where a root is pinned.
-        let policy = match self.root_pin() {
-            Ok(_) => self.trusted()?.trust.newest()?.policy.clone(),
-            Err(_) => self.policy.clone(),
-        };
+        let policy = self.governing_policy()?;
         let platform = self.session.open_platform(&policy)?;
         let snap = platform.fetch_version(&vref)?;
         let mut reasons = Vec::new();

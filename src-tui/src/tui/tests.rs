@@ -485,13 +485,37 @@ fn findings_are_raised_and_remediated_from_the_review_screen() {
     );
     let screen = render(&mut app, 120, 40);
     assert!(screen.contains("f-1 high open"), "{screen}");
+    // m asks what was done; an empty note is refused and the editor stays open.
+    app.ws.identity = Some("vera.validator@demo.bank".into());
     app.on_key(key(KeyCode::Char('m')));
+    assert!(render(&mut app, 120, 40).contains("remediation of F-1"));
+    app.on_key(ctrl('s'));
+    let super::app::Screen::Review(r) = &app.screen else {
+        panic!("review")
+    };
+    assert!(r.editor.is_some(), "kept open: {:?}", r.message);
+    assert!(
+        r.message.as_deref().unwrap_or("").contains("--note"),
+        "{:?}",
+        r.message
+    );
+    for c in "Back-test extended".chars() {
+        app.on_key(key(KeyCode::Char(c)));
+    }
+    app.on_key(ctrl('s'));
     let super::app::Screen::Review(r) = &app.screen else {
         panic!("review")
     };
     assert_eq!(
         r.review.findings[0].status,
-        countersign_core::review::FindingStatus::Remediated
+        countersign_core::review::FindingStatus::Remediated,
+        "{:?}",
+        r.message
+    );
+    assert_eq!(r.review.findings[0].history[0].note, "Back-test extended");
+    assert_eq!(
+        r.review.findings[0].history[0].by.as_deref(),
+        Some("vera.validator@demo.bank")
     );
     assert!(!r
         .status

@@ -28,4 +28,8 @@ due: string,
 /**
  * The checklist item it records, if any.
  */
-item: string | null, };
+item: string | null, 
+/**
+ * What the owner will do about it.
+ */
+action_plan: string, };

@@ -1,6 +1,8 @@
 // The review page: checklist with automatic results, answers with notes (saved per answer),
 // findings editor, progress, and what blocks the decision.
-import { askYesNo, reviewAnswer, reviewFindingAdd, reviewFindingSet, reviewNew, reviewOpen } from "../backend";
+import { askYesNo, reviewAnswer, reviewFindingAdd, reviewFindingUpdate, reviewNew, reviewOpen } from "../backend";
+import type { Finding } from "../bindings/Finding";
+import type { FindingStatus } from "../bindings/FindingStatus";
 import type { Outcome } from "../bindings/Outcome";
 import type { ReviewItem } from "../bindings/ReviewItem";
 import type { ReviewPage } from "../bindings/ReviewPage";
@@ -70,6 +72,38 @@ function itemView(item: ReviewItem): HTMLElement {
   );
 }
 
+/** The form a finding's change needs: a note always, an evidence link for a remediation, an
+ * expiry for an exception. Opened under the finding; nothing typed is lost on a refusal. */
+function changeForm(e: Event, f: Finding, status: FindingStatus): void {
+  const li = (e.target as HTMLElement).closest("li")!;
+  li.querySelector("form.finding-change")?.remove();
+  const note = h("textarea", { rows: 2, required: true, "aria-label": `Note for ${f.id}` }) as HTMLTextAreaElement;
+  const evidence = h("input", { type: "text", placeholder: "ticket, run or document", "aria-label": "Evidence link" }) as HTMLInputElement;
+  const expires = h("input", { type: "date", required: true, "aria-label": "Exception expires" }) as HTMLInputElement;
+  const label = status === "remediated" ? "What was done" : status === "accepted" ? "Why the risk is accepted" : "Why it is open again";
+  const form = h(
+    "form",
+    {
+      class: "finding-change",
+      "aria-label": `Change ${f.id}`,
+      onsubmit: (ev: Event) => {
+        ev.preventDefault();
+        void apply(
+          reviewFindingUpdate(version, f.id, { status, note: note.value, evidence: evidence.value || null, expires: status === "accepted" ? expires.value || null : null }),
+          `${f.id} ${status === "accepted" ? "accepted as an exception" : status === "open" ? "reopened" : "remediated"}`,
+        );
+      },
+    },
+    h("label", {}, label, note),
+    status === "remediated" ? h("label", {}, "Evidence", evidence) : null,
+    status === "accepted" ? h("label", {}, "Expires", expires) : null,
+    h("button", { type: "submit" }, "Confirm"),
+    h("button", { type: "button", onclick: () => form.remove() }, "Cancel"),
+  );
+  li.append(form);
+  note.focus();
+}
+
 function findingsView(): HTMLElement {
   const p = page!;
   const list = h(
@@ -80,15 +114,17 @@ function findingsView(): HTMLElement {
         "li",
         { class: `finding sev-${f.severity} st-${f.status}`, "data-finding": f.id },
         h("strong", {}, `${f.id} [${f.severity}] ${f.title}`),
-        ` — ${f.status}, owner ${f.owner}, due ${f.due}${f.item ? `, item ${f.item}` : ""}`,
+        ` — ${f.status}${f.exception_expires ? ` until ${f.exception_expires}` : ""}, owner ${f.owner}, due ${f.due}${f.item ? `, item ${f.item}` : ""}`,
+        f.action_plan ? h("div", { class: "muted" }, `Action plan: ${f.action_plan}`) : null,
+        ...(f.history ?? []).map((c) => h("div", { class: "muted" }, `${c.status} by ${c.by ?? "—"} at ${c.at.slice(0, 16).replace("T", " ")}: ${c.note}${c.evidence ? ` (${c.evidence})` : ""}${c.expires ? `, until ${c.expires}` : ""}`)),
         f.status === "open"
           ? h(
               "span",
               { class: "finding-actions" },
-              h("button", { type: "button", onclick: () => void apply(reviewFindingSet(version, f.id, "remediated"), `${f.id} remediated`) }, "Mark remediated"),
-              h("button", { type: "button", onclick: () => void apply(reviewFindingSet(version, f.id, "accepted"), `${f.id} accepted as an exception`) }, "Accept as exception"),
+              h("button", { type: "button", onclick: (e: Event) => changeForm(e, f, "remediated") }, "Mark remediated…"),
+              h("button", { type: "button", onclick: (e: Event) => changeForm(e, f, "accepted") }, "Accept as exception…"),
             )
-          : h("button", { type: "button", onclick: () => void apply(reviewFindingSet(version, f.id, "open"), `${f.id} reopened`) }, "Reopen"),
+          : h("button", { type: "button", onclick: (e: Event) => changeForm(e, f, "open") }, "Reopen…"),
       ),
     ),
   );
@@ -108,6 +144,7 @@ function findingsView(): HTMLElement {
             owner: val("f-owner"),
             due: val("f-due"),
             item: val("f-item") || null,
+            action_plan: val("f-action-plan"),
           }),
           "Finding raised",
         );
@@ -119,6 +156,7 @@ function findingsView(): HTMLElement {
     h("label", {}, "Owner ", h("input", { id: "f-owner", required: true, type: "email" })),
     h("label", {}, "Due ", h("input", { id: "f-due", required: true, type: "date" })),
     h("label", { class: "wide" }, "Description ", h("textarea", { id: "f-description", rows: 2 })),
+    h("label", { class: "wide" }, "Action plan ", h("textarea", { id: "f-action-plan", rows: 2 })),
     h("button", { type: "submit" }, "Raise finding"),
   );
   return h("section", { class: "block", "aria-label": "Findings" }, h("h3", {}, `Findings (${p.review.findings.length})`), list, form);

@@ -547,9 +547,18 @@ fn findings(w: &mut Writer, d: &PackData) {
             vec![
                 f.id.clone(),
                 format!("{:?}", f.severity).to_lowercase(),
-                format!("{:?}", f.status).to_lowercase(),
+                match &f.exception_expires {
+                    Some(e) => format!("{} until {e}", f.status.as_str()),
+                    None => f.status.as_str().to_string(),
+                },
                 f.title.clone(),
-                f.description.clone(),
+                if f.action_plan.is_empty() {
+                    f.description.clone()
+                } else {
+                    format!("{} Action plan: {}", f.description, f.action_plan)
+                        .trim()
+                        .to_string()
+                },
                 f.owner.clone(),
                 f.due.clone(),
                 f.item.clone().unwrap_or_default(),
@@ -570,6 +579,36 @@ fn findings(w: &mut Writer, d: &PackData) {
         &[0.06, 0.09, 0.11, 0.18, 0.22, 0.14, 0.11, 0.09],
         &rows,
     );
+    // Each change of status, with who made it and why.
+    let changes: Vec<Vec<String>> = findings
+        .iter()
+        .flat_map(|f| {
+            f.history.iter().map(move |c| {
+                vec![
+                    f.id.clone(),
+                    c.status.as_str().to_string(),
+                    c.by.clone().unwrap_or_else(|| "unrecorded".into()),
+                    c.at.get(..16).unwrap_or(&c.at).replace('T', " "),
+                    [
+                        Some(c.note.clone()),
+                        c.evidence.as_ref().map(|e| format!("evidence: {e}")),
+                        c.expires.as_ref().map(|e| format!("until {e}")),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                ]
+            })
+        })
+        .collect();
+    if !changes.is_empty() {
+        w.table(
+            &["Finding", "Changed to", "By", "At (UTC)", "Why"],
+            &[0.1, 0.13, 0.22, 0.15, 0.4],
+            &changes,
+        );
+    }
 }
 
 fn conditions(w: &mut Writer, d: &PackData) {

@@ -24,6 +24,8 @@ pub struct Editor {
     pub text: String,
     /// Esc was pressed once on a non-empty note.
     pub confirm_discard: bool,
+    /// The note is the remediation of this finding (`m`), not an answer.
+    pub remediates: Option<String>,
 }
 
 /// A finding being raised.
@@ -123,6 +125,30 @@ impl ReviewScreen {
             .map(|i| i.id.clone())
     }
 
+    /// Saves what the editor holds: an answer, or a finding's remediation. A refusal keeps
+    /// the note in the editor, as typed.
+    fn save_editor(&mut self, ws: &Workspace, ed: Editor) {
+        let Some(fid) = ed.remediates.clone() else {
+            return self.save(ws, &ed.item, ed.outcome, &ed.text);
+        };
+        let update = review::FindingUpdate {
+            status: review::FindingStatus::Remediated,
+            note: ed.text.clone(),
+            evidence: None,
+            expires: None,
+        };
+        match ws.review_finding_update(&self.version, &fid, update) {
+            Ok(page) => {
+                self.message = Some(format!("{fid} marked remediated"));
+                self.take(page);
+            }
+            Err(e) => {
+                self.message = Some(format!("{fid} not changed: {e}"));
+                self.editor = Some(ed);
+            }
+        }
+    }
+
     fn save(&mut self, ws: &Workspace, item: &str, outcome: Option<Outcome>, note: &str) {
         let answer = AnswerInput {
             item: item.to_string(),
@@ -162,6 +188,7 @@ impl ReviewScreen {
                     owner: f.owner.clone(),
                     due: f.due.clone(),
                     item: Some(f.item.clone()),
+                    action_plan: String::new(),
                 };
                 match ws.review_finding_add(&self.version, input) {
                     Ok(page) => {
@@ -231,11 +258,11 @@ impl ReviewScreen {
             match key.code {
                 KeyCode::Char('s') if ctrl => {
                     let ed = self.editor.take().expect("editor open");
-                    self.save(ws, &ed.item, ed.outcome, &ed.text);
+                    self.save_editor(ws, ed);
                 }
                 KeyCode::F(2) => {
                     let ed = self.editor.take().expect("editor open");
-                    self.save(ws, &ed.item, ed.outcome, &ed.text);
+                    self.save_editor(ws, ed);
                 }
                 KeyCode::Esc if ed.text.trim().is_empty() || ed.confirm_discard => {
                     self.editor = None;
@@ -319,19 +346,20 @@ impl ReviewScreen {
                     .into_iter()
                     .find(|f| f.status == review::FindingStatus::Open)
                     .map(|f| f.id.clone());
-                match open {
-                    Some(fid) => match ws.review_finding_set(
-                        &self.version,
-                        &fid,
-                        review::FindingStatus::Remediated,
-                    ) {
-                        Ok(page) => {
-                            self.message = Some(format!("{fid} marked remediated"));
-                            self.take(page);
-                        }
-                        Err(e) => self.message = Some(e.to_string()),
-                    },
-                    None => self.message = Some("no open finding on this item".into()),
+                match (open, self.item_id()) {
+                    (Some(fid), Some(item)) => {
+                        self.message = Some(format!(
+                            "say what was done to remediate {fid}; Ctrl-S confirms it, Esc cancels"
+                        ));
+                        self.editor = Some(Editor {
+                            item,
+                            outcome: None,
+                            text: String::new(),
+                            confirm_discard: false,
+                            remediates: Some(fid),
+                        });
+                    }
+                    _ => self.message = Some("no open finding on this item".into()),
                 }
             }
             KeyCode::Char(ch @ ('p' | 'f' | 'n')) => {
@@ -352,6 +380,7 @@ impl ReviewScreen {
                         outcome: Some(outcome),
                         text,
                         confirm_discard: false,
+                        remediates: None,
                     });
                     self.message = Some(
                         "write the note; Enter adds a line, Ctrl-S (or F2) saves, Esc cancels"
@@ -592,11 +621,16 @@ pub fn draw(f: &mut Frame, r: &ReviewScreen, area: Rect) {
     if let Some(ed) = &r.editor {
         detail.push(Line::from(""));
         detail.push(Line::from(Span::styled(
-            format!(
-                "note for {} ({}) — Ctrl-S saves, Esc cancels:",
-                ed.item,
-                ed.outcome.map(|o| o.as_str()).unwrap_or("confirm")
-            ),
+            match &ed.remediates {
+                Some(fid) => {
+                    format!("remediation of {fid} (what was done) — Ctrl-S confirms, Esc cancels:")
+                }
+                None => format!(
+                    "note for {} ({}) — Ctrl-S saves, Esc cancels:",
+                    ed.item,
+                    ed.outcome.map(|o| o.as_str()).unwrap_or("confirm")
+                ),
+            },
             Style::new()
                 .fg(theme::c(Color::Cyan))
                 .add_modifier(Modifier::BOLD),
