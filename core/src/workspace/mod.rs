@@ -1223,10 +1223,10 @@ impl Workspace {
             }
         }
         let roster_ok = |r: Role| crate::approval::roster_has(&policy.policy, &by, r);
-        if !policy.policy.roster.is_empty()
-            && !(roster_ok(role)
-                || (update.status == FindingStatus::Open && roster_ok(Role::Approver)))
-        {
+        let allowed = policy.policy.roster.is_empty()
+            || roster_ok(role)
+            || (update.status == FindingStatus::Open && roster_ok(Role::Approver));
+        if !allowed {
             reasons.push(format!(
                 "the roster does not give '{}' the {role} role: {} a finding takes {}",
                 crate::display::escape(&by),
