@@ -146,6 +146,17 @@ fn cmd_sync(mut ws: Workspace, a: SyncArgs) -> Result<()> {
         "  runs:     {} held ({} fetched, {} no longer needed)",
         r.runs, r.runs_fetched, c.runs_removed
     );
+    if !r.runs_reread.is_empty() {
+        let why: Vec<String> = r
+            .runs_reread
+            .iter()
+            .map(|(why, n)| format!("{n} {why}"))
+            .collect();
+        println!(
+            "  re-read:  {} (finished runs read again: a metric or tag logged later shows)",
+            why.join(", ")
+        );
+    }
     println!("  requests: {}", r.requests);
     if !r.missing_runs.is_empty() {
         println!(

@@ -950,6 +950,37 @@ fn a_stale_approval_is_re_approved_through_a_new_review_on_mlflow() {
         None,
         "approved today: next review in 36 months"
     );
+    // The computed date is on the model as Countersign's own tag; the owner's are untouched.
+    let model = api(
+        "GET",
+        &format!("api/2.0/mlflow/registered-models/get?name={name}"),
+        None,
+    );
+    let tags: Vec<(String, String)> = model["registered_model"]["tags"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|t| {
+                    (
+                        t["key"].as_str().unwrap_or("").to_string(),
+                        t["value"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let in_36_months = (today + chrono::Months::new(36))
+        .format("%Y-%m-%d")
+        .to_string();
+    assert!(
+        tags.contains(&("countersign.next_review_date".to_string(), in_36_months)),
+        "{tags:?}"
+    );
+    assert!(
+        !tags.iter().any(|(k, _)| k == "next_review_date"),
+        "{tags:?}"
+    );
+    assert_eq!(w.gate(&vera, &v).0, 0, "writing the tag made nothing stale");
 
     // A metric is logged on the (finished) training run after vera's sync: stale.
     let show: Value = serde_json::from_str(&w.ok(&vera, &["show", &v, "--json"])).expect("json");
@@ -965,6 +996,17 @@ fn a_stale_approval_is_re_approved_through_a_new_review_on_mlflow() {
         ),
     );
     assert_eq!(w.gate(&vera, &v).0, 1, "stale");
+    // A plain sync shows the late metric: a signed version's run is read again every sync.
+    let synced: Value =
+        serde_json::from_str(&w.ok(&vera, &["sync", "--json", "--quiet"])).expect("json");
+    let mattering = synced["runs_reread"]["under review"].as_u64().unwrap_or(0)
+        + synced["runs_reread"]["signed"].as_u64().unwrap_or(0);
+    assert!(mattering >= 1, "{synced}");
+    let shown: Value = serde_json::from_str(&w.ok(&vera, &["show", &v, "--json"])).expect("json");
+    assert!(
+        shown["evidence"]["run"]["metrics"]["auc_recheck"].is_object(),
+        "the late metric reached the store by a plain sync: {shown}"
+    );
     // The queue says so, with what changed, due by the tier's days (tier 3: 90).
     let item = queued(&vera, &[]).expect("the stale version is in the queue");
     let reason = item["reasons"]

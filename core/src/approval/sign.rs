@@ -7,7 +7,7 @@ use crate::encoding::sha256_hex;
 use crate::evidence::Evidence;
 use crate::platform::{Platform, WriteBack};
 use crate::policy::{LoadedPolicy, Role};
-use crate::review::{FindingStatus, ReviewRecord, Severity};
+use crate::review::{ReviewRecord, Severity};
 use crate::signing::allowed_signers::{line_for, AllowedSigners};
 use crate::signing::SigningKey;
 use crate::store::Store;
@@ -130,7 +130,7 @@ pub fn review_blockers(r: &ReviewRecord, policy: &LoadedPolicy) -> Vec<String> {
         for f in r
             .findings
             .iter()
-            .filter(|f| f.status == FindingStatus::Open && f.severity == Severity::High)
+            .filter(|f| f.is_open(&crate::inventory::today()) && f.severity == Severity::High)
         {
             out.push(format!(
                 "open high finding {} ({}) blocks approval in tier {}",

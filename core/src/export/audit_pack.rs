@@ -126,19 +126,22 @@ pub fn gather(
     // The earlier reviews the records bind (found by their hash among the published ones):
     // a record that binds none the platform holds fails its check in VERIFY.txt.
     let current = review_bytes.as_deref().map(sha256_hex);
-    let wanted: std::collections::BTreeSet<String> = approvals
+    // (review, evidence) pairs the records bind: an earlier review is carried only when both
+    // of its files are the ones a record names, so a planted copy with other evidence is not.
+    let wanted: std::collections::BTreeSet<(String, String)> = approvals
         .iter()
         .filter_map(|(_, json, _)| {
             serde_json::from_slice::<crate::approval::ApprovalRecord>(json).ok()
         })
-        .map(|r| r.review_sha256)
-        .filter(|h| Some(h) != current.as_ref())
+        .map(|r| (r.review_sha256, r.evidence_sha256))
+        .filter(|(h, _)| Some(h) != current.as_ref())
         .collect();
     let mut earlier_reviews: Vec<super::pack_data::EarlierReview> = Vec::new();
     if !wanted.is_empty() {
         for p in platform.published_reviews(vref)? {
             let h = sha256_hex(&p.review_json);
-            if wanted.contains(&h) && !earlier_reviews.iter().any(|e| e.review_sha256 == h) {
+            let pair = (h.clone(), sha256_hex(&p.evidence_json));
+            if wanted.contains(&pair) && !earlier_reviews.iter().any(|e| e.review_sha256 == h) {
                 earlier_reviews.push(super::pack_data::EarlierReview {
                     dir: format!("earlier-reviews/{:02}", earlier_reviews.len() + 1),
                     review_sha256: h,

@@ -231,6 +231,14 @@ pub trait Platform: Send + Sync {
         Ok(None)
     }
 
+    /// Sets one of Countersign's own tags (`countersign.…`) on a registered model, where the
+    /// platform keeps model tags (MLflow); returns whether it was written. Any other key is
+    /// refused: the owner's tags are never written.
+    fn set_countersign_model_tag(&self, _model: &str, key: &str, _value: &str) -> Result<bool> {
+        check_countersign_key(key)?;
+        Ok(false)
+    }
+
     /// Records who is to review or approve a version (replacing the assignment of that role,
     /// which every later read shows). Returns where it was written.
     fn assign(
@@ -238,6 +246,18 @@ pub trait Platform: Send + Sync {
         version: &crate::uri::VersionRef,
         assignment: &crate::assignment::Assignment,
     ) -> Result<String>;
+}
+
+/// Refuses a tag key that is not Countersign's own (`countersign.` and something).
+pub fn check_countersign_key(key: &str) -> Result<()> {
+    match key.strip_prefix("countersign.") {
+        Some(rest) if !rest.is_empty() => Ok(()),
+        _ => Err(crate::Error::InvalidInput {
+            what: "tag",
+            input: key.to_string(),
+            reason: "Countersign writes only its own tags (countersign.…)".into(),
+        }),
+    }
 }
 
 /// Opens the platform a URI names.

@@ -388,6 +388,17 @@ fn validate(p: &Policy, text: &str, path: &Path) -> Result<()> {
         path: path.to_path_buf(),
         message,
     };
+    // Inventory fields are the owner's tags: one named like Countersign's own would let
+    // Countersign's writes change what approvals bind.
+    if let Ok(serde_json::Value::Object(names)) = serde_json::to_value(&p.tags) {
+        for (field, name) in names {
+            if name.as_str().is_some_and(|n| n.starts_with("countersign.")) {
+                return Err(plain(format!(
+                    "tags.{field} = {name}: the countersign. prefix is Countersign's own; name the platform's tag"
+                )));
+            }
+        }
+    }
     if p.tiers.is_empty() {
         return Err(plain(
             "[tiers] is empty: define at least one tier, e.g. [tiers.1]".into(),

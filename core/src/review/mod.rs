@@ -251,7 +251,13 @@ impl Finding {
     pub fn is_open(&self, today: &str) -> bool {
         match self.status {
             FindingStatus::Open => true,
-            FindingStatus::Accepted => self.exception_expires.as_deref().is_some_and(|e| e < today),
+            FindingStatus::Accepted => {
+                let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+                match (self.exception_expires.as_deref().and_then(day), day(today)) {
+                    (Some(e), Some(t)) => e < t,
+                    _ => false,
+                }
+            }
             FindingStatus::Remediated => false,
         }
     }
@@ -515,12 +521,13 @@ fn create(
         &started_at,
         &header,
     )?;
-    // Open findings are not left behind: a new review starts with every finding the one it
-    // supersedes still has open (same id, owner and due date), so they keep blocking.
+    // Findings are not left behind: a new review starts with every finding the one it
+    // supersedes has not remediated (same id, owner, due date and history), so open ones keep
+    // blocking and an exception still lapses on its date.
     let mut findings = Vec::new();
     if let Some(prev) = header.supersedes.as_deref() {
         for f in store.findings::<Finding>(prev)? {
-            if f.is_open(&crate::inventory::today()) {
+            if f.status != FindingStatus::Remediated {
                 store.put_finding(&header.id, &f.id, &f)?;
                 findings.push(f);
             }
@@ -780,12 +787,19 @@ impl Review {
                 ))
             }
             (FindingStatus::Accepted, Some(d)) => {
-                if chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err() {
+                let (Ok(date), Ok(now)) = (
+                    chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d"),
+                    chrono::NaiveDate::parse_from_str(&today, "%Y-%m-%d"),
+                ) else {
                     return Err(bad(format!(
                         "--expires '{d}' is not a date: write YYYY-MM-DD"
                     )));
+                };
+                // One spelling per date (2027-01-05, never 2027-1-5): what is stored compares.
+                if date.to_string() != d {
+                    return Err(bad(format!("--expires '{d}': write it as {date}")));
                 }
-                if d <= today.as_str() {
+                if date <= now {
                     return Err(bad(format!("--expires {d} is not after today ({today})")));
                 }
             }

@@ -70,6 +70,9 @@ CREATE TABLE trigger_seen (platform TEXT NOT NULL, version TEXT NOT NULL, reason
 "#,
 ];
 
+/// A version's (name, version, run id, aliases), as [`Store::version_runs`] lists them.
+pub type VersionRun = (String, String, Option<String>, Vec<String>);
+
 /// The local store.
 #[derive(Debug)]
 pub struct Store {
@@ -212,6 +215,36 @@ impl Store {
             "SELECT model_id FROM logged_models WHERE platform = ?1",
             platform,
         )
+    }
+
+    /// Every version's (name, version, run id, aliases), without decoding the versions: what
+    /// a sync needs to decide which runs to read again.
+    pub fn version_runs(&self, platform: &str) -> Result<Vec<VersionRun>> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT name, version, run_id, json_extract(json, '$.aliases') FROM versions WHERE platform = ?1",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([platform], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (name, version, run, aliases) = row.map_err(|e| self.err(e))?;
+            let aliases: Vec<String> = aliases
+                .and_then(|a| serde_json::from_str(&a).ok())
+                .unwrap_or_default();
+            out.push((name, version, run, aliases));
+        }
+        Ok(out)
     }
 
     fn strings(&self, sql: &str, platform: &str) -> Result<BTreeSet<String>> {

@@ -194,11 +194,16 @@ impl Store {
                 Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
             })
             .map_err(|e| self.err(e))?;
+        let today = crate::inventory::today();
         let mut out = std::collections::BTreeMap::new();
         for row in rows {
             let (name, json) = row.map_err(|e| self.err(e))?;
-            let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
-            if v["severity"] == "high" && v["status"] == "open" {
+            // A finding that does not parse counts as open: it is never hidden.
+            let open = match serde_json::from_str::<crate::review::Finding>(&json) {
+                Ok(f) => f.severity == crate::review::Severity::High && f.is_open(&today),
+                Err(_) => true,
+            };
+            if open {
                 *out.entry(name).or_insert(0) += 1;
             }
         }

@@ -1136,7 +1136,7 @@ impl Workspace {
                     open_findings: r
                         .findings
                         .iter()
-                        .filter(|f| f.status == FindingStatus::Open)
+                        .filter(|f| f.is_open(&inventory::today()))
                         .count(),
                     supersedes: h.supersedes.clone(),
                     superseded_by: reviews.get(i + 1).map(|x| x.header.id.clone()),
@@ -1212,12 +1212,17 @@ impl Workspace {
             FindingStatus::Accepted => Role::Approver,
             FindingStatus::Remediated | FindingStatus::Open => Role::Validator,
         };
-        if update.status == FindingStatus::Remediated {
+        if update.status != FindingStatus::Open {
             for (who, what) in &builders {
                 if crate::approval::same_person(who, &by) {
                     reasons.push(format!(
-                        "'{}' is the {what}; a remediation is confirmed by a validator who did not build the model",
-                        crate::display::escape(&by)
+                        "'{}' is the {what}; {}",
+                        crate::display::escape(&by),
+                        if update.status == FindingStatus::Remediated {
+                            "a remediation is confirmed by a validator who did not build the model"
+                        } else {
+                            "the builder of a model never accepts the risk of its findings"
+                        }
                     ));
                 }
             }
@@ -1289,7 +1294,7 @@ impl Workspace {
             .map(crate::approval::parse_expiry)
             .transpose()?;
         let t = self.trusted()?;
-        crate::approval::sign::sign(
+        let signed = crate::approval::sign::sign(
             &self.session.store,
             t.platform.as_ref(),
             &key.source.clone(),
@@ -1309,7 +1314,62 @@ impl Workspace {
                 signer: self.identity.clone(),
             },
             progress,
-        )
+        )?;
+        // The approval may move the model's next review date: where the platform keeps model
+        // tags it is recorded as `countersign.next_review_date` (the owner's tag is never
+        // touched). The signature stands whatever happens here; a failure is logged.
+        match self.record_next_review(&t, &vref) {
+            Ok(Some(date)) => log::info!(
+                "next review of {} recorded on the platform: {date}",
+                vref.name
+            ),
+            Ok(None) => {}
+            Err(e) => log::warn!(
+                "the next review date of {} was not recorded on the platform: {e}",
+                vref.name
+            ),
+        }
+        Ok(signed)
+    }
+
+    /// Computes the model's next review date from its approvals as verified now and writes it
+    /// as `countersign.next_review_date` on the model, when it differs from what is there.
+    fn record_next_review(&self, t: &Trusted, vref: &VersionRef) -> Result<Option<String>> {
+        let v = crate::approval::verify::verify_version(
+            &self.session.store,
+            t.platform.as_ref(),
+            &t.trust,
+            vref,
+            &mut |_| {},
+        )?;
+        let Some(model) = self.session.store.model(&self.session.key, &vref.name)? else {
+            return Ok(None);
+        };
+        let policy = &t.trust.newest()?.policy;
+        let entries = self
+            .session
+            .store
+            .ledger_entries()?
+            .into_iter()
+            .filter(|e| e.platform == self.session.key)
+            .collect();
+        let mut verdicts =
+            crate::queue::ledger_verdicts(policy, std::slice::from_ref(&model), entries);
+        verdicts.insert(
+            vref.to_string(),
+            crate::queue::VersionVerdicts::from_verification(&v),
+        );
+        let (next, _) = crate::queue::next_review(policy, &model, &verdicts);
+        let Some(date) = next.computed else {
+            return Ok(None);
+        };
+        const TAG: &str = "countersign.next_review_date";
+        if model.tags.get(TAG) == Some(&date) {
+            return Ok(None);
+        }
+        Ok(t.platform
+            .set_countersign_model_tag(&vref.name, TAG, &date)?
+            .then_some(date))
     }
 
     /// The portfolio figures and rows (the dashboard).
@@ -1366,7 +1426,11 @@ impl Workspace {
         let report = crate::sync::sync(
             platform.as_ref(),
             &mut self.session.store,
-            SyncOptions { full },
+            SyncOptions {
+                full,
+                production_aliases: self.policy.policy.lifecycle.production_aliases.clone(),
+                ..SyncOptions::default()
+            },
             progress,
         )?;
         self.session.remember_platform()?;

@@ -548,6 +548,9 @@ fn findings(w: &mut Writer, d: &PackData) {
                 f.id.clone(),
                 format!("{:?}", f.severity).to_lowercase(),
                 match &f.exception_expires {
+                    Some(e) if f.is_open(&crate::inventory::today()) => {
+                        format!("open (exception lapsed {e})")
+                    }
                     Some(e) => format!("{} until {e}", f.status.as_str()),
                     None => f.status.as_str().to_string(),
                 },

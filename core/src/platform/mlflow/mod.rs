@@ -410,6 +410,15 @@ impl Platform for MlflowClient {
         self.write_back_impl(w)
     }
 
+    fn set_countersign_model_tag(&self, model: &str, key: &str, value: &str) -> Result<bool> {
+        super::check_countersign_key(key)?;
+        let _: serde_json::Value = self.http.post(
+            "api/2.0/mlflow/registered-models/set-tag",
+            &serde_json::json!({"name": model, "key": key, "value": value}),
+        )?;
+        Ok(true)
+    }
+
     fn assign(
         &self,
         version: &crate::uri::VersionRef,

@@ -344,7 +344,7 @@ impl ReviewScreen {
                 let open = self
                     .item_findings()
                     .into_iter()
-                    .find(|f| f.status == review::FindingStatus::Open)
+                    .find(|f| f.is_open(&countersign_core::inventory::today()))
                     .map(|f| f.id.clone());
                 match (open, self.item_id()) {
                     (Some(fid), Some(item)) => {
@@ -575,7 +575,7 @@ pub fn draw(f: &mut Frame, r: &ReviewScreen, area: Rect) {
             Style::new().add_modifier(Modifier::BOLD),
         )));
         for fi in findings {
-            let style = if fi.status == countersign_core::review::FindingStatus::Open
+            let style = if fi.is_open(&countersign_core::inventory::today())
                 && fi.severity == countersign_core::review::Severity::High
             {
                 Style::new().fg(theme::c(Color::Red))
