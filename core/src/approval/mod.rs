@@ -176,23 +176,38 @@ pub fn roster_has(policy: &crate::policy::Policy, signer: &str, role: Role) -> b
 /// Who built a version, as the platform spells them: its creator, its run's user (the run's
 /// `user_id` and its `mlflow.user` tag) and the model's owner.
 pub fn builders(snapshot: &crate::platform::VersionSnapshot) -> Vec<(String, &'static str)> {
-    let mut out = Vec::new();
-    if let Some(c) = &snapshot.version.creator {
-        out.push((c.clone(), "creator of the version"));
-    }
-    if let Some(run) = snapshot.run.as_ref() {
-        if let Some(u) = run.user.as_ref() {
-            out.push((u.clone(), "user of the version's run"));
-        }
-        if let Some(u) = run.tags.get("mlflow.user") {
-            out.push((u.clone(), "user of the version's run (its mlflow.user tag)"));
-        }
-    }
-    if let Some(o) = &snapshot.model.owner {
-        out.push((o.clone(), "owner of the model"));
-    }
-    out.retain(|(n, _)| !n.trim().is_empty());
-    out
+    let run = snapshot.run.as_ref();
+    builders_of(
+        snapshot.version.creator.as_deref(),
+        run.and_then(|r| r.user.as_deref()),
+        run.and_then(|r| r.tags.get("mlflow.user"))
+            .map(String::as_str),
+        snapshot.model.owner.as_deref(),
+    )
+}
+
+/// The builders from their parts (a version creator, its run's user and `mlflow.user` tag, the
+/// model's owner), named by what they are: what [`builders`] and a review's frozen evidence
+/// both judge by.
+pub fn builders_of(
+    creator: Option<&str>,
+    run_user: Option<&str>,
+    run_user_tag: Option<&str>,
+    owner: Option<&str>,
+) -> Vec<(String, &'static str)> {
+    [
+        (creator, "creator of the version"),
+        (run_user, "user of the version's run"),
+        (
+            run_user_tag,
+            "user of the version's run (its mlflow.user tag)",
+        ),
+        (owner, "owner of the model"),
+    ]
+    .into_iter()
+    .filter_map(|(who, what)| Some((who?.to_string(), what)))
+    .filter(|(n, _)| !n.trim().is_empty())
+    .collect()
 }
 
 #[cfg(test)]

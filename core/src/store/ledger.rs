@@ -145,6 +145,14 @@ impl Store {
         self.many("SELECT entry FROM ledger ORDER BY seq", [])
     }
 
+    /// Entries of one platform, in ledger order (filtered in SQL).
+    pub fn ledger_entries_on(&self, platform: &str) -> Result<Vec<LedgerEntry>> {
+        self.many(
+            "SELECT entry FROM ledger WHERE json_extract(entry, '$.platform') = ?1 ORDER BY seq",
+            [platform],
+        )
+    }
+
     /// Entries about one model's versions on a platform, newest first, filtered in SQL (for
     /// screens that show one model, without decoding the whole ledger).
     pub fn ledger_entries_of_model(&self, platform: &str, name: &str) -> Result<Vec<LedgerEntry>> {

@@ -383,6 +383,27 @@ impl Store {
         Ok(report)
     }
 
+    /// [`Store::refresh_version`] from a version as the platform shows it now.
+    pub fn refresh_snapshot(
+        &self,
+        platform: &str,
+        snap: &crate::platform::VersionSnapshot,
+    ) -> Result<()> {
+        let runs: Vec<Run> = snap
+            .run
+            .iter()
+            .chain(snap.evaluations.iter())
+            .cloned()
+            .collect();
+        self.refresh_version(
+            platform,
+            &snap.model,
+            &snap.version,
+            &runs,
+            snap.logged_model.as_ref(),
+        )
+    }
+
     /// Writes what the platform shows of one version now (its model record, the version, its
     /// run and the runs that evaluated it, its logged model) over what the last sync stored,
     /// in one transaction: a new review then freezes the evidence as it is, even when a

@@ -806,13 +806,7 @@ impl Workspace {
         )?;
         let models: Vec<crate::model::Model> =
             view.models.iter().map(|m| m.model.clone()).collect();
-        let entries = self
-            .session
-            .store
-            .ledger_entries()?
-            .into_iter()
-            .filter(|e| e.platform == self.session.key)
-            .collect();
+        let entries = self.session.store.ledger_entries_on(&self.session.key)?;
         let verdicts = crate::queue::ledger_verdicts(&self.policy, &models, entries);
         for m in &mut view.models {
             let (next, _) = crate::queue::next_review(&self.policy, &m.model, &verdicts);
@@ -1051,20 +1045,8 @@ impl Workspace {
         // metric logged on a finished run is not read again by an incremental sync.
         let platform = self.session.open_platform(&self.policy)?;
         let snap = platform.fetch_version(&vref)?;
-        let runs: Vec<crate::model::Run> = snap
-            .run
-            .iter()
-            .chain(snap.evaluations.iter())
-            .cloned()
-            .collect();
         let key = self.session.key.clone();
-        self.session.store.refresh_version(
-            &key,
-            &snap.model,
-            &snap.version,
-            &runs,
-            snap.logged_model.as_ref(),
-        )?;
+        self.session.store.refresh_snapshot(&key, &snap)?;
         let now = self.session.store.evidence(&key, &vref)?;
         if now.sha256() != snap.evidence().sha256() {
             let changes = crate::review::diff_evidence(&snap.evidence(), &now);
@@ -1192,21 +1174,15 @@ impl Workspace {
             .store
             .model(&self.session.key, &review.header.name)?
             .and_then(|m| m.owner);
-        let mut builders: Vec<(String, &str)> = Vec::new();
-        if let Some(c) = &ev.version.creator {
-            builders.push((c.clone(), "creator of the version"));
-        }
-        if let Some(run) = &ev.run {
-            if let Some(u) = &run.user {
-                builders.push((u.clone(), "user of the version's run"));
-            }
-            if let Some(u) = run.tags.get("mlflow.user") {
-                builders.push((u.clone(), "user of the version's run (its mlflow.user tag)"));
-            }
-        }
-        if let Some(o) = owner {
-            builders.push((o, "owner of the model"));
-        }
+        let builders = crate::approval::builders_of(
+            ev.version.creator.as_deref(),
+            ev.run.as_ref().and_then(|r| r.user.as_deref()),
+            ev.run
+                .as_ref()
+                .and_then(|r| r.tags.get("mlflow.user"))
+                .map(String::as_str),
+            owner.as_deref(),
+        );
         let mut reasons = Vec::new();
         let role = match update.status {
             FindingStatus::Accepted => Role::Approver,
@@ -1346,13 +1322,7 @@ impl Workspace {
             return Ok(None);
         };
         let policy = &t.trust.newest()?.policy;
-        let entries = self
-            .session
-            .store
-            .ledger_entries()?
-            .into_iter()
-            .filter(|e| e.platform == self.session.key)
-            .collect();
+        let entries = self.session.store.ledger_entries_on(&self.session.key)?;
         let mut verdicts =
             crate::queue::ledger_verdicts(policy, std::slice::from_ref(&model), entries);
         verdicts.insert(

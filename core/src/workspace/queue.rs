@@ -106,11 +106,7 @@ impl Workspace {
                 "verified".to_string()
             }
             (offline, pin) => {
-                let entries = store
-                    .ledger_entries()?
-                    .into_iter()
-                    .filter(|e| e.platform == key)
-                    .collect();
+                let entries = store.ledger_entries_on(&key)?;
                 verdicts = queue::ledger_verdicts(&policy, &store.models(&key)?, entries);
                 match (offline, pin) {
                     (true, _) => "ledger".to_string(),
@@ -225,19 +221,9 @@ impl Workspace {
         let location = platform.assign(&vref, &a)?;
         // The store shows it at once, as the platform now does.
         let snap = platform.fetch_version(&vref)?;
-        let runs: Vec<crate::model::Run> = snap
-            .run
-            .iter()
-            .chain(snap.evaluations.iter())
-            .cloned()
-            .collect();
-        self.session.store.refresh_version(
-            &self.session.key,
-            &snap.model,
-            &snap.version,
-            &runs,
-            snap.logged_model.as_ref(),
-        )?;
+        self.session
+            .store
+            .refresh_snapshot(&self.session.key, &snap)?;
         Ok(Assigned {
             version: vref.to_string(),
             assignment: a,
