@@ -25,6 +25,12 @@ runs: number,
  */
 runs_fetched: number, 
 /**
+ * Runs the store held that this sync read again, by why: "under review", "signed", "in
+ * production" (each sync), "rolling" (a share per sync). Empty for `--full`, which reads
+ * every run.
+ */
+runs_reread: { [key in string]: number }, 
+/**
  * Runs that versions point at but the platform no longer has.
  */
 missing_runs: Array<string>, 
