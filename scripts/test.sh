@@ -65,8 +65,17 @@ tail -1 "$MLFLOW_DIR/seed.log"
 export COUNTERSIGN_TEST_MLFLOW_URI=$MLFLOW_URI
 export COUNTERSIGN_TEST_MLFLOW_MANIFEST=$MLFLOW_DIR/manifest.json
 
+step "Starting a second MLflow server: evaluations as mlflow.models.evaluate and mlflow.genai.evaluate link them"
+read -r EVAL_URI EVAL_PID EVAL_DIR < <(bash tests/mlflow/start-server.sh "$ROOT/.venv-mlflow" 1)
+cleanup() { kill -- "-$MLFLOW_PID" 2>/dev/null || true; kill -- "-$EVAL_PID" 2>/dev/null || true; }
+MLFLOW_TRACKING_URI=$EVAL_URI "$ROOT/.venv-mlflow/bin/python" tests/mlflow/seed_evaluations.py "$EVAL_DIR/manifest.json" \
+  > "$EVAL_DIR/seed.log" 2>&1 || { cat "$EVAL_DIR/seed.log"; exit 1; }
+tail -1 "$EVAL_DIR/seed.log"
+export COUNTERSIGN_TEST_MLFLOW_EVAL_URI=$EVAL_URI
+export COUNTERSIGN_TEST_MLFLOW_EVAL_MANIFEST=$EVAL_DIR/manifest.json
+
 step "End-to-end: MLflow, faults, real terminal"
-cargo test --locked -p countersign-e2e --test mlflow_sync --test faults --test crash --test adversarial --test fail_closed --test config --test review --test errors --test signing --test trust --test audit_pack --test tui_terminal -- --test-threads=1
+cargo test --locked -p countersign-e2e --test mlflow_sync --test mlflow_evaluations --test faults --test crash --test adversarial --test fail_closed --test config --test review --test errors --test signing --test trust --test audit_pack --test tui_terminal -- --test-threads=1
 
 step "End-to-end: approvals written back to and verified from MLflow (changes the seeded server)"
 cargo test --locked -p countersign-e2e --test mlflow_signing --test tui_mlflow --test secrets -- --test-threads=1

@@ -40,6 +40,21 @@ pub struct RunNode {
     pub experiment: String,
     /// User.
     pub user: Option<String>,
+    /// For an evaluation, the datasets it evaluated on ("evaluated on", with digest; a context
+    /// MLflow left empty reads `evaluation`). Empty for the producing run, whose datasets are
+    /// [`Lineage::datasets`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub datasets: Vec<crate::model::DatasetInput>,
+}
+
+/// The context an evaluation's dataset is shown with: MLflow's own, else `evaluation`
+/// (`mlflow.models.evaluate` and `mlflow.genai.evaluate` log theirs with none).
+pub fn evaluation_context(context: &str) -> &str {
+    if context.trim().is_empty() {
+        "evaluation"
+    } else {
+        context
+    }
 }
 
 /// The code behind a run.
@@ -64,6 +79,18 @@ impl Lineage {
                 .clone()
                 .unwrap_or_else(|| r.experiment_id.clone()),
             user: r.user.clone(),
+            datasets: Vec::new(),
+        };
+        let evaluation = |r: &crate::evidence::RunEvidence| RunNode {
+            datasets: r
+                .datasets
+                .iter()
+                .map(|d| crate::model::DatasetInput {
+                    context: evaluation_context(&d.context).to_string(),
+                    ..d.clone()
+                })
+                .collect(),
+            ..node(r)
         };
         Lineage {
             version: format!("models:/{}/{}", e.version.name, e.version.version),
@@ -81,7 +108,7 @@ impl Lineage {
             }),
             config: e.run.as_ref().map(|r| r.params.clone()).unwrap_or_default(),
             logged_model: e.logged_model.as_ref().map(|m| m.model_id.clone()),
-            evaluations: e.evaluations.iter().map(node).collect(),
+            evaluations: e.evaluations.iter().map(evaluation).collect(),
         }
     }
 
@@ -155,7 +182,11 @@ pub fn versions_using_dataset(
                     name: name.clone(),
                     version_number: version.clone(),
                     run_id: run_id.clone(),
-                    context: d.context.clone(),
+                    context: if produced {
+                        d.context.clone()
+                    } else {
+                        evaluation_context(&d.context).to_string()
+                    },
                     dataset_name: d.name.clone(),
                     digest: d.digest.clone(),
                     source: d.source.clone(),

@@ -360,6 +360,15 @@ fn cmd_show(ws: &Workspace, a: ShowArgs) -> Result<()> {
             e.run_name,
             e.user.clone().unwrap_or_else(|| "-".into())
         );
+        for d in &e.datasets {
+            say!(
+                "    evaluated on: {} [{}] {} from {}",
+                d.digest,
+                d.context,
+                d.name,
+                d.source
+            );
+        }
     }
     Ok(())
 }

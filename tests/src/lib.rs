@@ -40,6 +40,23 @@ pub fn mlflow_uri() -> String {
     })
 }
 
+/// The second MLflow server the test script started and seeded with the evaluation scenario
+/// (tests/mlflow/seed_evaluations.py), and what that script recorded. Fails (never skips)
+/// when it is not there.
+pub fn mlflow_evaluations() -> (String, serde_json::Value) {
+    let var = |k: &str| {
+        std::env::var(k).unwrap_or_else(|_| {
+            panic!("{k} is not set: these tests need the evaluation server that scripts/test.sh starts and seeds")
+        })
+    };
+    let path = var("COUNTERSIGN_TEST_MLFLOW_EVAL_MANIFEST");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read the evaluation manifest {path}: {e}"));
+    let manifest = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("bad evaluation manifest {path}: {e}"));
+    (var("COUNTERSIGN_TEST_MLFLOW_EVAL_URI"), manifest)
+}
+
 /// What the seeding script recorded (tests/mlflow/seed.py).
 pub fn mlflow_manifest() -> serde_json::Value {
     let path = std::env::var("COUNTERSIGN_TEST_MLFLOW_MANIFEST").unwrap_or_else(|_| {

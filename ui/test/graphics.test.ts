@@ -38,6 +38,16 @@ describe("lineage layout", () => {
     expect(Math.abs(ds[0].y - ds[1].y)).toBeGreaterThan(40);
     expect(g.nodes.every((n) => n.x + NODE_W <= g.width && n.y >= 0 && n.y <= g.height)).toBe(true);
   });
+  it("feeds an evaluation from the dataset it evaluated on", () => {
+    const ev = { run_id: "e1", run_name: "eval", experiment: "credit", user: null,
+      datasets: [{ context: "evaluation", name: "holdout", digest: "6c1d19ef", source: "s3://h", source_type: "s3" }] };
+    const g3 = layout({ ...lineage, evaluations: [ev] }, []);
+    const node = g3.nodes.find((n) => n.id === "ev0ds0")!;
+    expect(node.kind).toBe("dataset");
+    expect(node.sub).toBe("evaluated on · 6c1d19ef");
+    expect(g3.edges).toContainEqual(["ev0ds0", "ev0"]);
+    expect(g3.edges).not.toContainEqual(["ev0ds0", "run"]);
+  });
   it("links datasets straight to the version when there is no run", () => {
     const g2 = layout({ ...lineage, run: null, evaluations: [] }, []);
     expect(g2.edges).toEqual([["ds0", "version"], ["ds1", "version"]]);

@@ -189,12 +189,28 @@ fn fmt(x: f64) -> String {
     s.to_string()
 }
 
-/// Finds a metric in the training run, then in the evaluation runs; returns the run and value.
-fn find_metric<'e>(e: &'e Evidence, key: &str) -> Option<(&'e RunEvidence, Option<f64>)> {
+/// Finds a metric in the training run, then in the evaluation runs, by the name the policy
+/// gives; failing that, an evaluation's `NAME/mean` (how `mlflow.genai.evaluate` names a
+/// scorer's aggregate, e.g. `groundedness/mean`). Returns the run, the name found and the value.
+fn find_metric<'e>(e: &'e Evidence, key: &str) -> Option<(&'e RunEvidence, &'e str, Option<f64>)> {
+    let exact = |r: &'e RunEvidence, k: &str| {
+        r.metrics
+            .get_key_value(k)
+            .map(|(name, m)| (r, name.as_str(), m.value))
+    };
     e.run
         .iter()
         .chain(e.evaluations.iter())
-        .find_map(|r| r.metrics.get(key).map(|m| (r, m.value)))
+        .find_map(|r| exact(r, key))
+        .or_else(|| {
+            let mean = format!("{key}/mean");
+            e.evaluations.iter().find_map(|r| exact(r, &mean))
+        })
+}
+
+/// Whether `run` is one of the evidence's evaluations (not its producing run).
+fn is_evaluation(e: &Evidence, run: &RunEvidence) -> bool {
+    e.run.as_ref().is_none_or(|r| r.run_id != run.run_id)
 }
 
 impl Check {
@@ -258,17 +274,25 @@ impl Check {
                         "metric '{metric}' is not recorded on the version's run or its evaluations"
                     ),
                 ),
-                Some((run, None)) => AutoResult::new(
+                Some((run, name, None)) => AutoResult::new(
                     Fail,
-                    format!("metric '{metric}' is NaN or infinite in run {}", run.run_id),
+                    format!("metric '{name}' is NaN or infinite in run {}", run.run_id),
                 ),
-                Some((run, Some(v))) => {
+                Some((run, name, Some(v))) => {
+                    let metric = name;
+                    let context_of = |d: &crate::model::DatasetInput| {
+                        if is_evaluation(e, run) {
+                            crate::lineage::evaluation_context(&d.context).to_string()
+                        } else {
+                            d.context.clone()
+                        }
+                    };
                     let on = match dataset_context {
                         None => Ok(String::new()),
                         Some(ctx) => run
                             .datasets
                             .iter()
-                            .find(|d| &d.context == ctx)
+                            .find(|d| &context_of(d) == ctx)
                             .map(|d| format!(" on dataset '{}'", d.name))
                             .ok_or_else(|| {
                                 format!(
@@ -324,13 +348,13 @@ impl Check {
                         Missing,
                         format!("{alias} v{cv} has no '{metric}' to compare with"),
                     ),
-                    (Some((_, None)), _) => {
+                    (Some((_, _, None)), _) => {
                         AutoResult::new(Fail, format!("this version's {metric} is NaN"))
                     }
-                    (_, Some((_, None))) => {
+                    (_, Some((_, _, None))) => {
                         AutoResult::new(Missing, format!("{alias} v{cv}'s {metric} is NaN"))
                     }
-                    (Some((_, Some(c))), Some((_, Some(h)))) => {
+                    (Some((_, _, Some(c))), Some((_, _, Some(h)))) => {
                         let shortfall = if *higher_is_better { h - c } else { c - h };
                         let head =
                             format!("challenger {metric} {} vs {alias} v{cv} {}", fmt(c), fmt(h));

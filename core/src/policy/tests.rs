@@ -190,6 +190,10 @@ fn run(metrics: &[(&str, Option<f64>)], datasets: &[(&str, &str)]) -> Run {
 }
 
 fn evidence(version: &str, aliases: &[&str], r: Option<Run>) -> Evidence {
+    evidence_evaluated(version, aliases, r, &[])
+}
+
+fn evidence_evaluated(version: &str, aliases: &[&str], r: Option<Run>, evals: &[Run]) -> Evidence {
     let v = Version {
         name: "m".into(),
         version: version.into(),
@@ -204,7 +208,7 @@ fn evidence(version: &str, aliases: &[&str], r: Option<Run>) -> Evidence {
         files: Vec::new(),
         tags: Default::default(),
     };
-    Evidence::assemble(&v, r.as_ref(), None, &[])
+    Evidence::assemble(&v, r.as_ref(), None, evals)
 }
 
 fn eval(
@@ -420,4 +424,53 @@ fn lineage_tag_and_documentation_checks() {
             by_alias: &|_| None
         })
         .is_none());
+}
+
+/// A check reads an evaluation's metric under the name `mlflow.genai.evaluate` gives it
+/// (`NAME/mean`), an evaluation's dataset MLflow logged with no context counts as its
+/// evaluation dataset, and neither loosening reaches the producing run.
+#[test]
+fn metric_threshold_reads_evaluation_metrics_as_mlflow_names_them() {
+    let m = model(&[]);
+    let c = Check::MetricThreshold {
+        metric: "groundedness".into(),
+        op: Comparison::Ge,
+        threshold: 0.8,
+        dataset_context: Some("evaluation".into()),
+    };
+    let assemble = |train: Option<Run>, evals: &[Run]| evidence_evaluated("1", &[], train, evals);
+    let mut ev = run(&[("groundedness/mean", Some(0.91))], &[("", "claims")]);
+    ev.run_id = "e1".into();
+    let e = assemble(None, std::slice::from_ref(&ev));
+    assert_eq!(
+        eval(&c, &e, &m, None),
+        (
+            AutoOutcome::Pass,
+            "groundedness/mean = 0.91 ≥ 0.8 on dataset 'claims'".into()
+        )
+    );
+    // The exact name wins over the aggregate.
+    let mut both = run(
+        &[
+            ("groundedness", Some(0.5)),
+            ("groundedness/mean", Some(0.91)),
+        ],
+        &[("evaluation", "claims")],
+    );
+    both.run_id = "e2".into();
+    let e = assemble(None, &[both]);
+    assert_eq!(eval(&c, &e, &m, None).0, AutoOutcome::Fail);
+    // A producing run's `/mean` metric and context-less dataset do not stand in.
+    let train = run(&[("groundedness/mean", Some(0.99))], &[("", "t")]);
+    let e = assemble(Some(train), &[]);
+    assert_eq!(eval(&c, &e, &m, None).0, AutoOutcome::Missing);
+    let train = run(&[("groundedness", Some(0.99))], &[("", "t")]);
+    let e = assemble(Some(train), &[]);
+    assert_eq!(
+        eval(&c, &e, &m, None),
+        (
+            AutoOutcome::Missing,
+            "run r1 logged 'groundedness' but records no 'evaluation' dataset".into()
+        )
+    );
 }

@@ -352,6 +352,12 @@ fn draw_detail(f: &mut Frame, app: &App, area: Rect) {
                 e.run_name,
                 e.user.clone().unwrap_or_default()
             )));
+            for ds in &e.datasets {
+                lines.push(Line::from(format!(
+                    "    on [{}] {} #{}",
+                    ds.context, ds.name, ds.digest
+                )));
+            }
         }
     }
     if let Some(run) = d.evidence.as_ref().and_then(|e| e.run.as_ref()) {

@@ -38,9 +38,15 @@ export function layout(l: Lineage, approvals: LedgerEntry[]): Graph {
     cols[0].push({ id: `ds${i}`, kind: "dataset", label: d.name, sub: `${d.context} · ${shortDigest(d.digest)}`, x: 0, y: 0 }),
   );
   if (l.run) cols[1].push({ id: "run", kind: "run", label: l.run.run_name || l.run.run_id.slice(0, 8), sub: `run · ${l.run.user ?? "unknown"}`, x: 0, y: 0 });
-  l.evaluations.forEach((e, i) =>
-    cols[1].push({ id: `ev${i}`, kind: "evaluation", label: e.run_name || e.run_id.slice(0, 8), sub: "evaluation run", x: 0, y: 0 }),
-  );
+  // What each evaluation evaluated on: a dataset node feeding that evaluation.
+  const evaluatedOn: [string, string][] = [];
+  l.evaluations.forEach((e, i) => {
+    cols[1].push({ id: `ev${i}`, kind: "evaluation", label: e.run_name || e.run_id.slice(0, 8), sub: "evaluation run", x: 0, y: 0 });
+    (e.datasets ?? []).forEach((d, j) => {
+      cols[0].push({ id: `ev${i}ds${j}`, kind: "dataset", label: d.name, sub: `evaluated on · ${shortDigest(d.digest)}`, x: 0, y: 0 });
+      evaluatedOn.push([`ev${i}ds${j}`, `ev${i}`]);
+    });
+  });
   cols[2].push({ id: "version", kind: "version", label: l.version.replace(/^models:\//, ""), sub: "version", x: 0, y: 0 });
   approvals
     .filter((a) => a.version === l.version)
@@ -57,9 +63,10 @@ export function layout(l: Lineage, approvals: LedgerEntry[]): Graph {
       nodes.push(n);
     });
   });
-  for (const d of cols[0]) edges.push([d.id, l.run ? "run" : "version"]);
+  for (const d of cols[0]) if (!evaluatedOn.some(([id]) => id === d.id)) edges.push([d.id, l.run ? "run" : "version"]);
   for (const r of cols[1]) edges.push(r.kind === "run" ? [r.id, "version"] : ["version", r.id]);
   for (const a of cols[3]) edges.push(["version", a.id]);
+  edges.push(...evaluatedOn);
   const usedCols = cols.filter((c) => c.length).length;
   return { nodes, edges, width: 10 + Math.max(usedCols, 4) * COL - (COL - NODE_W), height };
 }

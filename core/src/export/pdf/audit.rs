@@ -311,6 +311,19 @@ fn lineage(w: &mut Writer, d: &PackData) {
             r.run_id.clone(),
             format!("{} by {}", r.run_name, opt(&r.user)),
         ]);
+        for x in &r.datasets {
+            rows.push(vec![
+                format!(
+                    "evaluated on ({})",
+                    crate::lineage::evaluation_context(&x.context)
+                ),
+                x.digest.clone(),
+                format!(
+                    "{} from {} ({}), by {}",
+                    x.name, x.source, x.source_type, r.run_name
+                ),
+            ]);
+        }
     }
     w.table(&["Link", "Identifier", "Detail"], &[0.16, 0.34, 0.5], &rows);
 }
@@ -333,30 +346,74 @@ fn used_metrics(d: &PackData) -> Vec<String> {
     out
 }
 
+/// The datasets behind the evidence: those the producing run trained and validated on, then
+/// those each evaluation evaluated on.
+fn datasets(w: &mut Writer, e: &crate::evidence::Evidence) {
+    w.subheading("Datasets");
+    let mut rows: Vec<Vec<String>> = e
+        .datasets
+        .iter()
+        .map(|x| {
+            vec![
+                x.context.clone(),
+                x.name.clone(),
+                x.digest.clone(),
+                x.source.clone(),
+                e.run
+                    .as_ref()
+                    .map(|r| r.run_name.clone())
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    for ev in &e.evaluations {
+        rows.extend(ev.datasets.iter().map(|x| {
+            vec![
+                crate::lineage::evaluation_context(&x.context).to_string(),
+                x.name.clone(),
+                x.digest.clone(),
+                x.source.clone(),
+                format!("{} (evaluation)", ev.run_name),
+            ]
+        }));
+    }
+    if rows.is_empty() {
+        w.paragraph("No dataset is recorded.", Weight::Regular, 9.0, GREY);
+        return;
+    }
+    w.table(
+        &["Context", "Name", "Digest", "Source", "Run"],
+        &[0.12, 0.22, 0.12, 0.32, 0.22],
+        &rows,
+    );
+}
+
 fn evidence(w: &mut Writer, d: &PackData) {
     w.heading("3. Evidence", true);
     let e = &d.evidence;
-    let Some(run) = &e.run else {
-        w.paragraph(
-            "The version has no producing run: no parameters or metrics are recorded.",
+    match &e.run {
+        None => w.paragraph(
+            "The version has no producing run: no parameters or training metrics are recorded.",
             Weight::Regular,
             9.5,
             BLACK,
-        );
-        return;
-    };
-    w.subheading("Parameters");
-    let rows: Vec<Vec<String>> = run
-        .params
-        .iter()
-        .map(|(k, v)| vec![k.clone(), v.clone()])
-        .collect();
-    w.table(&["Parameter", "Value"], &[0.4, 0.6], &rows);
+        ),
+        Some(run) => {
+            w.subheading("Parameters");
+            let rows: Vec<Vec<String>> = run
+                .params
+                .iter()
+                .map(|(k, v)| vec![k.clone(), v.clone()])
+                .collect();
+            w.table(&["Parameter", "Value"], &[0.4, 0.6], &rows);
+        }
+    }
     w.subheading("Metrics");
-    let mut rows: Vec<Vec<String>> = run
-        .metrics
+    let mut rows: Vec<Vec<String>> = e
+        .run
         .iter()
-        .map(|(k, m)| {
+        .flat_map(|run| run.metrics.iter().map(move |(k, m)| (run, k, m)))
+        .map(|(run, k, m)| {
             vec![
                 k.clone(),
                 num(m.value),
@@ -381,11 +438,25 @@ fn evidence(w: &mut Writer, d: &PackData) {
             ]
         }));
     }
-    w.table(
-        &["Metric", "Value", "Step", "Points", "Run"],
-        &[0.3, 0.17, 0.1, 0.1, 0.33],
-        &rows,
-    );
+    if rows.is_empty() {
+        w.paragraph(
+            "No metric is recorded on the version's run or its evaluations.",
+            Weight::Regular,
+            9.0,
+            GREY,
+        );
+    } else {
+        w.table(
+            &["Metric", "Value", "Step", "Points", "Run"],
+            &[0.3, 0.17, 0.1, 0.1, 0.33],
+            &rows,
+        );
+    }
+    datasets(w, e);
+    let Some(run) = &e.run else {
+        w.kv("Evidence SHA-256", &e.sha256(), BLACK);
+        return;
+    };
     w.subheading("Metric history");
     let used = used_metrics(d);
     let mut charted = 0;
@@ -424,24 +495,6 @@ fn evidence(w: &mut Writer, d: &PackData) {
             GREY,
         );
     }
-    w.subheading("Datasets");
-    let rows: Vec<Vec<String>> = e
-        .datasets
-        .iter()
-        .map(|x| {
-            vec![
-                x.context.clone(),
-                x.name.clone(),
-                x.digest.clone(),
-                x.source.clone(),
-            ]
-        })
-        .collect();
-    w.table(
-        &["Context", "Name", "Digest", "Source"],
-        &[0.14, 0.3, 0.14, 0.42],
-        &rows,
-    );
     w.kv("Evidence SHA-256", &e.sha256(), BLACK);
 }
 

@@ -163,6 +163,7 @@ pub(super) fn run(r: wire::Run) -> Option<Run> {
         .model_inputs
         .into_iter()
         .map(|m| m.model_id)
+        .chain(tag_links(&tags))
         .collect();
     model_inputs.sort();
     model_inputs.dedup();
@@ -194,6 +195,61 @@ pub(super) fn run(r: wire::Run) -> Option<Run> {
         model_inputs,
         deleted: r.info.lifecycle_stage.as_deref() == Some("deleted"),
     })
+}
+
+/// Tag names through which MLflow links a run to what it evaluated, when nothing else does.
+pub(super) const DATASETS_TAG: &str = "mlflow.datasets";
+/// See [`DATASETS_TAG`].
+pub(super) const LINKED_PROMPTS_TAG: &str = "mlflow.linkedPrompts";
+
+/// The models a run evaluated as only its tags say (MLflow 3 §9 of the notes):
+/// `mlflow.datasets` (`[{"name", "hash", "model": "m-…"}]`, written by
+/// `mlflow.models.evaluate(model="models:/NAME/V")`, whose metrics carry no model id) names
+/// logged models; `mlflow.linkedPrompts` (`[{"name", "version"}]`, written by
+/// `mlflow.genai.evaluate` when the predict function loads a prompt) names prompt versions, as
+/// `NAME/VERSION`. Malformed tags link nothing.
+pub(super) fn tag_links(tags: &BTreeMap<String, String>) -> Vec<String> {
+    let list = |key: &str| -> Vec<serde_json::Value> {
+        tags.get(key)
+            .and_then(|t| serde_json::from_str::<Vec<serde_json::Value>>(t).ok())
+            .unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    for d in list(DATASETS_TAG) {
+        let Some(m) = d.get("model").and_then(|m| m.as_str()) else {
+            continue;
+        };
+        let m = m.strip_prefix("models:/").unwrap_or(m);
+        if let Some(r) = model_ref(m) {
+            out.push(r);
+        }
+    }
+    for p in list(LINKED_PROMPTS_TAG) {
+        let name = p.get("name").and_then(|n| n.as_str()).unwrap_or("");
+        let version = match p.get("version") {
+            Some(serde_json::Value::String(v)) => v.clone(),
+            Some(serde_json::Value::Number(n)) => n.to_string(),
+            _ => continue,
+        };
+        if let Some(r) = model_ref(&format!("{name}/{version}")) {
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// A model reference as the store keeps it (a logged-model id `m-…` or `NAME/VERSION` with a
+/// numeric version), or `None` for anything else.
+fn model_ref(s: &str) -> Option<String> {
+    if s.chars().any(char::is_control) || s.len() > 1024 {
+        return None;
+    }
+    if s.starts_with("m-") && !s.contains('/') && s.len() > 2 {
+        return Some(s.to_string());
+    }
+    let (name, version) = s.rsplit_once('/')?;
+    (!name.is_empty() && !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| s.to_string())
 }
 
 fn tags_from(list: Vec<wire::Tag>) -> BTreeMap<String, String> {
@@ -259,5 +315,73 @@ mod dataset_source_tests {
             "code (no source name recorded)"
         );
         assert_eq!(dataset_source("not json"), "not json");
+    }
+}
+
+#[cfg(test)]
+mod tag_link_tests {
+    use super::tag_links;
+    use std::collections::BTreeMap;
+
+    fn links(pairs: &[(&str, &str)]) -> Vec<String> {
+        let tags: BTreeMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        tag_links(&tags)
+    }
+
+    #[test]
+    fn evaluations_linked_by_their_tags_name_the_model_or_the_prompt_version() {
+        // As mlflow.models.evaluate(model="models:/NAME/1") writes it in 3.17.
+        assert_eq!(
+            links(&[(
+                "mlflow.datasets",
+                r#"[{"name":"holdout","hash":"798ac6","model":"m-db30624b441843ef"}]"#
+            )]),
+            ["m-db30624b441843ef"]
+        );
+        // As mlflow.genai.evaluate writes it; a number for the version is read too.
+        assert_eq!(
+            links(&[(
+                "mlflow.linkedPrompts",
+                r#"[{"name": "claims-triage", "version": "1"}, {"name": "other", "version": 12}]"#
+            )]),
+            ["claims-triage/1", "other/12"]
+        );
+        assert_eq!(
+            links(&[(
+                "mlflow.datasets",
+                r#"[{"model":"models:/fraud-detector/3"},{"model":"models:/m-abc"}]"#
+            )]),
+            ["fraud-detector/3", "m-abc"]
+        );
+    }
+
+    #[test]
+    fn malformed_or_hostile_link_tags_link_nothing() {
+        for (k, v) in [
+            ("mlflow.datasets", "not json"),
+            ("mlflow.datasets", r#"{"model":"m-abc"}"#),
+            ("mlflow.datasets", r#"[{"name":"no model"}]"#),
+            ("mlflow.datasets", r#"[{"model":42}]"#),
+            ("mlflow.datasets", r#"[{"model":"m-"}]"#),
+            ("mlflow.datasets", r#"[{"model":"m-a/../b"}]"#),
+            ("mlflow.datasets", r#"[{"model":"m-ab\u001b[31m"}]"#),
+            (
+                "mlflow.linkedPrompts",
+                r#"[{"name":"p","version":"1; rm -rf /"}]"#,
+            ),
+            ("mlflow.linkedPrompts", r#"[{"name":"","version":"1"}]"#),
+            ("mlflow.linkedPrompts", r#"[{"name":"p"}]"#),
+            ("mlflow.linkedPrompts", r#"[{"name":"p\n","version":"1"}]"#),
+            (
+                "mlflow.linkedPrompts",
+                r#"[{"name":"p","version":"latest"}]"#,
+            ),
+            ("mlflow.other", r#"[{"model":"m-abc"}]"#),
+        ] {
+            assert!(links(&[(k, v)]).is_empty(), "{k} = {v}");
+        }
     }
 }

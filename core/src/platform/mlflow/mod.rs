@@ -210,6 +210,47 @@ impl MlflowClient {
         Ok(out)
     }
 
+    /// Runs MLflow links to what they evaluated only through their tags
+    /// ([`convert::tag_links`]): with `refs`, those naming one of them (a logged-model id or a
+    /// prompt version `NAME/VERSION`), else every run carrying such a tag. The search is by
+    /// `LIKE` (quotes and backslashes in a name match any character); what a run links is then
+    /// read exactly from its tags.
+    fn tag_linked_runs(
+        &self,
+        experiment_ids: &[String],
+        refs: Option<&[String]>,
+    ) -> Result<Vec<Run>> {
+        use convert::{DATASETS_TAG, LINKED_PROMPTS_TAG};
+        if experiment_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let like = |s: &str| s.replace(['\'', '\\'], "_");
+        let filters: Vec<String> = match refs {
+            None => vec![
+                format!("tags.`{DATASETS_TAG}` LIKE '%\"model\"%'"),
+                format!("tags.`{LINKED_PROMPTS_TAG}` LIKE '%'"),
+            ],
+            Some(refs) => refs
+                .iter()
+                .map(|r| match r.rsplit_once('/') {
+                    Some((name, _)) => {
+                        format!("tags.`{LINKED_PROMPTS_TAG}` LIKE '%{}%'", like(name))
+                    }
+                    None => format!("tags.`{DATASETS_TAG}` LIKE '%{}%'", like(r)),
+                })
+                .collect(),
+        };
+        let mut out: BTreeMap<String, Run> = BTreeMap::new();
+        for f in filters {
+            for r in self.search_runs(experiment_ids, &f)? {
+                if refs.is_none_or(|refs| r.model_inputs.iter().any(|m| refs.contains(m))) {
+                    out.insert(r.run_id.clone(), r);
+                }
+            }
+        }
+        Ok(out.into_values().collect())
+    }
+
     /// Fills the history of metrics logged at more than one step.
     fn fill_histories(&self, runs: &mut [Run], progress: &mut dyn FnMut(Progress)) -> Result<()> {
         let wanted: Vec<(usize, String)> = runs
@@ -559,9 +600,24 @@ impl Platform for MlflowClient {
         let mut runs = Vec::new();
         let mut missing_runs = Vec::new();
         let mut logged_models = Vec::new();
+        let experiments = self.experiments()?;
+        let exp_ids: Vec<String> = experiments.keys().cloned().collect();
+        // Evaluations MLflow links only through their tags (`mlflow.datasets`,
+        // `mlflow.linkedPrompts`): one search each, kept when they name a version here.
+        let refs: BTreeSet<String> = versions
+            .iter()
+            .flat_map(|v| {
+                std::iter::once(format!("{}/{}", v.name, v.version))
+                    .chain(v.logged_model_id().map(str::to_string))
+            })
+            .collect();
+        let mut tag_linked: Vec<Run> = self
+            .tag_linked_runs(&exp_ids, None)?
+            .into_iter()
+            .filter(|r| r.model_inputs.iter().any(|m| refs.contains(m)))
+            .filter(|r| !(req.have_run)(&r.run_id))
+            .collect();
         if !wanted_runs.is_empty() || !wanted_models.is_empty() {
-            let experiments = self.experiments()?;
-            let exp_ids: Vec<String> = experiments.keys().cloned().collect();
             if !wanted_runs.is_empty() {
                 runs = self.runs_by_id(&exp_ids, &wanted_runs, progress)?;
                 for r in &mut runs {
@@ -606,6 +662,13 @@ impl Platform for MlflowClient {
                 }
             }
         }
+        let fetched: BTreeSet<String> = runs.iter().map(|r| r.run_id.clone()).collect();
+        tag_linked.retain(|r| !fetched.contains(&r.run_id));
+        for r in &mut tag_linked {
+            r.experiment_name = experiments.get(&r.experiment_id).cloned();
+        }
+        self.fill_histories(&mut tag_linked, progress)?;
+        runs.extend(tag_linked);
         Ok(Snapshot {
             models,
             versions,

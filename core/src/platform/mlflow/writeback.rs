@@ -192,6 +192,22 @@ impl MlflowClient {
                 }
             }
         }
+        // Evaluations linked only by their tags (`mlflow.models.evaluate` of a `models:/` URI,
+        // `mlflow.genai.evaluate` of a prompt).
+        let refs: Vec<String> = std::iter::once(format!("{}/{}", version.name, version.version))
+            .chain(version.logged_model_id().map(str::to_string))
+            .collect();
+        let exp_ids: Vec<String> = self.experiments()?.into_keys().collect();
+        for r in self.tag_linked_runs(&exp_ids, Some(&refs))? {
+            if evaluations.iter().any(|e| e.run_id == r.run_id)
+                || run.as_ref().is_some_and(|t| t.run_id == r.run_id)
+            {
+                continue;
+            }
+            if let Some(r) = self.run_fresh(&r.run_id)? {
+                evaluations.push(r);
+            }
+        }
         Ok(VersionSnapshot {
             model,
             version,

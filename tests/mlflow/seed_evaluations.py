@@ -1,0 +1,95 @@
+"""Seeds the evaluation scenario on a server of its own, the way MLflow's docs do it.
+
+Usage: MLFLOW_TRACKING_URI=http://127.0.0.1:PORT python seed_evaluations.py MANIFEST.json
+
+- `fraud-detector` version 1: a scikit-learn model trained under `mlflow.sklearn.autolog()`,
+  registered from its logged model, then evaluated by a separate run with
+  `mlflow.models.evaluate(model="models:/fraud-detector/1", …)`. MLflow links that evaluation to
+  the version only through the run's `mlflow.datasets` tag (which names the logged model).
+- `claims-triage` prompt version 1, evaluated with `mlflow.genai.evaluate` by a `predict_fn` that
+  loads the prompt, with a code scorer (no LLM): MLflow links that run to the prompt version only
+  through the run tag `mlflow.linkedPrompts`.
+
+Writes MANIFEST.json: the ids MLflow assigned and the metric values it recorded, read back
+through MLflow's own client, which the Rust tests compare with what Countersign finds.
+"""
+import json
+import sys
+
+import mlflow
+import pandas as pd
+import requests
+from mlflow.genai.scorers import scorer
+from mlflow.tracking import MlflowClient
+from sklearn.linear_model import LogisticRegression
+
+c = MlflowClient()
+uri = mlflow.get_tracking_uri()
+
+# A classic model, trained with autolog.
+mlflow.set_experiment("/risk/fraud")
+rows = 120
+X = pd.DataFrame({"amount": [float((i * 7) % 23) for i in range(rows)],
+                  "velocity": [float((i * 5) % 13) for i in range(rows)]})
+# Labels with some noise, so that the evaluation's metrics are not all 1.0.
+y = [1 if a + 0.8 * v + ((i * 11) % 9 - 4) > 16 else 0 for i, (a, v) in enumerate(zip(X.amount, X.velocity))]
+mlflow.sklearn.autolog(log_input_examples=False, silent=True)
+with mlflow.start_run(run_name="fraud-logreg") as train_run:
+    LogisticRegression(max_iter=300).fit(X, y)
+mlflow.sklearn.autolog(disable=True)
+logged = mlflow.last_logged_model()
+mv = mlflow.register_model(f"models:/{logged.model_id}", "fraud-detector")
+for key, value in {"risk_tier": "2", "owner": "olga.owner@bank.example"}.items():
+    c.set_registered_model_tag("fraud-detector", key, value)
+
+# An independent evaluation of the registered version, by its models:/ URI.
+holdout = X.copy()
+holdout["label"] = y
+holdout_ds = mlflow.data.from_pandas(holdout, source="s3://risk-data/fraud/holdout_2026q3.parquet",
+                                     name="fraud_holdout_2026q3", targets="label")
+with mlflow.start_run(run_name="fraud-independent-evaluation") as eval_run:
+    mlflow.models.evaluate(model=f"models:/fraud-detector/{mv.version}", data=holdout_ds,
+                           model_type="classifier", evaluators=["default"])
+
+# A prompt, evaluated with mlflow.genai.evaluate and a code scorer.
+mlflow.set_experiment("/genai/claims")
+prompt = mlflow.genai.register_prompt(name="claims-triage", template="Classify this claim: {{claim}}",
+                                      commit_message="first version")
+for key, value in {"risk_tier": "2", "owner": "pat.prompt@bank.example"}.items():
+    requests.post(f"{uri}/api/2.0/mlflow/registered-models/set-tag",
+                  json={"name": "claims-triage", "key": key, "value": value}, timeout=30).raise_for_status()
+
+
+@scorer
+def names_the_claim(inputs, outputs) -> bool:
+    return inputs["claim"] in outputs
+
+
+def predict_fn(claim):
+    return mlflow.genai.load_prompt(f"prompts:/claims-triage/{prompt.version}").format(claim=claim)
+
+
+claims = [{"inputs": {"claim": c_}} for c_ in ["water damage in kitchen", "stolen bicycle", "hail on roof"]]
+with mlflow.start_run(run_name="claims-triage-evaluation") as genai_run:
+    mlflow.genai.evaluate(data=claims, predict_fn=predict_fn, scorers=[names_the_claim])
+
+
+def metrics_of(run_id):
+    return {k: v for k, v in c.get_run(run_id).data.metrics.items()}
+
+
+manifest = {
+    "fraud": {"name": "fraud-detector", "version": mv.version, "logged_model_id": logged.model_id,
+              "training_run_id": train_run.info.run_id, "evaluation_run_id": eval_run.info.run_id,
+              "evaluation_metrics": metrics_of(eval_run.info.run_id),
+              "evaluation_tags": {k: v for k, v in c.get_run(eval_run.info.run_id).data.tags.items()
+                                  if k == "mlflow.datasets"},
+              "holdout_digest": holdout_ds.digest},
+    "prompt": {"name": "claims-triage", "version": str(prompt.version),
+               "evaluation_run_id": genai_run.info.run_id,
+               "evaluation_metrics": metrics_of(genai_run.info.run_id),
+               "linked_prompts": c.get_run(genai_run.info.run_id).data.tags.get("mlflow.linkedPrompts")},
+}
+with open(sys.argv[1], "w") as f:
+    json.dump(manifest, f, indent=2, sort_keys=True)
+print(f"seeded the evaluation scenario: {mv.name} {mv.version}, prompt claims-triage {prompt.version}")

@@ -1,0 +1,268 @@
+//! Evaluations linked the way MLflow links them, against a real MLflow server seeded by
+//! tests/mlflow/seed_evaluations.py through MLflow's own high-level APIs: a scikit-learn model
+//! (autolog) evaluated with `mlflow.models.evaluate(model="models:/NAME/1")`, linked to the
+//! version only by the evaluation run's `mlflow.datasets` tag, and a prompt evaluated with
+//! `mlflow.genai.evaluate`, linked only by `mlflow.linkedPrompts`. Countersign must find both,
+//! with MLflow's exact values, in `show`, the lineage both ways, the checklist and the PDF.
+
+use countersign_e2e::{mlflow_evaluations, Cli};
+use serde_json::Value;
+use std::path::Path;
+
+fn evaluation<'a>(shown: &'a Value, run_id: &str) -> &'a Value {
+    shown["evidence"]["evaluations"]
+        .as_array()
+        .expect("evaluations")
+        .iter()
+        .find(|r| r["run_id"] == run_id)
+        .unwrap_or_else(|| panic!("evaluation run {run_id} not found in {shown}"))
+}
+
+fn item<'a>(review: &'a Value, id: &str) -> &'a Value {
+    review["review"]["header"]["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["id"] == id)
+        .unwrap_or_else(|| panic!("no item {id}"))
+}
+
+/// The metrics MLflow's own client read back, equal bit for bit to what Countersign shows.
+fn assert_metrics_match(got: &Value, want: &Value) {
+    let want = want.as_object().expect("manifest metrics");
+    assert!(!want.is_empty());
+    for (k, v) in want {
+        assert_eq!(
+            got["metrics"][k]["value"].as_f64(),
+            v.as_f64(),
+            "metric {k}: {got}"
+        );
+    }
+}
+
+#[test]
+fn an_evaluation_of_a_models_uri_and_of_a_prompt_are_found_with_their_values() {
+    let (uri, m) = mlflow_evaluations();
+    let cli = Cli::new();
+    let report = cli.json(&["--platform", &uri, "sync", "--json"]);
+    assert_eq!(report["missing_runs"], serde_json::json!([]), "{report}");
+
+    // mlflow.models.evaluate(model="models:/fraud-detector/1").
+    let f = &m["fraud"];
+    let v = format!(
+        "models:/{}/{}",
+        f["name"].as_str().expect("name"),
+        f["version"].as_str().expect("v")
+    );
+    let shown = cli.json(&["show", &v, "--json"]);
+    let ev = evaluation(&shown, f["evaluation_run_id"].as_str().expect("id"));
+    assert_metrics_match(ev, &f["evaluation_metrics"]);
+    assert_eq!(ev["run_name"], "fraud-independent-evaluation");
+    let ds = &ev["datasets"][0];
+    assert_eq!(ds["digest"], f["holdout_digest"], "{ev}");
+    assert_eq!(ds["source"], "s3://risk-data/fraud/holdout_2026q3.parquet");
+    // Forward lineage: "evaluated on" the holdout, with its digest.
+    let lineage_ev = &shown["lineage"]["evaluations"][0];
+    assert_eq!(
+        lineage_ev["datasets"][0]["context"], "evaluation",
+        "{lineage_ev}"
+    );
+    assert_eq!(lineage_ev["datasets"][0]["digest"], f["holdout_digest"]);
+    let text = cli.ok(&["show", &v]);
+    assert!(
+        text.contains(&format!(
+            "evaluated on: {}",
+            f["holdout_digest"].as_str().expect("d")
+        )),
+        "{text}"
+    );
+    // Reverse lineage: the holdout leads back to the version it evaluated.
+    let uses = cli.json(&[
+        "lineage",
+        "--dataset",
+        f["holdout_digest"].as_str().expect("d"),
+        "--json",
+    ]);
+    let uses = uses
+        .as_array()
+        .or_else(|| uses["uses"].as_array())
+        .expect("uses");
+    let usage = uses
+        .iter()
+        .find(|u| u["version"] == v.as_str())
+        .unwrap_or_else(|| panic!("{v} missing from the reverse lineage: {uses:?}"));
+    assert_eq!(usage["produced_version"], false);
+    assert_eq!(usage["context"], "evaluation");
+
+    // mlflow.genai.evaluate with a predict function that loads the prompt.
+    let p = &m["prompt"];
+    let pv = format!(
+        "models:/{}/{}",
+        p["name"].as_str().expect("name"),
+        p["version"].as_str().expect("v")
+    );
+    let shown = cli.json(&["show", &pv, "--json"]);
+    let ev = evaluation(&shown, p["evaluation_run_id"].as_str().expect("id"));
+    assert_metrics_match(ev, &p["evaluation_metrics"]);
+    assert!(ev["metrics"].get("names_the_claim/mean").is_some(), "{ev}");
+
+    // A run that names neither is not an evaluation of either.
+    for shown in [cli.json(&["show", &v, "--json"]), shown] {
+        assert_eq!(
+            shown["evidence"]["evaluations"].as_array().map(Vec::len),
+            Some(1),
+            "{shown}"
+        );
+    }
+}
+
+/// The checklist reads both evaluations (`roc_auc` from the classic one, `names_the_claim`
+/// as MLflow's `names_the_claim/mean`), and the audit PDF shows the evaluation datasets and,
+/// for the prompt, which has no producing run, the evaluation's metrics.
+#[test]
+fn the_checklist_and_the_pdf_use_the_evaluations() {
+    let (uri, m) = mlflow_evaluations();
+    let cli = Cli::new();
+    let dir = tempfile::tempdir().expect("tmp");
+    let (allowed, policy) =
+        countersign_e2e::vera_validator(&cli, dir.path(), &dir.path().join("vera"), None);
+    let text = std::fs::read_to_string(&policy).expect("policy");
+    let at = text.find("[roster]").expect("roster");
+    let extra = r#"
+[[checklist]]
+id = "EV-01"
+area = "Outcomes analysis"
+title = "Independent evaluation: ROC AUC"
+guidance = "The independent evaluation's ROC AUC on the holdout must reach 0.7."
+references = ["SR 26-2 outcomes analysis"]
+tiers = ["2"]
+kinds = ["classic"]
+check = { kind = "metric_threshold", metric = "roc_auc", op = ">=", threshold = 0.7, dataset_context = "evaluation" }
+
+[[checklist]]
+id = "EV-02"
+area = "LLM evaluation"
+title = "Code scorer: the answer names the claim"
+guidance = "The code scorer must pass on at least 90% of the evaluation rows."
+references = ["Firm LLM policy"]
+tiers = ["2"]
+kinds = ["prompt"]
+check = { kind = "metric_threshold", metric = "names_the_claim", op = ">=", threshold = 0.9, dataset_context = "evaluation" }
+
+"#;
+    std::fs::write(&policy, format!("{}{extra}{}", &text[..at], &text[at..])).expect("policy");
+    countersign_e2e::release_trust(&cli, &uri, &[], &policy, &allowed);
+    cli.ok(&["--platform", &uri, "sync", "--quiet"]);
+
+    let f = &m["fraud"];
+    let v = format!(
+        "models:/{}/{}",
+        f["name"].as_str().expect("n"),
+        f["version"].as_str().expect("v")
+    );
+    let started = cli.json(&[
+        "--policy",
+        policy.to_str().expect("p"),
+        "review",
+        "start",
+        &v,
+        "--json",
+        "--as",
+        "vera.validator@bank.example",
+    ]);
+    let roc = f["evaluation_metrics"]["roc_auc"]
+        .as_f64()
+        .expect("roc_auc");
+    let auto = &item(&started, "EV-01")["automatic"];
+    assert_eq!(
+        auto["outcome"],
+        if roc >= 0.7 { "pass" } else { "fail" },
+        "{auto}"
+    );
+    assert!(
+        auto["explanation"].as_str().is_some_and(
+            |e| e.starts_with("roc_auc = ") && e.ends_with("on dataset 'fraud_holdout_2026q3'")
+        ),
+        "{auto}"
+    );
+
+    let p = &m["prompt"];
+    let pv = format!(
+        "models:/{}/{}",
+        p["name"].as_str().expect("n"),
+        p["version"].as_str().expect("v")
+    );
+    let started = cli.json(&[
+        "--policy",
+        policy.to_str().expect("p"),
+        "review",
+        "start",
+        &pv,
+        "--json",
+        "--as",
+        "vera.validator@bank.example",
+    ]);
+    let mean = p["evaluation_metrics"]["names_the_claim/mean"]
+        .as_f64()
+        .expect("mean");
+    let auto = &item(&started, "EV-02")["automatic"];
+    assert_eq!(
+        auto["outcome"],
+        if mean >= 0.9 { "pass" } else { "fail" },
+        "{auto}"
+    );
+    assert!(
+        auto["explanation"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("names_the_claim/mean = ")),
+        "{auto}"
+    );
+
+    // The PDFs.
+    for (version, want) in [
+        (
+            &v,
+            vec![
+                "evaluated on (evaluation)",
+                f["holdout_digest"].as_str().expect("d"),
+                "roc_auc",
+                "fraud-independent-evaluation (evaluation)",
+            ],
+        ),
+        (
+            &pv,
+            vec![
+                "names_the_claim/mean",
+                "claims-triage-evaluation (evaluation)",
+            ],
+        ),
+    ] {
+        let out = dir
+            .path()
+            .join(format!("pack-{}", version.replace(['/', ':'], "_")));
+        cli.ok(&[
+            "export",
+            "audit-pack",
+            version,
+            "-o",
+            out.to_str().expect("o"),
+        ]);
+        let text = pdf_text(&out.join("audit-pack.pdf"));
+        for w in want {
+            assert!(text.contains(w), "{version}: the PDF lacks {w:?}:\n{text}");
+        }
+    }
+}
+
+fn pdf_text(pdf: &Path) -> String {
+    let o = std::process::Command::new("pdftotext")
+        .args([pdf.to_str().expect("p"), "-"])
+        .output()
+        .expect("pdftotext (scripts/install-test-deps.sh installs it)");
+    assert!(o.status.success(), "pdftotext failed");
+    // Table cells wrap: compare with every run of white space as one space.
+    String::from_utf8_lossy(&o.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
