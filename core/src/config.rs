@@ -587,6 +587,61 @@ impl Config {
             .filter(|s| !s.trim().is_empty())
     }
 
+    /// Whether an identity is configured (`--as`, `COUNTERSIGN_IDENTITY` or the config file):
+    /// when not, a front end asks for one before recording anything, and saves it
+    /// ([`Config::save_identity`]).
+    pub fn identity_configured(&self) -> bool {
+        self.identity
+            .value
+            .as_deref()
+            .is_some_and(|s| !s.trim().is_empty())
+    }
+
+    /// Saves `identity` as the config file's `identity` (creating the file, 0600, and its
+    /// folder when missing; every other line kept as written) and takes it as this
+    /// configuration's. Refused: an identity nobody should sign under
+    /// ([`crate::identity::check_signer`]), and a configuration that names no config file.
+    pub fn save_identity(&mut self, identity: &str) -> Result<PathBuf> {
+        crate::identity::check_signer(identity).map_err(|reason| Error::InvalidInput {
+            what: "identity",
+            input: identity.to_string(),
+            reason: format!("{reason}; type it as the roster (allowed_signers) names you, e.g. vera@bank.example"),
+        })?;
+        let path = self
+            .file
+            .clone()
+            .or_else(|| self.file_looked_for.clone())
+            .ok_or_else(|| Error::InvalidInput {
+                what: "identity",
+                input: identity.to_string(),
+                reason: "there is no config file to save it in: set COUNTERSIGN_CONFIG (or HOME), or pass --as each time".into(),
+            })?;
+        let old = match std::fs::read_to_string(&path) {
+            Ok(t) => Some(t),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        let text = with_identity(old.as_deref().unwrap_or(""), identity);
+        // What is written must read back as this identity, with every other setting as it was.
+        let read_back: ConfigFile = crate::toml_file::parse(&path, &text)?;
+        if read_back.identity.as_deref() != Some(identity) {
+            return Err(Error::InvalidFile {
+                path,
+                message: "the identity could not be written into this file: edit its `identity = \"…\"` line by hand".into(),
+            });
+        }
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        write_replacing(&path, text.as_bytes())?;
+        self.identity = Setting {
+            value: Some(identity.to_string()),
+            origin: Origin::File(path.display().to_string()),
+        };
+        self.file = Some(path.clone());
+        Ok(path)
+    }
+
     /// Every setting with its value and origin; secrets are shown as `(set)`.
     pub fn show(&self) -> Vec<ShownSetting> {
         let path = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string());
@@ -701,6 +756,74 @@ impl Config {
 
 /// The file name `keys generate` writes under `~/.ssh/` and the default key looks for first.
 pub const DEFAULT_KEY_NAME: &str = "countersign_ed25519";
+
+/// Writes `bytes` to `path` through a temporary file renamed over it (a crash leaves the old
+/// file or the new one, never half of one), keeping the old file's permissions; a new file is
+/// readable by its owner only (it may hold credentials).
+fn write_replacing(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "config.toml".into());
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let mut open = std::fs::OpenOptions::new();
+    open.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        open.mode(0o600);
+    }
+    let _ = std::fs::remove_file(&tmp);
+    let result = (|| {
+        let mut f = open.open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        if let Ok(m) = std::fs::metadata(path) {
+            std::fs::set_permissions(&tmp, m.permissions())?;
+        }
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::io(path, e));
+    }
+    Ok(())
+}
+
+/// `text` (a config file) with its top-level `identity` set to `identity`: the existing line
+/// replaced in place, else a line added before the first table.
+fn with_identity(text: &str, identity: &str) -> String {
+    let line = format!("identity = {}", toml::Value::String(identity.to_string()));
+    let mut out = Vec::new();
+    let mut done = false;
+    let mut in_table = false;
+    for l in text.lines() {
+        let t = l.trim_start();
+        if t.starts_with('[') {
+            if !done {
+                out.push(line.clone());
+                done = true;
+            }
+            in_table = true;
+        }
+        let is_identity = !in_table
+            && t.strip_prefix("identity")
+                .is_some_and(|rest| rest.trim_start().starts_with('='));
+        if is_identity {
+            if !done {
+                out.push(line.clone());
+                done = true;
+            }
+            continue;
+        }
+        out.push(l.to_string());
+    }
+    if !done {
+        out.push(line);
+    }
+    out.join("\n") + "\n"
+}
 
 #[cfg(test)]
 mod tests {
@@ -834,5 +957,106 @@ mod tests {
             e.contains("/c.toml") && e.contains("platfrom") && e.contains("keys:"),
             "{e}"
         );
+    }
+}
+
+#[cfg(test)]
+mod save_identity_tests {
+    use super::*;
+
+    fn config_at(path: &Path) -> Config {
+        let mut c = Config::defaults();
+        c.file_looked_for = Some(path.to_path_buf());
+        c
+    }
+
+    #[test]
+    fn the_identity_is_saved_in_place_and_every_other_line_kept() {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("countersign/config.toml");
+        let mut c = config_at(&path);
+        assert!(!c.identity_configured());
+        // A new file (and its folder), readable by its owner only.
+        assert_eq!(c.save_identity("vera@bank.example").unwrap(), path);
+        assert!(c.identity_configured());
+        assert_eq!(c.acting_identity().as_deref(), Some("vera@bank.example"));
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "identity = \"vera@bank.example\"\n"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        // An existing file: its identity line replaced, comments, order and tables kept.
+        let text = "# mine\nplatform = \"folder:/x\"\n  identity   = \"old@x\" # was\n[http]\nattempts = 3\n# identity = \"commented\"\n";
+        std::fs::write(&path, text).unwrap();
+        let mut c = config_at(&path);
+        c.save_identity("Zoë \"Q\" <zoe@bank.example>").unwrap();
+        let got = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            got,
+            "# mine\nplatform = \"folder:/x\"\nidentity = 'Zoë \"Q\" <zoe@bank.example>'\n[http]\nattempts = 3\n# identity = \"commented\"\n"
+                .replace(
+                    "'Zoë \"Q\" <zoe@bank.example>'",
+                    &toml::Value::String("Zoë \"Q\" <zoe@bank.example>".into()).to_string()
+                )
+        );
+        let again =
+            Config::from_sources(&Flags::default(), &|_| None, Some((&path, &got))).unwrap();
+        assert_eq!(
+            again.identity.value.as_deref(),
+            Some("Zoë \"Q\" <zoe@bank.example>")
+        );
+        assert_eq!(again.http.attempts, 3);
+        // No top-level identity but a table: the line goes before the table.
+        std::fs::write(&path, "[http]\nattempts = 2\n").unwrap();
+        config_at(&path).save_identity("ann@bank.example").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "identity = \"ann@bank.example\"\n[http]\nattempts = 2\n"
+        );
+    }
+
+    #[test]
+    fn a_hostile_identity_is_refused_and_the_file_left_alone() {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("config.toml");
+        std::fs::write(&path, "platform = \"folder:/x\"\n").unwrap();
+        for bad in [
+            "",
+            "  ",
+            "vera@bank.example\nplatform = \"http://evil\"",
+            "vera@bank.example\u{202e}",
+            " vera@bank.example",
+            "vеra@bank.example", // Cyrillic е among Latin letters
+        ] {
+            let mut c = config_at(&path);
+            let e = c.save_identity(bad).unwrap_err().to_string();
+            assert!(e.contains("identity"), "{bad:?}: {e}");
+            assert!(!c.identity_configured(), "{bad:?}");
+            assert_eq!(
+                std::fs::read_to_string(&path).unwrap(),
+                "platform = \"folder:/x\"\n",
+                "{bad:?}"
+            );
+        }
+        // A file that does not parse is not rewritten.
+        std::fs::write(&path, "platform = [broken\n").unwrap();
+        assert!(config_at(&path).save_identity("vera@bank.example").is_err());
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "platform = [broken\n"
+        );
+        // No config file location at all: refused with what to do instead.
+        let mut c = Config::defaults();
+        c.file_looked_for = None;
+        let e = c
+            .save_identity("vera@bank.example")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--as"), "{e}");
     }
 }

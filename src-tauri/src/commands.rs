@@ -12,8 +12,8 @@ use countersign_core::platform::Progress;
 use countersign_core::review::FindingUpdate;
 use countersign_core::sync::SyncReport;
 use countersign_core::workspace::{
-    AnswerInput, ErrorReport, FindingInput, InventoryPage, ModelPage, QueueOptions, ReportFormat,
-    ReviewPage, ReviewSummary, SignRequest, VersionPage, Workspace, WorkspaceInfo,
+    AnswerInput, ErrorReport, FindingInput, IdentitySaved, InventoryPage, ModelPage, QueueOptions,
+    ReportFormat, ReviewPage, ReviewSummary, SignRequest, VersionPage, Workspace, WorkspaceInfo,
 };
 use std::path::PathBuf;
 use tauri::ipc::Channel;
@@ -114,6 +114,18 @@ pub async fn lineage_dataset(state: State<'_, AppState>, query: String) -> Reply
 #[tauri::command]
 pub async fn review_open(state: State<'_, AppState>, version: String) -> Reply<ReviewPage> {
     with(&state, move |w| w.review_open(&version)).await
+}
+
+/// The review of a version to look at, saving nothing (a preview when none exists).
+#[tauri::command]
+pub async fn review_preview(state: State<'_, AppState>, version: String) -> Reply<ReviewPage> {
+    with(&state, move |w| w.review_preview(&version)).await
+}
+
+/// Saves who acts (asked on first use) in the config file.
+#[tauri::command]
+pub async fn identity_save(state: State<'_, AppState>, identity: String) -> Reply<IdentitySaved> {
+    with(&state, move |w| w.save_identity(&identity)).await
 }
 
 /// Starts a new review that supersedes the latest one (kept).

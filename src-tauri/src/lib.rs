@@ -34,6 +34,8 @@ pub fn run() {
             commands::version_verify,
             commands::lineage_dataset,
             commands::review_open,
+            commands::review_preview,
+            commands::identity_save,
             commands::review_new,
             commands::review_list,
             commands::review_answer,

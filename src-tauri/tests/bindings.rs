@@ -15,6 +15,7 @@ fn generate(dir: &Path) {
     }
     export!(
         WorkspaceInfo,
+        countersign_core::workspace::IdentitySaved,
         InventoryPage,
         ModelPage,
         VersionPage,

@@ -124,6 +124,10 @@ impl Cli {
             // No config file of the machine's user: tests are hermetic.
             .env("XDG_CONFIG_HOME", self.data.path().join("config"))
             .env_remove("COUNTERSIGN_CONFIG")
+            // The login name is the CLI's identity when none is configured: the same one on
+            // every machine, whatever its own USER.
+            .env("USER", "cli.tester")
+            .env_remove("COUNTERSIGN_IDENTITY")
             .env_remove("MLFLOW_TRACKING_URI")
             .env_remove("COUNTERSIGN_PLATFORM")
             .env_remove("COUNTERSIGN_ROOT");

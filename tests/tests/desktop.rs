@@ -196,6 +196,8 @@ where
     .env_remove("COUNTERSIGN_PLATFORM")
     .env_remove("COUNTERSIGN_POLICY")
     .env_remove("COUNTERSIGN_ROOT")
+    .env_remove("COUNTERSIGN_IDENTITY")
+    .env_remove("COUNTERSIGN_CONFIG")
     .env_remove("MLFLOW_TRACKING_URI");
     for (k, v) in env {
         cmd.env(k, v);
@@ -273,6 +275,9 @@ async fn desktop_demo_inventory_detail_dashboard_and_datasets() {
         .map(|i| i["version_ref"].as_str().expect("ref").to_string())
         .collect();
     assert!(!queued.is_empty(), "the demo has overdue reviews: {queue}");
+    // Nobody reviewed the most urgent version yet: the window must only preview it.
+    let reviews = cli.json(&["review", "list", &queued[0], "--json"]);
+    assert_eq!(reviews["reviews"], serde_json::json!([]), "{reviews}");
     let data = cli.data.path().to_path_buf();
     let name = classic["name"].as_str().expect("name").to_string();
     let mut names: Vec<String> = models
@@ -281,166 +286,218 @@ async fn desktop_demo_inventory_detail_dashboard_and_datasets() {
         .collect();
     names.sort();
 
-    with_app(&[("COUNTERSIGN_DATA_DIR", &data)], |app| async move {
-        let r = async {
-            app.wait_count("#inventory tbody tr", "36 rows", |n| n == 36)
-                .await?;
-            let counts = app
-                .wait_text("#counts", "the counts", |t| !t.is_empty())
-                .await?;
-            if counts != format!("36 of 36 models · {overdue} overdue") {
-                return Err(format!("counts: {counts}"));
-            }
-            app.shot("inventory").await?;
-            // Filter chips: kind = vendor, then overdue on top, then clear.
-            app.click("button.chip[data-filter=kind][data-value=vendor]")
-                .await?;
-            app.wait_count("#inventory tbody tr", "vendor rows", |n| n == vendors)
-                .await?;
-            app.click("button.chip[data-filter=kind][data-value=vendor]")
-                .await?;
-            app.click("button.chip[data-filter=overdue]").await?;
-            app.wait_count("#inventory tbody tr", "overdue rows", |n| n == overdue)
-                .await?;
-            for row in app.all("#inventory tbody tr td:last-child").await? {
-                let t = row.text().await.map_err(|e| e.to_string())?;
-                if !t.contains("overdue") {
-                    return Err(format!("a non-overdue row under the overdue chip: {t}"));
+    let config_home = data.join("config");
+    let config_file = config_home.join("countersign/config.toml");
+    with_app(
+        &[
+            ("COUNTERSIGN_DATA_DIR", &data),
+            ("XDG_CONFIG_HOME", &config_home),
+        ],
+        |app| async move {
+            let r = async {
+                app.wait_count("#inventory tbody tr", "36 rows", |n| n == 36)
+                    .await?;
+                let counts = app
+                    .wait_text("#counts", "the counts", |t| !t.is_empty())
+                    .await?;
+                if counts != format!("36 of 36 models · {overdue} overdue") {
+                    return Err(format!("counts: {counts}"));
                 }
-            }
-            app.click("#clear-filters").await?;
-            app.wait_count("#inventory tbody tr", "all rows again", |n| n == 36)
-                .await?;
-            // Sort by name, descending: the last name comes first.
-            app.click("button.sort[data-sort=name]").await?;
-            app.wait_text("#inventory tbody tr td.name", "descending sort", |t| {
-                Some(t) == names.last().map(String::as_str)
-            })
-            .await?;
-            app.click("button.sort[data-sort=name]").await?;
-            // Search, then open the model.
-            app.type_in("#search", &name).await?;
-            app.wait_count("#inventory tbody tr", "the searched model", |n| n >= 1)
-                .await?;
-            app.click("#inventory tbody tr td.name").await?;
-            app.wait_text("#detail h2", "the detail", |t| t == name)
-                .await?;
-            app.wait_count(
-                "#detail svg.lineage g[data-kind=dataset]",
-                "dataset nodes",
-                |n| n >= 1,
-            )
-            .await?;
-            app.wait_count(
-                "#detail svg.lineage g[data-kind=version]",
-                "the version node",
-                |n| n == 1,
-            )
-            .await?;
-            let detail = app.text("#detail").await?.to_lowercase();
-            for want in ["tier (rubric)", "lineage", "metrics", "approvals", "sign…"] {
-                if !detail.contains(want) {
-                    return Err(format!("the detail lacks {want:?}: {detail}"));
+                app.shot("inventory").await?;
+                // Filter chips: kind = vendor, then overdue on top, then clear.
+                app.click("button.chip[data-filter=kind][data-value=vendor]")
+                    .await?;
+                app.wait_count("#inventory tbody tr", "vendor rows", |n| n == vendors)
+                    .await?;
+                app.click("button.chip[data-filter=kind][data-value=vendor]")
+                    .await?;
+                app.click("button.chip[data-filter=overdue]").await?;
+                app.wait_count("#inventory tbody tr", "overdue rows", |n| n == overdue)
+                    .await?;
+                for row in app.all("#inventory tbody tr td:last-child").await? {
+                    let t = row.text().await.map_err(|e| e.to_string())?;
+                    if !t.contains("overdue") {
+                        return Err(format!("a non-overdue row under the overdue chip: {t}"));
+                    }
                 }
-            }
-            app.shot("detail").await?;
-            // Dashboard.
-            app.click("nav button[data-view=dashboard]").await?;
-            app.wait_text(
-                "#dashboard .figure[data-figure=Models] .value",
-                "the models figure",
-                |t| t == "36",
-            )
-            .await?;
-            app.wait_text(
-                "#dashboard .figure[data-figure='Overdue reviews'] .value",
-                "the overdue figure",
-                |t| t == overdue.to_string(),
-            )
-            .await?;
-            app.wait_count("#dashboard svg.bars rect.bar", "bar charts", |n| n >= 6)
+                app.click("#clear-filters").await?;
+                app.wait_count("#inventory tbody tr", "all rows again", |n| n == 36)
+                    .await?;
+                // Sort by name, descending: the last name comes first.
+                app.click("button.sort[data-sort=name]").await?;
+                app.wait_text("#inventory tbody tr td.name", "descending sort", |t| {
+                    Some(t) == names.last().map(String::as_str)
+                })
                 .await?;
-            app.shot("dashboard").await?;
-            // The review queue: the same items as `countersign queue`, most urgent first; a
-            // row's Review button opens the review of that very version.
-            app.click("nav button[data-view=queue]").await?;
-            app.wait_count("#queue tbody tr", "queue rows", |n| n == queued.len())
-                .await?;
-            let first = app
-                .find("#queue tbody tr")
-                .await?
-                .attr("data-version")
-                .await
-                .map_err(|e| e.to_string())?;
-            if first.as_deref() != Some(queued[0].as_str()) {
-                return Err(format!(
-                    "first queue row {first:?}, the CLI says {}",
-                    queued[0]
-                ));
-            }
-            app.shot("queue").await?;
-            app.click("#queue tbody tr button[data-review]").await?;
-            let (qname, qversion) = queued[0]
-                .trim_start_matches("models:/")
-                .rsplit_once('/')
-                .expect("models:/NAME/VERSION");
-            app.wait_text("#review-title", "the queued version's review", |t| {
-                t == format!("Review of {qname} v{qversion}")
-            })
-            .await?;
-            app.click("#review-back").await?;
-            // Reverse lineage.
-            app.click("nav button[data-view=datasets]").await?;
-            app.type_in("#dataset-query", &digest).await?;
-            app.click("#dataset-form button[type=submit]").await?;
-            app.wait_text("#dataset-count", "reverse lineage", |t| {
-                t.starts_with(&format!("{users} version(s) used"))
-            })
-            .await?;
-            app.wait_count("#dataset-results tbody tr", "reverse lineage rows", |n| {
-                n == users
-            })
-            .await?;
-            app.shot("datasets").await?;
-            // Dark theme, back on the inventory, at the smallest supported window size.
-            app.click("nav button[data-view=inventory]").await?;
-            // The theme is remembered between runs, so the toggle is checked both ways.
-            let theme = || async {
-                app.c
-                    .execute("return document.documentElement.dataset.theme", vec![])
-                    .await
-                    .map_err(|e| e.to_string())
-            };
-            let before = theme().await?;
-            app.click("#theme").await?;
-            let after = theme().await?;
-            if before == after || ![json!("dark"), json!("light")].contains(&after) {
-                return Err(format!("theme {before} → {after} after the toggle"));
-            }
-            if after != json!("dark") {
-                app.click("#theme").await?;
-            }
-            app.c
-                .set_window_size(1024, 768)
-                .await
-                .map_err(|e| format!("resize: {e}"))?;
-            let overflow = app
-                .c
-                .execute(
-                    "return document.documentElement.scrollWidth > window.innerWidth",
-                    vec![],
+                app.click("button.sort[data-sort=name]").await?;
+                // Search, then open the model.
+                app.type_in("#search", &name).await?;
+                app.wait_count("#inventory tbody tr", "the searched model", |n| n >= 1)
+                    .await?;
+                app.click("#inventory tbody tr td.name").await?;
+                app.wait_text("#detail h2", "the detail", |t| t == name)
+                    .await?;
+                app.wait_count(
+                    "#detail svg.lineage g[data-kind=dataset]",
+                    "dataset nodes",
+                    |n| n >= 1,
                 )
-                .await
-                .map_err(|e| e.to_string())?;
-            if overflow != json!(false) {
-                return Err("the window scrolls sideways at 1024×768".into());
+                .await?;
+                app.wait_count(
+                    "#detail svg.lineage g[data-kind=version]",
+                    "the version node",
+                    |n| n == 1,
+                )
+                .await?;
+                let detail = app.text("#detail").await?.to_lowercase();
+                for want in ["tier (rubric)", "lineage", "metrics", "approvals", "sign…"] {
+                    if !detail.contains(want) {
+                        return Err(format!("the detail lacks {want:?}: {detail}"));
+                    }
+                }
+                app.shot("detail").await?;
+                // Dashboard.
+                app.click("nav button[data-view=dashboard]").await?;
+                app.wait_text(
+                    "#dashboard .figure[data-figure=Models] .value",
+                    "the models figure",
+                    |t| t == "36",
+                )
+                .await?;
+                app.wait_text(
+                    "#dashboard .figure[data-figure='Overdue reviews'] .value",
+                    "the overdue figure",
+                    |t| t == overdue.to_string(),
+                )
+                .await?;
+                app.wait_count("#dashboard svg.bars rect.bar", "bar charts", |n| n >= 6)
+                    .await?;
+                app.shot("dashboard").await?;
+                // The review queue: the same items as `countersign queue`, most urgent first; a
+                // row's Review button opens the review of that very version.
+                app.click("nav button[data-view=queue]").await?;
+                app.wait_count("#queue tbody tr", "queue rows", |n| n == queued.len())
+                    .await?;
+                let first = app
+                    .find("#queue tbody tr")
+                    .await?
+                    .attr("data-version")
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if first.as_deref() != Some(queued[0].as_str()) {
+                    return Err(format!(
+                        "first queue row {first:?}, the CLI says {}",
+                        queued[0]
+                    ));
+                }
+                app.shot("queue").await?;
+                app.click("#queue tbody tr button[data-review]").await?;
+                let (qname, qversion) = queued[0]
+                    .trim_start_matches("models:/")
+                    .rsplit_once('/')
+                    .expect("models:/NAME/VERSION");
+                app.wait_text("#review-title", "the queued version's review", |t| {
+                    t == format!("Review of {qname} v{qversion}")
+                })
+                .await?;
+                // Looking is not starting: a preview, nothing saved, answers disabled.
+                app.wait_text("#review-meta", "the preview", |t| {
+                    t.contains("not started (a preview)")
+                })
+                .await?;
+                if app
+                    .find("#review-items button[data-outcome]")
+                    .await?
+                    .attr("disabled")
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .is_none()
+                {
+                    return Err("the preview's answer buttons are enabled".into());
+                }
+                // Starting asks who acts (none is configured here), refuses a look-alike with
+                // the text kept, then saves the identity and starts.
+                app.click("#review-start").await?;
+                app.wait_count("#identity-dialog[open]", "the identity question", |n| {
+                    n == 1
+                })
+                .await?;
+                app.type_in("#identity-input", "v\u{0435}ra@demo.bank")
+                    .await?;
+                app.click("#identity-ok").await?;
+                app.wait_text("#identity-error", "the refusal", |t| t.contains("scripts"))
+                    .await?;
+                app.shot("identity-refused").await?;
+                app.type_in("#identity-input", "vera.validator@demo.bank")
+                    .await?;
+                app.click("#identity-ok").await?;
+                app.wait_text("#review-meta", "the started review", |t| {
+                    t.contains("by vera.validator@demo.bank")
+                })
+                .await?;
+                app.wait_text("#identity", "the header", |t| {
+                    t.starts_with("vera.validator@demo.bank")
+                })
+                .await?;
+                let saved =
+                    std::fs::read_to_string(&config_file).map_err(|e| format!("config: {e}"))?;
+                if saved != "identity = \"vera.validator@demo.bank\"\n" {
+                    return Err(format!("config file: {saved:?}"));
+                }
+                app.click("#review-back").await?;
+                // Reverse lineage.
+                app.click("nav button[data-view=datasets]").await?;
+                app.type_in("#dataset-query", &digest).await?;
+                app.click("#dataset-form button[type=submit]").await?;
+                app.wait_text("#dataset-count", "reverse lineage", |t| {
+                    t.starts_with(&format!("{users} version(s) used"))
+                })
+                .await?;
+                app.wait_count("#dataset-results tbody tr", "reverse lineage rows", |n| {
+                    n == users
+                })
+                .await?;
+                app.shot("datasets").await?;
+                // Dark theme, back on the inventory, at the smallest supported window size.
+                app.click("nav button[data-view=inventory]").await?;
+                // The theme is remembered between runs, so the toggle is checked both ways.
+                let theme = || async {
+                    app.c
+                        .execute("return document.documentElement.dataset.theme", vec![])
+                        .await
+                        .map_err(|e| e.to_string())
+                };
+                let before = theme().await?;
+                app.click("#theme").await?;
+                let after = theme().await?;
+                if before == after || ![json!("dark"), json!("light")].contains(&after) {
+                    return Err(format!("theme {before} → {after} after the toggle"));
+                }
+                if after != json!("dark") {
+                    app.click("#theme").await?;
+                }
+                app.c
+                    .set_window_size(1024, 768)
+                    .await
+                    .map_err(|e| format!("resize: {e}"))?;
+                let overflow = app
+                    .c
+                    .execute(
+                        "return document.documentElement.scrollWidth > window.innerWidth",
+                        vec![],
+                    )
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if overflow != json!(false) {
+                    return Err("the window scrolls sideways at 1024×768".into());
+                }
+                app.shot("dark-1024x768").await?;
+                Ok(())
             }
-            app.shot("dark-1024x768").await?;
-            Ok(())
-        }
-        .await;
-        (app, r)
-    })
+            .await;
+            (app, r)
+        },
+    )
     .await;
 }
 
@@ -536,6 +593,10 @@ async fn desktop_reviews_signs_and_exports_against_mlflow() {
                 app.shot("mlflow-detail").await?;
                 // The checklist: every item answered pass with a note.
                 app.click("#act-review").await?;
+                // A preview first: nothing is saved until Start review.
+                app.wait_count("#review-start", "the preview's Start review", |n| n == 1)
+                    .await?;
+                app.click("#review-start").await?;
                 let total = app
                     .wait_text("#review-progress-text", "the review", |t| {
                         t.starts_with("0 of ")

@@ -181,7 +181,8 @@ check = { kind = "metric_threshold", metric = "names_the_claim", op = ">=", thre
     );
     assert!(
         auto["explanation"].as_str().is_some_and(
-            |e| e.starts_with("roc_auc = ") && e.ends_with("on dataset 'fraud_holdout_2026q3'")
+            |e| e.starts_with("roc_auc = ")
+                && e.contains("on dataset 'fraud_holdout_2026q3' (evaluation run 'fraud-independent-evaluation' ")
         ),
         "{auto}"
     );

@@ -46,7 +46,7 @@ fn review_sign_and_export_in_a_real_terminal() {
         .success());
 
     let cmd = format!(
-        "env COUNTERSIGN_DATA_DIR={d} COUNTERSIGN_POLICY={d}/policy.toml COUNTERSIGN_ROOT={r} SSH_AUTH_SOCK={s} COUNTERSIGN_KEY=agent TERM=xterm-256color {bin} --platform {uri}",
+        "env -u COUNTERSIGN_IDENTITY -u COUNTERSIGN_CONFIG XDG_CONFIG_HOME={d}/config COUNTERSIGN_DATA_DIR={d} COUNTERSIGN_POLICY={d}/policy.toml COUNTERSIGN_ROOT={r} SSH_AUTH_SOCK={s} COUNTERSIGN_KEY=agent TERM=xterm-256color {bin} --platform {uri}",
         d = home.display(),
         r = root.display(),
         s = sock.display(),
@@ -62,8 +62,21 @@ fn review_sign_and_export_in_a_real_terminal() {
     t.keys(&["/"]);
     t.text(&name);
     t.keys(&["Enter", "r"]);
-    t.wait_for("the review", |s| {
-        s.contains(&format!("Review of models:/{name}/1")) && s.contains("0/5 answered")
+    // Looking is not starting: the checklist shows as a preview until S starts it, and
+    // starting asks who acts (no identity is configured), once, saving it.
+    t.wait_for("the preview", |s| {
+        s.contains(&format!("Review of models:/{name}/1")) && s.contains("PREVIEW")
+    });
+    t.keys(&["S"]);
+    t.wait_for("the identity question", |s| s.contains("Who are you?"));
+    t.keys(&["C-u"]);
+    for _ in 0..40 {
+        t.keys(&["BSpace"]);
+    }
+    t.text("vera.validator@bank.example");
+    t.keys(&["Enter"]);
+    t.wait_for("the started review", |s| {
+        s.contains("0/5 answered") && s.contains("started review") && !s.contains("PREVIEW")
     });
     // Two answers, then the process is killed.
     t.keys(&["p"]);
@@ -132,6 +145,35 @@ fn review_sign_and_export_in_a_real_terminal() {
     t.keys(&["q"]);
     let _ = agent.kill();
     let _ = agent.wait();
+    // Every answer made in the terminal carries the reviewer, and the identity was saved.
+    let config = std::fs::read_to_string(home.join("config/countersign/config.toml"))
+        .expect("the identity saved in the config file");
+    assert!(
+        config.contains("identity = \"vera.validator@bank.example\""),
+        "{config}"
+    );
+    let shown = Command::new(binary("countersign"))
+        .args(["review", "show", &format!("models:/{name}/1"), "--json"])
+        .env("COUNTERSIGN_DATA_DIR", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("COUNTERSIGN_POLICY", home.join("policy.toml"))
+        .env_remove("COUNTERSIGN_CONFIG")
+        .output()
+        .expect("review show");
+    let shown: serde_json::Value =
+        serde_json::from_slice(&shown.stdout).expect("review show --json");
+    let answers = shown["review"]["answers"].as_object().expect("answers");
+    assert_eq!(answers.len(), 5, "{shown}");
+    for (item, a) in answers {
+        assert_eq!(
+            a["answered_by"], "vera.validator@bank.example",
+            "{item}: {a}"
+        );
+    }
+    assert_eq!(
+        shown["review"]["header"]["reviewer"],
+        "vera.validator@bank.example"
+    );
 
     // The exported pack's approval verifies with stock OpenSSH, and the gate passes.
     let exports = home.join("exports");

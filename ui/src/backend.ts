@@ -8,6 +8,7 @@ import { revealItemInDir } from "@tauri-apps/plugin-opener";
 import type { AnswerInput } from "./bindings/AnswerInput";
 import type { DatasetUse } from "./bindings/DatasetUse";
 import type { ErrorReport } from "./bindings/ErrorReport";
+import type { IdentitySaved } from "./bindings/IdentitySaved";
 import type { Queue } from "./bindings/Queue";
 import type { QueueOptions } from "./bindings/QueueOptions";
 import type { FindingInput } from "./bindings/FindingInput";
@@ -35,6 +36,8 @@ export const versionVerify = (version: string) =>
   invoke<Verification>("version_verify", { version });
 export const lineageDataset = (query: string) => invoke<DatasetUse[]>("lineage_dataset", { query });
 export const reviewOpen = (version: string) => invoke<ReviewPage>("review_open", { version });
+export const reviewPreview = (version: string) => invoke<ReviewPage>("review_preview", { version });
+export const identitySave = (identity: string) => invoke<IdentitySaved>("identity_save", { identity });
 export const reviewNew = (version: string) => invoke<ReviewPage>("review_new", { version });
 export const reviewList = (version: string) => invoke<ReviewSummary[]>("review_list", { version });
 export const reviewAnswer = (version: string, answer: AnswerInput) =>

@@ -9,11 +9,11 @@ import { showError } from "./views/errors";
 import { initExport, openExport } from "./views/export";
 import { initInventory, loadInventory } from "./views/inventory";
 import { initQueue, loadQueue } from "./views/queue";
+import { initIdentity, setInfo } from "./views/identity";
 import { openReview } from "./views/review";
 import { initSign, openSign } from "./views/sign";
 
 type View = "inventory" | "dashboard" | "datasets" | "review" | "queue";
-let identity = "";
 
 function show(view: View): void {
   for (const v of ["inventory", "dashboard", "datasets", "review", "queue"] as View[]) $(`view-${v}`).hidden = v !== view;
@@ -103,6 +103,7 @@ async function start(): Promise<void> {
     void loadInventory();
   });
   initExport();
+  initIdentity();
   initQueue(async (version) => {
     if (await openReview(version)) show("review");
   });
@@ -131,9 +132,8 @@ async function start(): Promise<void> {
   });
   try {
     const info = await workspaceInfo();
-    identity = info.identity;
     $("platform").textContent = info.platform;
-    $("identity").textContent = `${identity} · policy ${info.policy_version} · root ${info.root === "none pinned" ? "none pinned" : info.root.split("/").pop()}`;
+    setInfo(info);
     setToday(new Date().toISOString().slice(0, 10));
   } catch (e) {
     showError(e);

@@ -165,12 +165,23 @@ pub fn same_person(a: &str, b: &str) -> bool {
 
 /// Whether the policy's roster gives `signer` the role.
 pub fn roster_has(policy: &crate::policy::Policy, signer: &str, role: Role) -> bool {
+    roster_roles(policy, signer).contains(&role)
+}
+
+/// Every role the policy's roster gives `signer` (entries compared as
+/// [`crate::identity::roster_key`] compares them), sorted, each once.
+pub fn roster_roles(policy: &crate::policy::Policy, signer: &str) -> Vec<Role> {
     let fold = policy.fold_subaddresses;
     let n = crate::identity::roster_key(signer, fold);
-    policy
+    let mut out: Vec<Role> = policy
         .roster
         .iter()
-        .any(|(who, roles)| crate::identity::roster_key(who, fold) == n && roles.contains(&role))
+        .filter(|(who, _)| crate::identity::roster_key(who, fold) == n)
+        .flat_map(|(_, roles)| roles.iter().copied())
+        .collect();
+    out.sort_by_key(|r| r.as_str());
+    out.dedup();
+    out
 }
 
 /// Who built a version, as the platform spells them: its creator, its run's user (the run's

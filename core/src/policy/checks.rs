@@ -189,23 +189,40 @@ fn fmt(x: f64) -> String {
     s.to_string()
 }
 
-/// Finds a metric in the training run, then in the evaluation runs, by the name the policy
-/// gives; failing that, an evaluation's `NAME/mean` (how `mlflow.genai.evaluate` names a
-/// scorer's aggregate, e.g. `groundedness/mean`). Returns the run, the name found and the value.
+/// Finds a metric by the name the policy gives: on the producing run first; else on the
+/// newest evaluation that records it (by start, then run id), under that name or as
+/// `NAME/mean` (how `mlflow.genai.evaluate` names a scorer's aggregate, e.g.
+/// `groundedness/mean`). The newest evaluation is the one a re-run replaced the others with.
+/// Returns the run, the name found and the value.
 fn find_metric<'e>(e: &'e Evidence, key: &str) -> Option<(&'e RunEvidence, &'e str, Option<f64>)> {
     let exact = |r: &'e RunEvidence, k: &str| {
         r.metrics
             .get_key_value(k)
             .map(|(name, m)| (r, name.as_str(), m.value))
     };
-    e.run
-        .iter()
-        .chain(e.evaluations.iter())
-        .find_map(|r| exact(r, key))
-        .or_else(|| {
-            let mean = format!("{key}/mean");
-            e.evaluations.iter().find_map(|r| exact(r, &mean))
-        })
+    if let Some(found) = e.run.as_ref().and_then(|r| exact(r, key)) {
+        return Some(found);
+    }
+    let mean = format!("{key}/mean");
+    let mut newest_first: Vec<&'e RunEvidence> = e.evaluations.iter().collect();
+    newest_first.sort_by(|a, b| (&b.start, &b.run_id).cmp(&(&a.start, &a.run_id)));
+    newest_first
+        .into_iter()
+        .find_map(|r| exact(r, key).or_else(|| exact(r, &mean)))
+}
+
+/// How a metric's source reads in an explanation: nothing for the producing run, else which
+/// evaluation run (and who ran it) supplied it.
+fn source_of(e: &Evidence, run: &RunEvidence) -> String {
+    if !is_evaluation(e, run) {
+        return String::new();
+    }
+    format!(
+        " (evaluation run '{}' {} by {})",
+        run.run_name,
+        crate::display::short_hash(&run.run_id),
+        run.user.as_deref().unwrap_or("an unknown user")
+    )
 }
 
 /// Whether `run` is one of the evidence's evaluations (not its producing run).
@@ -308,10 +325,11 @@ impl Check {
                             AutoResult::new(
                                 if holds { Pass } else { Fail },
                                 format!(
-                                    "{metric} = {} {} {}{on}",
+                                    "{metric} = {} {} {}{on}{}",
                                     fmt(v),
                                     op.symbol(holds),
-                                    fmt(*threshold)
+                                    fmt(*threshold),
+                                    source_of(e, run)
                                 ),
                             )
                         }

@@ -446,9 +446,24 @@ fn metric_threshold_reads_evaluation_metrics_as_mlflow_names_them() {
         eval(&c, &e, &m, None),
         (
             AutoOutcome::Pass,
-            "groundedness/mean = 0.91 ≥ 0.8 on dataset 'claims'".into()
+            "groundedness/mean = 0.91 ≥ 0.8 on dataset 'claims' (evaluation run 'train' e1 by u)"
+                .into()
         )
     );
+    // The newest evaluation decides, not the one whose id sorts first.
+    let mut old = run(&[("groundedness/mean", Some(0.95))], &[("", "claims")]);
+    old.run_id = "a-old".into();
+    old.start_ms = 1_000;
+    let mut new = run(&[("groundedness/mean", Some(0.5))], &[("", "claims")]);
+    new.run_id = "z-new".into();
+    new.start_ms = 2_000;
+    let e = assemble(None, &[old.clone(), new.clone()]);
+    let (outcome, why) = eval(&c, &e, &m, None);
+    assert_eq!(outcome, AutoOutcome::Fail, "{why}");
+    assert!(why.contains("z-new"), "{why}");
+    (old.start_ms, new.start_ms) = (3_000, 2_000);
+    let e = assemble(None, &[old, new]);
+    assert_eq!(eval(&c, &e, &m, None).0, AutoOutcome::Pass);
     // The exact name wins over the aggregate.
     let mut both = run(
         &[

@@ -414,6 +414,30 @@ pub fn history(store: &Store, platform: &str, vref: &VersionRef) -> Result<Vec<R
         .collect()
 }
 
+/// The review of `vref` to look at, saving nothing: the latest one when there is one (`true`),
+/// else the checklist `policy` would start, drafted over the stored evidence and not kept
+/// (`false`). Looking is not starting: only [`start`] creates a review.
+pub fn preview(
+    store: &Store,
+    platform: &str,
+    policy: &LoadedPolicy,
+    vref: &VersionRef,
+    reviewer: Option<String>,
+) -> Result<(Review, bool)> {
+    if let Some(existing) = load_latest(store, platform, vref)? {
+        return Ok((existing, true));
+    }
+    let header = draft(store, platform, policy, vref, reviewer, None)?;
+    Ok((
+        Review {
+            header,
+            answers: BTreeMap::new(),
+            findings: Vec::new(),
+        },
+        false,
+    ))
+}
+
 fn create(
     store: &Store,
     platform: &str,
@@ -422,6 +446,44 @@ fn create(
     reviewer: Option<String>,
     supersedes: Option<String>,
 ) -> Result<Review> {
+    let header = draft(store, platform, policy, vref, reviewer, supersedes)?;
+    store.put_policy(&policy.sha256, &policy.text)?;
+    store.put_review(
+        &header.id,
+        platform,
+        &vref.name,
+        &vref.version,
+        &header.started_at,
+        &header,
+    )?;
+    // Findings are not left behind: a new review starts with every finding the one it
+    // supersedes has not remediated (same id, owner, due date and history), so open ones keep
+    // blocking and an exception still lapses on its date.
+    let mut findings = Vec::new();
+    if let Some(prev) = header.supersedes.as_deref() {
+        for f in store.findings::<Finding>(prev)? {
+            if f.status != FindingStatus::Remediated {
+                store.put_finding(&header.id, &f.id, &f)?;
+                findings.push(f);
+            }
+        }
+    }
+    Ok(Review {
+        header,
+        answers: BTreeMap::new(),
+        findings,
+    })
+}
+
+/// A review's header as `policy` drafts it over the stored evidence of `vref`, not saved.
+fn draft(
+    store: &Store,
+    platform: &str,
+    policy: &LoadedPolicy,
+    vref: &VersionRef,
+    reviewer: Option<String>,
+    supersedes: Option<String>,
+) -> Result<ReviewHeader> {
     let evidence = store.evidence(platform, vref)?;
     let model = store
         .model(platform, &vref.name)?
@@ -512,32 +574,7 @@ fn create(
         started_at: started_at.clone(),
         supersedes,
     };
-    store.put_policy(&policy.sha256, &policy.text)?;
-    store.put_review(
-        &id,
-        platform,
-        &vref.name,
-        &vref.version,
-        &started_at,
-        &header,
-    )?;
-    // Findings are not left behind: a new review starts with every finding the one it
-    // supersedes has not remediated (same id, owner, due date and history), so open ones keep
-    // blocking and an exception still lapses on its date.
-    let mut findings = Vec::new();
-    if let Some(prev) = header.supersedes.as_deref() {
-        for f in store.findings::<Finding>(prev)? {
-            if f.status != FindingStatus::Remediated {
-                store.put_finding(&header.id, &f.id, &f)?;
-                findings.push(f);
-            }
-        }
-    }
-    Ok(Review {
-        header,
-        answers: BTreeMap::new(),
-        findings,
-    })
+    Ok(header)
 }
 
 fn load_by_id(store: &Store, platform: &str, vref: &VersionRef, id: &str) -> Option<ReviewHeader> {

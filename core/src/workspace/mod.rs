@@ -144,6 +144,17 @@ pub struct DemoReport {
     pub trust: crate::trust::Trust,
 }
 
+/// An identity saved on first use ([`Workspace::save_identity`]).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct IdentitySaved {
+    /// Who acts from now on.
+    pub identity: String,
+    /// The config file it was saved in.
+    pub path: String,
+    /// The roles the governing roster gives it (empty: its signature would not count).
+    pub roles: Vec<String>,
+}
+
 /// What the window shows in its header.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct WorkspaceInfo {
@@ -151,8 +162,11 @@ pub struct WorkspaceInfo {
     pub platform: String,
     /// The data directory.
     pub data_dir: String,
-    /// Who is acting.
+    /// Who is acting: the configured identity, else the login name, else "unknown".
     pub identity: String,
+    /// Whether an identity is configured; when not, the window asks for one before it
+    /// records anything ([`Workspace::save_identity`]).
+    pub identity_configured: bool,
     /// Policy version label.
     pub policy_version: String,
     /// Policy SHA-256.
@@ -214,6 +228,10 @@ pub struct ReviewPage {
     pub owner: Option<String>,
     /// What the reviewer should know of the policy a new review is drafted under.
     pub note: Option<String>,
+    /// A draft to look at, not saved: no review of the version exists yet, and only starting
+    /// one ([`Workspace::review_open`]) creates it (looking is not starting).
+    #[serde(default)]
+    pub preview: bool,
 }
 
 /// One review of a version in its history ([`Workspace::review_list`]).
@@ -766,7 +784,47 @@ impl Workspace {
     }
 
     fn whoami(&self) -> String {
-        self.config.whoami()
+        self.identity
+            .clone()
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| self.config.whoami())
+    }
+
+    /// Whether an identity is configured (`--as`, environment, config file). When not, a
+    /// front end asks for one before anything is recorded, and saves it
+    /// ([`Workspace::save_identity`]); the login name is only a fallback for the CLI.
+    pub fn identity_configured(&self) -> bool {
+        self.identity
+            .as_deref()
+            .is_some_and(|s| !s.trim().is_empty())
+            || self.config.identity_configured()
+    }
+
+    /// Takes `principal` as who acts from now on and saves it in the config file (kept as
+    /// written otherwise; created 0600 when missing): how the TUI and the desktop set the
+    /// identity on first use. Returns the file written and the roles the governing roster gives
+    /// the principal (empty: it may answer, but nobody will count its signature).
+    pub fn save_identity(&mut self, principal: &str) -> Result<IdentitySaved> {
+        let path = self.config.save_identity(principal)?;
+        self.identity = Some(principal.to_string());
+        self.session.identity = Some(principal.to_string());
+        Ok(IdentitySaved {
+            identity: principal.to_string(),
+            path: path.display().to_string(),
+            roles: self.roster_roles(principal),
+        })
+    }
+
+    /// The roles the governing roster gives `principal` (compared as the roster compares
+    /// identities); empty when none, or when the roster cannot be read.
+    pub fn roster_roles(&self, principal: &str) -> Vec<String> {
+        let Ok(policy) = self.governing_policy() else {
+            return Vec::new();
+        };
+        crate::approval::roster_roles(&policy.policy, principal)
+            .into_iter()
+            .map(|r| r.as_str().to_string())
+            .collect()
     }
 
     /// The header facts.
@@ -775,6 +833,7 @@ impl Workspace {
             platform: self.session.key.clone(),
             data_dir: self.data_dir.display().to_string(),
             identity: self.whoami(),
+            identity_configured: self.identity_configured(),
             policy_version: self.policy.policy.version.clone(),
             policy_sha256: self.policy.sha256.clone(),
             allowed_signers: self.allowed_path().display().to_string(),
@@ -986,13 +1045,24 @@ impl Workspace {
     }
 
     fn review_page(&self, review: Review, resumed: bool) -> Result<ReviewPage> {
+        let policy = review::policy_of(&self.session.store, &review)?;
+        self.review_page_under(review, resumed, &policy)
+    }
+
+    /// [`Workspace::review_page`] with the policy the review is under given (a preview's,
+    /// which the store does not hold).
+    fn review_page_under(
+        &self,
+        review: Review,
+        resumed: bool,
+        policy: &crate::policy::LoadedPolicy,
+    ) -> Result<ReviewPage> {
         let vref = VersionRef {
             name: review.header.name.clone(),
             version: review.header.version.clone(),
         };
-        let policy = review::policy_of(&self.session.store, &review)?;
         let current = self.session.store.evidence(&self.session.key, &vref).ok();
-        let status = review.status(&policy, current.as_ref());
+        let status = review.status(policy, current.as_ref());
         let owner = self
             .session
             .store
@@ -1004,7 +1074,34 @@ impl Workspace {
             resumed,
             owner,
             note: None,
+            preview: false,
         })
+    }
+
+    /// The review of a version to look at, saving nothing: the latest one when there is one,
+    /// else the checklist a start would draft (`preview: true`), with the automatic results
+    /// over the stored evidence. The model's status does not change.
+    pub fn review_preview(&self, version: &str) -> Result<ReviewPage> {
+        let vref = self.resolve_local(version)?;
+        let (policy, note) = self.drafting();
+        let reviewer = self.acting_identity("a review").ok();
+        let (review, exists) = review::preview(
+            &self.session.store,
+            &self.session.key,
+            &policy,
+            &vref,
+            reviewer,
+        )?;
+        let mut page = if exists {
+            self.review_page(review, true)?
+        } else {
+            self.review_page_under(review, false, &policy)?
+        };
+        page.preview = !exists;
+        if !exists {
+            page.note = note;
+        }
+        Ok(page)
     }
 
     /// Starts a review of a version, or resumes the one under way; the page's note says
@@ -1028,7 +1125,7 @@ impl Workspace {
             &self.session.key,
             &policy,
             &vref,
-            Some(self.whoami()),
+            Some(self.acting_identity("a review")?),
         )?;
         let mut page = self.review_page(review, resumed)?;
         page.note = note;
@@ -1063,7 +1160,7 @@ impl Workspace {
             &self.session.key,
             &policy,
             &vref,
-            Some(self.whoami()),
+            Some(self.acting_identity("a review")?),
         )?;
         let mut page = self.review_page(review, false)?;
         page.note = note;
@@ -1143,14 +1240,16 @@ impl Workspace {
     /// Records an answer (saved before this returns).
     pub fn review_answer(&self, version: &str, a: AnswerInput) -> Result<ReviewPage> {
         let mut review = self.latest_review(version)?;
-        review.answer(&self.session.store, &a, Some(self.whoami()))?;
+        let by = self.acting_identity("an answer")?;
+        review.answer(&self.session.store, &a, Some(by))?;
         self.review_page(review, true)
     }
 
     /// Raises a finding.
     pub fn review_finding_add(&self, version: &str, f: FindingInput) -> Result<ReviewPage> {
         let mut review = self.latest_review(version)?;
-        review.add_finding(&self.session.store, &f, Some(self.whoami()))?;
+        let by = self.acting_identity("a finding")?;
+        review.add_finding(&self.session.store, &f, Some(by))?;
         self.review_page(review, true)
     }
 

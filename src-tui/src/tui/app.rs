@@ -1,5 +1,6 @@
 //! The application state and how keys and mouse events change it. Rendering is in `ui`.
 
+use super::jobs::ReviewJob;
 use super::keymap::{self, Action};
 use super::screens::{
     Dashboard, LineageScreen, QueueScreen, ReviewScreen, ScreenEffect, SignScreen,
@@ -115,6 +116,21 @@ pub struct App {
     pub job: Option<super::jobs::Job>,
     /// Core's newest log line while a job or sync runs (a retry of a slow platform).
     pub log_line: Option<String>,
+    /// Asking who the user is, before the first thing that records it.
+    pub identity_prompt: Option<IdentityPrompt>,
+}
+
+/// The question "who are you?", asked once: before the first answer, finding or review when
+/// no identity is configured. Enter saves it in the config file and carries on with the key
+/// that asked; Esc records nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityPrompt {
+    /// What is typed (starts as the login name, when there is one).
+    pub text: String,
+    /// The key that needs the identity, replayed once it is saved.
+    pub pending: KeyEvent,
+    /// Why the last Enter was refused (the text is kept).
+    pub error: Option<String>,
 }
 
 impl App {
@@ -152,6 +168,7 @@ impl App {
             statuses,
             job: None,
             log_line: None,
+            identity_prompt: None,
         };
         app.apply_search();
         app.refresh_detail();
@@ -308,33 +325,80 @@ impl App {
         })
     }
 
+    /// A key while the identity prompt is open.
+    fn identity_key(&mut self, key: KeyEvent) -> Effect {
+        let Some(p) = self.identity_prompt.as_mut() else {
+            return Effect::None;
+        };
+        match key.code {
+            KeyCode::Esc => {
+                self.identity_prompt = None;
+                self.status = "nothing recorded: Countersign records who answers, so it needs your identity (or start with --as PRINCIPAL)".into();
+            }
+            KeyCode::Enter => {
+                let text = p.text.trim().to_string();
+                match self.ws.save_identity(&text) {
+                    Ok(saved) => {
+                        let (path, roles) = (saved.path, saved.roles);
+                        let pending = p.pending;
+                        self.identity_prompt = None;
+                        self.status = format!(
+                            "you are {text} (saved in {path}){}",
+                            if roles.is_empty() {
+                                " — the roster gives you no role: you may answer, but your signature would not count".to_string()
+                            } else {
+                                format!(" — roster roles: {}", roles.join(", "))
+                            }
+                        );
+                        let status = self.status.clone();
+                        let effect = self.on_key(pending);
+                        // The replayed key's own message follows the identity's.
+                        if self.status != status {
+                            self.status = format!("{status}; {}", self.status);
+                        }
+                        return effect;
+                    }
+                    Err(e) => p.error = Some(e.to_string()),
+                }
+            }
+            KeyCode::Backspace => {
+                p.text.pop();
+                p.error = None;
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                p.text.push(c);
+                p.error = None;
+            }
+            _ => {}
+        }
+        Effect::None
+    }
+
     fn open_review(&mut self) {
         let Some(v) = self.selected_version() else {
             self.status = "this model has no version to review".into();
             return;
         };
-        self.start_review_job(v, false);
+        self.start_review_job(v, ReviewJob::Look);
     }
 
-    /// Opens (or, `new`, starts anew) the review of `v` in a background job: a first review
+    /// Shows, starts or starts anew the review of `v` in a background job: a first review
     /// reads the trust root and a new one the version from the platform, which may be slow.
-    fn start_review_job(&mut self, v: VersionRef, new: bool) {
-        let label = if new {
-            format!("starting a new review of {v}")
-        } else {
-            format!("opening the review of {v}")
+    fn start_review_job(&mut self, v: VersionRef, what: ReviewJob) {
+        let label = match what {
+            ReviewJob::Look => format!("opening the review of {v}"),
+            ReviewJob::Start => format!("starting the review of {v}"),
+            ReviewJob::New => format!("starting a new review of {v}"),
         };
         let vref = v.clone();
         self.start_job(label, move |ws| {
             let version = vref.to_string();
-            let page = ws.and_then(|ws| {
-                if new {
-                    ws.review_new(&version)
-                } else {
-                    ws.review_open(&version)
-                }
+            let page = ws.and_then(|ws| match what {
+                ReviewJob::Look => ws.review_preview(&version),
+                ReviewJob::Start => ws.review_open(&version),
+                ReviewJob::New => ws.review_new(&version),
             });
-            super::jobs::JobDone::Review(vref, new, Box::new(page.map_err(|e| e.to_string())))
+            super::jobs::JobDone::Review(vref, what, Box::new(page.map_err(|e| e.to_string())))
         });
     }
 
@@ -411,22 +475,34 @@ impl App {
                     Err(e) => format!("export of {v} failed: {e}"),
                 }
             }
-            super::jobs::JobDone::Review(v, new, page) => match (*page, &mut self.screen) {
-                (Ok(page), Screen::Review(r)) if new && r.version == v.to_string() => {
+            super::jobs::JobDone::Review(v, what, page) => match (*page, &mut self.screen) {
+                (Ok(page), Screen::Review(r))
+                    if what == ReviewJob::New && r.version == v.to_string() =>
+                {
                     self.status = format!("started review {}", page.review.header.id);
                     r.took_new(page);
                 }
-                (Ok(page), Screen::Inventory) if !new => {
-                    self.status = format!("review of {v} open");
+                (Ok(page), Screen::Review(r))
+                    if what == ReviewJob::Start && r.version == v.to_string() =>
+                {
+                    self.status = format!("started review {}", page.review.header.id);
+                    r.took_started(page);
+                }
+                (Ok(page), Screen::Inventory) if what == ReviewJob::Look => {
+                    self.status = if page.preview {
+                        format!("the checklist of {v}, to look at: S starts the review")
+                    } else {
+                        format!("review of {v} open")
+                    };
                     self.screen = Screen::Review(Box::new(ReviewScreen::from_page(&v, page)));
                 }
                 (Ok(page), _) => {
                     self.status =
                         format!("review {} of {v} ready: r opens it", page.review.header.id)
                 }
-                (Err(e), Screen::Review(r)) if new => {
-                    self.status = format!("no new review of {v}: {e}");
-                    r.message = Some(format!("no new review: {e}"));
+                (Err(e), Screen::Review(r)) if what != ReviewJob::Look => {
+                    self.status = format!("no review of {v} started: {e}");
+                    r.message = Some(format!("no review started: {e}"));
                 }
                 (Err(e), _) => self.status = format!("cannot review {v}: {e}"),
             },
@@ -558,6 +634,23 @@ impl App {
             return Effect::Quit;
         }
         self.confirm_quit = false;
+        if self.identity_prompt.is_some() {
+            return self.identity_key(key);
+        }
+        // Nothing is recorded under no name: the first key that would record asks who acts.
+        let records = match &self.screen {
+            Screen::Review(r) => r.records(key),
+            _ => false,
+        };
+        if records && !self.ws.identity_configured() {
+            self.identity_prompt = Some(IdentityPrompt {
+                text: std::env::var("USER").unwrap_or_default(),
+                pending: key,
+                error: None,
+            });
+            self.status = "who are you? answers, findings and reviews record it".into();
+            return Effect::None;
+        }
         // Esc cancels a job from the inventory (other screens keep Esc for themselves).
         if key.code == KeyCode::Esc
             && matches!(self.screen, Screen::Inventory)
@@ -601,12 +694,16 @@ impl App {
         };
         match effect {
             Some(ScreenEffect::NewReview(v)) => {
-                self.start_review_job(v, true);
+                self.start_review_job(v, ReviewJob::New);
+                return Effect::None;
+            }
+            Some(ScreenEffect::StartReview(v)) => {
+                self.start_review_job(v, ReviewJob::Start);
                 return Effect::None;
             }
             Some(ScreenEffect::OpenReview(v)) => {
                 self.screen = Screen::Inventory;
-                self.start_review_job(v, false);
+                self.start_review_job(v, ReviewJob::Look);
                 return Effect::None;
             }
             Some(ScreenEffect::Sign(req)) => {

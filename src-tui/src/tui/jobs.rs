@@ -32,10 +32,10 @@ pub enum JobDone {
             >,
         >,
     ),
-    /// `r` (open or resume) or the review screen's `N` (`true`: a new review).
+    /// `r` (look), the preview's `S` (start) or the review screen's `N` (a new review).
     Review(
         VersionRef,
-        bool,
+        ReviewJob,
         Box<Result<countersign_core::workspace::ReviewPage, String>>,
     ),
     /// `P`: the portfolio report.
@@ -94,4 +94,15 @@ impl Job {
     pub fn wait(&self) -> Option<JobDone> {
         self.rx.recv().ok()
     }
+}
+
+/// What a review job does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewJob {
+    /// Show the review (the latest one, else a preview of the checklist): saves nothing.
+    Look,
+    /// Start the review (or resume the one under way).
+    Start,
+    /// Start a new review superseding the latest one, the platform read now.
+    New,
 }

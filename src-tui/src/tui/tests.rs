@@ -31,8 +31,29 @@ fn demo_app() -> (tempfile::TempDir, App) {
         countersign_core::policy::LoadedPolicy::default_policy().expect("policy"),
         dir.path().to_path_buf(),
     );
-    let app = App::new(ws, TODAY.into()).expect("app");
+    let mut app = App::new(ws, TODAY.into()).expect("app");
+    // Where the identity asked on first use is saved (never the machine's own config).
+    app.ws.config.file_looked_for = Some(dir.path().join("config/countersign/config.toml"));
     (dir, app)
+}
+
+/// `r` shows the selected version's checklist (a preview when no review exists) and `S`
+/// starts it, answering "who are you?" as Vera when asked.
+fn start_review(app: &mut App) {
+    app.on_key(key(KeyCode::Char('r')));
+    app.wait_job();
+    let preview = matches!(&app.screen, super::app::Screen::Review(r) if r.preview);
+    if preview {
+        app.on_key(key(KeyCode::Char('S')));
+        if app.identity_prompt.is_some() {
+            app.identity_prompt.as_mut().expect("prompt").text.clear();
+            for c in "vera.validator@demo.bank".chars() {
+                app.on_key(key(KeyCode::Char(c)));
+            }
+            app.on_key(key(KeyCode::Enter));
+        }
+        app.wait_job();
+    }
 }
 
 /// The demo's risk function, root and signed release (published to the demo folder), pinned
@@ -207,8 +228,7 @@ fn masked_screen(s: String) -> String {
 fn review_screen_walks_the_checklist() {
     let (_d, mut app) = demo_app();
     select(&mut app, "churn-propensity");
-    app.on_key(key(KeyCode::Char('r')));
-    app.wait_job();
+    start_review(&mut app);
     let screen = render(&mut app, 120, 40);
     assert!(
         screen.contains("Review of models:/churn-propensity/2"),
@@ -454,8 +474,7 @@ fn filter_keys_narrow_the_inventory() {
 fn findings_are_raised_and_remediated_from_the_review_screen() {
     let (_d, mut app) = demo_app();
     select(&mut app, "mortgage-lgd");
-    app.on_key(key(KeyCode::Char('r')));
-    app.wait_job();
+    start_review(&mut app);
     app.on_key(key(KeyCode::Char('F')));
     for c in "Back-test window too short".chars() {
         app.on_key(key(KeyCode::Char(c)));
@@ -591,8 +610,7 @@ fn sign_and_lineage_screens_snapshots() {
 fn user_keymap_overrides_apply_to_the_app() {
     let (_d, mut app) = demo_app();
     app.keymap = super::keymap::KeyMap::with_overrides("review = \"R\"\nquit = \"x\"\n").unwrap();
-    app.on_key(key(KeyCode::Char('r')));
-    app.wait_job();
+    start_review(&mut app);
     assert!(
         matches!(app.screen, super::app::Screen::Inventory),
         "r is released"
@@ -774,8 +792,7 @@ fn core_log_lines_show_in_the_footer_not_on_the_terminal() {
 fn n_starts_a_new_review_that_supersedes_the_open_one() {
     let (_d, mut app) = demo_app();
     select(&mut app, "churn-propensity");
-    app.on_key(key(KeyCode::Char('r')));
-    app.wait_job();
+    start_review(&mut app);
     let first = match &app.screen {
         super::app::Screen::Review(r) => r.review.header.id.clone(),
         _ => panic!("review screen not open"),
@@ -880,4 +897,95 @@ fn q_opens_the_review_queue_and_enter_reviews_that_very_version() {
         panic!("review screen not open: {}", app.status)
     };
     assert_eq!(r.version, item.version_ref);
+}
+
+/// Looking is not starting: `r` on a version nobody reviewed shows its checklist as a preview
+/// (no review saved, the model's status unchanged, answer keys refused), and the first key
+/// that would record (`S`, start) asks who acts — refusing a look-alike identity with the
+/// text kept —, saves the answer in the config file and goes on with that key.
+#[test]
+fn looking_is_not_starting_and_the_first_record_asks_who_you_are() {
+    let (d, mut app) = demo_app();
+    let v = "models:/mortgage-lgd/4";
+    select(&mut app, "mortgage-lgd");
+    let before = app.statuses.get("mortgage-lgd").cloned();
+    app.on_key(key(KeyCode::Char('r')));
+    app.wait_job();
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("PREVIEW — nothing is saved"), "{screen}");
+    assert!(screen.contains("identity not set"), "{screen}");
+    assert!(app.ws.review_list(v).expect("list").is_empty());
+    app.on_key(key(KeyCode::Char('p')));
+    assert!(app.identity_prompt.is_none());
+    let super::app::Screen::Review(r) = &app.screen else {
+        panic!("review screen")
+    };
+    assert!(r.editor.is_none());
+    assert!(r
+        .message
+        .as_deref()
+        .is_some_and(|m| m.contains("this is a preview")));
+    // Leaving the preview leaves nothing behind.
+    app.on_key(key(KeyCode::Esc));
+    app.reload().expect("reload");
+    assert_eq!(app.statuses.get("mortgage-lgd").cloned(), before);
+    assert!(app.ws.review_list(v).expect("list").is_empty());
+
+    // Esc on the question records nothing.
+    app.on_key(key(KeyCode::Char('r')));
+    app.wait_job();
+    app.on_key(key(KeyCode::Char('S')));
+    assert!(render(&mut app, 120, 40).contains("Who are you?"));
+    app.on_key(key(KeyCode::Esc));
+    assert!(app.identity_prompt.is_none() && app.job.is_none());
+    assert!(app.ws.review_list(v).expect("list").is_empty());
+
+    // A look-alike (Cyrillic е among Latin letters) is refused and the text kept.
+    app.on_key(key(KeyCode::Char('S')));
+    app.identity_prompt.as_mut().expect("prompt").text.clear();
+    for c in "v\u{0435}ra@demo.bank".chars() {
+        app.on_key(key(KeyCode::Char(c)));
+    }
+    app.on_key(key(KeyCode::Enter));
+    let p = app.identity_prompt.as_ref().expect("still asking");
+    assert_eq!(p.text, "v\u{0435}ra@demo.bank");
+    assert!(
+        p.error.as_deref().is_some_and(|e| e.contains("scripts")),
+        "{p:?}"
+    );
+    for _ in 0..p.text.chars().count() {
+        app.on_key(key(KeyCode::Backspace));
+    }
+    for c in "vera.validator@demo.bank".chars() {
+        app.on_key(key(KeyCode::Char(c)));
+    }
+    app.on_key(key(KeyCode::Enter));
+    assert!(app.identity_prompt.is_none());
+    app.wait_job();
+    let super::app::Screen::Review(r) = &app.screen else {
+        panic!("review screen")
+    };
+    assert!(!r.preview);
+    assert_eq!(
+        r.review.header.reviewer.as_deref(),
+        Some("vera.validator@demo.bank")
+    );
+    let config = std::fs::read_to_string(d.path().join("config/countersign/config.toml"))
+        .expect("config saved");
+    assert_eq!(config, "identity = \"vera.validator@demo.bank\"\n");
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("as vera.validator@demo.bank"), "{screen}");
+    // From now on answers carry her name.
+    app.on_key(key(KeyCode::Char('p')));
+    for c in "looked at it".chars() {
+        app.on_key(key(KeyCode::Char(c)));
+    }
+    app.on_key(ctrl('s'));
+    let page = app.ws.review_show(v).expect("review");
+    assert!(page
+        .review
+        .answers
+        .values()
+        .all(|a| a.answered_by.as_deref() == Some("vera.validator@demo.bank")));
+    assert_eq!(page.review.answers.len(), 1);
 }

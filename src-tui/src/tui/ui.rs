@@ -20,7 +20,56 @@ fn owner_name(owner: &str) -> &str {
 /// Draws the whole screen.
 pub fn draw(f: &mut Frame, app: &mut App) {
     draw_screen(f, app);
+    if app.identity_prompt.is_some() {
+        draw_identity_prompt(f, app);
+    }
     neutralize_controls(f.buffer_mut());
+}
+
+/// "Who are you?": asked before the first thing that records the identity.
+fn draw_identity_prompt(f: &mut Frame, app: &App) {
+    let Some(p) = &app.identity_prompt else {
+        return;
+    };
+    let area = f.area();
+    let w = 76.min(area.width);
+    let h = 9.min(area.height);
+    let rect = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    };
+    let mut lines = vec![
+        Line::from(" Answers, findings and reviews record who made them."),
+        Line::from(" Type your identity as the roster (allowed_signers) names you:"),
+        Line::from(vec![
+            Span::raw(" > "),
+            Span::styled(
+                format!("{}▏", p.text),
+                Style::new().add_modifier(Modifier::BOLD),
+            ),
+        ]),
+        Line::from(""),
+    ];
+    match &p.error {
+        Some(e) => lines.push(Line::from(Span::styled(
+            format!(" {e}"),
+            Style::new().fg(theme::c(Color::Red)),
+        ))),
+        None => lines.push(Line::from(
+            " Enter saves it in your config file and goes on; Esc records nothing.".italic(),
+        )),
+    }
+    f.render_widget(Clear, rect);
+    f.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" Who are you? "),
+        ),
+        rect,
+    );
 }
 
 /// The one place every frame passes before it reaches the terminal: a cell whose symbol holds
@@ -102,6 +151,14 @@ fn draw_header(f: &mut Frame, app: &App, area: Rect) {
             format!("  {overdue} overdue"),
             Style::new().fg(theme::c(Color::Red)),
         ),
+        if app.ws.identity_configured() {
+            Span::raw(format!("  as {}", app.ws.info().identity))
+        } else {
+            Span::styled(
+                "  identity not set",
+                Style::new().fg(theme::c(Color::Yellow)),
+            )
+        },
     ]);
     f.render_widget(Paragraph::new(line), area);
 }

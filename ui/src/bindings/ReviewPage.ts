@@ -25,4 +25,9 @@ owner: string | null,
 /**
  * What the reviewer should know of the policy a new review is drafted under.
  */
-note: string | null, };
+note: string | null, 
+/**
+ * A draft to look at, not saved: no review of the version exists yet, and only starting
+ * one ([`Workspace::review_open`]) creates it (looking is not starting).
+ */
+preview: boolean, };

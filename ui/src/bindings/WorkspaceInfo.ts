@@ -13,9 +13,14 @@ platform: string,
  */
 data_dir: string, 
 /**
- * Who is acting.
+ * Who is acting: the configured identity, else the login name, else "unknown".
  */
 identity: string, 
+/**
+ * Whether an identity is configured; when not, the window asks for one before it
+ * records anything ([`Workspace::save_identity`]).
+ */
+identity_configured: boolean, 
 /**
  * Policy version label.
  */

@@ -1,6 +1,6 @@
 // The review page: checklist with automatic results, answers with notes (saved per answer),
 // findings editor, progress, and what blocks the decision.
-import { askYesNo, reviewAnswer, reviewFindingAdd, reviewFindingUpdate, reviewNew, reviewOpen } from "../backend";
+import { askYesNo, reviewAnswer, reviewFindingAdd, reviewFindingUpdate, reviewNew, reviewOpen, reviewPreview } from "../backend";
 import type { Finding } from "../bindings/Finding";
 import type { FindingStatus } from "../bindings/FindingStatus";
 import type { Outcome } from "../bindings/Outcome";
@@ -10,17 +10,20 @@ import type { Severity } from "../bindings/Severity";
 import { $, compact, h, toast } from "../dom";
 import { autoLabel, byArea, itemState, progressText } from "../logic/review";
 import { clearError, showError } from "./errors";
+import { ensureIdentity } from "./identity";
 
 let page: ReviewPage | null = null;
 let version = "";
 
+/** Shows the review of a version: the one under way, or a preview of its checklist when none
+ * exists (looking is not starting: nothing is saved until "Start review"). */
 export async function openReview(v: string): Promise<boolean> {
   try {
-    page = await reviewOpen(v);
+    page = await reviewPreview(v);
     version = v;
     clearError($("review-error"));
     render();
-    toast((page.resumed ? `Resumed the review of ${v}` : `Started a review of ${v}`) + (page.note ? ` — note: ${page.note}` : ""));
+    toast(page.preview ? `The checklist of ${v}, to look at: nothing is saved until you start the review` : `Resumed the review of ${v}`);
     return true;
   } catch (e) {
     showError(e);
@@ -28,9 +31,11 @@ export async function openReview(v: string): Promise<boolean> {
   }
 }
 
-async function apply(p: Promise<ReviewPage>, done: string): Promise<void> {
+/** Runs something that records, once the identity it records is known (asked on first use). */
+async function apply(make: () => Promise<ReviewPage>, done: string): Promise<void> {
+  if (!(await ensureIdentity())) return;
   try {
-    page = await p;
+    page = await make();
     clearError($("review-error"));
     render();
     toast(done);
@@ -41,7 +46,7 @@ async function apply(p: Promise<ReviewPage>, done: string): Promise<void> {
 
 function answer(item: ReviewItem, outcome: Outcome | null): void {
   const note = ($(`note-${item.id}`) as HTMLTextAreaElement).value;
-  void apply(reviewAnswer(version, { item: item.id, outcome, note, evidence: [] }), `Saved ${item.id}: ${outcome ?? "automatic result confirmed"}`).then(() => {
+  void apply(() => reviewAnswer(version, { item: item.id, outcome, note, evidence: [] }), `Saved ${item.id}: ${outcome ?? "automatic result confirmed"}`).then(() => {
     ($(`item-${item.id}`).querySelector("button[data-outcome]") as HTMLElement | null)?.focus();
   });
 }
@@ -65,8 +70,8 @@ function itemView(item: ReviewItem): HTMLElement {
     h(
       "div",
       { class: "answer-buttons", role: "group", "aria-label": `Answer ${item.id}` },
-      ...labels.map(([o, l]) => h("button", { type: "button", "data-outcome": o, "aria-pressed": String(a?.outcome === o), onclick: () => answer(item, o) }, l)),
-      auto && auto.outcome !== "missing" ? h("button", { type: "button", "data-outcome": "confirm", onclick: () => answer(item, null) }, "Confirm automatic") : null,
+      ...labels.map(([o, l]) => h("button", { type: "button", "data-outcome": o, "aria-pressed": String(a?.outcome === o), disabled: page!.preview, onclick: () => answer(item, o) }, l)),
+      auto && auto.outcome !== "missing" ? h("button", { type: "button", "data-outcome": "confirm", disabled: page!.preview, onclick: () => answer(item, null) }, "Confirm automatic") : null,
     ),
     a ? h("p", { class: "muted saved" }, `Answered ${a.outcome.replace("_", " ")} by ${a.answered_by ?? "—"} at ${a.answered_at.slice(0, 16).replace("T", " ")}`) : null,
   );
@@ -89,7 +94,7 @@ function changeForm(e: Event, f: Finding, status: FindingStatus): void {
       onsubmit: (ev: Event) => {
         ev.preventDefault();
         void apply(
-          reviewFindingUpdate(version, f.id, { status, note: note.value, evidence: evidence.value || null, expires: status === "accepted" ? expires.value || null : null }),
+          () => reviewFindingUpdate(version, f.id, { status, note: note.value, evidence: evidence.value || null, expires: status === "accepted" ? expires.value || null : null }),
           `${f.id} ${status === "accepted" ? "accepted as an exception" : status === "open" ? "reopened" : "remediated"}`,
         );
       },
@@ -137,7 +142,7 @@ function findingsView(): HTMLElement {
       onsubmit: (e: Event) => {
         e.preventDefault();
         void apply(
-          reviewFindingAdd(version, {
+          () => reviewFindingAdd(version, {
             title: val("f-title"),
             severity: val("f-severity") as Severity,
             description: val("f-description"),
@@ -162,13 +167,23 @@ function findingsView(): HTMLElement {
   return h("section", { class: "block", "aria-label": "Findings" }, h("h3", {}, `Findings (${p.review.findings.length})`), list, form);
 }
 
+/** "Start review": creates the review this page previews. */
+function startButton(): HTMLElement {
+  return h(
+    "div",
+    { class: "warning", role: "status" },
+    h("strong", {}, "Preview — nothing is saved and the model's status is unchanged. "),
+    h("button", { type: "button", id: "review-start", class: "primary", onclick: () => void apply(() => reviewOpen(version), `Started a review of ${version}`) }, "Start review"),
+  );
+}
+
 /** "Start new review": supersedes this review (kept, with its answers; open findings carry over) with the evidence as the platform shows it now. */
 function newReviewButton(): HTMLElement {
   const b = h("button", { type: "button", id: "review-new" }, "Start new review");
   b.addEventListener("click", () => {
     const old = page?.review.header.id ?? "";
     void askYesNo(`Start a new review of ${version}? It supersedes ${old}, which is kept with its answers; its open findings carry over.`).then((yes) => {
-      if (yes) void apply(reviewNew(version), `Started a new review of ${version}, superseding ${old}`);
+      if (yes) void apply(() => reviewNew(version), `Started a new review of ${version}, superseding ${old}`);
     });
   });
   return b;
@@ -180,7 +195,7 @@ export function render(): void {
   const st = p.status;
   const hd = p.review.header;
   $("review-title").textContent = `Review of ${hd.name} v${hd.version}`;
-  $("review-meta").textContent = `tier ${hd.tier} · policy ${hd.policy_version} · evidence ${hd.evidence_sha256.slice(0, 12)} · started ${hd.started_at.slice(0, 10)} by ${hd.reviewer ?? "—"}`;
+  $("review-meta").textContent = `tier ${hd.tier} · policy ${hd.policy_version} · evidence ${hd.evidence_sha256.slice(0, 12)} · ${p.preview ? "not started (a preview)" : `started ${hd.started_at.slice(0, 10)} by ${hd.reviewer ?? "—"}`}`;
   const bar = $("review-progress") as HTMLProgressElement;
   bar.max = st.total;
   bar.value = st.answered;
@@ -191,12 +206,12 @@ export function render(): void {
       : h("p", { class: "ready" }, "Nothing blocks an approve decision: sign it from the model's detail."),
     st.evidence_changes.length ? h("div", { class: "warning" }, h("strong", {}, "The evidence changed on the platform since this review started"), h("ul", {}, ...st.evidence_changes.map((c) => h("li", {}, c)))) : null,
     // Always offered: after the evidence changed, and to revalidate an approved version.
-    newReviewButton(),
+    p.preview ? startButton() : newReviewButton(),
   ));
   // Notes typed but not saved yet survive the re-render.
   const drafts = new Map<string, string>();
   document.querySelectorAll<HTMLTextAreaElement>("#review-items textarea[id^=note-]").forEach((t) => drafts.set(t.id, t.value));
-  $("review-items").replaceChildren(...byArea(hd.items).map(([area, items]) => h("section", { class: "area", "aria-label": area }, h("h3", {}, area), ...items.map(itemView))), findingsView());
+  $("review-items").replaceChildren(...byArea(hd.items).map(([area, items]) => h("section", { class: "area", "aria-label": area }, h("h3", {}, area), ...items.map(itemView))), p.preview ? h("p", { class: "muted" }, "Findings are raised once the review has started.") : findingsView());
   for (const item of hd.items) {
     const t = $(`note-${item.id}`) as HTMLTextAreaElement;
     t.value = drafts.get(t.id) ?? p.review.answers[item.id]?.note ?? "";

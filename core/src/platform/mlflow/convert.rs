@@ -163,7 +163,6 @@ pub(super) fn run(r: wire::Run) -> Option<Run> {
         .model_inputs
         .into_iter()
         .map(|m| m.model_id)
-        .chain(tag_links(&tags))
         .collect();
     model_inputs.sort();
     model_inputs.dedup();
@@ -202,13 +201,23 @@ pub(super) const DATASETS_TAG: &str = "mlflow.datasets";
 /// See [`DATASETS_TAG`].
 pub(super) const LINKED_PROMPTS_TAG: &str = "mlflow.linkedPrompts";
 
+/// A model a run's tags say it evaluated ([`tag_links`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct TagLink {
+    /// A logged-model id `m-…`, or `NAME/VERSION`.
+    pub model_ref: String,
+    /// Named by `mlflow.linkedPrompts`: it counts only for a prompt's version.
+    pub prompt: bool,
+}
+
 /// The models a run evaluated as only its tags say (MLflow 3 §9 of the notes):
 /// `mlflow.datasets` (`[{"name", "hash", "model": "m-…"}]`, written by
 /// `mlflow.models.evaluate(model="models:/NAME/V")`, whose metrics carry no model id) names
 /// logged models; `mlflow.linkedPrompts` (`[{"name", "version"}]`, written by
 /// `mlflow.genai.evaluate` when the predict function loads a prompt) names prompt versions, as
-/// `NAME/VERSION`. Malformed tags link nothing.
-pub(super) fn tag_links(tags: &BTreeMap<String, String>) -> Vec<String> {
+/// `NAME/VERSION`. Malformed tags link nothing. What a link may count for is decided against
+/// the versions themselves ([`qualified_links`]).
+pub(super) fn tag_links(tags: &BTreeMap<String, String>) -> Vec<TagLink> {
     let list = |key: &str| -> Vec<serde_json::Value> {
         tags.get(key)
             .and_then(|t| serde_json::from_str::<Vec<serde_json::Value>>(t).ok())
@@ -221,7 +230,10 @@ pub(super) fn tag_links(tags: &BTreeMap<String, String>) -> Vec<String> {
         };
         let m = m.strip_prefix("models:/").unwrap_or(m);
         if let Some(r) = model_ref(m) {
-            out.push(r);
+            out.push(TagLink {
+                model_ref: r,
+                prompt: false,
+            });
         }
     }
     for p in list(LINKED_PROMPTS_TAG) {
@@ -232,9 +244,45 @@ pub(super) fn tag_links(tags: &BTreeMap<String, String>) -> Vec<String> {
             _ => continue,
         };
         if let Some(r) = model_ref(&format!("{name}/{version}")) {
-            out.push(r);
+            out.push(TagLink {
+                model_ref: r,
+                prompt: true,
+            });
         }
     }
+    out
+}
+
+/// The model references a run's tags link it to that may count as its evaluations: never for
+/// a deleted run; a logged-model id only when a version is that logged model (and not through
+/// `mlflow.linkedPrompts`); a `NAME/VERSION` only when that version exists, is a prompt's when
+/// the link came from `mlflow.linkedPrompts` (a classic version is never "loaded as a
+/// prompt"), and was registered before the run started (a model deleted and registered again
+/// restarts its numbering: an old run must not evaluate the new version 1). `version_of`
+/// answers, for a reference, whether its version is a prompt's and when it was registered.
+pub(super) fn qualified_links(
+    run: &crate::model::Run,
+    version_of: &dyn Fn(&str) -> Option<(bool, i64)>,
+) -> Vec<String> {
+    if run.deleted {
+        return Vec::new();
+    }
+    let mut out: Vec<String> = tag_links(&run.tags)
+        .into_iter()
+        .filter(|l| {
+            let logged = !l.model_ref.contains('/');
+            match version_of(&l.model_ref) {
+                None => false,
+                Some(_) if logged => !l.prompt,
+                Some((is_prompt, created_ms)) => {
+                    (!l.prompt || is_prompt) && run.start_ms >= created_ms
+                }
+            }
+        })
+        .map(|l| l.model_ref)
+        .collect();
+    out.sort();
+    out.dedup();
     out
 }
 
@@ -320,15 +368,81 @@ mod dataset_source_tests {
 
 #[cfg(test)]
 mod tag_link_tests {
-    use super::tag_links;
+    use super::{qualified_links, tag_links};
     use std::collections::BTreeMap;
 
-    fn links(pairs: &[(&str, &str)]) -> Vec<String> {
-        let tags: BTreeMap<String, String> = pairs
+    fn tags(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        tag_links(&tags)
+            .collect()
+    }
+
+    fn links(pairs: &[(&str, &str)]) -> Vec<String> {
+        tag_links(&tags(pairs))
+            .into_iter()
+            .map(|l| l.model_ref)
+            .collect()
+    }
+
+    fn run(start_ms: i64, pairs: &[(&str, &str)]) -> crate::model::Run {
+        crate::model::Run {
+            run_id: "r".into(),
+            run_name: "eval".into(),
+            experiment_id: "1".into(),
+            experiment_name: None,
+            user: None,
+            status: "FINISHED".into(),
+            start_ms,
+            end_ms: None,
+            source_name: None,
+            git_commit: None,
+            git_repo: None,
+            params: BTreeMap::new(),
+            metrics: BTreeMap::new(),
+            tags: tags(pairs),
+            datasets: Vec::new(),
+            model_inputs: Vec::new(),
+            deleted: false,
+        }
+    }
+
+    /// A link counts only for what it can mean: a prompt link only for a prompt's version, a
+    /// version only when the run started after it was registered (numbers restart when a
+    /// model is deleted and registered again), nothing for a deleted run.
+    #[test]
+    fn tag_links_count_only_where_they_can_mean_an_evaluation() {
+        // claims/1 a prompt registered at 1000; fraud/1 classic at 1000, logged model m-f.
+        let version_of = |r: &str| match r {
+            "claims/1" => Some((true, 1000)),
+            "fraud/1" | "m-f" => Some((false, 1000)),
+            _ => None,
+        };
+        let prompt = r#"[{"name": "claims", "version": "1"}]"#;
+        assert_eq!(
+            qualified_links(&run(2000, &[("mlflow.linkedPrompts", prompt)]), &version_of),
+            ["claims/1"]
+        );
+        // Started before the version existed: an evaluation of an earlier model of that name.
+        assert!(
+            qualified_links(&run(999, &[("mlflow.linkedPrompts", prompt)]), &version_of).is_empty()
+        );
+        // A prompt link naming a classic version, or a logged model: never.
+        let classic = r#"[{"name": "fraud", "version": "1"}]"#;
+        assert!(qualified_links(
+            &run(2000, &[("mlflow.linkedPrompts", classic)]),
+            &version_of
+        )
+        .is_empty());
+        let by_datasets =
+            r#"[{"name":"h","model":"m-f"},{"model":"models:/fraud/1"},{"model":"m-unknown"}]"#;
+        assert_eq!(
+            qualified_links(&run(2000, &[("mlflow.datasets", by_datasets)]), &version_of),
+            ["fraud/1", "m-f"]
+        );
+        let mut deleted = run(2000, &[("mlflow.datasets", by_datasets)]);
+        deleted.deleted = true;
+        assert!(qualified_links(&deleted, &version_of).is_empty());
     }
 
     #[test]

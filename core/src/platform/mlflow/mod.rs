@@ -232,18 +232,23 @@ impl MlflowClient {
             ],
             Some(refs) => refs
                 .iter()
-                .map(|r| match r.rsplit_once('/') {
-                    Some((name, _)) => {
-                        format!("tags.`{LINKED_PROMPTS_TAG}` LIKE '%{}%'", like(name))
-                    }
-                    None => format!("tags.`{DATASETS_TAG}` LIKE '%{}%'", like(r)),
+                .flat_map(|r| match r.rsplit_once('/') {
+                    // A version: named by a prompt link, or by a `models:/NAME/V` dataset link.
+                    Some((name, _)) => vec![
+                        format!("tags.`{LINKED_PROMPTS_TAG}` LIKE '%{}%'", like(name)),
+                        format!("tags.`{DATASETS_TAG}` LIKE '%models:/{}%'", like(r)),
+                    ],
+                    None => vec![format!("tags.`{DATASETS_TAG}` LIKE '%{}%'", like(r))],
                 })
                 .collect(),
         };
         let mut out: BTreeMap<String, Run> = BTreeMap::new();
         for f in filters {
             for r in self.search_runs(experiment_ids, &f)? {
-                if refs.is_none_or(|refs| r.model_inputs.iter().any(|m| refs.contains(m))) {
+                let named = convert::tag_links(&r.tags);
+                if !r.deleted
+                    && refs.is_none_or(|refs| named.iter().any(|l| refs.contains(&l.model_ref)))
+                {
                     out.insert(r.run_id.clone(), r);
                 }
             }
@@ -604,17 +609,24 @@ impl Platform for MlflowClient {
         let exp_ids: Vec<String> = experiments.keys().cloned().collect();
         // Evaluations MLflow links only through their tags (`mlflow.datasets`,
         // `mlflow.linkedPrompts`): one search each, kept when they name a version here.
-        let refs: BTreeSet<String> = versions
+        let prompts: BTreeSet<&str> = models
+            .iter()
+            .filter(|m| m.kind == crate::model::ModelKind::Prompt)
+            .map(|m| m.name.as_str())
+            .collect();
+        let by_ref: HashMap<String, (bool, i64)> = versions
             .iter()
             .flat_map(|v| {
-                std::iter::once(format!("{}/{}", v.name, v.version))
-                    .chain(v.logged_model_id().map(str::to_string))
+                let facts = (prompts.contains(v.name.as_str()), v.created_ms);
+                std::iter::once((format!("{}/{}", v.name, v.version), facts))
+                    .chain(v.logged_model_id().map(|id| (id.to_string(), facts)))
             })
             .collect();
+        let version_of = |r: &str| by_ref.get(r).copied();
         let mut tag_linked: Vec<Run> = self
             .tag_linked_runs(&exp_ids, None)?
             .into_iter()
-            .filter(|r| r.model_inputs.iter().any(|m| refs.contains(m)))
+            .filter(|r| !convert::qualified_links(r, &version_of).is_empty())
             .filter(|r| !(req.have_run)(&r.run_id))
             .collect();
         if !wanted_runs.is_empty() || !wanted_models.is_empty() {
@@ -669,6 +681,13 @@ impl Platform for MlflowClient {
         }
         self.fill_histories(&mut tag_linked, progress)?;
         runs.extend(tag_linked);
+        // Every run read links what its tags say it evaluated, where that may count.
+        for r in &mut runs {
+            r.model_inputs
+                .extend(convert::qualified_links(r, &version_of));
+            r.model_inputs.sort();
+            r.model_inputs.dedup();
+        }
         Ok(Snapshot {
             models,
             versions,

@@ -197,16 +197,30 @@ impl MlflowClient {
         let refs: Vec<String> = std::iter::once(format!("{}/{}", version.name, version.version))
             .chain(version.logged_model_id().map(str::to_string))
             .collect();
+        let facts = (
+            model.kind == crate::model::ModelKind::Prompt,
+            version.created_ms,
+        );
+        let version_of = |r: &str| refs.iter().any(|x| x == r).then_some(facts);
         let exp_ids: Vec<String> = self.experiments()?.into_keys().collect();
         for r in self.tag_linked_runs(&exp_ids, Some(&refs))? {
-            if evaluations.iter().any(|e| e.run_id == r.run_id)
+            if convert::qualified_links(&r, &version_of).is_empty()
                 || run.as_ref().is_some_and(|t| t.run_id == r.run_id)
             {
+                continue;
+            }
+            if evaluations.iter().any(|e| e.run_id == r.run_id) {
                 continue;
             }
             if let Some(r) = self.run_fresh(&r.run_id)? {
                 evaluations.push(r);
             }
+        }
+        for e in &mut evaluations {
+            e.model_inputs
+                .extend(convert::qualified_links(e, &version_of));
+            e.model_inputs.sort();
+            e.model_inputs.dedup();
         }
         Ok(VersionSnapshot {
             model,

@@ -24,8 +24,11 @@ pub enum ScreenEffect {
     /// Start a new review of this version, as a background job (the review screen takes the
     /// result).
     NewReview(countersign_core::uri::VersionRef),
-    /// Close this screen and open (or resume) the review of this version, in a background job.
+    /// Close this screen and show the review of this version (the latest, else a preview of
+    /// its checklist), in a background job.
     OpenReview(countersign_core::uri::VersionRef),
+    /// Start the review this screen previews, as a background job (the screen takes it).
+    StartReview(countersign_core::uri::VersionRef),
     /// Sign, as a background job (the sign screen takes the result: [`SignScreen::finish`]).
     Sign(Box<countersign_core::workspace::SignRequest>),
 }

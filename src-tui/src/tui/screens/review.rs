@@ -69,20 +69,31 @@ pub struct ReviewScreen {
     pub owner: String,
     /// `N` was pressed: the next `y` starts a new review superseding this one.
     pub confirm_new: bool,
+    /// The checklist shown to look at: no review exists yet and nothing is saved; `S` starts
+    /// it.
+    pub preview: bool,
 }
 
+/// Keys that record something on the review (and so need an identity).
+const RECORDING_KEYS: [char; 7] = ['p', 'f', 'n', 'c', 'F', 'm', 'N'];
+
 impl ReviewScreen {
-    /// Starts (or resumes) the review of a version.
+    /// Shows the review of a version: started, resumed, or a preview of its checklist.
     pub fn from_page(vref: &VersionRef, page: ReviewPage) -> Self {
-        let message = Some(format!(
-            "{} review {}{}",
-            if page.resumed { "resumed" } else { "started" },
-            page.review.header.id,
-            page.note
-                .as_ref()
-                .map(|n| format!(" — note: {n}"))
-                .unwrap_or_default()
-        ));
+        let note = page
+            .note
+            .as_ref()
+            .map(|n| format!(" — note: {n}"))
+            .unwrap_or_default();
+        let message = Some(if page.preview {
+            format!("no review of {vref} yet: this is its checklist, to look at (nothing is saved). S starts the review{note}")
+        } else {
+            format!(
+                "{} review {}{note}",
+                if page.resumed { "resumed" } else { "started" },
+                page.review.header.id,
+            )
+        });
         Self {
             version: vref.to_string(),
             owner: page.owner.unwrap_or_default(),
@@ -93,6 +104,35 @@ impl ReviewScreen {
             message,
             finding: None,
             confirm_new: false,
+            preview: page.preview,
+        }
+    }
+
+    /// Takes the review started from this preview (by the app's background job).
+    pub fn took_started(&mut self, page: ReviewPage) {
+        self.message = Some(format!(
+            "{} review {} — p/f/n answer the selected item{}",
+            if page.resumed { "resumed" } else { "started" },
+            page.review.header.id,
+            page.note
+                .as_ref()
+                .map(|n| format!(" — note: {n}"))
+                .unwrap_or_default()
+        ));
+        self.preview = page.preview;
+        self.take(page);
+    }
+
+    /// Whether `key` would record something (an answer, a finding, a review): the app asks who
+    /// acts first when no identity is configured.
+    pub fn records(&self, key: KeyEvent) -> bool {
+        if self.editor.is_some() || self.finding.is_some() || self.confirm_new {
+            return false;
+        }
+        match key.code {
+            KeyCode::Char('S') => self.preview,
+            KeyCode::Char(c) => !self.preview && RECORDING_KEYS.contains(&c),
+            _ => false,
         }
     }
 
@@ -302,6 +342,25 @@ impl ReviewScreen {
             return ScreenEffect::None;
         }
         let n = self.review.header.items.len();
+        if self.preview {
+            match key.code {
+                KeyCode::Char('S') => {
+                    self.message = Some(format!("starting the review of {}…", self.version));
+                    if let Ok(v) = VersionRef::parse(&self.version) {
+                        return ScreenEffect::StartReview(v);
+                    }
+                    return ScreenEffect::None;
+                }
+                KeyCode::Char(c) if RECORDING_KEYS.contains(&c) => {
+                    self.message = Some(
+                        "this is a preview: nothing is saved until the review starts — press S to start it"
+                            .into(),
+                    );
+                    return ScreenEffect::None;
+                }
+                _ => {}
+            }
+        }
         match key.code {
             KeyCode::Esc | KeyCode::Char('q') => return ScreenEffect::Close,
             KeyCode::Char('N') => {
@@ -458,14 +517,29 @@ pub fn draw(f: &mut Frame, r: &ReviewScreen, area: Rect) {
             )),
             verdict,
         ]),
-        Line::from(format!(
-            "evidence {}  policy {}  review {}",
-            countersign_core::display::short_hash(&h.evidence_sha256),
-            countersign_core::display::short_hash(&h.policy_sha256),
-            h.id
-        )),
+        if r.preview {
+            Line::from(format!(
+                "evidence {}  policy {}  no review yet",
+                countersign_core::display::short_hash(&h.evidence_sha256),
+                countersign_core::display::short_hash(&h.policy_sha256),
+            ))
+        } else {
+            Line::from(format!(
+                "evidence {}  policy {}  review {}",
+                countersign_core::display::short_hash(&h.evidence_sha256),
+                countersign_core::display::short_hash(&h.policy_sha256),
+                h.id
+            ))
+        },
     ];
-    if !st.evidence_changes.is_empty() {
+    if r.preview {
+        lines.push(Line::from(Span::styled(
+            "PREVIEW — nothing is saved and the model's status is unchanged: S starts the review",
+            Style::new()
+                .fg(theme::c(Color::Cyan))
+                .add_modifier(Modifier::BOLD),
+        )));
+    } else if !st.evidence_changes.is_empty() {
         lines.push(Line::from(Span::styled(
             format!(
                 "EVIDENCE CHANGED since the review started: {} — N starts a new review",
