@@ -137,8 +137,11 @@ pub struct Config {
     /// The lowest policy release accepted as the newest (a fresh machine cannot be rolled back
     /// below it by hiding newer releases); `None`: no floor beyond what this machine has seen.
     pub min_release: Setting<Option<u64>>,
-    /// Who is acting; `None`: the login name.
+    /// Who is acting; `None`: the login name, where [`Config::login_fallback`] allows it.
     pub identity: Setting<Option<String>>,
+    /// Whether the login name stands in for an identity nobody configured (the CLI: yes; the
+    /// TUI and the desktop, which ask instead: no — core then refuses to record under none).
+    pub login_fallback: bool,
     /// The signing key.
     pub signing_key: Setting<KeyChoice>,
     /// Where `keys generate` writes a new key by default (`~/.ssh/countersign_ed25519`), the
@@ -555,6 +558,7 @@ impl Config {
             root,
             min_release,
             identity,
+            login_fallback: true,
             signing_key,
             generated_key_path,
             log_level,
@@ -578,12 +582,13 @@ impl Config {
         self.acting_identity().unwrap_or_else(|| "unknown".into())
     }
 
-    /// The configured identity, else the login name; `None` when neither is known.
+    /// The configured identity, else (where [`Config::login_fallback`] allows) the login
+    /// name; `None` when neither is known.
     pub fn acting_identity(&self) -> Option<String> {
         self.identity
             .value
             .clone()
-            .or_else(|| process_env("USER"))
+            .or_else(|| self.login_fallback.then(|| process_env("USER")).flatten())
             .filter(|s| !s.trim().is_empty())
     }
 
@@ -621,14 +626,25 @@ impl Config {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(Error::io(&path, e)),
         };
-        let text = with_identity(old.as_deref().unwrap_or(""), identity);
+        let old_text = old.as_deref().unwrap_or("");
+        let text = with_identity(old_text, identity);
         // What is written must read back as this identity, with every other setting as it was.
-        let read_back: ConfigFile = crate::toml_file::parse(&path, &text)?;
-        if read_back.identity.as_deref() != Some(identity) {
-            return Err(Error::InvalidFile {
-                path,
-                message: "the identity could not be written into this file: edit its `identity = \"…\"` line by hand".into(),
-            });
+        let by_hand = |why: &str| Error::InvalidFile {
+            path: path.clone(),
+            message: format!("{why}: set `identity = \"…\"` in it by hand (or pass --as)"),
+        };
+        let before: ConfigFile = crate::toml_file::parse(&path, old_text)?;
+        let after: ConfigFile = toml::from_str(&text)
+            .map_err(|_| by_hand("the identity could not be written into this file"))?;
+        let rest = |c: &ConfigFile| {
+            let mut c = c.clone();
+            c.identity = None;
+            serde_json::to_string(&c).unwrap_or_default()
+        };
+        if after.identity.as_deref() != Some(identity) || rest(&before) != rest(&after) {
+            return Err(by_hand(
+                "writing the identity would change other settings of this file",
+            ));
         }
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
@@ -762,11 +778,22 @@ pub const DEFAULT_KEY_NAME: &str = "countersign_ed25519";
 /// readable by its owner only (it may hold credentials).
 fn write_replacing(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
+    // A linked config file (dotfiles) is written where the link points, and stays linked.
+    let resolved = std::fs::canonicalize(path).ok();
+    let path = resolved.as_deref().unwrap_or(path);
+    if std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly()) {
+        return Err(Error::InvalidFile {
+            path: path.to_path_buf(),
+            message: "the config file is read-only: make it writable, or set `identity` in it by hand (or pass --as)".into(),
+        });
+    }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "config.toml".into());
-    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = path.with_file_name(format!(".{name}.{}.{seq}.tmp", std::process::id()));
     let mut open = std::fs::OpenOptions::new();
     open.write(true).create_new(true);
     #[cfg(unix)]
@@ -782,7 +809,14 @@ fn write_replacing(path: &Path, bytes: &[u8]) -> Result<()> {
         if let Ok(m) = std::fs::metadata(path) {
             std::fs::set_permissions(&tmp, m.permissions())?;
         }
-        std::fs::rename(&tmp, path)
+        std::fs::rename(&tmp, path)?;
+        // The rename itself reaches the disk with its folder.
+        if let Some(dir) = path.parent() {
+            if let Ok(d) = std::fs::File::open(dir) {
+                let _ = d.sync_all();
+            }
+        }
+        Ok(())
     })();
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);
@@ -795,11 +829,18 @@ fn write_replacing(path: &Path, bytes: &[u8]) -> Result<()> {
 /// replaced in place, else a line added before the first table.
 fn with_identity(text: &str, identity: &str) -> String {
     let line = format!("identity = {}", toml::Value::String(identity.to_string()));
+    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out = Vec::new();
     let mut done = false;
     let mut in_table = false;
     for l in text.lines() {
         let t = l.trim_start();
+        let t = ["\"identity\"", "'identity'"]
+            .iter()
+            .find_map(|q| t.strip_prefix(q).map(|rest| format!("identity{rest}")))
+            .unwrap_or_else(|| t.to_string());
+        let t = t.as_str();
         if t.starts_with('[') {
             if !done {
                 out.push(line.clone());
@@ -822,7 +863,7 @@ fn with_identity(text: &str, identity: &str) -> String {
     if !done {
         out.push(line);
     }
-    out.join("\n") + "\n"
+    out.join(newline) + newline
 }
 
 #[cfg(test)]
@@ -1042,6 +1083,53 @@ mod save_identity_tests {
                 "platform = \"folder:/x\"\n",
                 "{bad:?}"
             );
+        }
+        // CRLF files stay CRLF; a quoted key and a byte-order mark are recognised.
+        std::fs::write(
+            &path,
+            "\u{feff}\"identity\" = \"old@x\"\r\nlog = \"info\"\r\n",
+        )
+        .unwrap();
+        config_at(&path).save_identity("ann@bank.example").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "identity = \"ann@bank.example\"\r\nlog = \"info\"\r\n"
+        );
+        // An `identity =` line inside a multi-line string is text, not the key: writing would
+        // change that string, so nothing is written and the message says what to do.
+        let tricky = "identity = \"old@x\"\nlog = '''\nidentity = \"not a key\"\n'''\n";
+        std::fs::write(&path, tricky).unwrap();
+        let e = config_at(&path)
+            .save_identity("ann@bank.example")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("by hand"), "{e}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), tricky);
+        // A linked config file (dotfiles) is written where it points and stays a link.
+        #[cfg(unix)]
+        {
+            let target = d.path().join("dotfiles-config.toml");
+            std::fs::write(&target, "log = \"info\"\n").unwrap();
+            let link = d.path().join("linked.toml");
+            std::os::unix::fs::symlink(&target, &link).unwrap();
+            config_at(&link).save_identity("ann@bank.example").unwrap();
+            assert!(std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink());
+            assert_eq!(
+                std::fs::read_to_string(&target).unwrap(),
+                "log = \"info\"\nidentity = \"ann@bank.example\"\n"
+            );
+            // A read-only file is refused, not replaced.
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o444)).unwrap();
+            let e = config_at(&link)
+                .save_identity("bo@bank.example")
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("read-only"), "{e}");
+            std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).unwrap();
         }
         // A file that does not parse is not rewritten.
         std::fs::write(&path, "platform = [broken\n").unwrap();

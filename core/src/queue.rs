@@ -113,6 +113,44 @@ pub struct QueueItem {
     pub assignments: Vec<Assignment>,
     /// The model's next review date.
     pub next_review: NextReview,
+    /// The version's open findings (in its latest review), oldest first, with days open.
+    #[serde(default)]
+    pub findings: Vec<OpenFinding>,
+}
+
+/// An open finding of a queued version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct OpenFinding {
+    /// Its id (`F-1`).
+    pub id: String,
+    /// Severity.
+    pub severity: crate::review::Severity,
+    /// Title.
+    pub title: String,
+    /// Who must remediate it.
+    pub owner: String,
+    /// When it is due (YYYY-MM-DD).
+    pub due: String,
+    /// Days since it was raised (in the review that first raised it, carried over since).
+    pub days_open: i64,
+    /// Whether its due date has passed.
+    pub past_due: bool,
+}
+
+impl OpenFinding {
+    /// The open finding as of `today`.
+    pub fn of(f: &crate::review::Finding, today: NaiveDate) -> Self {
+        let raised = f.raised_at.get(..10).and_then(date_of).unwrap_or(today);
+        Self {
+            id: f.id.clone(),
+            severity: f.severity,
+            title: crate::display::escape(&f.title).into_owned(),
+            owner: crate::display::escape(&f.owner).into_owned(),
+            due: f.due.clone(),
+            days_open: (today - raised).num_days().max(0),
+            past_due: date_of(&f.due).is_some_and(|d| d < today),
+        }
+    }
 }
 
 impl QueueItem {
@@ -317,6 +355,23 @@ struct Pending {
     due: Due,
 }
 
+/// A version's assignments whose work is not done: an assignment made before the version's
+/// approval was that cycle's, and is done.
+pub fn open_assignments(
+    policy: &LoadedPolicy,
+    m: &Model,
+    v: &Version,
+    verdicts: &BTreeMap<String, VersionVerdicts>,
+) -> Vec<Assignment> {
+    let approved_on = verdicts
+        .get(&version_ref(v))
+        .and_then(|vv| vv.approved_on(&policy.required_roles(m.risk_tier.as_deref())));
+    Assignment::from_tags(&v.tags)
+        .into_iter()
+        .filter(|a| approved_on.is_none_or(|on| date_of(&a.at).is_some_and(|at| at > on)))
+        .collect()
+}
+
 /// Everything [`build`] judges.
 #[derive(Debug)]
 pub struct Input<'a> {
@@ -330,8 +385,32 @@ pub struct Input<'a> {
     pub verdicts: &'a BTreeMap<String, VersionVerdicts>,
     /// Versions with a review under way here (`models:/NAME/VERSION`).
     pub in_review: &'a BTreeSet<String>,
+    /// The latest monitoring run of versions that have one ([`monitoring_run`]), by
+    /// `models:/NAME/VERSION`; read only when the policy sets `[lifecycle.monitoring_runs]`.
+    pub monitoring: &'a BTreeMap<String, crate::evidence::RunEvidence>,
     /// Today.
     pub today: NaiveDate,
+}
+
+/// The latest monitoring run among a version's runs (its producing run and its evaluations):
+/// the newest (by start, then id) whose tag `tag` is set to anything but `false`, `0` or
+/// nothing.
+pub fn monitoring_run(
+    e: &crate::evidence::Evidence,
+    tag: &str,
+) -> Option<crate::evidence::RunEvidence> {
+    let marked = |r: &&crate::evidence::RunEvidence| {
+        r.tags.get(tag).is_some_and(|v| {
+            let v = v.trim();
+            !(v.is_empty() || v == "0" || v.eq_ignore_ascii_case("false"))
+        })
+    };
+    e.run
+        .iter()
+        .chain(e.evaluations.iter())
+        .filter(marked)
+        .max_by(|a, b| (&a.start, &a.run_id).cmp(&(&b.start, &b.run_id)))
+        .cloned()
 }
 
 /// The model's next review date and the version it governs (the approved production version,
@@ -505,6 +584,42 @@ fn reasons(input: &Input<'_>) -> Vec<Pending> {
                     format!("monitoring tag {tag} = {}", crate::display::escape(value)),
                     Due::AfterSeen(due_days(Trigger::MonitoringBreach)),
                 );
+            }
+            // And what the latest monitoring run measured.
+            if let (Some(rules), Some(run)) = (
+                policy.policy.lifecycle.monitoring_runs.as_ref(),
+                input.monitoring.get(&key),
+            ) {
+                for rule in &rules.breach_when {
+                    let shown = |what: String| {
+                        format!(
+                            "monitoring run '{}' ({}, {}): {what}",
+                            crate::display::escape(&run.run_name),
+                            crate::display::short_hash(&run.run_id),
+                            run.start.get(..10).unwrap_or(&run.start)
+                        )
+                    };
+                    let detail = match run.metrics.get(&rule.metric).map(|m| m.value) {
+                        // Not recorded: nothing to judge by this rule.
+                        None => continue,
+                        // A NaN or infinite reading is no evidence that all is well.
+                        Some(None) => shown(format!("{} is NaN or infinite", rule.metric)),
+                        Some(Some(v)) if rule.op.holds(v, rule.threshold) => shown(format!(
+                            "{} = {} {} {}",
+                            rule.metric,
+                            v,
+                            rule.op.symbol(true),
+                            rule.threshold
+                        )),
+                        Some(Some(_)) => continue,
+                    };
+                    push(
+                        key.clone(),
+                        ReasonKind::MonitoringBreach,
+                        detail,
+                        Due::AfterSeen(due_days(Trigger::MonitoringBreach)),
+                    );
+                }
             }
         }
 
@@ -756,15 +871,7 @@ pub fn build(input: &Input<'_>, seen: &BTreeMap<(String, String), String>) -> Ve
         reasons.sort_by(|a, b| {
             (a.due.is_none(), &a.due, a.kind).cmp(&(b.due.is_none(), &b.due, b.kind))
         });
-        // An assignment made before the version's approval was that cycle's: done.
-        let approved_on = input
-            .verdicts
-            .get(&vref)
-            .and_then(|vv| vv.approved_on(&input.policy.required_roles(m.risk_tier.as_deref())));
-        let assignments: Vec<Assignment> = Assignment::from_tags(&v.tags)
-            .into_iter()
-            .filter(|a| approved_on.is_none_or(|on| date_of(&a.at).is_some_and(|at| at > on)))
-            .collect();
+        let assignments = open_assignments(input.policy, m, v, input.verdicts);
         let due = reasons
             .iter()
             .filter_map(|r| r.due.clone())
@@ -809,6 +916,7 @@ pub fn build(input: &Input<'_>, seen: &BTreeMap<(String, String), String>) -> Ve
             days_overdue,
             assignments,
             next_review,
+            findings: Vec::new(),
         });
     }
     items.sort_by(|a, b| {

@@ -41,7 +41,10 @@ async fn with<T: Send + 'static>(
             .lock()
             .map_err(|_| internal("a previous command panicked; restart the app".into()))?;
         if guard.is_none() {
-            *guard = Some(Workspace::from_env()?);
+            let mut w = Workspace::from_env()?;
+            // The window asks who acts instead of recording under the login name.
+            w.config.login_fallback = false;
+            *guard = Some(w);
         }
         match guard.as_mut() {
             Some(w) => f(w).map_err(Into::into),

@@ -91,6 +91,18 @@ pub(crate) fn queue(ws: &Workspace, a: QueueArgs) -> Result<()> {
                 r.detail
             );
         }
+        for f in &i.findings {
+            say!(
+                "  finding {} [{}] open {} days, due {}{}: {} (owner {})",
+                f.id,
+                f.severity.as_str(),
+                f.days_open,
+                f.due,
+                if f.past_due { " (past due)" } else { "" },
+                f.title,
+                f.owner
+            );
+        }
         let n = &i.next_review;
         if n.disagree() {
             say!(

@@ -435,9 +435,12 @@ async fn desktop_demo_inventory_detail_dashboard_and_datasets() {
                     t.contains("by vera.validator@demo.bank")
                 })
                 .await?;
-                app.wait_text("#identity", "the header", |t| {
-                    t.starts_with("vera.validator@demo.bank")
-                })
+                // The header names her (its full text is its tooltip: the line is cut short).
+                app.wait_count(
+                    "#identity[title^='vera.validator@demo.bank · policy']",
+                    "the header naming her",
+                    |n| n == 1,
+                )
                 .await?;
                 let saved =
                     std::fs::read_to_string(&config_file).map_err(|e| format!("config: {e}"))?;
@@ -597,6 +600,10 @@ async fn desktop_reviews_signs_and_exports_against_mlflow() {
                 app.wait_count("#review-start", "the preview's Start review", |n| n == 1)
                     .await?;
                 app.click("#review-start").await?;
+                app.wait_text("#review-meta", "the started review", |t| {
+                    t.contains("started") && !t.contains("preview")
+                })
+                .await?;
                 let total = app
                     .wait_text("#review-progress-text", "the review", |t| {
                         t.starts_with("0 of ")

@@ -582,3 +582,105 @@ fn a_new_review_never_hides_a_reject_and_revalidates_unchanged_evidence() {
         "{list}"
     );
 }
+
+/// Managers see how long findings have been open and which assignments are late: per version
+/// in the queue, and in the portfolio report (JSON and PDF) with the dashboard's figures.
+#[test]
+fn the_queue_and_the_portfolio_show_open_findings_and_assignments_past_due() {
+    let cli = Cli::new();
+    cli.ok(&["demo", "--no-tui"]);
+    let q = cli.json(&["queue", "--json"]);
+    let v = q["items"][0]["version_ref"]
+        .as_str()
+        .expect("a queued version")
+        .to_string();
+    let vera = "victor.validator@demo.bank";
+    cli.ok(&["review", "start", &v, "--as", vera]);
+    cli.ok(&[
+        "review",
+        "finding",
+        "add",
+        &v,
+        "--title",
+        "Back-test window too short",
+        "--severity",
+        "high",
+        "--due",
+        "2026-01-31",
+        "--owner",
+        "olga.owner@demo.bank",
+        "--as",
+        vera,
+    ]);
+    cli.ok(&[
+        "assign",
+        &v,
+        "--to",
+        "vera.validator@demo.bank",
+        "--due",
+        "2026-02-01",
+        "--as",
+        vera,
+    ]);
+    let today = chrono::Utc::now().date_naive();
+    let late = (today - chrono::NaiveDate::from_ymd_opt(2026, 2, 1).expect("date")).num_days();
+
+    let q = cli.json(&["queue", "--json"]);
+    let item = q["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["version_ref"] == v.as_str())
+        .expect("still queued");
+    let f = &item["findings"][0];
+    assert_eq!(f["id"], "F-1", "{item}");
+    assert_eq!(f["days_open"], 0);
+    assert_eq!(f["past_due"], true);
+    assert_eq!(f["severity"], "high");
+
+    let dir = tempfile::tempdir().expect("tmp");
+    let json_path = dir.path().join("portfolio.json");
+    cli.ok(&["export", "inventory", "-o", json_path.to_str().expect("p")]);
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(&json_path).expect("json"))
+        .expect("portfolio json");
+    assert!(
+        r["figures"]["open_findings"].as_u64() >= Some(1),
+        "{}",
+        r["figures"]
+    );
+    assert!(r["figures"]["findings_past_due"].as_u64() >= Some(1));
+    assert_eq!(r["figures"]["assignments_past_due"], 1, "{}", r["figures"]);
+    let a = &r["assignments_past_due"][0];
+    assert_eq!(a["version"], v.as_str());
+    assert_eq!(a["assignment"]["to"], "vera.validator@demo.bank");
+    assert_eq!(a["days_late"], late);
+    let found = r["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|x| x["version"] == v.as_str())
+        .expect("the finding");
+    assert_eq!(found["finding"]["title"], "Back-test window too short");
+
+    let pdf = dir.path().join("portfolio.pdf");
+    cli.ok(&["export", "inventory", "-o", pdf.to_str().expect("p")]);
+    let o = std::process::Command::new("pdftotext")
+        .args([pdf.to_str().expect("p"), "-"])
+        .output()
+        .expect("pdftotext");
+    let text = String::from_utf8_lossy(&o.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for want in [
+        "Assignments past due",
+        "Open findings",
+        "Back-test window too short",
+        &format!("{late} days"),
+    ] {
+        assert!(
+            text.contains(want),
+            "the portfolio PDF lacks {want:?}: {text}"
+        );
+    }
+}

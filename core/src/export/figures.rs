@@ -65,6 +65,35 @@ pub struct PortfolioFigures {
     pub prompts_per_provider: BTreeMap<String, u64>,
     /// Models with open high findings.
     pub models_with_open_high_findings: u64,
+    /// Open findings, and how many of them are past their due date.
+    #[serde(default)]
+    pub open_findings: u64,
+    /// Open findings past their due date.
+    #[serde(default)]
+    pub findings_past_due: u64,
+    /// Assignments past their due date with the work not done.
+    #[serde(default)]
+    pub assignments_past_due: u64,
+}
+
+/// An open finding in the portfolio, with how long it has been open.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct PortfolioFinding {
+    /// `models:/NAME/VERSION`.
+    pub version: String,
+    /// The finding.
+    pub finding: crate::queue::OpenFinding,
+}
+
+/// An assignment past its due date, its work not done (no approval since it was made).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct PastDueAssignment {
+    /// `models:/NAME/VERSION`.
+    pub version: String,
+    /// The assignment.
+    pub assignment: crate::assignment::Assignment,
+    /// Days past its due date.
+    pub days_late: i64,
 }
 
 /// The whole report.
@@ -78,4 +107,10 @@ pub struct PortfolioReport {
     pub figures: PortfolioFigures,
     /// Every model.
     pub rows: Vec<PortfolioRow>,
+    /// Every open finding, longest open first.
+    #[serde(default)]
+    pub findings: Vec<PortfolioFinding>,
+    /// Assignments past their due date, latest first.
+    #[serde(default)]
+    pub assignments_past_due: Vec<PastDueAssignment>,
 }

@@ -8,7 +8,9 @@ use crate::store::{LedgerEntry, Store};
 use crate::Result;
 use std::collections::BTreeMap;
 
-pub use super::figures::{PortfolioFigures, PortfolioReport, PortfolioRow};
+pub use super::figures::{
+    PastDueAssignment, PortfolioFigures, PortfolioFinding, PortfolioReport, PortfolioRow,
+};
 
 fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
     if sorted.is_empty() {
@@ -149,7 +151,60 @@ pub fn build(
         prompts_per_provider: BTreeMap::new(),
         models_with_open_high_findings: rows.iter().filter(|r| r.open_high_findings > 0).count()
             as u64,
+        open_findings: 0,
+        findings_past_due: 0,
+        assignments_past_due: 0,
     };
+    // Open findings with days open, and assignments past their due date.
+    let day = crate::queue::date_of(today).unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let mut findings: Vec<PortfolioFinding> = store
+        .open_findings_by_version(platform, today)?
+        .into_iter()
+        .flat_map(|(version, o)| {
+            o.findings
+                .into_iter()
+                .map(move |f| PortfolioFinding {
+                    version: version.clone(),
+                    finding: crate::queue::OpenFinding::of(&f, day),
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    findings.sort_by(|a, b| {
+        (b.finding.days_open, &a.version, &a.finding.id).cmp(&(
+            a.finding.days_open,
+            &b.version,
+            &b.finding.id,
+        ))
+    });
+    let mut past_due = Vec::new();
+    for m in &models {
+        for v in versions_by_model
+            .get(&m.name)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+        {
+            for a in crate::queue::open_assignments(policy, m, v, &verdicts) {
+                let late = a
+                    .due
+                    .as_deref()
+                    .and_then(crate::queue::date_of)
+                    .map(|d| (day - d).num_days())
+                    .filter(|n| *n > 0);
+                if let Some(days_late) = late {
+                    past_due.push(PastDueAssignment {
+                        version: format!("models:/{}/{}", v.name, v.version),
+                        assignment: a,
+                        days_late,
+                    });
+                }
+            }
+        }
+    }
+    past_due.sort_by(|a, b| (b.days_late, &a.version).cmp(&(a.days_late, &b.version)));
+    figures.open_findings = findings.len() as u64;
+    figures.findings_past_due = findings.iter().filter(|f| f.finding.past_due).count() as u64;
+    figures.assignments_past_due = past_due.len() as u64;
     for r in &rows {
         *figures
             .by_tier
@@ -169,6 +224,8 @@ pub fn build(
         today: today.to_string(),
         figures,
         rows,
+        findings,
+        assignments_past_due: past_due,
     })
 }
 

@@ -84,7 +84,8 @@ pub enum Comparison {
 }
 
 impl Comparison {
-    fn holds(self, a: f64, b: f64) -> bool {
+    /// Whether `a OP b`.
+    pub fn holds(self, a: f64, b: f64) -> bool {
         match self {
             Comparison::Ge => a >= b,
             Comparison::Gt => a > b,
@@ -93,7 +94,8 @@ impl Comparison {
         }
     }
 
-    fn symbol(self, holds: bool) -> &'static str {
+    /// The operator as shown, or its negation when it does not hold.
+    pub fn symbol(self, holds: bool) -> &'static str {
         match (self, holds) {
             (Comparison::Ge, true) => "≥",
             (Comparison::Ge, false) => "<",

@@ -217,6 +217,33 @@ pub struct Lifecycle {
     /// `breached`, `alert`).
     #[serde(default = "default_breach_values")]
     pub breach_values: Vec<String>,
+    /// Breaches read from monitoring runs' metrics (none by default).
+    #[serde(default)]
+    pub monitoring_runs: Option<MonitoringRuns>,
+}
+
+/// Monitoring read from runs: the newest run linked to the version (its producing run or an
+/// evaluation) whose tag `tag` is set (to anything but `false`, `0` or nothing) is its latest
+/// monitoring run, and any rule of `breach_when` that holds on its metrics is a breach.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonitoringRuns {
+    /// The run tag that marks a monitoring run (e.g. `monitoring_run`).
+    pub tag: String,
+    /// When a metric of that run means a breach, e.g. `{ metric = "psi", op = ">", threshold = 0.25 }`.
+    pub breach_when: Vec<BreachRule>,
+}
+
+/// A metric of a monitoring run and the values that mean a breach.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BreachRule {
+    /// The metric, as the run logs it.
+    pub metric: String,
+    /// The comparison that means a breach.
+    pub op: checks::Comparison,
+    /// The threshold it is compared with.
+    pub threshold: f64,
 }
 
 impl Default for Lifecycle {
@@ -226,6 +253,7 @@ impl Default for Lifecycle {
             due_soon_days: default_due_soon_days(),
             breach_tag: None,
             breach_values: default_breach_values(),
+            monitoring_runs: None,
         }
     }
 }
@@ -443,6 +471,27 @@ fn validate(p: &Policy, text: &str, path: &Path) -> Result<()> {
             "lifecycle.due_soon_days must be 0 to 3650 days, not {}",
             p.lifecycle.due_soon_days
         )));
+    }
+    if let Some(m) = &p.lifecycle.monitoring_runs {
+        if m.tag.trim().is_empty() {
+            return Err(plain(
+                "lifecycle.monitoring_runs.tag must name the run tag that marks a monitoring run"
+                    .into(),
+            ));
+        }
+        if m.breach_when.is_empty() {
+            return Err(plain(
+                "lifecycle.monitoring_runs.breach_when must hold at least one rule, e.g. { metric = \"psi\", op = \">\", threshold = 0.25 }".into(),
+            ));
+        }
+        for r in &m.breach_when {
+            if r.metric.trim().is_empty() || !r.threshold.is_finite() {
+                return Err(plain(format!(
+                    "lifecycle.monitoring_runs.breach_when: each rule needs a metric and a finite threshold (metric {:?}, threshold {})",
+                    r.metric, r.threshold
+                )));
+            }
+        }
     }
     let mut seen = std::collections::BTreeSet::new();
     for item in &p.checklist {

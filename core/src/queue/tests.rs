@@ -89,6 +89,7 @@ struct World {
     versions: Vec<Version>,
     verdicts: BTreeMap<String, VersionVerdicts>,
     in_review: BTreeSet<String>,
+    monitoring: BTreeMap<String, crate::evidence::RunEvidence>,
 }
 
 impl World {
@@ -99,6 +100,7 @@ impl World {
             versions,
             verdicts: BTreeMap::new(),
             in_review: BTreeSet::new(),
+            monitoring: BTreeMap::new(),
         }
     }
 
@@ -109,6 +111,7 @@ impl World {
             versions: &self.versions,
             verdicts: &self.verdicts,
             in_review: &self.in_review,
+            monitoring: &self.monitoring,
             today: day(today),
         };
         build(&input, seen)
@@ -217,6 +220,7 @@ fn a_stale_approval_is_due_from_when_it_was_first_seen() {
         versions: &w.versions,
         verdicts: &w.verdicts,
         in_review: &w.in_review,
+        monitoring: &w.monitoring,
         today: day("2026-12-05"),
     };
     assert!(timed_triggers(&input).contains(&("models:/pd/1".into(), "evidence_changed".into())));
@@ -429,4 +433,152 @@ fn a_planted_record_hides_nothing_and_an_old_assignment_sets_no_date() {
     assert_eq!(q[0].due.as_deref(), Some("2026-12-01"));
     assert!(q[0].assignments.is_empty());
     assert!(!q[0].assigned_to("vera@bank"));
+}
+
+/// A run for [`monitoring_evidence`]: id, start date, tags, metrics.
+type RunSpec<'a> = (
+    &'a str,
+    &'a str,
+    &'a [(&'a str, &'a str)],
+    &'a [(&'a str, Option<f64>)],
+);
+
+fn monitoring_evidence(runs: &[RunSpec<'_>]) -> crate::evidence::Evidence {
+    let v = version("lgd", "3", "2026-01-02");
+    let runs: Vec<crate::model::Run> = runs
+        .iter()
+        .map(|(id, start, tags, metrics)| crate::model::Run {
+            run_id: id.to_string(),
+            run_name: format!("monitor-{id}"),
+            experiment_id: "9".into(),
+            experiment_name: None,
+            user: Some("mon.job".into()),
+            status: "FINISHED".into(),
+            start_ms: ms(start),
+            end_ms: None,
+            source_name: None,
+            git_commit: None,
+            git_repo: None,
+            params: BTreeMap::new(),
+            metrics: metrics
+                .iter()
+                .map(|(k, x)| {
+                    (
+                        k.to_string(),
+                        crate::model::Metric {
+                            value: *x,
+                            step: 0,
+                            timestamp_ms: 0,
+                            history: vec![],
+                        },
+                    )
+                })
+                .collect(),
+            tags: tags
+                .iter()
+                .map(|(k, x)| (k.to_string(), x.to_string()))
+                .collect(),
+            datasets: vec![],
+            model_inputs: vec![],
+            deleted: false,
+        })
+        .collect();
+    crate::evidence::Evidence::assemble(&v, None, None, &runs)
+}
+
+/// A breach read from the latest monitoring run's metrics: the newest run carrying the
+/// policy's tag decides (an older breach healed by a newer run is no breach; an unmarked run
+/// is not monitoring), a NaN reading is a breach, and the reason names the run.
+#[test]
+fn the_latest_monitoring_runs_metric_beyond_its_threshold_is_a_breach() {
+    let mut w = World::new(
+        vec![model("lgd", "2", &[("production", "3")], &[])],
+        vec![version("lgd", "3", "2026-01-02")],
+    );
+    w.verdicts.insert(
+        "models:/lgd/3".into(),
+        approved_pair("2026-06-01", "2026-06-02"),
+    );
+    let text = crate::policy::DEFAULT_POLICY.replace(
+        "breach_values = [\"breach\", \"breached\", \"alert\"]",
+        "breach_values = [\"breach\", \"breached\", \"alert\"]\nmonitoring_runs = { tag = \"monitoring_run\", breach_when = [{ metric = \"psi\", op = \">\", threshold = 0.25 }] }",
+    );
+    w.policy = LoadedPolicy::from_text(&text, None).unwrap();
+    let pick = |runs| monitoring_run(&monitoring_evidence(runs), "monitoring_run");
+    // The older run breached, the newer one is fine: no breach.
+    let latest = pick(&[
+        (
+            "a",
+            "2026-10-01",
+            &[("monitoring_run", "true")],
+            &[("psi", Some(0.4))],
+        ),
+        (
+            "b",
+            "2026-11-01",
+            &[("monitoring_run", "true")],
+            &[("psi", Some(0.1))],
+        ),
+        ("c", "2026-11-20", &[], &[("psi", Some(0.9))]),
+        (
+            "d",
+            "2026-11-21",
+            &[("monitoring_run", "false")],
+            &[("psi", Some(0.9))],
+        ),
+    ])
+    .unwrap();
+    assert_eq!(latest.run_id, "b");
+    w.monitoring.insert("models:/lgd/3".into(), latest);
+    assert!(w.queue("2026-12-01").iter().all(|i| i.name != "lgd"));
+    // The newest breaches: queued, due by the tier's days, the run named.
+    let latest = pick(&[
+        (
+            "a",
+            "2026-10-01",
+            &[("monitoring_run", "true")],
+            &[("psi", Some(0.1))],
+        ),
+        (
+            "b",
+            "2026-11-01",
+            &[("monitoring_run", "yes")],
+            &[("psi", Some(0.31))],
+        ),
+    ])
+    .unwrap();
+    w.monitoring.insert("models:/lgd/3".into(), latest);
+    let q = w.queue("2026-12-01");
+    let lgd = q.iter().find(|i| i.name == "lgd").expect("queued");
+    assert_eq!(kinds(lgd), vec![ReasonKind::MonitoringBreach]);
+    assert_eq!(
+        lgd.reasons[0].detail,
+        "monitoring run 'monitor-b' (b, 2026-11-01): psi = 0.31 > 0.25"
+    );
+    assert_eq!(lgd.due.as_deref(), Some("2026-12-31"), "tier 2: 30 days");
+    // A NaN reading is no evidence that all is well.
+    let nan = pick(&[(
+        "n",
+        "2026-11-05",
+        &[("monitoring_run", "1")],
+        &[("psi", None)],
+    )])
+    .unwrap();
+    w.monitoring.insert("models:/lgd/3".into(), nan);
+    let q = w.queue("2026-12-01");
+    assert!(
+        q[0].reasons[0].detail.contains("psi is NaN or infinite"),
+        "{:?}",
+        q[0].reasons
+    );
+    // A run that does not record the metric says nothing.
+    let silent = pick(&[(
+        "s",
+        "2026-11-05",
+        &[("monitoring_run", "1")],
+        &[("auc", Some(0.5))],
+    )])
+    .unwrap();
+    w.monitoring.insert("models:/lgd/3".into(), silent);
+    assert!(w.queue("2026-12-01").iter().all(|i| i.name != "lgd"));
 }

@@ -130,6 +130,15 @@ impl Severity {
             _ => None,
         }
     }
+
+    /// `high`, `medium` or `low`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+        }
+    }
 }
 
 /// Finding status.
@@ -909,12 +918,9 @@ impl Review {
         let mut open_findings = BTreeMap::new();
         let today = crate::inventory::today();
         for f in self.findings.iter().filter(|f| f.is_open(&today)) {
-            let key = match f.severity {
-                Severity::High => "high",
-                Severity::Medium => "medium",
-                Severity::Low => "low",
-            };
-            *open_findings.entry(key.to_string()).or_insert(0) += 1;
+            *open_findings
+                .entry(f.severity.as_str().to_string())
+                .or_insert(0) += 1;
         }
         let mut blockers = Vec::new();
         if !unanswered.is_empty() {

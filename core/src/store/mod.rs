@@ -21,6 +21,7 @@ const UPSERT_MODEL: &str = "INSERT INTO models (platform, name, kind, json) VALU
 const UPSERT_VERSION: &str = "INSERT INTO versions (platform, name, version, run_id, json) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(platform, name, version) DO UPDATE SET run_id = excluded.run_id, json = excluded.json";
 mod ledger;
 mod reviews;
+pub use reviews::OpenFindings;
 mod triggers;
 
 pub use ledger::{LedgerEntry, LedgerReport};

@@ -177,36 +177,77 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// Open high-severity findings per model, over the latest review of each version.
-    pub fn open_high_findings_by_model(
+    /// The findings still open on `today` in the latest review of each version, by
+    /// `models:/NAME/VERSION`, with how many findings there could not be read (counted as
+    /// open: never hidden).
+    pub fn open_findings_by_version(
         &self,
         platform: &str,
-    ) -> Result<std::collections::BTreeMap<String, u64>> {
+        today: &str,
+    ) -> Result<std::collections::BTreeMap<String, OpenFindings>> {
         let mut st = self
             .conn
             .prepare(
-                "SELECT r.name, f.json FROM review_findings f JOIN reviews r ON r.id = f.review_id
+                "SELECT r.name, r.version, f.json FROM review_findings f JOIN reviews r ON r.id = f.review_id
                  WHERE r.platform = ?1 AND r.started_at = (SELECT MAX(started_at) FROM reviews x WHERE x.platform = r.platform AND x.name = r.name AND x.version = r.version)",
             )
             .map_err(|e| self.err(e))?;
         let rows = st
             .query_map([platform], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
             })
             .map_err(|e| self.err(e))?;
+        let mut out: std::collections::BTreeMap<String, OpenFindings> = Default::default();
+        for row in rows {
+            let (name, version, json) = row.map_err(|e| self.err(e))?;
+            let at = format!("models:/{name}/{version}");
+            match serde_json::from_str::<crate::review::Finding>(&json) {
+                Ok(f) if f.is_open(today) => out.entry(at).or_default().findings.push(f),
+                Ok(_) => {}
+                Err(_) => out.entry(at).or_default().unreadable += 1,
+            }
+        }
+        for o in out.values_mut() {
+            o.findings
+                .sort_by(|a, b| (&a.raised_at, &a.id).cmp(&(&b.raised_at, &b.id)));
+        }
+        Ok(out)
+    }
+
+    /// Open high-severity findings per model, over the latest review of each version (a
+    /// finding that cannot be read counts).
+    pub fn open_high_findings_by_model(
+        &self,
+        platform: &str,
+    ) -> Result<std::collections::BTreeMap<String, u64>> {
         let today = crate::inventory::today();
         let mut out = std::collections::BTreeMap::new();
-        for row in rows {
-            let (name, json) = row.map_err(|e| self.err(e))?;
-            // A finding that does not parse counts as open: it is never hidden.
-            let open = match serde_json::from_str::<crate::review::Finding>(&json) {
-                Ok(f) => f.severity == crate::review::Severity::High && f.is_open(&today),
-                Err(_) => true,
-            };
-            if open {
-                *out.entry(name).or_insert(0) += 1;
+        for (at, o) in self.open_findings_by_version(platform, &today)? {
+            let name = crate::uri::VersionRef::parse(&at)
+                .map(|v| v.name)
+                .unwrap_or(at);
+            let high = o
+                .findings
+                .iter()
+                .filter(|f| f.severity == crate::review::Severity::High)
+                .count() as u64;
+            if high + o.unreadable > 0 {
+                *out.entry(name).or_insert(0) += high + o.unreadable;
             }
         }
         Ok(out)
     }
+}
+
+/// A version's open findings ([`Store::open_findings_by_version`]).
+#[derive(Debug, Clone, Default)]
+pub struct OpenFindings {
+    /// The open findings, oldest first.
+    pub findings: Vec<crate::review::Finding>,
+    /// Findings there that could not be read.
+    pub unreadable: u64,
 }

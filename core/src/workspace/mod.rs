@@ -151,8 +151,10 @@ pub struct IdentitySaved {
     pub identity: String,
     /// The config file it was saved in.
     pub path: String,
-    /// The roles the governing roster gives it (empty: its signature would not count).
-    pub roles: Vec<String>,
+    /// The roles the configured policy's roster gives it (empty: its signature would not
+    /// count); `None` when a trust root is pinned: the trusted release's roster decides when
+    /// signing.
+    pub roles: Option<Vec<String>>,
 }
 
 /// What the window shows in its header.
@@ -802,29 +804,28 @@ impl Workspace {
 
     /// Takes `principal` as who acts from now on and saves it in the config file (kept as
     /// written otherwise; created 0600 when missing): how the TUI and the desktop set the
-    /// identity on first use. Returns the file written and the roles the governing roster gives
-    /// the principal (empty: it may answer, but nobody will count its signature).
+    /// identity on first use. Returns the file written and, where no root is pinned, the roles
+    /// the configured roster gives the principal.
     pub fn save_identity(&mut self, principal: &str) -> Result<IdentitySaved> {
         let path = self.config.save_identity(principal)?;
         self.identity = Some(principal.to_string());
         self.session.identity = Some(principal.to_string());
+        // No look at the platform here (the TUI saves on its UI thread): with a root pinned
+        // the trusted release's roster decides at signing, so it is not guessed.
+        let roles = match self.root_pin() {
+            Ok(_) => None,
+            Err(_) => Some(
+                crate::approval::roster_roles(&self.policy.policy, principal)
+                    .into_iter()
+                    .map(|r| r.as_str().to_string())
+                    .collect(),
+            ),
+        };
         Ok(IdentitySaved {
             identity: principal.to_string(),
             path: path.display().to_string(),
-            roles: self.roster_roles(principal),
+            roles,
         })
-    }
-
-    /// The roles the governing roster gives `principal` (compared as the roster compares
-    /// identities); empty when none, or when the roster cannot be read.
-    pub fn roster_roles(&self, principal: &str) -> Vec<String> {
-        let Ok(policy) = self.governing_policy() else {
-            return Vec::new();
-        };
-        crate::approval::roster_roles(&policy.policy, principal)
-            .into_iter()
-            .map(|r| r.as_str().to_string())
-            .collect()
     }
 
     /// The header facts.
@@ -1083,24 +1084,31 @@ impl Workspace {
     /// over the stored evidence. The model's status does not change.
     pub fn review_preview(&self, version: &str) -> Result<ReviewPage> {
         let vref = self.resolve_local(version)?;
+        // As `review_open` decides: the review under way is shown from the store with no look
+        // at the platform, unless an explicit --policy would draft anew.
+        let existing = review::load_latest(&self.session.store, &self.session.key, &vref)?;
+        if let Some(existing) = &existing {
+            if self.config.policy.value.is_none() {
+                return self.review_page(existing.clone(), true);
+            }
+        }
         let (policy, note) = self.drafting();
+        if let Some(existing) = existing {
+            if existing.header.policy_sha256 == policy.sha256 {
+                return self.review_page(existing, true);
+            }
+        }
         let reviewer = self.acting_identity("a review").ok();
-        let (review, exists) = review::preview(
+        let (review, _) = review::preview(
             &self.session.store,
             &self.session.key,
             &policy,
             &vref,
             reviewer,
         )?;
-        let mut page = if exists {
-            self.review_page(review, true)?
-        } else {
-            self.review_page_under(review, false, &policy)?
-        };
-        page.preview = !exists;
-        if !exists {
-            page.note = note;
-        }
+        let mut page = self.review_page_under(review, false, &policy)?;
+        page.preview = true;
+        page.note = note;
         Ok(page)
     }
 

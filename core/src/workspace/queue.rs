@@ -135,12 +135,40 @@ impl Workspace {
             input: today.to_string(),
             reason: "write YYYY-MM-DD".into(),
         })?;
+        // The latest monitoring run of each version in production or approved, where the
+        // policy reads breaches from runs.
+        let mut monitoring = BTreeMap::new();
+        if let Some(m) = &policy.policy.lifecycle.monitoring_runs {
+            let prod = &policy.policy.lifecycle.production_aliases;
+            for v in &versions {
+                let vref = format!("models:/{}/{}", v.name, v.version);
+                let in_prod = v
+                    .aliases
+                    .iter()
+                    .any(|a| prod.iter().any(|p| p.eq_ignore_ascii_case(a)));
+                if !(in_prod || verdicts.contains_key(&vref)) {
+                    continue;
+                }
+                let r = crate::uri::VersionRef {
+                    name: v.name.clone(),
+                    version: v.version.clone(),
+                };
+                if let Some(run) = store
+                    .evidence(&key, &r)
+                    .ok()
+                    .and_then(|e| queue::monitoring_run(&e, &m.tag))
+                {
+                    monitoring.insert(vref, run);
+                }
+            }
+        }
         let whole = queue::Input {
             policy: &policy,
             models: &all,
             versions: &versions,
             verdicts: &verdicts,
             in_review: &in_review,
+            monitoring: &monitoring,
             today: day,
         };
         // Sightings are recorded over the whole inventory, so a filtered look never makes
@@ -156,6 +184,16 @@ impl Workspace {
         );
         if let Some(me) = &mine {
             items.retain(|i| i.assigned_to(me));
+        }
+        let open = store.open_findings_by_version(&key, today)?;
+        for item in &mut items {
+            if let Some(o) = open.get(&item.version_ref) {
+                item.findings = o
+                    .findings
+                    .iter()
+                    .map(|f| queue::OpenFinding::of(f, day))
+                    .collect();
+            }
         }
         Ok(Queue {
             schema: queue::SCHEMA.to_string(),

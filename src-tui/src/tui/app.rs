@@ -118,6 +118,9 @@ pub struct App {
     pub log_line: Option<String>,
     /// Asking who the user is, before the first thing that records it.
     pub identity_prompt: Option<IdentityPrompt>,
+    /// The version picked in the detail pane (`[` / `]`), as (model, version); the latest
+    /// when none is picked for the selected model. Review, sign, verify and export act on it.
+    pub picked_version: Option<(String, String)>,
 }
 
 /// The question "who are you?", asked once: before the first answer, finding or review when
@@ -135,7 +138,9 @@ pub struct IdentityPrompt {
 
 impl App {
     /// Loads the inventory from the store (no network).
-    pub fn new(ws: Workspace, today: String) -> anyhow::Result<Self> {
+    pub fn new(mut ws: Workspace, today: String) -> anyhow::Result<Self> {
+        // The TUI asks who acts instead of recording under the login name.
+        ws.config.login_fallback = false;
         let page = ws.inventory_on(&Filter::default(), &today)?;
         let (view, statuses) = (page.view, page.statuses);
         let status = match &view.synced_at {
@@ -169,6 +174,7 @@ impl App {
             job: None,
             log_line: None,
             identity_prompt: None,
+            picked_version: None,
         };
         app.apply_search();
         app.refresh_detail();
@@ -289,11 +295,11 @@ impl App {
     /// Loads the detail of the selected model from the store.
     pub fn refresh_detail(&mut self) {
         self.detail_scroll = 0;
+        let shown = self.selected_version();
         self.detail = self.selected_model().and_then(|m| {
             let name = m.model.name.clone();
-            let latest = m.latest_version.clone();
             let page = self.ws.model(&name).ok()?;
-            let version = latest.and_then(|v| self.ws.version(&format!("models:/{name}/{v}")).ok());
+            let version = shown.and_then(|v| self.ws.version(&v.to_string()).ok());
             let (evidence, lineage) = match version {
                 Some(v) => (Some(v.evidence), Some(v.lineage)),
                 None => (None, None),
@@ -316,13 +322,48 @@ impl App {
         }
     }
 
-    /// The version the screens act on: the selected model's latest version.
+    /// The version the screens act on: the one picked in the detail pane when the selected
+    /// model has it, else its latest version.
     pub fn selected_version(&self) -> Option<VersionRef> {
         let m = self.selected_model()?;
+        let picked = self
+            .picked_version
+            .as_ref()
+            .filter(|(name, _)| *name == m.model.name)
+            .map(|(_, v)| v.clone());
         Some(VersionRef {
             name: m.model.name.clone(),
-            version: m.latest_version.clone()?,
+            version: picked.or_else(|| m.latest_version.clone())?,
         })
+    }
+
+    /// Moves the version picker one version older (`older`) or newer, within the selected
+    /// model's versions (newest first), and shows that version in the detail pane.
+    fn pick_version(&mut self, older: bool) {
+        let Some(d) = &self.detail else {
+            return;
+        };
+        let versions: Vec<String> = d.model.versions.iter().map(|v| v.version.clone()).collect();
+        let Some(current) = self.selected_version().map(|v| v.version) else {
+            self.status = "this model has no version".into();
+            return;
+        };
+        let at = versions.iter().position(|v| *v == current).unwrap_or(0);
+        let next = if older {
+            (at + 1).min(versions.len().saturating_sub(1))
+        } else {
+            at.saturating_sub(1)
+        };
+        let name = d.model.model.name.clone();
+        self.picked_version = (next > 0).then(|| (name.clone(), versions[next].clone()));
+        let chosen = versions.get(next).cloned().unwrap_or(current);
+        self.status = format!(
+            "acting on models:/{name}/{chosen}{}",
+            if next == 0 { " (the latest)" } else { "" }
+        );
+        let keep = self.detail_scroll;
+        self.refresh_detail();
+        self.detail_scroll = keep;
     }
 
     /// A key while the identity prompt is open.
@@ -344,10 +385,10 @@ impl App {
                         self.identity_prompt = None;
                         self.status = format!(
                             "you are {text} (saved in {path}){}",
-                            if roles.is_empty() {
-                                " — the roster gives you no role: you may answer, but your signature would not count".to_string()
-                            } else {
-                                format!(" — roster roles: {}", roles.join(", "))
+                            match roles {
+                                None => " — the trusted roster decides your roles when you sign".to_string(),
+                                Some(r) if r.is_empty() => " — the roster gives you no role: you may answer, but your signature would not count".to_string(),
+                                Some(r) => format!(" — roster roles: {}", r.join(", ")),
                             }
                         );
                         let status = self.status.clone();
@@ -644,7 +685,7 @@ impl App {
         };
         if records && !self.ws.identity_configured() {
             self.identity_prompt = Some(IdentityPrompt {
-                text: std::env::var("USER").unwrap_or_default(),
+                text: String::new(),
                 pending: key,
                 error: None,
             });
@@ -932,6 +973,8 @@ impl App {
                 None => return Effect::StartSync,
             },
             Action::Help => self.show_help = true,
+            Action::OlderVersion => self.pick_version(true),
+            Action::NewerVersion => self.pick_version(false),
             // Handled above, before the keymap (they open screens).
             Action::Review
             | Action::Sign

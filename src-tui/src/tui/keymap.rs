@@ -62,6 +62,10 @@ pub enum Action {
     Verify,
     /// Open the review queue.
     Queue,
+    /// Act on the next older version of the selected model (the detail pane's version picker).
+    OlderVersion,
+    /// Act on the next newer version of the selected model.
+    NewerVersion,
 }
 
 /// (action, name in keys.toml, default keys, help) in help order.
@@ -80,6 +84,18 @@ const ACTIONS: &[(Action, &str, &[&str], &str)] = &[
         "clear search, close help",
     ),
     (Action::SwitchPane, "switch_pane", &["Tab"], "switch pane"),
+    (
+        Action::OlderVersion,
+        "older_version",
+        &["["],
+        "version picker: older version (review, sign, verify, export act on it)",
+    ),
+    (
+        Action::NewerVersion,
+        "newer_version",
+        &["]"],
+        "version picker: newer version",
+    ),
     (
         Action::FilterTier,
         "filter_tier",

@@ -989,3 +989,64 @@ fn looking_is_not_starting_and_the_first_record_asks_who_you_are() {
         .all(|a| a.answered_by.as_deref() == Some("vera.validator@demo.bank")));
     assert_eq!(page.review.answers.len(), 1);
 }
+
+/// The detail pane's version picker: `[` picks an older version, which the detail shows and
+/// review acts on (not the latest); `]` comes back; another model starts at its latest again.
+#[test]
+fn the_version_picker_makes_review_act_on_an_older_version() {
+    let (_d, mut app) = demo_app();
+    select(&mut app, "aml-transaction-monitoring");
+    assert_eq!(
+        app.selected_version().map(|v| v.version).as_deref(),
+        Some("3")
+    );
+    app.on_key(key(KeyCode::Char('[')));
+    assert_eq!(
+        app.selected_version().map(|v| v.version).as_deref(),
+        Some("2")
+    );
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("▶ v2"), "{screen}");
+    assert!(
+        app.status.contains("models:/aml-transaction-monitoring/2"),
+        "{}",
+        app.status
+    );
+    assert_eq!(
+        app.detail
+            .as_ref()
+            .and_then(|d| d.lineage.as_ref())
+            .map(|l| l.version.as_str()),
+        Some("models:/aml-transaction-monitoring/2")
+    );
+    // Past the oldest it stays there; `]` goes back towards the latest.
+    for _ in 0..5 {
+        app.on_key(key(KeyCode::Char('[')));
+    }
+    assert_eq!(
+        app.selected_version().map(|v| v.version).as_deref(),
+        Some("1")
+    );
+    app.on_key(key(KeyCode::Char(']')));
+    assert_eq!(
+        app.selected_version().map(|v| v.version).as_deref(),
+        Some("2")
+    );
+    app.on_key(key(KeyCode::Char('r')));
+    app.wait_job();
+    let super::app::Screen::Review(r) = &app.screen else {
+        panic!("review screen: {}", app.status)
+    };
+    assert_eq!(r.version, "models:/aml-transaction-monitoring/2");
+    app.on_key(key(KeyCode::Esc));
+    // Another model: its latest again.
+    app.on_key(key(KeyCode::Esc));
+    app.search.clear();
+    select(&mut app, "ccr-pfe-simulation");
+    let v = app.selected_version().expect("a version");
+    assert_eq!(v.name, "ccr-pfe-simulation");
+    assert_eq!(
+        Some(v.version),
+        app.selected_model().and_then(|m| m.latest_version.clone())
+    );
+}

@@ -33,7 +33,7 @@ fn draw_identity_prompt(f: &mut Frame, app: &App) {
     };
     let area = f.area();
     let w = 76.min(area.width);
-    let h = 9.min(area.height);
+    let h = 10.min(area.height);
     let rect = Rect {
         x: area.x + (area.width - w) / 2,
         y: area.y + (area.height - h) / 2,
@@ -42,7 +42,8 @@ fn draw_identity_prompt(f: &mut Frame, app: &App) {
     };
     let mut lines = vec![
         Line::from(" Answers, findings and reviews record who made them."),
-        Line::from(" Type your identity as the roster (allowed_signers) names you:"),
+        Line::from(" Type your identity as the roster (allowed_signers) names you,"),
+        Line::from(" e.g. vera.validator@bank.example:"),
         Line::from(vec![
             Span::raw(" > "),
             Span::styled(
@@ -359,20 +360,27 @@ fn draw_detail(f: &mut Frame, app: &App, area: Rect) {
         }
     }
     lines.push(Line::from(""));
-    lines.push(Line::from("Versions".bold()));
+    lines.push(Line::from(vec![
+        "Versions".bold(),
+        Span::styled("  ([ ] pick ▶)", Style::new().add_modifier(Modifier::DIM)),
+    ]));
+    let acting = app.selected_version().map(|v| v.version);
     for v in &d.model.versions {
         let aliases = if v.aliases.is_empty() {
             String::new()
         } else {
             format!(" @{}", v.aliases.join(" @"))
         };
-        lines.push(Line::from(format!(
-            "  v{}{}  {}  {}",
+        let here = acting.as_deref() == Some(v.version.as_str());
+        let line = Line::from(format!(
+            "{}v{}{}  {}  {}",
+            if here { "▶ " } else { "  " },
             v.version,
             aliases,
             v.status,
             v.creator.clone().unwrap_or_default()
-        )));
+        ));
+        lines.push(if here { line.bold() } else { line });
     }
     if let Some(l) = &d.lineage {
         lines.push(Line::from(""));
@@ -420,7 +428,7 @@ fn draw_detail(f: &mut Frame, app: &App, area: Rect) {
     if let Some(run) = d.evidence.as_ref().and_then(|e| e.run.as_ref()) {
         if !run.metrics.is_empty() {
             lines.push(Line::from(""));
-            lines.push(Line::from("Metrics (latest version)".bold()));
+            lines.push(Line::from("Metrics (version ▶)".bold()));
             for (k, mm) in run.metrics.iter().take(12) {
                 let v = mm
                     .value

@@ -13,6 +13,8 @@ identity: string,
  */
 path: string, 
 /**
- * The roles the governing roster gives it (empty: its signature would not count).
+ * The roles the configured policy's roster gives it (empty: its signature would not
+ * count); `None` when a trust root is pinned: the trusted release's roster decides when
+ * signing.
  */
-roles: Array<string>, };
+roles: Array<string> | null, };

@@ -51,4 +51,16 @@ prompts_per_provider: { [key in string]: number },
 /**
  * Models with open high findings.
  */
-models_with_open_high_findings: number, };
+models_with_open_high_findings: number, 
+/**
+ * Open findings, and how many of them are past their due date.
+ */
+open_findings: number, 
+/**
+ * Open findings past their due date.
+ */
+findings_past_due: number, 
+/**
+ * Assignments past their due date with the work not done.
+ */
+assignments_past_due: number, };

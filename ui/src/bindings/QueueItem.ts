@@ -2,6 +2,7 @@
 import type { Assignment } from "./Assignment";
 import type { ModelStatus } from "./ModelStatus";
 import type { NextReview } from "./NextReview";
+import type { OpenFinding } from "./OpenFinding";
 import type { Reason } from "./Reason";
 import type { Role } from "./Role";
 
@@ -60,4 +61,8 @@ assignments: Array<Assignment>,
 /**
  * The model's next review date.
  */
-next_review: NextReview, };
+next_review: NextReview, 
+/**
+ * The version's open findings (in its latest review), oldest first, with days open.
+ */
+findings: Array<OpenFinding>, };

@@ -1,7 +1,7 @@
 // The dashboard: the portfolio figures with bar charts, and the overdue list.
 import { portfolioShow } from "../backend";
 import type { PortfolioReport } from "../bindings/PortfolioReport";
-import { $, h, s } from "../dom";
+import { $, compact, h, s } from "../dom";
 import { bars, percent } from "../logic/bars";
 import { showError } from "./errors";
 
@@ -36,7 +36,7 @@ function render(r: PortfolioReport): void {
   const pct = (share: number) => (f.in_production ? percent(share) : "—");
   const days = (d: number | null) => (d === null ? "—" : `${d.toFixed(1)} d`);
   const overdue = r.rows.filter((x) => x.overdue);
-  $("dashboard").replaceChildren(
+  $("dashboard").replaceChildren(...compact(
     h("p", { class: "muted" }, `${r.platform} · as of ${r.today}`),
     h(
       "div",
@@ -49,6 +49,8 @@ function render(r: PortfolioReport): void {
       figure("Models with open high findings", String(f.models_with_open_high_findings), f.models_with_open_high_findings ? "alert" : ""),
       figure("Candidate → approval (median)", days(f.median_days_to_approval)),
       figure("Candidate → approval (p90)", days(f.p90_days_to_approval)),
+      figure("Open findings (past due)", `${f.open_findings} (${f.findings_past_due})`, f.findings_past_due ? "alert" : ""),
+      figure("Assignments past due", String(f.assignments_past_due), f.assignments_past_due ? "alert" : ""),
     ),
     h("div", { class: "charts" }, chart("By tier", f.by_tier), chart("By status", f.by_status), chart("By kind", f.by_kind), chart("Prompts per provider", f.prompts_per_provider)),
     h(
@@ -62,5 +64,31 @@ function render(r: PortfolioReport): void {
         h("tbody", {}, ...overdue.map((x) => h("tr", {}, h("td", {}, x.name), h("td", {}, x.tier ?? "—"), h("td", {}, x.owner ?? "—"), h("td", { class: "overdue" }, x.next_review ?? "—"), h("td", {}, x.status)))),
       ),
     ),
-  );
+    r.assignments_past_due.length
+      ? h(
+          "section",
+          { class: "block", "aria-label": "Assignments past due" },
+          h("h3", {}, `Assignments past due (${r.assignments_past_due.length})`),
+          h(
+            "table",
+            {},
+            h("thead", {}, h("tr", {}, ...["Version", "Role", "Assigned to", "By", "Due", "Late"].map((c) => h("th", { scope: "col" }, c)))),
+            h("tbody", {}, ...r.assignments_past_due.map((x) => h("tr", {}, h("td", {}, x.version), h("td", {}, x.assignment.role), h("td", {}, x.assignment.to), h("td", {}, x.assignment.by), h("td", { class: "overdue" }, x.assignment.due ?? "—"), h("td", {}, `${x.days_late} d`)))),
+          ),
+        )
+      : null,
+    r.findings.length
+      ? h(
+          "section",
+          { class: "block", "aria-label": "Open findings" },
+          h("h3", {}, `Open findings (${r.findings.length})`),
+          h(
+            "table",
+            {},
+            h("thead", {}, h("tr", {}, ...["Version", "Finding", "Severity", "Title", "Owner", "Due", "Open for"].map((c) => h("th", { scope: "col" }, c)))),
+            h("tbody", {}, ...r.findings.map((x) => h("tr", {}, h("td", {}, x.version), h("td", {}, x.finding.id), h("td", {}, x.finding.severity), h("td", {}, x.finding.title), h("td", {}, x.finding.owner), h("td", { class: x.finding.past_due ? "overdue" : "" }, x.finding.due), h("td", {}, `${x.finding.days_open} d`)))),
+          ),
+        )
+      : null,
+  ));
 }

@@ -5,7 +5,7 @@ import { queueShow } from "../backend";
 import type { Queue } from "../bindings/Queue";
 import type { QueueItem } from "../bindings/QueueItem";
 import { $, h } from "../dom";
-import { reasonKinds } from "../logic/queue";
+import { findingsText, reasonKinds } from "../logic/queue";
 import { showError } from "./errors";
 
 let onReview: (version: string) => void = () => {};
@@ -51,6 +51,7 @@ function row(i: QueueItem): HTMLElement {
     h("td", {}, i.status, h("div", { class: "muted" }, `needs ${i.needs}`)),
     h("td", {}, assigned),
     h("td", {}, reasons, h("div", { class: "muted" }, `next review ${nextText}`)),
+    h("td", { class: "findings" }, ...findingsText(i).map((t) => h("div", {}, t))),
     h("td", {}, h("button", { type: "button", "data-review": i.version_ref, title: `Open the review of ${i.version_ref}` }, "Review")),
   );
 }
@@ -69,7 +70,7 @@ function render(q: Queue): void {
       ? h(
           "table",
           { "aria-label": "Review queue" },
-          h("thead", {}, h("tr", {}, ...["Due", "Tier", "Version", "Status", "Assigned", "Why", ""].map((c) => h("th", { scope: "col" }, c)))),
+          h("thead", {}, h("tr", {}, ...["Due", "Tier", "Version", "Status", "Assigned", "Why", "Open findings", ""].map((c) => h("th", { scope: "col" }, c)))),
           body,
         )
       : h("p", { class: "muted" }, q.mine ? "Nothing in the queue is assigned to you." : "Nothing needs review or approval now or in the coming weeks."),

@@ -204,6 +204,7 @@ export function render(): void {
     st.blockers.length
       ? h("div", { class: "blockers", role: "status" }, h("strong", {}, "What blocks an approve decision"), h("ul", {}, ...st.blockers.map((b) => h("li", {}, b))))
       : h("p", { class: "ready" }, "Nothing blocks an approve decision: sign it from the model's detail."),
+    p.note ? h("div", { class: "note", role: "note" }, h("strong", {}, "Note: "), p.note) : null,
     st.evidence_changes.length ? h("div", { class: "warning" }, h("strong", {}, "The evidence changed on the platform since this review started"), h("ul", {}, ...st.evidence_changes.map((c) => h("li", {}, c)))) : null,
     // Always offered: after the evidence changed, and to revalidate an approved version.
     p.preview ? startButton() : newReviewButton(),

@@ -70,6 +70,20 @@ pub fn render(r: &PortfolioReport, author: &str, created_unix: i64) -> Vec<u8> {
             BLACK
         },
     );
+    w.kv(
+        "Open findings",
+        &format!("{} ({} past due)", f.open_findings, f.findings_past_due),
+        if f.findings_past_due > 0 { RED } else { BLACK },
+    );
+    w.kv(
+        "Assignments past due",
+        &f.assignments_past_due.to_string(),
+        if f.assignments_past_due > 0 {
+            RED
+        } else {
+            BLACK
+        },
+    );
     bar_chart(
         &mut w,
         "Models by tier",
@@ -144,6 +158,68 @@ pub fn render(r: &PortfolioReport, author: &str, created_unix: i64) -> Vec<u8> {
         &[0.21, 0.12, 0.05, 0.12, 0.1, 0.22, 0.1, 0.08],
         &rows,
     );
+    w.heading("Open findings", true);
+    if r.findings.is_empty() {
+        w.paragraph("No finding is open.", Weight::Regular, 9.5, GREY);
+    } else {
+        let rows: Vec<Vec<String>> = r
+            .findings
+            .iter()
+            .map(|x| {
+                let f = &x.finding;
+                vec![
+                    x.version.trim_start_matches("models:/").to_string(),
+                    f.id.clone(),
+                    f.severity.as_str().to_string(),
+                    f.title.clone(),
+                    f.owner.clone(),
+                    if f.past_due {
+                        format!("{}{} past due", layout::ALERT, f.due)
+                    } else {
+                        f.due.clone()
+                    },
+                    format!("{} days", f.days_open),
+                ]
+            })
+            .collect();
+        w.table(
+            &[
+                "Version", "Finding", "Severity", "Title", "Owner", "Due", "Open for",
+            ],
+            &[0.19, 0.08, 0.09, 0.26, 0.17, 0.11, 0.1],
+            &rows,
+        );
+    }
+    w.heading("Assignments past due", false);
+    if r.assignments_past_due.is_empty() {
+        w.paragraph(
+            "No assignment is past its due date.",
+            Weight::Regular,
+            9.5,
+            GREY,
+        );
+    } else {
+        let rows: Vec<Vec<String>> = r
+            .assignments_past_due
+            .iter()
+            .map(|x| {
+                let a = &x.assignment;
+                vec![
+                    x.version.trim_start_matches("models:/").to_string(),
+                    a.role.as_str().to_string(),
+                    a.to.clone(),
+                    a.by.clone(),
+                    a.due.clone().unwrap_or_default(),
+                    format!("{} days", x.days_late),
+                ]
+            })
+            .collect();
+        w.table(
+            &["Version", "Role", "Assigned to", "By", "Due", "Late"],
+            &[0.24, 0.1, 0.22, 0.22, 0.12, 0.1],
+            &rows,
+        );
+    }
     let (doc, pages) = w.finish(&format!("Portfolio report · {} · {}", r.platform, r.today));
     layout::save(doc, pages)
 }

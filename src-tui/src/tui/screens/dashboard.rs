@@ -74,9 +74,13 @@ pub fn draw(f: &mut Frame, d: &Dashboard, area: Rect) {
         field(
             "findings",
             format!(
-                "{} models with open high findings",
-                fig.models_with_open_high_findings
+                "{} models with open high findings; {} open, {} past due",
+                fig.models_with_open_high_findings, fig.open_findings, fig.findings_past_due
             ),
+        ),
+        field(
+            "assignments",
+            format!("{} past due", fig.assignments_past_due),
         ),
         field(
             "providers",

@@ -132,6 +132,10 @@ pub fn draw(f: &mut Frame, q: &QueueScreen, area: Rect) {
                 } else {
                     &assigned
                 }),
+                match i.findings.first() {
+                    None => String::new(),
+                    Some(oldest) => format!("{} ({}d)", i.findings.len(), oldest.days_open),
+                },
                 kinds.join(", "),
             ])
             .style(style)
@@ -151,12 +155,13 @@ pub fn draw(f: &mut Frame, q: &QueueScreen, area: Rect) {
             Constraint::Min(24),
             Constraint::Length(9),
             Constraint::Length(22),
+            Constraint::Length(8),
             Constraint::Min(18),
         ],
     )
     .header(
         Row::new(vec![
-            "due", "late", "tier", "version", "needs", "assigned", "why",
+            "due", "late", "tier", "version", "needs", "assigned", "findings", "why",
         ])
         .style(Style::new().add_modifier(Modifier::BOLD)),
     )
@@ -204,6 +209,18 @@ pub fn draw(f: &mut Frame, q: &QueueScreen, area: Rect) {
                     r.kind.as_str(),
                     r.due.as_deref().unwrap_or("—"),
                     String::from(&r.detail)
+                )));
+            }
+            for f in &i.findings {
+                lines.push(Line::from(format!(
+                    "  finding {} [{}] open {} days, due {}{} — {} (owner {})",
+                    f.id,
+                    f.severity.as_str(),
+                    f.days_open,
+                    f.due,
+                    if f.past_due { " (past due)" } else { "" },
+                    String::from(&f.title),
+                    String::from(&f.owner)
                 )));
             }
             let n = &i.next_review;
