@@ -61,7 +61,7 @@ pub fn check(a: &Assignment) -> std::result::Result<(), String> {
         return Err("auditors sign nothing, so they are never assigned: use --role validator or --role approver".into());
     }
     if let Some(d) = &a.due {
-        if chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err() {
+        if crate::inventory::parse_day(d).is_none() {
             return Err(format!("--due '{d}' is not a date: write YYYY-MM-DD"));
         }
     }

@@ -778,14 +778,37 @@ pub const DEFAULT_KEY_NAME: &str = "countersign_ed25519";
 /// readable by its owner only (it may hold credentials).
 fn write_replacing(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
-    // A linked config file (dotfiles) is written where the link points, and stays linked.
-    let resolved = std::fs::canonicalize(path).ok();
-    let path = resolved.as_deref().unwrap_or(path);
+    // A linked config file (dotfiles) is written where the link points — even a link to a
+    // file not made yet — and stays linked.
+    let mut target = path.to_path_buf();
+    for _ in 0..16 {
+        match std::fs::read_link(&target) {
+            Ok(to) => {
+                target = match target.parent() {
+                    Some(dir) if to.is_relative() => dir.join(to),
+                    _ => to,
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    let path = target.as_path();
+    let read_only = || {
+        Error::InvalidFile {
+        path: path.to_path_buf(),
+        message: "the config file cannot be written: make it writable, or set `identity` in it by hand (or pass --as)".into(),
+    }
+    };
     if std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly()) {
-        return Err(Error::InvalidFile {
-            path: path.to_path_buf(),
-            message: "the config file is read-only: make it writable, or set `identity` in it by hand (or pass --as)".into(),
-        });
+        return Err(read_only());
+    }
+    // Writable by this user (not only by its mode bits): opened for writing, nothing written.
+    if path.exists() {
+        if let Err(e) = std::fs::OpenOptions::new().write(true).open(path) {
+            if e.kind() == std::io::ErrorKind::PermissionDenied {
+                return Err(read_only());
+            }
+        }
     }
     let name = path
         .file_name()
@@ -1128,8 +1151,22 @@ mod save_identity_tests {
                 .save_identity("bo@bank.example")
                 .unwrap_err()
                 .to_string();
-            assert!(e.contains("read-only"), "{e}");
+            assert!(e.contains("cannot be written"), "{e}");
             std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).unwrap();
+            // A link to a file not made yet: the file is made where it points.
+            let dangling = d.path().join("dangling.toml");
+            std::os::unix::fs::symlink("not-yet.toml", &dangling).unwrap();
+            config_at(&dangling)
+                .save_identity("ann@bank.example")
+                .unwrap();
+            assert!(std::fs::symlink_metadata(&dangling)
+                .unwrap()
+                .file_type()
+                .is_symlink());
+            assert_eq!(
+                std::fs::read_to_string(d.path().join("not-yet.toml")).unwrap(),
+                "identity = \"ann@bank.example\"\n"
+            );
         }
         // A file that does not parse is not rewritten.
         std::fs::write(&path, "platform = [broken\n").unwrap();

@@ -145,6 +145,17 @@ pub fn detail(store: &Store, platform: &str, name: &str) -> Result<Option<ModelD
     Ok(Some(ModelDetail { model, versions }))
 }
 
+/// A date written YYYY-MM-DD, exactly (ten characters: `2026-1-5` is refused, so every date
+/// Countersign keeps has one spelling and compares as text and as a date alike).
+pub fn parse_day(s: &str) -> Option<chrono::NaiveDate> {
+    let s = s.trim();
+    let b = s.as_bytes();
+    if s.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
 /// Today's date (UTC) as YYYY-MM-DD.
 pub fn today() -> String {
     chrono::Utc::now().format("%Y-%m-%d").to_string()

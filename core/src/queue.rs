@@ -314,6 +314,20 @@ impl VersionVerdicts {
     /// The day the required approvals came to count: the newest counting approval of the
     /// role that signs last (the approver where the tier needs one). A validator's newer
     /// approval in a review not yet countersigned does not move it.
+    /// When the version became approved (the last required role's newest counting
+    /// signature), as the record writes it.
+    fn approved_at(&self, required: &[Role]) -> Option<String> {
+        if !self.approved {
+            return None;
+        }
+        let last = if required.contains(&Role::Approver) {
+            Role::Approver
+        } else {
+            *required.first()?
+        };
+        self.counting(last).map(|a| a.signed_at.clone()).max()
+    }
+
     fn approved_on(&self, required: &[Role]) -> Option<NaiveDate> {
         if !self.approved {
             return None;
@@ -331,7 +345,7 @@ impl VersionVerdicts {
 
 /// The date part of an RFC 3339 time or a YYYY-MM-DD date.
 pub fn date_of(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()
+    crate::inventory::parse_day(s.get(..10)?)
 }
 
 fn fmt(d: NaiveDate) -> String {
@@ -363,12 +377,29 @@ pub fn open_assignments(
     v: &Version,
     verdicts: &BTreeMap<String, VersionVerdicts>,
 ) -> Vec<Assignment> {
-    let approved_on = verdicts
-        .get(&version_ref(v))
-        .and_then(|vv| vv.approved_on(&policy.required_roles(m.risk_tier.as_deref())));
+    let vv = verdicts.get(&version_ref(v));
+    let approved_at =
+        vv.and_then(|vv| vv.approved_at(&policy.required_roles(m.risk_tier.as_deref())));
+    // Times compared as times (RFC 3339), else as dates.
+    let after = |t: &str, since: &str| match (
+        chrono::DateTime::parse_from_rfc3339(t),
+        chrono::DateTime::parse_from_rfc3339(since),
+    ) {
+        (Ok(t), Ok(s)) => t > s,
+        _ => date_of(t).zip(date_of(since)).is_some_and(|(t, s)| t > s),
+    };
     Assignment::from_tags(&v.tags)
         .into_iter()
-        .filter(|a| approved_on.is_none_or(|on| date_of(&a.at).is_some_and(|at| at > on)))
+        // Done once someone in its role signed a decision (approve or reject) after it...
+        .filter(|a| {
+            !vv.is_some_and(|vv| {
+                vv.approvals
+                    .iter()
+                    .any(|x| x.role == a.role && x.signature_ok && after(&x.signed_at, &a.at))
+            })
+        })
+        // ...and, as a whole cycle, once the version was approved after it.
+        .filter(|a| approved_at.as_deref().is_none_or(|on| after(&a.at, on)))
         .collect()
 }
 
@@ -385,32 +416,79 @@ pub struct Input<'a> {
     pub verdicts: &'a BTreeMap<String, VersionVerdicts>,
     /// Versions with a review under way here (`models:/NAME/VERSION`).
     pub in_review: &'a BTreeSet<String>,
-    /// The latest monitoring run of versions that have one ([`monitoring_run`]), by
+    /// The monitoring runs of versions that have some ([`monitoring_runs`]), newest first, by
     /// `models:/NAME/VERSION`; read only when the policy sets `[lifecycle.monitoring_runs]`.
-    pub monitoring: &'a BTreeMap<String, crate::evidence::RunEvidence>,
+    pub monitoring: &'a BTreeMap<String, Vec<crate::evidence::RunEvidence>>,
     /// Today.
     pub today: NaiveDate,
 }
 
-/// The latest monitoring run among a version's runs (its producing run and its evaluations):
-/// the newest (by start, then id) whose tag `tag` is set to anything but `false`, `0` or
-/// nothing.
-pub fn monitoring_run(
+/// A version's monitoring runs among its runs (its producing run and its evaluations): those
+/// whose tag `tag` is set to anything but `false`, `0` or nothing, newest first (by start, then
+/// id). A run dated after `today` is left out: a run cannot have measured the future, and a
+/// far-future date must not make one reading "latest" for good.
+pub fn monitoring_runs(
     e: &crate::evidence::Evidence,
     tag: &str,
-) -> Option<crate::evidence::RunEvidence> {
+    today: NaiveDate,
+) -> Vec<crate::evidence::RunEvidence> {
     let marked = |r: &&crate::evidence::RunEvidence| {
         r.tags.get(tag).is_some_and(|v| {
             let v = v.trim();
             !(v.is_empty() || v == "0" || v.eq_ignore_ascii_case("false"))
         })
     };
-    e.run
+    let mut out: Vec<crate::evidence::RunEvidence> = e
+        .run
         .iter()
         .chain(e.evaluations.iter())
         .filter(marked)
-        .max_by(|a, b| (&a.start, &a.run_id).cmp(&(&b.start, &b.run_id)))
+        .filter(|r| date_of(&r.start).is_some_and(|d| d <= today))
         .cloned()
+        .collect();
+    out.sort_by(|a, b| (&b.start, &b.run_id).cmp(&(&a.start, &a.run_id)));
+    out
+}
+
+/// The breaches the policy's rules find in a version's monitoring runs (newest first): for
+/// each rule, the newest run that records its metric decides (a newer run that does not
+/// measure it hides nothing); a NaN or infinite reading is a breach.
+fn run_breaches(
+    rules: &crate::policy::MonitoringRuns,
+    runs: &[crate::evidence::RunEvidence],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for rule in &rules.breach_when {
+        let Some((run, value)) = runs
+            .iter()
+            .find_map(|r| r.metrics.get(&rule.metric).map(|m| (r, m.value)))
+        else {
+            continue;
+        };
+        let shown = |what: String| {
+            format!(
+                "monitoring run '{}' ({}, {}): {what}",
+                crate::display::escape(&run.run_name),
+                crate::display::short_hash(&run.run_id),
+                run.start.get(..10).unwrap_or(&run.start)
+            )
+        };
+        match value {
+            None => out.push(shown(format!(
+                "{} is NaN or infinite",
+                crate::display::escape(&rule.metric)
+            ))),
+            Some(v) if rule.op.holds(v, rule.threshold) => out.push(shown(format!(
+                "{} = {} {} {}",
+                crate::display::escape(&rule.metric),
+                v,
+                rule.op.symbol(true),
+                rule.threshold
+            ))),
+            Some(_) => {}
+        }
+    }
+    out
 }
 
 /// The model's next review date and the version it governs (the approved production version,
@@ -585,40 +663,26 @@ fn reasons(input: &Input<'_>) -> Vec<Pending> {
                     Due::AfterSeen(due_days(Trigger::MonitoringBreach)),
                 );
             }
-            // And what the latest monitoring run measured.
-            if let (Some(rules), Some(run)) = (
-                policy.policy.lifecycle.monitoring_runs.as_ref(),
-                input.monitoring.get(&key),
-            ) {
-                for rule in &rules.breach_when {
-                    let shown = |what: String| {
-                        format!(
-                            "monitoring run '{}' ({}, {}): {what}",
-                            crate::display::escape(&run.run_name),
-                            crate::display::short_hash(&run.run_id),
-                            run.start.get(..10).unwrap_or(&run.start)
-                        )
-                    };
-                    let detail = match run.metrics.get(&rule.metric).map(|m| m.value) {
-                        // Not recorded: nothing to judge by this rule.
-                        None => continue,
-                        // A NaN or infinite reading is no evidence that all is well.
-                        Some(None) => shown(format!("{} is NaN or infinite", rule.metric)),
-                        Some(Some(v)) if rule.op.holds(v, rule.threshold) => shown(format!(
-                            "{} = {} {} {}",
-                            rule.metric,
-                            v,
-                            rule.op.symbol(true),
-                            rule.threshold
-                        )),
-                        Some(Some(_)) => continue,
-                    };
-                    push(
-                        key.clone(),
-                        ReasonKind::MonitoringBreach,
-                        detail,
-                        Due::AfterSeen(due_days(Trigger::MonitoringBreach)),
-                    );
+            // And what the monitoring runs measured: of the version the calendar is about and
+            // of every version in production (the deployed one may be another).
+            if let Some(rules) = policy.policy.lifecycle.monitoring_runs.as_ref() {
+                let mut judged: Vec<String> = vec![key.clone()];
+                for v in versions.iter().filter(|v| prod.contains(&v.version)) {
+                    let r = version_ref(v);
+                    if !judged.contains(&r) {
+                        judged.push(r);
+                    }
+                }
+                for at in judged {
+                    let runs = input.monitoring.get(&at).map(Vec::as_slice).unwrap_or(&[]);
+                    for detail in run_breaches(rules, runs) {
+                        push(
+                            at.clone(),
+                            ReasonKind::MonitoringBreach,
+                            detail,
+                            Due::AfterSeen(due_days(Trigger::MonitoringBreach)),
+                        );
+                    }
                 }
             }
         }

@@ -131,6 +131,17 @@ pub(crate) enum Command {
     /// Export an audit pack (PDF + records + manifest + VERIFY.txt).
     #[command(subcommand)]
     Export(ExportCmd),
+    /// Print the shell completion script for bash, zsh, fish or powershell (where each goes:
+    /// docs/cli.md), e.g. `countersign completions bash >
+    /// ~/.local/share/bash-completion/completions/countersign`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `countersign man >
+    /// ~/.local/share/man/man1/countersign.1`, then `man countersign`.
+    Man,
 }
 
 /// `export` subcommands.

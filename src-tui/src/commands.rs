@@ -10,8 +10,33 @@ use countersign_core::sync::SyncReport;
 use countersign_core::workspace::Workspace;
 use std::io::Write;
 
+/// Writes `bytes` to stdout; a closed stdout (`| head`) ends quietly.
+fn print_all(bytes: &[u8]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => Ok(r?),
+    }
+}
+
 /// Runs the command line: resolves the one configuration, then parse → call → print.
 pub(crate) fn run(cli: Cli) -> Result<()> {
+    // Completions and the manual need no configuration (a broken config file must not stop
+    // them).
+    match &cli.command {
+        Some(Command::Completions { shell }) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut buf = Vec::new();
+            clap_complete::generate(*shell, &mut cmd, "countersign", &mut buf);
+            return print_all(&buf);
+        }
+        Some(Command::Man) => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut buf)?;
+            return print_all(&buf);
+        }
+        _ => {}
+    }
     let is_gate = matches!(cli.command, Some(Command::Gate(_)));
     let config = match Config::resolve(&cli.flags()) {
         Ok(c) => c,
@@ -72,6 +97,8 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
             )
         }
         Some(Command::Policy(c)) => crate::policy_cmd::run(&config, c),
+        // Answered above, before the configuration.
+        Some(Command::Completions { .. } | Command::Man) => Ok(()),
     }
 }
 

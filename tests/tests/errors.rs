@@ -445,3 +445,59 @@ fn unknown_values_closed_pipes_and_fresh_machines() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(out.join("VERIFY.txt").is_file());
 }
+
+/// Completion scripts for every shell and the manual page come out even with a broken config
+/// file; a closed stdout ends quietly; an unknown shell is a usage error (2).
+#[test]
+fn completions_and_the_manual_page() {
+    let cli = Cli::new();
+    let dir = cli.data.path().join("config/countersign");
+    std::fs::create_dir_all(&dir).expect("config dir");
+    std::fs::write(dir.join("config.toml"), "platform = [not toml\n").expect("config");
+    assert_eq!(
+        cli.run(&["ls"]).status.code(),
+        Some(4),
+        "the config file is broken"
+    );
+    for (shell, want) in [
+        ("bash", "_countersign"),
+        ("zsh", "#compdef countersign"),
+        ("fish", "complete -c countersign"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let out = cli.ok(&["completions", shell]);
+        assert!(out.contains(want), "{shell}: {out}");
+        for sub in ["review", "queue", "assign", "gate", "verify"] {
+            assert!(out.contains(sub), "{shell} completes {sub}");
+        }
+    }
+    let man = cli.ok(&["man"]);
+    assert!(man.contains(".TH countersign"), "{man}");
+    assert!(man.contains("queue"), "the manual lists the subcommands");
+    let bad = cli.run(&["completions", "tcsh"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("bash"),
+        "names the shells"
+    );
+    // `countersign completions bash | head -1`.
+    let mut child = cli
+        .command(&["completions", "bash"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -48,7 +48,7 @@ pub fn build(
         &models,
         by_version.values().flatten().cloned().collect(),
     );
-    let reviews = store.open_high_findings_by_model(platform)?;
+    let reviews = store.open_high_findings_by_model(platform, today)?;
     let reviewed = store.reviewed_models(platform)?;
     let mut rows = Vec::with_capacity(models.len());
     let mut days = Vec::new();

@@ -473,9 +473,9 @@ fn validate(p: &Policy, text: &str, path: &Path) -> Result<()> {
         )));
     }
     if let Some(m) = &p.lifecycle.monitoring_runs {
-        if m.tag.trim().is_empty() {
+        if m.tag.trim().is_empty() || m.tag.starts_with("countersign.") {
             return Err(plain(
-                "lifecycle.monitoring_runs.tag must name the run tag that marks a monitoring run"
+                "lifecycle.monitoring_runs.tag must name the run tag that marks a monitoring run (not one of Countersign's own countersign.… tags, which the evidence leaves out)"
                     .into(),
             ));
         }

@@ -89,7 +89,7 @@ struct World {
     versions: Vec<Version>,
     verdicts: BTreeMap<String, VersionVerdicts>,
     in_review: BTreeSet<String>,
-    monitoring: BTreeMap<String, crate::evidence::RunEvidence>,
+    monitoring: BTreeMap<String, Vec<crate::evidence::RunEvidence>>,
 }
 
 impl World {
@@ -357,6 +357,38 @@ fn a_validated_version_waits_for_its_approver_and_assignments_show_who() {
     let q = w.queue("2026-12-01");
     assert_eq!(kinds(&q[0]), vec![ReasonKind::Assigned]);
     assert_eq!(q[0].status, ModelStatus::Rejected);
+    // The validator's assignment is done once a validator signs after it (her reject counts
+    // as doing the work); one made after her signature waits for another.
+    let v = Assignment {
+        to: "vera@bank".into(),
+        role: Role::Validator,
+        due: Some("2026-11-20".into()),
+        by: "mona@bank".into(),
+        at: "2026-11-24T10:00:00Z".into(),
+    };
+    w.versions[0].tags.insert(v.tag_key(), v.tag_value());
+    let pd = w.versions[0].clone();
+    let open = |w: &World| open_assignments(&w.policy, &w.models[0], &pd, &w.verdicts);
+    let roles: Vec<Role> = open(&w).iter().map(|a| a.role).collect();
+    assert_eq!(
+        roles,
+        vec![Role::Approver],
+        "vera signed on 2026-11-25, after it"
+    );
+    let later = Assignment {
+        at: "2026-11-25T23:59:59Z".into(),
+        ..v
+    };
+    let mut pd2 = pd.clone();
+    pd2.tags.insert(later.tag_key(), later.tag_value());
+    let roles: Vec<Role> = open_assignments(&w.policy, &w.models[0], &pd2, &w.verdicts)
+        .iter()
+        .map(|a| a.role)
+        .collect();
+    assert!(
+        roles.contains(&Role::Validator),
+        "made after her signature: {roles:?}"
+    );
 }
 
 #[test]
@@ -486,9 +518,11 @@ fn monitoring_evidence(runs: &[RunSpec<'_>]) -> crate::evidence::Evidence {
     crate::evidence::Evidence::assemble(&v, None, None, &runs)
 }
 
-/// A breach read from the latest monitoring run's metrics: the newest run carrying the
-/// policy's tag decides (an older breach healed by a newer run is no breach; an unmarked run
-/// is not monitoring), a NaN reading is a breach, and the reason names the run.
+/// A breach read from monitoring runs' metrics: per rule, the newest tagged run that records
+/// the metric decides (an older breach healed by a newer reading is no breach; a newer run that
+/// does not measure it hides nothing; an unmarked or future-dated run is not monitoring), a NaN
+/// reading is a breach, the reason names the run, and a production version other than the one
+/// the calendar is about is judged too.
 #[test]
 fn the_latest_monitoring_runs_metric_beyond_its_threshold_is_a_breach() {
     let mut w = World::new(
@@ -504,9 +538,18 @@ fn the_latest_monitoring_runs_metric_beyond_its_threshold_is_a_breach() {
         "breach_values = [\"breach\", \"breached\", \"alert\"]\nmonitoring_runs = { tag = \"monitoring_run\", breach_when = [{ metric = \"psi\", op = \">\", threshold = 0.25 }] }",
     );
     w.policy = LoadedPolicy::from_text(&text, None).unwrap();
-    let pick = |runs| monitoring_run(&monitoring_evidence(runs), "monitoring_run");
-    // The older run breached, the newer one is fine: no breach.
-    let latest = pick(&[
+    let today = day("2026-12-01");
+    let runs = |specs: &[RunSpec<'_>]| {
+        monitoring_runs(&monitoring_evidence(specs), "monitoring_run", today)
+    };
+    let at = |w: &World| {
+        w.queue("2026-12-01")
+            .into_iter()
+            .find(|i| i.version_ref == "models:/lgd/3")
+    };
+    // An older breach, a newer healthy reading; unmarked, false-marked and future-dated runs
+    // do not count: no breach.
+    let found = runs(&[
         (
             "a",
             "2026-10-01",
@@ -526,59 +569,89 @@ fn the_latest_monitoring_runs_metric_beyond_its_threshold_is_a_breach() {
             &[("monitoring_run", "false")],
             &[("psi", Some(0.9))],
         ),
-    ])
-    .unwrap();
-    assert_eq!(latest.run_id, "b");
-    w.monitoring.insert("models:/lgd/3".into(), latest);
-    assert!(w.queue("2026-12-01").iter().all(|i| i.name != "lgd"));
-    // The newest breaches: queued, due by the tier's days, the run named.
-    let latest = pick(&[
         (
-            "a",
-            "2026-10-01",
+            "e",
+            "9999-12-31",
             &[("monitoring_run", "true")],
-            &[("psi", Some(0.1))],
+            &[("psi", Some(0.9))],
         ),
-        (
-            "b",
-            "2026-11-01",
-            &[("monitoring_run", "yes")],
-            &[("psi", Some(0.31))],
-        ),
-    ])
-    .unwrap();
-    w.monitoring.insert("models:/lgd/3".into(), latest);
-    let q = w.queue("2026-12-01");
-    let lgd = q.iter().find(|i| i.name == "lgd").expect("queued");
-    assert_eq!(kinds(lgd), vec![ReasonKind::MonitoringBreach]);
+    ]);
+    assert_eq!(
+        found.iter().map(|r| r.run_id.as_str()).collect::<Vec<_>>(),
+        ["b", "a"]
+    );
+    w.monitoring.insert("models:/lgd/3".into(), found);
+    assert!(at(&w).is_none());
+    // The newest reading breaches: queued, due by the tier's days, the run named; a still
+    // newer run that measures something else hides nothing.
+    w.monitoring.insert(
+        "models:/lgd/3".into(),
+        runs(&[
+            (
+                "a",
+                "2026-10-01",
+                &[("monitoring_run", "true")],
+                &[("psi", Some(0.1))],
+            ),
+            (
+                "b",
+                "2026-11-01",
+                &[("monitoring_run", "yes")],
+                &[("psi", Some(0.31))],
+            ),
+            (
+                "z",
+                "2026-11-30",
+                &[("monitoring_run", "true")],
+                &[("auc", Some(0.9))],
+            ),
+        ]),
+    );
+    let lgd = at(&w).expect("queued");
+    assert_eq!(kinds(&lgd), vec![ReasonKind::MonitoringBreach]);
     assert_eq!(
         lgd.reasons[0].detail,
         "monitoring run 'monitor-b' (b, 2026-11-01): psi = 0.31 > 0.25"
     );
     assert_eq!(lgd.due.as_deref(), Some("2026-12-31"), "tier 2: 30 days");
     // A NaN reading is no evidence that all is well.
-    let nan = pick(&[(
-        "n",
-        "2026-11-05",
-        &[("monitoring_run", "1")],
-        &[("psi", None)],
-    )])
-    .unwrap();
-    w.monitoring.insert("models:/lgd/3".into(), nan);
-    let q = w.queue("2026-12-01");
-    assert!(
-        q[0].reasons[0].detail.contains("psi is NaN or infinite"),
-        "{:?}",
-        q[0].reasons
+    w.monitoring.insert(
+        "models:/lgd/3".into(),
+        runs(&[(
+            "n",
+            "2026-11-05",
+            &[("monitoring_run", "1")],
+            &[("psi", None)],
+        )]),
     );
-    // A run that does not record the metric says nothing.
-    let silent = pick(&[(
-        "s",
-        "2026-11-05",
-        &[("monitoring_run", "1")],
-        &[("auc", Some(0.5))],
-    )])
-    .unwrap();
-    w.monitoring.insert("models:/lgd/3".into(), silent);
-    assert!(w.queue("2026-12-01").iter().all(|i| i.name != "lgd"));
+    let lgd = at(&w).expect("queued");
+    assert!(
+        lgd.reasons[0].detail.contains("psi is NaN or infinite"),
+        "{:?}",
+        lgd.reasons
+    );
+    // The deployed version is judged even when the calendar is about another (approved v2,
+    // production alias on unapproved v4).
+    w.models[0].aliases = [("production".to_string(), "4".to_string())].into();
+    w.versions.push(version("lgd", "4", "2026-09-01"));
+    w.monitoring.clear();
+    w.monitoring.insert(
+        "models:/lgd/4".into(),
+        runs(&[(
+            "p",
+            "2026-11-05",
+            &[("monitoring_run", "1")],
+            &[("psi", Some(0.5))],
+        )]),
+    );
+    let q = w.queue("2026-12-01");
+    let v4 = q
+        .iter()
+        .find(|i| i.version_ref == "models:/lgd/4")
+        .expect("v4 queued");
+    assert!(
+        kinds(v4).contains(&ReasonKind::MonitoringBreach),
+        "{:?}",
+        v4.reasons
+    );
 }

@@ -261,10 +261,12 @@ impl Finding {
         match self.status {
             FindingStatus::Open => true,
             FindingStatus::Accepted => {
-                let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+                let day = crate::inventory::parse_day;
                 match (self.exception_expires.as_deref().and_then(day), day(today)) {
                     (Some(e), Some(t)) => e < t,
-                    _ => false,
+                    // An exception with no readable expiry never stands: open again.
+                    (None, _) => true,
+                    (Some(_), None) => false,
                 }
             }
             FindingStatus::Remediated => false,
@@ -738,7 +740,7 @@ impl Review {
                 reason: "a finding needs a title".into(),
             });
         }
-        if chrono::NaiveDate::parse_from_str(due, "%Y-%m-%d").is_err() {
+        if crate::inventory::parse_day(due).is_none() {
             return Err(Error::InvalidInput {
                 what: "due date",
                 input: due.to_string(),
@@ -833,9 +835,9 @@ impl Review {
                 ))
             }
             (FindingStatus::Accepted, Some(d)) => {
-                let (Ok(date), Ok(now)) = (
-                    chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d"),
-                    chrono::NaiveDate::parse_from_str(&today, "%Y-%m-%d"),
+                let (Some(date), Some(now)) = (
+                    crate::inventory::parse_day(d),
+                    crate::inventory::parse_day(&today),
                 ) else {
                     return Err(bad(format!(
                         "--expires '{d}' is not a date: write YYYY-MM-DD"

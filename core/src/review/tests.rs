@@ -319,6 +319,27 @@ fn high_findings_block_tier_one_until_remediated() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("not after today"), "{err}");
+    // One spelling for dates: `2999-1-1` would never compare as a date in the queue.
+    let err = r
+        .update_finding(
+            &store,
+            "F-1",
+            &change(FindingStatus::Accepted, "low exposure", Some("2999-1-1")),
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("not a date"), "{err}");
+    for bad in [
+        "2026-1-5",
+        "2026-01-5",
+        " 2026-01-05x",
+        "20260105",
+        "2026/01/05",
+    ] {
+        assert!(crate::inventory::parse_day(bad).is_none(), "{bad}");
+    }
+    assert!(crate::inventory::parse_day("2026-01-05").is_some());
     assert!(!r.status(&policy, None).can_approve, "nothing changed");
     // An exception stops blocking until it lapses; then the finding is open again.
     r.update_finding(

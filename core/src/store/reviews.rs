@@ -188,8 +188,10 @@ impl Store {
         let mut st = self
             .conn
             .prepare(
+                // The latest review of each version, as `latest_review` picks it (a tie on
+                // the start time goes to the greater id): one review, never two merged.
                 "SELECT r.name, r.version, f.json FROM review_findings f JOIN reviews r ON r.id = f.review_id
-                 WHERE r.platform = ?1 AND r.started_at = (SELECT MAX(started_at) FROM reviews x WHERE x.platform = r.platform AND x.name = r.name AND x.version = r.version)",
+                 WHERE r.platform = ?1 AND r.id = (SELECT x.id FROM reviews x WHERE x.platform = r.platform AND x.name = r.name AND x.version = r.version ORDER BY x.started_at DESC, x.id DESC LIMIT 1)",
             )
             .map_err(|e| self.err(e))?;
         let rows = st
@@ -205,10 +207,14 @@ impl Store {
         for row in rows {
             let (name, version, json) = row.map_err(|e| self.err(e))?;
             let at = format!("models:/{name}/{version}");
+            let entry = out.entry(at).or_insert_with(|| OpenFindings {
+                model: name.clone(),
+                ..OpenFindings::default()
+            });
             match serde_json::from_str::<crate::review::Finding>(&json) {
-                Ok(f) if f.is_open(today) => out.entry(at).or_default().findings.push(f),
+                Ok(f) if f.is_open(today) => entry.findings.push(f),
                 Ok(_) => {}
-                Err(_) => out.entry(at).or_default().unreadable += 1,
+                Err(_) => entry.unreadable += 1,
             }
         }
         for o in out.values_mut() {
@@ -218,18 +224,19 @@ impl Store {
         Ok(out)
     }
 
-    /// Open high-severity findings per model, over the latest review of each version (a
-    /// finding that cannot be read counts).
+    /// Open high-severity findings per model on `today`, over the latest review of each
+    /// version (a finding that cannot be read counts).
     pub fn open_high_findings_by_model(
         &self,
         platform: &str,
+        today: &str,
     ) -> Result<std::collections::BTreeMap<String, u64>> {
-        let today = crate::inventory::today();
         let mut out = std::collections::BTreeMap::new();
-        for (at, o) in self.open_findings_by_version(platform, &today)? {
-            let name = crate::uri::VersionRef::parse(&at)
-                .map(|v| v.name)
-                .unwrap_or(at);
+        for o in self
+            .open_findings_by_version(platform, today)?
+            .into_values()
+        {
+            let name = o.model.clone();
             let high = o
                 .findings
                 .iter()
@@ -246,6 +253,8 @@ impl Store {
 /// A version's open findings ([`Store::open_findings_by_version`]).
 #[derive(Debug, Clone, Default)]
 pub struct OpenFindings {
+    /// The model.
+    pub model: String,
     /// The open findings, oldest first.
     pub findings: Vec<crate::review::Finding>,
     /// Findings there that could not be read.

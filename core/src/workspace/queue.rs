@@ -135,30 +135,34 @@ impl Workspace {
             input: today.to_string(),
             reason: "write YYYY-MM-DD".into(),
         })?;
-        // The latest monitoring run of each version in production or approved, where the
-        // policy reads breaches from runs.
+        // The monitoring runs of every version the queue may judge (in production, with
+        // approvals, or a model's newest), where the policy reads breaches from runs.
         let mut monitoring = BTreeMap::new();
-        if let Some(m) = &policy.policy.lifecycle.monitoring_runs {
-            let prod = &policy.policy.lifecycle.production_aliases;
-            for v in &versions {
-                let vref = format!("models:/{}/{}", v.name, v.version);
-                let in_prod = v
-                    .aliases
+        if let Some(mon) = &policy.policy.lifecycle.monitoring_runs {
+            for m in &all {
+                let prod = queue::production_versions(&policy, m);
+                let mine: Vec<&crate::model::Version> =
+                    versions.iter().filter(|v| v.name == m.name).collect();
+                let newest = mine
                     .iter()
-                    .any(|a| prod.iter().any(|p| p.eq_ignore_ascii_case(a)));
-                if !(in_prod || verdicts.contains_key(&vref)) {
-                    continue;
-                }
-                let r = crate::uri::VersionRef {
-                    name: v.name.clone(),
-                    version: v.version.clone(),
-                };
-                if let Some(run) = store
-                    .evidence(&key, &r)
-                    .ok()
-                    .and_then(|e| queue::monitoring_run(&e, &m.tag))
-                {
-                    monitoring.insert(vref, run);
+                    .max_by_key(|v| v.number())
+                    .map(|v| v.version.clone());
+                for v in mine {
+                    let vref = format!("models:/{}/{}", v.name, v.version);
+                    let wanted = prod.contains(&v.version)
+                        || verdicts.contains_key(&vref)
+                        || newest.as_deref() == Some(v.version.as_str());
+                    if !wanted {
+                        continue;
+                    }
+                    let r = crate::uri::VersionRef {
+                        name: v.name.clone(),
+                        version: v.version.clone(),
+                    };
+                    let runs = queue::monitoring_runs(&store.evidence(&key, &r)?, &mon.tag, day);
+                    if !runs.is_empty() {
+                        monitoring.insert(vref, runs);
+                    }
                 }
             }
         }

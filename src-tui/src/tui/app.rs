@@ -295,22 +295,36 @@ impl App {
     /// Loads the detail of the selected model from the store.
     pub fn refresh_detail(&mut self) {
         self.detail_scroll = 0;
+        // A pick holds for its model only, and only while the model has that version.
+        let page = self.selected_model().and_then(|m| {
+            self.ws
+                .model(&m.model.name)
+                .ok()
+                .map(|p| (m.model.name.clone(), p))
+        });
+        let keep = match (&self.picked_version, &page) {
+            (Some((pn, pv)), Some((name, p))) => {
+                pn == name && p.detail.versions.iter().any(|v| &v.version == pv)
+            }
+            _ => false,
+        };
+        if !keep {
+            self.picked_version = None;
+        }
         let shown = self.selected_version();
-        self.detail = self.selected_model().and_then(|m| {
-            let name = m.model.name.clone();
-            let page = self.ws.model(&name).ok()?;
+        self.detail = page.map(|(_, page)| {
             let version = shown.and_then(|v| self.ws.version(&v.to_string()).ok());
             let (evidence, lineage) = match version {
                 Some(v) => (Some(v.evidence), Some(v.lineage)),
                 None => (None, None),
             };
-            Some(Detail {
+            Detail {
                 model: page.detail,
                 lineage,
                 evidence,
                 approvals: page.approvals,
                 verification: None,
-            })
+            }
         });
     }
 
@@ -330,6 +344,12 @@ impl App {
             .picked_version
             .as_ref()
             .filter(|(name, _)| *name == m.model.name)
+            .filter(|(name, v)| {
+                // Not a version the detail pane knows this model no longer has.
+                self.detail.as_ref().is_none_or(|d| {
+                    d.model.model.name != *name || d.model.versions.iter().any(|x| &x.version == v)
+                })
+            })
             .map(|(_, v)| v.clone());
         Some(VersionRef {
             name: m.model.name.clone(),

@@ -4,6 +4,12 @@ use super::charts::bar_chart;
 use super::layout::{self, Weight, Writer, BLACK, GREY, RED};
 use crate::export::figures::PortfolioReport;
 
+/// Platform text as a table cell: every control character made visible, so that none can
+/// pass for the table's own red marker ([`layout::ALERT`]) or break a line.
+fn esc(s: &str) -> String {
+    crate::display::escape(s).into_owned()
+}
+
 fn pct(x: f64) -> String {
     format!("{:.0}%", x * 100.0)
 }
@@ -133,14 +139,14 @@ pub fn render(r: &PortfolioReport, author: &str, created_unix: i64) -> Vec<u8> {
                 _ => "—".into(),
             };
             vec![
-                m.name.clone(),
-                kind,
-                o(&m.tier),
-                o(&owner),
+                esc(&m.name),
+                esc(&kind),
+                esc(&o(&m.tier)),
+                esc(&o(&owner)),
                 m.status.to_string(),
-                last,
+                esc(&last),
                 review,
-                o(&m.monitoring),
+                esc(&o(&m.monitoring)),
             ]
         })
         .collect();
@@ -168,7 +174,7 @@ pub fn render(r: &PortfolioReport, author: &str, created_unix: i64) -> Vec<u8> {
             .map(|x| {
                 let f = &x.finding;
                 vec![
-                    x.version.trim_start_matches("models:/").to_string(),
+                    esc(x.version.trim_start_matches("models:/")),
                     f.id.clone(),
                     f.severity.as_str().to_string(),
                     f.title.clone(),
@@ -205,11 +211,11 @@ pub fn render(r: &PortfolioReport, author: &str, created_unix: i64) -> Vec<u8> {
             .map(|x| {
                 let a = &x.assignment;
                 vec![
-                    x.version.trim_start_matches("models:/").to_string(),
+                    esc(x.version.trim_start_matches("models:/")),
                     a.role.as_str().to_string(),
-                    a.to.clone(),
-                    a.by.clone(),
-                    a.due.clone().unwrap_or_default(),
+                    esc(&a.to),
+                    esc(&a.by),
+                    esc(a.due.as_deref().unwrap_or_default()),
                     format!("{} days", x.days_late),
                 ]
             })
