@@ -43,7 +43,14 @@ impl Assignment {
         tags.iter()
             .filter_map(|(k, v)| {
                 let role = k.strip_prefix(TAG_PREFIX)?;
-                let a: Assignment = serde_json::from_str(v).ok()?;
+                let mut a: Assignment = serde_json::from_str(v).ok()?;
+                // A due date an earlier version wrote loosely (`2027-1-5`) is read, in the
+                // one spelling.
+                if let Some(d) = &a.due {
+                    if let Ok(day) = chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d") {
+                        a.due = Some(day.format("%Y-%m-%d").to_string());
+                    }
+                }
                 (a.role.as_str() == role && check(&a).is_ok()).then_some(a)
             })
             .collect()
@@ -71,6 +78,21 @@ pub fn check(a: &Assignment) -> std::result::Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A due date an earlier version wrote loosely is read in the one spelling, not dropped;
+    /// typed input must be exact.
+    #[test]
+    fn a_loosely_written_due_date_is_read_and_typed_ones_must_be_exact() {
+        let mut a = sample();
+        a.due = Some("2027-1-5".into());
+        let tags: BTreeMap<String, String> = [(a.tag_key(), a.tag_value())].into();
+        let read = Assignment::from_tags(&tags);
+        assert_eq!(read.len(), 1);
+        assert_eq!(read[0].due.as_deref(), Some("2027-01-05"));
+        assert!(check(&a).is_err());
+        a.due = Some(" 2027-01-05".into());
+        assert!(check(&a).is_err());
+    }
 
     fn sample() -> Assignment {
         Assignment {

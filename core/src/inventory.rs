@@ -148,7 +148,7 @@ pub fn detail(store: &Store, platform: &str, name: &str) -> Result<Option<ModelD
 /// A date written YYYY-MM-DD, exactly (ten characters: `2026-1-5` is refused, so every date
 /// Countersign keeps has one spelling and compares as text and as a date alike).
 pub fn parse_day(s: &str) -> Option<chrono::NaiveDate> {
-    let s = s.trim();
+    // Not trimmed: a date is kept as typed, so ` 2027-01-15` must not pass for one.
     let b = s.as_bytes();
     if s.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;

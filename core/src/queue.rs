@@ -311,11 +311,8 @@ impl VersionVerdicts {
             .filter(move |a| a.role == role && a.counts && a.decision.approves())
     }
 
-    /// The day the required approvals came to count: the newest counting approval of the
-    /// role that signs last (the approver where the tier needs one). A validator's newer
-    /// approval in a review not yet countersigned does not move it.
     /// When the version became approved (the last required role's newest counting
-    /// signature), as the record writes it.
+    /// signature, by time), as the record writes it.
     fn approved_at(&self, required: &[Role]) -> Option<String> {
         if !self.approved {
             return None;
@@ -325,9 +322,18 @@ impl VersionVerdicts {
         } else {
             *required.first()?
         };
-        self.counting(last).map(|a| a.signed_at.clone()).max()
+        self.counting(last)
+            .map(|a| a.signed_at.clone())
+            .max_by_key(|t| {
+                chrono::DateTime::parse_from_rfc3339(t)
+                    .map(|t| t.timestamp_millis())
+                    .unwrap_or(i64::MIN)
+            })
     }
 
+    /// The day the required approvals came to count: the newest counting approval of the
+    /// role that signs last (the approver where the tier needs one). A validator's newer
+    /// approval in a review not yet countersigned does not move it.
     fn approved_on(&self, required: &[Role]) -> Option<NaiveDate> {
         if !self.approved {
             return None;

@@ -139,7 +139,7 @@ pub fn parse_expiry(s: &str) -> crate::Result<chrono::DateTime<chrono::Utc>> {
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s.trim()) {
         return Ok(t.with_timezone(&chrono::Utc));
     }
-    crate::inventory::parse_day(s)
+    crate::inventory::parse_day(s.trim())
         .and_then(|d| d.and_hms_opt(23, 59, 59))
         .map(|t| t.and_utc())
         .ok_or_else(|| crate::Error::InvalidInput {

@@ -67,7 +67,9 @@ pub fn parse_time(text: &str) -> Option<i64> {
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text.trim()) {
         return Some(t.timestamp_millis());
     }
-    crate::inventory::parse_day(text)
+    // Hand-written files: a loosely written date (`2025-3-1`) is read too.
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .ok()
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .map(|t| t.and_utc().timestamp_millis())
 }

@@ -159,9 +159,16 @@ impl Workspace {
                         name: v.name.clone(),
                         version: v.version.clone(),
                     };
-                    let runs = queue::monitoring_runs(&store.evidence(&key, &r)?, &mon.tag, day);
-                    if !runs.is_empty() {
-                        monitoring.insert(vref, runs);
+                    // A version whose evidence cannot be read stops nothing else: it is listed
+                    // with why, as an unverified approval is.
+                    match store.evidence(&key, &r) {
+                        Ok(e) => {
+                            let runs = queue::monitoring_runs(&e, &mon.tag, day);
+                            if !runs.is_empty() {
+                                monitoring.insert(vref, runs);
+                            }
+                        }
+                        Err(e) => unverified.push(format!("{vref}: monitoring runs not read: {e}")),
                     }
                 }
             }

@@ -306,7 +306,9 @@ impl App {
             (Some((pn, pv)), Some((name, p))) => {
                 pn == name && p.detail.versions.iter().any(|v| &v.version == pv)
             }
-            _ => false,
+            // The model could not be read just now: the pick stands (nothing says it went).
+            (Some(_), None) => true,
+            (None, _) => false,
         };
         if !keep {
             self.picked_version = None;

@@ -605,6 +605,9 @@ fn findings(w: &mut Writer, d: &PackData) {
                         format!("open (exception lapsed {e})")
                     }
                     Some(e) => format!("{} until {e}", f.status.as_str()),
+                    None if f.status == crate::review::FindingStatus::Accepted => {
+                        "open (exception with no expiry)".to_string()
+                    }
                     None => f.status.as_str().to_string(),
                 },
                 f.title.clone(),
