@@ -138,6 +138,21 @@ pub struct OpenFinding {
 }
 
 impl OpenFinding {
+    /// One line for a person: `F-1 [high] open 45 days, due 2026-10-01 (past due): title
+    /// (owner o)`.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} [{}] open {} days, due {}{}: {} (owner {})",
+            self.id,
+            self.severity.as_str(),
+            self.days_open,
+            self.due,
+            if self.past_due { " (past due)" } else { "" },
+            self.title,
+            self.owner
+        )
+    }
+
     /// The open finding as of `today`.
     pub fn of(f: &crate::review::Finding, today: NaiveDate) -> Self {
         let raised = f.raised_at.get(..10).and_then(date_of).unwrap_or(today);
@@ -335,17 +350,7 @@ impl VersionVerdicts {
     /// role that signs last (the approver where the tier needs one). A validator's newer
     /// approval in a review not yet countersigned does not move it.
     fn approved_on(&self, required: &[Role]) -> Option<NaiveDate> {
-        if !self.approved {
-            return None;
-        }
-        let last = if required.contains(&Role::Approver) {
-            Role::Approver
-        } else {
-            *required.first()?
-        };
-        self.counting(last)
-            .filter_map(|a| date_of(&a.signed_at))
-            .max()
+        self.approved_at(required).as_deref().and_then(date_of)
     }
 }
 

@@ -92,16 +92,7 @@ pub(crate) fn queue(ws: &Workspace, a: QueueArgs) -> Result<()> {
             );
         }
         for f in &i.findings {
-            say!(
-                "  finding {} [{}] open {} days, due {}{}: {} (owner {})",
-                f.id,
-                f.severity.as_str(),
-                f.days_open,
-                f.due,
-                if f.past_due { " (past due)" } else { "" },
-                f.title,
-                f.owner
-            );
+            say!("  finding {}", f.summary());
         }
         let n = &i.next_review;
         if n.disagree() {

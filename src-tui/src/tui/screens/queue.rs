@@ -212,16 +212,7 @@ pub fn draw(f: &mut Frame, q: &QueueScreen, area: Rect) {
                 )));
             }
             for f in &i.findings {
-                lines.push(Line::from(format!(
-                    "  finding {} [{}] open {} days, due {}{} — {} (owner {})",
-                    f.id,
-                    f.severity.as_str(),
-                    f.days_open,
-                    f.due,
-                    if f.past_due { " (past due)" } else { "" },
-                    String::from(&f.title),
-                    String::from(&f.owner)
-                )));
+                lines.push(Line::from(format!("  finding {}", f.summary())));
             }
             let n = &i.next_review;
             if n.disagree() {
