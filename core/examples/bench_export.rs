@@ -172,6 +172,7 @@ fn pack_data() -> PackData {
         supersedes: None,
         items,
         findings: vec![],
+        report: Default::default(),
     };
     let approvals: Vec<ApprovalCheck> = (0..3)
         .map(|i| {
@@ -261,6 +262,7 @@ fn pack_data() -> PackData {
         pinned_root: String::new(),
         releases: vec![],
         earlier_reviews: vec![],
+        comparisons: vec![],
     }
 }
 
@@ -308,7 +310,7 @@ fn main() {
     let bytes = time("portfolio report, 10,000 models (build + PDF)", 3, || {
         let r = countersign_core::export::portfolio::build(&store, "bench", &policy, "2026-11-25")
             .expect("report");
-        countersign_core::export::pdf::portfolio::render(&r, "bench", 0)
+        countersign_core::export::pdf::portfolio::render(&r, "bench", 0).expect("pdf")
     });
     println!("  PDF {:.0} KB", bytes.len() as f64 / 1024.0);
 }

@@ -658,6 +658,39 @@ pub fn generate(dir: &Path, today: &str) -> Result<usize> {
     Ok(PORTFOLIO.len())
 }
 
+/// The demo validator's report of one version: every section, the rating following the
+/// findings raised.
+fn demo_report(
+    name: &str,
+    version: &str,
+    findings: usize,
+) -> Vec<(crate::review::report::Section, String)> {
+    use crate::review::report::Section;
+    let rating = if findings == 0 {
+        "satisfactory"
+    } else {
+        "satisfactory_with_findings"
+    };
+    vec![
+        (Section::ExecutiveSummary, format!(
+            "Version {version} of {name} was validated independently of its developers against the bank's model risk policy. The model performs within its thresholds on held-out data and its lineage is complete.{}",
+            if findings == 0 { String::new() } else { format!(" {findings} finding(s) of medium severity were raised; each has an owner, a due date and an action plan.") }
+        )),
+        (Section::Scope, format!(
+            "In scope: conceptual soundness, data lineage, performance on the holdout and evaluation datasets, and the documentation of {name} version {version}.
+Out of scope: the upstream data warehouse controls (covered by the data governance review) and the production serving stack (covered by IT general controls)."
+        )),
+        (Section::Rating, rating.to_string()),
+        (Section::Conclusion, format!(
+            "In the validator's opinion {name} version {version} is fit for its stated purpose, subject to the findings below being remediated by their due dates."
+        )),
+        (Section::ModelLimitations, "Performance was measured on data up to the training cut-off; behaviour under a structural break in the inputs is not known.".into()),
+        (Section::ValidationLimitations, "The validation relied on the metrics and datasets the platform records; the training code was reviewed but not re-executed.".into()),
+        (Section::UseRestrictions, "Not to be used outside the portfolio and jurisdiction it was developed for without a new validation.".into()),
+        (Section::Recommendations, "Add drift monitoring on the top five features and review the thresholds at the next periodic review.".into()),
+    ]
+}
+
 fn round(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
@@ -877,10 +910,13 @@ pub fn seed_approvals(
                 review.add_finding(
                     &session.store,
                     &crate::review::FindingInput {
-                        action_plan: String::new(),
+                        action_plan: format!(
+                            "The owner re-runs {} on the next quarter's data and files the result as evidence; monitoring alerts on the same measure in the meantime.",
+                            item.id
+                        ),
                         title: format!("{} failed", item.id),
                         severity: crate::review::Severity::Medium,
-                        description: "demo finding".into(),
+                        description: format!("{}: {}", item.title, item.automatic.as_ref().map(|a| a.explanation.clone()).unwrap_or_else(|| "the validator's test did not pass".into())),
                         owner: "owner".into(),
                         due: "2027-06-30".into(),
                         item: Some(item.id.clone()),
@@ -888,6 +924,18 @@ pub fn seed_approvals(
                     Some("vera.validator@demo.bank".into()),
                 )?;
             }
+        }
+        // The validator's report: what a committee reads first.
+        let findings = review.findings.len();
+        let sections = demo_report(name, version, findings);
+        for (section, text) in sections {
+            review.set_report(
+                &session.store,
+                policy,
+                section,
+                &text,
+                Some("vera.validator@demo.bank".into()),
+            )?;
         }
         let mut signers = vec![("vera.validator@demo.bank", Role::Validator)];
         if *countersign {

@@ -158,6 +158,15 @@ pub(crate) enum ExportCmd {
         #[arg(long)]
         json: bool,
     },
+    /// The validation report of a version (its latest review with the report the validator
+    /// wrote, and the approvals verified): FILE.pdf or FILE.md, never over an existing file.
+    Report {
+        /// The version, as models:/NAME/VERSION or models:/NAME@ALIAS.
+        version: String,
+        /// Output file; the format follows its extension (.pdf, .md).
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
     /// The portfolio report for managers, from the local store: FILE.pdf, FILE.json or FILE.csv.
     Inventory {
         /// Output file; the format follows its extension (.pdf, .json, .csv).
@@ -303,6 +312,10 @@ pub(crate) enum ReviewCmd {
     /// Raise or update a finding.
     #[command(subcommand)]
     Finding(FindingCmd),
+    /// Write or show the validation report's sections (executive summary, scope, rating,
+    /// conclusion, limitations, use restrictions, recommendations).
+    #[command(subcommand)]
+    Report(ReportCmd),
     /// Progress: what is unanswered, what blocks a decision, whether the evidence changed.
     Status(VersionJson),
 }
@@ -359,6 +372,41 @@ pub(crate) struct AnswerArgs {
     /// Evidence reference (repeatable): an artifact path, document or ticket.
     #[arg(long = "evidence", value_name = "REF")]
     pub evidence: Vec<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `review report` subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ReportCmd {
+    /// Write one section (saved at once, with who wrote it and when); an empty text clears it.
+    /// Sections: executive_summary, scope, rating (one of the policy's ratings), conclusion,
+    /// model_limitations, validation_limitations, use_restrictions, recommendations.
+    Set(ReportSetArgs),
+    /// Show every section, what the tier requires and the rating scale.
+    Show(VersionJson),
+}
+
+/// `review report set` options.
+#[derive(Debug, Args)]
+pub(crate) struct ReportSetArgs {
+    /// The version, as models:/NAME/VERSION.
+    pub version: String,
+    /// The section (e.g. executive_summary, rating, conclusion).
+    #[arg(long)]
+    pub section: String,
+    /// The text, from a file ('-' reads standard input).
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "text",
+        required_unless_present = "text"
+    )]
+    pub file: Option<PathBuf>,
+    /// The text itself.
+    #[arg(long)]
+    pub text: Option<String>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,

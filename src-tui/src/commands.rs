@@ -86,6 +86,9 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
             output,
             json,
         })) => crate::sign_cmd::export_pack(&workspace()?, &version, &output, json),
+        Some(Command::Export(crate::cli::ExportCmd::Report { version, output })) => {
+            crate::sign_cmd::export_report(&workspace()?, &version, &output)
+        }
         Some(Command::Export(crate::cli::ExportCmd::Inventory { output })) => {
             crate::sign_cmd::export_inventory(&workspace()?, &output)
         }

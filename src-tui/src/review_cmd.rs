@@ -1,7 +1,7 @@
 //! `review`, `tier` and `policy` subcommands.
 
 use crate::cli::{
-    AnswerArgs, FindingCmd, ReviewCmd, ReviewShowArgs, StartArgs, TierArgs, VersionJson,
+    AnswerArgs, FindingCmd, ReportCmd, ReviewCmd, ReviewShowArgs, StartArgs, TierArgs, VersionJson,
 };
 use crate::output;
 use anyhow::{Context, Result};
@@ -431,6 +431,81 @@ pub(crate) fn run(ws: &Workspace, cmd: ReviewCmd) -> Result<()> {
                     .unwrap_or_default(),
                 f.updated_by.as_deref().unwrap_or("-")
             );
+            Ok(())
+        }
+        ReviewCmd::Report(ReportCmd::Set(a)) => {
+            let section = review::report::Section::parse(&a.section)?;
+            let text = match (&a.text, &a.file) {
+                (Some(t), _) => t.clone(),
+                (None, Some(f)) if f.as_os_str() == "-" => {
+                    let mut s = String::new();
+                    std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+                        .context("reading the section's text from standard input")?;
+                    s
+                }
+                (None, Some(f)) => {
+                    std::fs::read_to_string(f).map_err(|e| countersign_core::Error::io(f, e))?
+                }
+                (None, None) => String::new(),
+            };
+            let page = ws.review_report_set(&a.version, section, &text)?;
+            if a.json {
+                return output::json(&serde_json::json!({
+                    "section": section, "text": page.review.report.get(&section), "status": page.status,
+                }));
+            }
+            match page.review.report.get(&section) {
+                Some(t) => say!(
+                    "{} written ({} characters) by {}",
+                    section.title(),
+                    t.text.chars().count().to_string(),
+                    t.written_by.as_deref().unwrap_or("-")
+                ),
+                None => say!("{} cleared", section.title()),
+            }
+            print_status(&page.status);
+            Ok(())
+        }
+        ReviewCmd::Report(ReportCmd::Show(VersionJson { version, json })) => {
+            let page = ws.review_show(&version)?;
+            let policy = ws.review_policy(&page.review)?;
+            let required = policy
+                .policy
+                .tiers
+                .get(&page.review.header.tier)
+                .map(|t| t.report_required.clone())
+                .unwrap_or_default();
+            if json {
+                return output::json(&serde_json::json!({
+                    "schema": "countersign.review-report/v1",
+                    "report": page.review.report,
+                    "required": required,
+                    "ratings": policy.policy.report.ratings,
+                }));
+            }
+            for s in review::report::Section::ALL {
+                let need = if required.contains(&s) {
+                    " (required)"
+                } else {
+                    ""
+                };
+                match page.review.report.get(&s) {
+                    Some(t) => {
+                        say!(
+                            "{}{} — by {} at {}",
+                            s.title(),
+                            need,
+                            t.written_by.as_deref().unwrap_or("-"),
+                            t.written_at
+                        );
+                        for line in t.text.lines() {
+                            say!("  {}", line);
+                        }
+                    }
+                    None => say!("{}{} — not written", s.title(), need),
+                }
+            }
+            say!("Ratings: {}", policy.policy.report.ratings.join(", "));
             Ok(())
         }
         ReviewCmd::Status(VersionJson { version, json }) => {

@@ -413,6 +413,16 @@ pub(crate) fn export_pack(ws: &Workspace, version: &str, output: &Path, json: bo
 }
 
 /// `export inventory`.
+pub(crate) fn export_report(ws: &Workspace, version: &str, output: &Path) -> Result<()> {
+    let vref = VersionRef::parse(version)?;
+    ws.export_report(version, output, &mut |p| eprintln!("{vref}: {}", p.stage))?;
+    println!(
+        "Validation report of {vref} written to {}",
+        output.display()
+    );
+    Ok(())
+}
+
 pub(crate) fn export_inventory(ws: &Workspace, output: &Path) -> Result<()> {
     let format = countersign_core::workspace::ReportFormat::from_path(output)?;
     let report = ws.portfolio()?;

@@ -151,6 +151,12 @@ pub fn review_blockers(r: &ReviewRecord, policy: &LoadedPolicy) -> Vec<String> {
             out.push(format!("item {} failed and no finding records it", i.id));
         }
     }
+    out.extend(crate::review::report::blockers(
+        &r.report,
+        policy,
+        &r.tier,
+        &format!("models:/{}/{}", r.model.name, r.model.version),
+    ));
     out
 }
 

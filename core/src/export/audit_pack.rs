@@ -169,8 +169,17 @@ pub fn gather(
         pinned_root: trust.pinned_sha256.clone(),
         releases,
         earlier_reviews,
+        comparisons: Vec::new(),
+    })
+    .map(|mut d| {
+        let platform_key = d.platform.clone();
+        d.comparisons = super::report::comparisons(store, &platform_key, &d);
+        d
     })
 }
+
+/// The validation report's file in the pack.
+pub const REPORT_FILE: &str = "validation-report.pdf";
 
 /// One file of a pack: (path inside the pack, bytes).
 pub type PackFile = (String, Vec<u8>);
@@ -266,6 +275,11 @@ fn root_signers(d: &PackData, c: &crate::trust::ChainedRoot) -> Vec<(String, Vec
 /// Builds every file of the pack in memory: (path, bytes), manifest hash.
 pub fn build(d: &PackData) -> Result<(Vec<PackFile>, String)> {
     let mut files = record_files(d);
+    // The validation report is one of the pack's files: the manifest and VERIFY.txt cover it.
+    files.push((
+        REPORT_FILE.into(),
+        super::pdf::report::render(d, &d.comparisons)?,
+    ));
     let manifest = Manifest {
         kind: MANIFEST_TYPE.into(),
         version: d.version.to_string(),

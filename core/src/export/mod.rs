@@ -8,3 +8,5 @@ pub mod figures;
 pub mod pack_data;
 pub mod pdf;
 pub mod portfolio;
+pub mod report;
+pub mod words;

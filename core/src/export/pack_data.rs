@@ -50,6 +50,28 @@ pub struct PackData {
     /// Earlier reviews of the version that approvals in the pack bind (a version reviewed
     /// again: approvals of unchanged evidence made on the review it superseded still count).
     pub earlier_reviews: Vec<EarlierReview>,
+    /// Champion-against-challenger comparisons of the review's tier (the validation report's
+    /// chart), with the alias version's values from the store.
+    pub comparisons: Vec<MetricComparison>,
+}
+
+/// The version against the one holding an alias, on one metric.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricComparison {
+    /// Metric.
+    pub metric: String,
+    /// Alias compared with ("champion").
+    pub alias: String,
+    /// The alias's version, if the alias is set.
+    pub alias_version: Option<String>,
+    /// The alias version's value.
+    pub champion: Option<f64>,
+    /// This version's value.
+    pub challenger: Option<f64>,
+    /// Tolerated margin.
+    pub margin: f64,
+    /// Whether higher is better.
+    pub higher_is_better: bool,
 }
 
 /// An earlier review an approval binds, carried in the pack under `dir`.

@@ -275,7 +275,7 @@ pub fn write(report: &PortfolioReport, path: &std::path::Path, author: &str) -> 
         .to_ascii_lowercase();
     let bytes = match ext.as_str() {
         "pdf" => {
-            crate::export::pdf::portfolio::render(report, author, chrono::Utc::now().timestamp())
+            crate::export::pdf::portfolio::render(report, author, chrono::Utc::now().timestamp())?
         }
         "json" => serde_json::to_vec_pretty(report).unwrap_or_default(),
         "csv" => report.to_csv().into_bytes(),
@@ -297,5 +297,12 @@ pub fn write(report: &PortfolioReport, path: &std::path::Path, author: &str) -> 
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| crate::Error::io(dir, e))?;
     }
-    std::fs::write(path, bytes).map_err(|e| crate::Error::io(path, e))
+    // Never over an existing file, even one made since the check above.
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| crate::Error::io(path, e))?;
+    f.write_all(&bytes).map_err(|e| crate::Error::io(path, e))
 }

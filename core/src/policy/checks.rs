@@ -213,6 +213,12 @@ fn find_metric<'e>(e: &'e Evidence, key: &str) -> Option<(&'e RunEvidence, &'e s
         .find_map(|r| exact(r, key).or_else(|| exact(r, &mean)))
 }
 
+/// The value of `key` as the checks read it ([`find_metric`]'s rule), with the name found and
+/// the run it came from (its name).
+pub fn metric_value(e: &Evidence, key: &str) -> Option<(String, String, Option<f64>)> {
+    find_metric(e, key).map(|(r, name, v)| (r.run_name.clone(), name.to_string(), v))
+}
+
 /// How a metric's source reads in an explanation: nothing for the producing run, else which
 /// evaluation run (and who ran it) supplied it.
 fn source_of(e: &Evidence, run: &RunEvidence) -> String {

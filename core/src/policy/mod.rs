@@ -178,6 +178,44 @@ pub struct Tier {
     /// files past it are recorded as not hashed, with the reason.
     #[serde(default)]
     pub max_hashed_bytes: Option<u64>,
+    /// Parts of the validation report an approve decision needs (none by default).
+    #[serde(default)]
+    pub report_required: Vec<crate::review::report::Section>,
+}
+
+/// The validation report's rating scale.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportPolicy {
+    /// The overall ratings a validator may give, best first.
+    #[serde(default = "default_ratings")]
+    pub ratings: Vec<String>,
+    /// Ratings that do not allow an approve decision.
+    #[serde(default = "default_not_approvable")]
+    pub not_approvable: Vec<String>,
+}
+
+impl Default for ReportPolicy {
+    fn default() -> Self {
+        Self {
+            ratings: default_ratings(),
+            not_approvable: default_not_approvable(),
+        }
+    }
+}
+
+fn default_ratings() -> Vec<String> {
+    [
+        "satisfactory",
+        "satisfactory_with_findings",
+        "unsatisfactory",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+fn default_not_approvable() -> Vec<String> {
+    vec!["unsatisfactory".into()]
 }
 
 fn yes() -> bool {
@@ -328,6 +366,9 @@ pub struct Policy {
     /// When versions need review again (production aliases, due-soon window, breaches).
     #[serde(default)]
     pub lifecycle: Lifecycle,
+    /// The validation report's rating scale.
+    #[serde(default)]
+    pub report: ReportPolicy,
 }
 
 fn default_true() -> bool {
@@ -463,6 +504,30 @@ fn validate(p: &Policy, text: &str, path: &Path) -> Result<()> {
             return Err(plain(format!(
                 "tiers.{name}.review_cadence_months must be 1 to 120, not {}",
                 t.review_cadence_months
+            )));
+        }
+    }
+    let r = &p.report;
+    if r.ratings.is_empty()
+        || r.ratings
+            .iter()
+            .any(|x| x.trim().is_empty() || x.chars().any(char::is_control))
+    {
+        return Err(plain(
+            "report.ratings must list the ratings a validator may give, e.g. [\"satisfactory\", \"unsatisfactory\"]".into(),
+        ));
+    }
+    let key = |s: &str| s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+    for (i, x) in r.ratings.iter().enumerate() {
+        if r.ratings[..i].iter().any(|y| key(y) == key(x)) {
+            return Err(plain(format!("report.ratings names '{x}' twice")));
+        }
+    }
+    for x in &r.not_approvable {
+        if !r.ratings.iter().any(|y| key(y) == key(x)) {
+            return Err(plain(format!(
+                "report.not_approvable names '{x}', which is not one of report.ratings ({})",
+                r.ratings.join(", ")
             )));
         }
     }

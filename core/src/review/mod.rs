@@ -7,6 +7,7 @@
 //! hashable record of it all.
 
 mod diff;
+pub mod report;
 
 use crate::encoding::{canonical_json, sha256_hex};
 use crate::evidence::Evidence;
@@ -336,6 +337,9 @@ pub struct Review {
     pub answers: BTreeMap<String, Answer>,
     /// Findings, in the order raised.
     pub findings: Vec<Finding>,
+    /// The validation report's parts written so far.
+    #[serde(default)]
+    pub report: report::Report,
 }
 
 /// Where a review stands.
@@ -416,10 +420,12 @@ pub fn history(store: &Store, platform: &str, vref: &VersionRef) -> Result<Vec<R
         .map(|header| {
             let answers = store.answers::<Answer>(&header.id)?.into_iter().collect();
             let findings = store.findings::<Finding>(&header.id)?;
+            let report = load_report(store, &header.id)?;
             Ok(Review {
                 header,
                 answers,
                 findings,
+                report,
             })
         })
         .collect()
@@ -444,6 +450,7 @@ pub fn preview(
             header,
             answers: BTreeMap::new(),
             findings: Vec::new(),
+            report: report::Report::new(),
         },
         false,
     ))
@@ -483,6 +490,7 @@ fn create(
         header,
         answers: BTreeMap::new(),
         findings,
+        report: report::Report::new(),
     })
 }
 
@@ -614,11 +622,32 @@ pub fn load_latest(store: &Store, platform: &str, vref: &VersionRef) -> Result<O
     };
     let answers = store.answers::<Answer>(&header.id)?.into_iter().collect();
     let findings = store.findings::<Finding>(&header.id)?;
+    let report = load_report(store, &header.id)?;
     Ok(Some(Review {
         header,
         answers,
         findings,
+        report,
     }))
+}
+
+/// A review's report sections from the store (a section name this build does not know is an
+/// error, never dropped: it may be what an approval bound).
+fn load_report(store: &Store, review_id: &str) -> Result<report::Report> {
+    store
+        .report_sections::<report::SectionText>(review_id)?
+        .into_iter()
+        .map(|(name, text)| {
+            report::Section::parse(&name)
+                .map(|s| (s, text))
+                .map_err(|_| Error::Store {
+                    path: store.path().to_path_buf(),
+                    message: format!(
+                        "review {review_id} holds report section '{name}', which this version of Countersign does not know"
+                    ),
+                })
+        })
+        .collect()
 }
 
 /// The latest review of a version, or an error saying how to start one.
@@ -714,6 +743,36 @@ impl Review {
         store.put_answer(&self.header.id, &item.id, &answer)?;
         self.answers.insert(item.id.clone(), answer);
         Ok(&self.answers[&item.id])
+    }
+
+    /// Writes (or, with an empty text, clears) one section of the validation report, saved at
+    /// once. The text is checked by [`report::check`] (a rating must be one of `policy`'s).
+    pub fn set_report(
+        &mut self,
+        store: &Store,
+        policy: &LoadedPolicy,
+        section: report::Section,
+        text: &str,
+        by: Option<String>,
+    ) -> Result<Option<&report::SectionText>> {
+        let text = report::check(section, text, policy)?;
+        if text.is_empty() {
+            store.put_report_section::<report::SectionText>(
+                &self.header.id,
+                section.as_str(),
+                None,
+            )?;
+            self.report.remove(&section);
+            return Ok(None);
+        }
+        let t = report::SectionText {
+            text,
+            written_by: by,
+            written_at: now(),
+        };
+        store.put_report_section(&self.header.id, section.as_str(), Some(&t))?;
+        self.report.insert(section, t);
+        Ok(self.report.get(&section))
     }
 
     /// Raises a finding (saved at once) and returns it.
@@ -962,6 +1021,12 @@ impl Review {
                 ));
             }
         }
+        blockers.extend(report::blockers(
+            &self.report,
+            policy,
+            &h.tier,
+            &format!("models:/{}/{}", h.name, h.version),
+        ));
         let evidence_changes = match current_evidence {
             Some(cur) if cur.sha256() != h.evidence_sha256 => {
                 let mut changes = diff::changes(&h.evidence, cur);
@@ -1021,6 +1086,7 @@ impl Review {
                 })
                 .collect(),
             findings: self.findings.clone(),
+            report: self.report.clone(),
         }
     }
 }
@@ -1057,6 +1123,10 @@ pub struct ReviewRecord {
     pub items: Vec<RecordItem>,
     /// Findings.
     pub findings: Vec<Finding>,
+    /// The validation report's written parts (left out when none is written, so a record
+    /// made before reports existed hashes as it did).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub report: report::Report,
 }
 
 /// The version a review covers.

@@ -69,6 +69,10 @@ CREATE INDEX ledger_approval ON ledger (approval_sha256);
 CREATE TABLE trigger_seen (platform TEXT NOT NULL, version TEXT NOT NULL, reason TEXT NOT NULL,
   first_seen TEXT NOT NULL, PRIMARY KEY (platform, version, reason));
 "#,
+    r#"
+CREATE TABLE review_report (review_id TEXT NOT NULL REFERENCES reviews(id), section TEXT NOT NULL, json TEXT NOT NULL,
+  PRIMARY KEY (review_id, section));
+"#,
 ];
 
 /// A version's (name, version, run id, aliases), as [`Store::version_runs`] lists them.

@@ -137,6 +137,58 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// Saves one section of a review's validation report, or removes it (`None`), in one
+    /// transaction.
+    pub fn put_report_section<T: Serialize>(
+        &self,
+        review_id: &str,
+        section: &str,
+        text: Option<&T>,
+    ) -> Result<()> {
+        let r = match text {
+            Some(t) => self.conn.execute(
+                "INSERT INTO review_report (review_id, section, json) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(review_id, section) DO UPDATE SET json = excluded.json",
+                params![review_id, section, to_json(t)],
+            ),
+            None => self.conn.execute(
+                "DELETE FROM review_report WHERE review_id = ?1 AND section = ?2",
+                params![review_id, section],
+            ),
+        };
+        r.map(|_| ()).map_err(|e| self.err(e))
+    }
+
+    /// The written sections of a review's validation report, as (section, text).
+    pub fn report_sections<T: DeserializeOwned>(
+        &self,
+        review_id: &str,
+    ) -> Result<Vec<(String, T)>> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT section, json FROM review_report WHERE review_id = ?1 ORDER BY section",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([review_id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (section, json) = row.map_err(|e| self.err(e))?;
+            let v = serde_json::from_str(&json).map_err(|e| crate::Error::Store {
+                path: self.path.clone(),
+                message: format!(
+                    "report section {section} of review {review_id} cannot be read ({e})"
+                ),
+            })?;
+            out.push((section, v));
+        }
+        Ok(out)
+    }
+
     /// All findings of a review, in the order they were raised.
     pub fn findings<T: DeserializeOwned>(&self, review_id: &str) -> Result<Vec<T>> {
         self.many(

@@ -1253,6 +1253,70 @@ impl Workspace {
         self.review_page(review, true)
     }
 
+    /// Who built the reviewed version (from the evidence the review froze, and the model's
+    /// owner): they never sign off its review.
+    fn builders_of(&self, review: &Review) -> Result<Vec<(String, &'static str)>> {
+        let ev = &review.header.evidence;
+        let owner = self
+            .session
+            .store
+            .model(&self.session.key, &review.header.name)?
+            .and_then(|m| m.owner);
+        Ok(crate::approval::builders_of(
+            ev.version.creator.as_deref(),
+            ev.run.as_ref().and_then(|r| r.user.as_deref()),
+            ev.run
+                .as_ref()
+                .and_then(|r| r.tags.get("mlflow.user"))
+                .map(String::as_str),
+            owner.as_deref(),
+        ))
+    }
+
+    /// The policy a review was made under (its rating scale and required report sections).
+    pub fn review_policy(&self, review: &Review) -> Result<LoadedPolicy> {
+        review::policy_of(&self.session.store, review)
+    }
+
+    /// Writes (or, with an empty text, clears) one section of the latest review's validation
+    /// report. The writer is the acting identity: a validator in the roster (when the roster
+    /// names anyone) who did not build the model.
+    pub fn review_report_set(
+        &self,
+        version: &str,
+        section: crate::review::report::Section,
+        text: &str,
+    ) -> Result<ReviewPage> {
+        let mut review = self.latest_review(version)?;
+        let policy = review::policy_of(&self.session.store, &review)?;
+        // What was typed is checked first: bad text is bad input, whoever types it.
+        crate::review::report::check(section, text, &policy)?;
+        let by = self.acting_identity("a report section")?;
+        let governing = self.governing_policy()?;
+        let mut reasons = Vec::new();
+        for (who, what) in self.builders_of(&review)? {
+            if crate::approval::same_person(&who, &by) {
+                reasons.push(format!(
+                    "'{}' is the {what}; the validation report is written by a validator who did not build the model",
+                    crate::display::escape(&by)
+                ));
+            }
+        }
+        if !governing.policy.roster.is_empty()
+            && !crate::approval::roster_has(&governing.policy, &by, Role::Validator)
+        {
+            reasons.push(format!(
+                "the roster does not give '{}' the validator role: the validation report is the validator's",
+                crate::display::escape(&by)
+            ));
+        }
+        if !reasons.is_empty() {
+            return Err(Error::Refused { reasons });
+        }
+        review.set_report(&self.session.store, &policy, section, text, Some(by))?;
+        self.review_page(review, true)
+    }
+
     /// Raises a finding.
     pub fn review_finding_add(&self, version: &str, f: FindingInput) -> Result<ReviewPage> {
         let mut review = self.latest_review(version)?;
@@ -1275,21 +1339,7 @@ impl Workspace {
         // Who may: a validator who did not build the model remediates (and reopens); an
         // approver accepts an exception. Builders come from the evidence the review froze.
         let policy = self.governing_policy()?;
-        let ev = &review.header.evidence;
-        let owner = self
-            .session
-            .store
-            .model(&self.session.key, &review.header.name)?
-            .and_then(|m| m.owner);
-        let builders = crate::approval::builders_of(
-            ev.version.creator.as_deref(),
-            ev.run.as_ref().and_then(|r| r.user.as_deref()),
-            ev.run
-                .as_ref()
-                .and_then(|r| r.tags.get("mlflow.user"))
-                .map(String::as_str),
-            owner.as_deref(),
-        );
+        let builders = self.builders_of(&review)?;
         let mut reasons = Vec::new();
         let role = match update.status {
             FindingStatus::Accepted => Role::Approver,
@@ -1474,6 +1524,28 @@ impl Workspace {
         };
         crate::export::portfolio::write(&report, &out, &self.whoami())?;
         Ok(out)
+    }
+
+    /// Exports a version's validation report to `out` (`.pdf` or `.md`, a new file): the
+    /// published review (else the latest one here, as a draft) with its approvals verified.
+    pub fn export_report(
+        &self,
+        version: &str,
+        out: &Path,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<PathBuf> {
+        let vref = self.resolve(version)?;
+        let t = self.trusted()?;
+        let data = crate::export::audit_pack::gather(
+            &self.session.store,
+            t.platform.as_ref(),
+            &t.trust,
+            &vref,
+            &self.whoami(),
+            progress,
+        )?;
+        crate::export::report::write(&data, &data.comparisons, out)?;
+        Ok(out.to_path_buf())
     }
 
     /// Exports a version's audit pack to `out` (a new folder, or a `.zip`), reporting each

@@ -1,9 +1,11 @@
 //! The audit pack's PDF: every section of DESIGN §4, in order, from the pack's data only.
 
-use super::charts::{line_chart, lineage_diagram};
-use super::layout::{self, Rgbf, Weight, Writer, BLACK, GREEN, GREY, LEFT, RED, RIGHT};
+use super::archive::Attachment;
+use super::charts::{self, line_chart, lineage_diagram, Axes, Node, Series};
+use super::layout::{self, Orientation, Rgbf, Weight, Writer, BLACK, GREEN, GREY, LEFT, RED};
 use crate::export::pack_data::{Manifest, PackData};
-use crate::policy::checks::{AutoOutcome, Check};
+use crate::export::words;
+use crate::policy::checks::Check;
 use crate::{Error, Result};
 
 fn opt(v: &Option<String>) -> String {
@@ -22,7 +24,56 @@ fn num(v: Option<f64>) -> String {
     }
 }
 
-/// Renders the PDF; `manifest_bytes` is attached inside it.
+/// The pack's record files embedded in its PDF (PDF/A-3 associated files): the manifest,
+/// the evidence, the review and every approval with its signature, byte for byte.
+fn attachments(d: &PackData, manifest_bytes: &[u8]) -> Vec<Attachment> {
+    let json = |name: String, description: String, bytes: &[u8]| Attachment {
+        name,
+        mime: "application/json".into(),
+        description,
+        relationship: "Data",
+        bytes: bytes.to_vec(),
+    };
+    let mut out = vec![
+        json(
+            "manifest.json".into(),
+            "Audit pack manifest (SHA-256 of every file)".into(),
+            manifest_bytes,
+        ),
+        json(
+            "evidence.json".into(),
+            "The evidence the review froze".into(),
+            &d.evidence_bytes,
+        ),
+    ];
+    if let Some(r) = &d.review_bytes {
+        out.push(json(
+            "review.json".into(),
+            "The review: checklist, answers, findings, report".into(),
+            r,
+        ));
+    }
+    for (name, bytes, sig) in &d.approvals {
+        // Flat names: a reader lists attachments without folders.
+        out.push(json(
+            format!("approvals-{name}"),
+            format!("Approval record approvals/{name}"),
+            bytes,
+        ));
+        if let Some(s) = sig {
+            out.push(Attachment {
+                name: format!("approvals-{name}.sig"),
+                mime: "text/plain".into(),
+                description: format!("SSH signature of approvals/{name}"),
+                relationship: "Data",
+                bytes: s.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// Renders the PDF (PDF/A-3b) with the pack's record files attached inside it.
 pub fn render(
     d: &PackData,
     manifest: &Manifest,
@@ -30,37 +81,131 @@ pub fn render(
     manifest_bytes: &[u8],
 ) -> Result<Vec<u8>> {
     let title = format!("Audit pack — {}", d.version);
-    let mut w = Writer::new(&title);
-    w.metadata(
-        &d.exporter,
-        &d.version.to_string(),
-        vec![
-            "model risk".into(),
-            "validation".into(),
-            d.version.name.clone(),
-        ],
-        chrono::DateTime::parse_from_rfc3339(&d.created_at)
-            .map(|t| t.timestamp())
-            .unwrap_or(0),
-    );
-    cover(&mut w, d, manifest_sha);
-    inventory(&mut w, d);
-    lineage(&mut w, d);
-    evidence(&mut w, d);
-    checklist(&mut w, d);
-    findings(&mut w, d);
-    conditions(&mut w, d);
-    approvals(&mut w, d);
-    policy(&mut w, d);
-    manifest_section(&mut w, manifest, manifest_sha);
+    let w = layout::compose(&title, Orientation::Portrait, |w| {
+        w.metadata(
+            &d.exporter,
+            &d.version.to_string(),
+            vec![
+                "model risk".into(),
+                "validation".into(),
+                d.version.name.clone(),
+            ],
+            chrono::DateTime::parse_from_rfc3339(&d.created_at)
+                .map(|t| t.timestamp())
+                .unwrap_or(0),
+        );
+        cover(w, d, manifest_sha);
+        w.contents_page();
+        inventory(w, d);
+        lineage(w, d);
+        evidence(w, d);
+        checklist(w, d);
+        findings(w, d);
+        conditions(w, d);
+        approvals(w, d);
+        policy(w, d);
+        manifest_section(w, manifest, manifest_sha);
+    });
     let footer = format!("{} · pack {}", d.version, manifest_sha);
-    let (doc, pages) = w.finish(&footer);
-    layout::save_with_attachment(doc, pages, "manifest.json", manifest_bytes).map_err(|e| {
-        Error::InvalidFile {
+    w.finish(&footer)
+        .save(&attachments(d, manifest_bytes))
+        .map_err(|e| Error::InvalidFile {
             path: "audit-pack.pdf".into(),
             message: e,
+        })
+}
+
+/// The lineage diagram's boxes: training datasets → producing run, evaluation datasets →
+/// evaluation runs, both runs → the version → its approvals. Shared with the report.
+pub(crate) fn lineage_figure(w: &mut Writer, d: &PackData) {
+    let e = &d.evidence;
+    let mut datasets: Vec<Node> = Vec::new();
+    let mut runs: Vec<Node> = Vec::new();
+    let mut edges = Vec::new();
+    if let Some(r) = &e.run {
+        runs.push(Node {
+            label: format!("trained by run {} ({})", r.run_name, r.run_id),
+            fill: charts::RUN,
+        });
+        for x in &e.datasets {
+            edges.push(((0, datasets.len()), (1, 0)));
+            datasets.push(Node {
+                label: format!("{} [{}] digest {}", x.name, x.context, x.digest),
+                fill: charts::DATASET,
+            });
         }
-    })
+    }
+    for ev in &e.evaluations {
+        let at = runs.len();
+        runs.push(Node {
+            label: format!(
+                "evaluated by run {} ({}) by {}",
+                ev.run_name,
+                ev.run_id,
+                opt(&ev.user)
+            ),
+            fill: charts::RUN,
+        });
+        for x in &ev.datasets {
+            edges.push(((0, datasets.len()), (1, at)));
+            datasets.push(Node {
+                label: format!(
+                    "{} [{}] digest {}",
+                    x.name,
+                    crate::lineage::evaluation_context(&x.context),
+                    x.digest
+                ),
+                fill: charts::DATASET,
+            });
+        }
+    }
+    if datasets.is_empty() {
+        datasets.push(Node {
+            label: "no dataset recorded".into(),
+            fill: charts::DATASET,
+        });
+    }
+    if runs.is_empty() {
+        runs.push(Node {
+            label: "no run recorded".into(),
+            fill: charts::RUN,
+        });
+    }
+    for i in 0..runs.len() {
+        edges.push(((1, i), (2, 0)));
+    }
+    let version = vec![Node {
+        label: d.version.to_string(),
+        fill: charts::VERSION,
+    }];
+    let mut approvals: Vec<Node> = d
+        .verification
+        .approvals
+        .iter()
+        .filter_map(|a| {
+            a.record.as_ref().map(|r| Node {
+                label: format!(
+                    "{}: {} by {} at {}{}",
+                    words::role(r.role),
+                    words::decision(r.decision),
+                    r.signer,
+                    words::minute(&r.signed_at),
+                    if a.counts { "" } else { " (does not count)" }
+                ),
+                fill: charts::APPROVAL,
+            })
+        })
+        .collect();
+    if approvals.is_empty() {
+        approvals.push(Node {
+            label: "no approval yet".into(),
+            fill: charts::APPROVAL,
+        });
+    }
+    for i in 0..approvals.len() {
+        edges.push(((2, 0), (3, i)));
+    }
+    lineage_diagram(w, &[datasets, runs, version, approvals], &edges);
 }
 
 fn status_line(d: &PackData) -> (String, Rgbf) {
@@ -101,10 +246,11 @@ fn cover(w: &mut Writer, d: &PackData, manifest_sha: &str) {
     w.paragraph(&d.version.to_string(), Weight::Bold, 15.0, layout::BLUE);
     w.space(10.0);
     let (status, c) = status_line(d);
+    let width = w.text_width();
     w.rect(
         LEFT,
         w.y - 34.0,
-        RIGHT - LEFT,
+        width,
         30.0,
         Some(Rgbf(0.97, 0.97, 0.97)),
         Some(c),
@@ -124,11 +270,11 @@ fn cover(w: &mut Writer, d: &PackData, manifest_sha: &str) {
         .filter_map(|a| {
             a.record.as_ref().map(|r| {
                 format!(
-                    "{} {} by {} on {}{}",
-                    r.role.as_str(),
-                    r.decision.as_str(),
+                    "{}: {} by {} at {}{}",
+                    words::role(r.role),
+                    words::decision(r.decision),
                     r.signer,
-                    r.signed_at,
+                    words::minute(&r.signed_at),
                     if a.counts { "" } else { " (does not count)" }
                 )
             })
@@ -149,7 +295,7 @@ fn cover(w: &mut Writer, d: &PackData, manifest_sha: &str) {
             &format!(
                 "{} started {} by {}",
                 r.review_id,
-                r.started_at,
+                words::minute(&r.started_at),
                 opt(&r.reviewer)
             ),
             BLACK,
@@ -157,7 +303,7 @@ fn cover(w: &mut Writer, d: &PackData, manifest_sha: &str) {
     }
     w.kv(
         "Exported",
-        &format!("{} by {}", d.created_at, d.exporter),
+        &format!("{} by {}", words::minute(&d.created_at), d.exporter),
         BLACK,
     );
     w.kv(
@@ -237,33 +383,7 @@ fn inventory(w: &mut Writer, d: &PackData) {
 fn lineage(w: &mut Writer, d: &PackData) {
     w.heading("2. Lineage", true);
     let e = &d.evidence;
-    let datasets: Vec<String> = e
-        .datasets
-        .iter()
-        .map(|x| format!("{} [{}] #{}", x.name, x.context, x.digest))
-        .collect();
-    let run = e
-        .run
-        .as_ref()
-        .map(|r| {
-            format!(
-                "run {} ({})",
-                r.run_name,
-                &r.run_id[..r.run_id.len().min(12)]
-            )
-        })
-        .unwrap_or_else(|| "no run recorded".into());
-    let approvals: Vec<String> = d
-        .verification
-        .approvals
-        .iter()
-        .filter_map(|a| {
-            a.record
-                .as_ref()
-                .map(|r| format!("{} {} {}", r.role.as_str(), r.decision.as_str(), r.signer))
-        })
-        .collect();
-    lineage_diagram(w, &datasets, &run, &d.version.to_string(), &approvals);
+    lineage_figure(w, d);
     let mut rows = vec![vec![
         "version".into(),
         d.version.to_string(),
@@ -325,25 +445,38 @@ fn lineage(w: &mut Writer, d: &PackData) {
             ]);
         }
     }
-    w.table(&["Link", "Identifier", "Detail"], &[0.16, 0.34, 0.5], &rows);
+    w.table(&["Link", "Identifier", "Detail"], &rows);
 }
 
-fn used_metrics(d: &PackData) -> Vec<String> {
-    let mut out = Vec::new();
-    if let Some(r) = &d.review {
-        for item in &r.items {
-            let _ = item;
-        }
-    }
-    for item in &d.policy.policy.checklist {
-        match &item.check {
-            Check::MetricThreshold { metric, .. } | Check::ChampionChallenger { metric, .. } => {
-                out.push(metric.clone())
-            }
-            _ => {}
+/// The metrics the checklist reads, with the threshold a metric check sets (the checks of
+/// the review's tier when there is a review, else of every tier).
+pub(crate) fn checked_metrics(
+    d: &PackData,
+) -> Vec<(String, Option<(crate::policy::checks::Comparison, f64)>)> {
+    let mut out: Vec<(String, Option<(crate::policy::checks::Comparison, f64)>)> = Vec::new();
+    for item in crate::export::report::applicable_items(d) {
+        let (metric, limit) = match &item.check {
+            Check::MetricThreshold {
+                metric,
+                op,
+                threshold,
+                ..
+            } => (metric, Some((*op, *threshold))),
+            Check::ChampionChallenger { metric, .. } => (metric, None),
+            _ => continue,
+        };
+        match out.iter_mut().find(|(m, _)| m == metric) {
+            Some(e) if e.1.is_none() => e.1 = limit,
+            Some(_) => {}
+            None => out.push((metric.clone(), limit)),
         }
     }
     out
+}
+
+/// A threshold as a chart's label ("threshold ≥ 0.75").
+pub(crate) fn threshold_label(op: crate::policy::checks::Comparison, t: f64) -> String {
+    format!("threshold {} {t}", op.symbol(true))
 }
 
 /// The datasets behind the evidence: those the producing run trained and validated on, then
@@ -381,11 +514,7 @@ fn datasets(w: &mut Writer, e: &crate::evidence::Evidence) {
         w.paragraph("No dataset is recorded.", Weight::Regular, 9.0, GREY);
         return;
     }
-    w.table(
-        &["Context", "Name", "Digest", "Source", "Run"],
-        &[0.12, 0.22, 0.12, 0.32, 0.22],
-        &rows,
-    );
+    w.table(&["Context", "Name", "Digest", "Source", "Run"], &rows);
 }
 
 fn evidence(w: &mut Writer, d: &PackData) {
@@ -405,7 +534,7 @@ fn evidence(w: &mut Writer, d: &PackData) {
                 .iter()
                 .map(|(k, v)| vec![k.clone(), v.clone()])
                 .collect();
-            w.table(&["Parameter", "Value"], &[0.4, 0.6], &rows);
+            w.table(&["Parameter", "Value"], &rows);
         }
     }
     w.subheading("Metrics");
@@ -446,11 +575,7 @@ fn evidence(w: &mut Writer, d: &PackData) {
             GREY,
         );
     } else {
-        w.table(
-            &["Metric", "Value", "Step", "Points", "Run"],
-            &[0.3, 0.17, 0.1, 0.1, 0.33],
-            &rows,
-        );
+        w.table(&["Metric", "Value", "Step", "Points", "Run"], &rows);
     }
     datasets(w, e);
     let Some(run) = &e.run else {
@@ -458,7 +583,8 @@ fn evidence(w: &mut Writer, d: &PackData) {
         return;
     };
     w.subheading("Metric history");
-    let used = used_metrics(d);
+    let checked = checked_metrics(d);
+    let used: Vec<String> = checked.iter().map(|(m, _)| m.clone()).collect();
     let mut charted = 0;
     let mut keys: Vec<&String> = run
         .metrics
@@ -473,6 +599,11 @@ fn evidence(w: &mut Writer, d: &PackData) {
             .iter()
             .filter_map(|p| p.value.map(|v| (p.step as f64, v)))
             .collect();
+        let limit = checked
+            .iter()
+            .find(|(m, _)| m == k)
+            .and_then(|(_, l)| *l)
+            .map(|(op, t)| (t, threshold_label(op, t)));
         line_chart(
             w,
             &format!(
@@ -483,7 +614,15 @@ fn evidence(w: &mut Writer, d: &PackData) {
                     ""
                 }
             ),
-            &pts,
+            &[Series {
+                label: run.run_name.clone(),
+                points: pts,
+            }],
+            &Axes {
+                x_title: "training step (as logged)".into(),
+                y_title: format!("{k} (value as logged)"),
+                threshold: limit,
+            },
         );
         charted += 1;
     }
@@ -527,17 +666,7 @@ fn checklist(w: &mut Writer, d: &PackData) {
             let auto = i
                 .automatic
                 .as_ref()
-                .map(|a| {
-                    format!(
-                        "{}: {}",
-                        match a.outcome {
-                            AutoOutcome::Pass => "pass",
-                            AutoOutcome::Fail => "FAIL",
-                            AutoOutcome::Missing => "missing",
-                        },
-                        a.explanation
-                    )
-                })
+                .map(|a| format!("{}: {}", words::automatic(a.outcome), a.explanation))
                 .unwrap_or_else(|| "attestation".into());
             let answer = i
                 .answer
@@ -546,17 +675,14 @@ fn checklist(w: &mut Writer, d: &PackData) {
                     // Who answered and when: every answer is attributed.
                     format!(
                         "{}{} by {} at {}",
-                        a.outcome.as_str(),
+                        words::outcome(a.outcome),
                         if a.overrides_automatic {
                             " (override)"
                         } else {
                             ""
                         },
                         a.answered_by.as_deref().unwrap_or("(not recorded)"),
-                        a.answered_at
-                            .get(..16)
-                            .unwrap_or(&a.answered_at)
-                            .replace('T', " ")
+                        words::minute(&a.answered_at)
                     )
                 })
                 .unwrap_or_else(|| "UNANSWERED".into());
@@ -578,7 +704,6 @@ fn checklist(w: &mut Writer, d: &PackData) {
         .collect();
     w.table(
         &["Item", "Check", "Automatic result", "Answer", "Note"],
-        &[0.09, 0.25, 0.24, 0.2, 0.22],
         &rows,
     );
 }
@@ -599,16 +724,16 @@ fn findings(w: &mut Writer, d: &PackData) {
         .map(|f| {
             vec![
                 f.id.clone(),
-                format!("{:?}", f.severity).to_lowercase(),
+                words::severity(f.severity).to_string(),
                 match &f.exception_expires {
                     Some(e) if f.is_open(&crate::inventory::today()) => {
                         format!("open (exception lapsed {e})")
                     }
-                    Some(e) => format!("{} until {e}", f.status.as_str()),
+                    Some(e) => format!("{} until {e}", words::status(f.status)),
                     None if f.status == crate::review::FindingStatus::Accepted => {
                         "open (exception with no expiry)".to_string()
                     }
-                    None => f.status.as_str().to_string(),
+                    None => words::status(f.status).to_string(),
                 },
                 f.title.clone(),
                 if f.action_plan.is_empty() {
@@ -635,7 +760,6 @@ fn findings(w: &mut Writer, d: &PackData) {
             "Due",
             "Item",
         ],
-        &[0.06, 0.09, 0.11, 0.18, 0.22, 0.14, 0.11, 0.09],
         &rows,
     );
     // Each change of status, with who made it and why.
@@ -645,9 +769,9 @@ fn findings(w: &mut Writer, d: &PackData) {
             f.history.iter().map(move |c| {
                 vec![
                     f.id.clone(),
-                    c.status.as_str().to_string(),
+                    words::status(c.status).to_string(),
                     c.by.clone().unwrap_or_else(|| "unrecorded".into()),
-                    c.at.get(..16).unwrap_or(&c.at).replace('T', " "),
+                    words::minute(&c.at),
                     [
                         Some(c.note.clone()),
                         c.evidence.as_ref().map(|e| format!("evidence: {e}")),
@@ -664,7 +788,6 @@ fn findings(w: &mut Writer, d: &PackData) {
     if !changes.is_empty() {
         w.table(
             &["Finding", "Changed to", "By", "At (UTC)", "Why"],
-            &[0.1, 0.13, 0.22, 0.15, 0.4],
             &changes,
         );
     }
@@ -683,7 +806,7 @@ fn conditions(w: &mut Writer, d: &PackData) {
         w.paragraph(
             &format!(
                 "Conditions of {} {} (expire {}):",
-                r.role.as_str(),
+                words::role(r.role),
                 r.signer,
                 r.expires_at.clone().unwrap_or_else(|| "never".into())
             ),
@@ -694,7 +817,7 @@ fn conditions(w: &mut Writer, d: &PackData) {
         for c in &r.conditions {
             w.paragraph_at(
                 LEFT + 14.0,
-                RIGHT - LEFT - 14.0,
+                w.text_width() - 14.0,
                 &format!("• {c}"),
                 Weight::Regular,
                 9.5,
@@ -703,6 +826,17 @@ fn conditions(w: &mut Writer, d: &PackData) {
         }
     }
     if let Some(r) = &d.review {
+        use crate::review::report::Section;
+        for s in [
+            Section::ModelLimitations,
+            Section::ValidationLimitations,
+            Section::UseRestrictions,
+        ] {
+            if let Some(t) = r.report.get(&s) {
+                any = true;
+                w.kv(s.title(), &t.text, BLACK);
+            }
+        }
         for i in r.items.iter().filter(|i| {
             i.area.to_lowercase().contains("limitation")
                 || i.area.to_lowercase().contains("use restriction")
@@ -713,7 +847,7 @@ fn conditions(w: &mut Writer, d: &PackData) {
                     &format!("{} {}", i.id, i.title),
                     &format!(
                         "{} — {}",
-                        a.outcome.as_str(),
+                        words::outcome(a.outcome),
                         if a.note.is_empty() {
                             "no note"
                         } else {
@@ -755,7 +889,7 @@ fn approvals(w: &mut Writer, d: &PackData) {
     for r in &g.reasons {
         w.paragraph_at(
             LEFT + 130.0,
-            RIGHT - LEFT - 130.0,
+            w.text_width() - 130.0,
             &format!("• {r}"),
             Weight::Regular,
             9.0,
@@ -775,10 +909,10 @@ fn approvals(w: &mut Writer, d: &PackData) {
             let (signer, role, decision, fp, at) = match &a.record {
                 Some(r) => (
                     r.signer.clone(),
-                    r.role.as_str().to_string(),
-                    r.decision.as_str().to_string(),
+                    words::role(r.role).to_string(),
+                    words::decision(r.decision).to_string(),
                     r.key_fingerprint.clone(),
-                    r.signed_at.clone(),
+                    words::minute(&r.signed_at),
                 ),
                 None => (
                     "unreadable".into(),
@@ -805,7 +939,6 @@ fn approvals(w: &mut Writer, d: &PackData) {
             "Signed",
             "Verification",
         ],
-        &[0.17, 0.09, 0.12, 0.22, 0.14, 0.26],
         &rows,
     );
     w.kv(
@@ -885,7 +1018,6 @@ fn policy(w: &mut Writer, d: &PackData) {
         .collect();
     w.table(
         &["Tier", "Label", "Cadence", "Approvals", "Distinct approver"],
-        &[0.08, 0.36, 0.14, 0.24, 0.18],
         &rows,
     );
 }
@@ -902,5 +1034,5 @@ fn manifest_section(w: &mut Writer, m: &Manifest, sha: &str) {
         .iter()
         .map(|(p, h)| vec![p.clone(), h.clone()])
         .collect();
-    w.table(&["File", "SHA-256"], &[0.42, 0.58], &rows);
+    w.table(&["File", "SHA-256"], &rows);
 }

@@ -1,23 +1,39 @@
 //! A small page-layout engine over printpdf's operations: fonts with a CJK fallback, text
-//! measuring and wrapping, headings with bookmarks, key/value blocks, tables that flow across
-//! pages with their header repeated, and a "Page X of Y" footer added once the page count is
-//! known.
+//! measuring and wrapping (at spaces, then punctuation, a word cut only when it alone is wider
+//! than its line, and then visibly), headings with nested bookmarks and an optional contents
+//! page, key/value blocks, tables whose column widths follow their content and that flow
+//! across pages with their header repeated, and a "Page X of Y" footer added once the page
+//! count is known. Every document is saved as PDF/A-3b ([`super::archive`]).
 
+use super::archive::{Attachment, Metadata, OutlineEntry};
 use printpdf::{
     Color, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle,
     PdfPage, PdfSaveOptions, Point, Pt, Rect, Rgb, TextItem, TextMatrix,
 };
 
-/// A4 width, points.
-pub const PAGE_W: f32 = 595.276;
-/// A4 height, points.
-pub const PAGE_H: f32 = 841.89;
+/// A4 short side, points.
+pub const A4_SHORT: f32 = 595.276;
+/// A4 long side, points.
+pub const A4_LONG: f32 = 841.89;
 /// Left margin.
 pub const LEFT: f32 = 50.0;
-/// Right edge of the text area.
-pub const RIGHT: f32 = PAGE_W - 50.0;
-const TOP: f32 = PAGE_H - 56.0;
+const MARGIN_TOP: f32 = 56.0;
 const BOTTOM: f32 = 64.0;
+/// Drawn at the end of a piece of a word cut because it alone is wider than its line.
+pub const CUT_MARK: char = '↩';
+/// Characters after which a word too wide for its line may break (URLs, paths, addresses).
+const BREAK_AFTER: &[char] = &[
+    '/', '.', '@', '-', '_', ':', '?', '&', '=', '#', ',', ';', '|', '+',
+];
+
+/// Page orientation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Orientation {
+    /// A4 portrait.
+    Portrait,
+    /// A4 landscape (wide tables).
+    Landscape,
+}
 
 static REGULAR: &[u8] = include_bytes!("../../../fonts/DejaVuSans.ttf");
 static BOLD: &[u8] = include_bytes!("../../../fonts/DejaVuSans-Bold.ttf");
@@ -44,8 +60,6 @@ pub const GREY: Rgbf = Rgbf(0.4, 0.4, 0.4);
 pub const RED: Rgbf = Rgbf(0.75, 0.1, 0.1);
 /// Green for good news.
 pub const GREEN: Rgbf = Rgbf(0.1, 0.5, 0.2);
-/// Prefix of a table cell drawn bold red.
-pub const ALERT: char = '\u{1}';
 /// Accent blue.
 pub const BLUE: Rgbf = Rgbf(0.12, 0.35, 0.75);
 
@@ -79,7 +93,12 @@ pub struct Writer {
     pages: Vec<Vec<Op>>,
     /// The y cursor on the current page (points from the bottom).
     pub y: f32,
-    bookmarks: Vec<(String, usize)>,
+    page_w: f32,
+    page_h: f32,
+    outline: Vec<OutlineEntry>,
+    meta: Metadata,
+    /// The contents page to draw (the second pass of [`compose`]), with the pages it takes.
+    contents: Option<(Vec<OutlineEntry>, usize)>,
 }
 
 // The fonts are compiled into the binary and parse (every PDF test renders with them): a
@@ -94,24 +113,40 @@ fn load(bytes: &[u8], doc: &mut PdfDocument) -> Face {
 }
 
 impl Writer {
-    /// A new document with one empty page.
+    /// A new portrait document with one empty page.
     pub fn new(title: &str) -> Self {
+        Self::with_orientation(title, Orientation::Portrait)
+    }
+
+    /// A new document with one empty page in `orientation`.
+    pub fn with_orientation(title: &str, orientation: Orientation) -> Self {
         let mut doc = PdfDocument::new(title);
         let faces = [
             load(REGULAR, &mut doc),
             load(BOLD, &mut doc),
             load(CJK, &mut doc),
         ];
+        let (page_w, page_h) = match orientation {
+            Orientation::Portrait => (A4_SHORT, A4_LONG),
+            Orientation::Landscape => (A4_LONG, A4_SHORT),
+        };
         Self {
             doc,
             faces,
             pages: vec![Vec::new()],
-            y: TOP,
-            bookmarks: Vec::new(),
+            y: page_h - MARGIN_TOP,
+            page_w,
+            page_h,
+            outline: Vec::new(),
+            meta: Metadata {
+                title: title.to_string(),
+                ..Metadata::default()
+            },
+            contents: None,
         }
     }
 
-    /// Sets document metadata.
+    /// Sets document metadata (the title is the one given to [`Writer::new`]).
     pub fn metadata(
         &mut self,
         author: &str,
@@ -119,17 +154,65 @@ impl Writer {
         keywords: Vec<String>,
         created_unix: i64,
     ) {
-        let info = &mut self.doc.metadata.info;
-        info.author = author.to_string();
-        info.subject = subject.to_string();
-        info.creator = "Countersign".into();
-        info.producer = format!("Countersign {}", env!("CARGO_PKG_VERSION"));
-        info.keywords = keywords;
-        let t = printpdf::OffsetDateTime::from_unix_timestamp(created_unix)
-            .unwrap_or_else(|_| printpdf::OffsetDateTime::now_utc());
-        info.creation_date = t;
-        info.modification_date = t;
-        info.metadata_date = t;
+        self.meta.author = author.to_string();
+        self.meta.subject = subject.to_string();
+        self.meta.keywords = keywords;
+        self.meta.created_unix = created_unix;
+    }
+
+    /// Right edge of the text area.
+    pub fn right(&self) -> f32 {
+        self.page_w - LEFT
+    }
+
+    /// Width of the text area.
+    pub fn text_width(&self) -> f32 {
+        self.right() - LEFT
+    }
+
+    fn top(&self) -> f32 {
+        self.page_h - MARGIN_TOP
+    }
+
+    /// The bookmarks so far: (level, title, page).
+    pub fn outline(&self) -> &[OutlineEntry] {
+        &self.outline
+    }
+
+    /// Draws the table of contents here (on pages of its own), when [`compose`] decided the
+    /// document is long enough to need one; else nothing.
+    pub fn contents_page(&mut self) {
+        let Some((entries, pages)) = self.contents.take() else {
+            return;
+        };
+        self.new_page();
+        let first = self.page();
+        self.text_at(LEFT, self.y - 20.0, "Contents", Weight::Bold, 16.0, BLUE);
+        self.y -= 40.0;
+        for (level, title, page) in &entries {
+            let lh = 15.0;
+            self.ensure(lh);
+            self.y -= lh;
+            let (x, wt, size) = if *level == 0 {
+                (LEFT, Weight::Bold, 10.0)
+            } else {
+                (LEFT + 16.0, Weight::Regular, 9.0)
+            };
+            // The page numbers are those of the first pass, moved by the contents' own pages.
+            let label = (page + pages).to_string();
+            let lw = self.width(&label, Weight::Regular, size);
+            let room = self.right() - lw - 12.0 - x;
+            let t = self
+                .wrap(title, wt, size, room)
+                .into_iter()
+                .next()
+                .unwrap_or_default();
+            self.text_at(x, self.y, &t, wt, size, BLACK);
+            let right = self.right();
+            self.text_at(right - lw, self.y, &label, Weight::Regular, size, GREY);
+        }
+        let _ = first;
+        self.new_page();
     }
 
     fn ops(&mut self) -> &mut Vec<Op> {
@@ -145,7 +228,7 @@ impl Writer {
     /// Starts a new page.
     pub fn new_page(&mut self) {
         self.pages.push(Vec::new());
-        self.y = TOP;
+        self.y = self.top();
     }
 
     /// Makes room for `h` points, starting a new page when needed. Returns true on a break.
@@ -205,11 +288,14 @@ impl Writer {
     }
 
     /// Draws one line of text at (x, y).
+    /// Control and bidirectional-formatting characters are drawn as visible escapes
+    /// ([`crate::display::escape`]): platform text can neither hide nor reorder itself.
     pub fn text_at(&mut self, x: f32, y: f32, text: &str, weight: Weight, size: f32, c: Rgbf) {
         if text.is_empty() {
             return;
         }
-        let runs = self.runs(text, weight);
+        let text = crate::display::escape(text);
+        let runs = self.runs(&text, weight);
         let ids: Vec<FontId> = self.faces.iter().map(|f| f.id.clone()).collect();
         let ops = self.ops();
         ops.push(Op::StartTextSection);
@@ -229,10 +315,14 @@ impl Writer {
         ops.push(Op::EndTextSection);
     }
 
-    /// Wraps text to `width`, breaking at spaces and, for words longer than a line, inside them.
+    /// Wraps text to `width`: at spaces; a word wider than a line alone breaks after
+    /// punctuation (`/`, `.`, `@`, `-`, …), and a piece still too wide is cut, each cut marked
+    /// with [`CUT_MARK`].
     pub fn wrap(&self, text: &str, weight: Weight, size: f32, width: f32) -> Vec<String> {
         let mut lines = Vec::new();
         for para in text.split('\n') {
+            // Measured as drawn: control characters become visible escapes (see `text_at`).
+            let para = crate::display::escape(para);
             let mut line = String::new();
             for word in para.split(' ') {
                 let candidate = if line.is_empty() {
@@ -247,26 +337,68 @@ impl Writer {
                 if !line.is_empty() {
                     lines.push(std::mem::take(&mut line));
                 }
-                // A word wider than the line: cut it.
-                let mut piece = String::new();
-                for c in word.chars() {
-                    piece.push(c);
-                    if self.width(&piece, weight, size) > width && piece.chars().count() > 1 {
-                        piece.pop();
-                        lines.push(std::mem::take(&mut piece));
-                        piece.push(c);
-                    }
+                if self.width(word, weight, size) <= width {
+                    line = word.to_string();
+                    continue;
                 }
-                line = piece;
+                let mut pieces = self.break_word(word, weight, size, width);
+                line = pieces.pop().unwrap_or_default();
+                lines.extend(pieces);
             }
             lines.push(line);
         }
         lines
     }
 
+    /// A word wider than `width` in lines: broken after punctuation where it can be, cut
+    /// (visibly) where it cannot. The last line is left open for the words after it.
+    fn break_word(&self, word: &str, weight: Weight, size: f32, width: f32) -> Vec<String> {
+        let mut segments: Vec<String> = Vec::new();
+        let mut cur = String::new();
+        for c in word.chars() {
+            cur.push(c);
+            if BREAK_AFTER.contains(&c) {
+                segments.push(std::mem::take(&mut cur));
+            }
+        }
+        if !cur.is_empty() {
+            segments.push(cur);
+        }
+        let fits = |s: &str| self.width(s, weight, size) <= width;
+        let mut out = Vec::new();
+        let mut line = String::new();
+        for seg in segments {
+            let joined = format!("{line}{seg}");
+            if fits(&joined) {
+                line = joined;
+                continue;
+            }
+            if !line.is_empty() {
+                out.push(std::mem::take(&mut line));
+            }
+            if fits(&seg) {
+                line = seg;
+                continue;
+            }
+            let mut piece = String::new();
+            for c in seg.chars() {
+                piece.push(c);
+                if !fits(&format!("{piece}{CUT_MARK}")) && piece.chars().count() > 1 {
+                    piece.pop();
+                    out.push(format!("{piece}{CUT_MARK}"));
+                    piece = c.to_string();
+                }
+            }
+            line = piece;
+        }
+        out.push(line);
+        out
+    }
+
     /// A paragraph at the cursor, wrapped to the text width.
     pub fn paragraph(&mut self, text: &str, weight: Weight, size: f32, c: Rgbf) {
-        self.paragraph_at(LEFT, RIGHT - LEFT, text, weight, size, c);
+        let width = self.text_width();
+        self.paragraph_at(LEFT, width, text, weight, size, c);
     }
 
     /// A paragraph with its own left edge and width.
@@ -294,24 +426,28 @@ impl Writer {
 
     /// A section heading, on a new page when `new_page`, with a bookmark.
     pub fn heading(&mut self, text: &str, new_page: bool) {
-        if new_page && self.y < TOP - 1.0 {
+        if new_page && self.y < self.top() - 1.0 {
             self.new_page();
         }
         self.ensure(60.0);
         self.y -= 22.0;
         self.text_at(LEFT, self.y, text, Weight::Bold, 16.0, BLUE);
         self.y -= 8.0;
-        self.rule(LEFT, RIGHT, self.y, BLUE, 0.8);
+        let right = self.right();
+        self.rule(LEFT, right, self.y, BLUE, 0.8);
         self.y -= 10.0;
-        self.bookmarks.push((text.to_string(), self.page()));
+        self.outline.push((0, text.to_string(), self.page()));
     }
 
-    /// A sub-heading.
+    /// A sub-heading, bookmarked under the section it is in.
     pub fn subheading(&mut self, text: &str) {
         self.ensure(40.0);
         self.y -= 16.0;
         self.text_at(LEFT, self.y, text, Weight::Bold, 11.5, BLACK);
         self.y -= 6.0;
+        if !self.outline.is_empty() {
+            self.outline.push((1, text.to_string(), self.page()));
+        }
     }
 
     /// A horizontal line.
@@ -382,7 +518,7 @@ impl Writer {
         let size = 9.5;
         let kw = 130.0;
         let keys = self.wrap(key, Weight::Bold, size, kw - 8.0);
-        let values = self.wrap(value, Weight::Regular, size, RIGHT - LEFT - kw);
+        let values = self.wrap(value, Weight::Regular, size, self.text_width() - kw);
         let lh = size * 1.4;
         for i in 0..keys.len().max(values.len()) {
             self.ensure(lh);
@@ -403,9 +539,68 @@ impl Writer {
         }
     }
 
-    /// A table: column widths are fractions of the text width; rows wrap inside their cells;
-    /// the header repeats on every page the table flows onto.
-    pub fn table(&mut self, headers: &[&str], fractions: &[f32], rows: &[Vec<String>]) {
+    /// Column widths that follow the content (the automatic table layout of HTML): each
+    /// column gets at least its widest word (up to a third of the page, so one hash cannot
+    /// take it all) and the room left is shared by how much more each column's text wants.
+    fn column_widths(
+        &self,
+        headers: &[&str],
+        rows: &[Vec<String>],
+        size: f32,
+        pad: f32,
+    ) -> Vec<f32> {
+        let total = self.text_width();
+        let n = headers.len();
+        let mut natural = vec![0.0_f32; n];
+        let mut least = vec![0.0_f32; n];
+        let mut measure = |i: usize, text: &str, weight: Weight| {
+            for line in text.split('\n') {
+                natural[i] = natural[i].max(self.width(line, weight, size));
+                for word in line.split(' ') {
+                    least[i] = least[i].max(self.width(word, weight, size));
+                }
+            }
+        };
+        for (i, h) in headers.iter().enumerate() {
+            measure(i, h, Weight::Bold);
+        }
+        for row in rows {
+            for (i, cell) in row.iter().enumerate().take(n) {
+                measure(i, cell, Weight::Regular);
+            }
+        }
+        let cap = total / 3.0;
+        for i in 0..n {
+            least[i] = least[i].min(cap) + 2.0 * pad + 1.0;
+            natural[i] = (natural[i] + 2.0 * pad + 1.0).min(total).max(least[i]);
+        }
+        let (sn, sl): (f32, f32) = (natural.iter().sum(), least.iter().sum());
+        if sn <= total {
+            natural.iter().map(|w| w + (total - sn) * w / sn).collect()
+        } else if sl <= total {
+            let extra = sn - sl;
+            (0..n)
+                .map(|i| least[i] + (total - sl) * (natural[i] - least[i]) / extra.max(1e-3))
+                .collect()
+        } else {
+            least.iter().map(|w| w * total / sl).collect()
+        }
+    }
+
+    /// A table whose column widths follow its content; cells (and headers) wrap inside their
+    /// column; the header repeats on every page the table flows onto.
+    pub fn table(&mut self, headers: &[&str], rows: &[Vec<String>]) {
+        self.table_alerting(headers, rows, &|_, _| false);
+    }
+
+    /// [`Writer::table`] with the cells for which `alert(row, column)` holds drawn bold red.
+    /// The marking is the caller's, never the text's: no cell content can colour itself.
+    pub fn table_alerting(
+        &mut self,
+        headers: &[&str],
+        rows: &[Vec<String>],
+        alert: &dyn Fn(usize, usize) -> bool,
+    ) {
         // A row is never taller than a page, and a hostile value (a 10 MB parameter) costs
         // neither memory nor time: long cells are clipped, visibly, to what a page can show.
         let rows: Vec<Vec<String>> = rows
@@ -416,41 +611,42 @@ impl Writer {
         let size = 8.5;
         let lh = size * 1.3;
         let pad = 3.0;
-        let total = RIGHT - LEFT;
-        let widths: Vec<f32> = fractions.iter().map(|f| f * total).collect();
+        let total = self.text_width();
+        let widths = self.column_widths(headers, rows, size, pad);
+        let head_lines: Vec<Vec<String>> = headers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| self.wrap(h, Weight::Bold, size, widths[i] - 2.0 * pad))
+            .collect();
+        let head_n = head_lines.iter().map(Vec::len).max().unwrap_or(1).max(1);
         let header = |w: &mut Writer| {
-            let h = lh + 2.0 * pad;
+            let h = head_n as f32 * lh + 2.0 * pad;
             w.ensure(h + lh + 2.0 * pad);
             w.rect(LEFT, w.y - h, total, h, Some(Rgbf(0.9, 0.92, 0.96)), None);
             let mut x = LEFT;
-            for (i, head) in headers.iter().enumerate() {
-                w.text_at(
-                    x + pad,
-                    w.y - h + pad + 2.5,
-                    head,
-                    Weight::Bold,
-                    size,
-                    BLACK,
-                );
+            for (i, lines) in head_lines.iter().enumerate() {
+                for (j, l) in lines.iter().enumerate() {
+                    w.text_at(
+                        x + pad,
+                        w.y - pad - (j as f32 + 1.0) * lh + 2.5,
+                        l,
+                        Weight::Bold,
+                        size,
+                        BLACK,
+                    );
+                }
                 x += widths[i];
             }
             w.y -= h;
         };
         header(self);
-        for row in rows {
-            // A cell starting with ALERT is drawn in red (the marker itself is not shown).
-            let alert: Vec<bool> = row.iter().map(|c| c.starts_with(ALERT)).collect();
+        for (ri, row) in rows.iter().enumerate() {
+            let alert: Vec<bool> = (0..row.len()).map(|ci| alert(ri, ci)).collect();
             let wrapped: Vec<Vec<String>> = row
                 .iter()
                 .enumerate()
-                .map(|(i, cell)| {
-                    self.wrap(
-                        cell.trim_start_matches(ALERT),
-                        Weight::Regular,
-                        size,
-                        widths[i] - 2.0 * pad,
-                    )
-                })
+                .take(widths.len())
+                .map(|(i, cell)| self.wrap(cell, Weight::Regular, size, widths[i] - 2.0 * pad))
                 .collect();
             let n = wrapped.iter().map(Vec::len).max().unwrap_or(1).max(1);
             let h = n as f32 * lh + 2.0 * pad;
@@ -477,25 +673,27 @@ impl Writer {
                 x += widths[i];
             }
             self.y -= h;
-            self.rule(LEFT, RIGHT, self.y, Rgbf(0.8, 0.8, 0.8), 0.4);
+            let right = self.right();
+            self.rule(LEFT, right, self.y, Rgbf(0.8, 0.8, 0.8), 0.4);
         }
         self.y -= 6.0;
     }
 
-    /// Finishes: footer with "Page X of Y" and `footer` on every page, bookmarks, and the bytes
-    /// (fonts subset, streams compressed).
-    pub fn finish(mut self, footer: &str) -> (PdfDocument, Vec<PdfPage>) {
+    /// Finishes: footer with "Page X of Y" and `footer` on every page.
+    pub fn finish(mut self, footer: &str) -> Finished {
         let n = self.pages.len();
         let pages: Vec<Vec<Op>> = std::mem::take(&mut self.pages);
         let mut out = Vec::with_capacity(n);
+        let right = self.right();
+        let (w_mm, h_mm) = (self.page_w * 25.4 / 72.0, self.page_h * 25.4 / 72.0);
         for (i, ops) in pages.into_iter().enumerate() {
             self.pages = vec![ops];
-            self.rule(LEFT, RIGHT, 44.0, GREY, 0.4);
+            self.rule(LEFT, right, 44.0, GREY, 0.4);
             let label = format!("Page {} of {n}", i + 1);
             let w = self.width(&label, Weight::Regular, 8.0);
-            self.text_at(RIGHT - w, 32.0, &label, Weight::Regular, 8.0, GREY);
+            self.text_at(right - w, 32.0, &label, Weight::Regular, 8.0, GREY);
             // The footer's tail (the pack hash) is kept whole; its head is shortened if needed.
-            let room = RIGHT - LEFT - w - 14.0;
+            let room = right - LEFT - w - 14.0;
             let (head, tail) = footer.rsplit_once(" · ").unwrap_or(("", footer));
             let tail_w = self.width(tail, Weight::Regular, 7.0);
             let mut head = head.to_string();
@@ -513,57 +711,58 @@ impl Writer {
             };
             self.text_at(LEFT, 32.0, &f, Weight::Regular, 7.0, GREY);
             let ops = self.pages.pop().unwrap_or_default();
-            out.push(PdfPage::new(Mm(210.0), Mm(297.0), ops));
+            out.push(PdfPage::new(Mm(w_mm), Mm(h_mm), ops));
         }
-        for (name, page) in &self.bookmarks {
-            self.doc.add_bookmark(name, *page);
+        Finished {
+            doc: self.doc,
+            pages: out,
+            outline: self.outline,
+            meta: self.meta,
         }
-        (self.doc, out)
     }
 }
 
-/// Saves a finished document (fonts subset, compressed).
-pub fn save(mut doc: PdfDocument, pages: Vec<PdfPage>) -> Vec<u8> {
-    let mut warnings = Vec::new();
-    doc.with_pages(pages);
-    doc.save(&PdfSaveOptions::default(), &mut warnings)
+/// Documents of more pages than this get a contents page.
+pub const CONTENTS_AFTER_PAGES: usize = 5;
+
+/// Lays a document out with `draw`, twice when it runs past [`CONTENTS_AFTER_PAGES`]: the
+/// second time [`Writer::contents_page`] draws the contents, with the page numbers the first
+/// pass found (moved by the contents' own pages). `draw` must draw the same each time.
+pub fn compose(title: &str, orientation: Orientation, draw: impl Fn(&mut Writer)) -> Writer {
+    let mut w = Writer::with_orientation(title, orientation);
+    draw(&mut w);
+    if w.page() <= CONTENTS_AFTER_PAGES {
+        return w;
+    }
+    let entries = w.outline.clone();
+    let per_page = ((w.top() - BOTTOM - 40.0) / 15.0).floor().max(1.0) as usize;
+    let pages = entries.len().div_ceil(per_page);
+    let mut second = Writer::with_orientation(title, orientation);
+    second.contents = Some((entries, pages));
+    draw(&mut second);
+    second
 }
 
-/// Saves a finished document with a JSON file attached (`/EmbeddedFiles`), via lopdf.
-pub fn save_with_attachment(
-    mut doc: PdfDocument,
+/// A laid-out document, ready to save.
+#[derive(Debug)]
+pub struct Finished {
+    doc: PdfDocument,
     pages: Vec<PdfPage>,
-    name: &str,
-    bytes: &[u8],
-) -> Result<Vec<u8>, String> {
-    use lopdf::{dictionary, Object, Stream, StringFormat};
-    let mut warnings = Vec::new();
-    doc.with_pages(pages);
-    let mut lo = doc.to_lopdf_document(&PdfSaveOptions::default(), &mut warnings);
-    let stream = Stream::new(
-        dictionary! { "Type" => "EmbeddedFile", "Subtype" => Object::Name(b"application#2Fjson".to_vec()), "Params" => dictionary! { "Size" => bytes.len() as i64 } },
-        bytes.to_vec(),
-    );
-    let file_id = lo.add_object(stream);
-    let spec = dictionary! {
-        "Type" => "Filespec",
-        "F" => Object::String(name.as_bytes().to_vec(), StringFormat::Literal),
-        "UF" => Object::String(name.as_bytes().to_vec(), StringFormat::Literal),
-        "Desc" => Object::String(b"Audit pack manifest (SHA-256 of every file)".to_vec(), StringFormat::Literal),
-        "AFRelationship" => "Data",
-        "EF" => dictionary! { "F" => file_id, "UF" => file_id },
-    };
-    let spec_id = lo.add_object(spec);
-    let names = dictionary! { "EmbeddedFiles" => dictionary! { "Names" => vec![Object::String(name.as_bytes().to_vec(), StringFormat::Literal), Object::Reference(spec_id)] } };
-    if let Ok(catalog) = lo.catalog_mut() {
-        catalog.set("Names", names);
-        catalog.set("AF", vec![Object::Reference(spec_id)]);
+    outline: Vec<OutlineEntry>,
+    meta: Metadata,
+}
+
+impl Finished {
+    /// Saves as PDF/A-3b with `attachments` embedded as associated files (fonts subset,
+    /// streams compressed).
+    pub fn save(mut self, attachments: &[Attachment]) -> Result<Vec<u8>, String> {
+        let mut warnings = Vec::new();
+        self.doc.with_pages(self.pages);
+        let lo = self
+            .doc
+            .to_lopdf_document(&PdfSaveOptions::default(), &mut warnings);
+        super::archive::finish(lo, &self.meta, &self.outline, attachments)
     }
-    lo.version = "1.7".into();
-    lo.compress();
-    let mut out = Vec::new();
-    lo.save_to(&mut out).map_err(|e| e.to_string())?;
-    Ok(out)
 }
 
 /// The longest text a table cell shows (a few hundred lines at most, within one page).

@@ -1,63 +1,83 @@
 //! The portfolio report's PDF.
 
 use super::charts::bar_chart;
-use super::layout::{self, Weight, Writer, BLACK, GREY, RED};
-use crate::export::figures::PortfolioReport;
-
-/// Platform text as a table cell: every control character made visible, so that none can
-/// pass for the table's own red marker ([`layout::ALERT`]) or break a line.
-fn esc(s: &str) -> String {
-    crate::display::escape(s).into_owned()
-}
+use super::layout::{self, Orientation, Weight, Writer, BLACK, GREY, RED};
+use crate::export::figures::{PortfolioFinding, PortfolioReport, PortfolioRow};
+use crate::export::words;
 
 fn pct(x: f64) -> String {
     format!("{:.0}%", x * 100.0)
 }
 
-/// Renders the report.
-pub fn render(r: &PortfolioReport, author: &str, created_unix: i64) -> Vec<u8> {
-    let mut w = Writer::new("Model portfolio report");
+/// Days from `from` to `to` (both YYYY-MM-DD), when both are dates.
+fn days_between(from: &str, to: &str) -> Option<i64> {
+    let (a, b) = (
+        crate::inventory::parse_day(from)?,
+        crate::inventory::parse_day(to)?,
+    );
+    Some((b - a).num_days())
+}
+
+/// Renders the report: landscape A4, a summary page of figures and charts, then overdue
+/// reviews by lateness, open high findings by age, assignments past due, every open finding
+/// and the full inventory.
+pub fn render(r: &PortfolioReport, author: &str, created_unix: i64) -> crate::Result<Vec<u8>> {
+    let w = layout::compose("Model portfolio report", Orientation::Landscape, |w| {
+        draw(w, r, author, created_unix)
+    });
+    let finished = w.finish(&format!("Portfolio report · {} · {}", r.platform, r.today));
+    finished.save(&[]).map_err(|e| crate::Error::InvalidFile {
+        path: "portfolio.pdf".into(),
+        message: e,
+    })
+}
+
+fn draw(w: &mut Writer, r: &PortfolioReport, author: &str, created_unix: i64) {
     w.metadata(
         author,
         &format!("Model inventory of {}", r.platform),
         vec!["model risk".into(), "inventory".into()],
         created_unix,
     );
-    w.space(30.0);
     w.text_at(
         layout::LEFT,
-        w.y,
+        w.y - 10.0,
         "Model portfolio report",
         Weight::Bold,
         20.0,
         BLACK,
     );
-    w.space(16.0);
+    w.space(26.0);
     w.paragraph(
-        &format!("{} — as of {}", r.platform, r.today),
+        &format!("{} — as of {} — prepared by {author}", r.platform, r.today),
         Weight::Regular,
         10.0,
         GREY,
     );
-    w.heading("Figures", false);
+    w.heading("Summary", false);
     let f = &r.figures;
-    w.kv("Models", &f.models.to_string(), BLACK);
-    w.kv(
-        "Overdue reviews",
-        &f.overdue.to_string(),
-        if f.overdue > 0 { RED } else { BLACK },
-    );
-    w.kv("In production", &f.in_production.to_string(), BLACK);
-    w.kv("…with a named owner", &pct(f.production_with_owner), BLACK);
-    w.kv(
-        "…with monitoring",
-        &pct(f.production_with_monitoring),
-        BLACK,
-    );
     let days = |d: Option<f64>| {
         d.map(|x| format!("{x:.1} days"))
             .unwrap_or_else(|| "no counted approval yet".into())
     };
+    let red_if = |n: u64| if n > 0 { RED } else { BLACK };
+    w.kv("Models", &f.models.to_string(), BLACK);
+    w.kv("Overdue reviews", &f.overdue.to_string(), red_if(f.overdue));
+    w.kv(
+        "Open high findings",
+        &format!("{} models", f.models_with_open_high_findings),
+        red_if(f.models_with_open_high_findings),
+    );
+    w.kv(
+        "Open findings",
+        &format!("{} ({} past due)", f.open_findings, f.findings_past_due),
+        red_if(f.findings_past_due),
+    );
+    w.kv(
+        "Assignments past due",
+        &f.assignments_past_due.to_string(),
+        red_if(f.assignments_past_due),
+    );
     w.kv(
         "Candidate to approval",
         &format!(
@@ -68,133 +88,95 @@ pub fn render(r: &PortfolioReport, author: &str, created_unix: i64) -> Vec<u8> {
         BLACK,
     );
     w.kv(
-        "Open high findings",
-        &format!("{} models", f.models_with_open_high_findings),
-        if f.models_with_open_high_findings > 0 {
-            RED
-        } else {
-            BLACK
-        },
-    );
-    w.kv(
-        "Open findings",
-        &format!("{} ({} past due)", f.open_findings, f.findings_past_due),
-        if f.findings_past_due > 0 { RED } else { BLACK },
-    );
-    w.kv(
-        "Assignments past due",
-        &f.assignments_past_due.to_string(),
-        if f.assignments_past_due > 0 {
-            RED
-        } else {
-            BLACK
-        },
+        "In production",
+        &format!(
+            "{} models: {} with a named owner, {} with monitoring",
+            f.in_production,
+            pct(f.production_with_owner),
+            pct(f.production_with_monitoring)
+        ),
+        BLACK,
     );
     bar_chart(
-        &mut w,
+        w,
         "Models by tier",
+        "models",
         &f.by_tier
             .iter()
             .map(|(k, v)| (format!("tier {k}"), *v as f64))
             .collect::<Vec<_>>(),
+        None,
     );
     bar_chart(
-        &mut w,
+        w,
         "Models by status",
+        "models",
         &f.by_status
             .iter()
             .map(|(k, v)| (k.clone(), *v as f64))
             .collect::<Vec<_>>(),
+        None,
     );
-    bar_chart(
-        &mut w,
-        "LLM prompts per provider",
-        &f.prompts_per_provider
-            .iter()
-            .map(|(k, v)| (k.clone(), *v as f64))
-            .collect::<Vec<_>>(),
-    );
-    w.heading("Inventory", true);
-    let rows: Vec<Vec<String>> = r
+    if !f.prompts_per_provider.is_empty() {
+        bar_chart(
+            w,
+            "LLM provider concentration",
+            "prompts",
+            &f.prompts_per_provider
+                .iter()
+                .map(|(k, v)| (k.clone(), *v as f64))
+                .collect::<Vec<_>>(),
+            None,
+        );
+    }
+    w.contents_page();
+    w.heading("Overdue reviews", true);
+    let mut overdue: Vec<(&PortfolioRow, i64)> = r
         .rows
         .iter()
+        .filter(|m| m.overdue)
         .map(|m| {
-            let o = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
-            let owner = m.owner.as_deref().map(|o| match o.find('<') {
-                Some(i) if i > 0 => o[..i].trim().to_string(),
-                _ => o.to_string(),
-            });
-            let review = match (&m.next_review, m.overdue) {
-                (Some(d), true) => format!("{}{d} overdue", layout::ALERT),
-                (Some(d), false) => d.clone(),
-                (None, _) => "—".into(),
-            };
-            let kind = match &m.provider {
-                Some(p) => format!("{} · {p}", m.kind.as_str()),
-                None => m.kind.as_str().to_string(),
-            };
-            let last = match (&m.last_approval, &m.verification) {
-                (Some(a), Some(v)) => format!("{a} — {v}"),
-                (Some(a), None) => a.clone(),
-                _ => "—".into(),
-            };
-            vec![
-                esc(&m.name),
-                esc(&kind),
-                esc(&o(&m.tier)),
-                esc(&o(&owner)),
-                m.status.to_string(),
-                esc(&last),
-                review,
-                esc(&o(&m.monitoring)),
-            ]
+            let late = m
+                .next_review
+                .as_deref()
+                .and_then(|d| days_between(d, &r.today))
+                .unwrap_or(0);
+            (m, late)
         })
         .collect();
-    w.table(
-        &[
-            "Model",
-            "Kind",
-            "Tier",
-            "Owner",
-            "Status",
-            "Last approval",
-            "Next review",
-            "Monitoring",
-        ],
-        &[0.21, 0.12, 0.05, 0.12, 0.1, 0.22, 0.1, 0.08],
-        &rows,
-    );
-    w.heading("Open findings", true);
-    if r.findings.is_empty() {
-        w.paragraph("No finding is open.", Weight::Regular, 9.5, GREY);
+    overdue.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.name.cmp(&b.0.name)));
+    if overdue.is_empty() {
+        w.paragraph("No review is overdue.", Weight::Regular, 9.5, GREY);
     } else {
-        let rows: Vec<Vec<String>> = r
-            .findings
+        let rows: Vec<Vec<String>> = overdue
             .iter()
-            .map(|x| {
-                let f = &x.finding;
+            .map(|(m, late)| {
                 vec![
-                    esc(x.version.trim_start_matches("models:/")),
-                    f.id.clone(),
-                    f.severity.as_str().to_string(),
-                    f.title.clone(),
-                    f.owner.clone(),
-                    if f.past_due {
-                        format!("{}{} past due", layout::ALERT, f.due)
-                    } else {
-                        f.due.clone()
-                    },
-                    format!("{} days", f.days_open),
+                    m.name.clone(),
+                    o(&m.tier),
+                    o(&m.owner),
+                    o(&m.next_review),
+                    format!("{late} days"),
+                    o(&m.last_approval),
                 ]
             })
             .collect();
-        w.table(
-            &[
-                "Version", "Finding", "Severity", "Title", "Owner", "Due", "Open for",
-            ],
-            &[0.19, 0.08, 0.09, 0.26, 0.17, 0.11, 0.1],
+        w.table_alerting(
+            &["Model", "Tier", "Owner", "Due", "Late by", "Last approval"],
             &rows,
+            &|_, c| c == 4,
         );
+    }
+    w.heading("Open high findings", false);
+    let high: Vec<&PortfolioFinding> = r
+        .findings
+        .iter()
+        .filter(|x| x.finding.severity == crate::review::Severity::High)
+        .collect();
+    if high.is_empty() {
+        w.paragraph("No high finding is open.", Weight::Regular, 9.5, GREY);
+    } else {
+        findings_table(w, &high);
     }
     w.heading("Assignments past due", false);
     if r.assignments_past_due.is_empty() {
@@ -211,21 +193,105 @@ pub fn render(r: &PortfolioReport, author: &str, created_unix: i64) -> Vec<u8> {
             .map(|x| {
                 let a = &x.assignment;
                 vec![
-                    esc(x.version.trim_start_matches("models:/")),
-                    a.role.as_str().to_string(),
-                    esc(&a.to),
-                    esc(&a.by),
-                    esc(a.due.as_deref().unwrap_or_default()),
+                    x.version.trim_start_matches("models:/").to_string(),
+                    words::role(a.role).to_string(),
+                    a.to.clone(),
+                    a.by.clone(),
+                    a.due.clone().unwrap_or_default(),
                     format!("{} days", x.days_late),
                 ]
             })
             .collect();
-        w.table(
-            &["Version", "Role", "Assigned to", "By", "Due", "Late"],
-            &[0.24, 0.1, 0.22, 0.22, 0.12, 0.1],
+        w.table_alerting(
+            &["Version", "Role", "Assigned to", "By", "Due", "Late by"],
             &rows,
+            &|_, c| c == 5,
         );
     }
-    let (doc, pages) = w.finish(&format!("Portfolio report · {} · {}", r.platform, r.today));
-    layout::save(doc, pages)
+    w.heading("Open findings", true);
+    if r.findings.is_empty() {
+        w.paragraph("No finding is open.", Weight::Regular, 9.5, GREY);
+    } else {
+        findings_table(w, &r.findings.iter().collect::<Vec<_>>());
+    }
+    w.heading("Inventory", true);
+    let rows: Vec<Vec<String>> = r
+        .rows
+        .iter()
+        .map(|m| {
+            let review = match (&m.next_review, m.overdue) {
+                (Some(d), true) => format!("{d} overdue"),
+                (Some(d), false) => d.clone(),
+                (None, _) => "—".into(),
+            };
+            let kind = match &m.provider {
+                Some(p) => format!("{} · {p}", m.kind.as_str()),
+                None => m.kind.as_str().to_string(),
+            };
+            let last = match (&m.last_approval, &m.verification) {
+                (Some(a), Some(v)) => format!("{a} — {v}"),
+                (Some(a), None) => a.clone(),
+                _ => "—".into(),
+            };
+            vec![
+                m.name.clone(),
+                kind,
+                o(&m.tier),
+                o(&m.owner),
+                m.status.to_string(),
+                last,
+                review,
+                o(&m.monitoring),
+            ]
+        })
+        .collect();
+    let overdue_rows: Vec<bool> = r.rows.iter().map(|m| m.overdue).collect();
+    w.table_alerting(
+        &[
+            "Model",
+            "Kind",
+            "Tier",
+            "Owner",
+            "Status",
+            "Last approval",
+            "Next review",
+            "Monitoring",
+        ],
+        &rows,
+        &|row, c| c == 6 && overdue_rows.get(row).copied().unwrap_or(false),
+    );
+}
+
+fn o(v: &Option<String>) -> String {
+    v.clone().unwrap_or_else(|| "—".into())
+}
+
+fn findings_table(w: &mut Writer, findings: &[&PortfolioFinding]) {
+    let rows: Vec<Vec<String>> = findings
+        .iter()
+        .map(|x| {
+            let f = &x.finding;
+            vec![
+                x.version.trim_start_matches("models:/").to_string(),
+                f.id.clone(),
+                words::severity(f.severity).to_string(),
+                f.title.clone(),
+                f.owner.clone(),
+                if f.past_due {
+                    format!("{} past due", f.due)
+                } else {
+                    f.due.clone()
+                },
+                format!("{} days", f.days_open),
+            ]
+        })
+        .collect();
+    let past_due: Vec<bool> = findings.iter().map(|x| x.finding.past_due).collect();
+    w.table_alerting(
+        &[
+            "Version", "Finding", "Severity", "Title", "Owner", "Due", "Open for",
+        ],
+        &rows,
+        &|row, c| c == 5 && past_due.get(row).copied().unwrap_or(false),
+    );
 }
