@@ -410,3 +410,199 @@ fn a_huge_parameter_is_clipped_in_the_pdf_and_whole_in_the_evidence() {
         "the evidence keeps the whole value"
     );
 }
+
+/// Renders every page of `pdf` to PNG under the test's artifact folder (kept, not committed)
+/// and returns how many pages were drawn.
+fn render_pages(pdf: &Path, name: &str) -> usize {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pdf-pages");
+    std::fs::create_dir_all(&dir).expect("artifact dir");
+    let prefix = dir.join(name);
+    let (ok, msg) = tool(
+        "pdftoppm",
+        &[
+            "-r",
+            "60",
+            "-png",
+            pdf.to_str().expect("p"),
+            prefix.to_str().expect("p"),
+        ],
+    );
+    assert!(ok, "pdftoppm: {msg}");
+    std::fs::read_dir(&dir)
+        .expect("dir")
+        .filter(|e| {
+            e.as_ref().is_ok_and(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(&format!("{name}-"))
+            })
+        })
+        .count()
+}
+
+#[test]
+fn the_validation_report_is_complete_and_the_pack_is_pdfa_3b_with_its_files_attached() {
+    let cli = Cli::new();
+    cli.ok(&["demo", "--no-tui"]);
+    let v = "models:/retail-pd-scorecard/2";
+    let pdf = cli.data.path().join("report.pdf");
+    let md = cli.data.path().join("report.md");
+    for f in [&pdf, &md] {
+        cli.ok(&[
+            "--as",
+            EXPORTER,
+            "export",
+            "report",
+            v,
+            "-o",
+            f.to_str().expect("p"),
+        ]);
+    }
+    // Never over an existing file.
+    let o = cli.run(&["export", "report", v, "-o", pdf.to_str().expect("p")]);
+    assert_eq!(
+        o.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("never written over"));
+    let (ok, msg) = tool("qpdf", &["--check", pdf.to_str().expect("p")]);
+    assert!(ok, "qpdf --check: {msg}");
+    let text = words_of(&text_of(&pdf));
+    let markdown = std::fs::read_to_string(&md).expect("md");
+    let review: Value = cli.json(&["review", "show", v, "--json"]);
+    let report = &review["review"]["report"];
+    for heading in [
+        "Executive summary",
+        "Scope",
+        "The model",
+        "Evidence",
+        "Key metrics against their thresholds",
+        "Checklist results",
+        "Findings",
+        "Limitations of the model",
+        "Limitations of the validation",
+        "Use restrictions",
+        "Recommendations",
+        "Conclusion and opinion",
+        "Approvals",
+    ] {
+        assert!(text.contains(heading), "the PDF lacks {heading}");
+        assert!(markdown.contains(heading), "the Markdown lacks {heading}");
+    }
+    assert!(text.contains("Overall rating: Satisfactory"), "the rating");
+    let conclusion = report["conclusion"]["text"].as_str().expect("a conclusion");
+    assert!(text.contains(conclusion) && markdown.contains(conclusion));
+    // Who answered each item, with when.
+    let items = review["review"]["answers"].as_object().expect("answers");
+    assert!(!items.is_empty());
+    for (id, a) in items {
+        let by = a["answered_by"].as_str().expect("attributed");
+        assert!(
+            text.contains(id.as_str()) && text.contains(&format!("by {by} at 20")),
+            "{id}"
+        );
+    }
+    // Words shorter than their column are never split (known values of this version).
+    for word in [
+        "vera.validator@demo.bank",
+        "alex.approver@demo.bank",
+        "retail-pd-scorecard_holdout_v2",
+        "bureau_snapshot_2025q4",
+    ] {
+        assert!(text.contains(word), "'{word}' is split or missing");
+    }
+    assert!(
+        !text.contains("not_applicable"),
+        "enumerations read as words"
+    );
+    assert!(render_pages(&pdf, "validation-report") >= 6);
+
+    // The audit pack: the report is one of its files, and the PDF is PDF/A-3b with the
+    // pack's record files attached byte for byte.
+    let out = cli.data.path().join("pack");
+    export(&cli, v, &out);
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).expect("m")).expect("j");
+    assert!(manifest["files"]["validation-report.pdf"].is_string());
+    let pack_pdf = out.join("audit-pack.pdf");
+    let (_, meta) = tool("pdfinfo", &["-meta", pack_pdf.to_str().expect("p")]);
+    assert!(
+        meta.contains("<pdfaid:part>3</pdfaid:part>")
+            && meta.contains("<pdfaid:conformance>B</pdfaid:conformance>")
+            && meta.contains(&format!("<rdf:li>{EXPORTER}</rdf:li>")),
+        "{meta}"
+    );
+    let raw = String::from_utf8_lossy(&std::fs::read(&pack_pdf).expect("pdf")).to_string();
+    assert!(!raw.contains("GTS_PDFX"), "no PDF/X claim");
+    assert!(raw.contains("/GTS_PDFA1") && raw.contains("/AFRelationship"));
+    let detached = cli.data.path().join("detached");
+    std::fs::create_dir_all(&detached).expect("dir");
+    let (ok, msg) = tool(
+        "pdfdetach",
+        &[
+            "-saveall",
+            "-o",
+            detached.to_str().expect("p"),
+            pack_pdf.to_str().expect("p"),
+        ],
+    );
+    assert!(ok, "pdfdetach: {msg}");
+    let mut compared = 0;
+    for (attached, in_pack) in [
+        ("manifest.json", "manifest.json".to_string()),
+        ("evidence.json", "evidence.json".to_string()),
+        ("review.json", "review.json".to_string()),
+    ]
+    .into_iter()
+    .map(|(a, p)| (a.to_string(), p))
+    .chain(
+        std::fs::read_dir(out.join("approvals"))
+            .expect("approvals")
+            .map(|e| {
+                let n = e.expect("e").file_name().to_string_lossy().to_string();
+                (format!("approvals-{n}"), format!("approvals/{n}"))
+            }),
+    ) {
+        assert_eq!(
+            std::fs::read(detached.join(&attached)).expect("attached"),
+            std::fs::read(out.join(&in_pack)).expect("pack file"),
+            "{attached} differs from {in_pack}"
+        );
+        compared += 1;
+    }
+    assert!(compared >= 7, "{compared} attachments compared");
+    let (ok, out_text) = verify_script(&cli, &out);
+    assert!(ok && out_text.contains("All checks passed"), "{out_text}");
+    assert!(render_pages(&pack_pdf, "audit-pack") >= 8);
+    // A long document has a contents page; the portfolio report is landscape.
+    assert!(words_of(&text_of(&pack_pdf)).contains("Contents"));
+    let portfolio = cli.data.path().join("portfolio.pdf");
+    cli.ok(&[
+        "--as",
+        EXPORTER,
+        "export",
+        "inventory",
+        "-o",
+        portfolio.to_str().expect("p"),
+    ]);
+    let (_, info) = tool("pdfinfo", &[portfolio.to_str().expect("p")]);
+    assert!(info.contains("841.89 x 595.276"), "{info}");
+    assert!(
+        info.contains(&format!("Author:          {EXPORTER}")),
+        "{info}"
+    );
+    let ptext = words_of(&text_of(&portfolio));
+    for word in [
+        "tomas.garcia@demo.bank",
+        "amara.okafor@demo.bank",
+        "credit-limit-assignment",
+    ] {
+        assert!(
+            ptext.contains(word),
+            "'{word}' is split or missing in the portfolio"
+        );
+    }
+    assert!(render_pages(&portfolio, "portfolio") >= 4);
+}

@@ -384,7 +384,7 @@ pub fn markdown(d: &PackData, comparisons: &[MetricComparison]) -> String {
             vec!["Monitoring".into(), opt(&m.monitoring)],
         ],
     );
-    s.push_str("## 4. Evidence\n\n### Key metrics\n\n");
+    s.push_str("## 4. Evidence\n\n### Key metrics against their thresholds\n\n");
     let km: Vec<Vec<String>> = key_metrics(d)
         .iter()
         .map(|k| {

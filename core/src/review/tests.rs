@@ -522,3 +522,158 @@ fn a_new_review_supersedes_and_carries_open_findings() {
     );
     assert!(!String::from_utf8_lossy(&first.record().to_canonical_json()).contains("supersedes"));
 }
+
+/// The default policy with tier 1 requiring the report's main sections.
+fn requiring_report() -> LoadedPolicy {
+    let text = LoadedPolicy::default_policy().unwrap().text.replacen(
+        "[tiers.1]\n",
+        "[tiers.1]\nreport_required = [\"executive_summary\", \"scope\", \"rating\", \"conclusion\"]\n",
+        1,
+    );
+    LoadedPolicy::from_text(&text, None).unwrap()
+}
+
+#[test]
+fn report_sections_are_checked_attributed_and_block_approval_until_written() {
+    use super::report::Section;
+    let (_d, store, key, _) = demo();
+    let policy = requiring_report();
+    let v = vref("models:/retail-pd-scorecard/3");
+    let (mut r, _) = start(&store, &key, &policy, &v, Some("vera".into())).unwrap();
+    let st = r.status(&policy, None);
+    assert!(
+        st.blockers.iter().any(|b| b.contains(
+            "the validation report lacks sections required by tier 1: executive_summary, scope, rating, conclusion"
+        ) && b.contains("countersign review report set models:/retail-pd-scorecard/3")),
+        "{:?}",
+        st.blockers
+    );
+    // Hostile and malformed text is refused before anything is saved.
+    for (section, text, why) in [
+        (Section::Rating, "excellent", "is not a rating of policy"),
+        (Section::Rating, "satisfactory; rm -rf /", "is not a rating"),
+        (
+            Section::Conclusion,
+            "fine\u{1b}]52;c;ZXZpbA==\u{7}",
+            "control character U+001B",
+        ),
+        (Section::Scope, "all\u{1}", "control character U+0001"),
+    ] {
+        let e = r
+            .set_report(&store, &policy, section, text, Some("vera".into()))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(why), "{text:?}: {e}");
+    }
+    let long = "x".repeat(super::report::MAX_SECTION_CHARS + 1);
+    assert!(r
+        .set_report(&store, &policy, Section::Scope, &long, None)
+        .unwrap_err()
+        .to_string()
+        .contains("more than a section holds"));
+    assert!(r.report.is_empty(), "nothing refused was kept");
+    // A rating is stored in the policy's spelling; multi-line text keeps its lines.
+    r.set_report(
+        &store,
+        &policy,
+        Section::Rating,
+        " Satisfactory with findings ",
+        Some("vera".into()),
+    )
+    .unwrap();
+    assert_eq!(
+        r.report[&Section::Rating].text,
+        "satisfactory_with_findings"
+    );
+    r.set_report(
+        &store,
+        &policy,
+        Section::Scope,
+        "in: A\r\nout: B\n",
+        Some("vera".into()),
+    )
+    .unwrap();
+    assert_eq!(r.report[&Section::Scope].text, "in: A\nout: B");
+    assert_eq!(
+        r.report[&Section::Scope].written_by.as_deref(),
+        Some("vera")
+    );
+    r.set_report(
+        &store,
+        &policy,
+        Section::ExecutiveSummary,
+        "Fit for purpose.",
+        None,
+    )
+    .unwrap();
+    r.set_report(&store, &policy, Section::Conclusion, "Approve.", None)
+        .unwrap();
+    // Saved at once: a fresh load (a crash after the call) holds every section.
+    let again = load_latest(&store, &key, &v).unwrap().unwrap();
+    assert_eq!(again.report, r.report);
+    assert!(
+        !r.status(&policy, None)
+            .blockers
+            .iter()
+            .any(|b| b.contains("validation report")),
+        "written: nothing of the report blocks"
+    );
+    // The record carries the report; the signing rules read the same blockers.
+    let rec = r.record();
+    assert_eq!(rec.report.len(), 4);
+    assert!(!crate::approval::sign::review_blockers(&rec, &policy)
+        .iter()
+        .any(|b| b.contains("validation report")));
+    // A rating the policy does not let be approved blocks approval; clearing a section does too.
+    r.set_report(&store, &policy, Section::Rating, "unsatisfactory", None)
+        .unwrap();
+    assert!(crate::approval::sign::review_blockers(&r.record(), &policy)
+        .iter()
+        .any(|b| b.contains("the overall rating is 'unsatisfactory'")));
+    r.set_report(&store, &policy, Section::Conclusion, "  ", None)
+        .unwrap();
+    assert!(!r.report.contains_key(&Section::Conclusion));
+    assert!(!load_latest(&store, &key, &v)
+        .unwrap()
+        .unwrap()
+        .report
+        .contains_key(&Section::Conclusion));
+    // A record without a report hashes as records made before reports existed.
+    let mut bare = r.record();
+    bare.report.clear();
+    assert!(!String::from_utf8(bare.to_canonical_json())
+        .unwrap()
+        .contains("\"report\""));
+}
+
+#[test]
+fn a_policy_rating_scale_must_be_consistent() {
+    let base = LoadedPolicy::default_policy().unwrap().text;
+    for (add, why) in [
+        ("[report]\nratings = []\n", "report.ratings must list"),
+        (
+            "[report]\nratings = [\"good\", \"Good\"]\nnot_approvable = []\n",
+            "names 'Good' twice",
+        ),
+        (
+            "[report]\nratings = [\"good\"]\nnot_approvable = [\"bad\"]\n",
+            "not one of report.ratings",
+        ),
+    ] {
+        let e = LoadedPolicy::from_text(&format!("{base}\n{add}"), None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(why), "{add}: {e}");
+    }
+    let e = LoadedPolicy::from_text(
+        &base.replacen(
+            "[tiers.1]\n",
+            "[tiers.1]\nreport_required = [\"summary\"]\n",
+            1,
+        ),
+        None,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("summary"), "{e}");
+}

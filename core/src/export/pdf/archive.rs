@@ -125,9 +125,7 @@ fn outline_level(
     entries: &[OutlineEntry],
     parent: ObjectId,
 ) -> Option<(ObjectId, ObjectId, i64)> {
-    let Some((level, _, _)) = entries.first() else {
-        return None;
-    };
+    let (level, _, _) = entries.first()?;
     let level = *level;
     // Siblings: entries at `level`, each owning the deeper entries after it.
     let mut groups: Vec<(usize, usize)> = Vec::new();
@@ -212,6 +210,10 @@ pub fn finish(
     attachments: &[Attachment],
 ) -> Result<Vec<u8>, String> {
     let (pdf_date, _) = times(meta.created_unix);
+    // printpdf's information dictionary claims PDF/X: it goes, not merely unlinked.
+    if let Ok(id) = lo.trailer.get(b"Info").and_then(Object::as_reference) {
+        lo.objects.remove(&id);
+    }
     // The information dictionary, exactly what the XMP says (nothing of PDF/X).
     let info = lo.add_object(dictionary! {
         "Title" => text(&meta.title),

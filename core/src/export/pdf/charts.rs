@@ -307,16 +307,15 @@ pub const VERSION: Rgbf = Rgbf(1.0, 0.97, 0.9);
 /// Approval fill.
 pub const APPROVAL: Rgbf = Rgbf(0.93, 1.0, 0.94);
 
+/// An arrow from (column, row) to (column, row).
+pub type Edge = ((usize, usize), (usize, usize));
+
 /// Most boxes drawn in one column; the rest are counted in a last box.
 const MAX_PER_COLUMN: usize = 10;
 
 /// Columns of boxes joined by arrows: `edges` go from (column, row) to (column, row). Every
 /// label is shown whole, wrapped inside its box (boxes grow to fit).
-pub fn lineage_diagram(
-    w: &mut Writer,
-    columns: &[Vec<Node>],
-    edges: &[((usize, usize), (usize, usize))],
-) {
+pub fn lineage_diagram(w: &mut Writer, columns: &[Vec<Node>], edges: &[Edge]) {
     let size = 7.0;
     let line_h = 8.5;
     let gap_x = 26.0;

@@ -76,7 +76,7 @@ pub(super) fn srgb() -> Vec<u8> {
         table.extend((offset as u32).to_be_bytes());
         table.extend((data.len() as u32).to_be_bytes());
         body.extend(data);
-        while body.len() % 4 != 0 {
+        while !body.len().is_multiple_of(4) {
             body.push(0);
         }
     }
