@@ -234,6 +234,12 @@ pub struct ReviewPage {
     /// one ([`Workspace::review_open`]) creates it (looking is not starting).
     #[serde(default)]
     pub preview: bool,
+    /// The validation report's sections the review's tier requires before an approval.
+    #[serde(default)]
+    pub report_required: Vec<crate::review::report::Section>,
+    /// The overall ratings the review's policy allows, best first.
+    #[serde(default)]
+    pub ratings: Vec<String>,
 }
 
 /// One review of a version in its history ([`Workspace::review_list`]).
@@ -1069,6 +1075,12 @@ impl Workspace {
             .store
             .model(&self.session.key, &vref.name)?
             .and_then(|m| m.owner);
+        let report_required = policy
+            .policy
+            .tiers
+            .get(&review.header.tier)
+            .map(|t| t.report_required.clone())
+            .unwrap_or_default();
         Ok(ReviewPage {
             review,
             status,
@@ -1076,6 +1088,8 @@ impl Workspace {
             owner,
             note: None,
             preview: false,
+            report_required,
+            ratings: policy.policy.report.ratings.clone(),
         })
     }
 

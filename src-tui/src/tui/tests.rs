@@ -16,6 +16,11 @@ use ratatui::Terminal;
 const TODAY: &str = "2026-11-25";
 
 fn demo_app() -> (tempfile::TempDir, App) {
+    demo_app_with(countersign_core::policy::LoadedPolicy::default_policy().expect("policy"))
+}
+
+/// The demo app under `policy`.
+fn demo_app_with(policy: countersign_core::policy::LoadedPolicy) -> (tempfile::TempDir, App) {
     let dir = tempfile::tempdir().expect("tempdir");
     countersign_core::demo::generate(dir.path(), TODAY).expect("demo");
     let platform = FolderPlatform::new(dir.path().to_path_buf(), Default::default());
@@ -28,7 +33,7 @@ fn demo_app() -> (tempfile::TempDir, App) {
     session.key = key;
     let ws = countersign_core::workspace::Workspace::from_session(
         session,
-        countersign_core::policy::LoadedPolicy::default_policy().expect("policy"),
+        policy,
         dir.path().to_path_buf(),
     );
     let mut app = App::new(ws, TODAY.into()).expect("app");
@@ -1048,5 +1053,94 @@ fn the_version_picker_makes_review_act_on_an_older_version() {
     assert_eq!(
         Some(v.version),
         app.selected_model().and_then(|m| m.latest_version.clone())
+    );
+}
+
+#[test]
+fn the_validation_report_is_written_from_the_review_screen() {
+    use countersign_core::review::report::Section;
+    let mut text = countersign_core::policy::LoadedPolicy::default_policy()
+        .expect("policy")
+        .text;
+    for tier in ["1", "2", "3"] {
+        text = text.replacen(
+            &format!("[tiers.{tier}]\n"),
+            &format!("[tiers.{tier}]\nreport_required = [\"executive_summary\", \"scope\", \"rating\", \"conclusion\"]\n"),
+            1,
+        );
+    }
+    let policy = countersign_core::policy::LoadedPolicy::from_text(&text, None).expect("policy");
+    let (_d, mut app) = demo_app_with(policy);
+    select(&mut app, "mortgage-lgd");
+    start_review(&mut app);
+    let review = |app: &App| match &app.screen {
+        super::app::Screen::Review(r) => (
+            r.review.report.clone(),
+            r.editor.is_some(),
+            r.message.clone(),
+            r.status.blockers.clone(),
+        ),
+        _ => panic!("review screen"),
+    };
+    assert!(
+        review(&app)
+            .3
+            .iter()
+            .any(|b| b.contains("the validation report lacks sections")),
+        "{:?}",
+        review(&app).3
+    );
+    app.on_key(key(KeyCode::Char('w')));
+    let screen = render(&mut app, 120, 40);
+    assert!(
+        screen.contains("validation report") && screen.contains("Executive summary: REQUIRED"),
+        "{screen}"
+    );
+    app.on_key(key(KeyCode::Enter));
+    assert!(render(&mut app, 120, 40).contains("Executive summary — Ctrl-S saves"));
+    for c in "Fit for purpose.".chars() {
+        app.on_key(key(KeyCode::Char(c)));
+    }
+    app.on_key(key(KeyCode::Enter));
+    for c in "Two findings.".chars() {
+        app.on_key(key(KeyCode::Char(c)));
+    }
+    app.on_key(ctrl('s'));
+    let (report, editing, message, _) = review(&app);
+    assert!(!editing, "{message:?}");
+    let s = &report[&Section::ExecutiveSummary];
+    assert_eq!(s.text, "Fit for purpose.\nTwo findings.");
+    assert_eq!(s.written_by.as_deref(), Some("vera.validator@demo.bank"));
+    // The picker starts at the next required section; a rating off the scale is refused and
+    // what was typed stays in the editor.
+    app.on_key(key(KeyCode::Char('w')));
+    app.on_key(key(KeyCode::Char('j')));
+    app.on_key(key(KeyCode::Enter));
+    for c in "excellent".chars() {
+        app.on_key(key(KeyCode::Char(c)));
+    }
+    app.on_key(ctrl('s'));
+    let (report, editing, message, _) = review(&app);
+    assert!(editing && !report.contains_key(&Section::Rating));
+    assert!(
+        message.as_deref().unwrap_or("").contains("is not a rating"),
+        "{message:?}"
+    );
+    assert!(render(&mut app, 120, 40).contains("> excellent"));
+    for _ in 0.."excellent".len() {
+        app.on_key(key(KeyCode::Backspace));
+    }
+    for c in "satisfactory".chars() {
+        app.on_key(key(KeyCode::Char(c)));
+    }
+    app.on_key(ctrl('s'));
+    let (report, editing, message, _) = review(&app);
+    assert!(!editing, "{message:?}");
+    assert_eq!(report[&Section::Rating].text, "satisfactory");
+    // Esc closes the picker without writing anything.
+    app.on_key(key(KeyCode::Char('w')));
+    app.on_key(key(KeyCode::Esc));
+    assert!(
+        matches!(&app.screen, super::app::Screen::Review(r) if r.report_pick.is_none() && r.editor.is_none())
     );
 }

@@ -26,6 +26,8 @@ pub struct Editor {
     pub confirm_discard: bool,
     /// The note is the remediation of this finding (`m`), not an answer.
     pub remediates: Option<String>,
+    /// The text is this section of the validation report (`w`), not an answer.
+    pub section: Option<review::report::Section>,
 }
 
 /// A finding being raised.
@@ -72,10 +74,16 @@ pub struct ReviewScreen {
     /// The checklist shown to look at: no review exists yet and nothing is saved; `S` starts
     /// it.
     pub preview: bool,
+    /// The validation report's section picker (`w`), with the selected section.
+    pub report_pick: Option<usize>,
+    /// Sections the tier requires.
+    pub required: Vec<review::report::Section>,
+    /// The policy's ratings.
+    pub ratings: Vec<String>,
 }
 
 /// Keys that record something on the review (and so need an identity).
-const RECORDING_KEYS: [char; 7] = ['p', 'f', 'n', 'c', 'F', 'm', 'N'];
+const RECORDING_KEYS: [char; 8] = ['p', 'f', 'n', 'c', 'F', 'm', 'N', 'w'];
 
 impl ReviewScreen {
     /// Shows the review of a version: started, resumed, or a preview of its checklist.
@@ -105,6 +113,9 @@ impl ReviewScreen {
             finding: None,
             confirm_new: false,
             preview: page.preview,
+            report_pick: None,
+            required: page.report_required.clone(),
+            ratings: page.ratings.clone(),
         }
     }
 
@@ -126,7 +137,11 @@ impl ReviewScreen {
     /// Whether `key` would record something (an answer, a finding, a review): the app asks who
     /// acts first when no identity is configured.
     pub fn records(&self, key: KeyEvent) -> bool {
-        if self.editor.is_some() || self.finding.is_some() || self.confirm_new {
+        if self.editor.is_some()
+            || self.finding.is_some()
+            || self.confirm_new
+            || self.report_pick.is_some()
+        {
             return false;
         }
         match key.code {
@@ -155,6 +170,8 @@ impl ReviewScreen {
     fn take(&mut self, page: ReviewPage) {
         self.review = page.review;
         self.status = page.status;
+        self.required = page.report_required;
+        self.ratings = page.ratings;
     }
 
     fn item_id(&self) -> Option<String> {
@@ -168,6 +185,23 @@ impl ReviewScreen {
     /// Saves what the editor holds: an answer, or a finding's remediation. A refusal keeps
     /// the note in the editor, as typed.
     fn save_editor(&mut self, ws: &Workspace, ed: Editor) {
+        if let Some(section) = ed.section {
+            match ws.review_report_set(&self.version, section, &ed.text) {
+                Ok(page) => {
+                    self.message = Some(if page.review.report.contains_key(&section) {
+                        format!("{} saved", section.title())
+                    } else {
+                        format!("{} cleared", section.title())
+                    });
+                    self.take(page);
+                }
+                Err(e) => {
+                    self.message = Some(format!("{} not saved: {e}", section.title()));
+                    self.editor = Some(ed);
+                }
+            }
+            return;
+        }
         let Some(fid) = ed.remediates.clone() else {
             return self.save(ws, &ed.item, ed.outcome, &ed.text);
         };
@@ -287,8 +321,55 @@ impl ReviewScreen {
             .collect()
     }
 
+    /// The report picker's keys: j/k move, Enter writes the section, Esc closes.
+    fn report_pick_key(&mut self, key: KeyEvent) {
+        let Some(at) = self.report_pick else {
+            return;
+        };
+        let n = review::report::Section::ALL.len();
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('q') => self.report_pick = None,
+            KeyCode::Char('j') | KeyCode::Down => self.report_pick = Some((at + 1).min(n - 1)),
+            KeyCode::Char('k') | KeyCode::Up => self.report_pick = Some(at.saturating_sub(1)),
+            KeyCode::Enter => {
+                let section = review::report::Section::ALL[at];
+                self.report_pick = None;
+                let text = self
+                    .review
+                    .report
+                    .get(&section)
+                    .map(|t| t.text.clone())
+                    .unwrap_or_default();
+                self.message = Some(if section == review::report::Section::Rating {
+                    format!(
+                        "the overall rating — one of: {}; Ctrl-S saves, Esc cancels",
+                        self.ratings.join(", ")
+                    )
+                } else {
+                    format!(
+                        "write the {}; Enter adds a line, Ctrl-S (or F2) saves, an empty text clears it, Esc cancels",
+                        section.title().to_lowercase()
+                    )
+                });
+                self.editor = Some(Editor {
+                    item: section.as_str().to_string(),
+                    outcome: None,
+                    text,
+                    confirm_discard: false,
+                    remediates: None,
+                    section: Some(section),
+                });
+            }
+            _ => {}
+        }
+    }
+
     /// Handles a key.
     pub fn on_key(&mut self, ws: &Workspace, key: KeyEvent) -> ScreenEffect {
+        if self.report_pick.is_some() {
+            self.report_pick_key(key);
+            return ScreenEffect::None;
+        }
         if self.finding.is_some() {
             self.finding_key(ws, key);
             return ScreenEffect::None;
@@ -381,6 +462,18 @@ impl ReviewScreen {
                     self.save(ws, &id, None, "");
                 }
             }
+            KeyCode::Char('w') => {
+                // Start at the first required section not written yet.
+                let first = review::report::Section::ALL
+                    .iter()
+                    .position(|s| self.required.contains(s) && !self.review.report.contains_key(s))
+                    .unwrap_or(0);
+                self.report_pick = Some(first);
+                self.message = Some(
+                    "the validation report: j/k choose a section, Enter writes it, Esc closes"
+                        .into(),
+                );
+            }
             KeyCode::Char('F') => {
                 if let Some(id) = self.item_id() {
                     let due = (chrono::Utc::now() + chrono::Duration::days(90))
@@ -416,6 +509,7 @@ impl ReviewScreen {
                             text: String::new(),
                             confirm_discard: false,
                             remediates: Some(fid),
+                            section: None,
                         });
                     }
                     _ => self.message = Some("no open finding on this item".into()),
@@ -440,6 +534,7 @@ impl ReviewScreen {
                         text,
                         confirm_discard: false,
                         remediates: None,
+                        section: None,
                     });
                     self.message = Some(
                         "write the note; Enter adds a line, Ctrl-S (or F2) saves, Esc cancels"
@@ -598,9 +693,9 @@ pub fn draw(f: &mut Frame, r: &ReviewScreen, area: Rect) {
     f.render_stateful_widget(
         List::new(items)
             .block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .title(" Checklist — p/f/n · c confirm · F finding · N new · Esc back "),
+                Block::default().borders(Borders::ALL).title(
+                    " Checklist — p/f/n · c confirm · F finding · w report · N new ",
+                ),
             )
             .highlight_style(Style::new().add_modifier(Modifier::REVERSED)),
         list_area,
@@ -692,14 +787,50 @@ pub fn draw(f: &mut Frame, r: &ReviewScreen, area: Rect) {
             ]));
         }
     }
+    let writing_report =
+        r.report_pick.is_some() || r.editor.as_ref().is_some_and(|e| e.section.is_some());
+    if writing_report {
+        // The report takes the pane: the item's detail is not what is being written.
+        detail.clear();
+    }
+    if let Some(at) = r.report_pick {
+        detail.push(Line::from(Span::styled(
+            "validation report — Enter writes the section, Esc closes:",
+            Style::new()
+                .fg(theme::c(Color::Cyan))
+                .add_modifier(Modifier::BOLD),
+        )));
+        for (i, s) in review::report::Section::ALL.iter().enumerate() {
+            let state = match r.review.report.get(s) {
+                Some(t) => format!(
+                    "written by {}",
+                    t.written_by.as_deref().unwrap_or("(not recorded)")
+                ),
+                None if r.required.contains(s) => "REQUIRED".into(),
+                None => "—".into(),
+            };
+            let style = if i == at {
+                Style::new().add_modifier(Modifier::REVERSED)
+            } else if r.required.contains(s) && !r.review.report.contains_key(s) {
+                Style::new().fg(theme::c(Color::Yellow))
+            } else {
+                Style::new()
+            };
+            detail.push(Line::from(Span::styled(
+                format!("  {}: {state}", s.title()),
+                style,
+            )));
+        }
+    }
     if let Some(ed) = &r.editor {
         detail.push(Line::from(""));
         detail.push(Line::from(Span::styled(
-            match &ed.remediates {
-                Some(fid) => {
+            match (&ed.remediates, ed.section) {
+                (_, Some(s)) => format!("{} — Ctrl-S saves, Esc cancels:", s.title()),
+                (Some(fid), None) => {
                     format!("remediation of {fid} (what was done) — Ctrl-S confirms, Esc cancels:")
                 }
-                None => format!(
+                (None, None) => format!(
                     "note for {} ({}) — Ctrl-S saves, Esc cancels:",
                     ed.item,
                     ed.outcome.map(|o| o.as_str()).unwrap_or("confirm")
