@@ -9,6 +9,7 @@ use countersign_core::export::audit_pack::PackReport;
 use countersign_core::export::portfolio::PortfolioReport;
 use countersign_core::lineage::DatasetUse;
 use countersign_core::platform::Progress;
+use countersign_core::review::report::Section;
 use countersign_core::review::FindingUpdate;
 use countersign_core::sync::SyncReport;
 use countersign_core::workspace::{
@@ -151,6 +152,34 @@ pub async fn review_answer(
     answer: AnswerInput,
 ) -> Reply<ReviewPage> {
     with(&state, move |w| w.review_answer(&version, answer)).await
+}
+
+/// Writes (or, with an empty text, clears) one section of the validation report.
+#[tauri::command]
+pub async fn review_report_set(
+    state: State<'_, AppState>,
+    version: String,
+    section: Section,
+    text: String,
+) -> Reply<ReviewPage> {
+    with(&state, move |w| {
+        w.review_report_set(&version, section, &text)
+    })
+    .await
+}
+
+/// Writes a version's validation report (PDF or Markdown, by the file's extension).
+#[tauri::command]
+pub async fn export_report(
+    state: State<'_, AppState>,
+    version: String,
+    out: PathBuf,
+    on_progress: Channel<Progress>,
+) -> Reply<PathBuf> {
+    with_own(&state, move |w| {
+        w.export_report(&version, &out, &mut progress(&on_progress))
+    })
+    .await
 }
 
 /// Raises a finding.

@@ -40,6 +40,8 @@ pub fn run() {
             commands::review_list,
             commands::review_answer,
             commands::review_finding_add,
+            commands::review_report_set,
+            commands::export_report,
             commands::review_finding_update,
             commands::approval_sign,
             commands::portfolio_show,

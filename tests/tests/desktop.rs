@@ -670,6 +670,35 @@ async fn desktop_reviews_signs_and_exports_against_mlflow() {
                     t.contains("Nothing blocks")
                 })
                 .await?;
+                // The validator's report: a section typed and saved, the rating chosen from
+                // the policy's scale; each is attributed.
+                app.type_in(
+                    "#report-executive_summary",
+                    "Fit for its purpose; the one finding is remediated.",
+                )
+                .await?;
+                app.click("#review-report button[data-save=executive_summary]")
+                    .await?;
+                app.wait_text(
+                    "#review-report [data-section=executive_summary]",
+                    "the saved summary",
+                    |t| t.contains("Written by vera.validator@bank.example"),
+                )
+                .await?;
+                app.c
+                    .execute(
+                        "document.getElementById('report-rating').value = 'satisfactory';",
+                        vec![],
+                    )
+                    .await
+                    .map_err(|e| format!("choose the rating: {e}"))?;
+                app.click("#review-report button[data-save=rating]").await?;
+                app.wait_text(
+                    "#review-report [data-section=rating]",
+                    "the saved rating",
+                    |t| t.contains("Written by vera.validator@bank.example"),
+                )
+                .await?;
                 app.shot("review-done").await?;
                 // Sign as validator with the key file: the passphrase is asked in a dialog.
                 app.click("#review-back").await?;
@@ -773,10 +802,18 @@ async fn desktop_reviews_signs_and_exports_against_mlflow() {
     )
     .await;
 
-    // The pack, checked with stock tools.
+    // The pack, checked with stock tools; its validation report holds what was typed.
     run(Command::new("qpdf")
         .arg("--check")
         .arg(pack.join("audit-pack.pdf")));
+    let report = run(Command::new("pdftotext")
+        .arg(pack.join("validation-report.pdf"))
+        .arg("-"));
+    assert!(
+        report.contains("Fit for its purpose; the one finding is remediated.")
+            && report.contains("Overall rating: Satisfactory"),
+        "{report}"
+    );
     let txt = run(Command::new("pdftotext")
         .arg(pack.join("audit-pack.pdf"))
         .arg("-"));

@@ -19,6 +19,7 @@ import type { PackReport } from "./bindings/PackReport";
 import type { PortfolioReport } from "./bindings/PortfolioReport";
 import type { Progress } from "./bindings/Progress";
 import type { ReportFormat } from "./bindings/ReportFormat";
+import type { Section } from "./bindings/Section";
 import type { ReviewPage } from "./bindings/ReviewPage";
 import type { ReviewSummary } from "./bindings/ReviewSummary";
 import type { SignRequest } from "./bindings/SignRequest";
@@ -42,6 +43,10 @@ export const reviewNew = (version: string) => invoke<ReviewPage>("review_new", {
 export const reviewList = (version: string) => invoke<ReviewSummary[]>("review_list", { version });
 export const reviewAnswer = (version: string, answer: AnswerInput) =>
   invoke<ReviewPage>("review_answer", { version, answer });
+export const reviewReportSet = (version: string, section: Section, text: string) =>
+  invoke<ReviewPage>("review_report_set", { version, section, text });
+export const exportReport = (version: string, out: string, onProgress: (p: Progress) => void) =>
+  invoke<string>("export_report", { version, out, onProgress: channel(onProgress) });
 export const reviewFindingAdd = (version: string, finding: FindingInput) =>
   invoke<ReviewPage>("review_finding_add", { version, finding });
 export const reviewFindingUpdate = (version: string, id: string, update: FindingUpdate) =>

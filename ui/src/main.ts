@@ -43,6 +43,7 @@ async function act(action: string): Promise<void> {
   } else if (action === "sign") openSign(sel.version, suggestedRole());
   else if (action === "verify") await verifyNow();
   else if (action === "export") await openExport("pack", sel.version);
+  else if (action === "export-report") await openExport("report", sel.version);
 }
 
 async function sync(): Promise<void> {

@@ -51,3 +51,15 @@ describe("sign form", () => {
     expect(needsPassphrase("refused")).toBe(false);
   });
 });
+
+describe("the validation report", () => {
+  it("names every section once, in the report's order, and writes ratings as words", async () => {
+    const { REPORT_SECTIONS, ratingLabel } = await import("../src/logic/review");
+    const keys = REPORT_SECTIONS.map(([k]) => k);
+    expect(new Set(keys).size).toBe(8);
+    expect(keys[0]).toBe("executive_summary");
+    expect(keys).toContain("validation_limitations");
+    expect(ratingLabel("satisfactory_with_findings")).toBe("Satisfactory with findings");
+    expect(ratingLabel("")).toBe("");
+  });
+});

@@ -2,6 +2,8 @@
 import type { Answer } from "./Answer";
 import type { Finding } from "./Finding";
 import type { ReviewHeader } from "./ReviewHeader";
+import type { Section } from "./Section";
+import type { SectionText } from "./SectionText";
 
 /**
  * A review: the header plus the answers and findings so far.
@@ -18,4 +20,8 @@ answers: { [key in string]: Answer },
 /**
  * Findings, in the order raised.
  */
-findings: Array<Finding>, };
+findings: Array<Finding>, 
+/**
+ * The validation report's parts written so far.
+ */
+report: { [key in Section]?: SectionText }, };

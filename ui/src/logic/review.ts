@@ -2,6 +2,7 @@
 import type { Answer } from "../bindings/Answer";
 import type { ReviewItem } from "../bindings/ReviewItem";
 import type { ReviewPage } from "../bindings/ReviewPage";
+import type { Section } from "../bindings/Section";
 
 export type ItemState = "pass" | "fail" | "not_applicable" | "unanswered";
 
@@ -24,6 +25,24 @@ export function nextUnanswered(p: ReviewPage, after: string | null): string | nu
   const start = after ? ids.indexOf(after) + 1 : 0;
   const order = [...ids.slice(start), ...ids.slice(0, start)];
   return order.find((id) => !(id in p.review.answers)) ?? null;
+}
+
+/** The validation report's sections, in the report's order, with their headings. */
+export const REPORT_SECTIONS: [Section, string][] = [
+  ["executive_summary", "Executive summary"],
+  ["scope", "Scope"],
+  ["rating", "Overall rating"],
+  ["conclusion", "Conclusion and opinion"],
+  ["model_limitations", "Limitations of the model"],
+  ["validation_limitations", "Limitations of the validation"],
+  ["use_restrictions", "Use restrictions"],
+  ["recommendations", "Recommendations"],
+];
+
+/** "Satisfactory with findings" for `satisfactory_with_findings`. */
+export function ratingLabel(r: string): string {
+  const s = r.replace(/_/g, " ");
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 /** Items grouped by area, in checklist order. */

@@ -163,6 +163,7 @@ export function render(): void {
       h("button", { type: "button", id: "act-sign", "data-action": "sign", disabled: !current.version }, "Sign…"),
       h("button", { type: "button", id: "act-verify", "data-action": "verify", disabled: !current.version }, "Verify now"),
       h("button", { type: "button", id: "act-export", "data-action": "export", disabled: !current.version }, "Export audit pack…"),
+      h("button", { type: "button", id: "act-report", "data-action": "export-report", disabled: !current.version }, "Export report…"),
     ),
     section(
       "Record",

@@ -1,11 +1,11 @@
 // The export dialog: an audit pack of the selected version, or the portfolio report, to a path
 // chosen in the native save dialog (or typed), with progress and "Show in folder".
-import { chooseSavePath, exportAuditPack, exportDefaultPath, exportPortfolio, revealInFolder } from "../backend";
+import { chooseSavePath, exportAuditPack, exportDefaultPath, exportPortfolio, exportReport, revealInFolder } from "../backend";
 import type { ReportFormat } from "../bindings/ReportFormat";
 import { $, h, toast } from "../dom";
 import { clearError, showError } from "./errors";
 
-type Kind = "pack" | "portfolio";
+type Kind = "pack" | "portfolio" | "report";
 let kind: Kind = "pack";
 let version = "";
 const dialog = () => $("export-dialog") as HTMLDialogElement;
@@ -13,7 +13,7 @@ const pathInput = () => $("export-path") as HTMLInputElement;
 
 export function initExport(): void {
   $("export-choose").addEventListener("click", async () => {
-    const p = await chooseSavePath(pathInput().value, kind === "pack" ? "Save the audit pack" : "Save the portfolio report").catch(() => null);
+    const p = await chooseSavePath(pathInput().value, kind === "pack" ? "Save the audit pack" : kind === "report" ? "Save the validation report" : "Save the portfolio report").catch(() => null);
     if (p) pathInput().value = p;
   });
   $("export-cancel").addEventListener("click", () => dialog().close());
@@ -29,16 +29,17 @@ export function initExport(): void {
 export async function openExport(k: Kind, v: string): Promise<void> {
   kind = k;
   version = v;
-  $("export-title").textContent = k === "pack" ? `Export the audit pack of ${v}` : "Export the portfolio report";
-  $("export-format-row").hidden = k === "pack";
-  $("export-hint").textContent = k === "pack" ? "A new folder, or a file ending in .zip. A pack is never written over." : "PDF, JSON or CSV.";
+  $("export-title").textContent = k === "pack" ? `Export the audit pack of ${v}` : k === "report" ? `Export the validation report of ${v}` : "Export the portfolio report";
+  $("export-format-row").hidden = k !== "portfolio";
+  $("export-hint").textContent =
+    k === "pack" ? "A new folder, or a file ending in .zip. A pack is never written over." : k === "report" ? "A file ending in .pdf, or .md for Markdown. A report is never written over." : "PDF, JSON or CSV.";
   $("export-result").replaceChildren();
   clearError($("export-error"));
   const bar = $("export-progress") as HTMLProgressElement;
   bar.hidden = true;
   $("export-stage").textContent = "";
   const name = v.replace(/^models:\//, "").replace("/", "-v");
-  pathInput().value = k === "pack" ? await exportDefaultPath(name, "") : await exportDefaultPath("portfolio", ".pdf");
+  pathInput().value = k === "pack" ? await exportDefaultPath(name, "") : k === "report" ? await exportDefaultPath(`${name}-validation-report`, ".pdf") : await exportDefaultPath("portfolio", ".pdf");
   dialog().showModal();
   pathInput().focus();
 }
@@ -70,6 +71,12 @@ async function run(): Promise<void> {
       });
       written = r.path;
       summary = `Audit pack written: ${r.files.length} files, pack hash ${r.manifest_sha256.slice(0, 16)}…, gate ${r.gate_pass ? "PASS" : "FAIL"}${r.stale ? ", an approval is stale" : ""}.`;
+    } else if (kind === "report") {
+      written = await exportReport(version, out, (p) => {
+        if (ended) return;
+        $("export-stage").textContent = p.stage;
+      });
+      summary = "Validation report written.";
     } else {
       written = await exportPortfolio(out, ($("export-format") as HTMLSelectElement).value as ReportFormat);
       summary = "Portfolio report written.";

@@ -1,14 +1,15 @@
 // The review page: checklist with automatic results, answers with notes (saved per answer),
 // findings editor, progress, and what blocks the decision.
-import { askYesNo, reviewAnswer, reviewFindingAdd, reviewFindingUpdate, reviewNew, reviewOpen, reviewPreview } from "../backend";
+import { askYesNo, reviewAnswer, reviewFindingAdd, reviewFindingUpdate, reviewNew, reviewOpen, reviewPreview, reviewReportSet } from "../backend";
 import type { Finding } from "../bindings/Finding";
 import type { FindingStatus } from "../bindings/FindingStatus";
 import type { Outcome } from "../bindings/Outcome";
 import type { ReviewItem } from "../bindings/ReviewItem";
 import type { ReviewPage } from "../bindings/ReviewPage";
+import type { Section } from "../bindings/Section";
 import type { Severity } from "../bindings/Severity";
 import { $, compact, h, toast } from "../dom";
-import { autoLabel, byArea, itemState, progressText } from "../logic/review";
+import { REPORT_SECTIONS, autoLabel, byArea, itemState, progressText, ratingLabel } from "../logic/review";
 import { clearError, showError } from "./errors";
 import { ensureIdentity } from "./identity";
 
@@ -167,6 +168,37 @@ function findingsView(): HTMLElement {
   return h("section", { class: "block", "aria-label": "Findings" }, h("h3", {}, `Findings (${p.review.findings.length})`), list, form);
 }
 
+/** Saves one section of the validation report as typed (a refusal keeps the text). */
+function saveSection(section: Section, title: string): void {
+  const el = $(`report-${section}`) as HTMLTextAreaElement | HTMLSelectElement;
+  void apply(() => reviewReportSet(version, section, el.value), el.value.trim() ? `${title} saved` : `${title} cleared`);
+}
+
+/** The validator's report: each section with who wrote it, the ones the tier requires marked;
+ * the rating chosen from the policy's scale. Saved per section, like notes. */
+function reportView(): HTMLElement {
+  const p = page!;
+  const parts = REPORT_SECTIONS.map(([s, title]) => {
+    const written = p.review.report?.[s];
+    const required = p.report_required.includes(s);
+    const field =
+      s === "rating"
+        ? h("select", { id: `report-${s}`, "aria-label": title }, h("option", { value: "" }, "— no rating —"), ...p.ratings.map((r) => h("option", { value: r }, ratingLabel(r))))
+        : h("textarea", { id: `report-${s}`, rows: s === "executive_summary" || s === "conclusion" ? 4 : 3, "aria-label": title });
+    return h(
+      "div",
+      { class: `report-section${required && !written ? " report-missing" : ""}`, "data-section": s },
+      h("label", { for: `report-${s}` }, h("strong", {}, title), required ? h("span", { class: "badge badge-required" }, written ? "required" : "required — not written") : null),
+      field,
+      h("div", { class: "report-actions" },
+        h("button", { type: "button", "data-save": s, onclick: () => saveSection(s, title) }, "Save"),
+        written ? h("span", { class: "muted saved" }, `Written by ${written.written_by ?? "—"} at ${written.written_at.slice(0, 16)}Z`) : null,
+      ),
+    );
+  });
+  return h("section", { class: "block report", id: "review-report", "aria-label": "Validation report" }, h("h3", {}, "Validation report"), ...parts);
+}
+
 /** "Start review": creates the review this page previews. */
 function startButton(): HTMLElement {
   return h(
@@ -209,12 +241,26 @@ export function render(): void {
     // Always offered: after the evidence changed, and to revalidate an approved version.
     p.preview ? startButton() : newReviewButton(),
   ));
-  // Notes typed but not saved yet survive the re-render.
+  // Notes and report text typed but not saved yet survive the re-render.
   const drafts = new Map<string, string>();
   document.querySelectorAll<HTMLTextAreaElement>("#review-items textarea[id^=note-]").forEach((t) => drafts.set(t.id, t.value));
-  $("review-items").replaceChildren(...byArea(hd.items).map(([area, items]) => h("section", { class: "area", "aria-label": area }, h("h3", {}, area), ...items.map(itemView))), p.preview ? h("p", { class: "muted" }, "Findings are raised once the review has started.") : findingsView());
+  const reportDrafts = new Map<string, string>();
+  document.querySelectorAll<HTMLTextAreaElement | HTMLSelectElement>("#review-report [id^=report-]").forEach((t) => {
+    const saved = p.review.report?.[t.id.slice("report-".length) as Section]?.text ?? "";
+    if (t.value !== saved) reportDrafts.set(t.id, t.value);
+  });
+  $("review-items").replaceChildren(
+    ...byArea(hd.items).map(([area, items]) => h("section", { class: "area", "aria-label": area }, h("h3", {}, area), ...items.map(itemView))),
+    ...(p.preview ? [h("p", { class: "muted" }, "Findings and the validation report are written once the review has started.")] : [findingsView(), reportView()]),
+  );
   for (const item of hd.items) {
     const t = $(`note-${item.id}`) as HTMLTextAreaElement;
     t.value = drafts.get(t.id) ?? p.review.answers[item.id]?.note ?? "";
+  }
+  if (!p.preview) {
+    for (const [s] of REPORT_SECTIONS) {
+      const t = $(`report-${s}`) as HTMLTextAreaElement | HTMLSelectElement;
+      t.value = reportDrafts.get(t.id) ?? p.review.report?.[s]?.text ?? "";
+    }
   }
 }

@@ -693,9 +693,9 @@ pub fn draw(f: &mut Frame, r: &ReviewScreen, area: Rect) {
     f.render_stateful_widget(
         List::new(items)
             .block(
-                Block::default().borders(Borders::ALL).title(
-                    " Checklist — p/f/n · c confirm · F finding · w report · N new ",
-                ),
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(" Checklist — p/f/n · c confirm · F finding · w report · N new "),
             )
             .highlight_style(Style::new().add_modifier(Modifier::REVERSED)),
         list_area,
