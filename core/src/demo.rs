@@ -313,7 +313,75 @@ const SHARED_DATASETS: &[(&str, &str)] = &[
         "ehr_admissions_2025",
         "gs://demo-health-data/ehr/admissions_2025.parquet",
     ),
+    (
+        "market_data_2025",
+        "s3://demo-bank-data/market/rates_fx_equity_2025.parquet",
+    ),
+    (
+        "claims_history_2020_2025",
+        "s3://demo-insurance-data/claims/history_2020_2025.parquet",
+    ),
+    (
+        "watchlists_2025q4",
+        "s3://demo-bank-data/screening/watchlists_2025q4.parquet",
+    ),
+    (
+        "branch_and_contact_centre_ops_2025",
+        "s3://demo-bank-data/ops/branch_contact_centre_2025.parquet",
+    ),
+    (
+        "document_corpus_2025",
+        "s3://demo-bank-data/documents/corpus_2025.parquet",
+    ),
+    (
+        "it_operations_events_2025",
+        "s3://demo-bank-data/it/events_2025.parquet",
+    ),
+    (
+        "esg_disclosures_2025",
+        "s3://demo-bank-data/esg/disclosures_2025.parquet",
+    ),
 ];
+
+/// The shared training data a demo model of this name would be built on: health records for
+/// clinical models, watch lists for screening, transactions for fraud and AML, market data
+/// for trading, counterparty and liquidity risk, claims for insurance, operations data for
+/// forecasts, a document corpus, IT events, ESG disclosures, account data for customer
+/// models, and the credit bureau for credit models.
+fn training_data(name: &str) -> (&'static str, &'static str) {
+    let has = |words: &[&str]| words.iter().any(|w| name.split('-').any(|part| part == *w));
+    let pick = |n: &str| {
+        SHARED_DATASETS
+            .iter()
+            .copied()
+            .find(|(d, _)| *d == n)
+            .unwrap_or(SHARED_DATASETS[0])
+    };
+    let dataset = if has(&["sepsis", "readmission", "clinical", "patient"]) {
+        "ehr_admissions_2025"
+    } else if has(&["kyc", "sanctions", "screening"]) {
+        "watchlists_2025q4"
+    } else if has(&["fraud", "aml", "transaction"]) {
+        "transactions_2025h2"
+    } else if has(&["market", "var", "ccr", "pfe", "liquidity"]) {
+        "market_data_2025"
+    } else if has(&["claims", "insurance", "reserving", "catastrophe"]) {
+        "claims_history_2020_2025"
+    } else if has(&["footfall", "call", "branch"]) {
+        "branch_and_contact_centre_ops_2025"
+    } else if has(&["document"]) {
+        "document_corpus_2025"
+    } else if has(&["incident", "it"]) {
+        "it_operations_events_2025"
+    } else if has(&["esg"]) {
+        "esg_disclosures_2025"
+    } else if has(&["churn", "deposit", "collections", "propensity", "marketing"]) {
+        "core_banking_accounts_2025q4"
+    } else {
+        "bureau_snapshot_2025q4"
+    };
+    pick(dataset)
+}
 
 fn digest(text: &str) -> String {
     crate::encoding::sha256_hex(text.as_bytes())[..8].to_string()
@@ -547,7 +615,7 @@ pub fn generate(dir: &Path, today: &str) -> Result<usize> {
                     );
                     metrics.insert("ks".into(), MetricEntry::Value(round(quality * 0.55)));
                     metrics.insert("psi".into(), MetricEntry::Value(round(rng.float() * 0.2)));
-                    let (shared, shared_src) = SHARED_DATASETS[i % SHARED_DATASETS.len()];
+                    let (shared, shared_src) = training_data(name);
                     datasets.push(DatasetEntry {
                         context: "training".into(),
                         name: shared.into(),
@@ -850,7 +918,8 @@ pub fn seed_approvals(
     use crate::policy::Role;
     let _ = dir;
     let platform = session.open_platform(policy)?;
-    // (model, version, countersigned by the approver)
+    // (model, version, countersigned by the approver); fraud-detection-cards/1 is approved
+    // with conditions (below).
     let plan: &[(&str, &str, bool)] = &[
         ("retail-pd-scorecard", "2", true),
         ("churn-propensity", "1", false),
@@ -943,11 +1012,24 @@ pub fn seed_approvals(
         }
         for (who, role) in signers {
             let key = crate::signing::SigningKey::from_file(&demo_key_path(dir, who), None)?;
+            // One version shows what a conditional approval looks like.
+            let conditional = *name == "fraud-detection-cards" && role == Role::Approver;
             let opts = SignOptions {
                 role,
-                decision: Decision::Approve,
-                conditions: vec![],
-                expires_at: None,
+                decision: if conditional {
+                    Decision::ApproveWithConditions
+                } else {
+                    Decision::Approve
+                },
+                conditions: if conditional {
+                    vec![
+                        "Alert thresholds reviewed monthly by the fraud strategy team".into(),
+                        "Re-validate on the 2026 H2 transactions before the expiry".into(),
+                    ]
+                } else {
+                    vec![]
+                },
+                expires_at: conditional.then(|| chrono::Utc::now() + chrono::Duration::days(180)),
                 signer: None,
             };
             sign(

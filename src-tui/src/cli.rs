@@ -301,8 +301,9 @@ pub(crate) enum ReviewCmd {
     Show(ReviewShowArgs),
     /// Answer a checklist item: pass, fail, na (needs --note), or confirm (accept the automatic result).
     Answer(AnswerArgs),
-    /// Apply answers from a file, one per line: ITEM<TAB>OUTCOME<TAB>NOTE ('-' reads stdin).
-    /// Each answer is saved before the next is read; a line is printed as each is saved.
+    /// Apply answers from a file, one per line: ITEM<TAB>OUTCOME<TAB>NOTE ('-' reads stdin);
+    /// a line `report:SECTION<TAB>TEXT` writes a section of the validation report (`\n` in
+    /// TEXT is a new line). Each line is saved before the next is read, and printed as saved.
     Apply {
         /// The version, as models:/NAME/VERSION.
         version: String,

@@ -335,6 +335,24 @@ pub(crate) fn run(ws: &Workspace, cmd: ReviewCmd) -> Result<()> {
                 if line.trim().is_empty() || line.starts_with('#') {
                     continue;
                 }
+                // A report section: `report:SECTION<TAB>TEXT`, `\n` in TEXT a new line.
+                if let Some(rest) = line.strip_prefix("report:") {
+                    let (name, text) = rest.split_once('\t').unwrap_or((rest, ""));
+                    let section = review::report::Section::parse(name)
+                        .with_context(|| format!("{}: line {}", file.display(), n + 1))?;
+                    let page = ws
+                        .review_report_set(&version, section, &unescape_line(text))
+                        .with_context(|| format!("{}: line {}", file.display(), n + 1))?;
+                    let chars = page
+                        .review
+                        .report
+                        .get(&section)
+                        .map(|t| t.text.chars().count())
+                        .unwrap_or(0);
+                    writeln!(out, "saved report {section} ({chars} characters)")?;
+                    out.flush()?;
+                    continue;
+                }
                 let mut parts = line.splitn(3, '\t');
                 let (item, outcome, note) = (
                     parts.next().unwrap_or(""),
@@ -517,6 +535,29 @@ pub(crate) fn run(ws: &Workspace, cmd: ReviewCmd) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// A report line's text: `\n` is a new line, `\t` a tab, `\\` a backslash.
+fn unescape_line(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('\\') => out.push('\\'),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
 }
 
 fn answer_of<'a>(review: &'a Review, item: &str) -> Result<&'a review::Answer> {

@@ -381,12 +381,7 @@ pub(crate) fn ledger_cmd(ws: &Workspace, cmd: LedgerCmd) -> Result<()> {
 /// `export audit-pack`.
 pub(crate) fn export_pack(ws: &Workspace, version: &str, output: &Path, json: bool) -> Result<()> {
     let vref = VersionRef::parse(version)?;
-    let report = ws.export_audit_pack(version, output, &mut |p| {
-        // Hashing the model's files reports bytes; the stages report themselves once.
-        if p.stage != "hashing model files" || Some(p.done) == p.total {
-            eprintln!("{vref}: {}", p.stage)
-        }
-    })?;
+    let report = ws.export_audit_pack(version, output, &mut stage_printer(&vref.to_string()))?;
     if json {
         return output::json(&report);
     }
@@ -412,17 +407,28 @@ pub(crate) fn export_pack(ws: &Workspace, version: &str, output: &Path, json: bo
     Ok(())
 }
 
-/// `export inventory`.
+/// `export report`: the validation report of a version (a `models:/NAME@ALIAS` too).
 pub(crate) fn export_report(ws: &Workspace, version: &str, output: &Path) -> Result<()> {
-    let vref = VersionRef::parse(version)?;
-    ws.export_report(version, output, &mut |p| eprintln!("{vref}: {}", p.stage))?;
+    let shown = countersign_core::display::escape(version).into_owned();
+    ws.export_report(version, output, &mut stage_printer(&shown))?;
     println!(
-        "Validation report of {vref} written to {}",
+        "Validation report of {shown} written to {}",
         output.display()
     );
     Ok(())
 }
 
+/// Prints each stage of an export once, prefixed by what is exported (hashing the model's
+/// files reports bytes: only its end is printed).
+fn stage_printer(what: &str) -> impl FnMut(countersign_core::platform::Progress) + '_ {
+    move |p| {
+        if p.stage != "hashing model files" || Some(p.done) == p.total {
+            eprintln!("{what}: {}", countersign_core::display::escape(&p.stage))
+        }
+    }
+}
+
+/// `export inventory`.
 pub(crate) fn export_inventory(ws: &Workspace, output: &Path) -> Result<()> {
     let format = countersign_core::workspace::ReportFormat::from_path(output)?;
     let report = ws.portfolio()?;

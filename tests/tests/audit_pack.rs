@@ -606,3 +606,50 @@ fn the_validation_report_is_complete_and_the_pack_is_pdfa_3b_with_its_files_atta
     }
     assert!(render_pages(&portfolio, "portfolio") >= 4);
 }
+
+#[test]
+fn planted_control_characters_and_missing_glyphs_show_as_escapes_in_the_pdf() {
+    let cli = Cli::new();
+    cli.ok(&["demo", "--no-tui"]);
+    let run = cli
+        .data
+        .path()
+        .join("demo/runs/run-credit-limit-assignment-v1.toml");
+    let text = std::fs::read_to_string(&run).expect("run");
+    // A value that would colour its own cell (the old in-band marker), reorder itself and
+    // draw a glyph no embedded font has.
+    std::fs::write(
+        &run,
+        text.replacen(
+            "[params]\n",
+            "[params]\nhostile = \"\\u0001FAKE ALERT \\u202Eevil \\U0010FFFD end\"\n",
+            1,
+        ),
+    )
+    .expect("write");
+    let out = cli.data.path().join("hostile");
+    export(&cli, "models:/credit-limit-assignment/1", &out);
+    let pdf = out.join("audit-pack.pdf");
+    let (ok, msg) = tool("qpdf", &["--check", pdf.to_str().expect("p")]);
+    assert!(ok, "qpdf --check: {msg}");
+    let t = words_of(&text_of(&pdf));
+    assert!(
+        t.contains("\\u{1}FAKE ALERT"),
+        "the marker is shown, not obeyed"
+    );
+    assert!(
+        t.contains("\\u{202e}evil"),
+        "the override is shown, not applied"
+    );
+    assert!(
+        t.contains("\\u{10fffd} end"),
+        "a glyph no font has is shown as its code"
+    );
+    assert!(!t.contains('\u{202e}') && !t.contains('\u{1}'));
+    let ev: Value =
+        serde_json::from_slice(&std::fs::read(out.join("evidence.json")).expect("ev")).expect("j");
+    assert_eq!(
+        ev["run"]["params"]["hostile"], "\u{1}FAKE ALERT \u{202e}evil \u{10FFFD} end",
+        "the evidence keeps the value as the platform holds it"
+    );
+}

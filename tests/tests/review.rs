@@ -684,3 +684,159 @@ fn the_queue_and_the_portfolio_show_open_findings_and_assignments_past_due() {
         );
     }
 }
+
+#[test]
+fn the_validation_report_is_written_from_the_cli_and_hostile_text_is_refused() {
+    let cli = Cli::new();
+    cli.ok(&["demo", "--no-tui"]);
+    let v = "models:/mortgage-lgd/2";
+    cli.ok(&["review", "start", v]);
+    // From --text, from a file, and from a scripted review.
+    cli.ok(&[
+        "--as",
+        "vera.validator@demo.bank",
+        "review",
+        "report",
+        "set",
+        v,
+        "--section",
+        "executive-summary",
+        "--text",
+        "Fit for IRB use.",
+    ]);
+    let scope = cli.data.path().join("scope.md");
+    std::fs::write(
+        &scope,
+        "In: the LGD model.\nOut: the collateral valuations.\n",
+    )
+    .expect("w");
+    cli.ok(&[
+        "--as",
+        "vera.validator@demo.bank",
+        "review",
+        "report",
+        "set",
+        v,
+        "--section",
+        "scope",
+        "--file",
+        scope.to_str().expect("p"),
+    ]);
+    let mut child = cli
+        .command(&[
+            "--as",
+            "vera.validator@demo.bank",
+            "review",
+            "apply",
+            v,
+            "-",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"report:rating\tSatisfactory with findings\nreport:conclusion\tFit for purpose.\\nSubject to F-1.\n")
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("saved report conclusion"));
+    let shown = cli.json(&["review", "report", "show", v, "--json"]);
+    assert_eq!(shown["schema"], "countersign.review-report/v1");
+    let r = &shown["report"];
+    assert_eq!(r["executive_summary"]["text"], "Fit for IRB use.");
+    assert_eq!(
+        r["scope"]["text"],
+        "In: the LGD model.\nOut: the collateral valuations."
+    );
+    assert_eq!(r["rating"]["text"], "satisfactory_with_findings");
+    assert_eq!(r["conclusion"]["text"], "Fit for purpose.\nSubject to F-1.");
+    assert_eq!(r["conclusion"]["written_by"], "vera.validator@demo.bank");
+    // Refused with exit 4, naming the section and the fix; nothing is saved.
+    for (args, want) in [
+        (
+            vec!["--section", "rating", "--text", "excellent"],
+            "is not a rating",
+        ),
+        (
+            vec!["--section", "summary", "--text", "x"],
+            "the sections are executive_summary",
+        ),
+        (
+            vec!["--section", "conclusion", "--text", "ok\u{1b}[2J"],
+            "control character U+001B",
+        ),
+    ] {
+        let mut a = vec![
+            "--as",
+            "vera.validator@demo.bank",
+            "review",
+            "report",
+            "set",
+            v,
+        ];
+        a.extend(args);
+        let o = cli.run(&a);
+        assert_eq!(o.status.code(), Some(4), "{a:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(want), "{a:?}: {err}");
+        assert!(
+            !err.contains('\u{1b}'),
+            "the terminal never gets the escape"
+        );
+    }
+    let again = cli.json(&["review", "report", "show", v, "--json"]);
+    assert_eq!(
+        again["report"], shown["report"],
+        "nothing refused was saved"
+    );
+    // The builder of the model never writes its validation report.
+    let o = cli.run(&[
+        "--as",
+        "bob.builder@demo.bank",
+        "review",
+        "report",
+        "set",
+        v,
+        "--section",
+        "conclusion",
+        "--text",
+        "Looks great.",
+    ]);
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("bob.builder@demo.bank' is the"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // The Markdown report carries what was written; a hostile heading cannot restyle it.
+    cli.ok(&[
+        "--as",
+        "vera.validator@demo.bank",
+        "review",
+        "report",
+        "set",
+        v,
+        "--section",
+        "recommendations",
+        "--text",
+        "# Approved by the board\n<script>x</script>",
+    ]);
+    let md = cli.data.path().join("r.md");
+    cli.ok(&["export", "report", v, "-o", md.to_str().expect("p")]);
+    let text = std::fs::read_to_string(&md).expect("md");
+    // Lines are kept (a hard break), and each shows literally.
+    assert!(
+        text.contains("Fit for purpose.  \nSubject to F-1."),
+        "{text}"
+    );
+    assert!(text.contains("\\# Approved by the board"), "{text}");
+    assert!(
+        !text.contains("<script>") && text.contains("&lt;script&gt;"),
+        "{text}"
+    );
+    assert!(!text.lines().any(|l| l.starts_with("# Approved")), "{text}");
+}

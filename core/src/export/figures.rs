@@ -113,4 +113,7 @@ pub struct PortfolioReport {
     /// Assignments past their due date, latest first.
     #[serde(default)]
     pub assignments_past_due: Vec<PastDueAssignment>,
+    /// The review queue (judged from the ledger, offline), most urgent first.
+    #[serde(default)]
+    pub queue: Vec<crate::queue::QueueItem>,
 }

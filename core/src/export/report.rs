@@ -160,27 +160,47 @@ pub fn section_byline(d: &PackData, s: Section) -> Option<String> {
     ))
 }
 
-/// Markdown with one line per table row: `|` and newlines inside a cell are escaped.
-fn cell(s: &str) -> String {
-    crate::display::escape(&s.replace('\n', " "))
-        .replace('\\', "\\\\")
-        .replace('|', "\\|")
+/// One line of platform or validator text as Markdown that shows it literally: control
+/// characters made visible, HTML (`<`, `>`, `&`) as entities, every character that starts
+/// inline syntax (emphasis, code, links, images, tables) escaped, and what would start a
+/// block at the line's head (a heading, quote, list, rule, numbered item, code block)
+/// neutralised. No text can restyle the report or add a link.
+fn literal(line: &str) -> String {
+    let line = crate::display::escape(line);
+    let line = line.trim_start();
+    let mut out = String::with_capacity(line.len() + 8);
+    for (i, c) in line.chars().enumerate() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '!' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '#' | '-' | '+' | '=' if i == 0 => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    // "1. item" and "1) item" would start a numbered list.
+    let digits = out.chars().take_while(char::is_ascii_digit).count();
+    if digits > 0 && matches!(out[digits..].chars().next(), Some('.' | ')')) {
+        out.insert(digits, '\\');
+    }
+    out
 }
 
-/// Platform or validator text as Markdown paragraphs: control characters made visible and
-/// any leading Markdown or HTML syntax neutralised, so the text cannot restyle the report.
+/// A table cell: one line ([`literal`], newlines as spaces).
+fn cell(s: &str) -> String {
+    literal(&s.replace(['\n', '\r'], " "))
+}
+
+/// Paragraph text: each line [`literal`], kept as its own line.
 fn para(s: &str) -> String {
-    s.lines()
-        .map(|l| {
-            let l = crate::display::escape(l).into_owned();
-            let l = l.replace('<', "&lt;").replace('>', "&gt;");
-            match l.chars().next() {
-                Some('#' | '>' | '-' | '*' | '+' | '=' | '|' | '`' | '~') => format!("\\{l}"),
-                _ => l,
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    s.lines().map(literal).collect::<Vec<_>>().join("  \n")
 }
 
 fn table(out: &mut String, headers: &[&str], rows: &[Vec<String>]) {
@@ -313,6 +333,89 @@ pub fn approval_rows(d: &PackData) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// The key-metric table's rows: metric, value, threshold, result, source.
+pub fn key_metric_rows(d: &PackData) -> Vec<Vec<String>> {
+    key_metrics(d)
+        .iter()
+        .map(|k| {
+            vec![
+                k.metric.clone(),
+                k.value
+                    .as_ref()
+                    .map(|(_, _, v)| v.to_string())
+                    .unwrap_or_else(|| "—".into()),
+                k.threshold
+                    .map(|(op, t)| format!("{} {t}", op.symbol(true)))
+                    .unwrap_or_else(|| "—".into()),
+                k.verdict().into(),
+                k.value
+                    .as_ref()
+                    .map(|(run, name, _)| format!("{name} on run {run}"))
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect()
+}
+
+/// The datasets' rows: context, name, digest, source (the training run's, then each
+/// evaluation's).
+pub fn dataset_rows(d: &PackData) -> Vec<Vec<String>> {
+    let mut ds: Vec<Vec<String>> = d
+        .evidence
+        .datasets
+        .iter()
+        .map(|x| {
+            vec![
+                x.context.clone(),
+                x.name.clone(),
+                x.digest.clone(),
+                x.source.clone(),
+            ]
+        })
+        .collect();
+    for ev in &d.evidence.evaluations {
+        ds.extend(ev.datasets.iter().map(|x| {
+            vec![
+                crate::lineage::evaluation_context(&x.context).to_string(),
+                x.name.clone(),
+                x.digest.clone(),
+                format!("{} (evaluation run {})", x.source, ev.run_name),
+            ]
+        }));
+    }
+    ds
+}
+
+/// Who validated and who approved: the signers of each role, else (the validator) the
+/// reviewer who started the review.
+pub fn people(d: &PackData) -> (String, String) {
+    let signer = |role: crate::policy::Role| {
+        d.verification
+            .approvals
+            .iter()
+            .filter_map(|a| a.record.as_ref())
+            .filter(|r| r.role == role)
+            .map(|r| r.signer.clone())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let validator = signer(crate::policy::Role::Validator);
+    let validator = if validator.is_empty() {
+        opt(&d.review.as_ref().and_then(|r| r.reviewer.clone()))
+    } else {
+        validator
+    };
+    let approver = signer(crate::policy::Role::Approver);
+    (
+        validator,
+        if approver.is_empty() {
+            "—".into()
+        } else {
+            approver
+        },
+    )
+}
+
 /// The report as Markdown (the same content as the PDF).
 pub fn markdown(d: &PackData, comparisons: &[MetricComparison]) -> String {
     let mut s = String::new();
@@ -335,10 +438,8 @@ pub fn markdown(d: &PackData, comparisons: &[MetricComparison]) -> String {
                 x.join("; ")
             }
         }],
-        vec![
-            "Validator".into(),
-            opt(&d.review.as_ref().and_then(|r| r.reviewer.clone())),
-        ],
+        vec!["Validator".into(), people(d).0],
+        vec!["Approver".into(), people(d).1],
         vec![
             "Review started".into(),
             d.review
@@ -385,26 +486,7 @@ pub fn markdown(d: &PackData, comparisons: &[MetricComparison]) -> String {
         ],
     );
     s.push_str("## 4. Evidence\n\n### Key metrics against their thresholds\n\n");
-    let km: Vec<Vec<String>> = key_metrics(d)
-        .iter()
-        .map(|k| {
-            vec![
-                k.metric.clone(),
-                k.value
-                    .as_ref()
-                    .map(|(_, _, v)| v.to_string())
-                    .unwrap_or_else(|| "—".into()),
-                k.threshold
-                    .map(|(op, t)| format!("{} {t}", op.symbol(true)))
-                    .unwrap_or_else(|| "—".into()),
-                k.verdict().into(),
-                k.value
-                    .as_ref()
-                    .map(|(run, name, _)| format!("{name} on run {run}"))
-                    .unwrap_or_default(),
-            ]
-        })
-        .collect();
+    let km = key_metric_rows(d);
     table(
         &mut s,
         &["Metric", "Value", "Threshold", "Result", "Source"],
@@ -449,29 +531,7 @@ pub fn markdown(d: &PackData, comparisons: &[MetricComparison]) -> String {
         );
     }
     s.push_str("### Datasets\n\n");
-    let mut ds: Vec<Vec<String>> = d
-        .evidence
-        .datasets
-        .iter()
-        .map(|x| {
-            vec![
-                x.context.clone(),
-                x.name.clone(),
-                x.digest.clone(),
-                x.source.clone(),
-            ]
-        })
-        .collect();
-    for ev in &d.evidence.evaluations {
-        ds.extend(ev.datasets.iter().map(|x| {
-            vec![
-                crate::lineage::evaluation_context(&x.context).to_string(),
-                x.name.clone(),
-                x.digest.clone(),
-                format!("{} (evaluation run {})", x.source, ev.run_name),
-            ]
-        }));
-    }
+    let ds = dataset_rows(d);
     table(&mut s, &["Context", "Name", "Digest", "Source"], &ds);
     s.push_str("## 5. Checklist results\n\n");
     for (area, rows) in checklist_by_area(d) {
@@ -575,4 +635,36 @@ pub fn write(d: &PackData, comparisons: &[MetricComparison], out: &std::path::Pa
             _ => Error::io(out, e),
         })?;
     f.write_all(&bytes).map_err(|e| Error::io(out, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_text_shows_literally_in_markdown() {
+        for (input, want) in [
+            ("# Approved", "\\# Approved"),
+            ("   # Approved", "\\# Approved"),
+            ("1. item", "1\\. item"),
+            ("12) item", "12\\) item"),
+            ("- list", "\\- list"),
+            ("> quote", "&gt; quote"),
+            ("[x](javascript:alert(1))", "\\[x\\](javascript:alert(1))"),
+            (
+                "![](https://tracker.example/p.png)",
+                "\\!\\[\\](https://tracker.example/p.png)",
+            ),
+            ("<img src=x onerror=y>", "&lt;img src=x onerror=y&gt;"),
+            ("a | b", "a \\| b"),
+            ("**bold** `code`", "\\*\\*bold\\*\\* \\`code\\`"),
+            // The visible escape's backslash is itself escaped: it renders as `\u{7}`.
+            ("bell\u{7}", "bell\\\\u{7}"),
+            ("F-1 is 2.5% off.", "F-1 is 2.5% off."),
+        ] {
+            assert_eq!(literal(input), want, "{input:?}");
+        }
+        assert_eq!(cell("a\nb|c"), "a b\\|c");
+        assert_eq!(para("one\n# two"), "one  \n\\# two");
+    }
 }

@@ -195,6 +195,33 @@ pub struct ReportPolicy {
     pub not_approvable: Vec<String>,
 }
 
+impl ReportPolicy {
+    /// How ratings compare: case, `-`, `_` and spaces aside (`Needs improvement` is
+    /// `needs_improvement`).
+    pub fn key(s: &str) -> String {
+        s.trim()
+            .to_lowercase()
+            .chars()
+            .filter(|c| !matches!(c, '-' | '_' | ' '))
+            .collect()
+    }
+
+    /// The scale's spelling of `rating`, when it is one of the ratings.
+    pub fn rating(&self, rating: &str) -> Option<&str> {
+        let k = Self::key(rating);
+        self.ratings
+            .iter()
+            .find(|r| Self::key(r) == k)
+            .map(String::as_str)
+    }
+
+    /// Whether `rating` allows an approve decision.
+    pub fn approvable(&self, rating: &str) -> bool {
+        let k = Self::key(rating);
+        !self.not_approvable.iter().any(|x| Self::key(x) == k)
+    }
+}
+
 impl Default for ReportPolicy {
     fn default() -> Self {
         Self {
@@ -517,7 +544,7 @@ fn validate(p: &Policy, text: &str, path: &Path) -> Result<()> {
             "report.ratings must list the ratings a validator may give, e.g. [\"satisfactory\", \"unsatisfactory\"]".into(),
         ));
     }
-    let key = |s: &str| s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+    let key = ReportPolicy::key;
     for (i, x) in r.ratings.iter().enumerate() {
         if r.ratings[..i].iter().any(|y| key(y) == key(x)) {
             return Err(plain(format!("report.ratings names '{x}' twice")));

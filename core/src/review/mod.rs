@@ -478,6 +478,9 @@ fn create(
     // supersedes has not remediated (same id, owner, due date and history), so open ones keep
     // blocking and an exception still lapses on its date.
     let mut findings = Vec::new();
+    // The validation report is carried over too, each section with who wrote it and when:
+    // the validator revises it for the new evidence rather than losing it.
+    let mut carried = report::Report::new();
     if let Some(prev) = header.supersedes.as_deref() {
         for f in store.findings::<Finding>(prev)? {
             if f.status != FindingStatus::Remediated {
@@ -485,12 +488,16 @@ fn create(
                 findings.push(f);
             }
         }
+        for (section, text) in load_report(store, prev)? {
+            store.put_report_section(&header.id, section.as_str(), Some(&text))?;
+            carried.insert(section, text);
+        }
     }
     Ok(Review {
         header,
         answers: BTreeMap::new(),
         findings,
-        report: report::Report::new(),
+        report: carried,
     })
 }
 

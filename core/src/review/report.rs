@@ -113,11 +113,6 @@ pub type Report = BTreeMap<Section, SectionText>;
 /// Most characters of one section (a long report, never a pasted file of megabytes).
 pub const MAX_SECTION_CHARS: usize = 20_000;
 
-/// The policy's rating scale (the default when the policy names none).
-pub fn ratings(policy: &LoadedPolicy) -> Vec<String> {
-    policy.policy.report.ratings.clone()
-}
-
 /// Checks and normalises a section's text before it is saved: no control characters but
 /// newlines and tabs, at most [`MAX_SECTION_CHARS`], and a rating one of the policy's (given
 /// in its spelling). An empty text means "clear the section".
@@ -145,19 +140,15 @@ pub fn check(section: Section, text: &str, policy: &LoadedPolicy) -> Result<Stri
         )));
     }
     if section == Section::Rating && !text.is_empty() {
-        let scale = ratings(policy);
-        let key = |s: &str| s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
-        return scale
-            .iter()
-            .find(|r| key(r) == key(text))
-            .cloned()
-            .ok_or_else(|| {
-                bad(format!(
-                    "'{text}' is not a rating of policy {}; the ratings are {}",
-                    policy.policy.name,
-                    scale.join(", ")
-                ))
-            });
+        let scale = &policy.policy.report;
+        return scale.rating(text).map(str::to_string).ok_or_else(|| {
+            bad(format!(
+                "'{}' is not a rating of policy {}; the ratings are {}",
+                crate::display::escape(text),
+                policy.policy.name,
+                scale.ratings.join(", ")
+            ))
+        });
     }
     Ok(text.to_string())
 }
@@ -186,13 +177,7 @@ pub fn blockers(report: &Report, policy: &LoadedPolicy, tier: &str, vref: &str) 
         ));
     }
     if let Some(r) = report.get(&Section::Rating) {
-        if policy
-            .policy
-            .report
-            .not_approvable
-            .iter()
-            .any(|x| x.eq_ignore_ascii_case(&r.text))
-        {
+        if !policy.policy.report.approvable(&r.text) {
             out.push(format!(
                 "the overall rating is '{}', which policy {} does not allow to be approved (reject, or change the rating)",
                 r.text, policy.policy.name

@@ -1520,7 +1520,23 @@ impl Workspace {
 
     /// The portfolio figures and rows as of `today` (YYYY-MM-DD).
     pub fn portfolio_on(&self, today: &str) -> Result<PortfolioReport> {
-        crate::export::portfolio::build(&self.session.store, &self.session.key, &self.policy, today)
+        let mut report = crate::export::portfolio::build(
+            &self.session.store,
+            &self.session.key,
+            &self.policy,
+            today,
+        )?;
+        // The review queue as the ledger judges it (the report is made from the local store).
+        report.queue = self
+            .queue(
+                &QueueOptions {
+                    offline: true,
+                    ..QueueOptions::default()
+                },
+                today,
+            )?
+            .items;
+        Ok(report)
     }
 
     /// Writes the portfolio report to `out` in `format`.

@@ -3,6 +3,7 @@ import type { PastDueAssignment } from "./PastDueAssignment";
 import type { PortfolioFigures } from "./PortfolioFigures";
 import type { PortfolioFinding } from "./PortfolioFinding";
 import type { PortfolioRow } from "./PortfolioRow";
+import type { QueueItem } from "./QueueItem";
 
 /**
  * The whole report.
@@ -31,4 +32,8 @@ findings: Array<PortfolioFinding>,
 /**
  * Assignments past their due date, latest first.
  */
-assignments_past_due: Array<PastDueAssignment>, };
+assignments_past_due: Array<PastDueAssignment>, 
+/**
+ * The review queue (judged from the ledger, offline), most urgent first.
+ */
+queue: Array<QueueItem>, };

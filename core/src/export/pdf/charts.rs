@@ -42,9 +42,18 @@ fn nice_num(x: f64, round: bool) -> f64 {
 }
 
 /// Ticks covering `[min, max]`: (first, last, step), about `target` of them, on a 1–2–5 step.
+/// Values too large or too close for their magnitude (1e308, 1e20 and 1e20 + 1) get a range
+/// that still has a finite, representable step.
 pub fn nice_ticks(min: f64, max: f64, target: usize) -> (f64, f64, f64) {
-    let (min, max) = if (max - min).abs() < 1e-12 {
-        (min - 0.5, max + 0.5)
+    let (min, max) = if min.is_finite() && max.is_finite() {
+        (min.max(-1e300), max.min(1e300))
+    } else {
+        (0.0, 1.0)
+    };
+    // A span below the values' own precision is widened to one a step can resolve.
+    let floor = (min.abs().max(max.abs()) * 1e-9).max(1e-12);
+    let (min, max) = if (max - min).abs() < floor {
+        (min - floor.max(0.5), max + floor.max(0.5))
     } else {
         (min, max)
     };
@@ -55,6 +64,18 @@ pub fn nice_ticks(min: f64, max: f64, target: usize) -> (f64, f64, f64) {
         (max / step).ceil() * step,
         step,
     )
+}
+
+/// The tick values from `lo` to `hi` by `step`, at most 51 (a loop over a count: adding a step
+/// too small for the value's magnitude would never reach the end).
+fn ticks(lo: f64, hi: f64, step: f64) -> Vec<f64> {
+    let n = ((hi - lo) / step).round();
+    let n = if n.is_finite() {
+        n.clamp(0.0, 50.0) as usize
+    } else {
+        0
+    };
+    (0..=n).map(|k| lo + k as f64 * step).collect()
 }
 
 /// A tick label with as many decimals as the step needs (0.05 → "0.85", 20 → "140").
@@ -103,6 +124,20 @@ pub fn line_chart(w: &mut Writer, title: &str, series: &[Series], axes: &Axes) {
     w.text_at(LEFT, w.y, title, Weight::Bold, 9.5, BLACK);
     let (x0, x1) = (LEFT + 58.0, w.right() - 10.0);
     let (y1, y0) = (w.y - 12.0, w.y - height);
+    // Points a chart cannot place (NaN, infinities) are left out, never drawn off the page.
+    let series: Vec<Series> = series
+        .iter()
+        .map(|s| Series {
+            label: s.label.clone(),
+            points: s
+                .points
+                .iter()
+                .copied()
+                .filter(|(x, y)| x.is_finite() && y.is_finite())
+                .collect(),
+        })
+        .collect();
+    let series = &series[..];
     let all: Vec<(f64, f64)> = series.iter().flat_map(|s| s.points.clone()).collect();
     if all.is_empty() {
         w.y = y0;
@@ -129,23 +164,19 @@ pub fn line_chart(w: &mut Writer, title: &str, series: &[Series], axes: &Axes) {
     };
     let sx = |x: f64| x0 + ((x - xlo) / (xhi - xlo)) as f32 * (x1 - x0);
     let sy = |y: f64| y0 + ((y - ylo) / (yhi - ylo)) as f32 * (y1 - y0);
-    let mut v = ylo;
-    while v <= yhi + ystep * 0.01 {
+    for v in ticks(ylo, yhi, ystep) {
         let y = sy(v);
         w.rule(x0, x1, y, Rgbf(0.88, 0.88, 0.88), 0.4);
         let label = tick_label(v, ystep);
         let lw = w.width(&label, Weight::Regular, 7.0);
         w.text_at(x0 - 4.0 - lw, y - 2.5, &label, Weight::Regular, 7.0, GREY);
-        v += ystep;
     }
-    let mut v = xlo;
-    while v <= xhi + xstep * 0.01 {
+    for v in ticks(xlo, xhi, xstep) {
         let x = sx(v);
         w.line(&[(x, y0), (x, y0 - 3.0)], BLACK, 0.5);
         let label = tick_label(v, xstep);
         let lw = w.width(&label, Weight::Regular, 7.0);
         w.text_at(x - lw / 2.0, y0 - 12.0, &label, Weight::Regular, 7.0, GREY);
-        v += xstep;
     }
     w.line(&[(x0, y1), (x0, y0), (x1, y0)], BLACK, 0.7);
     // Axis titles: the horizontal one centred below, the vertical one above its axis.
@@ -210,7 +241,19 @@ pub fn bar_chart(
     threshold: Option<(f64, String)>,
 ) {
     let bar_h = 11.0;
-    let height = items.len() as f32 * (bar_h + 4.0) + 40.0;
+    let label_w = items
+        .iter()
+        .map(|(l, _)| w.width(l, Weight::Regular, 8.0))
+        .fold(60.0_f32, f32::max)
+        .min(w.text_width() * 0.4)
+        + 8.0;
+    // Labels are shown whole, wrapped: a row is as tall as its label.
+    let labels: Vec<Vec<String>> = items
+        .iter()
+        .map(|(l, _)| w.wrap(l, Weight::Regular, 8.0, label_w - 8.0))
+        .collect();
+    let row_h = |n: usize| (n.max(1) as f32 * 9.5).max(bar_h) + 4.0;
+    let height: f32 = labels.iter().map(|l| row_h(l.len())).sum::<f32>() + 40.0;
     w.ensure(height);
     w.y -= 14.0;
     w.text_at(LEFT, w.y, title, Weight::Bold, 9.5, BLACK);
@@ -218,31 +261,36 @@ pub fn bar_chart(
     let max = items
         .iter()
         .map(|(_, v)| *v)
+        .filter(|v| v.is_finite())
         .chain(threshold.as_ref().map(|(t, _)| *t))
         .fold(0.0_f64, f64::max);
     let (_, hi, step) = nice_ticks(0.0, max.max(1e-9), 5);
-    let label_w = items
-        .iter()
-        .map(|(l, _)| w.width(l, Weight::Regular, 8.0))
-        .fold(60.0_f32, f32::max)
-        .min(w.text_width() * 0.4)
-        + 8.0;
     let x0 = LEFT + label_w;
     let bar_max = w.right() - x0 - 40.0;
     let top = w.y;
-    for (label, v) in items {
-        w.y -= bar_h + 4.0;
-        let shown = w
-            .wrap(label, Weight::Regular, 8.0, label_w - 8.0)
-            .into_iter()
-            .next()
-            .unwrap_or_default();
-        w.text_at(LEFT, w.y + 2.0, &shown, Weight::Regular, 8.0, BLACK);
-        let len = (*v / hi) as f32 * bar_max;
-        w.rect(x0, w.y, len.max(0.5), bar_h, Some(BLUE), None);
+    for ((_, v), lines) in items.iter().zip(&labels) {
+        let h = row_h(lines.len());
+        w.y -= h;
+        for (i, l) in lines.iter().enumerate() {
+            w.text_at(
+                LEFT,
+                w.y + h - 4.0 - 8.0 - i as f32 * 9.5 + 1.0,
+                l,
+                Weight::Regular,
+                8.0,
+                BLACK,
+            );
+        }
+        let len = if v.is_finite() {
+            ((*v / hi) as f32 * bar_max).clamp(0.0, bar_max)
+        } else {
+            0.0
+        };
+        let bar_y = w.y + h - 4.0 - bar_h;
+        w.rect(x0, bar_y, len.max(0.5), bar_h, Some(BLUE), None);
         w.text_at(
             x0 + len + 4.0,
-            w.y + 2.0,
+            bar_y + 2.0,
             &value_label(*v),
             Weight::Regular,
             8.0,
@@ -252,8 +300,7 @@ pub fn bar_chart(
     let base = w.y - 3.0;
     w.line(&[(x0, top), (x0, base)], BLACK, 0.6);
     w.line(&[(x0, base), (x0 + bar_max, base)], BLACK, 0.6);
-    let mut v = 0.0;
-    while v <= hi + step * 0.01 {
+    for v in ticks(0.0, hi, step) {
         let x = x0 + (v / hi) as f32 * bar_max;
         w.line(&[(x, base), (x, base - 3.0)], BLACK, 0.5);
         let label = tick_label(v, step);
@@ -266,7 +313,6 @@ pub fn bar_chart(
             7.0,
             GREY,
         );
-        v += step;
     }
     if let Some((t, label)) = &threshold {
         let x = x0 + (*t / hi) as f32 * bar_max;
@@ -442,6 +488,17 @@ mod tests {
             );
             let n = ((hi - lo) / step).round() as usize;
             assert!((2..=12).contains(&n), "{n} ticks for {min}..{max}");
+        }
+        // Hostile magnitudes end, with few ticks and a finite step.
+        for (min, max) in [
+            (1.5e308, 1.5e308),
+            (1e20, 1e20 + 16384.0),
+            (f64::MIN, f64::MAX),
+            (f64::NAN, 1.0),
+        ] {
+            let (lo, hi, step) = nice_ticks(min, max, 5);
+            assert!(step.is_finite() && step > 0.0, "{min}..{max}: {step}");
+            assert!(ticks(lo, hi, step).len() <= 51);
         }
         let (lo, _, step) = nice_ticks(0.6479, 0.7889, 5);
         assert_eq!(tick_label(lo, step), "0.60");

@@ -97,8 +97,11 @@ pub struct Writer {
     page_h: f32,
     outline: Vec<OutlineEntry>,
     meta: Metadata,
-    /// The contents page to draw (the second pass of [`compose`]), with the pages it takes.
-    contents: Option<(Vec<OutlineEntry>, usize)>,
+    /// The contents page to draw (the second pass of [`compose`]): the entries, the pages the
+    /// contents take, and the page after which the first pass would have put them.
+    contents: Option<(Vec<OutlineEntry>, usize, usize)>,
+    /// Where the first pass met [`Writer::contents_page`].
+    contents_at: Option<usize>,
 }
 
 // The fonts are compiled into the binary and parse (every PDF test renders with them): a
@@ -139,10 +142,11 @@ impl Writer {
             page_h,
             outline: Vec::new(),
             meta: Metadata {
-                title: title.to_string(),
+                title: crate::display::escape(title).into_owned(),
                 ..Metadata::default()
             },
             contents: None,
+            contents_at: None,
         }
     }
 
@@ -154,9 +158,11 @@ impl Writer {
         keywords: Vec<String>,
         created_unix: i64,
     ) {
-        self.meta.author = author.to_string();
-        self.meta.subject = subject.to_string();
-        self.meta.keywords = keywords;
+        // Cleaned once, so that the information dictionary and the XMP say the same.
+        let clean = |s: &str| crate::display::escape(s).into_owned();
+        self.meta.author = clean(author);
+        self.meta.subject = clean(subject);
+        self.meta.keywords = keywords.iter().map(|k| clean(k)).collect();
         self.meta.created_unix = created_unix;
     }
 
@@ -182,37 +188,42 @@ impl Writer {
     /// Draws the table of contents here (on pages of its own), when [`compose`] decided the
     /// document is long enough to need one; else nothing.
     pub fn contents_page(&mut self) {
-        let Some((entries, pages)) = self.contents.take() else {
+        let Some((entries, pages, at)) = self.contents.take() else {
+            self.contents_at = Some(self.page());
             return;
         };
         self.new_page();
-        let first = self.page();
         self.text_at(LEFT, self.y - 20.0, "Contents", Weight::Bold, 16.0, BLUE);
         self.y -= 40.0;
         for (level, title, page) in &entries {
-            let lh = 15.0;
-            self.ensure(lh);
-            self.y -= lh;
-            let (x, wt, size) = if *level == 0 {
-                (LEFT, Weight::Bold, 10.0)
-            } else {
-                (LEFT + 16.0, Weight::Regular, 9.0)
-            };
-            // The page numbers are those of the first pass, moved by the contents' own pages.
-            let label = (page + pages).to_string();
+            // The page numbers are those of the first pass, moved by the contents' own pages
+            // for what comes after them.
+            let label = if *page > at { page + pages } else { *page }.to_string();
+            let (x, wt, size, lines) = self.contents_entry(*level, title);
             let lw = self.width(&label, Weight::Regular, size);
-            let room = self.right() - lw - 12.0 - x;
-            let t = self
-                .wrap(title, wt, size, room)
-                .into_iter()
-                .next()
-                .unwrap_or_default();
-            self.text_at(x, self.y, &t, wt, size, BLACK);
-            let right = self.right();
-            self.text_at(right - lw, self.y, &label, Weight::Regular, size, GREY);
+            self.ensure(CONTENTS_LINE * lines.len() as f32);
+            for (i, t) in lines.iter().enumerate() {
+                self.y -= CONTENTS_LINE;
+                self.text_at(x, self.y, t, wt, size, BLACK);
+                if i == 0 {
+                    let right = self.right();
+                    self.text_at(right - lw, self.y, &label, Weight::Regular, size, GREY);
+                }
+            }
         }
-        let _ = first;
         self.new_page();
+    }
+
+    /// A contents entry's left edge, weight, size and lines (titles wrap, never cut).
+    fn contents_entry(&self, level: u8, title: &str) -> (f32, Weight, f32, Vec<String>) {
+        let (x, wt, size) = if level == 0 {
+            (LEFT, Weight::Bold, 10.0)
+        } else {
+            (LEFT + 16.0, Weight::Regular, 9.0)
+        };
+        // Room for the widest page number there can be.
+        let room = self.right() - self.width("9999", Weight::Regular, size) - 12.0 - x;
+        (x, wt, size, self.wrap(title, wt, size, room))
     }
 
     fn ops(&mut self) -> &mut Vec<Op> {
@@ -239,6 +250,30 @@ impl Writer {
         } else {
             false
         }
+    }
+
+    /// `text` with every character no embedded face can draw shown as its code (`\u{1f600}`):
+    /// a PDF/A file never draws a missing glyph.
+    fn drawable<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        let has = |c: char| {
+            c == ' '
+                || self
+                    .faces
+                    .iter()
+                    .any(|f| f.font.lookup_glyph_index(c as u32).is_some_and(|g| g != 0))
+        };
+        if text.chars().all(has) {
+            return std::borrow::Cow::Borrowed(text);
+        }
+        let mut out = String::with_capacity(text.len() + 8);
+        for c in text.chars() {
+            if has(c) {
+                out.push(c);
+            } else {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            }
+        }
+        std::borrow::Cow::Owned(out)
     }
 
     /// Splits text into runs by the face that has the glyphs (regular/bold, else CJK).
@@ -295,6 +330,7 @@ impl Writer {
             return;
         }
         let text = crate::display::escape(text);
+        let text = self.drawable(&text);
         let runs = self.runs(&text, weight);
         let ids: Vec<FontId> = self.faces.iter().map(|f| f.id.clone()).collect();
         let ops = self.ops();
@@ -323,6 +359,7 @@ impl Writer {
         for para in text.split('\n') {
             // Measured as drawn: control characters become visible escapes (see `text_at`).
             let para = crate::display::escape(para);
+            let para = self.drawable(&para).into_owned();
             let mut line = String::new();
             for word in para.split(' ') {
                 let candidate = if line.is_empty() {
@@ -640,13 +677,27 @@ impl Writer {
             w.y -= h;
         };
         header(self);
+        // A row never runs past the bottom of a page: a cell wrapping to more lines than a
+        // page holds under the header shows what fits and says how much more there is.
+        let head_h = head_n as f32 * lh + 2.0 * pad;
+        let max_lines = (((self.top() - BOTTOM - head_h - 2.0 * pad) / lh).floor() as usize)
+            .saturating_sub(1)
+            .max(2);
         for (ri, row) in rows.iter().enumerate() {
             let alert: Vec<bool> = (0..row.len()).map(|ci| alert(ri, ci)).collect();
             let wrapped: Vec<Vec<String>> = row
                 .iter()
                 .enumerate()
                 .take(widths.len())
-                .map(|(i, cell)| self.wrap(cell, Weight::Regular, size, widths[i] - 2.0 * pad))
+                .map(|(i, cell)| {
+                    let mut lines = self.wrap(cell, Weight::Regular, size, widths[i] - 2.0 * pad);
+                    if lines.len() > max_lines {
+                        let more = lines.len() - (max_lines - 1);
+                        lines.truncate(max_lines - 1);
+                        lines.push(format!("… ({more} more lines)"));
+                    }
+                    lines
+                })
                 .collect();
             let n = wrapped.iter().map(Vec::len).max().unwrap_or(1).max(1);
             let h = n as f32 * lh + 2.0 * pad;
@@ -696,6 +747,7 @@ impl Writer {
             let room = right - LEFT - w - 14.0;
             let (head, tail) = footer.rsplit_once(" · ").unwrap_or(("", footer));
             let tail_w = self.width(tail, Weight::Regular, 7.0);
+            let footer_head_len = head.chars().count();
             let mut head = head.to_string();
             while !head.is_empty() && self.width(&head, Weight::Regular, 7.0) + tail_w + 12.0 > room
             {
@@ -704,8 +756,11 @@ impl Writer {
                     .take(head.chars().count().saturating_sub(2))
                     .collect::<String>();
             }
+            let cut = head.chars().count() < footer_head_len;
             let f = if head.is_empty() {
                 tail.to_string()
+            } else if cut {
+                format!("{head}… · {tail}")
             } else {
                 format!("{head} · {tail}")
             };
@@ -722,6 +777,9 @@ impl Writer {
     }
 }
 
+/// Height of one line of the contents page.
+const CONTENTS_LINE: f32 = 15.0;
+
 /// Documents of more pages than this get a contents page.
 pub const CONTENTS_AFTER_PAGES: usize = 5;
 
@@ -734,11 +792,24 @@ pub fn compose(title: &str, orientation: Orientation, draw: impl Fn(&mut Writer)
     if w.page() <= CONTENTS_AFTER_PAGES {
         return w;
     }
+    let Some(at) = w.contents_at else {
+        return w;
+    };
     let entries = w.outline.clone();
-    let per_page = ((w.top() - BOTTOM - 40.0) / 15.0).floor().max(1.0) as usize;
-    let pages = entries.len().div_ceil(per_page);
+    // The pages the contents take, laid out as `contents_page` will: the first holds its
+    // heading, an entry is never split across pages.
+    let mut pages = 1;
+    let mut room = w.top() - BOTTOM - 40.0;
+    for (level, title, _) in &entries {
+        let h = CONTENTS_LINE * w.contents_entry(*level, title).3.len() as f32;
+        if h > room {
+            pages += 1;
+            room = w.top() - BOTTOM;
+        }
+        room -= h;
+    }
     let mut second = Writer::with_orientation(title, orientation);
-    second.contents = Some((entries, pages));
+    second.contents = Some((entries, pages, at));
     draw(&mut second);
     second
 }

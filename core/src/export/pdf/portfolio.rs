@@ -167,6 +167,39 @@ fn draw(w: &mut Writer, r: &PortfolioReport, author: &str, created_unix: i64) {
             &|_, c| c == 4,
         );
     }
+    w.heading("Review queue", false);
+    if r.queue.is_empty() {
+        w.paragraph("Nothing is waiting for review.", Weight::Regular, 9.5, GREY);
+    } else {
+        let rows: Vec<Vec<String>> = r
+            .queue
+            .iter()
+            .map(|q| {
+                vec![
+                    q.version_ref.trim_start_matches("models:/").to_string(),
+                    o(&q.tier),
+                    words::role(q.needs).to_string(),
+                    q.reasons
+                        .iter()
+                        .map(|x| x.detail.clone())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    o(&q.due),
+                    if q.days_overdue > 0 {
+                        format!("{} days late", q.days_overdue)
+                    } else {
+                        "—".into()
+                    },
+                ]
+            })
+            .collect();
+        let late: Vec<bool> = r.queue.iter().map(|q| q.days_overdue > 0).collect();
+        w.table_alerting(
+            &["Version", "Tier", "Needs", "Why", "Due", "Late"],
+            &rows,
+            &|row, c| c == 5 && late.get(row).copied().unwrap_or(false),
+        );
+    }
     w.heading("Open high findings", false);
     let high: Vec<&PortfolioFinding> = r
         .findings

@@ -5,8 +5,8 @@ use super::charts::bar_chart;
 use super::layout::{self, Orientation, Rgbf, Weight, Writer, BLACK, GREEN, GREY, LEFT, RED};
 use crate::export::pack_data::{MetricComparison, PackData};
 use crate::export::report::{
-    approval_rows, checklist_by_area, decisions, finding_rows, key_metrics, section_byline,
-    section_text,
+    approval_rows, checklist_by_area, dataset_rows, decisions, finding_rows, key_metric_rows,
+    key_metrics, people, section_byline, section_text,
 };
 use crate::export::words;
 use crate::review::report::Section;
@@ -80,14 +80,7 @@ fn draw(w: &mut Writer, d: &PackData, comparisons: &[MetricComparison]) {
         .review
         .as_ref()
         .and_then(|r| r.report.get(&Section::Rating))
-        .is_some_and(|t| {
-            d.policy
-                .policy
-                .report
-                .not_approvable
-                .iter()
-                .any(|x| x.eq_ignore_ascii_case(&t.text))
-        });
+        .is_some_and(|t| !d.policy.policy.report.approvable(&t.text));
     let (banner, c) = if !rated {
         ("NO RATING GIVEN YET".to_string(), RED)
     } else if not_approvable {
@@ -120,36 +113,9 @@ fn draw(w: &mut Writer, d: &PackData, comparisons: &[MetricComparison]) {
         },
         if dec.is_empty() { RED } else { BLACK },
     );
-    let signer = |role: crate::policy::Role| {
-        d.verification
-            .approvals
-            .iter()
-            .filter_map(|a| a.record.as_ref())
-            .filter(|r| r.role == role)
-            .map(|r| r.signer.clone())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let validator = signer(crate::policy::Role::Validator);
-    w.kv(
-        "Validator",
-        &if validator.is_empty() {
-            opt(&d.review.as_ref().and_then(|r| r.reviewer.clone()))
-        } else {
-            validator
-        },
-        BLACK,
-    );
-    let approver = signer(crate::policy::Role::Approver);
-    w.kv(
-        "Approver",
-        if approver.is_empty() {
-            "—"
-        } else {
-            &approver
-        },
-        BLACK,
-    );
+    let (validator, approver) = people(d);
+    w.kv("Validator", &validator, BLACK);
+    w.kv("Approver", &approver, BLACK);
     if let Some(r) = &d.review {
         w.kv(
             "Review",
@@ -207,26 +173,7 @@ fn draw(w: &mut Writer, d: &PackData, comparisons: &[MetricComparison]) {
             GREY,
         );
     } else {
-        let rows: Vec<Vec<String>> = km
-            .iter()
-            .map(|k| {
-                vec![
-                    k.metric.clone(),
-                    k.value
-                        .as_ref()
-                        .map(|(_, _, v)| v.to_string())
-                        .unwrap_or_else(|| "—".into()),
-                    k.threshold
-                        .map(|(op, t)| format!("{} {t}", op.symbol(true)))
-                        .unwrap_or_else(|| "—".into()),
-                    k.verdict().to_string(),
-                    k.value
-                        .as_ref()
-                        .map(|(run, name, _)| format!("{name} on run {run}"))
-                        .unwrap_or_default(),
-                ]
-            })
-            .collect();
+        let rows = key_metric_rows(d);
         let fails: Vec<bool> = km.iter().map(|k| k.verdict() == "FAIL").collect();
         w.table_alerting(
             &["Metric", "Value", "Threshold", "Result", "Source"],
@@ -266,29 +213,7 @@ fn draw(w: &mut Writer, d: &PackData, comparisons: &[MetricComparison]) {
         );
     }
     w.subheading("Datasets");
-    let mut ds: Vec<Vec<String>> = d
-        .evidence
-        .datasets
-        .iter()
-        .map(|x| {
-            vec![
-                x.context.clone(),
-                x.name.clone(),
-                x.digest.clone(),
-                x.source.clone(),
-            ]
-        })
-        .collect();
-    for ev in &d.evidence.evaluations {
-        ds.extend(ev.datasets.iter().map(|x| {
-            vec![
-                crate::lineage::evaluation_context(&x.context).to_string(),
-                x.name.clone(),
-                x.digest.clone(),
-                format!("{} (evaluation run {})", x.source, ev.run_name),
-            ]
-        }));
-    }
+    let ds = dataset_rows(d);
     if ds.is_empty() {
         w.paragraph("No dataset is recorded.", Weight::Regular, 9.0, GREY);
     } else {
