@@ -337,19 +337,27 @@ pub(crate) fn run(ws: &Workspace, cmd: ReviewCmd) -> Result<()> {
                 }
                 // A report section: `report:SECTION<TAB>TEXT`, `\n` in TEXT a new line.
                 if let Some(rest) = line.strip_prefix("report:") {
-                    let (name, text) = rest.split_once('\t').unwrap_or((rest, ""));
+                    let Some((name, text)) = rest.split_once('\t') else {
+                        return Err(countersign_core::Error::InvalidInput {
+                            what: "review apply line",
+                            input: format!("{}: line {}", file.display(), n + 1),
+                            reason: "write report:SECTION<TAB>TEXT (a tab after the section; an empty TEXT clears it)".into(),
+                        }
+                        .into());
+                    };
                     let section = review::report::Section::parse(name)
                         .with_context(|| format!("{}: line {}", file.display(), n + 1))?;
                     let page = ws
                         .review_report_set(&version, section, &unescape_line(text))
                         .with_context(|| format!("{}: line {}", file.display(), n + 1))?;
-                    let chars = page
-                        .review
-                        .report
-                        .get(&section)
-                        .map(|t| t.text.chars().count())
-                        .unwrap_or(0);
-                    writeln!(out, "saved report {section} ({chars} characters)")?;
+                    match page.review.report.get(&section) {
+                        Some(t) => writeln!(
+                            out,
+                            "saved report {section} ({} characters)",
+                            t.text.chars().count()
+                        )?,
+                        None => writeln!(out, "cleared report {section}")?,
+                    }
                     out.flush()?;
                     continue;
                 }

@@ -113,7 +113,8 @@ pub struct PortfolioReport {
     /// Assignments past their due date, latest first.
     #[serde(default)]
     pub assignments_past_due: Vec<PastDueAssignment>,
-    /// The review queue (judged from the ledger, offline), most urgent first.
+    /// The review queue (judged from the ledger, offline), most urgent first; `None` when it
+    /// was not built (the dashboards) or could not be (the export says so).
     #[serde(default)]
-    pub queue: Vec<crate::queue::QueueItem>,
+    pub queue: Option<Vec<crate::queue::QueueItem>>,
 }

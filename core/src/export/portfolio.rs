@@ -100,9 +100,9 @@ pub fn build(
             latest_version: latest.map(|v| v.version),
             last_approval: last.map(|e| {
                 format!(
-                    "{}: {} by {} on {} ({})",
-                    crate::export::words::role(e.role),
-                    crate::export::words::decision(e.decision),
+                    "{} {} by {} on {} ({})",
+                    e.role,
+                    e.decision,
                     e.signer,
                     &e.signed_at[..10.min(e.signed_at.len())],
                     e.version
@@ -226,7 +226,7 @@ pub fn build(
         rows,
         findings,
         assignments_past_due: past_due,
-        queue: Vec::new(),
+        queue: None,
     })
 }
 

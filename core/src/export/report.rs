@@ -185,6 +185,9 @@ fn literal(line: &str) -> String {
             _ => out.push(c),
         }
     }
+    // Bare URLs and `www.` names would become links (GFM autolinks): broken up, still legible.
+    let out = out.replace("://", ":\\//").replace("www.", "www\\.");
+    let mut out = out;
     // "1. item" and "1) item" would start a numbered list.
     let digits = out.chars().take_while(char::is_ascii_digit).count();
     if digits > 0 && matches!(out[digits..].chars().next(), Some('.' | ')')) {
@@ -653,7 +656,7 @@ mod tests {
             ("[x](javascript:alert(1))", "\\[x\\](javascript:alert(1))"),
             (
                 "![](https://tracker.example/p.png)",
-                "\\!\\[\\](https://tracker.example/p.png)",
+                "\\!\\[\\](https:\\//tracker.example/p.png)",
             ),
             ("<img src=x onerror=y>", "&lt;img src=x onerror=y&gt;"),
             ("a | b", "a \\| b"),
@@ -661,6 +664,10 @@ mod tests {
             // The visible escape's backslash is itself escaped: it renders as `\u{7}`.
             ("bell\u{7}", "bell\\\\u{7}"),
             ("F-1 is 2.5% off.", "F-1 is 2.5% off."),
+            (
+                "see https://evil.example or www.evil.example",
+                "see https:\\//evil.example or www\\.evil.example",
+            ),
         ] {
             assert_eq!(literal(input), want, "{input:?}");
         }

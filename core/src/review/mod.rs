@@ -488,7 +488,13 @@ fn create(
                 findings.push(f);
             }
         }
-        for (section, text) in load_report(store, prev)? {
+        // Each section is checked again under the new review's policy: a rating its scale
+        // does not have is left behind (the validator rates again), never carried unchecked.
+        for (section, mut text) in load_report(store, prev)? {
+            match report::check(section, &text.text, policy) {
+                Ok(t) if !t.is_empty() => text.text = t,
+                _ => continue,
+            }
             store.put_report_section(&header.id, section.as_str(), Some(&text))?;
             carried.insert(section, text);
         }

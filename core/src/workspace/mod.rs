@@ -1520,28 +1520,25 @@ impl Workspace {
 
     /// The portfolio figures and rows as of `today` (YYYY-MM-DD).
     pub fn portfolio_on(&self, today: &str) -> Result<PortfolioReport> {
-        let mut report = crate::export::portfolio::build(
-            &self.session.store,
-            &self.session.key,
-            &self.policy,
-            today,
-        )?;
-        // The review queue as the ledger judges it (the report is made from the local store).
-        report.queue = self
-            .queue(
-                &QueueOptions {
-                    offline: true,
-                    ..QueueOptions::default()
-                },
-                today,
-            )?
-            .items;
-        Ok(report)
+        crate::export::portfolio::build(&self.session.store, &self.session.key, &self.policy, today)
     }
 
     /// Writes the portfolio report to `out` in `format`.
     pub fn export_portfolio(&self, out: &Path, format: ReportFormat) -> Result<PathBuf> {
-        let report = self.portfolio()?;
+        let mut report = self.portfolio()?;
+        // The exported report carries the review queue as the ledger judges it (the report is
+        // made from the local store). A queue that cannot be built leaves the section saying
+        // so in the log; the rest of the report is written.
+        match self.queue(
+            &QueueOptions {
+                offline: true,
+                ..QueueOptions::default()
+            },
+            &report.today.clone(),
+        ) {
+            Ok(q) => report.queue = Some(q.items),
+            Err(e) => log::warn!("the portfolio report's review queue could not be built: {e}"),
+        }
         let ext = match format {
             ReportFormat::Pdf => "pdf",
             ReportFormat::Json => "json",

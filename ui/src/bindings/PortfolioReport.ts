@@ -34,6 +34,7 @@ findings: Array<PortfolioFinding>,
  */
 assignments_past_due: Array<PastDueAssignment>, 
 /**
- * The review queue (judged from the ledger, offline), most urgent first.
+ * The review queue (judged from the ledger, offline), most urgent first; `None` when it
+ * was not built (the dashboards) or could not be (the export says so).
  */
-queue: Array<QueueItem>, };
+queue: Array<QueueItem> | null, };

@@ -15,6 +15,8 @@ import { ensureIdentity } from "./identity";
 
 let page: ReviewPage | null = null;
 let version = "";
+/** The version whose fields are on screen: drafts are kept only for the same version. */
+let renderedVersion = "";
 
 /** Shows the review of a version: the one under way, or a preview of its checklist when none
  * exists (looking is not starting: nothing is saved until "Start review"). */
@@ -181,9 +183,11 @@ function reportView(): HTMLElement {
   const parts = REPORT_SECTIONS.map(([s, title]) => {
     const written = p.review.report?.[s];
     const required = p.report_required.includes(s);
+    // A saved rating the scale no longer has stays visible (marked) rather than shown blank.
+    const offScale = s === "rating" && written && !p.ratings.includes(written.text) ? [h("option", { value: written.text }, `${ratingLabel(written.text)} (not on the policy's scale)`)] : [];
     const field =
       s === "rating"
-        ? h("select", { id: `report-${s}`, "aria-label": title }, h("option", { value: "" }, "— no rating —"), ...p.ratings.map((r) => h("option", { value: r }, ratingLabel(r))))
+        ? h("select", { id: `report-${s}`, "aria-label": title }, h("option", { value: "" }, "— no rating —"), ...p.ratings.map((r) => h("option", { value: r }, ratingLabel(r))), ...offScale)
         : h("textarea", { id: `report-${s}`, rows: s === "executive_summary" || s === "conclusion" ? 4 : 3, "aria-label": title });
     return h(
       "div",
@@ -241,14 +245,18 @@ export function render(): void {
     // Always offered: after the evidence changed, and to revalidate an approved version.
     p.preview ? startButton() : newReviewButton(),
   ));
-  // Notes and report text typed but not saved yet survive the re-render.
+  // Notes and report text typed but not saved yet survive the re-render — of the same
+  // version only: another version's fields never carry over.
   const drafts = new Map<string, string>();
-  document.querySelectorAll<HTMLTextAreaElement>("#review-items textarea[id^=note-]").forEach((t) => drafts.set(t.id, t.value));
   const reportDrafts = new Map<string, string>();
-  document.querySelectorAll<HTMLTextAreaElement | HTMLSelectElement>("#review-report [id^=report-]").forEach((t) => {
-    const saved = p.review.report?.[t.id.slice("report-".length) as Section]?.text ?? "";
-    if (t.value !== saved) reportDrafts.set(t.id, t.value);
-  });
+  if (renderedVersion === version) {
+    document.querySelectorAll<HTMLTextAreaElement>("#review-items textarea[id^=note-]").forEach((t) => drafts.set(t.id, t.value));
+    document.querySelectorAll<HTMLTextAreaElement | HTMLSelectElement>("#review-report [id^=report-]").forEach((t) => {
+      const saved = p.review.report?.[t.id.slice("report-".length) as Section]?.text ?? "";
+      if (t.value !== saved) reportDrafts.set(t.id, t.value);
+    });
+  }
+  renderedVersion = version;
   $("review-items").replaceChildren(
     ...byArea(hd.items).map(([area, items]) => h("section", { class: "area", "aria-label": area }, h("h3", {}, area), ...items.map(itemView))),
     ...(p.preview ? [h("p", { class: "muted" }, "Findings and the validation report are written once the review has started.")] : [findingsView(), reportView()]),

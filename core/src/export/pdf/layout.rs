@@ -98,9 +98,9 @@ pub struct Writer {
     outline: Vec<OutlineEntry>,
     meta: Metadata,
     /// The contents page to draw (the second pass of [`compose`]): the entries, the pages the
-    /// contents take, and the page after which the first pass would have put them.
+    /// contents take, and how many entries come before the contents.
     contents: Option<(Vec<OutlineEntry>, usize, usize)>,
-    /// Where the first pass met [`Writer::contents_page`].
+    /// How many bookmarks there were when the first pass met [`Writer::contents_page`].
     contents_at: Option<usize>,
 }
 
@@ -186,19 +186,25 @@ impl Writer {
     }
 
     /// Draws the table of contents here (on pages of its own), when [`compose`] decided the
-    /// document is long enough to need one; else nothing.
+    /// document is long enough to need one; else starts a new page (so that both passes lay
+    /// out what follows alike).
     pub fn contents_page(&mut self) {
-        let Some((entries, pages, at)) = self.contents.take() else {
-            self.contents_at = Some(self.page());
+        let Some((entries, pages, before)) = self.contents.take() else {
+            // The first pass starts what follows on a new page too, so that the second pass
+            // lays it out the same, only `pages` later.
+            self.contents_at = Some(self.outline.len());
+            if self.y < self.top() - 1.0 {
+                self.new_page();
+            }
             return;
         };
         self.new_page();
         self.text_at(LEFT, self.y - 20.0, "Contents", Weight::Bold, 16.0, BLUE);
         self.y -= 40.0;
-        for (level, title, page) in &entries {
+        for (i, (level, title, page)) in entries.iter().enumerate() {
             // The page numbers are those of the first pass, moved by the contents' own pages
-            // for what comes after them.
-            let label = if *page > at { page + pages } else { *page }.to_string();
+            // (and the page break before them) for what comes after them.
+            let label = if i >= before { page + pages } else { *page }.to_string();
             let (x, wt, size, lines) = self.contents_entry(*level, title);
             let lw = self.width(&label, Weight::Regular, size);
             self.ensure(CONTENTS_LINE * lines.len() as f32);
@@ -302,9 +308,16 @@ impl Writer {
         out
     }
 
-    /// Width of `text` at `size`.
+    /// Width of `text` at `size`, as [`Writer::text_at`] draws it (escapes included).
     pub fn width(&self, text: &str, weight: Weight, size: f32) -> f32 {
-        self.runs(text, weight)
+        // Printable ASCII is drawn as it is; anything else as `text_at` would draw it.
+        let text: std::borrow::Cow<'_, str> = if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            std::borrow::Cow::Borrowed(text)
+        } else {
+            let escaped = crate::display::escape(text);
+            std::borrow::Cow::Owned(self.drawable(&escaped).into_owned())
+        };
+        self.runs(&text, weight)
             .iter()
             .map(|(f, s)| {
                 let font = &self.faces[*f].font;

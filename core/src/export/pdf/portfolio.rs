@@ -168,11 +168,18 @@ fn draw(w: &mut Writer, r: &PortfolioReport, author: &str, created_unix: i64) {
         );
     }
     w.heading("Review queue", false);
-    if r.queue.is_empty() {
+    let queue = r.queue.as_deref().unwrap_or_default();
+    if r.queue.is_none() {
+        w.paragraph(
+            "The review queue could not be built for this report; `countersign queue` shows it.",
+            Weight::Regular,
+            9.5,
+            RED,
+        );
+    } else if queue.is_empty() {
         w.paragraph("Nothing is waiting for review.", Weight::Regular, 9.5, GREY);
     } else {
-        let rows: Vec<Vec<String>> = r
-            .queue
+        let rows: Vec<Vec<String>> = queue
             .iter()
             .map(|q| {
                 vec![
@@ -193,7 +200,7 @@ fn draw(w: &mut Writer, r: &PortfolioReport, author: &str, created_unix: i64) {
                 ]
             })
             .collect();
-        let late: Vec<bool> = r.queue.iter().map(|q| q.days_overdue > 0).collect();
+        let late: Vec<bool> = queue.iter().map(|q| q.days_overdue > 0).collect();
         w.table_alerting(
             &["Version", "Tier", "Needs", "Why", "Due", "Late"],
             &rows,
