@@ -102,6 +102,8 @@ pub struct Writer {
     contents: Option<(Vec<OutlineEntry>, usize, usize)>,
     /// How many bookmarks there were when the first pass met [`Writer::contents_page`].
     contents_at: Option<usize>,
+    /// The page the first pass reserved for the contents.
+    reserved: Option<usize>,
 }
 
 // The fonts are compiled into the binary and parse (every PDF test renders with them): a
@@ -147,6 +149,7 @@ impl Writer {
             },
             contents: None,
             contents_at: None,
+            reserved: None,
         }
     }
 
@@ -185,39 +188,47 @@ impl Writer {
         &self.outline
     }
 
-    /// Draws the table of contents here (on pages of its own), when [`compose`] decided the
-    /// document is long enough to need one; else starts a new page (so that both passes lay
-    /// out what follows alike).
+    /// Puts the table of contents here, on a page of its own, and starts what follows on a
+    /// new page. The page is reserved now and drawn by [`compose`] once every page number is
+    /// known (or dropped when the document is too short to need it).
     pub fn contents_page(&mut self) {
         let Some((entries, pages, before)) = self.contents.take() else {
-            // The first pass starts what follows on a new page too, so that the second pass
-            // lays it out the same, only `pages` later.
             self.contents_at = Some(self.outline.len());
             if self.y < self.top() - 1.0 {
                 self.new_page();
             }
+            self.reserved = Some(self.page());
+            self.new_page();
             return;
         };
+        // The second pass of a long contents: its own pages, numbers moved by the pages the
+        // contents take beyond the one the first pass reserved.
+        if self.y < self.top() - 1.0 {
+            self.new_page();
+        }
+        self.draw_contents(&entries, before, pages - 1);
         self.new_page();
+    }
+
+    /// Draws the contents from the cursor, down the pages: entries from index `before` on
+    /// shown `shift` pages later.
+    fn draw_contents(&mut self, entries: &[OutlineEntry], before: usize, shift: usize) {
         self.text_at(LEFT, self.y - 20.0, "Contents", Weight::Bold, 16.0, BLUE);
         self.y -= 40.0;
         for (i, (level, title, page)) in entries.iter().enumerate() {
-            // The page numbers are those of the first pass, moved by the contents' own pages
-            // (and the page break before them) for what comes after them.
-            let label = if i >= before { page + pages } else { *page }.to_string();
+            let label = if i >= before { page + shift } else { *page }.to_string();
             let (x, wt, size, lines) = self.contents_entry(*level, title);
             let lw = self.width(&label, Weight::Regular, size);
             self.ensure(CONTENTS_LINE * lines.len() as f32);
-            for (i, t) in lines.iter().enumerate() {
+            for (j, t) in lines.iter().enumerate() {
                 self.y -= CONTENTS_LINE;
                 self.text_at(x, self.y, t, wt, size, BLACK);
-                if i == 0 {
+                if j == 0 {
                     let right = self.right();
                     self.text_at(right - lw, self.y, &label, Weight::Regular, size, GREY);
                 }
             }
         }
-        self.new_page();
     }
 
     /// A contents entry's left edge, weight, size and lines (titles wrap, never cut).
@@ -802,14 +813,21 @@ pub const CONTENTS_AFTER_PAGES: usize = 5;
 pub fn compose(title: &str, orientation: Orientation, draw: impl Fn(&mut Writer)) -> Writer {
     let mut w = Writer::with_orientation(title, orientation);
     draw(&mut w);
-    if w.page() <= CONTENTS_AFTER_PAGES {
-        return w;
-    }
-    let Some(at) = w.contents_at else {
+    let (Some(reserved), Some(before)) = (w.reserved, w.contents_at) else {
         return w;
     };
+    if w.page() - 1 <= CONTENTS_AFTER_PAGES {
+        // Short: no contents; the reserved page goes and what follows it moves up.
+        w.pages.remove(reserved - 1);
+        for e in &mut w.outline {
+            if e.2 > reserved {
+                e.2 -= 1;
+            }
+        }
+        return w;
+    }
     let entries = w.outline.clone();
-    // The pages the contents take, laid out as `contents_page` will: the first holds its
+    // The pages the contents take, laid out as `draw_contents` will: the first holds its
     // heading, an entry is never split across pages.
     let mut pages = 1;
     let mut room = w.top() - BOTTOM - 40.0;
@@ -821,8 +839,19 @@ pub fn compose(title: &str, orientation: Orientation, draw: impl Fn(&mut Writer)
         }
         room -= h;
     }
+    if pages == 1 {
+        // One page, as reserved: drawn into it, every number already final.
+        let tail = w.pages.split_off(reserved);
+        let y = w.y;
+        w.y = w.top();
+        w.draw_contents(&entries, entries.len(), 0);
+        w.pages.extend(tail);
+        w.y = y;
+        return w;
+    }
+    // A contents longer than a page: laid out again with room for it.
     let mut second = Writer::with_orientation(title, orientation);
-    second.contents = Some((entries, pages, at));
+    second.contents = Some((entries, pages, before));
     draw(&mut second);
     second
 }
