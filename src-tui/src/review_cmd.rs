@@ -494,19 +494,13 @@ pub(crate) fn run(ws: &Workspace, cmd: ReviewCmd) -> Result<()> {
         }
         ReviewCmd::Report(ReportCmd::Show(VersionJson { version, json })) => {
             let page = ws.review_show(&version)?;
-            let policy = ws.review_policy(&page.review)?;
-            let required = policy
-                .policy
-                .tiers
-                .get(&page.review.header.tier)
-                .map(|t| t.report_required.clone())
-                .unwrap_or_default();
+            let required = &page.report_required;
             if json {
                 return output::json(&serde_json::json!({
                     "schema": "countersign.review-report/v1",
                     "report": page.review.report,
                     "required": required,
-                    "ratings": policy.policy.report.ratings,
+                    "ratings": page.ratings,
                 }));
             }
             for s in review::report::Section::ALL {
@@ -531,7 +525,7 @@ pub(crate) fn run(ws: &Workspace, cmd: ReviewCmd) -> Result<()> {
                     None => say!("{}{} — not written", s.title(), need),
                 }
             }
-            say!("Ratings: {}", policy.policy.report.ratings.join(", "));
+            say!("Ratings: {}", page.ratings.join(", "));
             Ok(())
         }
         ReviewCmd::Status(VersionJson { version, json }) => {

@@ -224,6 +224,36 @@ fn opt(v: &Option<String>) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
+/// One checklist item's cells: automatic result, answer with who and when, and the note
+/// with its evidence references. Shared by the report and the audit pack.
+pub fn item_cells(i: &crate::review::RecordItem) -> (String, String, String) {
+    let auto = i
+        .automatic
+        .as_ref()
+        .map(|a| format!("{}: {}", words::automatic(a.outcome), a.explanation))
+        .unwrap_or_else(|| "attestation".into());
+    let Some(a) = &i.answer else {
+        return (auto, "Unanswered".into(), String::new());
+    };
+    // Who answered and when: every answer is attributed.
+    let answer = format!(
+        "{}{} by {} at {}",
+        words::outcome(a.outcome),
+        if a.overrides_automatic {
+            " (override)"
+        } else {
+            ""
+        },
+        a.answered_by.as_deref().unwrap_or("(not recorded)"),
+        words::minute(&a.answered_at)
+    );
+    let mut note = a.note.clone();
+    if !a.evidence_refs.is_empty() {
+        note.push_str(&format!(" [{}]", a.evidence_refs.join(", ")));
+    }
+    (auto, answer, note)
+}
+
 /// The checklist rows by area: (area, [(id, title, automatic, answer with who and when,
 /// note)]).
 pub fn checklist_by_area(d: &PackData) -> Vec<(String, Vec<Vec<String>>)> {
@@ -232,33 +262,7 @@ pub fn checklist_by_area(d: &PackData) -> Vec<(String, Vec<Vec<String>>)> {
         return out;
     };
     for i in &r.items {
-        let auto = i
-            .automatic
-            .as_ref()
-            .map(|a| format!("{}: {}", words::automatic(a.outcome), a.explanation))
-            .unwrap_or_else(|| "attestation".into());
-        let answer = i
-            .answer
-            .as_ref()
-            .map(|a| {
-                format!(
-                    "{}{} by {} at {}",
-                    words::outcome(a.outcome),
-                    if a.overrides_automatic {
-                        " (override)"
-                    } else {
-                        ""
-                    },
-                    a.answered_by.as_deref().unwrap_or("(not recorded)"),
-                    words::minute(&a.answered_at)
-                )
-            })
-            .unwrap_or_else(|| "Unanswered".into());
-        let note = i
-            .answer
-            .as_ref()
-            .map(|a| a.note.clone())
-            .unwrap_or_default();
+        let (auto, answer, note) = item_cells(i);
         let row = vec![i.id.clone(), i.title.clone(), auto, answer, note];
         match out.iter_mut().find(|(a, _)| a == &i.area) {
             Some((_, rows)) => rows.push(row),
@@ -311,27 +315,30 @@ pub fn approval_rows(d: &PackData) -> Vec<Vec<String>> {
     d.verification
         .approvals
         .iter()
-        .map(|a| match &a.record {
-            Some(r) => vec![
-                r.signer.clone(),
-                words::role(r.role).to_string(),
-                words::decision(r.decision).to_string(),
-                r.key_fingerprint.clone(),
-                words::minute(&r.signed_at),
-                if a.counts {
-                    "verified, counts".into()
-                } else {
-                    format!("DOES NOT COUNT: {}", a.reasons.join("; "))
-                },
-            ],
-            None => vec![
-                "unreadable record".into(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                a.reasons.join("; "),
-            ],
+        .map(|a| {
+            let result = if a.counts {
+                "verified, counts".to_string()
+            } else {
+                format!("DOES NOT COUNT: {}", a.reasons.join("; "))
+            };
+            match &a.record {
+                Some(r) => vec![
+                    r.signer.clone(),
+                    words::role(r.role).to_string(),
+                    words::decision(r.decision).to_string(),
+                    r.key_fingerprint.clone(),
+                    words::minute(&r.signed_at),
+                    result,
+                ],
+                None => vec![
+                    "unreadable record".into(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    result,
+                ],
+            }
         })
         .collect()
 }

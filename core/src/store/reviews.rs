@@ -97,12 +97,22 @@ impl Store {
 
     /// All answers of a review, as (item id, answer).
     pub fn answers<T: DeserializeOwned>(&self, review_id: &str) -> Result<Vec<(String, T)>> {
-        let mut st = self
-            .conn
-            .prepare_cached(
-                "SELECT item_id, json FROM review_answers WHERE review_id = ?1 ORDER BY item_id",
-            )
-            .map_err(|e| self.err(e))?;
+        self.keyed(
+            "SELECT item_id, json FROM review_answers WHERE review_id = ?1 ORDER BY item_id",
+            review_id,
+            "answer",
+        )
+    }
+
+    /// (key, JSON value) rows of one review from `sql` (`?1` is the review id); `what` names a
+    /// row in the error when its JSON cannot be read.
+    fn keyed<T: DeserializeOwned>(
+        &self,
+        sql: &str,
+        review_id: &str,
+        what: &str,
+    ) -> Result<Vec<(String, T)>> {
+        let mut st = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
         let rows = st
             .query_map([review_id], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
@@ -110,12 +120,12 @@ impl Store {
             .map_err(|e| self.err(e))?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, json) = row.map_err(|e| self.err(e))?;
+            let (key, json) = row.map_err(|e| self.err(e))?;
             let v = serde_json::from_str(&json).map_err(|e| crate::Error::Store {
                 path: self.path.clone(),
-                message: format!("answer {id} of review {review_id} cannot be read ({e})"),
+                message: format!("{what} {key} of review {review_id} cannot be read ({e})"),
             })?;
-            out.push((id, v));
+            out.push((key, v));
         }
         Ok(out)
     }
@@ -164,29 +174,11 @@ impl Store {
         &self,
         review_id: &str,
     ) -> Result<Vec<(String, T)>> {
-        let mut st = self
-            .conn
-            .prepare_cached(
-                "SELECT section, json FROM review_report WHERE review_id = ?1 ORDER BY section",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = st
-            .query_map([review_id], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })
-            .map_err(|e| self.err(e))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (section, json) = row.map_err(|e| self.err(e))?;
-            let v = serde_json::from_str(&json).map_err(|e| crate::Error::Store {
-                path: self.path.clone(),
-                message: format!(
-                    "report section {section} of review {review_id} cannot be read ({e})"
-                ),
-            })?;
-            out.push((section, v));
-        }
-        Ok(out)
+        self.keyed(
+            "SELECT section, json FROM review_report WHERE review_id = ?1 ORDER BY section",
+            review_id,
+            "report section",
+        )
     }
 
     /// All findings of a review, in the order they were raised.

@@ -1287,11 +1287,6 @@ impl Workspace {
         ))
     }
 
-    /// The policy a review was made under (its rating scale and required report sections).
-    pub fn review_policy(&self, review: &Review) -> Result<LoadedPolicy> {
-        review::policy_of(&self.session.store, review)
-    }
-
     /// Writes (or, with an empty text, clears) one section of the latest review's validation
     /// report. The writer is the acting identity: a validator in the roster (when the roster
     /// names anyone) who did not build the model.

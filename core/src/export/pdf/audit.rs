@@ -246,40 +246,14 @@ fn cover(w: &mut Writer, d: &PackData, manifest_sha: &str) {
     w.paragraph(&d.version.to_string(), Weight::Bold, 15.0, layout::BLUE);
     w.space(10.0);
     let (status, c) = status_line(d);
-    let width = w.text_width();
-    w.rect(
-        LEFT,
-        w.y - 34.0,
-        width,
-        30.0,
-        Some(Rgbf(0.97, 0.97, 0.97)),
-        Some(c),
-    );
-    w.text_at(LEFT + 10.0, w.y - 23.0, &status, Weight::Bold, 12.0, c);
-    w.space(50.0);
+    w.banner(&status, c);
     w.kv("Model", &d.version.name, BLACK);
     w.kv("Version", &d.version.version, BLACK);
     w.kv("Kind", d.model.kind.as_str(), BLACK);
     w.kv("Tier", &opt(&d.model.risk_tier), BLACK);
     w.kv("Owner", &opt(&d.model.owner), BLACK);
     w.kv("Platform", &d.platform, BLACK);
-    let decisions: Vec<String> = d
-        .verification
-        .approvals
-        .iter()
-        .filter_map(|a| {
-            a.record.as_ref().map(|r| {
-                format!(
-                    "{}: {} by {} at {}{}",
-                    words::role(r.role),
-                    words::decision(r.decision),
-                    r.signer,
-                    words::minute(&r.signed_at),
-                    if a.counts { "" } else { " (does not count)" }
-                )
-            })
-        })
-        .collect();
+    let decisions = crate::export::report::decisions(d);
     w.kv(
         "Decisions",
         &if decisions.is_empty() {
@@ -663,42 +637,13 @@ fn checklist(w: &mut Writer, d: &PackData) {
         .items
         .iter()
         .map(|i| {
-            let auto = i
-                .automatic
-                .as_ref()
-                .map(|a| format!("{}: {}", words::automatic(a.outcome), a.explanation))
-                .unwrap_or_else(|| "attestation".into());
-            let answer = i
-                .answer
-                .as_ref()
-                .map(|a| {
-                    // Who answered and when: every answer is attributed.
-                    format!(
-                        "{}{} by {} at {}",
-                        words::outcome(a.outcome),
-                        if a.overrides_automatic {
-                            " (override)"
-                        } else {
-                            ""
-                        },
-                        a.answered_by.as_deref().unwrap_or("(not recorded)"),
-                        words::minute(&a.answered_at)
-                    )
-                })
-                .unwrap_or_else(|| "UNANSWERED".into());
-            let note = i.answer.as_ref().map(|a| {
-                let mut n = a.note.clone();
-                if !a.evidence_refs.is_empty() {
-                    n.push_str(&format!(" [{}]", a.evidence_refs.join(", ")));
-                }
-                n
-            });
+            let (auto, answer, note) = crate::export::report::item_cells(i);
             vec![
                 i.id.clone(),
                 format!("{} — {}", i.area, i.title),
                 auto,
                 answer,
-                note.unwrap_or_default(),
+                note,
             ]
         })
         .collect();
@@ -901,35 +846,7 @@ fn approvals(w: &mut Writer, d: &PackData) {
         w.paragraph("No approval has been recorded.", Weight::Bold, 10.0, RED);
         return;
     }
-    let rows: Vec<Vec<String>> = d
-        .verification
-        .approvals
-        .iter()
-        .map(|a| {
-            let (signer, role, decision, fp, at) = match &a.record {
-                Some(r) => (
-                    r.signer.clone(),
-                    words::role(r.role).to_string(),
-                    words::decision(r.decision).to_string(),
-                    r.key_fingerprint.clone(),
-                    words::minute(&r.signed_at),
-                ),
-                None => (
-                    "unreadable".into(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                ),
-            };
-            let result = if a.counts {
-                "counts".to_string()
-            } else {
-                format!("DOES NOT COUNT: {}", a.reasons.join("; "))
-            };
-            vec![signer, role, decision, fp, at, result]
-        })
-        .collect();
+    let rows = crate::export::report::approval_rows(d);
     w.table(
         &[
             "Signer",

@@ -573,6 +573,21 @@ impl Writer {
         });
     }
 
+    /// A cover's status box: `text` bold in `c`, framed in `c`, across the text width.
+    pub fn banner(&mut self, text: &str, c: Rgbf) {
+        let width = self.text_width();
+        self.rect(
+            LEFT,
+            self.y - 34.0,
+            width,
+            30.0,
+            Some(Rgbf(0.97, 0.97, 0.97)),
+            Some(c),
+        );
+        self.text_at(LEFT + 10.0, self.y - 23.0, text, Weight::Bold, 12.0, c);
+        self.space(50.0);
+    }
+
     /// Key/value lines: the key bold in a fixed column, the value wrapped beside it (both
     /// wrap when long).
     pub fn kv(&mut self, key: &str, value: &str, value_color: Rgbf) {

@@ -2,7 +2,7 @@
 //! the same data as the audit pack (see `export::report` for the content and its Markdown).
 
 use super::charts::bar_chart;
-use super::layout::{self, Orientation, Rgbf, Weight, Writer, BLACK, GREEN, GREY, LEFT, RED};
+use super::layout::{self, Orientation, Weight, Writer, BLACK, GREEN, GREY, LEFT, RED};
 use crate::export::pack_data::{MetricComparison, PackData};
 use crate::export::report::{
     approval_rows, checklist_by_area, dataset_rows, decisions, finding_rows, key_metric_rows,
@@ -88,17 +88,7 @@ fn draw(w: &mut Writer, d: &PackData, comparisons: &[MetricComparison]) {
     } else {
         (format!("Overall rating: {rating}"), GREEN)
     };
-    let width = w.text_width();
-    w.rect(
-        LEFT,
-        w.y - 34.0,
-        width,
-        30.0,
-        Some(Rgbf(0.97, 0.97, 0.97)),
-        Some(c),
-    );
-    w.text_at(LEFT + 10.0, w.y - 23.0, &banner, Weight::Bold, 12.0, c);
-    w.space(50.0);
+    w.banner(&banner, c);
     w.kv("Model", &d.version.name, BLACK);
     w.kv("Version", &d.version.version, BLACK);
     w.kv("Tier", &opt(&d.model.risk_tier), BLACK);
