@@ -314,6 +314,27 @@ impl VersionVerdicts {
         }
     }
 
+    /// The verdicts as they will stand on `day` (a look ahead, `queue --as-of`): a
+    /// conditional approval whose expiry is before `day` no longer counts, and the version
+    /// stays approved only while every role in `required` still has a counting approval.
+    pub fn as_of(&mut self, day: NaiveDate, required: &[Role]) {
+        let mut lapsed = false;
+        for a in &mut self.approvals {
+            if a.counts
+                && a.expires_at
+                    .as_deref()
+                    .and_then(date_of)
+                    .is_some_and(|e| e < day)
+            {
+                a.counts = false;
+                lapsed = true;
+            }
+        }
+        if lapsed && self.approved {
+            self.approved = required.iter().all(|r| self.counting(*r).next().is_some());
+        }
+    }
+
     fn rejected(&self) -> bool {
         self.approvals
             .iter()

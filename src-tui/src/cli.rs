@@ -644,6 +644,11 @@ pub(crate) struct QueueArgs {
     /// Judge approvals from the local ledger instead of verifying them on the platform.
     #[arg(long)]
     pub offline: bool,
+    /// Judge the queue as on this date (YYYY-MM-DD), e.g. the quarter's end: conditions that
+    /// will have expired and calendar reviews that will be due show as they will then.
+    /// Nothing is recorded by such a look.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
     /// Print JSON (schema countersign.queue/v1).
     #[arg(long)]
     pub json: bool,

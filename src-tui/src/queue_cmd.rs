@@ -13,6 +13,7 @@ pub(crate) fn queue(ws: &Workspace, a: QueueArgs) -> Result<()> {
         mine: a.mine,
         tier: a.tier,
         offline: a.offline,
+        as_of: a.as_of,
     };
     let q = ws.queue(&opts, &inventory::today())?;
     if a.json {

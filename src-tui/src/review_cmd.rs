@@ -606,13 +606,14 @@ fn print_findings(review: &Review) {
     if review.findings.is_empty() {
         return;
     }
+    use countersign_core::export::words;
     say!("\nFindings");
     for f in &review.findings {
         say!(
             "  {} {} {} due {} — {}{}",
             f.id,
-            format!("{:?}", f.severity),
-            format!("{:?}", f.status),
+            words::severity(f.severity),
+            words::status(f.status),
             f.due,
             f.title,
             f.item
@@ -620,6 +621,36 @@ fn print_findings(review: &Review) {
                 .map(|i| format!(" ({i})"))
                 .unwrap_or_default()
         );
+        say!(
+            "      raised by {} at {}",
+            f.raised_by.as_deref().unwrap_or("-"),
+            words::minute(&f.raised_at)
+        );
+        if !f.action_plan.is_empty() {
+            say!("      action plan: {}", f.action_plan);
+        }
+        // Every change of status, oldest first: who, when, why.
+        for c in &f.history {
+            say!(
+                "      {} by {} at {}{}{}{}",
+                words::status(c.status),
+                c.by.as_deref().unwrap_or("-"),
+                words::minute(&c.at),
+                if c.note.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", c.note)
+                },
+                c.evidence
+                    .as_ref()
+                    .map(|e| format!(" (evidence {e})"))
+                    .unwrap_or_default(),
+                c.expires
+                    .as_ref()
+                    .map(|e| format!(" (expires {e})"))
+                    .unwrap_or_default()
+            );
+        }
     }
 }
 

@@ -563,18 +563,42 @@ pub fn release_trust(
     root
 }
 
-/// Answers every item of a fresh review of `v` on `cli`'s platform: confirms automatic passes,
-/// marks other automatic checks not applicable, attests the rest.
-pub fn complete_review(cli: &Cli, v: &str) {
+/// Answers every item of a fresh review of `v` on `cli`'s platform as `validator`: confirms
+/// automatic passes, marks other automatic checks not applicable, attests the rest, writes the
+/// required report.
+pub fn complete_review(cli: &Cli, v: &str, validator: &str) {
     let started = cli.json(&["review", "start", v, "--json"]);
-    answer_review(cli, v, &started["review"]);
+    answer_review(cli, v, &started["review"], validator);
 }
 
 /// Answers every item of `review` (a review as `review start --json` prints it) through
 /// `review apply`: confirms automatic passes, marks other automatic checks not applicable,
-/// attests the rest.
-pub fn answer_review(cli: &Cli, v: &str, review: &serde_json::Value) {
-    let mut lines = String::new();
+/// attests the rest, and writes every report section the tier requires that is not written yet
+/// (the rating: the best on the policy's scale), all as `validator` (the report is the
+/// validator's: the roster must give them the role).
+pub fn answer_review(cli: &Cli, v: &str, review: &serde_json::Value, validator: &str) {
+    let report = cli.json(&["review", "report", "show", v, "--json"]);
+    let lines = answer_lines(review, &report);
+    let file = cli
+        .data
+        .path()
+        .join(format!("answers-{}.tsv", v.replace(['/', ':'], "_")));
+    std::fs::write(&file, lines).expect("answers");
+    cli.ok(&[
+        "--as",
+        validator,
+        "review",
+        "apply",
+        v,
+        file.to_str().expect("path"),
+    ]);
+}
+
+/// The `review apply` lines that answer every item of `review` (as `review start --json` prints
+/// it) and write the report sections `report` (`review report show --json`) lists as required
+/// and not written.
+pub fn answer_lines(review: &serde_json::Value, report: &serde_json::Value) -> String {
+    let mut lines = report_lines(report);
     for it in review["header"]["items"].as_array().expect("items") {
         let id = it["id"].as_str().expect("id");
         match it["automatic"]["outcome"].as_str() {
@@ -583,12 +607,44 @@ pub fn answer_review(cli: &Cli, v: &str, review: &serde_json::Value) {
             None => lines.push_str(&format!("{id}\tpass\treviewed\n")),
         }
     }
+    lines
+}
+
+/// Writes, as `validator`, every report section the review of `v` requires and lacks.
+pub fn write_required_report(cli: &Cli, v: &str, validator: &str) {
+    let report = cli.json(&["review", "report", "show", v, "--json"]);
     let file = cli
         .data
         .path()
-        .join(format!("answers-{}.tsv", v.replace(['/', ':'], "_")));
-    std::fs::write(&file, lines).expect("answers");
-    cli.ok(&["review", "apply", v, file.to_str().expect("path")]);
+        .join(format!("report-{}.tsv", v.replace(['/', ':'], "_")));
+    std::fs::write(&file, report_lines(&report)).expect("report");
+    cli.ok(&[
+        "--as",
+        validator,
+        "review",
+        "apply",
+        v,
+        file.to_str().expect("path"),
+    ]);
+}
+
+/// The `review apply` lines that write each section `report` (`review report show --json`)
+/// lists as required and not written (the rating: the best of the policy's scale).
+pub fn report_lines(report: &serde_json::Value) -> String {
+    let mut lines = String::new();
+    for s in report["required"].as_array().expect("required") {
+        let s = s.as_str().expect("section");
+        if report["report"].get(s).is_some() {
+            continue;
+        }
+        let text = if s == "rating" {
+            report["ratings"][0].as_str().expect("rating").to_string()
+        } else {
+            format!("{s} written by the test")
+        };
+        lines.push_str(&format!("report:{s}\t{text}\n"));
+    }
+    lines
 }
 
 /// `verify --json` for one version, whatever the gate says (its exit code reflects the gate).

@@ -181,6 +181,7 @@ fn approved_pack_is_complete_and_verifiable_by_stock_tools() {
     );
     let mut files = vec![
         "audit-pack.pdf",
+        "validation-report.pdf",
         "evidence.json",
         "review.json",
         "allowed_signers",

@@ -116,7 +116,7 @@ fn signing_killed_50_times_never_leaves_a_half_approval_that_counts() {
     cli.ok(&["demo", "--no-tui"]);
     let demo = cli.data.path().join("demo");
     let v = "models:/claims-triage/1";
-    complete_review(&cli, v);
+    complete_review(&cli, v, "vera.validator@demo.bank");
     let signer = "vera.validator@demo.bank";
     let key = demo.join("keys").join(signer).join("id_ed25519");
     let key = key.to_str().expect("key").to_string();

@@ -666,11 +666,12 @@ async fn desktop_reviews_signs_and_exports_against_mlflow() {
                     app.wait_text("#review-progress-text", &want, |t| t.starts_with(&want))
                         .await?;
                 }
-                app.wait_text("#review-blockers", "nothing blocking", |t| {
-                    t.contains("Nothing blocks")
+                // Every item answered; the tier's report is what still blocks an approval.
+                app.wait_text("#review-blockers", "the report blocking", |t| {
+                    t.contains("validation report lacks") && t.contains("rating, conclusion")
                 })
                 .await?;
-                // The validator's report: a section typed and saved, the rating chosen from
+                // The validator's report: sections typed and saved, the rating chosen from
                 // the policy's scale; each is attributed.
                 app.type_in(
                     "#report-executive_summary",
@@ -698,6 +699,17 @@ async fn desktop_reviews_signs_and_exports_against_mlflow() {
                     "the saved rating",
                     |t| t.contains("Written by vera.validator@bank.example"),
                 )
+                .await?;
+                app.type_in(
+                    "#report-conclusion",
+                    "Approved for claims triage within its documented limits.",
+                )
+                .await?;
+                app.click("#review-report button[data-save=conclusion]")
+                    .await?;
+                app.wait_text("#review-blockers", "nothing blocking", |t| {
+                    t.contains("Nothing blocks")
+                })
                 .await?;
                 app.shot("review-done").await?;
                 // Sign as validator with the key file: the passphrase is asked in a dialog.

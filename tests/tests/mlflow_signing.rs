@@ -97,29 +97,32 @@ impl World {
         String::from_utf8_lossy(&o.stdout).into_owned()
     }
 
-    fn review_all(&self, cli: &Cli, v: &str) {
+    fn review_all(&self, cli: &Cli, v: &str, validator: &str) {
         let started: Value =
             serde_json::from_str(&self.ok(cli, &["review", "start", v, "--json"])).expect("json");
-        self.answer_all(cli, v, &started);
+        self.answer_all(cli, v, &started, validator);
     }
 
-    /// Answers every item of the review `started` (`review start --json`) printed.
-    fn answer_all(&self, cli: &Cli, v: &str, started: &Value) {
-        let mut lines = String::new();
-        for it in started["review"]["header"]["items"]
-            .as_array()
-            .expect("items")
-        {
-            let id = it["id"].as_str().expect("id");
-            match it["automatic"]["outcome"].as_str() {
-                Some("pass") => lines.push_str(&format!("{id}\tconfirm\t\n")),
-                Some(_) => lines.push_str(&format!("{id}\tna\tnot measured here\n")),
-                None => lines.push_str(&format!("{id}\tpass\treviewed\n")),
-            }
-        }
+    /// Answers every item of the review `started` (`review start --json`) printed, and writes
+    /// the report the tier requires, as `validator`.
+    fn answer_all(&self, cli: &Cli, v: &str, started: &Value, validator: &str) {
+        let report: Value =
+            serde_json::from_str(&self.ok(cli, &["review", "report", "show", v, "--json"]))
+                .expect("json");
+        let lines = countersign_e2e::answer_lines(&started["review"], &report);
         let f = cli.data.path().join("answers.tsv");
         std::fs::write(&f, lines).expect("answers");
-        self.ok(cli, &["review", "apply", v, f.to_str().expect("p")]);
+        self.ok(
+            cli,
+            &[
+                "--as",
+                validator,
+                "review",
+                "apply",
+                v,
+                f.to_str().expect("p"),
+            ],
+        );
     }
 
     fn sign(
@@ -215,7 +218,7 @@ fn approvals_on_mlflow_end_to_end() {
     let w = World::new();
     let v = "models:/credit-scoring/2";
     let vera = w.person();
-    w.review_all(&vera, v);
+    w.review_all(&vera, v, "vera.validator@bank.example");
     let o = w.sign(
         &vera,
         "vera.validator@bank.example",
@@ -442,7 +445,7 @@ fn forged_and_stale_approvals_on_mlflow() {
     let manifest = mlflow_manifest();
     let v = "models:/churn-propensity/1";
     let vera = w.person();
-    w.review_all(&vera, v);
+    w.review_all(&vera, v, "vera.validator@bank.example");
     assert!(w
         .sign(
             &vera,
@@ -623,7 +626,7 @@ fn a_buried_or_deleted_reject_still_blocks_on_mlflow() {
         Some(("fc_train", "fc0001")),
     );
     let vera = w.person();
-    w.review_all(&vera, &v);
+    w.review_all(&vera, &v, "vera.validator@bank.example");
     let o = w.sign(
         &vera,
         "vera.validator@bank.example",
@@ -637,7 +640,7 @@ fn a_buried_or_deleted_reject_still_blocks_on_mlflow() {
 
     // Erin, another validator, rejects it in a review of her own.
     let erin = w.person();
-    w.review_all(&erin, &v);
+    w.review_all(&erin, &v, "erin.ds");
     let o = w.sign(&erin, "erin.ds", &v, "validator", "reject");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let ver = w.verify(&vera, &v);
@@ -833,7 +836,7 @@ fn model_files_and_listed_hostnames_on_mlflow() {
         "sync",
         "--quiet",
     ]);
-    countersign_e2e::complete_review(&cli, &v);
+    countersign_e2e::complete_review(&cli, &v, "vera.validator@bank.example");
     let key = home.join("vera").display().to_string();
     cli.ok(&[
         "--policy",
@@ -916,7 +919,7 @@ fn a_stale_approval_is_re_approved_through_a_new_review_on_mlflow() {
         None,
     );
     let vera = w.person();
-    w.review_all(&vera, &v);
+    w.review_all(&vera, &v, "vera.validator@bank.example");
     let o = w.sign(
         &vera,
         "vera.validator@bank.example",
@@ -1086,7 +1089,7 @@ fn a_stale_approval_is_re_approved_through_a_new_review_on_mlflow() {
         started["review"]["header"]["evidence"]["run"]["metrics"]["auc_recheck"].is_object(),
         "the new review froze the evidence as it is now: {started}"
     );
-    w.answer_all(&vera, v, &started);
+    w.answer_all(&vera, v, &started, "vera.validator@bank.example");
     let o = w.sign(
         &vera,
         "vera.validator@bank.example",
@@ -1116,4 +1119,113 @@ fn a_stale_approval_is_re_approved_through_a_new_review_on_mlflow() {
             .any(|a| a["signer"] == "vera.validator@bank.example"),
         "{list}"
     );
+}
+
+#[test]
+fn a_conditional_approval_past_its_expiry_and_a_breach_tag_are_in_the_queue_on_mlflow() {
+    let w = World::new();
+    let name = format!("conditions-{}", std::process::id());
+    let v = countersign_e2e::mlflow_fresh_model(
+        &name,
+        vec![json!({"key": "auc_holdout", "value": 0.8, "timestamp": 1, "step": 0})],
+        None,
+    );
+    // Tier 2: a validator and a different approver; a monitoring breach is a trigger.
+    api(
+        "POST",
+        "api/2.0/mlflow/registered-models/set-tag",
+        Some(json!({"name": name, "key": "risk_tier", "value": "2"})),
+    );
+    let vera = w.person();
+    w.review_all(&vera, &v, "vera.validator@bank.example");
+    let today = chrono::Utc::now().date_naive();
+    let day = |d: u64| {
+        (today + chrono::Days::new(d))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    let expires = day(60);
+    let key = w.key("vera.validator@bank.example");
+    let o = w.run(
+        &vera,
+        &[
+            "sign",
+            &v,
+            "--role",
+            "validator",
+            "--decision",
+            "approve_with_conditions",
+            "--condition",
+            "Monitor the holdout AUC monthly",
+            "--expires",
+            &expires,
+            "--key",
+            &key,
+            "--yes",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = w.sign(
+        &vera,
+        "alex.approver@bank.example",
+        &v,
+        "approver",
+        "approve",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(w.gate(&vera, &v).0, 0, "approved with conditions");
+    let queue = |extra: &[&str]| -> (Value, Option<Value>) {
+        let mut args = vec!["queue", "--json"];
+        args.extend_from_slice(extra);
+        let q: Value = serde_json::from_str(&w.ok(&vera, &args)).expect("queue json");
+        assert_eq!(q["judged"], "verified", "{q}");
+        let item = q["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|i| i["version_ref"] == v.as_str())
+            .cloned();
+        (q, item)
+    };
+    let reason = |item: &Value, kind: &str| -> Value {
+        item["reasons"]
+            .as_array()
+            .expect("reasons")
+            .iter()
+            .find(|r| r["kind"] == kind)
+            .unwrap_or_else(|| panic!("no {kind}: {item}"))
+            .clone()
+    };
+    assert_eq!(queue(&[]).1, None, "nothing is due today");
+    // The day after the conditions' expiry: the queue lists it, due on the expiry date.
+    let (q, item) = queue(&["--as-of", &day(61)]);
+    assert_eq!(q["today"], day(61).as_str());
+    let item = item.unwrap_or_else(|| panic!("the expired condition is not queued: {q}"));
+    assert_eq!(
+        reason(&item, "condition_expired")["due"],
+        expires.as_str(),
+        "{item}"
+    );
+    assert!(item["days_overdue"].as_i64().unwrap_or(0) >= 1, "{item}");
+    // A look at another date records nothing: today's queue is as it was.
+    assert_eq!(queue(&[]).1, None, "the look ahead changed today's queue");
+    let o = w.run(&vera, &["queue", "--as-of", "2027-1-5"]);
+    assert_eq!(o.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--as-of"));
+
+    // Monitoring reports a breach on the version: queued at once, due by tier 2's 30 days.
+    api(
+        "POST",
+        "api/2.0/mlflow/model-versions/set-tag",
+        Some(json!({"name": name, "version": "1", "key": "monitoring", "value": "Breach"})),
+    );
+    w.ok(&vera, &["sync", "--quiet"]);
+    let (q, item) = queue(&[]);
+    let item = item.unwrap_or_else(|| panic!("the breach is not queued: {q}"));
+    assert_eq!(
+        reason(&item, "monitoring_breach")["due"],
+        day(30).as_str(),
+        "{item}"
+    );
+    assert_eq!(item["needs"], "validator", "{item}");
 }

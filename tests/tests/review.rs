@@ -109,8 +109,19 @@ fn scripted_review_of_a_seeded_mlflow_version() {
             ]);
         }
     }
+    // Every item answered: a decision can be made; an approval waits for the tier's report.
     let status = cli.json(&["review", "status", v, "--json"]);
     assert_eq!(status["ready_for_decision"], true, "{status}");
+    assert_eq!(status["can_approve"], false, "{status}");
+    assert!(
+        status["blockers"][0]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("the validation report lacks sections required by tier 1: executive_summary, scope, rating, conclusion, model_limitations, validation_limitations"),
+        "{status}"
+    );
+    countersign_e2e::write_required_report(&cli, v, "victor.validator@demo.bank");
+    let status = cli.json(&["review", "status", v, "--json"]);
     assert_eq!(status["can_approve"], true, "{status}");
 
     // An open high finding blocks approval on tier 1 until it is remediated.
@@ -189,6 +200,17 @@ fn scripted_review_of_a_seeded_mlflow_version() {
     assert_eq!(
         cli.json(&["review", "status", v, "--json"])["can_approve"],
         true
+    );
+    // `review show` tells each finding's story: raised, then remediated by whom and why.
+    let text = cli.ok(&["review", "show", v]);
+    assert!(
+        text.contains("F-1 High Remediated due 2027-02-28 — Back-test window too short"),
+        "{text}"
+    );
+    assert!(
+        text.contains("by victor.validator@demo.bank at")
+            && text.contains(": Back-test extended to 36 months (evidence JIRA-4711)"),
+        "{text}"
     );
 
     // review.json is deterministic and holds every answer.
@@ -431,7 +453,7 @@ fn a_stale_approval_is_re_approved_through_a_new_review() {
         started["review"]["header"]["evidence"]["run"]["metrics"]["backtest_ks"].is_object(),
         "the new review froze the evidence as the platform shows it now"
     );
-    countersign_e2e::answer_review(&w.cli, v, &started["review"]);
+    countersign_e2e::answer_review(&w.cli, v, &started["review"], "vera.validator@demo.bank");
     approve_as_validator_and_approver(&w, v);
     assert_eq!(w.gate(v, &[]), 0, "re-approved");
 
@@ -467,7 +489,7 @@ fn a_new_review_never_hides_a_reject_and_revalidates_unchanged_evidence() {
     // approved again; the gate passes throughout and both reviews are kept.
     let started = w.cli.json(&["review", "start", "--new", v, "--json"]);
     assert_eq!(started["resumed"], false);
-    countersign_e2e::answer_review(&w.cli, v, &started["review"]);
+    countersign_e2e::answer_review(&w.cli, v, &started["review"], "vera.validator@demo.bank");
     approve_as_validator_and_approver(&w, v);
     assert_eq!(w.gate(v, &[]), 0);
     let superseded = w
@@ -532,7 +554,7 @@ fn a_new_review_never_hides_a_reject_and_revalidates_unchanged_evidence() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(w.gate(v, &[]), 1);
     let again = w.cli.json(&["review", "start", "--new", v, "--json"]);
-    countersign_e2e::answer_review(&w.cli, v, &again["review"]);
+    countersign_e2e::answer_review(&w.cli, v, &again["review"], "vera.validator@demo.bank");
     approve_as_validator_and_approver(&w, v);
     // A machine that never saw the reject (a CI gate with a fresh store) reads it from the
     // superseded review's folder: it blocks there too, not only through this ledger.
@@ -811,6 +833,43 @@ fn the_validation_report_is_written_from_the_cli_and_hostile_text_is_refused() {
         String::from_utf8_lossy(&o.stderr).contains("bob.builder@demo.bank' is the"),
         "{}",
         String::from_utf8_lossy(&o.stderr)
+    );
+    // Nor does a look-alike of the validator: a Cyrillic 'е', another domain (a zero for the
+    // 'o'), an invisible character — none is the roster's validator. (A sub-address is the
+    // same mailbox: the policy folds `vera+x@` onto `vera@` unless `fold_subaddresses = false`.)
+    for who in [
+        "v\u{435}ra.validator@demo.bank",
+        "vera.validator@dem0.bank",
+        "vera.validator\u{200b}@demo.bank",
+    ] {
+        let o = cli.run(&[
+            "--as",
+            who,
+            "review",
+            "report",
+            "set",
+            v,
+            "--section",
+            "conclusion",
+            "--text",
+            "Approve at once.",
+        ]);
+        assert!(!o.status.success(), "{who:?} wrote the report");
+        if who.contains('\u{200b}') {
+            // Refused as an identity before anything: nothing is recorded under a name that
+            // reads as someone else's.
+            assert_eq!(o.status.code(), Some(4));
+            assert!(
+                String::from_utf8_lossy(&o.stderr).contains("invisible character U+200B"),
+                "{}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
+    }
+    assert_eq!(
+        cli.json(&["review", "report", "show", v, "--json"])["report"],
+        shown["report"],
+        "no look-alike changed the report"
     );
     // The Markdown report carries what was written; a hostile heading cannot restyle it.
     cli.ok(&[

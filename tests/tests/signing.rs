@@ -72,7 +72,7 @@ fn gate(cli: &Cli, v: &str) -> (i32, String) {
 fn countersign_signatures_verify_with_ssh_keygen_and_back() {
     let cli = demo();
     let v = "models:/claims-triage/1";
-    complete_review(&cli, v);
+    complete_review(&cli, v, "vera.validator@demo.bank");
     let o = sign(
         &cli,
         "vera.validator@demo.bank",
@@ -248,7 +248,7 @@ fn passphrase_keys_and_ssh_agent() {
     let wrong = cli.data.path().join("wrong.txt");
     std::fs::write(&wrong, "nope").expect("wrong");
     let v = "models:/kyc-name-screening/1";
-    complete_review(&cli, v);
+    complete_review(&cli, v, "victor.validator@demo.bank");
     let o = cli.run(&[
         "sign",
         v,
@@ -474,7 +474,7 @@ fn separation_of_duties_is_enforced_at_sign_time() {
     let cli = demo();
     // Bob built the demo versions; the roster makes him a validator, yet he may not sign.
     let v = "models:/sepsis-early-warning/1";
-    complete_review(&cli, v);
+    complete_review(&cli, v, "vera.validator@demo.bank");
     let o = sign(
         &cli,
         "bob.builder@demo.bank",

@@ -430,7 +430,7 @@ fn what_the_review_relied_on_changing_makes_the_approval_stale_by_name() {
     std::fs::write(&target, b"weights outside the platform\n").expect("target");
     std::fs::remove_file(&pkl).expect("rm");
     std::os::unix::fs::symlink(&target, &pkl).expect("symlink");
-    countersign_e2e::complete_review(&w.cli, v);
+    countersign_e2e::complete_review(&w.cli, v, "vera.validator@demo.bank");
     let o = w.sign("vera.validator@demo.bank", v, "validator", "approve");
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(

@@ -113,6 +113,22 @@ fn review_sign_and_export_in_a_real_terminal() {
         let want = format!("{}/5 answered", 4 + i);
         t.wait_for(&want, |s| s.contains(&want));
     }
+    // The tier's report: `w` opens the first required section not written (the rating, then
+    // the conclusion).
+    t.wait_for("the report blocking", |s| {
+        s.contains("ready for decision") && s.contains("the validation report lacks")
+    });
+    for (text, want) in [
+        ("Satisfactory", "Overall rating saved"),
+        ("Fit for purpose.", "Conclusion and opinion saved"),
+    ] {
+        t.keys(&["w"]);
+        t.wait_for("the section picker", |s| s.contains("REQUIRED"));
+        t.keys(&["Enter"]);
+        t.text(text);
+        t.keys(&["C-s"]);
+        t.wait_for(want, |s| s.contains(want));
+    }
     t.wait_for("readiness", |s| {
         s.contains("ready for decision; nothing blocks an approval")
     });

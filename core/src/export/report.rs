@@ -224,6 +224,75 @@ fn opt(v: &Option<String>) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
+/// The version's lineage as rows (link, identifier, detail): the version, its run, code,
+/// configuration, datasets, logged model, and each evaluation with the datasets it evaluated
+/// on. Shared by the report and the audit pack.
+pub fn lineage_rows(d: &PackData) -> Vec<Vec<String>> {
+    let e = &d.evidence;
+    let mut rows = vec![vec![
+        "version".into(),
+        d.version.to_string(),
+        format!("source {}", e.version.source),
+    ]];
+    if let Some(r) = &e.run {
+        rows.push(vec![
+            "run".into(),
+            r.run_id.clone(),
+            format!(
+                "{} in {} by {}",
+                r.run_name,
+                opt(&r.experiment_name),
+                opt(&r.user)
+            ),
+        ]);
+        rows.push(vec![
+            "code".into(),
+            opt(&r.git_commit),
+            format!("{} {}", opt(&r.git_repo), opt(&r.source_name)),
+        ]);
+        rows.push(vec![
+            "config".into(),
+            format!("{} params", r.params.len()),
+            "see Evidence".into(),
+        ]);
+    }
+    for x in &e.datasets {
+        rows.push(vec![
+            format!("dataset ({})", x.context),
+            x.digest.clone(),
+            format!("{} from {} ({})", x.name, x.source, x.source_type),
+        ]);
+    }
+    if let Some(m) = &e.logged_model {
+        rows.push(vec![
+            "logged model".into(),
+            m.model_id.clone(),
+            format!("{} {}", m.name, m.status),
+        ]);
+    }
+    for r in &e.evaluations {
+        rows.push(vec![
+            "evaluation".into(),
+            r.run_id.clone(),
+            format!("{} by {}", r.run_name, opt(&r.user)),
+        ]);
+        for x in &r.datasets {
+            rows.push(vec![
+                format!(
+                    "evaluated on ({})",
+                    crate::lineage::evaluation_context(&x.context)
+                ),
+                x.digest.clone(),
+                format!(
+                    "{} from {} ({}), by {}",
+                    x.name, x.source, x.source_type, r.run_name
+                ),
+            ]);
+        }
+    }
+    rows
+}
+
 /// One checklist item's cells: automatic result, answer with who and when, and the note
 /// with its evidence references. Shared by the report and the audit pack.
 pub fn item_cells(i: &crate::review::RecordItem) -> (String, String, String) {
@@ -543,6 +612,8 @@ pub fn markdown(d: &PackData, comparisons: &[MetricComparison]) -> String {
     s.push_str("### Datasets\n\n");
     let ds = dataset_rows(d);
     table(&mut s, &["Context", "Name", "Digest", "Source"], &ds);
+    s.push_str("### Lineage\n\n");
+    table(&mut s, &["Link", "Identifier", "Detail"], &lineage_rows(d));
     s.push_str("## 5. Checklist results\n\n");
     for (area, rows) in checklist_by_area(d) {
         s.push_str(&format!("### {}\n\n", esc(&area)));

@@ -273,6 +273,49 @@ fn an_expired_condition_and_a_breach_are_due_by_the_policys_days() {
 }
 
 #[test]
+fn a_look_ahead_sees_a_conditional_approval_lapse() {
+    let mut w = World::new(
+        vec![model("pd", "1", &[("champion", "1")], &[])],
+        vec![version("pd", "1", "2026-01-02")],
+    );
+    // Approved with conditions that expire on 2027-03-31; it counts today.
+    let mut vv = approved_pair("2026-11-10", "2026-11-11");
+    vv.approvals[1].decision = Decision::ApproveWithConditions;
+    vv.approvals[1].expires_at = Some("2027-03-31T00:00:00Z".into());
+    w.verdicts.insert("models:/pd/1".into(), vv.clone());
+    assert!(w.queue("2026-12-01").is_empty(), "nothing due today");
+    let required = w.policy.required_roles(Some("1"));
+    // The day of the expiry it still counts.
+    let mut on_the_day = vv.clone();
+    on_the_day.as_of(day("2027-03-31"), &required);
+    assert_eq!(on_the_day, vv);
+    // The day after: it no longer counts and the version is no longer approved.
+    let mut after = vv.clone();
+    after.as_of(day("2027-04-01"), &required);
+    assert!(!after.approved && !after.approvals[1].counts);
+    assert!(
+        after.approvals[0].counts,
+        "the validator's approval has no expiry"
+    );
+    w.verdicts.insert("models:/pd/1".into(), after);
+    let q = w.queue("2027-04-01");
+    let pd = q.iter().find(|i| i.name == "pd").expect("queued");
+    assert!(kinds(pd).contains(&ReasonKind::ConditionExpired), "{pd:?}");
+    assert_eq!(pd.due.as_deref(), Some("2027-03-31"));
+    assert_eq!(pd.days_overdue, 1);
+    // A second, unconditional approval by the same role keeps it approved.
+    let mut covered = vv.clone();
+    covered.approvals.push(verdict(
+        Role::Approver,
+        Decision::Approve,
+        "amy@bank",
+        "2026-11-12",
+    ));
+    covered.as_of(day("2027-04-01"), &required);
+    assert!(covered.approved);
+}
+
+#[test]
 fn a_new_version_and_an_alias_on_an_unapproved_version_need_review() {
     let mut w = World::new(
         vec![model("pd", "1", &[("champion", "2")], &[])],

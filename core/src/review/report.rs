@@ -153,17 +153,23 @@ pub fn check(section: Section, text: &str, policy: &LoadedPolicy) -> Result<Stri
     Ok(text.to_string())
 }
 
+/// The sections tier `tier` of `policy` requires before an approval (none for a tier the
+/// policy does not name).
+pub fn required(policy: &LoadedPolicy, tier: &str) -> Vec<Section> {
+    policy
+        .policy
+        .tiers
+        .get(tier)
+        .map(|t| t.report_required.clone())
+        .unwrap_or_default()
+}
+
 /// What stops an approve decision in the report: required sections not written (tier
 /// `tier` of `policy`), and a rating that does not allow approval. `vref` is the version's
 /// URI, for the command that fixes it.
 pub fn blockers(report: &Report, policy: &LoadedPolicy, tier: &str, vref: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let required = policy
-        .policy
-        .tiers
-        .get(tier)
-        .map(|t| t.report_required.clone())
-        .unwrap_or_default();
+    let required = required(policy, tier);
     let missing: Vec<&str> = required
         .iter()
         .filter(|s| report.get(s).is_none_or(|t| t.text.trim().is_empty()))

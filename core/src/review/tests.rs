@@ -176,6 +176,7 @@ fn answers_findings_and_readiness() {
             .unwrap();
         }
     }
+    write_required_report(&mut r, &store, &policy);
     assert!(r.status(&policy, None).can_approve);
 
     // A failed item needs a finding; a high finding blocks only where the tier says so.
@@ -260,6 +261,7 @@ fn high_findings_block_tier_one_until_remediated() {
         )
         .unwrap();
     }
+    write_required_report(&mut r, &store, &policy);
     assert!(r.status(&policy, None).can_approve);
     r.add_finding(
         &store,
@@ -523,14 +525,103 @@ fn a_new_review_supersedes_and_carries_open_findings() {
     assert!(!String::from_utf8_lossy(&first.record().to_canonical_json()).contains("supersedes"));
 }
 
+/// Writes every report section `r`'s tier requires (the rating: the best of the scale), after
+/// checking that their absence blocks approval.
+fn write_required_report(r: &mut Review, store: &Store, policy: &LoadedPolicy) {
+    let required = super::report::required(policy, &r.header.tier);
+    assert!(!required.is_empty(), "the default policy requires a report");
+    assert!(
+        !r.status(policy, None).can_approve,
+        "an unwritten report blocks"
+    );
+    for s in required {
+        let text = if s == super::report::Section::Rating {
+            policy.policy.report.ratings[0].clone()
+        } else {
+            format!("{} of the review", s.title())
+        };
+        r.set_report(store, policy, s, &text, Some("vera".into()))
+            .unwrap();
+    }
+}
+
+/// The default policy's tier-1 report requirement.
+const DEFAULT_TIER1_REPORT: &str = "report_required = [\"executive_summary\", \"scope\", \"rating\", \"conclusion\", \"model_limitations\", \"validation_limitations\"]\n";
+
+/// The default policy's rating scale.
+const DEFAULT_REPORT: &str = "[report]\nratings = [\"satisfactory\", \"satisfactory_with_findings\", \"unsatisfactory\"]\nnot_approvable = [\"unsatisfactory\"]\n";
+
+/// The default policy with `tier1` as tier 1's report requirement and `report` as its
+/// `[report]` table.
+fn with_report(tier1: &str, report: &str) -> String {
+    let base = LoadedPolicy::default_policy().unwrap().text;
+    assert!(base.contains(DEFAULT_TIER1_REPORT) && base.contains(DEFAULT_REPORT));
+    base.replacen(DEFAULT_TIER1_REPORT, tier1, 1)
+        .replacen(DEFAULT_REPORT, report, 1)
+}
+
 /// The default policy with tier 1 requiring the report's main sections.
 fn requiring_report() -> LoadedPolicy {
-    let text = LoadedPolicy::default_policy().unwrap().text.replacen(
-        "[tiers.1]\n",
-        "[tiers.1]\nreport_required = [\"executive_summary\", \"scope\", \"rating\", \"conclusion\"]\n",
-        1,
+    let text = with_report(
+        "report_required = [\"executive_summary\", \"scope\", \"rating\", \"conclusion\"]\n",
+        DEFAULT_REPORT,
     );
     LoadedPolicy::from_text(&text, None).unwrap()
+}
+
+#[test]
+fn the_default_policy_requires_the_report_by_tier() {
+    use super::report::Section::*;
+    let p = LoadedPolicy::default_policy().unwrap();
+    let req = |t: &str| p.policy.tiers[t].report_required.clone();
+    assert_eq!(
+        req("1"),
+        vec![
+            ExecutiveSummary,
+            Scope,
+            Rating,
+            Conclusion,
+            ModelLimitations,
+            ValidationLimitations
+        ]
+    );
+    assert_eq!(req("2"), vec![ExecutiveSummary, Rating, Conclusion]);
+    assert_eq!(req("3"), vec![Rating, Conclusion]);
+}
+
+#[test]
+fn a_not_approvable_rating_spelled_differently_from_the_scale_still_refuses() {
+    use super::report::Section;
+    let (_d, store, key, _) = demo();
+    let text = with_report(
+        "report_required = [\"rating\"]\n",
+        "[report]\nratings = [\"Satisfactory\", \"Needs Improvement\", \"Unsatisfactory\"]\nnot_approvable = [\"needs-improvement\", \"UNSATISFACTORY\"]\n",
+    );
+    let policy = LoadedPolicy::from_text(&text, None).unwrap();
+    let v = vref("models:/retail-pd-scorecard/3");
+    let (mut r, _) = start(&store, &key, &policy, &v, Some("vera".into())).unwrap();
+    for typed in ["NEEDS_IMPROVEMENT", "needs improvement", "unsatisfactory"] {
+        r.set_report(&store, &policy, Section::Rating, typed, None)
+            .unwrap();
+        let stored = r.report[&Section::Rating].text.clone();
+        assert!(
+            stored == "Needs Improvement" || stored == "Unsatisfactory",
+            "stored in the scale's spelling: {stored}"
+        );
+        assert!(
+            crate::approval::sign::review_blockers(&r.record(), &policy)
+                .iter()
+                .any(|b| b.contains(&format!("the overall rating is '{stored}'"))),
+            "{typed}: approvable"
+        );
+    }
+    r.set_report(&store, &policy, Section::Rating, "satisfactory", None)
+        .unwrap();
+    assert!(
+        !crate::approval::sign::review_blockers(&r.record(), &policy)
+            .iter()
+            .any(|b| b.contains("overall rating"))
+    );
 }
 
 #[test]
@@ -648,7 +739,6 @@ fn report_sections_are_checked_attributed_and_block_approval_until_written() {
 
 #[test]
 fn a_policy_rating_scale_must_be_consistent() {
-    let base = LoadedPolicy::default_policy().unwrap().text;
     for (add, why) in [
         ("[report]\nratings = []\n", "report.ratings must list"),
         (
@@ -660,17 +750,13 @@ fn a_policy_rating_scale_must_be_consistent() {
             "not one of report.ratings",
         ),
     ] {
-        let e = LoadedPolicy::from_text(&format!("{base}\n{add}"), None)
+        let e = LoadedPolicy::from_text(&with_report(DEFAULT_TIER1_REPORT, add), None)
             .unwrap_err()
             .to_string();
         assert!(e.contains(why), "{add}: {e}");
     }
     let e = LoadedPolicy::from_text(
-        &base.replacen(
-            "[tiers.1]\n",
-            "[tiers.1]\nreport_required = [\"summary\"]\n",
-            1,
-        ),
+        &with_report("report_required = [\"summary\"]\n", DEFAULT_REPORT),
         None,
     )
     .unwrap_err()

@@ -11,14 +11,17 @@ impl Store {
     /// was first seen: `today` for one not seen before. With `forget`, triggers of the
     /// platform that no longer fire are forgotten, so one that fires again later counts from
     /// then; a look that saw less than everything (offline, a version it could not verify)
-    /// passes `false`, so it never restarts a clock.
+    /// passes `false`, so it never restarts a clock. Without `record` nothing is written (a
+    /// look at another date): a trigger not seen before counts from `today` all the same.
     pub fn triggers_seen(
         &self,
         platform: &str,
         firing: &BTreeSet<(String, String)>,
         today: &str,
         forget: bool,
+        record: bool,
     ) -> Result<BTreeMap<(String, String), String>> {
+        let forget = forget && record;
         let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
         let mut known = BTreeMap::new();
         {
@@ -51,6 +54,7 @@ impl Store {
         for key in firing {
             let first = match known.get(key) {
                 Some(d) => d.clone(),
+                None if !record => today.to_string(),
                 None => {
                     tx.execute(
                         "INSERT INTO trigger_seen (platform, version, reason, first_seen) VALUES (?1, ?2, ?3, ?4)",
@@ -64,5 +68,45 @@ impl Store {
         }
         tx.commit().map_err(|e| self.err(e))?;
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn firing(pairs: &[(&str, &str)]) -> BTreeSet<(String, String)> {
+        pairs
+            .iter()
+            .map(|(v, r)| (v.to_string(), r.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_look_that_records_nothing_neither_remembers_nor_forgets() {
+        let s = Store::in_memory().unwrap();
+        let a = ("models:/m/1", "evidence_changed");
+        let b = ("models:/m/2", "monitoring_breach");
+        let seen = s
+            .triggers_seen("p", &firing(&[a]), "2027-01-01", true, true)
+            .unwrap();
+        assert_eq!(seen.values().next().map(String::as_str), Some("2027-01-01"));
+        // A look at another date: b counts from that look's day but is not kept, and a (not
+        // firing in it) is not forgotten.
+        let seen = s
+            .triggers_seen("p", &firing(&[b]), "2027-03-01", true, false)
+            .unwrap();
+        assert_eq!(seen.len(), 1);
+        assert_eq!(seen.values().next().map(String::as_str), Some("2027-03-01"));
+        let seen = s
+            .triggers_seen("p", &firing(&[a, b]), "2027-02-01", false, true)
+            .unwrap();
+        let day = |k: (&str, &str)| seen[&(k.0.to_string(), k.1.to_string())].clone();
+        assert_eq!(day(a), "2027-01-01", "a was remembered through the look");
+        assert_eq!(
+            day(b),
+            "2027-02-01",
+            "b was first recorded now, not by the look"
+        );
     }
 }

@@ -1075,12 +1075,7 @@ impl Workspace {
             .store
             .model(&self.session.key, &vref.name)?
             .and_then(|m| m.owner);
-        let report_required = policy
-            .policy
-            .tiers
-            .get(&review.header.tier)
-            .map(|t| t.report_required.clone())
-            .unwrap_or_default();
+        let report_required = crate::review::report::required(policy, &review.header.tier);
         Ok(ReviewPage {
             review,
             status,
@@ -1098,20 +1093,11 @@ impl Workspace {
     /// over the stored evidence. The model's status does not change.
     pub fn review_preview(&self, version: &str) -> Result<ReviewPage> {
         let vref = self.resolve_local(version)?;
-        // As `review_open` decides: the review under way is shown from the store with no look
-        // at the platform, unless an explicit --policy would draft anew.
-        let existing = review::load_latest(&self.session.store, &self.session.key, &vref)?;
-        if let Some(existing) = &existing {
-            if self.config.policy.value.is_none() {
-                return self.review_page(existing.clone(), true);
-            }
+        // As `review_open` decides: the review under way is shown from the store.
+        if let Some(existing) = self.under_way(&vref)? {
+            return self.review_page(existing, true);
         }
         let (policy, note) = self.drafting();
-        if let Some(existing) = existing {
-            if existing.header.policy_sha256 == policy.sha256 {
-                return self.review_page(existing, true);
-            }
-        }
         let reviewer = self.acting_identity("a review").ok();
         let (review, _) = review::preview(
             &self.session.store,
@@ -1126,20 +1112,30 @@ impl Workspace {
         Ok(page)
     }
 
+    /// The review that opening `vref` resumes and looking at it shows: the latest one, read
+    /// from the store with no look at the platform (a slow server must not hold a screen, and
+    /// a failed look must not start another review over it) — unless an explicit --policy
+    /// differs from the one it was drafted under, which drafts anew. (A different built-in or
+    /// pinned policy is a reason for `review_new`, not a surprise.)
+    fn under_way(&self, vref: &VersionRef) -> Result<Option<Review>> {
+        let Some(existing) = review::load_latest(&self.session.store, &self.session.key, vref)?
+        else {
+            return Ok(None);
+        };
+        if self.config.policy.value.is_none()
+            || existing.header.policy_sha256 == self.drafting().0.sha256
+        {
+            return Ok(Some(existing));
+        }
+        Ok(None)
+    }
+
     /// Starts a review of a version, or resumes the one under way; the page's note says
     /// what the reviewer should know of the policy it is drafted under.
     pub fn review_open(&self, version: &str) -> Result<ReviewPage> {
         let vref = self.resolve_local(version)?;
-        // The review under way is resumed from the store, with no look at the platform (a
-        // slow server must not hold a screen, and a failed look must not start another
-        // review over it). A different policy is a reason for `review_new`, not a surprise;
-        // only an explicit --policy drafts anew when it differs.
-        if self.config.policy.value.is_none() {
-            if let Some(existing) =
-                review::load_latest(&self.session.store, &self.session.key, &vref)?
-            {
-                return self.review_page(existing, true);
-            }
+        if let Some(existing) = self.under_way(&vref)? {
+            return self.review_page(existing, true);
         }
         let (policy, note) = self.drafting();
         let (review, resumed) = review::start(

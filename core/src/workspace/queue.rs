@@ -22,6 +22,12 @@ pub struct QueueOptions {
     /// Judge approvals from the ledger (the last verification here) instead of the platform.
     #[serde(default)]
     pub offline: bool,
+    /// Judge the queue as on this date (YYYY-MM-DD) instead of today: what falls due by then
+    /// (a condition expiring, the calendar). Records nothing: triggers first seen are not
+    /// remembered from a look at another date.
+    #[serde(default)]
+    #[ts(optional)]
+    pub as_of: Option<String>,
 }
 
 /// What `countersign assign` recorded.
@@ -39,7 +45,8 @@ impl Workspace {
     /// Who is acting, for a record that must name them: the workspace's identity (`--as`,
     /// environment, config file), else the login name; an error saying how to set one.
     pub(super) fn acting_identity(&self, what: &str) -> Result<String> {
-        self.identity
+        let who = self
+            .identity
             .clone()
             .filter(|s| !s.trim().is_empty())
             .or_else(|| self.config.acting_identity())
@@ -47,7 +54,15 @@ impl Workspace {
                 what: "identity",
                 input: String::new(),
                 reason: format!("none is configured, and {what} records who made it: pass --as PRINCIPAL, set COUNTERSIGN_IDENTITY, or write `identity = \"…\"` in the config file"),
-            })
+            })?;
+        // Nothing is recorded under a name that reads as someone else's: the same rule as
+        // for a signer (control and invisible characters, mixed scripts).
+        crate::identity::check_signer(&who).map_err(|reason| Error::InvalidInput {
+            what: "identity",
+            input: crate::display::escape(&who).into_owned(),
+            reason: format!("{reason}; {what} is recorded under it: pass --as with the name as the roster writes it"),
+        })?;
+        Ok(who)
     }
 
     /// The policy whose roster says who may act: the newest trusted release's where a root is
@@ -64,6 +79,18 @@ impl Workspace {
     /// platform (as `verify --all` does) unless `offline`, or no trust root is pinned, when
     /// the ledger's last verdicts are used and the queue says so.
     pub fn queue(&self, opts: &QueueOptions, today: &str) -> Result<Queue> {
+        let seen_on = today;
+        let today = match &opts.as_of {
+            Some(d) => {
+                crate::inventory::parse_day(d).ok_or_else(|| Error::InvalidInput {
+                    what: "--as-of",
+                    input: d.clone(),
+                    reason: "write the date as YYYY-MM-DD".into(),
+                })?;
+                d.as_str()
+            }
+            None => today,
+        };
         let store = &self.session.store;
         let key = self.session.key.clone();
         let mine = if opts.mine {
@@ -135,6 +162,16 @@ impl Workspace {
             input: today.to_string(),
             reason: "write YYYY-MM-DD".into(),
         })?;
+        // A look ahead: conditional approvals that will have expired by then no longer count.
+        if opts.as_of.is_some() {
+            for (vref, vv) in verdicts.iter_mut() {
+                let tier = crate::uri::VersionRef::parse(vref)
+                    .ok()
+                    .and_then(|r| all.iter().find(|m| m.name == r.name))
+                    .and_then(|m| m.risk_tier.clone());
+                vv.as_of(day, &policy.required_roles(tier.as_deref()));
+            }
+        }
         // The monitoring runs of every version the queue may judge (in production, with
         // approvals, or a model's newest), where the policy reads breaches from runs.
         let mut monitoring = BTreeMap::new();
@@ -185,7 +222,13 @@ impl Workspace {
         // Sightings are recorded over the whole inventory, so a filtered look never makes
         // the store forget a trigger of another tier.
         let complete = judged == "verified" && unverified.is_empty();
-        let seen = store.triggers_seen(&key, &queue::timed_triggers(&whole), today, complete)?;
+        let seen = store.triggers_seen(
+            &key,
+            &queue::timed_triggers(&whole),
+            seen_on,
+            complete,
+            opts.as_of.is_none(),
+        )?;
         let mut items = queue::build(
             &queue::Input {
                 models: &models,

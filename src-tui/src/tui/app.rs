@@ -595,10 +595,10 @@ impl App {
                 }
                 Err(e) => self.status = format!("review queue: {e}"),
             },
-            super::jobs::JobDone::Report(out, r) => {
+            super::jobs::JobDone::Report(what, out, r) => {
                 self.status = match r {
-                    Ok(()) => format!("portfolio report written to {}", out.display()),
-                    Err(e) => format!("report failed: {e}"),
+                    Ok(()) => format!("{what} written to {}", out.display()),
+                    Err(e) => format!("the {what} was not written: {e}"),
                 }
             }
         }
@@ -662,8 +662,27 @@ impl App {
                 ws.export_portfolio(&out, countersign_core::workspace::ReportFormat::Pdf)
             });
             match result {
-                Ok(path) => super::jobs::JobDone::Report(path, Ok(())),
-                Err(e) => super::jobs::JobDone::Report(out, Err(e.to_string())),
+                Ok(path) => super::jobs::JobDone::Report("portfolio report".into(), path, Ok(())),
+                Err(e) => {
+                    super::jobs::JobDone::Report("portfolio report".into(), out, Err(e.to_string()))
+                }
+            }
+        });
+    }
+
+    fn export_validation_report(&mut self) {
+        let Some(v) = self.selected_version() else {
+            return;
+        };
+        let out = self
+            .ws
+            .export_path(&format!("{}-v{}-report", v.name, v.version), ".pdf");
+        let what = format!("validation report of {v}");
+        self.start_job(format!("writing the {what}"), move |ws| {
+            let result = ws.and_then(|ws| ws.export_report(&v.to_string(), &out, &mut |_| {}));
+            match result {
+                Ok(path) => super::jobs::JobDone::Report(what, path, Ok(())),
+                Err(e) => super::jobs::JobDone::Report(what, out, Err(e.to_string())),
             }
         });
     }
@@ -826,6 +845,10 @@ impl App {
                 }
                 Some(Action::Export) => {
                     self.export_pack();
+                    return Effect::None;
+                }
+                Some(Action::ExportValidationReport) => {
+                    self.export_validation_report();
                     return Effect::None;
                 }
                 Some(Action::Lineage) => {
@@ -1001,6 +1024,7 @@ impl App {
             Action::Review
             | Action::Sign
             | Action::Export
+            | Action::ExportValidationReport
             | Action::Dashboard
             | Action::Queue
             | Action::FilterTier

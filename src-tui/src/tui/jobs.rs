@@ -38,8 +38,8 @@ pub enum JobDone {
         ReviewJob,
         Box<Result<countersign_core::workspace::ReviewPage, String>>,
     ),
-    /// `P`: the portfolio report.
-    Report(PathBuf, Result<(), String>),
+    /// `P`: the portfolio report; `E`: a version's validation report (what, where, result).
+    Report(String, PathBuf, Result<(), String>),
     /// `Q`: the review queue (approvals verified on the platform).
     Queue(Box<Result<countersign_core::queue::Queue, String>>),
     /// The job's thread stopped without an answer (it panicked).

@@ -42,6 +42,8 @@ pub enum Action {
     Sign,
     /// Export the audit pack.
     Export,
+    /// Export the version's validation report (PDF).
+    ExportValidationReport,
     /// Open the dashboard.
     Dashboard,
     /// Reverse lineage.
@@ -152,6 +154,12 @@ const ACTIONS: &[(Action, &str, &[&str], &str)] = &[
         "sign a decision on the latest version",
     ),
     (Action::Export, "export", &["e"], "export its audit pack"),
+    (
+        Action::ExportValidationReport,
+        "export_validation_report",
+        &["E"],
+        "export its validation report (PDF)",
+    ),
     (
         Action::Lineage,
         "lineage",

@@ -269,9 +269,10 @@ fn review_screen_walks_the_checklist() {
             }
         }
     }
+    // Every item answered: a decision can be made; an approval still waits for the report.
     let screen = render(&mut app, 120, 40);
     assert!(
-        screen.contains("ready for decision; nothing blocks an approval"),
+        screen.contains("ready for decision") && screen.contains("the validation report lacks"),
         "{screen}"
     );
     let super::app::Screen::Review(r) = &app.screen else {
@@ -359,6 +360,25 @@ fn sign_screen_signs_with_the_demo_key_and_shows_refusals() {
                 },
                 None,
             )
+            .unwrap();
+    }
+    // Every item answered, the tier's report not written: refused, saying what is missing.
+    app.on_key(key(KeyCode::Enter));
+    app.on_key(key(KeyCode::Char('y')));
+    app.wait_job();
+    let screen = render(&mut app, 120, 40);
+    assert!(
+        screen.contains("Not signed:") && screen.contains("the validation report lacks"),
+        "{screen}"
+    );
+    for s in countersign_core::review::report::required(&app.ws.policy, &review.header.tier) {
+        let text = if s == countersign_core::review::report::Section::Rating {
+            "satisfactory"
+        } else {
+            "written"
+        };
+        review
+            .set_report(&app.ws.session.store, &app.ws.policy, s, text, None)
             .unwrap();
     }
     app.on_key(key(KeyCode::Enter));
@@ -1059,16 +1079,20 @@ fn the_version_picker_makes_review_act_on_an_older_version() {
 #[test]
 fn the_validation_report_is_written_from_the_review_screen() {
     use countersign_core::review::report::Section;
-    let mut text = countersign_core::policy::LoadedPolicy::default_policy()
+    // Every tier requires the same four sections.
+    let text: String = countersign_core::policy::LoadedPolicy::default_policy()
         .expect("policy")
-        .text;
-    for tier in ["1", "2", "3"] {
-        text = text.replacen(
-            &format!("[tiers.{tier}]\n"),
-            &format!("[tiers.{tier}]\nreport_required = [\"executive_summary\", \"scope\", \"rating\", \"conclusion\"]\n"),
-            1,
-        );
-    }
+        .text
+        .lines()
+        .map(|l| {
+            if l.starts_with("report_required =") {
+                "report_required = [\"executive_summary\", \"scope\", \"rating\", \"conclusion\"]\n"
+                    .to_string()
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
     let policy = countersign_core::policy::LoadedPolicy::from_text(&text, None).expect("policy");
     let (_d, mut app) = demo_app_with(policy);
     select(&mut app, "mortgage-lgd");

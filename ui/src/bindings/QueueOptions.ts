@@ -15,4 +15,10 @@ tier: string | null,
 /**
  * Judge approvals from the ledger (the last verification here) instead of the platform.
  */
-offline: boolean, };
+offline: boolean, 
+/**
+ * Judge the queue as on this date (YYYY-MM-DD) instead of today: what falls due by then
+ * (a condition expiring, the calendar). Records nothing: triggers first seen are not
+ * remembered from a look at another date.
+ */
+as_of?: string, };

@@ -356,69 +356,8 @@ fn inventory(w: &mut Writer, d: &PackData) {
 
 fn lineage(w: &mut Writer, d: &PackData) {
     w.heading("2. Lineage", true);
-    let e = &d.evidence;
     lineage_figure(w, d);
-    let mut rows = vec![vec![
-        "version".into(),
-        d.version.to_string(),
-        format!("source {}", e.version.source),
-    ]];
-    if let Some(r) = &e.run {
-        rows.push(vec![
-            "run".into(),
-            r.run_id.clone(),
-            format!(
-                "{} in {} by {}",
-                r.run_name,
-                opt(&r.experiment_name),
-                opt(&r.user)
-            ),
-        ]);
-        rows.push(vec![
-            "code".into(),
-            opt(&r.git_commit),
-            format!("{} {}", opt(&r.git_repo), opt(&r.source_name)),
-        ]);
-        rows.push(vec![
-            "config".into(),
-            format!("{} params", r.params.len()),
-            "see Evidence".into(),
-        ]);
-    }
-    for x in &e.datasets {
-        rows.push(vec![
-            format!("dataset ({})", x.context),
-            x.digest.clone(),
-            format!("{} from {} ({})", x.name, x.source, x.source_type),
-        ]);
-    }
-    if let Some(m) = &e.logged_model {
-        rows.push(vec![
-            "logged model".into(),
-            m.model_id.clone(),
-            format!("{} {}", m.name, m.status),
-        ]);
-    }
-    for r in &e.evaluations {
-        rows.push(vec![
-            "evaluation".into(),
-            r.run_id.clone(),
-            format!("{} by {}", r.run_name, opt(&r.user)),
-        ]);
-        for x in &r.datasets {
-            rows.push(vec![
-                format!(
-                    "evaluated on ({})",
-                    crate::lineage::evaluation_context(&x.context)
-                ),
-                x.digest.clone(),
-                format!(
-                    "{} from {} ({}), by {}",
-                    x.name, x.source, x.source_type, r.run_name
-                ),
-            ]);
-        }
-    }
+    let rows = crate::export::report::lineage_rows(d);
     w.table(&["Link", "Identifier", "Detail"], &rows);
 }
 

@@ -30,6 +30,17 @@ pub struct Editor {
     pub section: Option<review::report::Section>,
 }
 
+impl Editor {
+    /// What the text is, in words: "the note", "the remediation" or the report section's title.
+    pub fn what(&self) -> String {
+        match (&self.section, &self.remediates) {
+            (Some(s), _) => format!("the {}", s.title().to_lowercase()),
+            (None, Some(_)) => "the remediation".into(),
+            (None, None) => "the note".into(),
+        }
+    }
+}
+
 /// A finding being raised.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FindingForm {
@@ -386,14 +397,15 @@ impl ReviewScreen {
                     self.save_editor(ws, ed);
                 }
                 KeyCode::Esc if ed.text.trim().is_empty() || ed.confirm_discard => {
+                    self.message = Some(format!("{} was not saved", ed.what()));
                     self.editor = None;
-                    self.message = Some("note discarded".into());
                 }
                 KeyCode::Esc => {
                     ed.confirm_discard = true;
-                    self.message = Some(
-                        "the note is not saved: Esc again discards it, Ctrl-S saves it".into(),
-                    );
+                    self.message = Some(format!(
+                        "{} is not saved: Esc again discards it, Ctrl-S saves it",
+                        ed.what()
+                    ));
                 }
                 KeyCode::Enter => ed.text.push('\n'),
                 KeyCode::Backspace => {
