@@ -41,7 +41,7 @@ for m in 00002 00005 00008; do
 done
 "$BIN" --platform "$URI" sync --quiet
 read -r S3 R3 < <(m verify --all)
-COUNTED=$("$BIN" --platform "$URI" verify --all --json | "$PY" -c 'import json,sys; print(sum(1 for v in json.load(sys.stdin) for a in v["approvals"] if a["counts"]))')
+COUNTED=$("$BIN" --platform "$URI" verify --all --json | "$PY" -c 'import json,sys; print(sum(1 for v in json.load(sys.stdin)["versions"] for a in v["approvals"] if a["counts"]))')
 [ "$COUNTED" = 3 ] || { echo "verify --all found $COUNTED approvals that count, expected 3" >&2; exit 1; }
 read -r S4 R4 < <(m export inventory --output "$DATA/portfolio.pdf")
 N=$("$BIN" --platform "$URI" ls --json | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)["models"]))')

@@ -154,7 +154,7 @@ pub(crate) enum ExportCmd {
         /// Output folder (must not exist or be empty) or FILE.zip.
         #[arg(short, long, value_name = "DIR|FILE.zip")]
         output: PathBuf,
-        /// Print JSON.
+        /// Print JSON (its `schema` field names the format: docs/json.md).
         #[arg(long)]
         json: bool,
     },
@@ -200,7 +200,7 @@ pub(crate) struct KeysArgs {
     /// Subcommand.
     #[command(subcommand)]
     pub cmd: Option<KeysCmd>,
-    /// Print JSON.
+    /// Print JSON (its `schema` field names the format: docs/json.md).
     #[arg(long)]
     pub json: bool,
 }
@@ -248,7 +248,7 @@ pub(crate) struct SignArgs {
     /// never signs by accident).
     #[arg(long, short)]
     pub yes: bool,
-    /// Print JSON.
+    /// Print JSON (its `schema` field names the format: docs/json.md).
     #[arg(long)]
     pub json: bool,
 }
@@ -265,7 +265,7 @@ pub(crate) struct VerifyArgs {
     /// Print the ssh-keygen command that checks each approval by hand.
     #[arg(long)]
     pub explain: bool,
-    /// Print JSON.
+    /// Print JSON (its `schema` field names the format: docs/json.md).
     #[arg(long)]
     pub json: bool,
 }
@@ -275,13 +275,13 @@ pub(crate) struct VerifyArgs {
 pub(crate) enum LedgerCmd {
     /// Check the chain; exit 1 when an entry was altered or removed.
     Verify {
-        /// Print JSON.
+        /// Print JSON (its `schema` field names the format: docs/json.md).
         #[arg(long)]
         json: bool,
     },
     /// List the entries.
     Show {
-        /// Print JSON.
+        /// Print JSON (its `schema` field names the format: docs/json.md).
         #[arg(long)]
         json: bool,
     },
@@ -329,7 +329,7 @@ pub(crate) struct StartArgs {
     /// Start a new review even when one exists (it supersedes the latest, which is kept).
     #[arg(long)]
     pub new: bool,
-    /// Print JSON.
+    /// Print JSON (its `schema` field names the format: docs/json.md).
     #[arg(long)]
     pub json: bool,
 }
@@ -339,7 +339,7 @@ pub(crate) struct StartArgs {
 pub(crate) struct VersionJson {
     /// The version, as models:/NAME/VERSION.
     pub version: String,
-    /// Print JSON.
+    /// Print JSON (its `schema` field names the format: docs/json.md).
     #[arg(long)]
     pub json: bool,
 }
@@ -373,7 +373,7 @@ pub(crate) struct AnswerArgs {
     /// Evidence reference (repeatable): an artifact path, document or ticket.
     #[arg(long = "evidence", value_name = "REF")]
     pub evidence: Vec<String>,
-    /// Print JSON.
+    /// Print JSON (its `schema` field names the format: docs/json.md).
     #[arg(long)]
     pub json: bool,
 }
@@ -408,7 +408,7 @@ pub(crate) struct ReportSetArgs {
     /// The text itself.
     #[arg(long)]
     pub text: Option<String>,
-    /// Print JSON.
+    /// Print JSON (its `schema` field names the format: docs/json.md).
     #[arg(long)]
     pub json: bool,
 }
@@ -448,7 +448,7 @@ pub(crate) struct FindingAddArgs {
     /// What the owner will do about it.
     #[arg(long, default_value = "")]
     pub action_plan: String,
-    /// Print JSON.
+    /// Print JSON (its `schema` field names the format: docs/json.md).
     #[arg(long)]
     pub json: bool,
 }
@@ -487,7 +487,7 @@ pub(crate) struct TierArgs {
     /// A rubric answer QUESTION=VALUE (repeatable); otherwise the model's rubric.<id> tags.
     #[arg(long = "answer", value_name = "Q=V")]
     pub answers: Vec<String>,
-    /// Print JSON.
+    /// Print JSON (its `schema` field names the format: docs/json.md).
     #[arg(long)]
     pub json: bool,
 }
@@ -499,7 +499,7 @@ pub(crate) enum PolicyCmd {
     Check {
         /// The policy file [default: the built-in policy].
         file: Option<PathBuf>,
-        /// Print JSON.
+        /// Print JSON (its `schema` field names the format: docs/json.md).
         #[arg(long)]
         json: bool,
     },
@@ -525,7 +525,7 @@ pub(crate) enum PolicyCmd {
     /// Show what the pinned root trusts on the platform: the root chain, each release and its
     /// signers, and why anything else is refused. Exit 2 when no release is trusted.
     Verify {
-        /// Print JSON.
+        /// Print JSON (its `schema` field names the format: docs/json.md).
         #[arg(long)]
         json: bool,
     },
@@ -626,7 +626,7 @@ pub(crate) struct LsArgs {
     /// or "rejected" (the status of the newest version, as the TUI shows it).
     #[arg(long, value_parser = parse_status)]
     pub status: Option<ModelStatus>,
-    /// Print JSON.
+    /// Print JSON (its `schema` field names the format: docs/json.md).
     #[arg(long)]
     pub json: bool,
 }
@@ -668,7 +668,7 @@ pub(crate) struct AssignArgs {
     /// When it is due (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub due: Option<String>,
-    /// Print JSON.
+    /// Print JSON (its `schema` field names the format: docs/json.md).
     #[arg(long)]
     pub json: bool,
 }
@@ -678,7 +678,7 @@ pub(crate) struct AssignArgs {
 pub(crate) struct ShowArgs {
     /// The version, as models:/NAME/VERSION.
     pub version: String,
-    /// Print JSON.
+    /// Print JSON (its `schema` field names the format: docs/json.md).
     #[arg(long)]
     pub json: bool,
 }
@@ -689,7 +689,7 @@ pub(crate) struct LineageArgs {
     /// A dataset digest or source URI.
     #[arg(long, value_name = "DIGEST|SOURCE")]
     pub dataset: String,
-    /// Print JSON.
+    /// Print JSON (its `schema` field names the format: docs/json.md).
     #[arg(long)]
     pub json: bool,
 }
@@ -711,7 +711,7 @@ pub(crate) enum ConfigCmd {
     /// Every setting with its value and origin (flag, env var, config file, default); secrets
     /// are shown as (set).
     Show {
-        /// Print JSON.
+        /// Print JSON (its `schema` field names the format: docs/json.md).
         #[arg(long)]
         json: bool,
     },

@@ -109,10 +109,12 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
 fn cmd_config_show(config: &Config, json: bool) -> Result<()> {
     let shown = config.show();
     if json {
-        return output::json(&serde_json::json!({
-            "schema": "countersign.config/v1",
-            "settings": shown,
-        }));
+        return output::json(
+            "countersign.config/v1",
+            &serde_json::json!({
+                "settings": shown,
+            }),
+        );
     }
     let rows: Vec<Vec<String>> = shown
         .iter()
@@ -160,7 +162,7 @@ fn do_sync(ws: &mut Workspace, full: bool, quiet: bool) -> Result<SyncReport> {
 fn cmd_sync(mut ws: Workspace, a: SyncArgs) -> Result<()> {
     let r = do_sync(&mut ws, a.full, a.quiet)?;
     if a.json {
-        return output::json(&r);
+        return output::json("countersign.sync/v1", &r);
     }
     let c = &r.changes;
     println!("Synced {}", r.platform);
@@ -235,7 +237,7 @@ fn cmd_ls(ws: &Workspace, a: LsArgs) -> Result<()> {
         view.models.retain(|m| status_of(&m.model.name) == *want);
     }
     if a.json {
-        return output::json(&view);
+        return output::json("countersign.inventory/v1", &view);
     }
     if view.synced_at.is_none() {
         eprintln!(
@@ -291,13 +293,16 @@ fn cmd_show(ws: &Workspace, a: ShowArgs) -> Result<()> {
     let (r, model, evidence, lineage) = (page.version, page.model, page.evidence, page.lineage);
     let hash = evidence.sha256();
     if a.json {
-        return output::json(&serde_json::json!({
-            "version": r,
-            "model": model,
-            "evidence_sha256": hash,
-            "evidence": evidence,
-            "lineage": lineage,
-        }));
+        return output::json(
+            "countersign.version/v1",
+            &serde_json::json!({
+                "version": r,
+                "model": model,
+                "evidence_sha256": hash,
+                "evidence": evidence,
+                "lineage": lineage,
+            }),
+        );
     }
     say!("{}", r);
     if let Some(m) = &model {
@@ -413,7 +418,10 @@ fn cmd_evidence(ws: &Workspace, a: ShowArgs) -> Result<()> {
 fn cmd_lineage(ws: &Workspace, a: LineageArgs) -> Result<()> {
     let uses = ws.dataset_users(&a.dataset)?;
     if a.json {
-        return output::json(&uses);
+        return output::json(
+            "countersign.lineage/v1",
+            &serde_json::json!({ "dataset": a.dataset, "uses": uses }),
+        );
     }
     if uses.is_empty() {
         say!(

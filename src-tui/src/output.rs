@@ -36,9 +36,16 @@ pub(crate) fn stderr_is_tty() -> bool {
     std::io::stderr().is_terminal()
 }
 
-/// Prints pretty JSON to stdout.
-pub(crate) fn json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(v)?);
+/// Prints `v` as pretty JSON to stdout, carrying `"schema": schema` (docs/json.md lists
+/// every command's schema and fields; a change of shape bumps its version). `v` must be a
+/// JSON object: a list is given a name by the caller.
+pub(crate) fn json<T: serde::Serialize>(schema: &str, v: &T) -> anyhow::Result<()> {
+    let mut value = serde_json::to_value(v)?;
+    let Some(object) = value.as_object_mut() else {
+        anyhow::bail!("internal error: the {schema} output is not a JSON object");
+    };
+    object.insert("schema".into(), schema.into());
+    println!("{}", serde_json::to_string_pretty(&value)?);
     Ok(())
 }
 

@@ -116,26 +116,28 @@ fn release(ws: &Workspace, config: &Config, a: ReleaseArgs) -> Result<()> {
 fn verify(ws: &Workspace, json: bool) -> Result<()> {
     let t: Trust = ws.trust_report()?;
     if json {
-        output::json(&serde_json::json!({
-            "schema": "countersign.trust/v1",
-            "pinned_root_sha256": t.pinned_sha256,
-            "roots": t.chain.iter().map(|c| serde_json::json!({
-                "version": c.root.version,
-                "sha256": c.root.sha256,
-                "members": c.root.principals(),
-                "release_threshold": c.root.release_threshold,
-                "root_threshold": c.root.root_threshold,
-            })).collect::<Vec<_>>(),
-            "releases": t.releases.iter().map(|r| serde_json::json!({
-                "version": r.manifest.version,
-                "sha256": r.sha256,
-                "root_version": r.root_version,
-                "signers": r.signers,
-                "policy_sha256": r.policy.sha256,
-                "platforms": r.manifest.platforms,
-            })).collect::<Vec<_>>(),
-            "refused": t.refused,
-        }))?;
+        output::json(
+            "countersign.trust/v1",
+            &serde_json::json!({
+                "pinned_root_sha256": t.pinned_sha256,
+                "roots": t.chain.iter().map(|c| serde_json::json!({
+                    "version": c.root.version,
+                    "sha256": c.root.sha256,
+                    "members": c.root.principals(),
+                    "release_threshold": c.root.release_threshold,
+                    "root_threshold": c.root.root_threshold,
+                })).collect::<Vec<_>>(),
+                "releases": t.releases.iter().map(|r| serde_json::json!({
+                    "version": r.manifest.version,
+                    "sha256": r.sha256,
+                    "root_version": r.root_version,
+                    "signers": r.signers,
+                    "policy_sha256": r.policy.sha256,
+                    "platforms": r.manifest.platforms,
+                })).collect::<Vec<_>>(),
+                "refused": t.refused,
+            }),
+        )?;
     } else {
         say!(
             "Pinned root {} (sha256:{})",

@@ -17,7 +17,7 @@ pub(crate) fn queue(ws: &Workspace, a: QueueArgs) -> Result<()> {
     };
     let q = ws.queue(&opts, &inventory::today())?;
     if a.json {
-        return output::json(&q);
+        return output::json(countersign_core::queue::SCHEMA, &q);
     }
     if q.judged != "verified" {
         eprintln!(
@@ -111,7 +111,7 @@ pub(crate) fn queue(ws: &Workspace, a: QueueArgs) -> Result<()> {
 pub(crate) fn assign(ws: &Workspace, a: AssignArgs) -> Result<()> {
     let done = ws.assign(&a.version, &a.to, a.role, a.due)?;
     if a.json {
-        return output::json(&done);
+        return output::json("countersign.assignment/v1", &done);
     }
     say!(
         "Assigned {} to {} as {}{} ({}).",

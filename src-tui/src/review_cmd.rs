@@ -28,11 +28,14 @@ pub(crate) fn policy_check(file: Option<&Path>, json: bool) -> Result<()> {
         .map(|f| f.display().to_string())
         .unwrap_or_else(|| "built-in default policy".into());
     if json {
-        return output::json(&serde_json::json!({
-            "file": shown, "ok": true, "sha256": p.sha256, "name": p.policy.name, "version": p.policy.version,
-            "tiers": p.policy.tiers.keys().collect::<Vec<_>>(), "checklist_items": p.policy.checklist.len(),
-            "rubric_questions": p.policy.rubric.questions.len(), "roster": p.policy.roster.len(),
-        }));
+        return output::json(
+            "countersign.policy-check/v1",
+            &serde_json::json!({
+                "file": shown, "ok": true, "sha256": p.sha256, "name": p.policy.name, "version": p.policy.version,
+                "tiers": p.policy.tiers.keys().collect::<Vec<_>>(), "checklist_items": p.policy.checklist.len(),
+                "rubric_questions": p.policy.rubric.questions.len(), "roster": p.policy.roster.len(),
+            }),
+        );
     }
     say!("{}: ok", shown);
     say!(
@@ -112,7 +115,7 @@ pub(crate) fn tier(ws: &Workspace, a: TierArgs) -> Result<()> {
     }
     let assessment = ws.tier(&name, &answers)?;
     if a.json {
-        return output::json(&assessment);
+        return output::json("countersign.tier/v1", &assessment);
     }
     say!(
         "{}: rubric of policy {} ({})",
@@ -167,9 +170,12 @@ pub(crate) fn run(ws: &Workspace, cmd: ReviewCmd) -> Result<()> {
             };
             let (review, status) = (&page.review, &page.status);
             if json {
-                return output::json(&serde_json::json!({
-                    "resumed": page.resumed, "review": review, "status": status, "note": page.note,
-                }));
+                return output::json(
+                    "countersign.review-page/v1",
+                    &serde_json::json!({
+                        "resumed": page.resumed, "review": review, "status": status, "note": page.note,
+                    }),
+                );
             }
             say!(
                 "{} review {} of {} (tier {}, policy {} {}, evidence {}){}",
@@ -197,11 +203,13 @@ pub(crate) fn run(ws: &Workspace, cmd: ReviewCmd) -> Result<()> {
         ReviewCmd::List(VersionJson { version, json }) => {
             let list = ws.review_list(&version)?;
             if json {
-                return output::json(&serde_json::json!({
-                    "schema": "countersign.review-list/v1",
-                    "version": ws.resolve_local(&version)?.to_string(),
-                    "reviews": list,
-                }));
+                return output::json(
+                    "countersign.review-list/v1",
+                    &serde_json::json!({
+                        "version": ws.resolve_local(&version)?.to_string(),
+                        "reviews": list,
+                    }),
+                );
             }
             if list.is_empty() {
                 say!(
@@ -270,7 +278,10 @@ pub(crate) fn run(ws: &Workspace, cmd: ReviewCmd) -> Result<()> {
                 return Ok(());
             }
             if json {
-                return output::json(&serde_json::json!({"review": review, "status": page.status}));
+                return output::json(
+                    "countersign.review-page/v1",
+                    &serde_json::json!({"review": review, "status": page.status}),
+                );
             }
             say!(
                 "Review {} of {} (tier {}, started {})",
@@ -303,7 +314,7 @@ pub(crate) fn run(ws: &Workspace, cmd: ReviewCmd) -> Result<()> {
             )?;
             let answer = answer_of(&page.review, &item)?;
             if json {
-                return output::json(answer);
+                return output::json("countersign.review-answer/v1", answer);
             }
             say!(
                 "{} {}{}",
@@ -420,7 +431,7 @@ pub(crate) fn run(ws: &Workspace, cmd: ReviewCmd) -> Result<()> {
                 .get(before)
                 .context("the finding was not recorded")?;
             if a.json {
-                return output::json(f);
+                return output::json("countersign.review-finding/v1", f);
             }
             say!(
                 "Raised {} ({}): {}",
@@ -445,7 +456,7 @@ pub(crate) fn run(ws: &Workspace, cmd: ReviewCmd) -> Result<()> {
                 .find(|f| f.id.eq_ignore_ascii_case(&a.id))
                 .context("the finding was not recorded")?;
             if a.json {
-                return output::json(f);
+                return output::json("countersign.review-finding/v1", f);
             }
             say!(
                 "{} is now {}{} (by {})",
@@ -476,9 +487,12 @@ pub(crate) fn run(ws: &Workspace, cmd: ReviewCmd) -> Result<()> {
             };
             let page = ws.review_report_set(&a.version, section, &text)?;
             if a.json {
-                return output::json(&serde_json::json!({
-                    "section": section, "text": page.review.report.get(&section), "status": page.status,
-                }));
+                return output::json(
+                    "countersign.review-report-section/v1",
+                    &serde_json::json!({
+                        "section": section, "text": page.review.report.get(&section), "status": page.status,
+                    }),
+                );
             }
             match page.review.report.get(&section) {
                 Some(t) => say!(
@@ -496,12 +510,14 @@ pub(crate) fn run(ws: &Workspace, cmd: ReviewCmd) -> Result<()> {
             let page = ws.review_show(&version)?;
             let required = &page.report_required;
             if json {
-                return output::json(&serde_json::json!({
-                    "schema": "countersign.review-report/v1",
-                    "report": page.review.report,
-                    "required": required,
-                    "ratings": page.ratings,
-                }));
+                return output::json(
+                    "countersign.review-report/v1",
+                    &serde_json::json!({
+                        "report": page.review.report,
+                        "required": required,
+                        "ratings": page.ratings,
+                    }),
+                );
             }
             for s in review::report::Section::ALL {
                 let need = if required.contains(&s) {
@@ -531,7 +547,7 @@ pub(crate) fn run(ws: &Workspace, cmd: ReviewCmd) -> Result<()> {
         ReviewCmd::Status(VersionJson { version, json }) => {
             let page = ws.review_show(&version)?;
             if json {
-                return output::json(&page.status);
+                return output::json("countersign.review-status/v1", &page.status);
             }
             print_status(&page.status);
             Ok(())

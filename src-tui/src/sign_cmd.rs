@@ -97,7 +97,7 @@ pub(crate) fn keys(a: KeysArgs, config: &Config) -> Result<()> {
     let key = open_key(&a.key, config)?;
     let info = keys::describe(&key, &identity);
     if a.json {
-        return output::json(&info);
+        return output::json("countersign.key/v1", &info);
     }
     println!("Key:          {}", info.source);
     println!("Fingerprint:  {}", info.fingerprint);
@@ -191,7 +191,7 @@ pub(crate) fn sign_cmd(ws: &Workspace, a: SignArgs) -> Result<()> {
         },
     )?;
     if a.json {
-        return output::json(&signed);
+        return output::json("countersign.signed/v1", &signed);
     }
     println!(
         "Signed {} {} of {vref} as {} (key {})",
@@ -290,9 +290,12 @@ pub(crate) fn verify_cmd(ws: &Workspace, a: VerifyArgs) -> Result<()> {
     let bad = all.iter().any(|v| v.approvals.iter().any(|c| !c.counts));
     if a.json {
         if a.all {
-            output::json(&all)?;
+            output::json(
+                "countersign.verification-list/v1",
+                &serde_json::json!({ "versions": all }),
+            )?;
         } else if let Some(v) = all.first() {
-            output::json(v)?;
+            output::json("countersign.verification/v1", v)?;
         }
     } else {
         if a.all && all.is_empty() {
@@ -318,7 +321,7 @@ pub(crate) fn gate_cmd(ws: &Workspace, version: &str, json: bool) -> ! {
         }
         Ok(v) => {
             if json {
-                let _ = output::json(&v.gate);
+                let _ = output::json("countersign.gate/v1", &v.gate);
             } else if v.gate.pass {
                 say!(
                     "PASS {}: tier {} approvals all count",
@@ -342,7 +345,7 @@ pub(crate) fn ledger_cmd(ws: &Workspace, cmd: LedgerCmd) -> Result<()> {
         LedgerCmd::Verify { json } => {
             let r = ws.ledger_verify()?;
             if json {
-                output::json(&r)?;
+                output::json("countersign.ledger-check/v1", &r)?;
             } else if r.ok {
                 say!("ledger ok: {} entries, chain intact", r.entries);
             } else {
@@ -359,7 +362,10 @@ pub(crate) fn ledger_cmd(ws: &Workspace, cmd: LedgerCmd) -> Result<()> {
         LedgerCmd::Show { json } => {
             let entries = ws.ledger()?;
             if json {
-                return output::json(&entries);
+                return output::json(
+                    "countersign.ledger/v1",
+                    &serde_json::json!({ "entries": entries }),
+                );
             }
             for (i, e) in entries.iter().enumerate() {
                 say!(
@@ -383,7 +389,7 @@ pub(crate) fn export_pack(ws: &Workspace, version: &str, output: &Path, json: bo
     let vref = VersionRef::parse(version)?;
     let report = ws.export_audit_pack(version, output, &mut stage_printer(&vref.to_string()))?;
     if json {
-        return output::json(&report);
+        return output::json("countersign.audit-pack/v1", &report);
     }
     println!("Audit pack of {vref} written to {}", report.path.display());
     println!("  files:     {}", report.files.join(", "));

@@ -330,7 +330,8 @@ fn no_forged_altered_or_replayed_approval_ever_counts() {
         .collect();
     let all = w.cli.run(&["verify", "--all", "--json"]);
     let all: Value = serde_json::from_slice(&all.stdout).expect("verify --all --json");
-    let all = all.as_array().expect("a list");
+    assert_eq!(all["schema"], "countersign.verification-list/v1");
+    let all = all["versions"].as_array().expect("a list");
     assert_eq!(all.len(), with_approvals.len(), "{with_approvals:?}");
     assert!(all.iter().all(|v| v["approvals"]
         .as_array()

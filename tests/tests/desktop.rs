@@ -265,7 +265,10 @@ async fn desktop_demo_inventory_detail_dashboard_and_datasets() {
         .expect("a dataset")
         .to_string();
     let users = cli.json(&["lineage", "--dataset", &digest, "--json"]);
-    let users = users.as_array().map(|a| a.len()).expect("lineage list");
+    let users = users["uses"]
+        .as_array()
+        .map(|a| a.len())
+        .expect("lineage list");
     // The review queue as the CLI judges it on the same data directory.
     let queue = cli.json(&["queue", "--json"]);
     let queued: Vec<String> = queue["items"]

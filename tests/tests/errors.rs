@@ -501,3 +501,194 @@ fn completions_and_the_manual_page() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Every `--json` output is one object naming its schema, and docs/json.md lists exactly the
+/// schemas the commands print.
+#[test]
+fn every_json_output_names_its_schema_as_docs_json_md_lists_it() {
+    let cli = Cli::new();
+    cli.ok(&["demo", "--no-tui"]);
+    let doc = std::fs::read_to_string(countersign_e2e::workspace_root().join("docs/json.md"))
+        .expect("docs/json.md");
+    let demo = cli.data.path().join("demo");
+    let vera_key = demo
+        .join("keys/vera.validator@demo.bank/id_ed25519")
+        .display()
+        .to_string();
+    let v = "models:/claims-triage/1";
+    let mut seen = std::collections::BTreeSet::new();
+    let mut check = |args: &[&str], schema: &str| -> serde_json::Value {
+        let o = cli.run(args);
+        let out: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{args:?} printed no JSON object ({e}): {}",
+                String::from_utf8_lossy(&o.stderr)
+            )
+        });
+        assert!(out.is_object(), "{args:?}: {out}");
+        assert_eq!(out["schema"], schema, "{args:?}");
+        assert!(
+            doc.contains(&format!("| `{schema}` |")),
+            "docs/json.md does not list {schema}"
+        );
+        seen.insert(schema.to_string());
+        out
+    };
+    check(&["config", "show", "--json"], "countersign.config/v1");
+    check(&["sync", "--json"], "countersign.sync/v1");
+    check(&["ls", "--json"], "countersign.inventory/v1");
+    let shown = check(&["show", v, "--json"], "countersign.version/v1");
+    let digest = shown["evidence"]["datasets"][0]["digest"]
+        .as_str()
+        .expect("a dataset")
+        .to_string();
+    let uses = check(
+        &["lineage", "--dataset", &digest, "--json"],
+        "countersign.lineage/v1",
+    );
+    assert!(uses["uses"].as_array().is_some_and(|u| !u.is_empty()));
+    check(
+        &["policy", "check", "--json"],
+        "countersign.policy-check/v1",
+    );
+    check(&["policy", "verify", "--json"], "countersign.trust/v1");
+    check(&["tier", "claims-triage", "--json"], "countersign.tier/v1");
+    let vera = ["--as", "vera.validator@demo.bank"];
+    let with = |extra: &[&'static str]| -> Vec<&'static str> {
+        vera.iter().chain(extra.iter()).copied().collect()
+    };
+    let started = check(
+        &with(&["review", "start", v, "--json"]),
+        "countersign.review-page/v1",
+    );
+    check(
+        &["review", "show", v, "--json"],
+        "countersign.review-page/v1",
+    );
+    check(
+        &["review", "list", v, "--json"],
+        "countersign.review-list/v1",
+    );
+    check(
+        &["review", "status", v, "--json"],
+        "countersign.review-status/v1",
+    );
+    let item = started["review"]["header"]["items"][0]["id"]
+        .as_str()
+        .expect("an item")
+        .to_string();
+    let mut a: Vec<&str> = with(&["review", "answer", v]);
+    a.extend([item.as_str(), "pass", "--note", "reviewed", "--json"]);
+    check(&a, "countersign.review-answer/v1");
+    check(
+        &with(&[
+            "review",
+            "finding",
+            "add",
+            v,
+            "--title",
+            "Holdout small",
+            "--severity",
+            "low",
+            "--owner",
+            "olga.owner@demo.bank",
+            "--due",
+            "2027-02-28",
+            "--json",
+        ]),
+        "countersign.review-finding/v1",
+    );
+    check(
+        &with(&[
+            "review",
+            "finding",
+            "update",
+            v,
+            "F-1",
+            "--status",
+            "remediated",
+            "--note",
+            "Holdout enlarged",
+            "--json",
+        ]),
+        "countersign.review-finding/v1",
+    );
+    check(
+        &with(&[
+            "review",
+            "report",
+            "set",
+            v,
+            "--section",
+            "scope",
+            "--text",
+            "All of it.",
+            "--json",
+        ]),
+        "countersign.review-report-section/v1",
+    );
+    check(
+        &["review", "report", "show", v, "--json"],
+        "countersign.review-report/v1",
+    );
+    check(&["queue", "--json"], "countersign.queue/v1");
+    check(
+        &with(&["assign", v, "--to", "victor.validator@demo.bank", "--json"]),
+        "countersign.assignment/v1",
+    );
+    check(
+        &["keys", "--key", &vera_key, "--json"],
+        "countersign.key/v1",
+    );
+    countersign_e2e::complete_review(&cli, v, "vera.validator@demo.bank");
+    check(
+        &[
+            "sign",
+            v,
+            "--role",
+            "validator",
+            "--decision",
+            "approve",
+            "--key",
+            &vera_key,
+            "--yes",
+            "--json",
+        ],
+        "countersign.signed/v1",
+    );
+    check(&["verify", v, "--json"], "countersign.verification/v1");
+    let all = check(
+        &["verify", "--all", "--json"],
+        "countersign.verification-list/v1",
+    );
+    assert!(all["versions"].as_array().is_some_and(|a| !a.is_empty()));
+    check(&["gate", v, "--json"], "countersign.gate/v1");
+    check(
+        &["ledger", "verify", "--json"],
+        "countersign.ledger-check/v1",
+    );
+    let ledger = check(&["ledger", "show", "--json"], "countersign.ledger/v1");
+    assert!(ledger["entries"].as_array().is_some_and(|e| !e.is_empty()));
+    let pack = cli.data.path().join("pack");
+    check(
+        &[
+            "export",
+            "audit-pack",
+            v,
+            "--output",
+            pack.to_str().expect("p"),
+            "--json",
+        ],
+        "countersign.audit-pack/v1",
+    );
+    // And the document names no schema that no command prints.
+    let listed: std::collections::BTreeSet<String> = doc
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .filter_map(|l| l.split("| `").nth(2))
+        .filter_map(|c| c.split('`').next())
+        .filter(|s| s.starts_with("countersign."))
+        .map(String::from)
+        .collect();
+    assert_eq!(listed, seen, "docs/json.md against the commands");
+}
