@@ -23,7 +23,7 @@ log() { printf '\n==> %s\n' "$*"; }
 apt_packages=(
   libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev
   xvfb xauth webkit2gtk-driver fonts-dejavu-core fonts-wqy-microhei
-  tmux poppler-utils qpdf openssh-client curl python3-venv
+  tmux poppler-utils qpdf openssh-client curl python3-venv unzip
 )
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -256,11 +256,7 @@ pub fn cover(
         }
         let mut on = |n: u64| {
             done += n;
-            progress(Progress {
-                stage: "hashing model files".into(),
-                done,
-                total: Some(total),
-            });
+            progress(Progress::new("hashing model files", done, Some(total)));
         };
         match platform.hash_artifact(snapshot, &e.path, &mut on)? {
             Some((size, sha256)) => {

@@ -185,11 +185,7 @@ pub fn sync(
             *runs_reread.entry(why.to_string()).or_insert(0) += 1;
         }
     }
-    progress(Progress {
-        stage: "saving".into(),
-        done: 0,
-        total: None,
-    });
+    progress(Progress::new("saving", 0, None));
     let finished_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let changes = store.apply_snapshot(&key, &snap, &finished_at)?;
     store.set_meta(&counter, &(sync_number + 1).to_string())?;

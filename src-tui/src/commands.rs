@@ -139,12 +139,11 @@ pub(crate) fn progress_printer(quiet: bool) -> impl FnMut(Progress) {
         if quiet {
             return;
         }
-        let total = p.total.map(|t| format!("/{t}")).unwrap_or_default();
         if tty {
-            eprint!("\r\x1b[2Ksyncing {}: {}{}", p.stage, p.done, total);
+            eprint!("\r\x1b[2K{}", output::Esc(&p.message));
             let _ = std::io::stderr().flush();
         } else if p.stage != last_stage {
-            eprintln!("syncing {}…", p.stage);
+            eprintln!("{}", output::Esc(&p.message));
         }
         last_stage = p.stage;
     }

@@ -406,11 +406,32 @@ pub(crate) fn export_pack(ws: &Workspace, version: &str, output: &Path, json: bo
             ""
         }
     );
-    println!(
-        "Check it with stock tools: bash {}/VERIFY.txt ROOT (ROOT: the root.signers you pin, or its SHA-256)",
-        report.path.display()
-    );
+    println!("{}", verify_hint(&report.path));
     Ok(())
+}
+
+/// The stock-tools command that checks a pack at `path` (a folder, or a zip holding `pack/`),
+/// every path shell-quoted so it can be pasted as it is.
+fn verify_hint(path: &Path) -> String {
+    use countersign_core::display::shell_quote;
+    let is_zip = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
+    let root = "(ROOT: the root.signers you pin, or its SHA-256)";
+    if is_zip {
+        let dir = path.with_extension("");
+        format!(
+            "Check it with stock tools: unzip -q {} -d {} && bash {} ROOT {root}",
+            shell_quote(&path.display().to_string()),
+            shell_quote(&dir.display().to_string()),
+            shell_quote(&dir.join("pack/VERIFY.txt").display().to_string()),
+        )
+    } else {
+        format!(
+            "Check it with stock tools: bash {} ROOT {root}",
+            shell_quote(&path.join("VERIFY.txt").display().to_string())
+        )
+    }
 }
 
 /// `export report`: the validation report of a version (a `models:/NAME@ALIAS` too).

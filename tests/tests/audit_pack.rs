@@ -298,6 +298,38 @@ fn packs_for_unapproved_rejected_and_zip_outputs() {
             && listing.contains("pack/approvals/01-validator.json.sig"),
         "{listing}"
     );
+    // The command printed for a zip works as printed, pasted into a shell (a space and a quote
+    // in the path included).
+    let dir = cli.data.path().join("auditor's packs");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let zip = dir.join("pack.zip");
+    let out = cli.ok(&[
+        "export",
+        "audit-pack",
+        "models:/churn-propensity/1",
+        "-o",
+        zip.to_str().expect("p"),
+    ]);
+    let hint = out
+        .lines()
+        .find_map(|l| l.strip_prefix("Check it with stock tools: "))
+        .unwrap_or_else(|| panic!("no command printed: {out}"));
+    let (command, _) = hint.split_once(" ROOT ").expect("ROOT in the command");
+    let root = cli.pinned().expect("a pinned root");
+    let o = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "{command} {}",
+            countersign_core::display::shell_quote(&root.display().to_string())
+        ))
+        .output()
+        .expect("bash");
+    assert!(
+        o.status.success() && String::from_utf8_lossy(&o.stdout).contains("All checks passed"),
+        "{hint}: {}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 #[test]

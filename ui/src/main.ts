@@ -61,7 +61,7 @@ async function sync(): Promise<void> {
         bar.max = p.total;
         bar.value = p.done;
       }
-      toast(`Syncing ${p.stage}: ${p.done}${p.total ? ` of ${p.total}` : ""}`);
+      toast(`Syncing — ${p.message}`);
     });
     ended = true;
     toast(`Synced ${r.platform}: ${r.models} models, ${r.versions} versions, ${r.runs_fetched} runs fetched, ${r.requests} requests`);

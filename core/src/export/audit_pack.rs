@@ -676,11 +676,7 @@ pub fn export(
     progress: &mut dyn FnMut(crate::platform::Progress),
 ) -> Result<PackReport> {
     fn stage(progress: &mut dyn FnMut(crate::platform::Progress), stage: &str, done: u64) {
-        progress(crate::platform::Progress {
-            stage: stage.into(),
-            done,
-            total: Some(3),
-        })
+        progress(crate::platform::Progress::new(stage, done, Some(3)))
     }
     stage(
         progress,

@@ -1002,11 +1002,7 @@ impl Platform for FolderPlatform {
                 });
             }
             snap.models.push(model);
-            progress(Progress {
-                stage: "models".into(),
-                done: i as u64 + 1,
-                total: Some(total),
-            });
+            progress(Progress::new("models", i as u64 + 1, Some(total)));
         }
         let wanted: BTreeSet<&str> = snap
             .versions
@@ -1028,11 +1024,11 @@ impl Platform for FolderPlatform {
             .filter(|id| !found.contains(**id))
             .map(|s| s.to_string())
             .collect();
-        progress(Progress {
-            stage: "runs".into(),
-            done: snap.runs.len() as u64,
-            total: Some(snap.runs.len() as u64),
-        });
+        progress(Progress::new(
+            "runs",
+            snap.runs.len() as u64,
+            Some(snap.runs.len() as u64),
+        ));
         Ok(snap)
     }
 }

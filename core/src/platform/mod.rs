@@ -19,6 +19,44 @@ pub struct Progress {
     pub done: u64,
     /// Items in this stage, where known.
     pub total: Option<u64>,
+    /// The same as a sentence for a person ("Reading runs: 40 of 120"): what every front end
+    /// shows.
+    pub message: String,
+}
+
+impl Progress {
+    /// Progress of `stage` (done of total), with its [`Progress::message`].
+    pub fn new(stage: impl Into<String>, done: u64, total: Option<u64>) -> Self {
+        let stage = stage.into();
+        let what = match stage.as_str() {
+            "models" => "Reading models".to_string(),
+            "versions" => "Reading model versions".to_string(),
+            "runs" => "Reading runs".to_string(),
+            "metric history" => "Reading metric histories".to_string(),
+            "logged models" => "Reading logged models".to_string(),
+            "saving" => "Saving to the local store".to_string(),
+            "done" => "Done".to_string(),
+            other => {
+                let mut c = other.chars();
+                match c.next() {
+                    Some(f) => f.to_uppercase().chain(c).collect(),
+                    None => "Working".to_string(),
+                }
+            }
+        };
+        let message = match (total, done) {
+            (_, _) if stage == "done" => what,
+            (Some(t), d) => format!("{what}: {d} of {t}"),
+            (None, 0) => format!("{what}…"),
+            (None, d) => format!("{what}: {d}"),
+        };
+        Self {
+            stage,
+            done,
+            total,
+            message,
+        }
+    }
 }
 
 pub use crate::model::Snapshot;
@@ -272,4 +310,30 @@ pub fn open(
         }
         PlatformUri::Folder(path) => Box::new(folder::FolderPlatform::new(path.clone(), tag_names)),
     })
+}
+
+#[cfg(test)]
+mod progress_tests {
+    use super::Progress;
+
+    #[test]
+    fn progress_reads_as_a_sentence() {
+        assert_eq!(
+            Progress::new("runs", 40, Some(120)).message,
+            "Reading runs: 40 of 120"
+        );
+        assert_eq!(
+            Progress::new("saving", 0, None).message,
+            "Saving to the local store…"
+        );
+        assert_eq!(
+            Progress::new("metric history", 3, None).message,
+            "Reading metric histories: 3"
+        );
+        assert_eq!(
+            Progress::new("hashing model files", 1, Some(2)).message,
+            "Hashing model files: 1 of 2"
+        );
+        assert_eq!(Progress::new("done", 3, Some(3)).message, "Done");
+    }
 }

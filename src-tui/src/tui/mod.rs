@@ -99,12 +99,7 @@ fn event_loop(
                 dirty = true;
                 match msg {
                     SyncMsg::Progress(p) => {
-                        app.status = format!(
-                            "syncing {} {}{}",
-                            p.stage,
-                            p.done,
-                            p.total.map(|t| format!("/{t}")).unwrap_or_default()
-                        );
+                        app.status = format!("Syncing — {}", p.message);
                     }
                     SyncMsg::Done(r) => {
                         app.syncing = false;

@@ -15,4 +15,9 @@ done: number,
 /**
  * Items in this stage, where known.
  */
-total: number | null, };
+total: number | null, 
+/**
+ * The same as a sentence for a person ("Reading runs: 40 of 120"): what every front end
+ * shows.
+ */
+message: string, };

@@ -67,14 +67,14 @@ async function run(): Promise<void> {
         if (ended) return;
         bar.max = p.total ?? 1;
         bar.value = p.done;
-        $("export-stage").textContent = p.stage;
+        $("export-stage").textContent = p.message;
       });
       written = r.path;
       summary = `Audit pack written: ${r.files.length} files, pack hash ${r.manifest_sha256.slice(0, 16)}…, gate ${r.gate_pass ? "PASS" : "FAIL"}${r.stale ? ", an approval is stale" : ""}.`;
     } else if (kind === "report") {
       written = await exportReport(version, out, (p) => {
         if (ended) return;
-        $("export-stage").textContent = p.stage;
+        $("export-stage").textContent = p.message;
       });
       summary = "Validation report written.";
     } else {

@@ -173,11 +173,7 @@ impl MlflowClient {
         let chunks: Vec<&[String]> = ids.chunks(RUN_CHUNK).collect();
         let total = ids.len() as u64;
         let mut out = Vec::with_capacity(ids.len());
-        (progress)(Progress {
-            stage: "runs".into(),
-            done: 0,
-            total: Some(total),
-        });
+        (progress)(Progress::new("runs", 0, Some(total)));
         for group in chunks.chunks(PARALLEL) {
             let results: Vec<Result<Vec<Run>>> = std::thread::scope(|s| {
                 let handles: Vec<_> = group
@@ -201,11 +197,7 @@ impl MlflowClient {
             for r in results {
                 out.extend(r?);
             }
-            (progress)(Progress {
-                stage: "runs".into(),
-                done: out.len() as u64,
-                total: Some(total),
-            });
+            (progress)(Progress::new("runs", out.len() as u64, Some(total)));
         }
         Ok(out)
     }
@@ -289,11 +281,7 @@ impl MlflowClient {
                 }
             }
             done += group.len() as u64;
-            (progress)(Progress {
-                stage: "metric history".into(),
-                done,
-                total: Some(total),
-            });
+            (progress)(Progress::new("metric history", done, Some(total)));
         }
         Ok(())
     }
@@ -307,11 +295,7 @@ impl MlflowClient {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        (progress)(Progress {
-            stage: "logged models".into(),
-            done: 0,
-            total: Some(ids.len() as u64),
-        });
+        (progress)(Progress::new("logged models", 0, Some(ids.len() as u64)));
         let mut out = Vec::new();
         if ids.len() <= 16 {
             for group in ids.chunks(PARALLEL) {
@@ -357,11 +341,11 @@ impl MlflowClient {
                 }
             }
         }
-        (progress)(Progress {
-            stage: "logged models".into(),
-            done: out.len() as u64,
-            total: Some(ids.len() as u64),
-        });
+        (progress)(Progress::new(
+            "logged models",
+            out.len() as u64,
+            Some(ids.len() as u64),
+        ));
         Ok(out)
     }
 }
@@ -543,24 +527,16 @@ impl Platform for MlflowClient {
 
     fn fetch(&self, req: FetchRequest<'_>) -> Result<Snapshot> {
         let progress = req.progress;
-        progress(Progress {
-            stage: "models".into(),
-            done: 0,
-            total: None,
-        });
+        progress(Progress::new("models", 0, None));
         let mut models = self.search_registered_models(false)?;
         models.extend(self.search_registered_models(true)?);
-        progress(Progress {
-            stage: "models".into(),
-            done: models.len() as u64,
-            total: Some(models.len() as u64),
-        });
+        progress(Progress::new(
+            "models",
+            models.len() as u64,
+            Some(models.len() as u64),
+        ));
 
-        progress(Progress {
-            stage: "versions".into(),
-            done: 0,
-            total: None,
-        });
+        progress(Progress::new("versions", 0, None));
         let mut versions = self.search_model_versions(false)?;
         versions.extend(self.search_model_versions(true)?);
         // Aliases are only on the registered model.
@@ -581,11 +557,11 @@ impl Platform for MlflowClient {
         }
         let names: BTreeSet<&str> = models.iter().map(|m| m.name.as_str()).collect();
         versions.retain(|v| names.contains(v.name.as_str()));
-        progress(Progress {
-            stage: "versions".into(),
-            done: versions.len() as u64,
-            total: Some(versions.len() as u64),
-        });
+        progress(Progress::new(
+            "versions",
+            versions.len() as u64,
+            Some(versions.len() as u64),
+        ));
 
         let wanted_runs: Vec<String> = versions
             .iter()
