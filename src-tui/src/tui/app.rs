@@ -88,6 +88,10 @@ pub struct App {
     pub searching: bool,
     /// Help overlay shown.
     pub show_help: bool,
+    /// How far the help overlay is scrolled (lines).
+    pub help_scroll: u16,
+    /// The command palette (`:`), when open.
+    pub palette: Option<super::commands::Palette>,
     /// Focused pane.
     pub focus: Pane,
     /// Detail of the selected model.
@@ -159,6 +163,8 @@ impl App {
             search: String::new(),
             searching: false,
             show_help: false,
+            help_scroll: 0,
+            palette: None,
             focus: Pane::Table,
             detail: None,
             status,
@@ -702,6 +708,44 @@ impl App {
         });
     }
 
+    /// A key while the command palette is open: typing filters, ↑/↓ choose, Enter sends the
+    /// chosen command's key to the screen, Esc closes.
+    fn palette_key(&mut self, key: KeyEvent) -> Effect {
+        let all = super::commands::of_screen(self);
+        let Some(p) = self.palette.as_mut() else {
+            return Effect::None;
+        };
+        let listed = p.matches(all);
+        match key.code {
+            KeyCode::Esc => {
+                self.palette = None;
+                self.status.clear();
+            }
+            KeyCode::Down | KeyCode::Tab => {
+                p.selected = (p.selected + 1).min(listed.len().saturating_sub(1))
+            }
+            KeyCode::Up | KeyCode::BackTab => p.selected = p.selected.saturating_sub(1),
+            KeyCode::Backspace => {
+                p.filter.pop();
+                p.selected = 0;
+            }
+            KeyCode::Enter => {
+                let chosen = listed.get(p.selected).and_then(|c| c.key);
+                self.palette = None;
+                self.status.clear();
+                if let Some(k) = chosen {
+                    return self.on_key(k);
+                }
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                p.filter.push(c);
+                p.selected = 0;
+            }
+            _ => {}
+        }
+        Effect::None
+    }
+
     /// Handles a key press.
     pub fn on_key(&mut self, key: KeyEvent) -> Effect {
         let ctrl_c =
@@ -718,6 +762,52 @@ impl App {
         self.confirm_quit = false;
         if self.identity_prompt.is_some() {
             return self.identity_key(key);
+        }
+        if self.palette.is_some() {
+            return self.palette_key(key);
+        }
+        // Help scrolls; any other key closes it (on the inventory, its quit key still quits).
+        if self.show_help {
+            let quits = matches!(self.screen, Screen::Inventory)
+                && self.keymap.action(key) == Some(Action::Quit);
+            if !quits {
+                match key.code {
+                    KeyCode::Down | KeyCode::Char('j') => {
+                        self.help_scroll = self.help_scroll.saturating_add(1)
+                    }
+                    KeyCode::Up | KeyCode::Char('k') => {
+                        self.help_scroll = self.help_scroll.saturating_sub(1)
+                    }
+                    KeyCode::PageDown => self.help_scroll = self.help_scroll.saturating_add(10),
+                    KeyCode::PageUp => self.help_scroll = self.help_scroll.saturating_sub(10),
+                    _ => self.show_help = false,
+                }
+                return Effect::None;
+            }
+        }
+        // F1 shows the keys on every screen, a form's too (where `?` is typed as text).
+        if key.code == KeyCode::F(1) {
+            self.show_help = true;
+            self.help_scroll = 0;
+            return Effect::None;
+        }
+        if super::commands::accepts_commands(self) && key.modifiers.is_empty() {
+            match key.code {
+                KeyCode::Char(':') => {
+                    self.palette = Some(super::commands::Palette::default());
+                    self.status =
+                        "commands of this screen: type to filter, ↑/↓ choose, Enter runs, Esc closes"
+                            .into();
+                    return Effect::None;
+                }
+                // The inventory's help key is its keymap's (it may be remapped).
+                KeyCode::Char('?') if !matches!(self.screen, Screen::Inventory) => {
+                    self.show_help = true;
+                    self.help_scroll = 0;
+                    return Effect::None;
+                }
+                _ => {}
+            }
         }
         // Nothing is recorded under no name: the first key that would record asks who acts.
         let records = match &self.screen {
@@ -973,10 +1063,6 @@ impl App {
             return Effect::None;
         }
         let action = self.keymap.action(key);
-        if self.show_help && action != Some(Action::Quit) {
-            self.show_help = false;
-            return Effect::None;
-        }
         let Some(action) = action else {
             return Effect::None;
         };
@@ -1017,7 +1103,10 @@ impl App {
                 Some(j) => self.status = format!("busy: {} — wait, or Esc to cancel it", j.label),
                 None => return Effect::StartSync,
             },
-            Action::Help => self.show_help = true,
+            Action::Help => {
+                self.show_help = true;
+                self.help_scroll = 0;
+            }
             Action::OlderVersion => self.pick_version(true),
             Action::NewerVersion => self.pick_version(false),
             // Handled above, before the keymap (they open screens).

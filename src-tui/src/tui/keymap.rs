@@ -303,6 +303,24 @@ impl KeyMap {
             .collect()
     }
 
+    /// Every action as a command of the palette and the help overlay: its keys, its help, and
+    /// the first of its keys to send.
+    pub fn commands(&self) -> Vec<super::commands::Command> {
+        ACTIONS
+            .iter()
+            .map(|(a, _, _, help)| super::commands::Command {
+                keys: self.keys_for(*a).join(" "),
+                does: (*help).to_string(),
+                key: self
+                    .bindings
+                    .iter()
+                    .find(|(_, _, b)| b == a)
+                    .map(|(_, code, _)| KeyEvent::from(*code)),
+                hint: None,
+            })
+            .collect()
+    }
+
     /// The short footer hint.
     pub fn footer(&self) -> String {
         [

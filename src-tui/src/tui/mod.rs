@@ -3,6 +3,7 @@
 //! background thread and reports progress to the status bar.
 
 pub mod app;
+pub mod commands;
 pub mod jobs;
 pub mod keymap;
 mod logline;

@@ -129,10 +129,10 @@ fn help_overlay() {
     let (_d, mut app) = demo_app();
     app.on_key(key(KeyCode::Char('?')));
     let s = render(&mut app, 120, 40);
-    assert!(s.contains("Help — any key closes"), "{s}");
+    assert!(s.contains("Help — ") && s.contains("key closes"), "{s}");
     assert!(s.contains("sync with the platform"), "{s}");
     app.on_key(key(KeyCode::Char('x')));
-    assert!(!render(&mut app, 120, 40).contains("Help — any key closes"));
+    assert!(!render(&mut app, 120, 40).contains("Help — "));
 }
 
 #[test]
@@ -1167,4 +1167,85 @@ fn the_validation_report_is_written_from_the_review_screen() {
     assert!(
         matches!(&app.screen, super::app::Screen::Review(r) if r.report_pick.is_none() && r.editor.is_none())
     );
+}
+
+#[test]
+fn every_screen_shows_its_own_keys_in_the_footer_help_and_palette() {
+    let (_d, mut app) = demo_app();
+    select(&mut app, "mortgage-lgd");
+    // The inventory's palette runs an action chosen by name.
+    app.on_key(key(KeyCode::Char(':')));
+    for c in "dashboard".chars() {
+        app.on_key(key(KeyCode::Char(c)));
+    }
+    let screen = render(&mut app, 120, 40);
+    assert!(
+        screen.contains("Commands") && screen.contains("portfolio dashboard"),
+        "{screen}"
+    );
+    app.on_key(key(KeyCode::Enter));
+    assert!(matches!(app.screen, super::app::Screen::Dashboard(_)));
+    app.on_key(key(KeyCode::Esc));
+    assert!(matches!(app.screen, super::app::Screen::Inventory));
+
+    // The review screen: its keys in the footer, not the inventory's.
+    start_review(&mut app);
+    let screen = render(&mut app, 120, 40);
+    let footer = screen.lines().last().expect("footer").to_string();
+    assert!(
+        footer.contains("p pass") && footer.contains("Esc back") && footer.contains("? help"),
+        "{footer}"
+    );
+    assert!(!footer.contains("search"), "the inventory's keys: {footer}");
+    // `?` lists every key of the review screen; at 80×24 it scrolls and stops at the end.
+    app.on_key(key(KeyCode::Char('?')));
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("raise a finding on the item"), "{screen}");
+    for _ in 0..50 {
+        app.on_key(key(KeyCode::Char('j')));
+    }
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("back to the inventory") && screen.contains("Mouse: click"),
+        "scrolled to the end: {screen}"
+    );
+    let at_end = app.help_scroll;
+    app.on_key(key(KeyCode::Char('j')));
+    render(&mut app, 80, 24);
+    assert_eq!(app.help_scroll, at_end, "scrolling stops at the end");
+    app.on_key(key(KeyCode::Esc));
+    assert!(!app.show_help);
+    assert!(
+        matches!(app.screen, super::app::Screen::Review(_)),
+        "Esc closed the help, not the screen"
+    );
+    // `:` filters the screen's commands; Enter runs the chosen one (the report picker).
+    app.on_key(key(KeyCode::Char(':')));
+    for c in "nothing like this".chars() {
+        app.on_key(key(KeyCode::Char(c)));
+    }
+    assert!(render(&mut app, 120, 40).contains("no command matches"));
+    for _ in 0.."nothing like this".len() {
+        app.on_key(key(KeyCode::Backspace));
+    }
+    for c in "validation report".chars() {
+        app.on_key(key(KeyCode::Char(c)));
+    }
+    app.on_key(key(KeyCode::Enter));
+    let super::app::Screen::Review(r) = &app.screen else {
+        panic!("review screen")
+    };
+    assert!(
+        r.report_pick.is_some(),
+        "the palette opened the report picker"
+    );
+    // While a section is being picked or written, `?` and `:` are text, not commands.
+    app.on_key(key(KeyCode::Enter));
+    app.on_key(key(KeyCode::Char('?')));
+    app.on_key(key(KeyCode::Char(':')));
+    assert!(!app.show_help && app.palette.is_none());
+    let super::app::Screen::Review(r) = &app.screen else {
+        panic!("review screen")
+    };
+    assert!(r.editor.as_ref().is_some_and(|e| e.text.ends_with("?:")));
 }

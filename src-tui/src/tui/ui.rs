@@ -97,33 +97,33 @@ fn draw_screen(f: &mut Frame, app: &mut App) {
     ])
     .areas(f.area());
     draw_header(f, app, header);
-    match &app.screen {
+    let drawn = match &app.screen {
         Screen::Review(r) => {
             screens::review::draw(f, r, body);
-            draw_footer(f, app, footer);
-            return;
+            true
         }
         Screen::Sign(s) => {
             screens::sign::draw(f, s, body);
-            draw_footer(f, app, footer);
-            return;
+            true
         }
         Screen::Dashboard(d) => {
             screens::dashboard::draw(f, d, body);
-            draw_footer(f, app, footer);
-            return;
+            true
         }
         Screen::Lineage(l) => {
             screens::lineage::draw(f, l, body);
-            draw_footer(f, app, footer);
-            return;
+            true
         }
         Screen::Queue(q) => {
             screens::queue::draw(f, q, body);
-            draw_footer(f, app, footer);
-            return;
+            true
         }
-        Screen::Inventory => {}
+        Screen::Inventory => false,
+    };
+    if drawn {
+        draw_footer(f, app, footer);
+        draw_overlays(f, app);
+        return;
     }
     let wide = body.width >= 110;
     let [left, right] = if wide {
@@ -134,8 +134,16 @@ fn draw_screen(f: &mut Frame, app: &mut App) {
     draw_table(f, app, left, wide);
     draw_detail(f, app, right);
     draw_footer(f, app, footer);
+    draw_overlays(f, app);
+}
+
+/// Help (`?`) and the command palette (`:`), over any screen.
+fn draw_overlays(f: &mut Frame, app: &mut App) {
     if app.show_help {
         draw_help(f, app);
+    }
+    if app.palette.is_some() {
+        draw_palette(f, app);
     }
 }
 
@@ -649,7 +657,7 @@ fn draw_footer(f: &mut Frame, app: &App, area: Rect) {
         ),
         Span::raw("│ "),
         Span::styled(
-            app.keymap.footer(),
+            super::commands::footer(app),
             Style::new().add_modifier(Modifier::DIM),
         ),
         Span::raw(format!("  │ {}", app.view.platform)),
@@ -657,26 +665,26 @@ fn draw_footer(f: &mut Frame, app: &App, area: Rect) {
     f.render_widget(Paragraph::new(line), area);
 }
 
-fn draw_help(f: &mut Frame, app: &App) {
+fn draw_help(f: &mut Frame, app: &mut App) {
     let area = f.area();
-    let help = app.keymap.help();
-    let w = 78.min(area.width);
-    let h = (help.len() as u16 + 5).min(area.height);
+    let commands = super::commands::of_screen(app);
+    let w = 84.min(area.width);
+    let h = (commands.len() as u16 + 5).min(area.height);
     let rect = Rect {
         x: area.x + (area.width - w) / 2,
         y: area.y + (area.height - h) / 2,
         width: w,
         height: h,
     };
-    let mut lines: Vec<Line> = help
+    let mut lines: Vec<Line> = commands
         .into_iter()
-        .map(|(keys, text)| {
+        .map(|c| {
             Line::from(vec![
                 Span::styled(
-                    format!(" {keys:<11}"),
+                    format!(" {:<12}", c.keys),
                     Style::new().add_modifier(Modifier::BOLD),
                 ),
-                Span::raw(text),
+                Span::raw(c.does),
             ])
         })
         .collect();
@@ -684,12 +692,75 @@ fn draw_help(f: &mut Frame, app: &App) {
     lines.push(Line::from(
         " Mouse: click a row, wheel scrolls. Keys: ~/.config/countersign/keys.toml".italic(),
     ));
+    // Scrolling stops at the end: the last line stays in view.
+    let inner = h.saturating_sub(2);
+    let max = (lines.len() as u16).saturating_sub(inner);
+    app.help_scroll = app.help_scroll.min(max);
+    let title = if max > 0 {
+        format!(
+            " Help — j/k scroll ({}/{}), any other key closes ",
+            app.help_scroll + inner.min(lines.len() as u16),
+            lines.len()
+        )
+    } else {
+        " Help — any key closes ".to_string()
+    };
+    f.render_widget(Clear, rect);
+    f.render_widget(
+        Paragraph::new(lines)
+            .scroll((app.help_scroll, 0))
+            .block(Block::default().borders(Borders::ALL).title(title)),
+        rect,
+    );
+}
+
+fn draw_palette(f: &mut Frame, app: &App) {
+    let Some(p) = &app.palette else {
+        return;
+    };
+    let listed = p.matches(super::commands::of_screen(app));
+    let area = f.area();
+    let w = 72.min(area.width);
+    let h = (listed.len() as u16 + 4)
+        .clamp(5, area.height.max(5))
+        .min(area.height);
+    let rect = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + 1.min(area.height),
+        width: w,
+        height: h,
+    };
+    let mut lines = vec![Line::from(vec![
+        Span::styled(" : ", Style::new().add_modifier(Modifier::BOLD)),
+        Span::raw(p.filter.clone()),
+        Span::styled("█", Style::new().add_modifier(Modifier::SLOW_BLINK)),
+    ])];
+    if listed.is_empty() {
+        lines.push(Line::from(" no command matches".italic()));
+    }
+    // The chosen row stays in view.
+    let room = h.saturating_sub(3) as usize;
+    let first = p.selected.saturating_sub(room.saturating_sub(1));
+    for (i, c) in listed.iter().enumerate().skip(first).take(room) {
+        let style = if i == p.selected {
+            Style::new().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::new()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!(" {:<12}", c.keys),
+                style.add_modifier(Modifier::BOLD),
+            ),
+            Span::styled(c.does.clone(), style),
+        ]));
+    }
     f.render_widget(Clear, rect);
     f.render_widget(
         Paragraph::new(lines).block(
             Block::default()
                 .borders(Borders::ALL)
-                .title(" Help — any key closes "),
+                .title(" Commands — type to filter, ↑/↓ choose, Enter runs, Esc closes "),
         ),
         rect,
     );

@@ -97,6 +97,14 @@ pub struct ReviewScreen {
 const RECORDING_KEYS: [char; 8] = ['p', 'f', 'n', 'c', 'F', 'm', 'N', 'w'];
 
 impl ReviewScreen {
+    /// Whether the screen waits for a command (no note, form, picker or question open).
+    pub fn idle(&self) -> bool {
+        self.editor.is_none()
+            && self.finding.is_none()
+            && self.report_pick.is_none()
+            && !self.confirm_new
+    }
+
     /// Shows the review of a version: started, resumed, or a preview of its checklist.
     pub fn from_page(vref: &VersionRef, page: ReviewPage) -> Self {
         let note = page
