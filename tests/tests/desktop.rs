@@ -307,6 +307,18 @@ async fn desktop_demo_inventory_detail_dashboard_and_datasets() {
                     return Err(format!("counts: {counts}"));
                 }
                 app.shot("inventory").await?;
+                // The keys the TUI shares (docs/keys.md): d the dashboard, Q the queue, 1 back.
+                for (k, view) in [("d", "dashboard"), ("Q", "queue"), ("1", "inventory")] {
+                    app.c
+                        .execute(
+                            &format!("document.dispatchEvent(new KeyboardEvent('keydown', {{key: '{k}', bubbles: true}}))"),
+                            vec![],
+                        )
+                        .await
+                        .map_err(|e| format!("key {k}: {e}"))?;
+                    app.wait_count(&format!("#view-{view}:not([hidden])"), view, |n| n == 1)
+                        .await?;
+                }
                 // Filter chips: kind = vendor, then overdue on top, then clear.
                 app.click("button.chip[data-filter=kind][data-value=vendor]")
                     .await?;

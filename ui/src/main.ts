@@ -2,6 +2,7 @@
 import { onCoreLog, syncRun, workspaceInfo } from "./backend";
 import type { Role } from "./bindings/Role";
 import { $, toast } from "./dom";
+import { SHORTCUTS } from "./logic/keys";
 import { loadDashboard } from "./views/dashboard";
 import { initDatasets } from "./views/datasets";
 import { selection, setToday, showModel, verifyNow } from "./views/detail";
@@ -114,18 +115,24 @@ async function start(): Promise<void> {
   });
   document.addEventListener("keydown", (e) => {
     if (typing(e) || e.ctrlKey || e.metaKey || e.altKey || document.querySelector("dialog[open]")) return;
-    const keys: Record<string, () => void> = {
-      "/": () => $("search").focus(),
-      "1": () => show("inventory"),
-      "2": () => show("dashboard"),
-      "3": () => show("datasets"),
-      "4": () => show("queue"),
-      r: () => void act("review"),
-      s: () => void act("sign"),
-      v: () => void act("verify"),
-      e: () => void act("export"),
+    const run: Record<string, () => void> = {
+      search: () => $("search").focus(),
+      review: () => void act("review"),
+      sign: () => void act("sign"),
+      verify: () => void act("verify"),
+      export: () => void act("export"),
+      export_validation_report: () => void act("export-report"),
+      sync: () => void sync(),
+      dashboard: () => show("dashboard"),
+      queue: () => show("queue"),
+      lineage: () => show("datasets"),
+      view_inventory: () => show("inventory"),
+      view_dashboard: () => show("dashboard"),
+      view_datasets: () => show("datasets"),
+      view_queue: () => show("queue"),
     };
-    const f = keys[e.key];
+    const action = SHORTCUTS[e.key];
+    const f = action === undefined ? undefined : run[action];
     if (f) {
       e.preventDefault();
       f();

@@ -286,6 +286,12 @@ impl KeyMap {
             .map(|(_, _, a)| *a)
     }
 
+    /// The keys bound to the action named `name` in keys.toml (None: no such action).
+    pub fn keys_named(&self, name: &str) -> Option<Vec<&str>> {
+        let (action, ..) = ACTIONS.iter().find(|(_, n, ..)| *n == name)?;
+        Some(self.keys_for(*action))
+    }
+
     /// The keys bound to an action, as written.
     pub fn keys_for(&self, action: Action) -> Vec<&str> {
         self.bindings

@@ -1249,3 +1249,66 @@ fn every_screen_shows_its_own_keys_in_the_footer_help_and_palette() {
     };
     assert!(r.editor.as_ref().is_some_and(|e| e.text.ends_with("?:")));
 }
+
+#[test]
+fn keys_mean_the_same_in_the_tui_and_the_desktop() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let doc = std::fs::read_to_string(root.join("docs/keys.md")).expect("docs/keys.md");
+    let ts = std::fs::read_to_string(root.join("ui/src/logic/keys.ts")).expect("keys.ts");
+    // The desktop's shortcuts: `  "r": "review",` lines.
+    let desktop: std::collections::BTreeMap<String, String> = ts
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim().strip_suffix(',')?;
+            let (k, v) = l.split_once(": ")?;
+            Some((
+                k.trim_matches('"').to_string(),
+                v.trim_matches('"').to_string(),
+            ))
+        })
+        .collect();
+    assert!(desktop.len() >= 10, "{desktop:?}");
+    let ticked = |cell: &str| -> Vec<String> {
+        cell.split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
+    };
+    let keymap = super::keymap::KeyMap::default();
+    let mut documented = std::collections::BTreeSet::new();
+    for row in doc
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.contains("| `"))
+    {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let (names, tui, desk) = (ticked(cells[2]), ticked(cells[3]), ticked(cells[4]));
+        for (i, name) in names.iter().enumerate() {
+            if let Some(key) = tui.get(i) {
+                let bound = keymap
+                    .keys_named(name)
+                    .unwrap_or_else(|| panic!("docs/keys.md: no TUI action {name}"));
+                assert!(
+                    bound.contains(&key.as_str()),
+                    "TUI {name}: {bound:?}, doc {key}"
+                );
+            }
+            if let Some(key) = desk
+                .get(i)
+                .or(if names.len() == 1 { desk.first() } else { None })
+            {
+                assert_eq!(
+                    desktop.get(key).map(String::as_str),
+                    Some(name.as_str()),
+                    "desktop key {key}"
+                );
+                documented.insert(key.clone());
+            }
+        }
+    }
+    let shortcuts: std::collections::BTreeSet<String> = desktop.keys().cloned().collect();
+    assert_eq!(
+        documented, shortcuts,
+        "every desktop shortcut is in docs/keys.md"
+    );
+}
