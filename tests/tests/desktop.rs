@@ -735,6 +735,19 @@ async fn desktop_reviews_signs_and_exports_against_mlflow() {
                 app.type_in("#sign-key-path", key.to_str().unwrap_or_default())
                     .await?;
                 app.click("#sign-submit").await?;
+                // What will be attested, before anything is signed.
+                let attests = app
+                    .wait_text("#sign-attests", "the attestation", |t| {
+                        t.contains("Evidence: sha256") && t.contains("Overall rating: Satisfactory")
+                    })
+                    .await?;
+                if !attests.contains(&format!("Version: models:/{name}/1"))
+                    || !attests.contains("Decision: approve, as validator")
+                {
+                    return Err(format!("attestation: {attests}"));
+                }
+                app.shot("sign-confirm").await?;
+                app.click("#sign-confirm-ok").await?;
                 app.wait_text("#passphrase-prompt", "the passphrase dialog", |t| {
                     t.contains("protected by a passphrase")
                 })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ReviewPage } from "../src/bindings/ReviewPage";
 import { byArea, itemState, nextUnanswered, progressText } from "../src/logic/review";
-import { needsPassphrase, problems, request, type SignForm } from "../src/logic/sign";
+import { attestation, needsPassphrase, problems, request, type SignForm } from "../src/logic/sign";
 
 const item = (id: string, area: string) => ({ id, title: id, area, guidance: "", check: { kind: "attestation" as const }, automatic: null });
 const page = {
@@ -45,6 +45,39 @@ describe("sign form", () => {
     });
     expect(request({ ...form, keyKind: "agent", conditions: "ignored" }).key).toEqual({ kind: "agent" });
     expect(request({ ...form, conditions: "ignored" }).conditions).toEqual([]);
+  });
+  it("says what a signature attests before it is made", () => {
+    const started = {
+      ...page,
+      preview: false,
+      review: {
+        ...page.review,
+        header: { ...page.review.header, id: "rev-1", evidence_sha256: "ab12", policy_version: "2026.3" },
+        report: { rating: { text: "satisfactory_with_findings", written_by: "v", written_at: "" } },
+      },
+      status: { ...page.status, blockers: ["open high finding F-1"] },
+    } as unknown as ReviewPage;
+    const lines = attestation(
+      { ...form, decision: "approve_with_conditions", conditions: "monthly drift report\nrecalibrate", expires: "2027-01-31" },
+      started,
+    );
+    expect(lines).toEqual([
+      "Version: models:/m/1",
+      "Evidence: sha256 ab12",
+      "Review: rev-1 under policy 2026.3, 1 of 3 items answered",
+      "Overall rating: Satisfactory with findings",
+      "Blocks an approval: open high finding F-1",
+      "Decision: approve with conditions, as validator",
+      "Condition: monthly drift report",
+      "Condition: recalibrate",
+      "Conditions expire: 2027-01-31",
+      "Key: /k",
+    ]);
+    // A reject is never blocked; no review is said plainly.
+    expect(attestation({ ...form, decision: "reject" }, started)).not.toContain("Blocks an approval: open high finding F-1");
+    expect(attestation(form, null)[1]).toMatch(/^Review: none started/);
+    const agent = attestation({ ...form, keyKind: "agent" }, null);
+    expect(agent[agent.length - 1]).toBe("Key: ssh-agent");
   });
   it("asks for a passphrase on passphrase_needed only", () => {
     expect(needsPassphrase("passphrase_needed")).toBe(true);

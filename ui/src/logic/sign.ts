@@ -1,7 +1,9 @@
 // The sign form: validation and the request it builds. Pure.
 import type { Decision } from "../bindings/Decision";
 import type { Role } from "../bindings/Role";
+import type { ReviewPage } from "../bindings/ReviewPage";
 import type { SignRequest } from "../bindings/SignRequest";
+import { ratingLabel } from "./review";
 
 export interface SignForm {
   version: string;
@@ -50,4 +52,31 @@ export function request(f: SignForm): SignRequest {
 /** Whether an error means the key needs a passphrase (ask for it, then send again). */
 export function needsPassphrase(code: string): boolean {
   return code === "passphrase_needed";
+}
+
+/** What a signature will attest, in words, for the confirmation shown before signing: the
+ * version, the evidence and review it binds, the review's rating and progress, the decision
+ * with its conditions and expiry, the key. `page` is the version's latest review (null: none). */
+export function attestation(f: SignForm, page: ReviewPage | null): string[] {
+  const out = [`Version: ${f.version}`];
+  if (page && !page.preview) {
+    const h = page.review.header;
+    out.push(`Evidence: sha256 ${h.evidence_sha256}`);
+    out.push(`Review: ${h.id} under policy ${h.policy_version}, ${page.status.answered} of ${page.status.total} items answered`);
+    const rating = page.review.report["rating"]?.text;
+    out.push(`Overall rating: ${rating ? ratingLabel(rating) : "not written"}`);
+    if (page.status.blockers.length && f.decision !== "reject") {
+      out.push(`Blocks an approval: ${page.status.blockers.join("; ")}`);
+    }
+  } else {
+    out.push("Review: none started — an approval will be refused; a reject is recorded as it is");
+  }
+  const decision = f.decision.replace(/_/g, " ");
+  out.push(`Decision: ${decision}, as ${f.role}`);
+  if (f.decision === "approve_with_conditions") {
+    for (const c of splitConditions(f.conditions)) out.push(`Condition: ${c}`);
+    out.push(`Conditions expire: ${f.expires.trim()}`);
+  }
+  out.push(`Key: ${f.keyKind === "agent" ? "ssh-agent" : f.keyPath.trim()}`);
+  return out;
 }

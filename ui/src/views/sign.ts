@@ -1,15 +1,17 @@
 // The sign dialog: role, decision, conditions and expiry, key (file or ssh-agent), a
 // passphrase dialog when the key needs one, refusals with every reason, and the resulting
 // record with the ssh-keygen command that verifies it.
-import { approvalSign, asError, chooseKeyFile } from "../backend";
+import { approvalSign, asError, chooseKeyFile, reviewPreview } from "../backend";
 import type { Decision } from "../bindings/Decision";
 import type { Role } from "../bindings/Role";
 import { $, h, toast } from "../dom";
-import { needsPassphrase, problems, request, type SignForm } from "../logic/sign";
+import { attestation, needsPassphrase, problems, request, type SignForm } from "../logic/sign";
 import { clearError, showError } from "./errors";
 
 let version = "";
 let afterSign: () => void = () => {};
+// The form as it was when its attestation was confirmed; any change asks again.
+let confirmed: string | null = null;
 
 const dialog = () => $("sign-dialog") as HTMLDialogElement;
 const val = (id: string) => ($(id) as HTMLInputElement).value;
@@ -21,6 +23,24 @@ export function initSign(done: () => void): void {
     void submit(null);
   });
   $("sign-cancel").addEventListener("click", () => dialog().close());
+  $("sign-confirm-back").addEventListener("click", () => {
+    confirmed = null;
+    $("sign-confirm").hidden = true;
+    ($("sign-submit") as HTMLButtonElement).disabled = false;
+  });
+  $("sign-confirm-ok").addEventListener("click", () => {
+    confirmed = JSON.stringify(form(null));
+    $("sign-confirm").hidden = true;
+    void submit(null);
+  });
+  // A change after the confirmation hides it: what is signed is what was shown.
+  for (const ev of ["input", "change"]) {
+    $("sign-form").addEventListener(ev, () => {
+      confirmed = null;
+      $("sign-confirm").hidden = true;
+      ($("sign-submit") as HTMLButtonElement).disabled = false;
+    });
+  }
   $("sign-decision").addEventListener("change", syncConditional);
   for (const r of document.querySelectorAll<HTMLInputElement>("input[name=key-kind]")) r.addEventListener("change", syncKeyKind);
   $("sign-choose-key").addEventListener("click", async () => {
@@ -57,6 +77,9 @@ export function openSign(v: string, suggestedRole: Role): void {
   ($("sign-role") as HTMLSelectElement).value = suggestedRole;
   $("sign-result").replaceChildren();
   $("sign-result").hidden = true;
+  $("sign-confirm").hidden = true;
+  confirmed = null;
+  ($("sign-submit") as HTMLButtonElement).disabled = false;
   clearError($("sign-error"));
   syncConditional();
   syncKeyKind();
@@ -86,6 +109,15 @@ async function submit(passphrase: string | null): Promise<void> {
   }
   clearError($("sign-error"));
   const button = $("sign-submit") as HTMLButtonElement;
+  // First say what will be attested, and sign only once that is confirmed.
+  if (confirmed !== JSON.stringify(form(null))) {
+    button.disabled = true;
+    const page = await reviewPreview(version).catch(() => null);
+    $("sign-attests").replaceChildren(...attestation(f, page).map((line) => h("li", {}, line)));
+    $("sign-confirm").hidden = false;
+    ($("sign-confirm-ok") as HTMLElement).focus();
+    return;
+  }
   button.disabled = true;
   try {
     const signed = await approvalSign(request(f));
@@ -99,6 +131,7 @@ async function submit(passphrase: string | null): Promise<void> {
       h("details", {}, h("summary", {}, "The signed record"), h("pre", { id: "sign-record" }, JSON.stringify(r, null, 2))),
     );
     toast(`Signed ${r.decision} of ${version}`);
+    confirmed = null;
     afterSign();
   } catch (e) {
     const err = asError(e);
