@@ -436,7 +436,7 @@ pub(crate) fn run(ws: &Workspace, cmd: ReviewCmd) -> Result<()> {
             say!(
                 "Raised {} ({}): {}",
                 f.id,
-                format!("{:?}", f.severity),
+                countersign_core::export::words::severity(f.severity),
                 f.title
             );
             Ok(())

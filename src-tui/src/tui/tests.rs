@@ -528,7 +528,11 @@ fn findings_are_raised_and_remediated_from_the_review_screen() {
         r.status.blockers
     );
     let screen = render(&mut app, 120, 40);
-    assert!(screen.contains("f-1 high open"), "{screen}");
+    // The title keeps its case (it was lower-cased wholesale once).
+    assert!(
+        screen.contains("F-1 High Open due") && screen.contains("— Back-test window"),
+        "{screen}"
+    );
     // m asks what was done; an empty note is refused and the editor stays open.
     app.ws.identity = Some("vera.validator@demo.bank".into());
     app.on_key(key(KeyCode::Char('m')));

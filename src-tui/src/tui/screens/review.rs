@@ -734,7 +734,12 @@ pub fn draw(f: &mut Frame, r: &ReviewScreen, area: Rect) {
             detail.push(Line::from(""));
             detail.push(Line::from(vec![
                 Span::styled("automatic: ", Style::new().add_modifier(Modifier::BOLD)),
-                Span::raw(format!("{:?} — {}", a.outcome, a.explanation).to_lowercase()),
+                // Platform and policy text keeps its case ("FX PFE" stays "FX PFE").
+                Span::raw(format!(
+                    "{} — {}",
+                    countersign_core::export::words::automatic(a.outcome),
+                    a.explanation
+                )),
             ]));
         }
         if let Some(ans) = r.review.answers.get(&item.id) {
@@ -773,10 +778,13 @@ pub fn draw(f: &mut Frame, r: &ReviewScreen, area: Rect) {
             };
             detail.push(Line::from(Span::styled(
                 format!(
-                    "  {} {:?} {:?} due {} — {}",
-                    fi.id, fi.severity, fi.status, fi.due, fi.title
-                )
-                .to_lowercase(),
+                    "  {} {} {} due {} — {}",
+                    fi.id,
+                    countersign_core::export::words::severity(fi.severity),
+                    countersign_core::export::words::status(fi.status),
+                    fi.due,
+                    fi.title
+                ),
                 style,
             )));
         }
@@ -791,7 +799,10 @@ pub fn draw(f: &mut Frame, r: &ReviewScreen, area: Rect) {
         )));
         let values = [
             form.title.clone(),
-            format!("◀ {:?} ▶", form.severity).to_lowercase(),
+            format!(
+                "◀ {} ▶",
+                countersign_core::export::words::severity(form.severity)
+            ),
             form.due.clone(),
             form.owner.clone(),
         ];
