@@ -320,12 +320,7 @@ impl VersionVerdicts {
     pub fn as_of(&mut self, day: NaiveDate, required: &[Role]) {
         let mut lapsed = false;
         for a in &mut self.approvals {
-            if a.counts
-                && a.expires_at
-                    .as_deref()
-                    .and_then(date_of)
-                    .is_some_and(|e| e < day)
-            {
+            if a.counts && a.expires_at.as_deref().is_some_and(|e| lapsed_by(e, day)) {
                 a.counts = false;
                 lapsed = true;
             }
@@ -378,6 +373,17 @@ impl VersionVerdicts {
 /// The date part of an RFC 3339 time or a YYYY-MM-DD date.
 pub fn date_of(s: &str) -> Option<NaiveDate> {
     crate::inventory::parse_day(s.get(..10)?)
+}
+
+/// Whether an expiry (RFC 3339, as a record holds it) has passed by the end of `day`: an
+/// approval whose conditions expire during `day` no longer counts on it. A typed date means the
+/// end of that day (`approval::parse_expiry`), so it counts through that day.
+pub fn lapsed_by(expires_at: &str, day: NaiveDate) -> bool {
+    let end = day.and_hms_opt(23, 59, 59).map(|t| t.and_utc());
+    match (chrono::DateTime::parse_from_rfc3339(expires_at), end) {
+        (Ok(t), Some(end)) => t.with_timezone(&chrono::Utc) < end,
+        _ => date_of(expires_at).is_some_and(|e| e < day),
+    }
 }
 
 fn fmt(d: NaiveDate) -> String {
@@ -747,8 +753,7 @@ fn reasons(input: &Input<'_>) -> Vec<Pending> {
                 a.stale
                     || a.expires_at
                         .as_deref()
-                        .and_then(date_of)
-                        .is_some_and(|e| e < input.today)
+                        .is_some_and(|e| lapsed_by(e, input.today))
             }) {
                 explained.insert(v.version.clone());
             }
@@ -781,7 +786,8 @@ fn reasons(input: &Input<'_>) -> Vec<Pending> {
                     .filter(|a| a.signature_ok)
                     .filter_map(|a| {
                         let exp = date_of(a.expires_at.as_deref()?)?;
-                        (exp < input.today && a.decision == Decision::ApproveWithConditions)
+                        (lapsed_by(a.expires_at.as_deref()?, input.today)
+                            && a.decision == Decision::ApproveWithConditions)
                             .then_some((a, exp))
                     });
                 if let Some((a, exp)) = expired.max_by_key(|(_, e)| *e) {

@@ -644,9 +644,9 @@ pub(crate) struct QueueArgs {
     /// Judge approvals from the local ledger instead of verifying them on the platform.
     #[arg(long)]
     pub offline: bool,
-    /// Judge the queue as on this date (YYYY-MM-DD), e.g. the quarter's end: conditions that
-    /// will have expired and calendar reviews that will be due show as they will then.
-    /// Nothing is recorded by such a look.
+    /// Judge the queue as on this date (YYYY-MM-DD, today or later), e.g. the quarter's end:
+    /// conditions that will have expired and calendar reviews that will be due show as they
+    /// will then. Triggers it sees first are not remembered.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
     /// Print JSON (schema countersign.queue/v1).

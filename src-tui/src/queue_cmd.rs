@@ -16,8 +16,16 @@ pub(crate) fn queue(ws: &Workspace, a: QueueArgs) -> Result<()> {
         as_of: a.as_of,
     };
     let q = ws.queue(&opts, &inventory::today())?;
+    let opts_as_of = opts.as_of.is_some();
     if a.json {
         return output::json(countersign_core::queue::SCHEMA, &q);
+    }
+    if opts_as_of {
+        say!(
+            "Review queue as of {} (a look ahead; today is {}).",
+            q.today,
+            inventory::today()
+        );
     }
     if q.judged != "verified" {
         eprintln!(

@@ -208,8 +208,10 @@ fn scripted_review_of_a_seeded_mlflow_version() {
         "{text}"
     );
     assert!(
-        text.contains("by victor.validator@demo.bank at")
-            && text.contains(": Back-test extended to 36 months (evidence JIRA-4711)"),
+        text.lines().any(|l| l
+            .trim_start()
+            .starts_with("Remediated by victor.validator@demo.bank at ")
+            && l.ends_with(": Back-test extended to 36 months (evidence JIRA-4711)")),
         "{text}"
     );
 
@@ -898,4 +900,57 @@ fn the_validation_report_is_written_from_the_cli_and_hostile_text_is_refused() {
         "{text}"
     );
     assert!(!text.lines().any(|l| l.starts_with("# Approved")), "{text}");
+}
+
+#[test]
+fn a_look_ahead_is_never_a_look_back_and_says_what_it_cannot_see() {
+    let cli = Cli::new();
+    cli.ok(&["demo", "--no-tui"]);
+    let o = cli.run(&["queue", "--as-of", "2020-01-01"]);
+    assert_eq!(o.status.code(), Some(4));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("is before today"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let ahead = (chrono::Utc::now().date_naive() + chrono::Days::new(400))
+        .format("%Y-%m-%d")
+        .to_string();
+    // Judged from the ledger, expiries are unknown: the queue says so.
+    let q = cli.json(&["queue", "--offline", "--as-of", &ahead, "--json"]);
+    assert_eq!(q["today"], ahead.as_str());
+    assert!(
+        q["unverified"]
+            .as_array()
+            .expect("unverified")
+            .iter()
+            .any(|u| u
+                .as_str()
+                .unwrap_or("")
+                .contains("expiries are not in the ledger")),
+        "{q}"
+    );
+    // Verified (the demo pins its root): the demo's conditional approval of
+    // fraud-detection-cards/1 (180 days) has lapsed 400 days ahead.
+    let q = cli.json(&["queue", "--as-of", &ahead, "--json"]);
+    let item = q["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["version_ref"] == "models:/fraud-detection-cards/1")
+        .unwrap_or_else(|| panic!("{q}"))
+        .clone();
+    assert!(
+        item["reasons"]
+            .as_array()
+            .expect("reasons")
+            .iter()
+            .any(|r| r["kind"] == "condition_expired"),
+        "{item}"
+    );
+    let text = cli.ok(&["queue", "--as-of", &ahead]);
+    assert!(
+        text.contains(&format!("Review queue as of {ahead} (a look ahead")),
+        "{text}"
+    );
 }

@@ -75,6 +75,10 @@ fn review_sign_and_export_in_a_real_terminal() {
     }
     t.text("vera.validator@bank.example");
     t.keys(&["Enter"]);
+    t.wait_for("the question before starting", |s| {
+        s.contains("? It is recorded as yours")
+    });
+    t.keys(&["y"]);
     t.wait_for("the started review", |s| {
         s.contains("0/5 answered") && s.contains("started review") && !s.contains("PREVIEW")
     });

@@ -278,17 +278,22 @@ fn a_look_ahead_sees_a_conditional_approval_lapse() {
         vec![model("pd", "1", &[("champion", "1")], &[])],
         vec![version("pd", "1", "2026-01-02")],
     );
-    // Approved with conditions that expire on 2027-03-31; it counts today.
+    // Approved with conditions that expire on 2027-03-31 (typed as a date: the end of that
+    // day); it counts today.
     let mut vv = approved_pair("2026-11-10", "2026-11-11");
     vv.approvals[1].decision = Decision::ApproveWithConditions;
-    vv.approvals[1].expires_at = Some("2027-03-31T00:00:00Z".into());
+    vv.approvals[1].expires_at = Some("2027-03-31T23:59:59Z".into());
     w.verdicts.insert("models:/pd/1".into(), vv.clone());
     assert!(w.queue("2026-12-01").is_empty(), "nothing due today");
     let required = w.policy.required_roles(Some("1"));
-    // The day of the expiry it still counts.
+    // The day of the expiry it still counts; an expiry at a moment of that day lapses on it.
     let mut on_the_day = vv.clone();
     on_the_day.as_of(day("2027-03-31"), &required);
     assert_eq!(on_the_day, vv);
+    let mut at_noon = vv.clone();
+    at_noon.approvals[1].expires_at = Some("2027-03-31T12:00:00Z".into());
+    at_noon.as_of(day("2027-03-31"), &required);
+    assert!(!at_noon.approved, "lapsed during the day asked about");
     // The day after: it no longer counts and the version is no longer approved.
     let mut after = vv.clone();
     after.as_of(day("2027-04-01"), &required);

@@ -1122,8 +1122,9 @@ impl Workspace {
         else {
             return Ok(None);
         };
-        if self.config.policy.value.is_none()
-            || existing.header.policy_sha256 == self.drafting().0.sha256
+        // An explicit --policy is what a draft would use (`drafting`): no need to ask the
+        // trust root.
+        if self.config.policy.value.is_none() || existing.header.policy_sha256 == self.policy.sha256
         {
             return Ok(Some(existing));
         }
@@ -1135,7 +1136,12 @@ impl Workspace {
     pub fn review_open(&self, version: &str) -> Result<ReviewPage> {
         let vref = self.resolve_local(version)?;
         if let Some(existing) = self.under_way(&vref)? {
-            return self.review_page(existing, true);
+            let mut page = self.review_page(existing, true)?;
+            // Resumed under an explicit --policy: what to know of it, as a start would say.
+            if self.config.policy.value.is_some() {
+                page.note = self.drafting().1;
+            }
+            return Ok(page);
         }
         let (policy, note) = self.drafting();
         let (review, resumed) = review::start(

@@ -22,9 +22,10 @@ pub struct QueueOptions {
     /// Judge approvals from the ledger (the last verification here) instead of the platform.
     #[serde(default)]
     pub offline: bool,
-    /// Judge the queue as on this date (YYYY-MM-DD) instead of today: what falls due by then
-    /// (a condition expiring, the calendar). Records nothing: triggers first seen are not
-    /// remembered from a look at another date.
+    /// Judge the queue as on this date (YYYY-MM-DD, today or later) instead of today: what
+    /// falls due by then (a condition expiring, the calendar). Triggers it sees first are not
+    /// remembered (their clocks start on a look at today); the approvals it verifies are
+    /// recorded in the ledger as every verification is.
     #[serde(default)]
     #[ts(optional)]
     pub as_of: Option<String>,
@@ -50,6 +51,8 @@ impl Workspace {
             .clone()
             .filter(|s| !s.trim().is_empty())
             .or_else(|| self.config.acting_identity())
+            // Surrounding white space is a slip, not a different name (the roster ignores it).
+            .map(|s| s.trim().to_string())
             .ok_or_else(|| Error::InvalidInput {
                 what: "identity",
                 input: String::new(),
@@ -82,11 +85,20 @@ impl Workspace {
         let seen_on = today;
         let today = match &opts.as_of {
             Some(d) => {
-                crate::inventory::parse_day(d).ok_or_else(|| Error::InvalidInput {
+                let day = crate::inventory::parse_day(d).ok_or_else(|| Error::InvalidInput {
                     what: "--as-of",
                     input: d.clone(),
                     reason: "write the date as YYYY-MM-DD".into(),
                 })?;
+                // Verdicts are judged now: a look back would mix today's verdicts with another
+                // day's reasons.
+                if crate::inventory::parse_day(today).is_some_and(|t| day < t) {
+                    return Err(Error::InvalidInput {
+                        what: "--as-of",
+                        input: d.clone(),
+                        reason: format!("is before today ({today}): a look ahead only; the ledger (`countersign ledger show`) holds what was decided before"),
+                    });
+                }
                 d.as_str()
             }
             None => today,
@@ -163,6 +175,12 @@ impl Workspace {
             reason: "write YYYY-MM-DD".into(),
         })?;
         // A look ahead: conditional approvals that will have expired by then no longer count.
+        // The ledger does not hold expiries: judged from it, a look ahead cannot see one lapse.
+        if opts.as_of.is_some() && judged != "verified" {
+            unverified.push(format!(
+                "conditions' expiries are not in the ledger: judged {judged}, this look ahead to {today} cannot see a conditional approval lapse (pin a trust root and run without --offline)"
+            ));
+        }
         if opts.as_of.is_some() {
             for (vref, vv) in verdicts.iter_mut() {
                 let tier = crate::uri::VersionRef::parse(vref)

@@ -754,7 +754,12 @@ impl App {
             let unsaved = matches!(&self.screen, Screen::Review(r) if r.has_unsaved_note());
             if unsaved && !self.confirm_quit {
                 self.confirm_quit = true;
-                self.status = "a note is not saved: Ctrl-C again quits without it".into();
+                let what = match &self.screen {
+                    Screen::Review(r) => r.editor.as_ref().map(|e| e.what()),
+                    _ => None,
+                }
+                .unwrap_or_else(|| "the note".into());
+                self.status = format!("{what} is not saved: Ctrl-C again quits without it");
                 return Effect::None;
             }
             return Effect::Quit;

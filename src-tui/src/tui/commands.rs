@@ -60,7 +60,7 @@ pub fn of_screen(app: &App) -> Vec<Command> {
                 v.push(hinted(
                     "S",
                     "start",
-                    "start the review (nothing is saved before)",
+                    "start the review (asks y/n; nothing is saved before)",
                     Some(KeyCode::Char('S')),
                 ));
             }

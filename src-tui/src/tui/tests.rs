@@ -57,6 +57,12 @@ fn start_review(app: &mut App) {
             }
             app.on_key(key(KeyCode::Enter));
         }
+        // Starting asks first.
+        assert!(
+            matches!(&app.screen, super::app::Screen::Review(r) if r.confirm_start),
+            "S asks before it starts"
+        );
+        app.on_key(key(KeyCode::Char('y')));
         app.wait_job();
     }
 }
@@ -990,6 +996,12 @@ fn looking_is_not_starting_and_the_first_record_asks_who_you_are() {
     }
     app.on_key(key(KeyCode::Enter));
     assert!(app.identity_prompt.is_none());
+    // The replayed S asks before starting; any key but y keeps the preview.
+    assert!(render(&mut app, 120, 40).contains("It is recorded as yours"));
+    app.on_key(key(KeyCode::Char('x')));
+    assert!(app.job.is_none() && app.ws.review_list(v).expect("list").is_empty());
+    app.on_key(key(KeyCode::Char('S')));
+    app.on_key(key(KeyCode::Char('y')));
     app.wait_job();
     let super::app::Screen::Review(r) = &app.screen else {
         panic!("review screen")

@@ -82,6 +82,8 @@ pub struct ReviewScreen {
     pub owner: String,
     /// `N` was pressed: the next `y` starts a new review superseding this one.
     pub confirm_new: bool,
+    /// `S` in a preview was pressed: waiting for y/n before the review is started.
+    pub confirm_start: bool,
     /// The checklist shown to look at: no review exists yet and nothing is saved; `S` starts
     /// it.
     pub preview: bool,
@@ -103,6 +105,7 @@ impl ReviewScreen {
             && self.finding.is_none()
             && self.report_pick.is_none()
             && !self.confirm_new
+            && !self.confirm_start
     }
 
     /// Shows the review of a version: started, resumed, or a preview of its checklist.
@@ -131,6 +134,7 @@ impl ReviewScreen {
             message,
             finding: None,
             confirm_new: false,
+            confirm_start: false,
             preview: page.preview,
             report_pick: None,
             required: page.report_required.clone(),
@@ -159,6 +163,7 @@ impl ReviewScreen {
         if self.editor.is_some()
             || self.finding.is_some()
             || self.confirm_new
+            || self.confirm_start
             || self.report_pick.is_some()
         {
             return false;
@@ -405,7 +410,11 @@ impl ReviewScreen {
                     self.save_editor(ws, ed);
                 }
                 KeyCode::Esc if ed.text.trim().is_empty() || ed.confirm_discard => {
-                    self.message = Some(format!("{} was not saved", ed.what()));
+                    self.message = Some(if ed.text.trim().is_empty() {
+                        format!("{}: nothing written, nothing saved", ed.what())
+                    } else {
+                        format!("{} was not saved", ed.what())
+                    });
                     self.editor = None;
                 }
                 KeyCode::Esc => {
@@ -424,6 +433,18 @@ impl ReviewScreen {
                     ed.text.push(c);
                 }
                 _ => {}
+            }
+            return ScreenEffect::None;
+        }
+        if self.confirm_start {
+            self.confirm_start = false;
+            if matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+                self.message = Some(format!("starting the review of {}…", self.version));
+                if let Ok(v) = VersionRef::parse(&self.version) {
+                    return ScreenEffect::StartReview(v);
+                }
+            } else {
+                self.message = Some("not started: this is still a preview, nothing saved".into());
             }
             return ScreenEffect::None;
         }
@@ -446,10 +467,11 @@ impl ReviewScreen {
         if self.preview {
             match key.code {
                 KeyCode::Char('S') => {
-                    self.message = Some(format!("starting the review of {}…", self.version));
-                    if let Ok(v) = VersionRef::parse(&self.version) {
-                        return ScreenEffect::StartReview(v);
-                    }
+                    self.confirm_start = true;
+                    self.message = Some(format!(
+                        "Start the review of {} under this checklist (tier {})? It is recorded as yours and the model shows \"in review\". y/n",
+                        self.version, self.review.header.tier
+                    ));
                     return ScreenEffect::None;
                 }
                 KeyCode::Char(c) if RECORDING_KEYS.contains(&c) => {
