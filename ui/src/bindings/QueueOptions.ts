@@ -17,8 +17,9 @@ tier: string | null,
  */
 offline: boolean, 
 /**
- * Judge the queue as on this date (YYYY-MM-DD) instead of today: what falls due by then
- * (a condition expiring, the calendar). Records nothing: triggers first seen are not
- * remembered from a look at another date.
+ * Judge the queue as on this date (YYYY-MM-DD, today or later) instead of today: what
+ * falls due by then (a condition expiring, the calendar). Triggers it sees first are not
+ * remembered (their clocks start on a look at today); the approvals it verifies are
+ * recorded in the ledger as every verification is.
  */
 as_of?: string, };
