@@ -578,15 +578,19 @@ pub fn complete_review(cli: &Cli, v: &str, validator: &str) {
 /// validator's: the roster must give them the role).
 pub fn answer_review(cli: &Cli, v: &str, review: &serde_json::Value, validator: &str) {
     let report = cli.json(&["review", "report", "show", v, "--json"]);
-    let lines = answer_lines(review, &report);
+    apply_as(cli, v, validator, "answers", &answer_lines(review, &report));
+}
+
+/// Writes `lines` to a file named after `stem` and `v` and runs `review apply` on it as `who`.
+fn apply_as(cli: &Cli, v: &str, who: &str, stem: &str, lines: &str) {
     let file = cli
         .data
         .path()
-        .join(format!("answers-{}.tsv", v.replace(['/', ':'], "_")));
-    std::fs::write(&file, lines).expect("answers");
+        .join(format!("{stem}-{}.tsv", v.replace(['/', ':'], "_")));
+    std::fs::write(&file, lines).expect("apply file");
     cli.ok(&[
         "--as",
-        validator,
+        who,
         "review",
         "apply",
         v,
@@ -613,19 +617,7 @@ pub fn answer_lines(review: &serde_json::Value, report: &serde_json::Value) -> S
 /// Writes, as `validator`, every report section the review of `v` requires and lacks.
 pub fn write_required_report(cli: &Cli, v: &str, validator: &str) {
     let report = cli.json(&["review", "report", "show", v, "--json"]);
-    let file = cli
-        .data
-        .path()
-        .join(format!("report-{}.tsv", v.replace(['/', ':'], "_")));
-    std::fs::write(&file, report_lines(&report)).expect("report");
-    cli.ok(&[
-        "--as",
-        validator,
-        "review",
-        "apply",
-        v,
-        file.to_str().expect("path"),
-    ]);
+    apply_as(cli, v, validator, "report", &report_lines(&report));
 }
 
 /// The `review apply` lines that write each section `report` (`review report show --json`)
