@@ -64,8 +64,8 @@ pub fn check(a: &Assignment) -> std::result::Result<(), String> {
     if a.to.chars().count() > 200 {
         return Err("--to is longer than 200 characters".into());
     }
-    if a.role == Role::Auditor {
-        return Err("auditors sign nothing, so they are never assigned: use --role validator or --role approver".into());
+    if !a.role.decides() {
+        return Err(format!("{}s sign no decision, so they are never assigned: use --role validator or --role approver", a.role));
     }
     if let Some(d) = &a.due {
         if crate::inventory::parse_day(d).is_none() {

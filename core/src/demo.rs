@@ -779,6 +779,20 @@ pub const DEMO_PEOPLE: &[(&str, &str)] = &[
     ("alex.approver@demo.bank", "approver"),
 ];
 
+/// The demo owners' principals (tests attest as them).
+#[cfg(test)]
+pub(crate) const OWNERS_PRINCIPALS_FOR_TESTS: [&str; 2] =
+    ["zoe.adams@demo.bank", "lukasz.nowak@demo.bank"];
+
+/// The principal of a demo owner (`Zoë Adams <zoe.adams@demo.bank>` → `zoe.adams@demo.bank`):
+/// each owner has a demo key, to attest their models.
+pub fn demo_owner(owner: &str) -> String {
+    owner
+        .split_once('<')
+        .map(|(_, rest)| rest.trim_end_matches('>').to_string())
+        .unwrap_or_else(|| owner.to_string())
+}
+
 /// The demo key file of a person (`DIR/keys/<identity>/id_ed25519`, no passphrase).
 pub fn demo_key_path(dir: &Path, identity: &str) -> std::path::PathBuf {
     dir.join("keys").join(identity).join("id_ed25519")
@@ -790,7 +804,12 @@ pub fn generate_keys(dir: &Path) -> Result<()> {
         "# Demo allowed_signers: one line per signer, limited to the countersign namespace."
             .to_string(),
     ];
-    for (who, _) in DEMO_PEOPLE {
+    let people = DEMO_PEOPLE
+        .iter()
+        .map(|(who, _)| who.to_string())
+        .chain(OWNERS.iter().map(|o| demo_owner(o)));
+    for who in people {
+        let who = who.as_str();
         let path = demo_key_path(dir, who);
         let public = if path.exists() {
             crate::signing::SigningKey::from_file(&path, None)?
@@ -916,7 +935,6 @@ pub fn seed_approvals(
         Decision,
     };
     use crate::policy::Role;
-    let _ = dir;
     let platform = session.open_platform(policy)?;
     // (model, version, countersigned by the approver); fraud-detection-cards/1 is approved
     // with conditions (below).
@@ -1044,6 +1062,30 @@ pub fn seed_approvals(
             )?;
             n += 1;
         }
+    }
+    // The owner of one approved version attests it, so the queue shows an attestation that
+    // counts next to models whose attestation falls due.
+    let vref = crate::uri::VersionRef {
+        name: "retail-pd-scorecard".into(),
+        version: "2".into(),
+    };
+    if platform.list_attestations(&vref)?.is_empty() {
+        let owner = platform
+            .fetch_version(&vref)?
+            .model
+            .owner
+            .map(|o| demo_owner(&o))
+            .unwrap_or_default();
+        let key = crate::signing::SigningKey::from_file(&demo_key_path(dir, &owner), None)?;
+        crate::attestation::attest(
+            platform.as_ref(),
+            &owner,
+            &key,
+            trust,
+            &vref,
+            None,
+            Some("Used for retail credit decisions as documented; the limitations in the validation report are known to the credit committee."),
+        )?;
     }
     Ok(n)
 }

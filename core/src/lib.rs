@@ -30,6 +30,7 @@
 
 pub mod approval;
 pub mod assignment;
+pub mod attestation;
 pub mod config;
 pub mod coverage;
 pub mod demo;

@@ -45,6 +45,9 @@ pub enum ReasonKind {
     AwaitingApproval,
     /// Someone was assigned to it.
     Assigned,
+    /// The owner's periodic attestation (the tier's `attestation_cadence_months`) is near or
+    /// past due.
+    AttestationDue,
 }
 
 impl ReasonKind {
@@ -58,6 +61,7 @@ impl ReasonKind {
             ReasonKind::NewVersion => "new_version",
             ReasonKind::AwaitingApproval => "awaiting_approval",
             ReasonKind::Assigned => "assigned",
+            ReasonKind::AttestationDue => "attestation_due",
         }
     }
 }
@@ -174,6 +178,14 @@ impl QueueItem {
         self.assignments
             .iter()
             .any(|a| crate::identity::same_person(&a.to, identity))
+    }
+
+    /// Whether it waits on an attestation by the owner the identity names.
+    pub fn owner_attestation_for(&self, identity: &str) -> bool {
+        self.reasons
+            .iter()
+            .any(|r| r.kind == ReasonKind::AttestationDue)
+            && crate::attestation::is_owner(self.owner.as_deref(), identity)
     }
 }
 
@@ -457,6 +469,10 @@ pub struct Input<'a> {
     /// The monitoring runs of versions that have some ([`monitoring_runs`]), newest first, by
     /// `models:/NAME/VERSION`; read only when the policy sets `[lifecycle.monitoring_runs]`.
     pub monitoring: &'a BTreeMap<String, Vec<crate::evidence::RunEvidence>>,
+    /// When each version's owner attestations that count were signed (RFC 3339), by
+    /// `models:/NAME/VERSION`; `None` when they were not read (judged from the ledger), so
+    /// no attestation is judged due.
+    pub attestations: Option<&'a BTreeMap<String, Vec<String>>>,
     /// Today.
     pub today: NaiveDate,
 }
@@ -674,6 +690,46 @@ fn reasons(input: &Input<'_>) -> Vec<Pending> {
                     format!("periodic review {when} on {} ({basis})", fmt(date)),
                     Due::On(Some(date)),
                 );
+            }
+        }
+
+        // The owner's attestation, of the version the calendar is about, once approved.
+        let cadence = tier.and_then(|t| t.attestation_cadence_months);
+        if let (Some(seen), Some(months), Some(g)) = (input.attestations, cadence, &governing) {
+            let gref = format!("models:/{}/{g}", m.name);
+            let last = seen
+                .get(&gref)
+                .and_then(|ts| ts.iter().filter_map(|t| date_of(t)).max());
+            let basis = match (last, next.approved_on.as_deref().and_then(date_of)) {
+                (Some(d), _) => Some((d, format!("last attested on {}", fmt(d)))),
+                (None, Some(on)) => Some((
+                    on,
+                    format!("not attested since the approval on {}", fmt(on)),
+                )),
+                (None, None) => None,
+            };
+            if let Some((from, why)) = basis {
+                let due = from.checked_add_months(Months::new(months)).unwrap_or(from);
+                if due <= plus_days(input.today, policy.policy.lifecycle.due_soon_days) {
+                    let when = if due < input.today {
+                        "was due"
+                    } else {
+                        "is due"
+                    };
+                    push(
+                        gref,
+                        ReasonKind::AttestationDue,
+                        format!(
+                            "the owner's attestation {when} on {} ({why}; every {months} months): `countersign attest` by {}",
+                            fmt(due),
+                            m.owner
+                                .as_deref()
+                                .map(|o| crate::display::escape(o).into_owned())
+                                .unwrap_or_else(|| "the owner (the inventory names none)".into())
+                        ),
+                        Due::On(Some(due)),
+                    );
+                }
             }
         }
 
@@ -998,7 +1054,10 @@ pub fn build(input: &Input<'_>, seen: &BTreeMap<(String, String), String>) -> Ve
             && reasons
                 .iter()
                 .any(|r| r.kind == ReasonKind::AwaitingApproval);
-        let needs = if only_approver_awaited && required.contains(&Role::Approver) {
+        let only_owner = reasons.iter().all(|r| r.kind == ReasonKind::AttestationDue);
+        let needs = if only_owner {
+            Role::Owner
+        } else if only_approver_awaited && required.contains(&Role::Approver) {
             Role::Approver
         } else {
             Role::Validator

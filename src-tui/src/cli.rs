@@ -120,6 +120,12 @@ pub(crate) enum Command {
     Config(ConfigCmd),
     /// Sign a decision on a version (validator or approver), and write it back to the platform.
     Sign(SignArgs),
+    /// As the model's owner, attest that a version is used as its inventory record documents
+    /// and that its limitations hold: a signed record of its own (never an approval), written to
+    /// the platform. The tier's `attestation_cadence_months` says how often; `queue` lists a
+    /// model whose attestation is due. `--list` shows a version's attestations and whether
+    /// each counts.
+    Attest(AttestArgs),
     /// Verify every approval of a version (or of the inventory): does each count, and why not.
     Verify(VerifyArgs),
     /// Exit 0 only when the approvals the version's tier requires all count (for pipelines).
@@ -246,6 +252,28 @@ pub(crate) struct SignArgs {
     pub key: KeyArgs,
     /// Do not ask for confirmation (required when standard input is not a terminal: a script
     /// never signs by accident).
+    #[arg(long, short)]
+    pub yes: bool,
+    /// Print JSON (its `schema` field names the format: docs/json.md).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `attest` options.
+#[derive(Debug, Args)]
+pub(crate) struct AttestArgs {
+    /// The version, as models:/NAME/VERSION or models:/NAME@ALIAS.
+    pub version: String,
+    /// List the version's attestations and whether each counts, instead of attesting.
+    #[arg(long, conflicts_with_all = ["note", "yes"])]
+    pub list: bool,
+    /// What you checked, in plain text (at most 2000 characters), kept in the signed record.
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// The key.
+    #[command(flatten)]
+    pub key: KeyArgs,
+    /// Do not ask for confirmation (required when standard input is not a terminal).
     #[arg(long, short)]
     pub yes: bool,
     /// Print JSON (its `schema` field names the format: docs/json.md).

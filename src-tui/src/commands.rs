@@ -72,6 +72,7 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         Some(Command::Assign(a)) => crate::queue_cmd::assign(&workspace()?, a),
         Some(Command::Keys(a)) => crate::sign_cmd::keys(a, &config),
         Some(Command::Sign(a)) => crate::sign_cmd::sign_cmd(&workspace()?, a),
+        Some(Command::Attest(a)) => crate::sign_cmd::attest_cmd(&workspace()?, a),
         Some(Command::Verify(a)) => crate::sign_cmd::verify_cmd(&workspace()?, a),
         Some(Command::Gate(a)) => match workspace() {
             Ok(ws) => crate::sign_cmd::gate_cmd(&ws, &a.version, a.json),

@@ -1,6 +1,6 @@
 //! `keys`, `sign`, `verify`, `gate` and `ledger`.
 
-use crate::cli::{KeyArgs, KeysArgs, KeysCmd, LedgerCmd, SignArgs, VerifyArgs};
+use crate::cli::{AttestArgs, KeyArgs, KeysArgs, KeysCmd, LedgerCmd, SignArgs, VerifyArgs};
 use crate::output;
 use anyhow::{bail, Context, Result};
 use countersign_core::approval::verify::Verification;
@@ -205,6 +205,89 @@ pub(crate) fn sign_cmd(ws: &Workspace, a: SignArgs) -> Result<()> {
     println!(
         "Signed under policy release {release_no}. Verify by hand (with that release's allowed_signers):\n  {}",
         signed.verify_command
+    );
+    Ok(())
+}
+
+/// `attest` (and `attest --list`).
+pub(crate) fn attest_cmd(ws: &Workspace, a: AttestArgs) -> Result<()> {
+    use countersign_core::attestation;
+    let vref = ws.resolve(&a.version)?;
+    if a.list {
+        let checks = ws.attestations(&vref.to_string())?;
+        if a.json {
+            return output::json(
+                "countersign.attestations/v1",
+                &serde_json::json!({ "version": vref.to_string(), "attestations": checks }),
+            );
+        }
+        if checks.is_empty() {
+            say!("No owner attestation of {vref} is on the platform.");
+        }
+        for c in &checks {
+            match &c.record {
+                Some(r) => say!(
+                    "{} attestation by {} on {}: {}",
+                    if c.counts { "COUNTS" } else { "DOES NOT COUNT" },
+                    r.signer,
+                    r.signed_at,
+                    c.location
+                ),
+                None => say!("DOES NOT COUNT unreadable record: {}", c.location),
+            }
+            if let Some(n) = c.record.as_ref().and_then(|r| r.note.as_deref()) {
+                say!("  note: {}", n);
+            }
+            for why in &c.reasons {
+                say!("  - {}", why);
+            }
+        }
+        return Ok(());
+    }
+    if let Some(n) = a.note.as_deref() {
+        // A bad note is refused before any passphrase is asked; what was typed is shown back.
+        if let Err(why) = attestation::check_note(n.trim()) {
+            return Err(countersign_core::Error::InvalidInput {
+                what: "--note",
+                input: countersign_core::display::escape(n).into_owned(),
+                reason: format!("{why}; nothing was signed"),
+            }
+            .into());
+        }
+    }
+    let trusted = ws.trusted()?;
+    let release_no = trusted.trust.newest()?.manifest.version;
+    let key = open_key(&a.key, &ws.config)?;
+    if !a.yes {
+        if !std::io::stdin().is_terminal() {
+            bail!("not attested: standard input is not a terminal, so nobody can confirm; pass --yes to attest without asking");
+        }
+        eprintln!("As the owner of {}, you attest that:", vref.name);
+        for s in attestation::STATEMENTS {
+            eprintln!("  - {s}");
+        }
+        eprint!("Attest {vref} with key {}? [y/N] ", key.fingerprint());
+        std::io::stderr().flush()?;
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer)?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            bail!("not attested");
+        }
+    }
+    let made = ws.attest_with(&key, &vref.to_string(), a.note.as_deref())?;
+    if a.json {
+        return output::json("countersign.attested/v1", &made);
+    }
+    say!(
+        "Attested {vref} as its owner {} (key {})",
+        made.record.signer,
+        made.record.key_fingerprint
+    );
+    say!("Written to {}", made.location);
+    say!("Record sha256 {}", made.record_sha256);
+    say!(
+        "Signed under policy release {release_no}. Verify by hand (with that release's allowed_signers):\n  {}",
+        made.verify_command
     );
     Ok(())
 }

@@ -184,6 +184,46 @@ pub fn countersigned(
         .collect())
 }
 
+/// Who signs with `key`: `named` (`--as`, the configured identity), else the one principal
+/// the roster lists for the key; with the reasons that principal cannot sign with it (an
+/// identity nobody should sign under, a key the roster does not list for them). One rule for
+/// approvals and attestations.
+pub(crate) fn signer_for(
+    allowed: &AllowedSigners,
+    named: Option<&str>,
+    key: &SigningKey,
+) -> Result<(String, Vec<String>)> {
+    let fp = key.fingerprint();
+    let listed = allowed.principals_for_key(key.public_key());
+    let signer = match (named, listed.as_slice()) {
+        (Some(s), _) => s.to_string(),
+        (None, [one]) => one.clone(),
+        (None, []) => {
+            return Err(Error::Refused {
+                reasons: vec![format!("your key {fp} is not in allowed_signers; ask the risk function to add the line: {}", line_for("YOUR-IDENTITY", key.public_key()))],
+            })
+        }
+        (None, many) => return Err(Error::Refused { reasons: vec![format!("your key is listed for several principals ({}); choose one with --as", many.join(", "))] }),
+    };
+    let mut reasons = Vec::new();
+    if let Err(why) = crate::identity::check_signer(&signer) {
+        reasons.push(format!(
+            "'{}' cannot sign: {why}",
+            crate::display::escape(&signer)
+        ));
+    }
+    if !allowed
+        .for_principal(&signer)
+        .any(|e| e.key.key_data() == key.public_key().key_data())
+    {
+        reasons.push(format!(
+            "allowed_signers does not list key {fp} for '{signer}'; add: {}",
+            line_for(&signer, key.public_key())
+        ));
+    }
+    Ok((signer, reasons))
+}
+
 /// Checks every rule, signs under the newest policy release the pinned root trusts, writes
 /// the approval back to the platform and records it in the ledger. Refuses with every reason
 /// when a rule forbids it. `progress` hears the hashing of the model's files.
@@ -203,34 +243,13 @@ pub fn sign(
     let policy = &release.policy;
     let allowed = &release.roster;
     let fp = signing_key.fingerprint();
-    let listed = allowed.principals_for_key(signing_key.public_key());
-    let signer = match (&opts.signer, listed.as_slice()) {
-        (Some(s), _) => s.clone(),
-        (None, [one]) => one.clone(),
-        (None, []) => {
-            return Err(Error::Refused {
-                reasons: vec![format!("your key {fp} is not in allowed_signers; ask the risk function to add the line: {}", line_for("YOUR-IDENTITY", signing_key.public_key()))],
-            })
-        }
-        (None, many) => return Err(Error::Refused { reasons: vec![format!("your key is listed for several principals ({}); choose one with --as", many.join(", "))] }),
-    };
-    let mut reasons = Vec::new();
-    if let Err(why) = crate::identity::check_signer(&signer) {
+    let (signer, mut reasons) = signer_for(allowed, opts.signer.as_deref(), signing_key)?;
+    if !opts.role.decides() {
         reasons.push(format!(
-            "'{}' cannot sign: {why}",
-            crate::display::escape(&signer)
+            "{}s sign no decision: only a validator or an approver does (an owner attests with `countersign attest`)",
+            opts.role.as_str()
         ));
-    }
-    if !allowed
-        .for_principal(&signer)
-        .any(|e| e.key.key_data() == signing_key.public_key().key_data())
-    {
-        reasons.push(format!(
-            "allowed_signers does not list key {fp} for '{signer}'; add: {}",
-            line_for(&signer, signing_key.public_key())
-        ));
-    }
-    if !roster_has(&policy.policy, &signer, opts.role) {
+    } else if !roster_has(&policy.policy, &signer, opts.role) {
         reasons.push(format!(
             "the policy's roster does not give '{signer}' the role {}",
             opts.role.as_str()

@@ -329,7 +329,12 @@ pub fn judge(stored: &StoredApproval, cx: &Context<'_>) -> ApprovalCheck {
                 ));
             }
         }
-        if !roster_has(&rules.policy, &r.signer, r.role) {
+        if !r.role.decides() {
+            reasons.push(format!(
+                "it is signed in the role {}, which decides nothing: only a validator's or an approver's record counts",
+                r.role.as_str()
+            ));
+        } else if !roster_has(&rules.policy, &r.signer, r.role) {
             reasons.push(format!(
                 "the roster does not give '{}' the role {}",
                 r.signer,

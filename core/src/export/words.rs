@@ -57,6 +57,7 @@ pub fn role(r: Role) -> &'static str {
         Role::Validator => "Validator",
         Role::Approver => "Approver",
         Role::Auditor => "Auditor",
+        Role::Owner => "Owner",
     }
 }
 

@@ -818,6 +818,29 @@ impl Platform for FolderPlatform {
         Ok(path.display().to_string())
     }
 
+    fn write_attestation(
+        &self,
+        r: &crate::uri::VersionRef,
+        _signer: &str,
+        stem: &str,
+        json: &[u8],
+        sig: &[u8],
+    ) -> Result<String> {
+        let dir = self.review_dir(r).join("attestations");
+        self.real_dirs(&dir)?;
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        self.real_dirs(&dir)?;
+        // The signature first: a record is never there without it.
+        let path = dir.join(format!("{stem}.json"));
+        write_new(&dir.join(format!("{stem}.json.sig")), sig)?;
+        write_new(&path, json)?;
+        Ok(path.display().to_string())
+    }
+
+    fn list_attestations(&self, r: &crate::uri::VersionRef) -> Result<Vec<super::StoredApproval>> {
+        self.approvals_in(&self.review_dir(r).join("attestations"))
+    }
+
     fn list_approvals(&self, r: &crate::uri::VersionRef) -> Result<Vec<super::StoredApproval>> {
         // The current review's approvals, then those of every review it superseded: a reject
         // on an earlier review keeps blocking, and an approval of unchanged evidence counts.

@@ -277,6 +277,21 @@ pub trait Platform: Send + Sync {
         Ok(false)
     }
 
+    /// Writes an owner's attestation of a version (the record and its signature; a new entry,
+    /// never over another). `signer` is recorded as the writer where the platform keeps one.
+    /// Returns where it was written.
+    fn write_attestation(
+        &self,
+        version: &crate::uri::VersionRef,
+        signer: &str,
+        stem: &str,
+        json: &[u8],
+        sig: &[u8],
+    ) -> Result<String>;
+
+    /// Every attestation recorded for a version (record bytes and signature, unjudged).
+    fn list_attestations(&self, version: &crate::uri::VersionRef) -> Result<Vec<StoredApproval>>;
+
     /// Records who is to review or approve a version (replacing the assignment of that role,
     /// which every later read shows). Returns where it was written.
     fn assign(

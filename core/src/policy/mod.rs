@@ -30,6 +30,9 @@ pub enum Role {
     Approver,
     /// Reads and verifies; signs nothing.
     Auditor,
+    /// The model's owner (its inventory record names them): attests periodically that the
+    /// model is used as documented and its limitations hold; never approves.
+    Owner,
 }
 
 impl Role {
@@ -39,7 +42,14 @@ impl Role {
             Role::Validator => "validator",
             Role::Approver => "approver",
             Role::Auditor => "auditor",
+            Role::Owner => "owner",
         }
+    }
+
+    /// Whether the role signs decisions on versions (validator, approver): an auditor signs
+    /// nothing and an owner only attests.
+    pub fn decides(self) -> bool {
+        matches!(self, Role::Validator | Role::Approver)
     }
 }
 
@@ -181,6 +191,10 @@ pub struct Tier {
     /// Parts of the validation report an approve decision needs (none by default).
     #[serde(default)]
     pub report_required: Vec<crate::review::report::Section>,
+    /// Months between the owner's attestations (`countersign attest`) that the model is used
+    /// as documented and its limitations hold; none: no attestation is asked for.
+    #[serde(default)]
+    pub attestation_cadence_months: Option<u32>,
 }
 
 /// The validation report's rating scale.
@@ -506,8 +520,8 @@ fn validate(p: &Policy, text: &str, path: &Path) -> Result<()> {
                 "tiers.{name}.roles_required is empty: list at least \"validator\""
             )));
         }
-        if t.roles_required.contains(&Role::Auditor) {
-            return Err(plain(format!("tiers.{name}.roles_required: auditors do not approve; use validator and/or approver")));
+        if t.roles_required.iter().any(|r| !r.decides()) {
+            return Err(plain(format!("tiers.{name}.roles_required: auditors and owners do not approve; use validator and/or approver")));
         }
         if t.distinct_approver && !t.roles_required.contains(&Role::Approver) {
             return Err(plain(format!(
@@ -531,6 +545,11 @@ fn validate(p: &Policy, text: &str, path: &Path) -> Result<()> {
             return Err(plain(format!(
                 "tiers.{name}.review_cadence_months must be 1 to 120, not {}",
                 t.review_cadence_months
+            )));
+        }
+        if let Some(m) = t.attestation_cadence_months.filter(|m| *m == 0 || *m > 120) {
+            return Err(plain(format!(
+                "tiers.{name}.attestation_cadence_months must be 1 to 120, not {m}"
             )));
         }
     }

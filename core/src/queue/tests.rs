@@ -90,6 +90,7 @@ struct World {
     verdicts: BTreeMap<String, VersionVerdicts>,
     in_review: BTreeSet<String>,
     monitoring: BTreeMap<String, Vec<crate::evidence::RunEvidence>>,
+    attestations: Option<BTreeMap<String, Vec<String>>>,
 }
 
 impl World {
@@ -101,6 +102,7 @@ impl World {
             verdicts: BTreeMap::new(),
             in_review: BTreeSet::new(),
             monitoring: BTreeMap::new(),
+            attestations: None,
         }
     }
 
@@ -112,6 +114,7 @@ impl World {
             verdicts: &self.verdicts,
             in_review: &self.in_review,
             monitoring: &self.monitoring,
+            attestations: self.attestations.as_ref(),
             today: day(today),
         };
         build(&input, seen)
@@ -221,6 +224,7 @@ fn a_stale_approval_is_due_from_when_it_was_first_seen() {
         verdicts: &w.verdicts,
         in_review: &w.in_review,
         monitoring: &w.monitoring,
+        attestations: None,
         today: day("2026-12-05"),
     };
     assert!(timed_triggers(&input).contains(&("models:/pd/1".into(), "evidence_changed".into())));
@@ -702,4 +706,78 @@ fn the_latest_monitoring_runs_metric_beyond_its_threshold_is_a_breach() {
         "{:?}",
         v4.reasons
     );
+}
+
+#[test]
+fn the_owners_attestation_falls_due_by_the_tiers_cadence_and_only_the_owner_is_asked() {
+    // Tier 1 attests every 6 months; approved on 2026-02-03.
+    let mut w = World::new(
+        vec![model("pd", "1", &[("champion", "1")], &[])],
+        vec![version("pd", "1", "2026-01-02")],
+    );
+    w.verdicts.insert(
+        "models:/pd/1".into(),
+        approved_pair("2026-01-20", "2026-02-03"),
+    );
+    // Not read (judged from the ledger): never judged due.
+    assert_eq!(w.queue("2026-12-01"), vec![]);
+    // Read, and none counts: due six months after the approval, and only the owner is needed.
+    w.attestations = Some(BTreeMap::new());
+    let q = w.queue("2026-12-01");
+    assert_eq!(q.len(), 1);
+    assert_eq!(kinds(&q[0]), vec![ReasonKind::AttestationDue]);
+    assert_eq!(q[0].due.as_deref(), Some("2026-08-03"));
+    assert_eq!(q[0].needs, Role::Owner);
+    assert!(
+        q[0].reasons[0].detail.contains(
+            "was due on 2026-08-03 (not attested since the approval on 2026-02-03; every 6 months)"
+        ),
+        "{}",
+        q[0].reasons[0].detail
+    );
+    assert!(q[0].owner_attestation_for("olga@bank"));
+    assert!(q[0].owner_attestation_for("Olga <OLGA@bank>"));
+    assert!(!q[0].owner_attestation_for("olga@bank.evil"));
+    assert!(
+        !q[0].owner_attestation_for("olga"),
+        "a bare name is not the owner's address"
+    );
+    // Attested in October: due next April, out of the queue until 30 days before.
+    w.attestations = Some(BTreeMap::from([(
+        "models:/pd/1".to_string(),
+        vec!["2026-10-15T10:00:00Z".to_string()],
+    )]));
+    assert_eq!(w.queue("2026-12-01"), vec![]);
+    let q = w.queue("2027-03-20");
+    // The calendar review (2027-02-03) is due too: a validator is needed, and both are listed.
+    assert_eq!(
+        kinds(&q[0]),
+        vec![ReasonKind::Cadence, ReasonKind::AttestationDue]
+    );
+    assert_eq!(q[0].needs, Role::Validator);
+    assert_eq!(q[0].reasons[1].due.as_deref(), Some("2027-04-15"));
+    assert!(q[0].reasons[1]
+        .detail
+        .contains("is due on 2027-04-15 (last attested on 2026-10-15"));
+    // An attestation of another version attests nothing for the governing one.
+    w.attestations = Some(BTreeMap::from([(
+        "models:/pd/2".to_string(),
+        vec!["2026-11-15T10:00:00Z".to_string()],
+    )]));
+    assert_eq!(
+        kinds(&w.queue("2026-12-01")[0]),
+        vec![ReasonKind::AttestationDue]
+    );
+    // With another reason a validator is needed, and the attestation is still listed.
+    w.models[0]
+        .tags
+        .insert("next_review_date".into(), "2026-01-01".into());
+    w.verdicts.clear();
+    w.models[0].apply_tag_names(&Default::default());
+    let q = w.queue("2026-12-01");
+    assert!(
+        !kinds(&q[0]).contains(&ReasonKind::AttestationDue),
+        "nothing approved: nothing to attest"
+    );
+    assert_eq!(q[0].needs, Role::Validator);
 }

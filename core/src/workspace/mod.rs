@@ -320,6 +320,31 @@ pub struct SignRequest {
     pub key: KeySource,
 }
 
+/// A request to attest a version as its owner.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct AttestRequest {
+    /// `models:/NAME/VERSION`.
+    pub version: String,
+    /// The owner's note (what they checked), if any.
+    pub note: Option<String>,
+    /// The key.
+    pub key: KeySource,
+}
+
+/// Opens the key a request names; a passphrase's bytes are wiped as soon as the key is open.
+fn open_source(source: KeySource) -> Result<SigningKey> {
+    Ok(match source {
+        KeySource::Agent => SigningKey::from_agent(None, None)?,
+        KeySource::File { path, passphrase } => {
+            let passphrase = zeroize::Zeroizing::new(passphrase.unwrap_or_default());
+            SigningKey::from_file(
+                Path::new(&path),
+                Some(passphrase.as_str()).filter(|p| !p.is_empty()),
+            )?
+        }
+    })
+}
+
 /// Portfolio report file formats.
 #[derive(Debug, Clone, Copy, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -1401,20 +1426,44 @@ impl Workspace {
     /// Signs a decision, writes it back to the platform and records it in the ledger.
     /// A key file with a passphrase and none given fails with [`Error::PassphraseNeeded`].
     pub fn sign(&self, mut req: SignRequest) -> Result<Signed> {
-        // The passphrase leaves the request before any work starts (trust, hashing, writes)
-        // and its bytes are wiped as soon as the key is open.
-        let source = std::mem::replace(&mut req.key, KeySource::Agent);
-        let key = match source {
-            KeySource::Agent => SigningKey::from_agent(None, None)?,
-            KeySource::File { path, passphrase } => {
-                let passphrase = zeroize::Zeroizing::new(passphrase.unwrap_or_default());
-                SigningKey::from_file(
-                    Path::new(&path),
-                    Some(passphrase.as_str()).filter(|p| !p.is_empty()),
-                )?
-            }
-        };
+        // The passphrase leaves the request before any work starts (trust, hashing, writes).
+        let key = open_source(std::mem::replace(&mut req.key, KeySource::Agent))?;
         self.sign_with(&key, req)
+    }
+
+    /// Signs the owner's attestation of a version (that it is used as its inventory record
+    /// documents and its limitations hold) and writes it to the platform. Refused unless the
+    /// signer is the model's owner with their key in the trusted roster.
+    pub fn attest(&self, mut req: AttestRequest) -> Result<crate::attestation::Attested> {
+        let key = open_source(std::mem::replace(&mut req.key, KeySource::Agent))?;
+        self.attest_with(&key, &req.version, req.note.as_deref())
+    }
+
+    /// [`Workspace::attest`] with a key the front end opened itself.
+    pub fn attest_with(
+        &self,
+        key: &SigningKey,
+        version: &str,
+        note: Option<&str>,
+    ) -> Result<crate::attestation::Attested> {
+        let vref = self.resolve(version)?;
+        let t = self.trusted()?;
+        crate::attestation::attest(
+            t.platform.as_ref(),
+            &key.source.clone(),
+            key,
+            &t.trust,
+            &vref,
+            self.identity.as_deref(),
+            note,
+        )
+    }
+
+    /// Every owner attestation of a version, judged against the platform now.
+    pub fn attestations(&self, version: &str) -> Result<Vec<crate::attestation::AttestationCheck>> {
+        let vref = self.resolve(version)?;
+        let t = self.trusted()?;
+        crate::attestation::verify_version(t.platform.as_ref(), &t.trust, &vref)
     }
 
     /// Signs with a key the front end opened itself (the command line asks for passphrases on

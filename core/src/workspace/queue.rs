@@ -190,6 +190,10 @@ impl Workspace {
                 vv.as_of(day, &policy.required_roles(tier.as_deref()));
             }
         }
+        // The owners' attestations of each model's governing version, where its tier asks for
+        // them: read from the platform and judged there (the ledger does not hold them).
+        let attestations =
+            self.attestations_for_queue(&policy, &all, &verdicts, &judged, &mut unverified)?;
         // The monitoring runs of every version the queue may judge (in production, with
         // approvals, or a model's newest), where the policy reads breaches from runs.
         let mut monitoring = BTreeMap::new();
@@ -235,6 +239,7 @@ impl Workspace {
             verdicts: &verdicts,
             in_review: &in_review,
             monitoring: &monitoring,
+            attestations: attestations.as_ref(),
             today: day,
         };
         // Sightings are recorded over the whole inventory, so a filtered look never makes
@@ -255,7 +260,7 @@ impl Workspace {
             &seen,
         );
         if let Some(me) = &mine {
-            items.retain(|i| i.assigned_to(me));
+            items.retain(|i| i.assigned_to(me) || i.owner_attestation_for(me));
         }
         let open = store.open_findings_by_version(&key, today)?;
         for item in &mut items {
@@ -276,6 +281,59 @@ impl Workspace {
             items,
             unverified,
         })
+    }
+
+    /// When the owner attestations that count were signed, by governing version, for the
+    /// models whose tier sets an attestation cadence; `None` when the queue is judged from the
+    /// ledger (and the queue says attestations were not judged).
+    fn attestations_for_queue(
+        &self,
+        policy: &crate::policy::LoadedPolicy,
+        models: &[crate::model::Model],
+        verdicts: &BTreeMap<String, VersionVerdicts>,
+        judged: &str,
+        unverified: &mut Vec<String>,
+    ) -> Result<Option<BTreeMap<String, Vec<String>>>> {
+        let wanted: Vec<(&crate::model::Model, String)> = models
+            .iter()
+            .filter(|m| {
+                m.risk_tier
+                    .as_deref()
+                    .and_then(|t| policy.policy.tiers.get(t))
+                    .is_some_and(|t| t.attestation_cadence_months.is_some())
+            })
+            .filter_map(|m| Some((m, queue::next_review(policy, m, verdicts).1?)))
+            .collect();
+        if wanted.is_empty() {
+            return Ok(Some(BTreeMap::new()));
+        }
+        if judged != "verified" {
+            unverified.push(format!(
+                "owners' attestations are not in the ledger: judged {judged}, none is judged due (pin a trust root and run without --offline)"
+            ));
+            return Ok(None);
+        }
+        let t = self.trusted()?;
+        let mut out = BTreeMap::new();
+        for (m, version) in wanted {
+            let vref = crate::uri::VersionRef {
+                name: m.name.clone(),
+                version,
+            };
+            match crate::attestation::verify_version(t.platform.as_ref(), &t.trust, &vref) {
+                Ok(checks) => {
+                    let times: Vec<String> = checks
+                        .into_iter()
+                        .filter(|c| c.counts)
+                        .filter_map(|c| c.record.map(|r| r.signed_at))
+                        .collect();
+                    out.insert(vref.to_string(), times);
+                }
+                // Judged as never attested, and said.
+                Err(e) => unverified.push(format!("{vref}: attestations not read: {e}")),
+            }
+        }
+        Ok(Some(out))
     }
 
     /// Assigns a version to a reviewer in a role, on the platform (every reviewer's next

@@ -3,4 +3,4 @@
 /**
  * Why a version is in the queue.
  */
-export type ReasonKind = "cadence" | "evidence_changed" | "monitoring_breach" | "condition_expired" | "new_version" | "awaiting_approval" | "assigned";
+export type ReasonKind = "cadence" | "evidence_changed" | "monitoring_breach" | "condition_expired" | "new_version" | "awaiting_approval" | "assigned" | "attestation_due";

@@ -3,4 +3,4 @@
 /**
  * A role someone can hold in the roster.
  */
-export type Role = "validator" | "approver" | "auditor";
+export type Role = "validator" | "approver" | "auditor" | "owner";

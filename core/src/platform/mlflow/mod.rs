@@ -11,7 +11,7 @@ mod http;
 mod wire;
 mod writeback;
 
-pub use writeback::REVIEW_EXPERIMENT;
+pub use writeback::{ATTESTATION_EXPERIMENT, REVIEW_EXPERIMENT};
 
 pub use http::ClientOptions;
 
@@ -467,6 +467,24 @@ impl Platform for MlflowClient {
         version: &crate::uri::VersionRef,
     ) -> Result<Vec<super::StoredApproval>> {
         self.list_approvals_impl(version)
+    }
+
+    fn write_attestation(
+        &self,
+        version: &crate::uri::VersionRef,
+        signer: &str,
+        stem: &str,
+        json: &[u8],
+        sig: &[u8],
+    ) -> Result<String> {
+        self.write_attestation_impl(version, signer, stem, json, sig)
+    }
+
+    fn list_attestations(
+        &self,
+        version: &crate::uri::VersionRef,
+    ) -> Result<Vec<super::StoredApproval>> {
+        self.list_attestations_impl(version)
     }
 
     fn latest_review(

@@ -18,6 +18,10 @@ pub const REVIEW_EXPERIMENT: &str = "countersign-reviews";
 
 /// The experiment holding roots and policy releases (DESIGN §7), one run per publication.
 pub(super) const POLICY_EXPERIMENT: &str = "countersign-policy";
+/// The experiment where owners' attestations are runs (one per attestation).
+pub const ATTESTATION_EXPERIMENT: &str = "countersign-attestations";
+const ATTESTATION_FILE: &str = "attestation.json";
+const ATTESTATION_FILE_SIG: &str = "attestation.json.sig";
 
 #[derive(Deserialize)]
 struct GetModel {
@@ -394,6 +398,80 @@ impl MlflowClient {
             "run {} ({REVIEW_EXPERIMENT}) {json_name}",
             info.run_id
         ))
+    }
+
+    /// One run per attestation in the experiment `countersign-attestations`, tagged with the
+    /// version, holding `attestation.json` and its signature.
+    pub(super) fn write_attestation_impl(
+        &self,
+        r: &VersionRef,
+        signer: &str,
+        stem: &str,
+        json: &[u8],
+        sig: &[u8],
+    ) -> Result<String> {
+        let exp = self.experiment(ATTESTATION_EXPERIMENT)?;
+        let c: CreatedRun = self.http.post(
+            "api/2.0/mlflow/runs/create",
+            &json!({
+                "experiment_id": exp,
+                "user_id": signer,
+                "run_name": format!("attestation {} v{}", r.name, r.version),
+                "start_time": chrono::Utc::now().timestamp_millis(),
+                "tags": [
+                    {"key": "countersign.model_name", "value": r.name},
+                    {"key": "countersign.model_version", "value": r.version},
+                    {"key": "countersign.attestation", "value": stem},
+                    {"key": "mlflow.user", "value": signer},
+                ]
+            }),
+        )?;
+        let info = c.run.info;
+        let root = Self::artifact_root(&info)?;
+        self.put_artifact(&root, ATTESTATION_FILE_SIG, sig)?;
+        self.put_artifact(&root, ATTESTATION_FILE, json)?;
+        let _: serde_json::Value = self.http.post("api/2.0/mlflow/runs/update", &json!({"run_id": info.run_id, "status": "FINISHED", "end_time": chrono::Utc::now().timestamp_millis()}))?;
+        Ok(format!(
+            "run {} ({ATTESTATION_EXPERIMENT}) {ATTESTATION_FILE}",
+            info.run_id
+        ))
+    }
+
+    /// Every attestation run of a version (active ones: a deleted attestation attests
+    /// nothing, and its absence can only put the model in the queue).
+    pub(super) fn list_attestations_impl(&self, r: &VersionRef) -> Result<Vec<StoredApproval>> {
+        let Some(exp) = self.existing_experiment(ATTESTATION_EXPERIMENT)? else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for info in self.review_runs(&exp, &Self::version_filter(r), false)? {
+            let location = format!("run {} {ATTESTATION_FILE}", info.run_id);
+            let root = match Self::artifact_root(&info) {
+                Ok(root) => root,
+                Err(e) => {
+                    out.push(StoredApproval {
+                        location,
+                        json: format!("unreadable attestation run: {e}").into_bytes(),
+                        sig: None,
+                        deleted: None,
+                    });
+                    continue;
+                }
+            };
+            // A run whose upload never finished holds no record: nothing to judge.
+            let Some(json) = self.get_artifact(&root, ATTESTATION_FILE)? else {
+                continue;
+            };
+            let sig = self.get_artifact(&root, ATTESTATION_FILE_SIG)?;
+            out.push(StoredApproval {
+                location,
+                json,
+                sig,
+                deleted: None,
+            });
+        }
+        out.sort_by(|a, b| a.location.cmp(&b.location));
+        Ok(out)
     }
 
     pub(super) fn list_approvals_impl(&self, r: &VersionRef) -> Result<Vec<StoredApproval>> {
