@@ -233,7 +233,7 @@ pub fn attest(
         platform.write_attestation(vref, &signer, &stem, &bytes, signature.as_bytes())?;
     Ok(Attested {
         record_sha256: sha256_hex(&bytes),
-        verify_command: format!("ssh-keygen -Y verify -f allowed_signers -I {signer} -n countersign -s {stem}.json.sig < {stem}.json"),
+        verify_command: crate::signing::verify_command(&signer, &stem),
         location,
         record,
     })

@@ -212,6 +212,34 @@ pub async fn approval_sign(state: State<'_, AppState>, request: SignRequest) -> 
     with_own(&state, move |w| w.sign(request)).await
 }
 
+/// Signs the owner's attestation of a version (that it is used as documented and its
+/// limitations hold), written to the platform.
+#[tauri::command]
+pub async fn attestation_sign(
+    state: State<'_, AppState>,
+    request: countersign_core::workspace::AttestRequest,
+) -> Reply<countersign_core::attestation::Attested> {
+    with_own(&state, move |w| w.attest(request)).await
+}
+
+/// What every owner's attestation states, in core's words (shown before the owner confirms).
+#[tauri::command]
+pub fn attestation_statements() -> Vec<String> {
+    countersign_core::attestation::STATEMENTS
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+}
+
+/// Every owner attestation of a version, judged against the platform now.
+#[tauri::command]
+pub async fn attestation_list(
+    state: State<'_, AppState>,
+    version: String,
+) -> Reply<Vec<countersign_core::attestation::AttestationCheck>> {
+    with_own(&state, move |w| w.attestations(&version)).await
+}
+
 /// The review queue: every version due for review or approval, why, by when, who; approvals
 /// verified on the platform (a long call: on a workspace of its own).
 #[tauri::command]

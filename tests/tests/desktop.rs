@@ -283,6 +283,21 @@ async fn desktop_demo_inventory_detail_dashboard_and_datasets() {
     assert_eq!(reviews["reviews"], serde_json::json!([]), "{reviews}");
     let data = cli.data.path().to_path_buf();
     let name = classic["name"].as_str().expect("name").to_string();
+    // The model's owner (a demo owner has a key of their own), who attests in the window.
+    let owner = cli.json(&["show", &vref, "--json"])["model"]["owner"]
+        .as_str()
+        .expect("an owner")
+        .to_string();
+    let owner = owner
+        .split_once('<')
+        .map(|(_, r)| r.trim_end_matches('>').to_string())
+        .unwrap_or(owner);
+    let owner_key = data.join("demo/keys").join(&owner).join("id_ed25519");
+    let attestations_dir = data
+        .join("demo/reviews")
+        .join(&name)
+        .join(classic["latest_version"].as_str().expect("v"))
+        .join("attestations");
     let mut names: Vec<String> = models
         .iter()
         .map(|m| m["name"].as_str().unwrap_or_default().to_string())
@@ -291,10 +306,13 @@ async fn desktop_demo_inventory_detail_dashboard_and_datasets() {
 
     let config_home = data.join("config");
     let config_file = config_home.join("countersign/config.toml");
+    // The demo's trust root, pinned as the CLI above has it (the owner signs under it).
+    let root = data.join("demo-trust/root.signers");
     with_app(
         &[
             ("COUNTERSIGN_DATA_DIR", &data),
             ("XDG_CONFIG_HOME", &config_home),
+            ("COUNTERSIGN_ROOT", &root),
         ],
         |app| async move {
             let r = async {
@@ -463,6 +481,65 @@ async fn desktop_demo_inventory_detail_dashboard_and_datasets() {
                     return Err(format!("config file: {saved:?}"));
                 }
                 app.click("#review-back").await?;
+                // Back to the model searched first (attesting after the queue was compared, as
+                // an attestation can take a row out of it).
+                app.click("nav button[data-view=inventory]").await?;
+                app.type_in("#search", &name).await?;
+                app.wait_count("#inventory tbody tr", "the searched model", |n| n >= 1)
+                    .await?;
+                app.click("#inventory tbody tr td.name").await?;
+                app.wait_text("#detail h2", "the detail", |t| t == name)
+                    .await?;
+                // The owner attests from the sign dialog: a note instead of a decision, what is
+                // attested shown first, the stock command that checks it after.
+                app.click("#act-sign").await?;
+                app.c
+                    .execute(
+                        "const s = document.getElementById('sign-role'); s.value = 'owner'; s.dispatchEvent(new Event('change', {bubbles: true}));",
+                        vec![],
+                    )
+                    .await
+                    .map_err(|e| format!("role: {e}"))?;
+                app.wait_count("#sign-owner:not([hidden])", "the note field", |n| n == 1)
+                    .await?;
+                app.wait_count("#sign-decision[hidden]", "no decision", |n| n == 1)
+                    .await?;
+                app.type_in("#sign-key-path", owner_key.to_str().unwrap_or_default())
+                    .await?;
+                app.type_in("#sign-note", "Used for fast-track routing only.")
+                    .await?;
+                app.click("#sign-submit").await?;
+                let attests = app
+                    .wait_text("#sign-attests", "what is attested", |t| {
+                        t.contains("You attest:")
+                    })
+                    .await?;
+                if !attests.contains("Note: Used for fast-track routing only.") {
+                    return Err(format!("attestation summary: {attests}"));
+                }
+                app.shot("attest-confirm").await?;
+                app.click("#sign-confirm-ok").await?;
+                let ok = app
+                    .wait_text("#sign-ok", "the attestation", |t| t.starts_with("Attested"))
+                    .await?;
+                if !ok.contains(&format!("as its owner {owner}")) {
+                    return Err(format!("attest result: {ok}"));
+                }
+                let cmd = app.text("#sign-verify-command").await?;
+                if !cmd.contains(&format!("-I {owner}")) {
+                    return Err(format!("verify command: {cmd}"));
+                }
+                let written = std::fs::read_dir(&attestations_dir)
+                    .map(|d| d.count())
+                    .unwrap_or(0);
+                if written != 2 {
+                    return Err(format!(
+                        "{} holds {written} files, not the record and its signature",
+                        attestations_dir.display()
+                    ));
+                }
+                app.shot("attested").await?;
+                app.click("#sign-cancel").await?;
                 // Reverse lineage.
                 app.click("nav button[data-view=datasets]").await?;
                 app.type_in("#dataset-query", &digest).await?;

@@ -640,6 +640,36 @@ fn every_json_output_names_its_schema_as_docs_json_md_lists_it() {
         &["keys", "--key", &vera_key, "--json"],
         "countersign.key/v1",
     );
+    // The model's owner attests (the demo gives every owner a key).
+    let owner_field = shown["model"]["owner"]
+        .as_str()
+        .expect("the model names its owner")
+        .to_string();
+    let owner = owner_field
+        .split_once('<')
+        .map(|(_, r)| r.trim_end_matches('>').to_string())
+        .unwrap_or(owner_field);
+    let owner_key = demo
+        .join("keys")
+        .join(&owner)
+        .join("id_ed25519")
+        .display()
+        .to_string();
+    let attested = check(
+        &["attest", v, "--key", &owner_key, "--yes", "--json"],
+        "countersign.attested/v1",
+    );
+    assert_eq!(attested["record"]["signer"], owner.as_str());
+    let attestations = check(
+        &["attest", v, "--list", "--json"],
+        "countersign.attestations/v1",
+    );
+    assert!(
+        attestations["attestations"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|c| c["counts"] == true)),
+        "{attestations}"
+    );
     countersign_e2e::complete_review(&cli, v, "vera.validator@demo.bank");
     check(
         &[

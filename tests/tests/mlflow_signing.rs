@@ -24,6 +24,9 @@ const PEOPLE: &[(&str, &str)] = &[
     ("erin.ds", "validator"),
 ];
 
+/// The owner of every model `mlflow_fresh_model` registers.
+const OWNERS: &[&str] = &["olga.owner@bank.example"];
+
 impl World {
     /// Keys for everyone, an allowed_signers file and a policy whose roster names them.
     fn new() -> Self {
@@ -31,6 +34,18 @@ impl World {
         let gen = Cli::new();
         let mut lines = Vec::new();
         for (who, _) in PEOPLE {
+            let out = gen.ok(&[
+                "keys",
+                "generate",
+                dir.path().join(who).to_str().expect("p"),
+                "--no-passphrase",
+                "--as",
+                who,
+            ]);
+            lines.push(out.lines().last().expect("line").to_string());
+        }
+        // Model owners hold keys too (they attest), but no role in the roster.
+        for who in OWNERS {
             let out = gen.ok(&[
                 "keys",
                 "generate",
@@ -1228,4 +1243,121 @@ fn a_conditional_approval_past_its_expiry_and_a_breach_tag_are_in_the_queue_on_m
         "{item}"
     );
     assert_eq!(item["needs"], "validator", "{item}");
+}
+
+#[test]
+fn the_owners_attestation_is_a_run_of_its_own_on_mlflow_and_counts_only_for_the_owner_now() {
+    let w = World::new();
+    let name = format!("attested-{}", std::process::id());
+    let v = countersign_e2e::mlflow_fresh_model(
+        &name,
+        vec![json!({"key": "auc_holdout", "value": 0.8, "timestamp": 1, "step": 0})],
+        None,
+    );
+    let owner = OWNERS[0];
+    let me = w.person();
+    // A validator is not the owner: refused, nothing written.
+    let o = w.run(
+        &me,
+        &[
+            "attest",
+            &v,
+            "--key",
+            &w.key("vera.validator@bank.example"),
+            "--yes",
+        ],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("is not the owner of"), "{err}");
+    let made: Value = serde_json::from_str(&w.ok(
+        &me,
+        &[
+            "attest",
+            &v,
+            "--key",
+            &w.key(owner),
+            "--yes",
+            "--note",
+            "Used for the pilot portfolio only.",
+            "--json",
+        ],
+    ))
+    .expect("json");
+    assert_eq!(made["record"]["signer"], owner);
+    // On MLflow: one run of countersign-attestations, tagged with the version, holding the
+    // record and its signature, which stock OpenSSH verifies.
+    let exp = api(
+        "GET",
+        "api/2.0/mlflow/experiments/get-by-name?experiment_name=countersign-attestations",
+        None,
+    )["experiment"]["experiment_id"]
+        .as_str()
+        .expect("the attestation experiment")
+        .to_string();
+    let runs = api(
+        "POST",
+        "api/2.0/mlflow/runs/search",
+        Some(
+            json!({"experiment_ids": [exp], "filter": format!("tags.`countersign.model_name` = '{name}'")}),
+        ),
+    );
+    let runs = runs["runs"].as_array().expect("runs").clone();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    let info = &runs[0]["info"];
+    let run_id = info["run_id"].as_str().expect("run id").to_string();
+    assert!(made["location"]
+        .as_str()
+        .is_some_and(|l| l.contains(&run_id)));
+    let art = info["artifact_uri"]
+        .as_str()
+        .expect("artifact uri")
+        .trim_start_matches("mlflow-artifacts:/")
+        .trim_start_matches('/')
+        .to_string();
+    let dl = w.dir.path().join("downloaded");
+    std::fs::create_dir_all(&dl).expect("dir");
+    let record = dl.join("attestation.json");
+    std::fs::write(&record, get_artifact(&format!("{art}/attestation.json"))).expect("record");
+    std::fs::write(
+        dl.join("attestation.json.sig"),
+        get_artifact(&format!("{art}/attestation.json.sig")),
+    )
+    .expect("sig");
+    assert!(countersign_e2e::ssh_keygen_verify(
+        &w.dir.path().join("allowed_signers"),
+        owner,
+        &record
+    ));
+    // Someone else, on their own machine, sees it count.
+    let other = w.person();
+    let judged: Value =
+        serde_json::from_str(&w.ok(&other, &["attest", &v, "--list", "--json"])).expect("json");
+    let checks = judged["attestations"].as_array().expect("list");
+    assert!(checks.len() == 1 && checks[0]["counts"] == true, "{judged}");
+    // The owner changes on MLflow: the old owner's attestation no longer counts.
+    api(
+        "POST",
+        "api/2.0/mlflow/registered-models/set-tag",
+        Some(json!({"name": name, "key": "owner", "value": "nora.newowner@bank.example"})),
+    );
+    let judged: Value =
+        serde_json::from_str(&w.ok(&other, &["attest", &v, "--list", "--json"])).expect("json");
+    let checks = judged["attestations"].as_array().expect("list");
+    assert_eq!(checks[0]["counts"], false, "{judged}");
+    assert!(
+        checks[0]["reasons"]
+            .to_string()
+            .contains("is not the model's owner now"),
+        "{judged}"
+    );
+    // A deleted attestation run attests nothing.
+    api(
+        "POST",
+        "api/2.0/mlflow/runs/delete",
+        Some(json!({"run_id": run_id})),
+    );
+    let judged: Value =
+        serde_json::from_str(&w.ok(&other, &["attest", &v, "--list", "--json"])).expect("json");
+    assert_eq!(judged["attestations"], json!([]), "{judged}");
 }

@@ -799,3 +799,226 @@ fn a_script_never_signs_without_yes() {
         "a record was written"
     );
 }
+
+/// The principal of a demo model's owner (`Zoë Adams <zoe.adams@demo.bank>` → the address).
+fn owner_of(cli: &Cli, v: &str) -> String {
+    let shown = cli.json(&["show", v, "--json"]);
+    let owner = shown["model"]["owner"]
+        .as_str()
+        .expect("an owner")
+        .to_string();
+    owner
+        .split_once('<')
+        .map(|(_, r)| r.trim_end_matches('>').to_string())
+        .unwrap_or(owner)
+}
+
+fn attestations_dir(cli: &Cli, v: &str) -> PathBuf {
+    approvals_dir(cli, v).with_file_name("attestations")
+}
+
+fn files_in(d: &std::path::Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(d)
+        .map(|r| r.map(|e| e.expect("entry").path()).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+#[test]
+fn only_the_owner_attests_and_what_they_sign_verifies_with_ssh_keygen() {
+    let cli = demo();
+    let v = "models:/claims-triage/1";
+    let owner = owner_of(&cli, v);
+    let dir_a = attestations_dir(&cli, v);
+    assert!(files_in(&dir_a).is_empty(), "the demo attested {v} already");
+
+    // A validator is not the owner: refused with the reason, nothing written.
+    let o = cli.run(&[
+        "attest",
+        v,
+        "--key",
+        &key(&cli, "vera.validator@demo.bank"),
+        "--yes",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("is not the owner of claims-triage"), "{err}");
+    assert!(files_in(&dir_a).is_empty());
+
+    // A script never attests without --yes, even when it pipes "y".
+    let mut child = cli
+        .command(&["attest", v, "--key", &key(&cli, &owner)])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        let _ = stdin.write_all(b"y\n");
+    }
+    let o = child.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success() && err.contains("pass --yes"), "{err}");
+    assert!(files_in(&dir_a).is_empty());
+
+    // A note that would repaint a terminal is refused before anything is signed, shown back.
+    let o = cli.run(&[
+        "attest",
+        v,
+        "--key",
+        &key(&cli, &owner),
+        "--yes",
+        "--note",
+        "fine\u{1b}[2J\u{1b}[31mAPPROVED",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(4), "{err}");
+    assert!(err.contains("--note") && !err.contains('\u{1b}'), "{err}");
+    assert!(files_in(&dir_a).is_empty());
+
+    // The owner attests; stock OpenSSH checks it with the command Countersign printed.
+    let made = cli.json(&[
+        "attest",
+        v,
+        "--key",
+        &key(&cli, &owner),
+        "--yes",
+        "--note",
+        "Checked the routing rules with claims operations.",
+        "--json",
+    ]);
+    assert_eq!(made["record"]["type"], "countersign.attestation/v1");
+    assert_eq!(made["record"]["signer"], owner.as_str());
+    let record = PathBuf::from(made["location"].as_str().expect("location"));
+    assert_eq!(record.parent(), Some(dir_a.as_path()));
+    assert!(ssh_keygen_verify(
+        &dir(&cli).join("allowed_signers"),
+        &owner,
+        &record
+    ));
+    std::fs::copy(
+        dir(&cli).join("allowed_signers"),
+        dir_a.join("allowed_signers"),
+    )
+    .expect("copy roster");
+    let cmd = made["verify_command"].as_str().expect("command");
+    let out = Command::new("sh")
+        .args(["-c", cmd])
+        .current_dir(&dir_a)
+        .output()
+        .expect("sh");
+    assert!(out.status.success(), "{cmd}: {out:?}");
+    std::fs::remove_file(dir_a.join("allowed_signers")).expect("rm");
+    let listed = cli.ok(&["attest", v, "--list"]);
+    assert!(
+        listed.contains(&format!("COUNTS attestation by {owner}")),
+        "{listed}"
+    );
+
+    // The owner never signs a decision.
+    let o = sign(&cli, &owner, v, "validator", "approve", &[]);
+    assert!(!o.status.success(), "the owner signed a validation");
+    assert!(files_in(&approvals_dir(&cli, v)).is_empty());
+
+    // An insider edits the note of the signed record: it stops counting.
+    let text = std::fs::read_to_string(&record).expect("record");
+    std::fs::write(&record, text.replace("claims operations", "nobody")).expect("edit");
+    let judged = cli.json(&["attest", v, "--list", "--json"]);
+    let checks = judged["attestations"].as_array().expect("list");
+    assert_eq!(checks.len(), 1, "{judged}");
+    assert_eq!(checks[0]["counts"], false);
+    assert!(
+        checks[0]["reasons"].to_string().contains("bad signature"),
+        "{judged}"
+    );
+    std::fs::write(&record, text).expect("restore");
+
+    // The same signed files planted beside another version never count there.
+    let other = "models:/claims-triage/2";
+    let planted = attestations_dir(&cli, other);
+    std::fs::create_dir_all(&planted).expect("mkdir");
+    for f in files_in(&dir_a) {
+        std::fs::copy(&f, planted.join(f.file_name().expect("name"))).expect("plant");
+    }
+    let judged = cli.json(&["attest", other, "--list", "--json"]);
+    let checks = judged["attestations"].as_array().expect("list");
+    assert!(
+        !checks.is_empty() && checks.iter().all(|c| c["counts"] == false),
+        "{judged}"
+    );
+    assert!(
+        judged.to_string().contains("not models:/claims-triage/2"),
+        "{judged}"
+    );
+}
+
+#[test]
+fn the_queue_asks_the_owner_to_attest_when_the_cadence_comes_round() {
+    let cli = demo();
+    let far = (chrono_now() + chrono::Duration::days(800))
+        .format("%Y-%m-%d")
+        .to_string();
+    let q = cli.json(&["queue", "--as-of", &far, "--json"]);
+    let items = q["items"].as_array().expect("items");
+    let due: Vec<&Value> = items
+        .iter()
+        .filter(|i| {
+            i["reasons"]
+                .as_array()
+                .is_some_and(|r| r.iter().any(|r| r["kind"] == "attestation_due"))
+        })
+        .collect();
+    assert!(!due.is_empty(), "no attestation due by {far}: {q}");
+    let item = due[0];
+    let owner_field = item["owner"].as_str().expect("owner");
+    let owner = owner_field
+        .split_once('<')
+        .map(|(_, r)| r.trim_end_matches('>').to_string())
+        .unwrap_or_else(|| owner_field.to_string());
+    let reason = item["reasons"]
+        .as_array()
+        .expect("reasons")
+        .iter()
+        .find(|r| r["kind"] == "attestation_due")
+        .expect("reason");
+    assert!(
+        reason["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("countersign attest")),
+        "{reason}"
+    );
+    // The owner's own queue holds it, and nothing of other owners'.
+    let mine = cli.json(&["queue", "--mine", "--as", &owner, "--as-of", &far, "--json"]);
+    let mine_items = mine["items"].as_array().expect("items");
+    assert!(
+        mine_items
+            .iter()
+            .any(|i| i["version_ref"] == item["version_ref"]),
+        "{mine}"
+    );
+    assert!(
+        mine_items.iter().all(|i| i["owner"] == item["owner"]),
+        "{mine}"
+    );
+    // Once attested, the cadence counts from today's attestation.
+    let v = item["version_ref"].as_str().expect("ref").to_string();
+    cli.ok(&["attest", &v, "--key", &key(&cli, &owner), "--yes"]);
+    let today = chrono_now().format("%Y-%m-%d").to_string();
+    let again = cli.json(&["queue", "--as-of", &far, "--json"]);
+    let detail = again["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|i| i["version_ref"] == v.as_str())
+        .flat_map(|i| i["reasons"].as_array().cloned().unwrap_or_default())
+        .find(|r| r["kind"] == "attestation_due")
+        .map(|r| r["detail"].to_string())
+        .unwrap_or_default();
+    assert!(
+        detail.contains(&format!("last attested on {today}")),
+        "{detail}"
+    );
+}

@@ -6,6 +6,9 @@ import { listen } from "@tauri-apps/api/event";
 import { ask, open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialog";
 import { revealItemInDir } from "@tauri-apps/plugin-opener";
 import type { AnswerInput } from "./bindings/AnswerInput";
+import type { AttestRequest } from "./bindings/AttestRequest";
+import type { Attested } from "./bindings/Attested";
+import type { AttestationCheck } from "./bindings/AttestationCheck";
 import type { DatasetUse } from "./bindings/DatasetUse";
 import type { ErrorReport } from "./bindings/ErrorReport";
 import type { IdentitySaved } from "./bindings/IdentitySaved";
@@ -52,6 +55,9 @@ export const reviewFindingAdd = (version: string, finding: FindingInput) =>
 export const reviewFindingUpdate = (version: string, id: string, update: FindingUpdate) =>
   invoke<ReviewPage>("review_finding_update", { version, id, update });
 export const approvalSign = (request: SignRequest) => invoke<Signed>("approval_sign", { request });
+export const attestationSign = (request: AttestRequest) => invoke<Attested>("attestation_sign", { request });
+export const attestationList = (version: string) => invoke<AttestationCheck[]>("attestation_list", { version });
+export const attestationStatements = () => invoke<string[]>("attestation_statements");
 export const portfolioShow = () => invoke<PortfolioReport>("portfolio_show");
 export const queueShow = (options: QueueOptions) => invoke<Queue>("queue_show", { options });
 export const exportDefaultPath = (stem: string, ext: string) =>

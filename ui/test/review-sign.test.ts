@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ReviewPage } from "../src/bindings/ReviewPage";
 import { byArea, itemState, nextUnanswered, progressText } from "../src/logic/review";
-import { attestation, needsPassphrase, problems, request, type SignForm } from "../src/logic/sign";
+import { attestRequest, attestation, needsPassphrase, ownerAttestation, problems, request, type SignForm } from "../src/logic/sign";
 
 const item = (id: string, area: string) => ({ id, title: id, area, guidance: "", check: { kind: "attestation" as const }, automatic: null });
 const page = {
@@ -27,7 +27,7 @@ describe("review", () => {
   });
 });
 
-const form: SignForm = { version: "models:/m/1", role: "validator", decision: "approve", conditions: "", expires: "", keyKind: "file", keyPath: "/k", passphrase: null };
+const form: SignForm = { version: "models:/m/1", role: "validator", decision: "approve", conditions: "", expires: "", keyKind: "file", keyPath: "/k", passphrase: null, note: "" };
 
 describe("sign form", () => {
   it("needs conditions and an expiry for a conditional approval, and a key file", () => {
@@ -36,6 +36,24 @@ describe("sign form", () => {
     expect(problems({ ...form, conditions: "x" })).toEqual(["Conditions only go with “approve with conditions”."]);
     expect(problems({ ...form, keyPath: " " })).toHaveLength(1);
     expect(problems({ ...form, keyKind: "agent", keyPath: "" })).toEqual([]);
+  });
+  it("makes the owner's attestation with a note and no decision", () => {
+    const owner: SignForm = { ...form, role: "owner", decision: "approve_with_conditions", conditions: "left over", note: "  Checked with the desk.  " };
+    // A decision's fields do not matter to an attestation.
+    expect(problems(owner)).toEqual([]);
+    expect(problems({ ...owner, note: "x".repeat(2001) })).toEqual(["The note holds at most 2000 characters."]);
+    expect(problems({ ...owner, keyPath: "" })).toHaveLength(1);
+    expect(attestRequest(owner)).toEqual({ version: "models:/m/1", note: "Checked with the desk.", key: { kind: "file", path: "/k", passphrase: null } });
+    expect(attestRequest({ ...owner, note: "   " }).note).toBeNull();
+    const lines = ownerAttestation(owner, ["It is used as documented.", "Limits hold."]);
+    expect(lines).toEqual([
+      "Version: models:/m/1",
+      "You attest: It is used as documented.",
+      "You attest: Limits hold.",
+      "Note: Checked with the desk.",
+      "Key: /k",
+      "An attestation is never an approval: the gate does not read it.",
+    ]);
   });
   it("builds the request the Rust side expects", () => {
     expect(request({ ...form, decision: "approve_with_conditions", conditions: " monthly drift report \n\n recalibrate ", expires: "2027-01-31", passphrase: "pw" })).toEqual({

@@ -444,7 +444,7 @@ pub fn sign(
     )?;
     Ok(Signed {
         record_sha256: sha256_hex(&bytes),
-        verify_command: format!("ssh-keygen -Y verify -f allowed_signers -I {signer} -n countersign -s {stem}.json.sig < {stem}.json"),
+        verify_command: crate::signing::verify_command(&signer, &stem),
         record,
         signature,
         location,

@@ -235,6 +235,20 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
 }
 
+/// The stock OpenSSH command that checks a record written as `STEM.json` with its signature
+/// `STEM.json.sig` (namespace `countersign`) against `allowed_signers` in the current
+/// directory. Every platform-supplied word is shell-quoted: a principal holding `$(…)` or a
+/// quote stays one inert argument.
+pub fn verify_command(signer: &str, stem: &str) -> String {
+    let q = crate::display::shell_quote;
+    format!(
+        "ssh-keygen -Y verify -f allowed_signers -I {} -n countersign -s {} < {}",
+        q(signer),
+        q(&format!("{stem}.json.sig")),
+        q(&format!("{stem}.json"))
+    )
+}
+
 /// `SHA256:…` of a public key, as `ssh-keygen -lf` prints it.
 pub fn fingerprint_of(key: &PublicKey) -> String {
     key.fingerprint(HashAlg::Sha256).to_string()
@@ -380,5 +394,58 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("already exists"));
+    }
+
+    #[test]
+    fn the_printed_verify_command_passes_a_hostile_principal_as_one_inert_word() {
+        let d = tempfile::tempdir().unwrap();
+        let stem = "approver-x";
+        std::fs::write(d.path().join(format!("{stem}.json")), b"{}").unwrap();
+        let signer = "eve$(touch pwned)'`touch pwned2`\"";
+        let cmd = verify_command(signer, stem);
+        // Run the command as a user would paste it, with an ssh-keygen that prints its words.
+        let bin = d.path().join("bin");
+        std::fs::create_dir(&bin).unwrap();
+        let shim = bin.join("ssh-keygen");
+        std::fs::write(&shim, "#!/bin/sh\nprintf '%s\\n' \"$@\"\n").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let path = format!(
+            "{}:{}",
+            bin.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(&cmd)
+            .env("PATH", path)
+            .current_dir(d.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{cmd}: {out:?}");
+        let args: Vec<String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect();
+        assert_eq!(
+            args,
+            [
+                "-Y",
+                "verify",
+                "-f",
+                "allowed_signers",
+                "-I",
+                signer,
+                "-n",
+                "countersign",
+                "-s",
+                "approver-x.json.sig"
+            ]
+        );
+        assert!(!d.path().join("pwned").exists() && !d.path().join("pwned2").exists());
     }
 }

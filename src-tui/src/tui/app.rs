@@ -2,6 +2,7 @@
 
 use super::jobs::ReviewJob;
 use super::keymap::{self, Action};
+use super::screens::sign::Made;
 use super::screens::{
     Dashboard, LineageScreen, QueueScreen, ReviewScreen, ScreenEffect, SignScreen,
 };
@@ -582,7 +583,17 @@ impl App {
                     Err(e) => format!("{v} not signed: {}", e.message),
                 };
                 if let Screen::Sign(form) = &mut self.screen {
-                    form.finish(r);
+                    form.finish(r.map(|s| Made::Signed(Box::new(s))));
+                }
+            }
+            super::jobs::JobDone::Attested(v, r) => {
+                let r = *r;
+                self.status = match &r {
+                    Ok(a) => format!("attested {v} as its owner {}", a.record.signer),
+                    Err(e) => format!("{v} not attested: {}", e.message),
+                };
+                if let Screen::Sign(form) = &mut self.screen {
+                    form.finish(r.map(|a| Made::Attested(Box::new(a))));
                 }
             }
             super::jobs::JobDone::Lost(label) => {
@@ -883,20 +894,29 @@ impl App {
                 self.start_review_job(v, ReviewJob::Look);
                 return Effect::None;
             }
-            Some(ScreenEffect::Sign(req)) => {
-                let vref = VersionRef::parse(&req.version);
-                let started = match vref {
-                    Ok(vref) => {
-                        let v = vref.clone();
-                        self.start_job(format!("signing {v}"), move |ws| {
+            Some(effect @ (ScreenEffect::Sign(_) | ScreenEffect::Attest(_))) => {
+                let started = match effect {
+                    ScreenEffect::Sign(req) => match VersionRef::parse(&req.version) {
+                        Ok(v) => self.start_job(format!("signing {v}"), move |ws| {
                             let result = ws.and_then(|ws| ws.sign(*req));
                             super::jobs::JobDone::Signed(v, Box::new(result.map_err(Into::into)))
-                        })
-                    }
-                    Err(e) => {
-                        self.status = format!("not signed: {e}");
-                        false
-                    }
+                        }),
+                        Err(e) => {
+                            self.status = format!("not signed: {e}");
+                            false
+                        }
+                    },
+                    ScreenEffect::Attest(req) => match VersionRef::parse(&req.version) {
+                        Ok(v) => self.start_job(format!("attesting {v}"), move |ws| {
+                            let result = ws.and_then(|ws| ws.attest(*req));
+                            super::jobs::JobDone::Attested(v, Box::new(result.map_err(Into::into)))
+                        }),
+                        Err(e) => {
+                            self.status = format!("not attested: {e}");
+                            false
+                        }
+                    },
+                    _ => false,
                 };
                 if let Screen::Sign(form) = &mut self.screen {
                     if started {
@@ -930,11 +950,11 @@ impl App {
                 }
                 Some(Action::Sign) => {
                     if let Some(v) = self.selected_version() {
-                        self.screen = Screen::Sign(Box::new(SignScreen::new(
-                            v,
-                            &self.ws.data_dir,
-                            &self.ws.session.signing_key,
-                        )));
+                        let owner = self.selected_model().and_then(|m| m.model.owner.clone());
+                        self.screen = Screen::Sign(Box::new(
+                            SignScreen::new(v, &self.ws.data_dir, &self.ws.session.signing_key)
+                                .with_owner(&self.ws.data_dir, owner.as_deref()),
+                        ));
                     }
                     return Effect::None;
                 }

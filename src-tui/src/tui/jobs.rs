@@ -32,6 +32,16 @@ pub enum JobDone {
             >,
         >,
     ),
+    /// The sign screen's owner attestation.
+    Attested(
+        VersionRef,
+        Box<
+            Result<
+                countersign_core::attestation::Attested,
+                countersign_core::workspace::ErrorReport,
+            >,
+        >,
+    ),
     /// `r` (look), the preview's `S` (start) or the review screen's `N` (a new review).
     Review(
         VersionRef,

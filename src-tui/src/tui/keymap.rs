@@ -151,7 +151,7 @@ const ACTIONS: &[(Action, &str, &[&str], &str)] = &[
         Action::Sign,
         "sign",
         &["S"],
-        "sign a decision on the latest version",
+        "sign a decision (as the owner: attest) on the selected version",
     ),
     (Action::Export, "export", &["e"], "export its audit pack"),
     (

@@ -408,6 +408,113 @@ fn sign_screen_signs_with_the_demo_key_and_shows_refusals() {
 }
 
 #[test]
+fn the_sign_screen_attests_as_the_owner_and_refuses_anyone_else() {
+    let (dir, mut app) = demo_app();
+    countersign_core::demo::generate_keys(dir.path()).unwrap();
+    pin_trust(dir.path(), &mut app);
+    select(&mut app, "churn-propensity");
+    let owner = countersign_core::demo::demo_owner(
+        app.selected_model()
+            .and_then(|m| m.model.owner.as_deref())
+            .expect("an owner"),
+    );
+    app.on_key(key(KeyCode::Char('S')));
+    // Role: validator → approver → owner.
+    app.on_key(key(KeyCode::Right));
+    app.on_key(key(KeyCode::Right));
+    let super::app::Screen::Sign(form) = &mut app.screen else {
+        panic!("sign screen")
+    };
+    assert!(form.attesting());
+    // A validator's key as the owner: refused, with the reason, nothing written.
+    form.key = countersign_core::demo::demo_key_path(dir.path(), "vera.validator@demo.bank")
+        .display()
+        .to_string();
+    // Tab passes over the decision: the next field is the note.
+    app.on_key(key(KeyCode::Tab));
+    for c in "Used for retention offers only.".chars() {
+        app.on_key(key(KeyCode::Char(c)));
+    }
+    let screen = render(&mut app, 120, 40);
+    assert!(
+        screen.contains("Attest models:/churn-propensity/2 as the model's owner")
+            && screen.contains("note: Used for retention offers only."),
+        "{screen}"
+    );
+    app.on_key(key(KeyCode::Enter));
+    let screen = render(&mut app, 120, 40);
+    assert!(
+        screen.contains("you attest that:")
+            && screen.contains(countersign_core::attestation::STATEMENTS[0])
+            && screen.contains("Attest models:/churn-propensity/2? y/n"),
+        "{screen}"
+    );
+    app.on_key(key(KeyCode::Char('y')));
+    app.wait_job();
+    let screen = render(&mut app, 120, 40);
+    assert!(
+        screen.contains("Not attested:") && screen.contains("is not the owner of churn-propensity"),
+        "{screen}"
+    );
+    let attestations = dir.path().join("reviews/churn-propensity/2/attestations");
+    assert!(!attestations.exists() || std::fs::read_dir(&attestations).unwrap().count() == 0);
+
+    // The owner's key: attested, the note kept, the record beside the reviews.
+    let super::app::Screen::Sign(form) = &mut app.screen else {
+        panic!("sign screen")
+    };
+    form.key = countersign_core::demo::demo_key_path(dir.path(), &owner)
+        .display()
+        .to_string();
+    app.on_key(key(KeyCode::Enter));
+    app.on_key(key(KeyCode::Char('y')));
+    app.wait_job();
+    let screen = render(&mut app, 120, 40);
+    assert!(
+        screen.contains(&format!("Attested as {owner}")) && screen.contains("ssh-keygen -Y verify"),
+        "{screen}"
+    );
+    let files: Vec<String> = std::fs::read_dir(&attestations)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files.len(), 2, "{files:?}");
+    let record = files.iter().find(|f| f.ends_with(".json")).expect("record");
+    let text = std::fs::read_to_string(attestations.join(record)).unwrap();
+    assert!(text.contains("Used for retention offers only."), "{text}");
+    assert!(app.status.contains("attested"), "{}", app.status);
+}
+
+#[test]
+fn choosing_the_owner_role_on_the_demo_picks_the_owners_key_and_back() {
+    let d = tempfile::tempdir().unwrap();
+    let demo = d.path().join("demo");
+    let vera = countersign_core::demo::demo_key_path(&demo, "vera.validator@demo.bank");
+    let zoe = countersign_core::demo::demo_key_path(&demo, "zoe.adams@demo.bank");
+    for k in [&vera, &zoe] {
+        std::fs::create_dir_all(k.parent().unwrap()).unwrap();
+        std::fs::write(k, b"").unwrap();
+    }
+    let mut form = super::screens::SignScreen::new(
+        countersign_core::uri::VersionRef::parse("models:/m/1").unwrap(),
+        d.path(),
+        &countersign_core::config::KeyChoice::File(d.path().join("none")),
+    )
+    .with_owner(d.path(), Some("Zoë Adams <zoe.adams@demo.bank>"));
+    assert_eq!(form.key, vera.display().to_string());
+    form.on_key(key(KeyCode::Left));
+    assert!(form.attesting());
+    assert_eq!(form.key, zoe.display().to_string());
+    form.on_key(key(KeyCode::Right));
+    assert!(!form.attesting());
+    assert_eq!(form.key, vera.display().to_string());
+    // A key the user typed is never replaced.
+    form.key = "/home/me/.ssh/id_ed25519".into();
+    form.on_key(key(KeyCode::Left));
+    assert_eq!(form.key, "/home/me/.ssh/id_ed25519");
+}
+
+#[test]
 fn dashboard_and_export() {
     let (dir, mut app) = demo_app();
     app.on_key(key(KeyCode::Char('d')));

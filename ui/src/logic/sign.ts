@@ -3,6 +3,8 @@ import type { Decision } from "../bindings/Decision";
 import type { Role } from "../bindings/Role";
 import type { ReviewPage } from "../bindings/ReviewPage";
 import type { SignRequest } from "../bindings/SignRequest";
+import type { AttestRequest } from "../bindings/AttestRequest";
+import type { KeySource } from "../bindings/KeySource";
 import { ratingLabel } from "./review";
 
 export interface SignForm {
@@ -14,13 +16,20 @@ export interface SignForm {
   keyKind: "file" | "agent";
   keyPath: string;
   passphrase: string | null;
+  /** The owner's note (role `owner`: an attestation, not a decision). */
+  note: string;
 }
+
+/** The longest note an attestation carries (characters), as core checks it. */
+export const MAX_NOTE = 2000;
 
 /** Every problem with the form, in words; empty when it can be sent. */
 export function problems(f: SignForm): string[] {
   const out: string[] = [];
   const conditions = splitConditions(f.conditions);
-  if (f.decision === "approve_with_conditions") {
+  if (f.role === "owner") {
+    if ([...f.note.trim()].length > MAX_NOTE) out.push(`The note holds at most ${MAX_NOTE} characters.`);
+  } else if (f.decision === "approve_with_conditions") {
     if (conditions.length === 0) out.push("Approve with conditions needs at least one condition (one per line).");
     if (!/^\d{4}-\d{2}-\d{2}$/.test(f.expires.trim())) out.push("Approve with conditions needs an expiry date (YYYY-MM-DD).");
   } else if (conditions.length) {
@@ -37,6 +46,27 @@ export function splitConditions(text: string): string[] {
     .filter((c) => c.length > 0);
 }
 
+function keySource(f: SignForm): KeySource {
+  return f.keyKind === "agent" ? { kind: "agent" } : { kind: "file", path: f.keyPath.trim(), passphrase: f.passphrase };
+}
+
+/** The owner's attestation the form describes (role `owner`). */
+export function attestRequest(f: SignForm): AttestRequest {
+  const note = f.note.trim();
+  return { version: f.version, note: note.length ? note : null, key: keySource(f) };
+}
+
+/** What the owner attests, in words, for the confirmation: the version, each statement (as
+ * core words them), the note, the key. */
+export function ownerAttestation(f: SignForm, statements: string[]): string[] {
+  const out = [`Version: ${f.version}`, ...statements.map((s) => `You attest: ${s}`)];
+  const note = f.note.trim();
+  out.push(note.length ? `Note: ${note}` : "Note: none");
+  out.push(`Key: ${f.keyKind === "agent" ? "ssh-agent" : f.keyPath.trim()}`);
+  out.push("An attestation is never an approval: the gate does not read it.");
+  return out;
+}
+
 export function request(f: SignForm): SignRequest {
   const conditional = f.decision === "approve_with_conditions";
   return {
@@ -45,7 +75,7 @@ export function request(f: SignForm): SignRequest {
     decision: f.decision,
     conditions: conditional ? splitConditions(f.conditions) : [],
     expires: conditional ? f.expires.trim() : null,
-    key: f.keyKind === "agent" ? { kind: "agent" } : { kind: "file", path: f.keyPath.trim(), passphrase: f.passphrase },
+    key: keySource(f),
   };
 }
 

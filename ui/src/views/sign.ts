@@ -1,11 +1,12 @@
 // The sign dialog: role, decision, conditions and expiry, key (file or ssh-agent), a
 // passphrase dialog when the key needs one, refusals with every reason, and the resulting
-// record with the ssh-keygen command that verifies it.
-import { approvalSign, asError, chooseKeyFile, reviewPreview } from "../backend";
+// record with the ssh-keygen command that verifies it. With the role `owner` it makes the
+// owner's attestation instead: a note, no decision.
+import { approvalSign, asError, attestationSign, attestationStatements, chooseKeyFile, reviewPreview } from "../backend";
 import type { Decision } from "../bindings/Decision";
 import type { Role } from "../bindings/Role";
 import { $, h, toast } from "../dom";
-import { attestation, needsPassphrase, problems, request, type SignForm } from "../logic/sign";
+import { attestRequest, attestation, needsPassphrase, ownerAttestation, problems, request, type SignForm } from "../logic/sign";
 import { clearError, showError } from "./errors";
 
 let version = "";
@@ -42,6 +43,7 @@ export function initSign(done: () => void): void {
     });
   }
   $("sign-decision").addEventListener("change", syncConditional);
+  $("sign-role").addEventListener("change", syncConditional);
   for (const r of document.querySelectorAll<HTMLInputElement>("input[name=key-kind]")) r.addEventListener("change", syncKeyKind);
   $("sign-choose-key").addEventListener("click", async () => {
     const p = await chooseKeyFile().catch(() => null);
@@ -62,8 +64,14 @@ export function initSign(done: () => void): void {
 }
 
 function syncConditional(): void {
-  const conditional = val("sign-decision") === "approve_with_conditions";
+  const owner = val("sign-role") === "owner";
+  const conditional = !owner && val("sign-decision") === "approve_with_conditions";
   $("sign-conditional").hidden = !conditional;
+  $("sign-owner").hidden = !owner;
+  for (const e of document.querySelectorAll<HTMLElement>("#sign-form .decision-only")) e.hidden = owner;
+  $("sign-heading").firstChild!.textContent = owner ? "Attest, as its owner, " : "Sign a decision on ";
+  $("sign-submit").textContent = owner ? "Attest" : "Sign";
+  $("sign-confirm-ok").textContent = owner ? "Confirm and attest" : "Confirm and sign";
 }
 
 function syncKeyKind(): void {
@@ -97,6 +105,7 @@ function form(passphrase: string | null): SignForm {
     keyKind: (document.querySelector("input[name=key-kind]:checked") as HTMLInputElement | null)?.value === "agent" ? "agent" : "file",
     keyPath: val("sign-key-path"),
     passphrase,
+    note: val("sign-note"),
   };
 }
 
@@ -112,14 +121,33 @@ async function submit(passphrase: string | null): Promise<void> {
   // First say what will be attested, and sign only once that is confirmed.
   if (confirmed !== JSON.stringify(form(null))) {
     button.disabled = true;
-    const page = await reviewPreview(version).catch(() => null);
-    $("sign-attests").replaceChildren(...attestation(f, page).map((line) => h("li", {}, line)));
+    const lines =
+      f.role === "owner"
+        ? ownerAttestation(f, await attestationStatements().catch(() => []))
+        : attestation(f, await reviewPreview(version).catch(() => null));
+    $("sign-attests").replaceChildren(...lines.map((line) => h("li", {}, line)));
     $("sign-confirm").hidden = false;
     ($("sign-confirm-ok") as HTMLElement).focus();
     return;
   }
   button.disabled = true;
   try {
+    if (f.role === "owner") {
+      const made = await attestationSign(attestRequest(f));
+      const r = made.record;
+      $("sign-result").hidden = false;
+      $("sign-result").replaceChildren(
+        h("p", { class: "ok", id: "sign-ok" }, `Attested ${r.model.name} v${r.model.version} as its owner ${r.signer} (key ${r.key_fingerprint}).`),
+        h("p", {}, "Written to ", h("code", {}, made.location)),
+        h("p", {}, "Anyone can verify it without Countersign:"),
+        h("pre", { class: "cmd", id: "sign-verify-command" }, made.verify_command),
+        h("details", {}, h("summary", {}, "The signed record"), h("pre", { id: "sign-record" }, JSON.stringify(r, null, 2))),
+      );
+      toast(`Attested ${version}`);
+      confirmed = null;
+      afterSign();
+      return;
+    }
     const signed = await approvalSign(request(f));
     const r = signed.record;
     $("sign-result").hidden = false;

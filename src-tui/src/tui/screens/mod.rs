@@ -31,4 +31,6 @@ pub enum ScreenEffect {
     StartReview(countersign_core::uri::VersionRef),
     /// Sign, as a background job (the sign screen takes the result: [`SignScreen::finish`]).
     Sign(Box<countersign_core::workspace::SignRequest>),
+    /// Attest as the model's owner, as a background job (the sign screen takes the result).
+    Attest(Box<countersign_core::workspace::AttestRequest>),
 }

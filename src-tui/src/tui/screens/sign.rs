@@ -1,12 +1,14 @@
-//! The sign screen: role, decision, conditions, key and passphrase, confirmation, result.
+//! The sign screen: role, decision, conditions, key and passphrase, confirmation, result. With
+//! the role `owner` it makes the owner's attestation instead (a note, no decision).
 
 use super::ScreenEffect;
 use crate::tui::theme;
 use countersign_core::approval::sign::Signed;
 use countersign_core::approval::Decision;
+use countersign_core::attestation::Attested;
 use countersign_core::policy::Role;
 use countersign_core::uri::VersionRef;
-use countersign_core::workspace::{ErrorReport, KeySource, SignRequest};
+use countersign_core::workspace::{AttestRequest, ErrorReport, KeySource, SignRequest};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style, Stylize};
@@ -25,15 +27,27 @@ pub const SIGN_FIELDS: [&str; 6] = [
     "passphrase",
 ];
 
+/// The roles the form signs in, in the order ←/→ cycles them.
+pub const ROLES: [Role; 3] = [Role::Validator, Role::Approver, Role::Owner];
+
+/// What the form made.
+#[derive(Debug)]
+pub enum Made {
+    /// A decision.
+    Signed(Box<Signed>),
+    /// The owner's attestation.
+    Attested(Box<Attested>),
+}
+
 /// The sign screen.
 pub struct SignScreen {
     /// The version.
     pub version: VersionRef,
-    /// Role (0 validator, 1 approver).
+    /// Role (an index into [`ROLES`]).
     pub role: usize,
     /// Decision (0 approve, 1 approve_with_conditions, 2 reject).
     pub decision: usize,
-    /// Conditions, separated by ';'.
+    /// Conditions, separated by ';' (as the owner: the attestation's note).
     pub conditions: String,
     /// Expiry, YYYY-MM-DD.
     pub expires: String,
@@ -46,7 +60,10 @@ pub struct SignScreen {
     /// Waiting for y/n.
     pub confirming: bool,
     /// The outcome: the signed record, or every reason it was refused.
-    pub result: Option<Result<Signed, ErrorReport>>,
+    pub result: Option<Result<Made, ErrorReport>>,
+    /// The demo keys of the validator and of the model's owner, swapped as the role changes
+    /// (only while the key field holds one of them).
+    demo_keys: Option<(String, String)>,
     /// A signature is being made (a background job: the platform may be slow).
     pub signing: bool,
 }
@@ -92,15 +109,60 @@ impl SignScreen {
             confirming: false,
             result: None,
             signing: false,
+            demo_keys: None,
         }
+    }
+
+    /// Knows the model's owner: on the demo, choosing the role `owner` picks their demo key.
+    pub fn with_owner(mut self, data_dir: &Path, owner: Option<&str>) -> Self {
+        let demo = data_dir.join("demo");
+        let validator = countersign_core::demo::demo_key_path(&demo, "vera.validator@demo.bank");
+        if let Some(owner) = owner {
+            let key = countersign_core::demo::demo_key_path(
+                &demo,
+                &countersign_core::demo::demo_owner(owner),
+            );
+            if key.exists() && validator.exists() {
+                self.demo_keys = Some((validator.display().to_string(), key.display().to_string()));
+            }
+        }
+        self
     }
 
     /// Role chosen.
     pub fn role(&self) -> Role {
-        if self.role == 0 {
-            Role::Validator
-        } else {
-            Role::Approver
+        ROLES[self.role.min(ROLES.len() - 1)]
+    }
+
+    /// Whether the form makes the owner's attestation (not a decision).
+    pub fn attesting(&self) -> bool {
+        self.role() == Role::Owner
+    }
+
+    /// The label of field `i` for the role chosen.
+    fn label(&self, i: usize) -> &'static str {
+        match (self.attesting(), i) {
+            (true, 2) => "note",
+            (_, i) => SIGN_FIELDS[i],
+        }
+    }
+
+    /// Whether Tab passes over field `i` (an owner chooses no decision and no expiry).
+    fn skipped(&self, i: usize) -> bool {
+        self.attesting() && matches!(i, 1 | 3)
+    }
+
+    fn step(&mut self, forward: bool) {
+        let n = SIGN_FIELDS.len();
+        loop {
+            self.field = if forward {
+                (self.field + 1) % n
+            } else {
+                (self.field + n - 1) % n
+            };
+            if !self.skipped(self.field) {
+                break;
+            }
         }
     }
 
@@ -123,19 +185,33 @@ impl SignScreen {
         }
     }
 
-    /// The request the form describes (the app clears the passphrase once the job started).
-    fn request(&mut self) -> SignRequest {
-        // "agent" (or an empty field with SSH_AUTH_SOCK set) signs through ssh-agent.
+    /// The key the form names: "agent" (or an empty field with SSH_AUTH_SOCK set) signs
+    /// through ssh-agent.
+    fn key_source(&self) -> KeySource {
         let use_agent = self.key.trim().eq_ignore_ascii_case("agent")
             || (self.key.trim().is_empty() && std::env::var_os("SSH_AUTH_SOCK").is_some());
-        let key = if use_agent {
+        if use_agent {
             KeySource::Agent
         } else {
             KeySource::File {
                 path: self.key.clone(),
                 passphrase: (!self.passphrase.is_empty()).then(|| self.passphrase.clone()),
             }
-        };
+        }
+    }
+
+    /// The attestation the form describes (role `owner`).
+    fn attest_request(&self) -> AttestRequest {
+        AttestRequest {
+            version: self.version.to_string(),
+            note: Some(self.conditions.trim().to_string()).filter(|n| !n.is_empty()),
+            key: self.key_source(),
+        }
+    }
+
+    /// The request the form describes (the app clears the passphrase once the job started).
+    fn request(&mut self) -> SignRequest {
+        let key = self.key_source();
         let req = SignRequest {
             version: self.version.to_string(),
             role: self.role(),
@@ -153,7 +229,7 @@ impl SignScreen {
     }
 
     /// Takes the signing job's result into the form.
-    pub fn finish(&mut self, result: Result<Signed, ErrorReport>) {
+    pub fn finish(&mut self, result: Result<Made, ErrorReport>) {
         self.signing = false;
         self.result = Some(result);
     }
@@ -170,6 +246,9 @@ impl SignScreen {
                     self.confirming = false;
                     self.signing = true;
                     self.result = None;
+                    if self.attesting() {
+                        return ScreenEffect::Attest(Box::new(self.attest_request()));
+                    }
                     return ScreenEffect::Sign(Box::new(self.request()));
                 }
                 _ => self.confirming = false,
@@ -178,14 +257,25 @@ impl SignScreen {
         }
         match key.code {
             KeyCode::Esc => return ScreenEffect::Close,
-            KeyCode::Tab | KeyCode::Down => self.field = (self.field + 1) % SIGN_FIELDS.len(),
-            KeyCode::BackTab | KeyCode::Up => {
-                self.field = (self.field + SIGN_FIELDS.len() - 1) % SIGN_FIELDS.len()
-            }
+            KeyCode::Tab | KeyCode::Down => self.step(true),
+            KeyCode::BackTab | KeyCode::Up => self.step(false),
             KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') if self.field < 2 => {
                 let forward = key.code != KeyCode::Left;
                 if self.field == 0 {
-                    self.role = 1 - self.role;
+                    let n = ROLES.len();
+                    self.role = if forward {
+                        (self.role + 1) % n
+                    } else {
+                        (self.role + n - 1) % n
+                    };
+                    // On the demo, the owner's key for the owner, the validator's otherwise.
+                    if let Some((validator, owner)) = &self.demo_keys {
+                        if self.attesting() && self.key == *validator {
+                            self.key = owner.clone();
+                        } else if !self.attesting() && self.key == *owner {
+                            self.key = validator.clone();
+                        }
+                    }
                 } else {
                     self.decision = if forward {
                         (self.decision + 1) % 3
@@ -221,19 +311,30 @@ impl SignScreen {
 
 /// Draws the sign screen.
 pub fn draw(f: &mut Frame, s: &SignScreen, area: Rect) {
-    let mut lines = vec![
-        Line::from(format!("Sign a decision on {}", s.version).bold()),
-        Line::from(""),
-    ];
+    let title = if s.attesting() {
+        format!("Attest {} as the model's owner", s.version)
+    } else {
+        format!("Sign a decision on {}", s.version)
+    };
+    let mut lines = vec![Line::from(title.bold()), Line::from("")];
     let values = [
         format!("◀ {} ▶", s.role().as_str()),
-        format!("◀ {} ▶", s.decision().as_str()),
+        if s.attesting() {
+            "— (an owner attests; never decides)".to_string()
+        } else {
+            format!("◀ {} ▶", s.decision().as_str())
+        },
         s.conditions.clone(),
-        s.expires.clone(),
+        if s.attesting() {
+            "—".to_string()
+        } else {
+            s.expires.clone()
+        },
         s.key.clone(),
         "•".repeat(s.passphrase.chars().count()),
     ];
-    for (i, (label, value)) in SIGN_FIELDS.iter().zip(values).enumerate() {
+    for (i, value) in values.into_iter().enumerate() {
+        let label = s.label(i);
         let focused = i == s.field;
         let style = if focused {
             Style::new().add_modifier(Modifier::REVERSED)
@@ -250,20 +351,35 @@ pub fn draw(f: &mut Frame, s: &SignScreen, area: Rect) {
         ]));
     }
     lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled("Tab moves · ←/→ choose · Ctrl-U clears · Enter signs (asks first) · Esc back. Key: a file, or \"agent\" for ssh-agent. Conditions: separated by ';'.", Style::new().add_modifier(Modifier::DIM))));
+    lines.push(Line::from(Span::styled("Tab moves · ←/→ choose · Ctrl-U clears · Enter signs (asks first) · Esc back. Key: a file, or \"agent\" for ssh-agent. Conditions: separated by ';'. Role owner: the owner's attestation, with a note.", Style::new().add_modifier(Modifier::DIM))));
     if s.confirming {
+        let ask = Style::new()
+            .fg(theme::c(Color::Yellow))
+            .add_modifier(Modifier::BOLD);
         lines.push(Line::from(""));
-        lines.push(Line::from(Span::styled(
-            format!(
-                "Sign '{}' as {} on {}? y/n",
-                s.decision().as_str(),
-                s.role().as_str(),
-                s.version
-            ),
-            Style::new()
-                .fg(theme::c(Color::Yellow))
-                .add_modifier(Modifier::BOLD),
-        )));
+        if s.attesting() {
+            lines.push(Line::from(Span::styled(
+                format!("As the owner of {}, you attest that:", s.version.name),
+                ask,
+            )));
+            for statement in countersign_core::attestation::STATEMENTS {
+                lines.push(Line::from(format!("  - {statement}")));
+            }
+            lines.push(Line::from(Span::styled(
+                format!("Attest {}? y/n", s.version),
+                ask,
+            )));
+        } else {
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "Sign '{}' as {} on {}? y/n",
+                    s.decision().as_str(),
+                    s.role().as_str(),
+                    s.version
+                ),
+                ask,
+            )));
+        }
     }
     if s.signing {
         lines.push(Line::from(""));
@@ -273,29 +389,45 @@ pub fn draw(f: &mut Frame, s: &SignScreen, area: Rect) {
         )));
     }
     match &s.result {
-        Some(Ok(signed)) => {
+        Some(Ok(made)) => {
+            let (what, signer, key, location, sha, command) = match made {
+                Made::Signed(m) => (
+                    "Signed",
+                    &m.record.signer,
+                    &m.record.key_fingerprint,
+                    &m.location,
+                    &m.record_sha256,
+                    &m.verify_command,
+                ),
+                Made::Attested(m) => (
+                    "Attested",
+                    &m.record.signer,
+                    &m.record.key_fingerprint,
+                    &m.location,
+                    &m.record_sha256,
+                    &m.verify_command,
+                ),
+            };
             lines.push(Line::from(""));
             lines.push(Line::from(Span::styled(
-                format!(
-                    "Signed as {} (key {})",
-                    signed.record.signer, signed.record.key_fingerprint
-                ),
+                format!("{what} as {signer} (key {key})"),
                 Style::new()
                     .fg(theme::c(Color::Green))
                     .add_modifier(Modifier::BOLD),
             )));
-            lines.push(Line::from(format!("written to {}", signed.location)));
-            lines.push(Line::from(format!(
-                "record sha256 {}",
-                signed.record_sha256
-            )));
+            lines.push(Line::from(format!("written to {location}")));
+            lines.push(Line::from(format!("record sha256 {sha}")));
             lines.push(Line::from("verify by hand:"));
-            lines.push(Line::from(format!("  {}", signed.verify_command)));
+            lines.push(Line::from(format!("  {command}")));
         }
         Some(Err(e)) => {
             lines.push(Line::from(""));
             lines.push(Line::from(Span::styled(
-                "Not signed:",
+                if s.attesting() {
+                    "Not attested:"
+                } else {
+                    "Not signed:"
+                },
                 Style::new()
                     .fg(theme::c(Color::Red))
                     .add_modifier(Modifier::BOLD),
