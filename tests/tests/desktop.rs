@@ -278,6 +278,17 @@ async fn desktop_demo_inventory_detail_dashboard_and_datasets() {
         .map(|i| i["version_ref"].as_str().expect("ref").to_string())
         .collect();
     assert!(!queued.is_empty(), "the demo has overdue reviews: {queue}");
+    // The window attests the model below before comparing the queue: nothing of it may wait
+    // on an attestation, or the comparison would not hold.
+    assert!(
+        !queue["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter(|i| i["name"] == classic["name"])
+            .any(|i| i["reasons"].to_string().contains("attestation_due")),
+        "{queue}"
+    );
     // Nobody reviewed the most urgent version yet: the window must only preview it.
     let reviews = cli.json(&["review", "list", &queued[0], "--json"]);
     assert_eq!(reviews["reviews"], serde_json::json!([]), "{reviews}");
@@ -389,6 +400,56 @@ async fn desktop_demo_inventory_detail_dashboard_and_datasets() {
                     }
                 }
                 app.shot("detail").await?;
+                // The owner attests from the sign dialog: a note instead of a decision, what is
+                // attested shown first, the stock command that checks it after.
+                app.click("#act-sign").await?;
+                app.c
+                    .execute(
+                        "const s = document.getElementById('sign-role'); s.value = 'owner'; s.dispatchEvent(new Event('change', {bubbles: true}));",
+                        vec![],
+                    )
+                    .await
+                    .map_err(|e| format!("role: {e}"))?;
+                app.wait_count("#sign-owner:not([hidden])", "the note field", |n| n == 1)
+                    .await?;
+                app.wait_count("#sign-decision[hidden]", "no decision", |n| n == 1)
+                    .await?;
+                app.type_in("#sign-key-path", owner_key.to_str().unwrap_or_default())
+                    .await?;
+                app.type_in("#sign-note", "Used for fast-track routing only.")
+                    .await?;
+                app.click("#sign-submit").await?;
+                let attests = app
+                    .wait_text("#sign-attests", "what is attested", |t| {
+                        t.contains("You attest:")
+                    })
+                    .await?;
+                if !attests.contains("Note: Used for fast-track routing only.") {
+                    return Err(format!("attestation summary: {attests}"));
+                }
+                app.shot("attest-confirm").await?;
+                app.click("#sign-confirm-ok").await?;
+                let ok = app
+                    .wait_text("#sign-ok", "the attestation", |t| t.starts_with("Attested"))
+                    .await?;
+                if !ok.contains(&format!("as its owner {owner}")) {
+                    return Err(format!("attest result: {ok}"));
+                }
+                let cmd = app.text("#sign-verify-command").await?;
+                if !cmd.contains(&format!("-I {owner}")) {
+                    return Err(format!("verify command: {cmd}"));
+                }
+                let written = std::fs::read_dir(&attestations_dir)
+                    .map(|d| d.count())
+                    .unwrap_or(0);
+                if written != 2 {
+                    return Err(format!(
+                        "{} holds {written} files, not the record and its signature",
+                        attestations_dir.display()
+                    ));
+                }
+                app.shot("attested").await?;
+                app.click("#sign-cancel").await?;
                 // Dashboard.
                 app.click("nav button[data-view=dashboard]").await?;
                 app.wait_text(
@@ -481,65 +542,6 @@ async fn desktop_demo_inventory_detail_dashboard_and_datasets() {
                     return Err(format!("config file: {saved:?}"));
                 }
                 app.click("#review-back").await?;
-                // Back to the model searched first (attesting after the queue was compared, as
-                // an attestation can take a row out of it).
-                app.click("nav button[data-view=inventory]").await?;
-                app.type_in("#search", &name).await?;
-                app.wait_count("#inventory tbody tr", "the searched model", |n| n >= 1)
-                    .await?;
-                app.click("#inventory tbody tr td.name").await?;
-                app.wait_text("#detail h2", "the detail", |t| t == name)
-                    .await?;
-                // The owner attests from the sign dialog: a note instead of a decision, what is
-                // attested shown first, the stock command that checks it after.
-                app.click("#act-sign").await?;
-                app.c
-                    .execute(
-                        "const s = document.getElementById('sign-role'); s.value = 'owner'; s.dispatchEvent(new Event('change', {bubbles: true}));",
-                        vec![],
-                    )
-                    .await
-                    .map_err(|e| format!("role: {e}"))?;
-                app.wait_count("#sign-owner:not([hidden])", "the note field", |n| n == 1)
-                    .await?;
-                app.wait_count("#sign-decision[hidden]", "no decision", |n| n == 1)
-                    .await?;
-                app.type_in("#sign-key-path", owner_key.to_str().unwrap_or_default())
-                    .await?;
-                app.type_in("#sign-note", "Used for fast-track routing only.")
-                    .await?;
-                app.click("#sign-submit").await?;
-                let attests = app
-                    .wait_text("#sign-attests", "what is attested", |t| {
-                        t.contains("You attest:")
-                    })
-                    .await?;
-                if !attests.contains("Note: Used for fast-track routing only.") {
-                    return Err(format!("attestation summary: {attests}"));
-                }
-                app.shot("attest-confirm").await?;
-                app.click("#sign-confirm-ok").await?;
-                let ok = app
-                    .wait_text("#sign-ok", "the attestation", |t| t.starts_with("Attested"))
-                    .await?;
-                if !ok.contains(&format!("as its owner {owner}")) {
-                    return Err(format!("attest result: {ok}"));
-                }
-                let cmd = app.text("#sign-verify-command").await?;
-                if !cmd.contains(&format!("-I {owner}")) {
-                    return Err(format!("verify command: {cmd}"));
-                }
-                let written = std::fs::read_dir(&attestations_dir)
-                    .map(|d| d.count())
-                    .unwrap_or(0);
-                if written != 2 {
-                    return Err(format!(
-                        "{} holds {written} files, not the record and its signature",
-                        attestations_dir.display()
-                    ));
-                }
-                app.shot("attested").await?;
-                app.click("#sign-cancel").await?;
                 // Reverse lineage.
                 app.click("nav button[data-view=datasets]").await?;
                 app.type_in("#dataset-query", &digest).await?;
