@@ -123,12 +123,14 @@ pub struct AttestationCheck {
 
 /// Why a note cannot go into an attestation, if it cannot.
 pub fn check_note(note: &str) -> std::result::Result<(), String> {
-    if let Some(c) = note
-        .chars()
-        .find(|c| c.is_control() && !matches!(c, '\n' | '\t'))
-    {
+    // Controls (but line breaks and tabs), bidirectional overrides and line/paragraph
+    // separators: text that would read differently from what was signed.
+    if let Some(c) = note.chars().find(|&c| {
+        (crate::display::is_unsafe_char(c) && !matches!(c, '\n' | '\t'))
+            || matches!(c, '\u{2028}' | '\u{2029}')
+    }) {
         return Err(format!(
-            "holds the control character U+{:04X}; write plain text",
+            "holds the control or formatting character U+{:04X}; write plain text",
             c as u32
         ));
     }
@@ -233,7 +235,10 @@ pub fn attest(
         platform.write_attestation(vref, &signer, &stem, &bytes, signature.as_bytes())?;
     Ok(Attested {
         record_sha256: sha256_hex(&bytes),
-        verify_command: crate::signing::verify_command(&signer, &stem),
+        verify_command: crate::signing::verify_command(
+            &signer,
+            &platform.attestation_file_stem(&stem),
+        ),
         location,
         record,
     })
@@ -333,13 +338,31 @@ pub fn judge(
                         }) {
                         Ok(fp) if fp != r.key_fingerprint => reasons.push(format!(
                             "signed with key {fp}, but the record names key {}",
-                            r.key_fingerprint
+                            crate::display::escape(&r.key_fingerprint)
                         )),
                         Ok(_) => {}
-                        Err(why) => reasons.push(format!("bad signature: {why}")),
+                        Err(why) => {
+                            reasons.push(format!("bad signature: {}", crate::display::escape(&why)))
+                        }
                     }
                 }
             }
+        }
+        // What the owner attested is the inventory record as it was: changed since, it is not
+        // what they vouched for.
+        if let Some(rel) = release.or_else(|| trust.newest().ok()) {
+            let now = InventoryRecord::of(&snapshot.model, &rel.policy.policy.tags);
+            let changed = r.inventory.changes(&now);
+            if !changed.is_empty() {
+                reasons.push(format!(
+                    "the inventory record changed since it was attested ({}): the owner attests afresh",
+                    changed.join("; ")
+                ));
+            }
+        }
+        // What a record says is held to the rules a new one is made under.
+        if let Some(why) = r.note.as_deref().and_then(|n| check_note(n).err()) {
+            reasons.push(format!("its note {why}"));
         }
         if !is_owner(snapshot.model.owner.as_deref(), &r.signer) {
             reasons.push(format!(

@@ -776,7 +776,7 @@ pub const DEFAULT_KEY_NAME: &str = "countersign_ed25519";
 /// Writes `bytes` to `path` through a temporary file renamed over it (a crash leaves the old
 /// file or the new one, never half of one), keeping the old file's permissions; a new file is
 /// readable by its owner only (it may hold credentials).
-fn write_replacing(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_replacing(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
     // A linked config file (dotfiles) is written where the link points — even a link to a
     // file not made yet — and stays linked.
@@ -796,7 +796,7 @@ fn write_replacing(path: &Path, bytes: &[u8]) -> Result<()> {
     let read_only = || {
         Error::InvalidFile {
         path: path.to_path_buf(),
-        message: "the config file cannot be written: make it writable, or set `identity` in it by hand (or pass --as)".into(),
+        message: "the config file cannot be written: make it writable, or edit it by hand (or pass the setting as a flag)".into(),
     }
     };
     if std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly()) {
@@ -851,31 +851,43 @@ fn write_replacing(path: &Path, bytes: &[u8]) -> Result<()> {
 /// `text` (a config file) with its top-level `identity` set to `identity`: the existing line
 /// replaced in place, else a line added before the first table.
 fn with_identity(text: &str, identity: &str) -> String {
-    let line = format!("identity = {}", toml::Value::String(identity.to_string()));
+    with_setting(text, "identity", Some(identity))
+}
+
+/// `text` (a config file) with its top-level string setting `key` set to `value` (the existing
+/// line replaced in place, else a line added before the first table), or removed (`None`).
+/// Every other line is kept as written.
+pub(crate) fn with_setting(text: &str, key: &str, value: Option<&str>) -> String {
+    let line = value.map(|v| format!("{key} = {}", toml::Value::String(v.to_string())));
     let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out = Vec::new();
-    let mut done = false;
+    // Nothing to add when removing.
+    let mut done = line.is_none();
     let mut in_table = false;
+    let quoted = [format!("\"{key}\""), format!("'{key}'")];
     for l in text.lines() {
         let t = l.trim_start();
-        let t = ["\"identity\"", "'identity'"]
+        let t = quoted
             .iter()
-            .find_map(|q| t.strip_prefix(q).map(|rest| format!("identity{rest}")))
+            .find_map(|q| {
+                t.strip_prefix(q.as_str())
+                    .map(|rest| format!("{key}{rest}"))
+            })
             .unwrap_or_else(|| t.to_string());
         let t = t.as_str();
         if t.starts_with('[') {
-            if !done {
+            if let (false, Some(line)) = (done, &line) {
                 out.push(line.clone());
                 done = true;
             }
             in_table = true;
         }
-        let is_identity = !in_table
-            && t.strip_prefix("identity")
+        let is_key = !in_table
+            && t.strip_prefix(key)
                 .is_some_and(|rest| rest.trim_start().starts_with('='));
-        if is_identity {
-            if !done {
+        if is_key {
+            if let (false, Some(line)) = (done, &line) {
                 out.push(line.clone());
                 done = true;
             }
@@ -883,8 +895,11 @@ fn with_identity(text: &str, identity: &str) -> String {
         }
         out.push(l.to_string());
     }
-    if !done {
+    if let (false, Some(line)) = (done, line) {
         out.push(line);
+    }
+    if out.is_empty() {
+        return String::new();
     }
     out.join(newline) + newline
 }

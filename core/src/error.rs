@@ -5,6 +5,11 @@ use std::path::PathBuf;
 /// Result alias for core operations.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// How the error that no platform is set begins ([`Error::missing_setting`]).
+pub const NO_PLATFORM_SET: &str = "no platform is set";
+/// How the error that no trust root is pinned begins ([`Error::missing_setting`]).
+pub const NO_ROOT_PINNED: &str = "no trust root is pinned";
+
 /// Everything that can go wrong in core. Messages name the thing and say how to fix it; they
 /// never contain credentials.
 #[derive(Debug, thiserror::Error)]
@@ -141,6 +146,25 @@ impl Error {
             Error::PassphraseNeeded { .. } => "passphrase_needed",
             Error::Refused { .. } => "refused",
             Error::Untrusted { .. } => "untrusted",
+        }
+    }
+
+    /// The setting whose absence this error reports, if it does: `platform` (no platform is
+    /// set) or `root` (no trust root is pinned). A window points at its settings instead of
+    /// the flags the message names.
+    pub fn missing_setting(&self) -> Option<&'static str> {
+        match self {
+            Error::InvalidInput {
+                what: "platform",
+                reason,
+                ..
+            } if reason.starts_with(NO_PLATFORM_SET) => Some("platform"),
+            Error::Untrusted { reasons }
+                if reasons.iter().any(|r| r.starts_with(NO_ROOT_PINNED)) =>
+            {
+                Some("root")
+            }
+            _ => None,
         }
     }
 

@@ -61,6 +61,17 @@ impl NextReview {
     pub fn disagree(&self) -> bool {
         matches!((&self.computed, &self.declared), (Some(c), Some(d)) if c != d)
     }
+
+    /// The date that counts, with the owner's declared date beside it when they differ
+    /// (`2027-02-03 (owner's tag 2026-03-01)`); `None` when neither is known. Every front end
+    /// shows it so.
+    pub fn describe(&self) -> Option<String> {
+        let date = self.date.as_deref()?;
+        Some(match (&self.declared, self.disagree()) {
+            (Some(tag), true) => format!("{date} (owner's tag {tag})"),
+            _ => date.to_string(),
+        })
+    }
 }
 
 impl Filter {

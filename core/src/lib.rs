@@ -49,6 +49,7 @@ pub mod policy;
 pub mod queue;
 pub mod review;
 pub mod session;
+pub mod settings;
 pub mod signing;
 pub mod store;
 pub mod sync;

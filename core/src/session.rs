@@ -29,7 +29,7 @@ pub fn resolve_platform(configured: Option<&str>, store: &Store) -> Result<Platf
         None => store.meta("last_platform")?.ok_or_else(|| Error::InvalidInput {
             what: "platform",
             input: String::new(),
-            reason: "no platform is set: pass --platform http://HOST:PORT (MLflow) or --platform folder:PATH, set MLFLOW_TRACKING_URI, put `platform = …` in the config file, or run `countersign demo`".into(),
+            reason: crate::error::NO_PLATFORM_SET.to_string() + ": pass --platform http://HOST:PORT (MLflow) or --platform folder:PATH, set MLFLOW_TRACKING_URI, put `platform = …` in the config file, or run `countersign demo`",
         })?,
     };
     let uri = PlatformUri::parse(&chosen)?;

@@ -26,7 +26,7 @@ fn internal(message: String) -> ErrorReport {
     ErrorReport {
         code: "internal".into(),
         message,
-        reasons: Vec::new(),
+        ..ErrorReport::default()
     }
 }
 
@@ -76,6 +76,43 @@ async fn with_own<T: Send + 'static>(
 fn progress(channel: &Channel<Progress>) -> impl FnMut(Progress) + '_ {
     // A closed window drops the channel; the job goes on and its result is still returned.
     move |p| drop(channel.send(p))
+}
+
+/// The settings view: platform, identity, trust root, signing key and data directory, each
+/// with where it came from, and whether the app still needs setting up.
+#[tauri::command]
+pub async fn settings_show() -> Reply<countersign_core::settings::SettingsPage> {
+    tauri::async_runtime::spawn_blocking(|| {
+        countersign_core::config::Config::resolve(&countersign_core::config::Flags::default())
+            .map(|c| c.settings_page())
+            .map_err(Into::into)
+    })
+    .await
+    .map_err(|e| internal(format!("the command stopped: {e}")))?
+}
+
+/// Saves the settings into the config file the CLI reads, then opens the workspace afresh
+/// from them on the next command.
+#[tauri::command]
+pub async fn settings_save(
+    state: State<'_, AppState>,
+    input: countersign_core::settings::SettingsInput,
+) -> Reply<countersign_core::settings::SettingsPage> {
+    let shared = state.workspace.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        use countersign_core::config::{Config, Flags};
+        let mut config = Config::resolve(&Flags::default()).map_err(ErrorReport::from)?;
+        config.save_settings(&input).map_err(ErrorReport::from)?;
+        let mut guard = shared
+            .lock()
+            .map_err(|_| internal("a previous command panicked; restart the app".into()))?;
+        *guard = None;
+        Config::resolve(&Flags::default())
+            .map(|c| c.settings_page())
+            .map_err(Into::into)
+    })
+    .await
+    .map_err(|e| internal(format!("the command stopped: {e}")))?
 }
 
 /// Where the app works: platform, data directory, identity, policy.
@@ -210,6 +247,19 @@ pub async fn review_finding_update(
 #[tauri::command]
 pub async fn approval_sign(state: State<'_, AppState>, request: SignRequest) -> Reply<Signed> {
     with_own(&state, move |w| w.sign(request)).await
+}
+
+/// Records who is to act on a version (validator or approver), on the platform for every
+/// reviewer's queue.
+#[tauri::command]
+pub async fn queue_assign(
+    state: State<'_, AppState>,
+    version: String,
+    to: String,
+    role: countersign_core::policy::Role,
+    due: Option<String>,
+) -> Reply<countersign_core::workspace::Assigned> {
+    with_own(&state, move |w| w.assign(&version, &to, role, due)).await
 }
 
 /// Signs the owner's attestation of a version (that it is used as documented and its

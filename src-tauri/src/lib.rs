@@ -28,6 +28,8 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::workspace_info,
+            commands::settings_show,
+            commands::settings_save,
             commands::inventory_list,
             commands::model_show,
             commands::version_show,
@@ -49,6 +51,7 @@ pub fn run() {
             commands::attestation_statements,
             commands::portfolio_show,
             commands::queue_show,
+            commands::queue_assign,
             commands::export_default_path,
             commands::export_audit_pack,
             commands::export_portfolio,

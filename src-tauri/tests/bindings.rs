@@ -15,6 +15,8 @@ fn generate(dir: &Path) {
     }
     export!(
         WorkspaceInfo,
+        countersign_core::settings::SettingsPage,
+        countersign_core::settings::SettingsInput,
         countersign_core::workspace::IdentitySaved,
         InventoryPage,
         ModelPage,
@@ -40,6 +42,7 @@ fn generate(dir: &Path) {
         countersign_core::sync::SyncReport,
         QueueOptions,
         countersign_core::queue::Queue,
+        Assigned,
     );
 }
 

@@ -259,13 +259,10 @@ fn cmd_ls(ws: &Workspace, a: LsArgs) -> Result<()> {
                     .clone()
                     .map(|v| format!("v{v}"))
                     .unwrap_or_else(|| "-".into()),
-                match (&m.next_review.date, m.overdue) {
+                match (m.next_review.describe(), m.overdue) {
                     (Some(d), true) => format!("{d} OVERDUE"),
-                    (Some(d), false) => d.clone(),
+                    (Some(d), false) => d,
                     (None, _) => "-".into(),
-                } + &match (m.next_review.disagree(), &m.next_review.declared) {
-                    (true, Some(tag)) => format!(" (tag {tag})"),
-                    _ => String::new(),
                 },
             ]
         })

@@ -406,6 +406,16 @@ fn portfolio_report_in_pdf_json_and_csv() {
     let csv_text = std::fs::read_to_string(&csv).expect("csv");
     assert_eq!(csv_text.lines().count(), 37);
     assert!(csv_text.starts_with("name,kind,tier,owner,status,"));
+    let header = csv_text.lines().next().expect("header");
+    assert!(
+        header.ends_with(",open_high_findings,oldest_open_finding_days,assignments_past_due"),
+        "{header}"
+    );
+    // Every row has as many cells as the header (no name or owner broke a row).
+    let columns = header.split(',').count();
+    for line in csv_text.lines().skip(1) {
+        assert!(line.matches(',').count() + 1 >= columns, "{line}");
+    }
     let o = cli.run(&["export", "inventory", "-o", csv.to_str().expect("p")]);
     assert!(!o.status.success(), "never written over");
 }

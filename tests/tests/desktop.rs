@@ -315,6 +315,7 @@ async fn desktop_demo_inventory_detail_dashboard_and_datasets() {
         .collect();
     names.sort();
 
+    let first_queued = queued[0].clone();
     let config_home = data.join("config");
     let config_file = config_home.join("countersign/config.toml");
     // The demo's trust root, pinned as the CLI above has it (the owner signs under it).
@@ -542,6 +543,24 @@ async fn desktop_demo_inventory_detail_dashboard_and_datasets() {
                     return Err(format!("config file: {saved:?}"));
                 }
                 app.click("#review-back").await?;
+                // A manager assigns the most urgent version from the queue; the row then names
+                // who is to act.
+                app.click("nav button[data-view=queue]").await?;
+                app.wait_count("#queue tbody tr", "queue rows", |n| n >= 1)
+                    .await?;
+                app.click(&format!("#queue button[data-assign='{}']", queued[0]))
+                    .await?;
+                app.wait_count("#assign-dialog[open]", "the assign dialog", |n| n == 1)
+                    .await?;
+                app.type_in("#assign-to", "victor.validator@demo.bank").await?;
+                app.click("#assign-ok").await?;
+                app.wait_text(
+                    &format!("#queue tbody tr[data-version='{}']", queued[0]),
+                    "the assignment in the queue",
+                    |t| t.contains("victor.validator@demo.bank (validator"),
+                )
+                .await?;
+                app.shot("queue-assigned").await?;
                 // Reverse lineage.
                 app.click("nav button[data-view=datasets]").await?;
                 app.type_in("#dataset-query", &digest).await?;
@@ -596,6 +615,23 @@ async fn desktop_demo_inventory_detail_dashboard_and_datasets() {
         },
     )
     .await;
+    // The assignment made in the window is on the platform, for every reviewer.
+    let q = cli.json(&["queue", "--json"]);
+    let item = q["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["version_ref"] == first_queued.as_str())
+        .cloned()
+        .unwrap_or_else(|| panic!("{first_queued} left the queue: {q}"));
+    assert_eq!(
+        item["assignments"][0]["to"], "victor.validator@demo.bank",
+        "{item}"
+    );
+    assert_eq!(
+        item["assignments"][0]["by"], "vera.validator@demo.bank",
+        "{item}"
+    );
 }
 
 fn run(cmd: &mut Command) -> String {
@@ -607,6 +643,153 @@ fn run(cmd: &mut Command) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A first run on an empty configuration opens on the settings; what is saved there is the
+/// config file the CLI reads, and the window then works from it.
+#[tokio::test(flavor = "multi_thread")]
+async fn desktop_first_run_sets_itself_up_in_settings() {
+    let cli = Cli::new();
+    cli.ok(&["demo", "--no-tui"]);
+    let demo = cli.data.path().join("demo");
+    let root = cli.data.path().join("demo-trust/root.signers");
+    let key = demo.join("keys/vera.validator@demo.bank/id_ed25519");
+    let home = tempfile::tempdir().expect("home");
+    let config_home = home.path().join("config");
+    let data_home = home.path().join("share");
+    let config_file = config_home.join("countersign/config.toml");
+    let (demo_s, root_s, key_s) = (
+        demo.display().to_string(),
+        root.display().to_string(),
+        key.display().to_string(),
+    );
+    let cf = config_file.clone();
+    with_app(
+        &[
+            ("HOME", home.path()),
+            ("XDG_CONFIG_HOME", &config_home),
+            ("XDG_DATA_HOME", &data_home),
+        ],
+        |app| async move {
+            let r = async {
+                app.wait_count("#view-settings:not([hidden])", "the settings view", |n| {
+                    n == 1
+                })
+                .await?;
+                app.wait_count("#settings-welcome:not([hidden])", "the welcome", |n| n == 1)
+                    .await?;
+                let file = app.text("#settings-file").await?;
+                if file != cf.display().to_string() {
+                    return Err(format!("config file shown: {file}"));
+                }
+                app.shot("settings-first-run").await?;
+                // A folder that is not there: refused, naming it; what was typed stays.
+                app.type_in("#set-platform", "folder:/nowhere/at/all")
+                    .await?;
+                app.type_in("#set-identity", "vera.validator@demo.bank")
+                    .await?;
+                app.click("#settings-save").await?;
+                app.wait_text("#settings-error", "the refusal", |t| {
+                    t.contains("there is no folder at /nowhere/at/all")
+                })
+                .await?;
+                let kept = app
+                    .c
+                    .execute(
+                        "return document.getElementById('set-identity').value",
+                        vec![],
+                    )
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if kept != json!("vera.validator@demo.bank") {
+                    return Err(format!("the typed identity was lost: {kept}"));
+                }
+                if cf.exists() {
+                    return Err("a refused save wrote the config file".into());
+                }
+                app.type_in("#set-platform", &format!("folder:{demo_s}"))
+                    .await?;
+                app.type_in("#set-root", &root_s).await?;
+                app.type_in("#set-signing_key", &key_s).await?;
+                app.click("#settings-save").await?;
+                // Saved: the window opens on the (empty) inventory of that platform; a sync
+                // fills it.
+                app.wait_count("#view-inventory:not([hidden])", "the inventory", |n| n == 1)
+                    .await?;
+                app.wait_count(
+                    "#identity[title^='vera.validator@demo.bank · policy']",
+                    "the header naming her",
+                    |n| n == 1,
+                )
+                .await?;
+                app.click("#sync").await?;
+                app.wait_count("#inventory tbody tr", "36 rows after the sync", |n| n == 36)
+                    .await?;
+                app.shot("settings-saved-and-synced").await?;
+                // The settings view shows where each value now comes from.
+                app.click("nav button[data-view=settings]").await?;
+                app.wait_text("#set-platform-origin", "the origin", |t| {
+                    t == "Saved in the config file."
+                })
+                .await?;
+                app.wait_count("#settings-welcome[hidden]", "no welcome", |n| n == 1)
+                    .await?;
+                Ok(())
+            }
+            .await;
+            (app, r)
+        },
+    )
+    .await;
+    // The command line reads the very same file.
+    let out = Command::new(binary("countersign"))
+        .args(["config", "show", "--json"])
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", &config_home)
+        .env("XDG_DATA_HOME", &data_home)
+        .env_remove("COUNTERSIGN_PLATFORM")
+        .env_remove("COUNTERSIGN_ROOT")
+        .env_remove("COUNTERSIGN_IDENTITY")
+        .env_remove("COUNTERSIGN_CONFIG")
+        .env_remove("COUNTERSIGN_DATA_DIR")
+        .env_remove("COUNTERSIGN_KEY")
+        .env_remove("MLFLOW_TRACKING_URI")
+        .output()
+        .expect("countersign config show");
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "config show --json: {e}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let find = |name: &str| -> serde_json::Value {
+        shown["settings"]
+            .as_array()
+            .expect("settings")
+            .iter()
+            .find(|s| s["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {name}: {shown}"))
+    };
+    for (name, want) in [
+        ("platform", format!("folder:{}", demo.display())),
+        ("identity", "vera.validator@demo.bank".to_string()),
+        ("root", root.display().to_string()),
+        ("signing_key", key.display().to_string()),
+    ] {
+        let s = find(name);
+        assert_eq!(s["value"], want.as_str(), "{name}: {s}");
+        assert_eq!(s["origin"]["kind"], "file", "{name}: {s}");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&config_file)
+            .expect("config file")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the config file is readable by others");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

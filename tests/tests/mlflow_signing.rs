@@ -1329,6 +1329,19 @@ fn the_owners_attestation_is_a_run_of_its_own_on_mlflow_and_counts_only_for_the_
         owner,
         &record
     ));
+    // The command Countersign printed works on the files as MLflow names them.
+    std::fs::copy(
+        w.dir.path().join("allowed_signers"),
+        dl.join("allowed_signers"),
+    )
+    .expect("roster");
+    let cmd = made["verify_command"].as_str().expect("command");
+    let out = Command::new("sh")
+        .args(["-c", cmd])
+        .current_dir(&dl)
+        .output()
+        .expect("sh");
+    assert!(out.status.success(), "{cmd}: {out:?}");
     // Someone else, on their own machine, sees it count.
     let other = w.person();
     let judged: Value =

@@ -6,6 +6,10 @@ import { listen } from "@tauri-apps/api/event";
 import { ask, open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialog";
 import { revealItemInDir } from "@tauri-apps/plugin-opener";
 import type { AnswerInput } from "./bindings/AnswerInput";
+import type { Assigned } from "./bindings/Assigned";
+import type { Role } from "./bindings/Role";
+import type { SettingsInput } from "./bindings/SettingsInput";
+import type { SettingsPage } from "./bindings/SettingsPage";
 import type { AttestRequest } from "./bindings/AttestRequest";
 import type { Attested } from "./bindings/Attested";
 import type { AttestationCheck } from "./bindings/AttestationCheck";
@@ -60,6 +64,8 @@ export const attestationList = (version: string) => invoke<AttestationCheck[]>("
 export const attestationStatements = () => invoke<string[]>("attestation_statements");
 export const portfolioShow = () => invoke<PortfolioReport>("portfolio_show");
 export const queueShow = (options: QueueOptions) => invoke<Queue>("queue_show", { options });
+export const queueAssign = (version: string, to: string, role: Role, due: string | null) =>
+  invoke<Assigned>("queue_assign", { version, to, role, due });
 export const exportDefaultPath = (stem: string, ext: string) =>
   invoke<string>("export_default_path", { stem, ext });
 
@@ -82,10 +88,22 @@ export async function chooseSavePath(defaultPath: string, title: string): Promis
 }
 
 /** The native open dialog for a key file; null when cancelled. */
-export async function chooseKeyFile(): Promise<string | null> {
-  const p = await openDialog({ title: "Choose your SSH private key", multiple: false, directory: false });
+export const settingsShow = () => invoke<SettingsPage>("settings_show");
+export const settingsSave = (input: SettingsInput) => invoke<SettingsPage>("settings_save", { input });
+
+/** A file chosen in the native open dialog (null: cancelled). */
+export async function chooseFile(title: string): Promise<string | null> {
+  const p = await openDialog({ title, multiple: false, directory: false });
   return typeof p === "string" ? p : null;
 }
+
+/** A folder chosen in the native open dialog (null: cancelled). */
+export async function chooseFolder(title: string): Promise<string | null> {
+  const p = await openDialog({ title, multiple: false, directory: true });
+  return typeof p === "string" ? p : null;
+}
+
+export const chooseKeyFile = () => chooseFile("Choose your SSH private key");
 
 /** Shows an exported file or folder in the file manager. */
 export const revealInFolder = (path: string) => revealItemInDir(path);
@@ -94,7 +112,9 @@ export const revealInFolder = (path: string) => revealItemInDir(path);
 export function asError(e: unknown): ErrorReport {
   if (e && typeof e === "object" && "code" in e && "message" in e) {
     const r = e as Partial<ErrorReport>;
-    return { code: String(r.code), message: String(r.message), reasons: r.reasons ?? [] };
+    const out: ErrorReport = { code: String(r.code), message: String(r.message), reasons: r.reasons ?? [] };
+    if (typeof r.setting === "string") out.setting = r.setting;
+    return out;
   }
   return { code: "internal", message: String(e), reasons: [] };
 }

@@ -5,22 +5,24 @@ import { $, toast } from "./dom";
 import { SHORTCUTS } from "./logic/keys";
 import { loadDashboard } from "./views/dashboard";
 import { initDatasets } from "./views/datasets";
-import { selection, setToday, showModel, verifyNow } from "./views/detail";
+import { selection, showModel, verifyNow } from "./views/detail";
 import { showError } from "./views/errors";
 import { initExport, openExport } from "./views/export";
 import { initInventory, loadInventory } from "./views/inventory";
 import { initQueue, loadQueue } from "./views/queue";
 import { initIdentity, setInfo } from "./views/identity";
 import { openReview } from "./views/review";
+import { initSettings, loadSettings } from "./views/settings";
 import { initSign, openSign } from "./views/sign";
 
-type View = "inventory" | "dashboard" | "datasets" | "review" | "queue";
+type View = "inventory" | "dashboard" | "datasets" | "review" | "queue" | "settings";
 
 function show(view: View): void {
-  for (const v of ["inventory", "dashboard", "datasets", "review", "queue"] as View[]) $(`view-${v}`).hidden = v !== view;
+  for (const v of ["inventory", "dashboard", "datasets", "review", "queue", "settings"] as View[]) $(`view-${v}`).hidden = v !== view;
   for (const tab of document.querySelectorAll<HTMLButtonElement>("nav [data-view]")) tab.setAttribute("aria-current", String(tab.dataset.view === view));
   if (view === "dashboard") void loadDashboard();
   if (view === "queue") void loadQueue();
+  if (view === "settings") void loadSettings();
 }
 
 function setTheme(theme: "light" | "dark"): void {
@@ -87,6 +89,7 @@ async function start(): Promise<void> {
   $("theme").addEventListener("click", () => setTheme(document.documentElement.dataset.theme === "dark" ? "light" : "dark"));
   for (const tab of document.querySelectorAll<HTMLButtonElement>("nav [data-view]")) tab.addEventListener("click", () => show(tab.dataset.view as View));
   $("sync").addEventListener("click", () => void sync());
+  document.addEventListener("countersign:open-settings", () => show("settings"));
   $("review-back").addEventListener("click", () => {
     show("inventory");
     const sel = selection();
@@ -138,16 +141,35 @@ async function start(): Promise<void> {
       f();
     }
   });
+  initSettings(async () => {
+    // The workspace opens afresh from the saved settings.
+    if (await openWorkspace()) {
+      await loadInventory();
+      show("inventory");
+    }
+  });
+  // A first run (nothing says which platform to use) opens on the settings.
+  const settings = await loadSettings();
+  if (settings?.needs_setup) {
+    show("settings");
+    return;
+  }
+  await openWorkspace();
+  await loadInventory();
+  show("inventory");
+}
+
+/** Reads the workspace's header facts; false (the error shown) when it does not open. */
+async function openWorkspace(): Promise<boolean> {
   try {
     const info = await workspaceInfo();
     $("platform").textContent = info.platform;
     setInfo(info);
-    setToday(new Date().toISOString().slice(0, 10));
+    return true;
   } catch (e) {
     showError(e);
+    return false;
   }
-  await loadInventory();
-  show("inventory");
 }
 
 void start();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ModelState } from "../src/bindings/ModelState";
 import type { ModelSummary } from "../src/bindings/ModelSummary";
-import { countsText, facets, matches, NO_FILTERS, ownerName, rows, sortRows } from "../src/logic/inventory";
+import { countsText, facets, matches, nextReviewText, NO_FILTERS, ownerName, rows, sortRows } from "../src/logic/inventory";
 
 function model(name: string, over: Partial<ModelSummary> = {}): ModelSummary {
   return {
@@ -48,5 +48,15 @@ describe("inventory", () => {
     expect(ownerName("Zoë Łukasz <z@x>")).toBe("Zoë Łukasz");
     expect(ownerName(null)).toBe("—");
     expect(countsText(2, 3, 1)).toBe("2 of 3 models · 1 overdue");
+  });
+});
+
+describe("next review", () => {
+  it("shows the date that counts, and the owner's tag beside it when they differ", () => {
+    const n = { date: "2027-02-03", computed: "2027-02-03", declared: "2026-03-01", approved_on: "2026-02-03" };
+    expect(nextReviewText(n, false)).toBe("2027-02-03 (owner's tag 2026-03-01)");
+    expect(nextReviewText({ ...n, declared: "2027-02-03" }, false)).toBe("2027-02-03");
+    expect(nextReviewText({ date: "2026-01-01", computed: null, declared: "2026-01-01", approved_on: null }, true)).toBe("2026-01-01 (overdue)");
+    expect(nextReviewText({ date: null, computed: null, declared: null, approved_on: null }, false)).toBeNull();
   });
 });

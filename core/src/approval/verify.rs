@@ -440,7 +440,7 @@ pub fn not_ready(version: &crate::model::Version) -> Option<String> {
     (!version.status.eq_ignore_ascii_case("READY")).then(|| {
         format!(
             "the version's registration status is {}, not READY: only a READY version can be approved",
-            version.status
+            crate::display::escape(&version.status)
         )
     })
 }

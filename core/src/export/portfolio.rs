@@ -230,22 +230,50 @@ pub fn build(
     })
 }
 
+/// One CSV cell: quoted where it holds a separator, a quote or a line break; and a cell a
+/// spreadsheet would run as a formula (`=`, `+`, `-`, `@`, a tab or a carriage return first —
+/// platform text such as a model name can hold anything) is prefixed with `'`, so it opens as
+/// text.
 fn csv_cell(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
     } else {
         s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
     }
 }
 
 impl PortfolioReport {
     /// The rows as CSV (with a header line).
     pub fn to_csv(&self) -> String {
-        let mut out = String::from("name,kind,tier,owner,status,latest_version,last_approval,verification,next_review,overdue,monitoring,provider,in_production,open_high_findings\n");
+        let mut out = String::from("name,kind,tier,owner,status,latest_version,last_approval,verification,next_review,overdue,monitoring,provider,in_production,open_high_findings,oldest_open_finding_days,assignments_past_due\n");
+        let model_of = |version: &str| {
+            version
+                .strip_prefix("models:/")
+                .and_then(|r| r.rsplit_once('/'))
+                .map(|(name, _)| name.to_string())
+        };
         for r in &self.rows {
             let o = |v: &Option<String>| csv_cell(v.as_deref().unwrap_or(""));
+            let oldest = self
+                .findings
+                .iter()
+                .filter(|f| model_of(&f.version).as_deref() == Some(r.name.as_str()))
+                .map(|f| f.finding.days_open)
+                .max()
+                .map(|d| d.to_string())
+                .unwrap_or_default();
+            let late = self
+                .assignments_past_due
+                .iter()
+                .filter(|a| model_of(&a.version).as_deref() == Some(r.name.as_str()))
+                .count();
             out.push_str(&format!(
-                "{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
                 csv_cell(&r.name),
                 r.kind.as_str(),
                 o(&r.tier),
@@ -259,7 +287,9 @@ impl PortfolioReport {
                 o(&r.monitoring),
                 o(&r.provider),
                 r.in_production,
-                r.open_high_findings
+                r.open_high_findings,
+                oldest,
+                late
             ));
         }
         out
@@ -306,4 +336,23 @@ pub fn write(report: &PortfolioReport, path: &std::path::Path, author: &str) -> 
         .open(path)
         .map_err(|e| crate::Error::io(path, e))?;
     f.write_all(&bytes).map_err(|e| crate::Error::io(path, e))
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::csv_cell;
+
+    #[test]
+    fn a_cell_never_runs_as_a_spreadsheet_formula_and_stays_one_cell() {
+        assert_eq!(csv_cell("churn-propensity"), "churn-propensity");
+        assert_eq!(
+            csv_cell("=HYPERLINK(\"http://x\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\")\""
+        );
+        assert_eq!(csv_cell("+1"), "'+1");
+        assert_eq!(csv_cell("-2"), "'-2");
+        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("a\rb"), "\"a\rb\"");
+    }
 }

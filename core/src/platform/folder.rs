@@ -397,26 +397,24 @@ impl FolderPlatform {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(Error::io(dir, e)),
         };
-        // Only regular files are read: a symbolic link (to the reader's own key, say) or a
-        // FIFO is reported as an unreadable record, which blocks the version, and is never
-        // opened or copied into a pack.
-        let regular =
-            |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_file());
+        // Only regular files are read, and only so much of them: a symbolic link (to the
+        // reader's own key, say), a FIFO, a file swapped for one after a look, or a planted
+        // giant is reported as an unreadable record — which blocks the version — and is never
+        // copied into a pack.
         let mut out = Vec::new();
         for entry in rd {
             let p = entry.map_err(|e| Error::io(dir, e))?.path();
             if p.extension().is_some_and(|x| x == "json") {
-                let json = if regular(&p) {
-                    std::fs::read(&p).map_err(|e| Error::io(&p, e))?
-                } else {
-                    b"not a regular file (a symbolic link, folder or device): never read".to_vec()
-                };
+                let json = read_capped(&p, MAX_RECORD_BYTES)
+                    .unwrap_or_else(|why| format!("unreadable record: {why}").into_bytes());
                 let sig_path = PathBuf::from(format!("{}.sig", p.display()));
-                let sig = match std::fs::symlink_metadata(&sig_path) {
-                    Err(_) => None,
-                    Ok(_) if regular(&sig_path) => std::fs::read(&sig_path).ok(),
-                    Ok(_) => Some(b"not a regular file: never read".to_vec()),
-                };
+                let sig =
+                    match std::fs::symlink_metadata(&sig_path) {
+                        Err(_) => None,
+                        Ok(_) => Some(read_capped(&sig_path, MAX_SIGNATURE_BYTES).unwrap_or_else(
+                            |why| format!("unreadable signature: {why}").into_bytes(),
+                        )),
+                    };
                 out.push(super::StoredApproval {
                     location: p.display().to_string(),
                     json,
@@ -1173,6 +1171,52 @@ fn run_from_file(f: RunFile) -> Run {
     }
 }
 
+/// The most bytes of a record file read (an approval lists every hashed model file).
+const MAX_RECORD_BYTES: u64 = 32 * 1024 * 1024;
+/// The most bytes of a signature file read (an armored SSHSIG is well under 1 KiB).
+const MAX_SIGNATURE_BYTES: u64 = 64 * 1024;
+
+/// Reads a regular file of at most `cap` bytes, never following a symbolic link and never
+/// waiting on a FIFO or device (the check is on the opened file, so a swap after a look is
+/// caught); why not, when it cannot.
+fn read_capped(path: &Path, cap: u64) -> std::result::Result<Vec<u8>, String> {
+    use std::io::Read;
+    const NOT_REGULAR: &str = "not a regular file (a symbolic link, folder or device): never read";
+    if std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_file()) {
+        return Err(NOT_REGULAR.into());
+    }
+    let mut open = std::fs::OpenOptions::new();
+    open.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        open.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let f = open
+        .open(path)
+        .map_err(|e| format!("{e} (not a regular file, or not readable): never read"))?;
+    let meta = f.metadata().map_err(|e| e.to_string())?;
+    if !meta.file_type().is_file() {
+        return Err(NOT_REGULAR.into());
+    }
+    if meta.len() > cap {
+        return Err(format!(
+            "{} bytes, more than the {cap} a record may hold: never read",
+            meta.len()
+        ));
+    }
+    let mut buf = Vec::new();
+    f.take(cap + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| e.to_string())?;
+    if buf.len() as u64 > cap {
+        return Err(format!(
+            "grew past the {cap} bytes a record may hold while read: never used"
+        ));
+    }
+    Ok(buf)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1221,6 +1265,56 @@ mod tests {
             assert!(listed.contains(&vref), "{listed:?} lacks {vref:?}");
         }
         assert!(!root.path().parent().unwrap().join("escape").exists());
+    }
+
+    #[test]
+    fn planted_giants_fifos_and_links_are_unreadable_records_never_hangs_or_ooms() {
+        let root = tempfile::tempdir().unwrap();
+        let p = FolderPlatform::new(root.path().to_path_buf(), TagNames::default());
+        let vref = crate::uri::VersionRef::parse("models:/m/1").unwrap();
+        let dir = p.review_dir(&vref).join("attestations");
+        std::fs::create_dir_all(&dir).unwrap();
+        // A sparse 40 GB record costs nothing to plant and would exhaust memory if read.
+        let giant = std::fs::File::create(dir.join("giant.json")).unwrap();
+        giant.set_len(40 * 1024 * 1024 * 1024).unwrap();
+        std::fs::write(dir.join("good.json"), b"{}").unwrap();
+        std::fs::write(dir.join("good.json.sig"), b"sig").unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("/etc/passwd", dir.join("link.json")).unwrap();
+            std::fs::write(dir.join("good2.json"), b"{}").unwrap();
+            // A FIFO record, and a FIFO signature: neither is waited on.
+            let made = std::process::Command::new("mkfifo")
+                .arg(dir.join("fifo.json"))
+                .arg(dir.join("good2.json.sig"))
+                .status()
+                .unwrap();
+            assert!(made.success());
+        }
+        let listed = p.list_attestations(&vref).unwrap();
+        let by = |name: &str| {
+            listed
+                .iter()
+                .find(|a| a.location.ends_with(name))
+                .unwrap_or_else(|| panic!("{name} not listed: {listed:?}"))
+        };
+        assert_eq!(by("good.json").json, b"{}");
+        assert_eq!(by("good.json").sig.as_deref(), Some(&b"sig"[..]));
+        let giant = String::from_utf8_lossy(&by("giant.json").json).into_owned();
+        assert!(
+            giant.starts_with("unreadable record:") && giant.contains("more than"),
+            "{giant}"
+        );
+        #[cfg(unix)]
+        {
+            for name in ["link.json", "fifo.json"] {
+                let text = String::from_utf8_lossy(&by(name).json).into_owned();
+                assert!(text.contains("not a regular file"), "{name}: {text}");
+            }
+            let sig =
+                String::from_utf8_lossy(by("good2.json").sig.as_deref().unwrap()).into_owned();
+            assert!(sig.contains("not a regular file"), "{sig}");
+        }
     }
 
     fn fetch(dir: &Path) -> Result<Snapshot> {

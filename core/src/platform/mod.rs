@@ -289,6 +289,12 @@ pub trait Platform: Send + Sync {
         sig: &[u8],
     ) -> Result<String>;
 
+    /// The file name (without `.json`) an attestation written under `stem` has where a
+    /// reader downloads it: the stem itself, unless the platform names its files otherwise.
+    fn attestation_file_stem(&self, stem: &str) -> String {
+        stem.to_string()
+    }
+
     /// Every attestation recorded for a version (record bytes and signature, unjudged).
     fn list_attestations(&self, version: &crate::uri::VersionRef) -> Result<Vec<StoredApproval>>;
 

@@ -202,6 +202,11 @@ pub struct ModelPage {
     pub approvals: Vec<LedgerEntry>,
     /// Version number → status from the ledger.
     pub version_status: BTreeMap<String, ModelStatus>,
+    /// The model's next review: from the approvals and the tier's cadence, else the owner's
+    /// declared date (as the inventory shows it).
+    pub next_review: crate::inventory::NextReview,
+    /// Whether that date has passed.
+    pub overdue: bool,
 }
 
 /// One version: its evidence (metrics with history, params, datasets, tags) and lineage.
@@ -515,7 +520,7 @@ impl Workspace {
             .as_deref()
             .map(crate::trust::RootPin::parse)
             .ok_or_else(|| Error::Untrusted {
-                reasons: vec!["no trust root is pinned: pass --root FILE (the risk function's root.signers) or --root sha256:HEX, set COUNTERSIGN_ROOT, or put `root = \"…\"` in the config file. The gate, verify, sign and the audit pack take their trust only from it".into()],
+                reasons: vec![crate::error::NO_ROOT_PINNED.to_string() + ": pass --root FILE (the risk function's root.signers) or --root sha256:HEX, set COUNTERSIGN_ROOT, or put `root = \"…\"` in the config file. The gate, verify, sign and the audit pack take their trust only from it"],
             })
     }
 
@@ -957,11 +962,25 @@ impl Workspace {
                 (v.version.clone(), status)
             })
             .collect();
+        let today = inventory::today();
+        let entries = s.store.ledger_entries_on(&s.key)?;
+        let verdicts = crate::queue::ledger_verdicts(
+            &self.policy,
+            std::slice::from_ref(&detail.model),
+            entries,
+        );
+        let (next_review, _) = crate::queue::next_review(&self.policy, &detail.model, &verdicts);
+        let overdue = next_review
+            .date
+            .as_deref()
+            .is_some_and(|d| d.len() == 10 && d < today.as_str());
         Ok(ModelPage {
             detail,
             assessment,
             approvals,
             version_status,
+            next_review,
+            overdue,
         })
     }
 
@@ -1674,7 +1693,7 @@ impl Workspace {
 
 /// An error as a front end shows it: a stable code, the message (naming the thing and the
 /// fix), and every reason when signing was refused.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Default, Serialize, TS)]
 pub struct ErrorReport {
     /// Stable code (see [`Error::code`]).
     pub code: String,
@@ -1682,6 +1701,11 @@ pub struct ErrorReport {
     pub message: String,
     /// Each reason, for `refused`.
     pub reasons: Vec<String>,
+    /// The setting whose absence this is (`platform`, `root`), when it is: a window says
+    /// where to set it instead of the command line's flags ([`Error::missing_setting`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub setting: Option<String>,
 }
 
 impl From<Error> for ErrorReport {
@@ -1692,6 +1716,7 @@ impl From<Error> for ErrorReport {
         };
         Self {
             code: e.code().into(),
+            setting: e.missing_setting().map(str::to_string),
             message: e.to_string(),
             reasons,
         }

@@ -586,6 +586,36 @@ impl App {
                     form.finish(r.map(|s| Made::Signed(Box::new(s))));
                 }
             }
+            super::jobs::JobDone::Assigned(v, r) => {
+                let r = *r;
+                self.status = match &r {
+                    Ok(a) => format!(
+                        "assigned {v} to {} ({})",
+                        a.assignment.to, a.assignment.role
+                    ),
+                    Err(e) => format!("{v} not assigned: {e}"),
+                };
+                if let Screen::Queue(q) = &mut self.screen {
+                    let line = r.map(|a| {
+                        let said = format!(
+                            "assigned {v} to {} as {}, written to {}",
+                            a.assignment.to, a.assignment.role, a.location
+                        );
+                        // The row shows it at once; the next queue reads it from the platform.
+                        if let Some(item) = q
+                            .queue
+                            .items
+                            .iter_mut()
+                            .find(|i| i.version_ref == a.version)
+                        {
+                            item.assignments.retain(|x| x.role != a.assignment.role);
+                            item.assignments.push(a.assignment);
+                        }
+                        said
+                    });
+                    q.assigned(line);
+                }
+            }
             super::jobs::JobDone::Attested(v, r) => {
                 let r = *r;
                 self.status = match &r {
@@ -828,6 +858,7 @@ impl App {
         // Nothing is recorded under no name: the first key that would record asks who acts.
         let records = match &self.screen {
             Screen::Review(r) => r.records(key),
+            Screen::Queue(q) => q.records(key),
             _ => false,
         };
         if records && !self.ws.identity_configured() {
@@ -894,6 +925,20 @@ impl App {
                 self.start_review_job(v, ReviewJob::Look);
                 return Effect::None;
             }
+            Some(ScreenEffect::Assign { version, to, role }) => {
+                let v = version.clone();
+                let started = self.start_job(format!("assigning {v}"), move |ws| {
+                    let result = ws.and_then(|ws| ws.assign(&v.to_string(), &to, role, None));
+                    super::jobs::JobDone::Assigned(v, Box::new(result.map_err(|e| e.to_string())))
+                });
+                if !started {
+                    let why = self.status.clone();
+                    if let Screen::Queue(q) = &mut self.screen {
+                        q.assigned(Err(why));
+                    }
+                }
+                return Effect::None;
+            }
             Some(effect @ (ScreenEffect::Sign(_) | ScreenEffect::Attest(_))) => {
                 let started = match effect {
                     ScreenEffect::Sign(req) => match VersionRef::parse(&req.version) {
@@ -928,7 +973,7 @@ impl App {
                         form.result = Some(Err(countersign_core::workspace::ErrorReport {
                             code: "busy".into(),
                             message: format!("not signed: {}", self.status),
-                            reasons: Vec::new(),
+                            ..Default::default()
                         }));
                     }
                 }

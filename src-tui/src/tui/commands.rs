@@ -121,6 +121,12 @@ pub fn of_screen(app: &App) -> Vec<Command> {
                     Some(KeyCode::Enter),
                 ),
                 hinted(
+                    "a",
+                    "assign",
+                    "assign the selected version to a reviewer (Tab: validator/approver)",
+                    Some(KeyCode::Char('a')),
+                ),
+                hinted(
                     "m",
                     "mine",
                     "only what is assigned to you, or everything",
@@ -175,7 +181,8 @@ pub fn accepts_commands(app: &App) -> bool {
     match &app.screen {
         Screen::Inventory => !app.searching,
         Screen::Review(r) => r.idle(),
-        Screen::Queue(_) | Screen::Dashboard(_) => true,
+        Screen::Queue(q) => !q.typing(),
+        Screen::Dashboard(_) => true,
         Screen::Lineage(_) | Screen::Sign(_) => false,
     }
 }

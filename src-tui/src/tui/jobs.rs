@@ -32,6 +32,11 @@ pub enum JobDone {
             >,
         >,
     ),
+    /// The queue screen's assignment (`a`).
+    Assigned(
+        VersionRef,
+        Box<Result<countersign_core::workspace::Assigned, String>>,
+    ),
     /// The sign screen's owner attestation.
     Attested(
         VersionRef,

@@ -997,6 +997,78 @@ fn signing_while_busy_keeps_the_form_and_says_why() {
 }
 
 #[test]
+fn a_on_the_queue_assigns_the_version_after_asking_who_acts_and_keeps_a_refused_name() {
+    let (dir, mut app) = demo_app();
+    app.on_key(key(KeyCode::Char('Q')));
+    app.wait_job();
+    let super::app::Screen::Queue(q) = &app.screen else {
+        panic!("queue screen not open")
+    };
+    let item = q.visible()[0].clone();
+    let (name, version) = (item.name.clone(), item.version.clone());
+    // The builder of every demo version is refused; the name stays to be corrected.
+    app.on_key(key(KeyCode::Char('a')));
+    for c in countersign_core::demo::DEMO_BUILDER.chars() {
+        app.on_key(key(KeyCode::Char(c)));
+    }
+    app.on_key(key(KeyCode::Enter));
+    // Nobody is configured: the app asks who acts, then sends.
+    assert!(app.identity_prompt.is_some(), "who acts is asked first");
+    for c in "vera.validator@demo.bank".chars() {
+        app.on_key(key(KeyCode::Char(c)));
+    }
+    app.on_key(key(KeyCode::Enter));
+    app.wait_job();
+    let screen = render(&mut app, 120, 40);
+    assert!(
+        screen.contains("not assigned:") && screen.contains("builder"),
+        "{screen}"
+    );
+    let super::app::Screen::Queue(q) = &mut app.screen else {
+        panic!("queue screen")
+    };
+    let form = q.assign.as_ref().expect("the form stays open");
+    assert_eq!(form.to, countersign_core::demo::DEMO_BUILDER);
+    // Corrected: assigned, on the platform, and the row names the assignee.
+    for _ in 0..countersign_core::demo::DEMO_BUILDER.len() {
+        app.on_key(key(KeyCode::Backspace));
+    }
+    for c in "victor.validator@demo.bank".chars() {
+        app.on_key(key(KeyCode::Char(c)));
+    }
+    app.on_key(key(KeyCode::Enter));
+    app.wait_job();
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("assigned models:/"), "{screen}");
+    let super::app::Screen::Queue(q) = &app.screen else {
+        panic!("queue screen")
+    };
+    assert!(q.assign.is_none());
+    let row = q
+        .queue
+        .items
+        .iter()
+        .find(|i| i.name == name && i.version == version)
+        .expect("the row");
+    assert!(
+        row.assignments
+            .iter()
+            .any(|a| a.to == "victor.validator@demo.bank" && a.by == "vera.validator@demo.bank"),
+        "{row:?}"
+    );
+    let files = std::fs::read_dir(
+        dir.path()
+            .join("reviews")
+            .join(&name)
+            .join(&version)
+            .join("assignments"),
+    )
+    .expect("assignments written beside the reviews")
+    .count();
+    assert_eq!(files, 1);
+}
+
+#[test]
 fn q_opens_the_review_queue_and_enter_reviews_that_very_version() {
     let (_d, mut app) = demo_app();
     app.on_key(key(KeyCode::Char('Q')));

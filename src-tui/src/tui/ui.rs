@@ -332,7 +332,20 @@ fn draw_detail(f: &mut Frame, app: &App, area: Rect) {
         field("tier", opt(&m.risk_tier)),
         field("owner", opt(&m.owner)),
         field("purpose", opt(&m.business_purpose)),
-        field("next review", opt(&m.next_review_date)),
+        field(
+            "next review",
+            // As the inventory judged it: from the approvals and the tier's cadence, else the
+            // owner's tag.
+            match app
+                .selected_model()
+                .filter(|s| s.model.name == m.name)
+                .map(|s| (s.next_review.describe(), s.overdue))
+            {
+                Some((Some(n), true)) => format!("{n} — overdue"),
+                Some((Some(n), false)) => n,
+                _ => opt(&m.next_review_date),
+            },
+        ),
         field("monitoring", opt(&m.monitoring)),
     ];
     if let Some(p) = &m.llm_provider {

@@ -16,4 +16,9 @@ message: string,
 /**
  * Each reason, for `refused`.
  */
-reasons: Array<string>, };
+reasons: Array<string>, 
+/**
+ * The setting whose absence this is (`platform`, `root`), when it is: a window says
+ * where to set it instead of the command line's flags ([`Error::missing_setting`]).
+ */
+setting?: string, };

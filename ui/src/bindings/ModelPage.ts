@@ -3,6 +3,7 @@ import type { Assessment } from "./Assessment";
 import type { LedgerEntry } from "./LedgerEntry";
 import type { ModelDetail } from "./ModelDetail";
 import type { ModelStatus } from "./ModelStatus";
+import type { NextReview } from "./NextReview";
 
 /**
  * One model: its record, the rubric's tier with rationale, versions and ledger approvals.
@@ -23,4 +24,13 @@ approvals: Array<LedgerEntry>,
 /**
  * Version number → status from the ledger.
  */
-version_status: { [key in string]: ModelStatus }, };
+version_status: { [key in string]: ModelStatus }, 
+/**
+ * The model's next review: from the approvals and the tier's cadence, else the owner's
+ * declared date (as the inventory shows it).
+ */
+next_review: NextReview, 
+/**
+ * Whether that date has passed.
+ */
+overdue: boolean, };

@@ -2,6 +2,7 @@
 import type { ModelState } from "../bindings/ModelState";
 import type { ModelStatus } from "../bindings/ModelStatus";
 import type { ModelSummary } from "../bindings/ModelSummary";
+import type { NextReview } from "../bindings/NextReview";
 
 export interface Filters {
   search: string;
@@ -102,4 +103,12 @@ export function facets(list: Row[]): Record<"tier" | "kind" | "status" | "owner"
 
 export function countsText(shown: number, total: number, overdue: number): string {
   return `${shown} of ${total} models · ${overdue} overdue`;
+}
+
+/** The next review date that counts, with the owner's declared date beside it when they
+ * differ, as core's `NextReview::describe` words it; null when neither is known. */
+export function nextReviewText(n: NextReview, overdue: boolean): string | null {
+  if (!n.date) return null;
+  const base = n.computed && n.declared && n.computed !== n.declared ? `${n.date} (owner's tag ${n.declared})` : n.date;
+  return overdue ? `${base} (overdue)` : base;
 }

@@ -7,6 +7,7 @@ import type { Verification } from "../bindings/Verification";
 import type { VersionPage } from "../bindings/VersionPage";
 import { $, compact, dl, h, s, toast } from "../dom";
 import { chartPoints, fmt } from "../logic/chart";
+import { nextReviewText } from "../logic/inventory";
 import { layout, NODE_H, NODE_W } from "../logic/lineage";
 import { showError } from "./errors";
 
@@ -173,7 +174,7 @@ export function render(): void {
         ["Purpose", md.business_purpose],
         ["Tier (platform)", md.risk_tier ?? "untiered"],
         ["Tier (rubric)", a.tier ? `${a.tier} · score ${a.score}${a.disagrees ? " · DISAGREES with the platform" : ""}` : `undetermined (${a.unanswered.length} question(s) unanswered)`],
-        ["Next review", md.next_review_date ? `${md.next_review_date}${m.detail.model.next_review_date && current && isOverdue(md.next_review_date) ? " (overdue)" : ""}` : null],
+        ["Next review", nextReviewText(m.next_review, m.overdue)],
         ["Monitoring", md.monitoring],
         ["Provider", md.llm_provider],
       ]),
@@ -205,10 +206,3 @@ export function render(): void {
   ));
 }
 
-let today = new Date().toISOString().slice(0, 10);
-export function setToday(t: string): void {
-  today = t;
-}
-function isOverdue(date: string): boolean {
-  return date < today;
-}

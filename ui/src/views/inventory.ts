@@ -2,7 +2,7 @@
 import { inventoryList } from "../backend";
 import type { InventoryPage } from "../bindings/InventoryPage";
 import { $, h } from "../dom";
-import { countsText, facets, matches, NO_FILTERS, ownerName, rows, sortRows, type Filters, type Row, type SortKey } from "../logic/inventory";
+import { countsText, facets, matches, nextReviewText, NO_FILTERS, ownerName, rows, sortRows, type Filters, type Row, type SortKey } from "../logic/inventory";
 import { clearError, showError } from "./errors";
 
 let page: InventoryPage | null = null;
@@ -135,7 +135,7 @@ export function render(): void {
         h("td", {}, ownerName(m.owner)),
         h("td", {}, m.latest_version ? `v${m.latest_version}` : "—"),
         h("td", { class: `status status-${r.status.replace(/ /g, "-")}` }, r.counts === false ? `${r.status} ✗` : r.status),
-        h("td", { class: m.overdue ? "overdue" : "" }, m.next_review.date ?? "—", m.overdue ? " (overdue)" : ""),
+        h("td", { class: m.overdue ? "overdue" : "" }, nextReviewText(m.next_review, m.overdue) ?? "—"),
       );
       tr.addEventListener("click", () => choose(m.name));
       tr.addEventListener("keydown", (e) => {

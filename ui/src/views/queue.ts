@@ -1,20 +1,60 @@
 // The review queue: what must be reviewed or approved, by whom, by when, and why — the same
 // `Workspace::queue` as `countersign queue` and the TUI's Q. A row's button opens the review of
 // that very version.
-import { queueShow } from "../backend";
+import { asError, queueAssign, queueShow } from "../backend";
 import type { Queue } from "../bindings/Queue";
 import type { QueueItem } from "../bindings/QueueItem";
-import { $, h } from "../dom";
+import { $, h, toast } from "../dom";
+import { nextReviewText } from "../logic/inventory";
 import { findingsText, reasonKinds } from "../logic/queue";
-import { showError } from "./errors";
+import { clearError, showError } from "./errors";
+import { ensureIdentity } from "./identity";
 
 let onReview: (version: string) => void = () => {};
 let loading = false;
+
+let assigning = "";
 
 export function initQueue(review: (version: string) => void): void {
   onReview = review;
   $("queue-refresh").addEventListener("click", () => void loadQueue());
   $("queue-mine").addEventListener("change", () => void loadQueue());
+  $("assign-cancel").addEventListener("click", () => ($("assign-dialog") as HTMLDialogElement).close());
+  $("assign-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    void assign();
+  });
+}
+
+/** Opens the assignment dialog for a version, the role it needs next chosen. */
+export function openAssign(version: string, needs: string): void {
+  assigning = version;
+  $("assign-version").textContent = version;
+  ($("assign-role") as HTMLSelectElement).value = needs === "approver" ? "approver" : "validator";
+  clearError($("assign-error"));
+  ($("assign-dialog") as HTMLDialogElement).showModal();
+  ($("assign-to") as HTMLInputElement).focus();
+}
+
+async function assign(): Promise<void> {
+  const to = ($("assign-to") as HTMLInputElement).value.trim();
+  const role = ($("assign-role") as HTMLSelectElement).value === "approver" ? "approver" : "validator";
+  const due = ($("assign-due") as HTMLInputElement).value.trim() || null;
+  // An assignment records who made it: asked first when nobody is configured.
+  if (!(await ensureIdentity())) return;
+  const button = $("assign-ok") as HTMLButtonElement;
+  button.disabled = true;
+  try {
+    const done = await queueAssign(assigning, to, role, due);
+    ($("assign-dialog") as HTMLDialogElement).close();
+    toast(`Assigned ${done.version} to ${done.assignment.to} (${done.assignment.role})`);
+    await loadQueue();
+  } catch (e) {
+    // What was typed stays in the dialog.
+    showError(asError(e), $("assign-error"));
+  } finally {
+    button.disabled = false;
+  }
 }
 
 export async function loadQueue(): Promise<void> {
@@ -41,7 +81,7 @@ function row(i: QueueItem): HTMLElement {
   );
   const assigned = i.assignments.map((a) => `${a.to} (${a.role}${a.due ? `, due ${a.due}` : ""})`).join(", ") || "—";
   const next = i.next_review;
-  const nextText = next.computed && next.declared && next.computed !== next.declared ? `${next.computed} (owner's tag ${next.declared})` : (next.date ?? "—");
+  const nextText = nextReviewText(next, false) ?? "—";
   return h(
     "tr",
     { "data-version": i.version_ref },
@@ -52,7 +92,12 @@ function row(i: QueueItem): HTMLElement {
     h("td", {}, assigned),
     h("td", {}, reasons, h("div", { class: "muted" }, `next review ${nextText}`)),
     h("td", { class: "findings" }, ...findingsText(i).map((t) => h("div", {}, t))),
-    h("td", {}, h("button", { type: "button", "data-review": i.version_ref, title: `Open the review of ${i.version_ref}` }, "Review")),
+    h(
+      "td",
+      {},
+      h("button", { type: "button", "data-review": i.version_ref, title: `Open the review of ${i.version_ref}` }, "Review"),
+      i.needs === "validator" || i.needs === "approver" ? h("button", { type: "button", "data-assign": i.version_ref, "data-needs": i.needs, title: `Assign ${i.version_ref} to a reviewer` }, "Assign…") : null,
+    ),
   );
 }
 
@@ -63,6 +108,8 @@ function render(q: Queue): void {
   body.addEventListener("click", (e) => {
     const b = (e.target as HTMLElement).closest<HTMLButtonElement>("button[data-review]");
     if (b) onReview(b.dataset.review!);
+    const a = (e.target as HTMLElement).closest<HTMLButtonElement>("button[data-assign]");
+    if (a) openAssign(a.dataset.assign!, a.dataset.needs ?? "validator");
   });
   $("queue").replaceChildren(
     ...q.unverified.map((u) => h("p", { class: "error" }, `Could not verify ${u}`)),

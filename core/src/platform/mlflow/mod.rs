@@ -480,6 +480,13 @@ impl Platform for MlflowClient {
         self.write_attestation_impl(version, signer, stem, json, sig)
     }
 
+    fn attestation_file_stem(&self, _stem: &str) -> String {
+        // Each attestation is a run of its own holding `attestation.json` and its `.sig`.
+        writeback::ATTESTATION_FILE
+            .trim_end_matches(".json")
+            .to_string()
+    }
+
     fn list_attestations(
         &self,
         version: &crate::uri::VersionRef,

@@ -20,7 +20,7 @@ pub const REVIEW_EXPERIMENT: &str = "countersign-reviews";
 pub(super) const POLICY_EXPERIMENT: &str = "countersign-policy";
 /// The experiment where owners' attestations are runs (one per attestation).
 pub const ATTESTATION_EXPERIMENT: &str = "countersign-attestations";
-const ATTESTATION_FILE: &str = "attestation.json";
+pub(super) const ATTESTATION_FILE: &str = "attestation.json";
 const ATTESTATION_FILE_SIG: &str = "attestation.json.sig";
 
 #[derive(Deserialize)]

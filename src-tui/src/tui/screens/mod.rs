@@ -31,6 +31,15 @@ pub enum ScreenEffect {
     StartReview(countersign_core::uri::VersionRef),
     /// Sign, as a background job (the sign screen takes the result: [`SignScreen::finish`]).
     Sign(Box<countersign_core::workspace::SignRequest>),
+    /// Assign a version to a reviewer, as a background job (the queue screen takes the result).
+    Assign {
+        /// The version.
+        version: countersign_core::uri::VersionRef,
+        /// Who is to act.
+        to: String,
+        /// In which role.
+        role: countersign_core::policy::Role,
+    },
     /// Attest as the model's owner, as a background job (the sign screen takes the result).
     Attest(Box<countersign_core::workspace::AttestRequest>),
 }

@@ -1,6 +1,7 @@
 //! The review queue: what must be reviewed or approved, by whom, by when, and why — the same
 //! `Workspace::queue` the CLI's `countersign queue` prints, most urgent first. Enter opens
-//! the review of the selected version (whichever version it is, not only the latest).
+//! the review of the selected version (whichever version it is, not only the latest); `a`
+//! assigns it to a reviewer (`countersign assign`).
 
 use super::ScreenEffect;
 use crate::tui::theme;
@@ -26,6 +27,21 @@ pub struct QueueScreen {
     pub selected: usize,
     /// A line for the user.
     pub message: Option<String>,
+    /// The assignment being typed for the selected version, if any.
+    pub assign: Option<AssignForm>,
+}
+
+/// `a`: who is to act on the selected version, in which role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssignForm {
+    /// The version.
+    pub version: VersionRef,
+    /// Who is assigned (as the roster names them).
+    pub to: String,
+    /// Validator or approver (Tab switches).
+    pub role: countersign_core::policy::Role,
+    /// Sent: waiting for the platform.
+    pub sending: bool,
 }
 
 impl QueueScreen {
@@ -37,6 +53,35 @@ impl QueueScreen {
             mine: false,
             selected: 0,
             message: None,
+            assign: None,
+        }
+    }
+
+    /// Whether `key` records something (sends the assignment): the app asks who acts first
+    /// when nobody is configured.
+    pub fn records(&self, key: KeyEvent) -> bool {
+        self.assign.as_ref().is_some_and(|a| !a.sending) && key.code == KeyCode::Enter
+    }
+
+    /// Whether text is being typed (the assignment form).
+    pub fn typing(&self) -> bool {
+        self.assign.is_some()
+    }
+
+    /// Takes the assignment's outcome: the form closes on success, stays (what was typed
+    /// kept) on a refusal.
+    pub fn assigned(&mut self, result: Result<String, String>) {
+        match result {
+            Ok(line) => {
+                self.assign = None;
+                self.message = Some(line);
+            }
+            Err(why) => {
+                if let Some(a) = self.assign.as_mut() {
+                    a.sending = false;
+                }
+                self.message = Some(format!("not assigned: {why}"));
+            }
         }
     }
 
@@ -51,6 +96,42 @@ impl QueueScreen {
 
     /// Handles a key: j/k move, m toggles "mine", Enter reviews the version, Esc/q close.
     pub fn on_key(&mut self, key: KeyEvent) -> ScreenEffect {
+        if let Some(a) = self.assign.as_mut() {
+            if a.sending {
+                return ScreenEffect::None;
+            }
+            use countersign_core::policy::Role;
+            match key.code {
+                KeyCode::Esc => {
+                    self.assign = None;
+                    self.message = Some("nothing assigned".into());
+                }
+                KeyCode::Tab | KeyCode::BackTab => {
+                    a.role = if a.role == Role::Validator {
+                        Role::Approver
+                    } else {
+                        Role::Validator
+                    }
+                }
+                KeyCode::Backspace => {
+                    a.to.pop();
+                }
+                KeyCode::Enter if a.to.trim().is_empty() => {
+                    self.message = Some("type who is to act, as the roster names them".into())
+                }
+                KeyCode::Enter => {
+                    a.sending = true;
+                    return ScreenEffect::Assign {
+                        version: a.version.clone(),
+                        to: a.to.trim().to_string(),
+                        role: a.role,
+                    };
+                }
+                KeyCode::Char(c) => a.to.push(c),
+                _ => {}
+            }
+            return ScreenEffect::None;
+        }
         let n = self.visible().len();
         match key.code {
             KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('Q') => return ScreenEffect::Close,
@@ -78,6 +159,26 @@ impl QueueScreen {
                         version: item.version.clone(),
                     });
                 }
+            }
+            KeyCode::Char('a') => {
+                use countersign_core::policy::Role;
+                let form = self.visible().get(self.selected).map(|item| AssignForm {
+                    version: VersionRef {
+                        name: item.name.clone(),
+                        version: item.version.clone(),
+                    },
+                    to: String::new(),
+                    role: if item.needs == Role::Approver {
+                        Role::Approver
+                    } else {
+                        Role::Validator
+                    },
+                    sending: false,
+                });
+                if form.is_some() {
+                    self.message = None;
+                }
+                self.assign = form;
             }
             _ => {}
         }
@@ -142,7 +243,7 @@ pub fn draw(f: &mut Frame, q: &QueueScreen, area: Rect) {
         })
         .collect();
     let title = format!(
-        " Review queue — {} item(s){} · Enter review · m mine · Esc back ",
+        " Review queue — {} item(s){} · Enter review · a assign · m mine · Esc back ",
         items.len(),
         if q.mine { " assigned to you" } else { "" },
     );
@@ -179,6 +280,23 @@ pub fn draw(f: &mut Frame, q: &QueueScreen, area: Rect) {
         lines.push(
             Line::from("approvals judged from the local ledger, not verified on the platform (no trust root pinned)")
                 .fg(theme::c(Color::Yellow)),
+        );
+    }
+    if let Some(a) = &q.assign {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("Assign {} as {} to: ", a.version, a.role.as_str()),
+                Style::new().bold(),
+            ),
+            Span::styled(
+                String::from(&a.to),
+                Style::new().add_modifier(Modifier::REVERSED),
+            ),
+            Span::raw(if a.sending { "  assigning…" } else { "▏" }),
+        ]));
+        lines.push(
+            Line::from("Enter assigns (on the platform, for every reviewer) · Tab validator/approver · Esc cancels")
+                .add_modifier(Modifier::DIM),
         );
     }
     if let Some(m) = &q.message {

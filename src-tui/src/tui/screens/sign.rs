@@ -117,11 +117,12 @@ impl SignScreen {
     pub fn with_owner(mut self, data_dir: &Path, owner: Option<&str>) -> Self {
         let demo = data_dir.join("demo");
         let validator = countersign_core::demo::demo_key_path(&demo, "vera.validator@demo.bank");
-        if let Some(owner) = owner {
-            let key = countersign_core::demo::demo_key_path(
-                &demo,
-                &countersign_core::demo::demo_owner(owner),
-            );
+        // The owner tag is platform text: it names a demo key only when it is one plain name.
+        let principal = owner
+            .map(countersign_core::demo::demo_owner)
+            .filter(|p| !p.starts_with('.') && countersign_core::paths::encode_component(p) == *p);
+        if let Some(principal) = principal {
+            let key = countersign_core::demo::demo_key_path(&demo, &principal);
             if key.exists() && validator.exists() {
                 self.demo_keys = Some((validator.display().to_string(), key.display().to_string()));
             }
