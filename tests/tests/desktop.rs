@@ -682,7 +682,6 @@ async fn desktop_first_run_sets_itself_up_in_settings() {
                 if file != cf.display().to_string() {
                     return Err(format!("config file shown: {file}"));
                 }
-                app.shot("settings-first-run").await?;
                 // A folder that is not there: refused, naming it; what was typed stays.
                 app.type_in("#set-platform", "folder:/nowhere/at/all")
                     .await?;
@@ -707,6 +706,7 @@ async fn desktop_first_run_sets_itself_up_in_settings() {
                 if cf.exists() {
                     return Err("a refused save wrote the config file".into());
                 }
+                app.shot("settings-refused").await?;
                 app.type_in("#set-platform", &format!("folder:{demo_s}"))
                     .await?;
                 app.type_in("#set-root", &root_s).await?;
