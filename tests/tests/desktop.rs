@@ -295,14 +295,11 @@ async fn desktop_demo_inventory_detail_dashboard_and_datasets() {
     let data = cli.data.path().to_path_buf();
     let name = classic["name"].as_str().expect("name").to_string();
     // The model's owner (a demo owner has a key of their own), who attests in the window.
-    let owner = cli.json(&["show", &vref, "--json"])["model"]["owner"]
-        .as_str()
-        .expect("an owner")
-        .to_string();
-    let owner = owner
-        .split_once('<')
-        .map(|(_, r)| r.trim_end_matches('>').to_string())
-        .unwrap_or(owner);
+    let owner = countersign_core::demo::demo_owner(
+        cli.json(&["show", &vref, "--json"])["model"]["owner"]
+            .as_str()
+            .expect("an owner"),
+    );
     let owner_key = data.join("demo/keys").join(&owner).join("id_ed25519");
     let attestations_dir = data
         .join("demo/reviews")

@@ -641,14 +641,11 @@ fn every_json_output_names_its_schema_as_docs_json_md_lists_it() {
         "countersign.key/v1",
     );
     // The model's owner attests (the demo gives every owner a key).
-    let owner_field = shown["model"]["owner"]
-        .as_str()
-        .expect("the model names its owner")
-        .to_string();
-    let owner = owner_field
-        .split_once('<')
-        .map(|(_, r)| r.trim_end_matches('>').to_string())
-        .unwrap_or(owner_field);
+    let owner = countersign_core::demo::demo_owner(
+        shown["model"]["owner"]
+            .as_str()
+            .expect("the model names its owner"),
+    );
     let owner_key = demo
         .join("keys")
         .join(&owner)

@@ -803,14 +803,7 @@ fn a_script_never_signs_without_yes() {
 /// The principal of a demo model's owner (`Zoë Adams <zoe.adams@demo.bank>` → the address).
 fn owner_of(cli: &Cli, v: &str) -> String {
     let shown = cli.json(&["show", v, "--json"]);
-    let owner = shown["model"]["owner"]
-        .as_str()
-        .expect("an owner")
-        .to_string();
-    owner
-        .split_once('<')
-        .map(|(_, r)| r.trim_end_matches('>').to_string())
-        .unwrap_or(owner)
+    countersign_core::demo::demo_owner(shown["model"]["owner"].as_str().expect("an owner"))
 }
 
 fn attestations_dir(cli: &Cli, v: &str) -> PathBuf {
@@ -973,11 +966,7 @@ fn the_queue_asks_the_owner_to_attest_when_the_cadence_comes_round() {
         .collect();
     assert!(!due.is_empty(), "no attestation due by {far}: {q}");
     let item = due[0];
-    let owner_field = item["owner"].as_str().expect("owner");
-    let owner = owner_field
-        .split_once('<')
-        .map(|(_, r)| r.trim_end_matches('>').to_string())
-        .unwrap_or_else(|| owner_field.to_string());
+    let owner = countersign_core::demo::demo_owner(item["owner"].as_str().expect("owner"));
     let reason = item["reasons"]
         .as_array()
         .expect("reasons")
