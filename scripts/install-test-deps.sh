@@ -4,7 +4,8 @@
 #
 #   Debian packages : WebKitGTK 4.1 (Tauri), Xvfb + WebKitWebDriver (desktop E2E), tmux (real
 #                     terminal test), poppler-utils + qpdf (PDF checks), openssh-client (ssh-keygen)
-#   Python          : a virtualenv in .venv-mlflow with a pinned `mlflow` (real MLflow server)
+#   Python          : a virtualenv in .venv-mlflow with a pinned `mlflow[auth]` (real MLflow server,
+#                     and its basic-auth app for the authenticated-server tests)
 #   Rust            : tauri-driver 2.x and cargo-fuzz into .tools/bin
 #   npm             : the desktop front end's pinned packages (ui/package-lock.json)
 set -euo pipefail
@@ -39,11 +40,11 @@ else
 fi
 
 VENV=$ROOT/.venv-mlflow
-if [ ! -x "$VENV/bin/mlflow" ] || ! "$VENV/bin/python" -c "import mlflow,sys; sys.exit(mlflow.__version__ != '$MLFLOW_VERSION')" 2>/dev/null; then
-  log "Creating the MLflow virtualenv ($VENV, mlflow==$MLFLOW_VERSION)"
+if [ ! -x "$VENV/bin/mlflow" ] || ! "$VENV/bin/python" -c "import mlflow,sys,flask_wtf; sys.exit(mlflow.__version__ != '$MLFLOW_VERSION')" 2>/dev/null; then
+  log "Creating the MLflow virtualenv ($VENV, mlflow[auth]==$MLFLOW_VERSION)"
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q --upgrade pip
-  "$VENV/bin/pip" install -q "mlflow==$MLFLOW_VERSION"
+  "$VENV/bin/pip" install -q "mlflow[auth]==$MLFLOW_VERSION"
 else
   log "MLflow $MLFLOW_VERSION present in $VENV"
 fi

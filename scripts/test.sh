@@ -74,8 +74,20 @@ tail -1 "$EVAL_DIR/seed.log"
 export COUNTERSIGN_TEST_MLFLOW_EVAL_URI=$EVAL_URI
 export COUNTERSIGN_TEST_MLFLOW_EVAL_MANIFEST=$EVAL_DIR/manifest.json
 
+step "Starting a third MLflow server with its basic-auth app (users with READ and EDIT grants)"
+AUTH_PASSWORD="adm-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+read -r AUTH_URI AUTH_PID AUTH_DIR < <(MLFLOW_AUTH_ADMIN_PASSWORD=$AUTH_PASSWORD bash tests/mlflow/start-server.sh "$ROOT/.venv-mlflow" 1 basic-auth)
+cleanup() { kill -- "-$MLFLOW_PID" 2>/dev/null || true; kill -- "-$EVAL_PID" 2>/dev/null || true; kill -- "-$AUTH_PID" 2>/dev/null || true; }
+MLFLOW_TRACKING_URI=$AUTH_URI MLFLOW_TRACKING_USERNAME=admin MLFLOW_TRACKING_PASSWORD=$AUTH_PASSWORD \
+  "$ROOT/.venv-mlflow/bin/python" tests/mlflow/seed_auth.py "$AUTH_DIR/manifest.json" \
+  > "$AUTH_DIR/seed.log" 2>&1 || { cat "$AUTH_DIR/seed.log"; exit 1; }
+tail -1 "$AUTH_DIR/seed.log"
+export COUNTERSIGN_TEST_MLFLOW_AUTH_URI=$AUTH_URI
+export COUNTERSIGN_TEST_MLFLOW_AUTH_MANIFEST=$AUTH_DIR/manifest.json
+export COUNTERSIGN_TEST_MLFLOW_AUTH_ADMIN_PASSWORD=$AUTH_PASSWORD
+
 step "End-to-end: MLflow, faults, real terminal"
-cargo test --locked -p countersign-e2e --test mlflow_sync --test mlflow_evaluations --test faults --test crash --test adversarial --test fail_closed --test config --test review --test errors --test signing --test trust --test audit_pack --test tui_terminal -- --test-threads=1
+cargo test --locked -p countersign-e2e --test mlflow_sync --test mlflow_evaluations --test mlflow_auth --test faults --test crash --test adversarial --test fail_closed --test config --test review --test errors --test signing --test trust --test audit_pack --test tui_terminal -- --test-threads=1
 
 step "End-to-end: approvals written back to and verified from MLflow (changes the seeded server)"
 cargo test --locked -p countersign-e2e --test mlflow_signing --test tui_mlflow --test secrets -- --test-threads=1

@@ -127,6 +127,7 @@ fn pack_data() -> PackData {
                 digest: format!("{i:08x}"),
                 source_type: "s3".into(),
                 source: format!("s3://data/{i}.parquet"),
+                tags: Default::default(),
             })
             .collect(),
         model_inputs: vec![],
@@ -255,6 +256,7 @@ fn pack_data() -> PackData {
                 required_roles: vec![Role::Validator, Role::Approver],
                 reasons: vec![],
             },
+            under_other_names: vec![],
         },
         approvals: files,
         allowed_signers: b"# none\n".to_vec(),

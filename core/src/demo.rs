@@ -576,6 +576,7 @@ pub fn generate(dir: &Path, today: &str) -> Result<usize> {
                         digest: digest(&format!("{name}-golden-{v}")),
                         source_type: "s3".into(),
                         source: format!("s3://demo-bank-evals/{name}/golden_v{v}.jsonl"),
+                        tags: BTreeMap::new(),
                     });
                 }
                 _ => {
@@ -622,6 +623,7 @@ pub fn generate(dir: &Path, today: &str) -> Result<usize> {
                         digest: digest(shared),
                         source_type: shared_src.split(':').next().unwrap_or("s3").into(),
                         source: shared_src.into(),
+                        tags: BTreeMap::new(),
                     });
                     datasets.push(DatasetEntry {
                         context: "validation".into(),
@@ -629,6 +631,7 @@ pub fn generate(dir: &Path, today: &str) -> Result<usize> {
                         digest: digest(&format!("{name}-holdout-{v}")),
                         source_type: "s3".into(),
                         source: format!("s3://demo-bank-data/{name}/holdout_v{v}.parquet"),
+                        tags: BTreeMap::new(),
                     });
                 }
             }
@@ -687,6 +690,7 @@ pub fn generate(dir: &Path, today: &str) -> Result<usize> {
                         digest: digest(&format!("{name}-oot")),
                         source_type: "s3".into(),
                         source: format!("s3://demo-bank-data/{name}/oot_2026q1.parquet"),
+                        tags: BTreeMap::new(),
                     }],
                     evaluates: vec![format!("{name}/{v}")],
                 };

@@ -209,3 +209,77 @@ pub fn versions_using_dataset(
     out.dedup();
     Ok(out)
 }
+
+/// One use of a dataset in a lineage report: the version, whether a production alias holds
+/// it, and its approval status as this machine's ledger records it (`verify` judges afresh).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportedUse {
+    /// The use itself.
+    #[serde(flatten)]
+    pub usage: DatasetUse,
+    /// The policy's production aliases that point at the version (empty: not in production).
+    pub production_aliases: Vec<String>,
+    /// The version's status from the approvals this machine has verified or made.
+    pub status: crate::inventory::ModelStatus,
+}
+
+/// Every version trained or evaluated on a dataset, marked in production (the policy's
+/// production aliases) and approved: the answer to a deletion request or a data incident.
+pub fn dataset_report(
+    store: &Store,
+    platform: &str,
+    policy: &crate::policy::LoadedPolicy,
+    digest_or_source: &str,
+) -> Result<Vec<ReportedUse>> {
+    let uses = versions_using_dataset(store, platform, digest_or_source)?;
+    let reviewed = store.reviewed_versions(platform)?;
+    let mut models: BTreeMap<String, Option<crate::model::Model>> = BTreeMap::new();
+    let mut entries: BTreeMap<String, Vec<crate::store::LedgerEntry>> = BTreeMap::new();
+    let mut out = Vec::new();
+    for usage in uses {
+        if !models.contains_key(&usage.name) {
+            models.insert(usage.name.clone(), store.model(platform, &usage.name)?);
+            // The latest verdict per approval record, as the inventory's status reads them.
+            let mut by_sha: BTreeMap<String, crate::store::LedgerEntry> = BTreeMap::new();
+            for e in store.ledger_entries_of_model(platform, &usage.name)? {
+                by_sha.insert(e.approval_sha256.clone(), e);
+            }
+            for e in by_sha.into_values() {
+                entries.entry(e.version.clone()).or_default().push(e);
+            }
+        }
+        let model = models.get(&usage.name).and_then(Option::as_ref);
+        let production_aliases: Vec<String> = model
+            .map(|m| {
+                m.aliases
+                    .iter()
+                    .filter(|(alias, v)| {
+                        **v == usage.version_number
+                            && policy
+                                .policy
+                                .lifecycle
+                                .production_aliases
+                                .iter()
+                                .any(|p| p.eq_ignore_ascii_case(alias))
+                    })
+                    .map(|(a, _)| a.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let required = policy.required_roles(model.and_then(|m| m.risk_tier.as_deref()));
+        let status = crate::inventory::version_status(
+            &required,
+            entries
+                .get(&usage.version)
+                .map(Vec::as_slice)
+                .unwrap_or(&[]),
+            reviewed.contains(&usage.version),
+        );
+        out.push(ReportedUse {
+            usage,
+            production_aliases,
+            status,
+        });
+    }
+    Ok(out)
+}

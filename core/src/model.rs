@@ -218,6 +218,12 @@ pub struct DatasetInput {
     pub source_type: String,
     /// Source (the URI when the platform gives one, else the raw source text).
     pub source: String,
+    /// Tags the platform records on this use of the dataset (MLflow's input tags but
+    /// `mlflow.data.context`; a folder run's `tags` table); left out when there are none, so
+    /// evidence without them hashes as before.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[ts(as = "Option<BTreeMap<String, String>>", optional)]
+    pub tags: BTreeMap<String, String>,
 }
 
 /// A training or evaluation run.

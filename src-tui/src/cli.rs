@@ -717,6 +717,10 @@ pub(crate) struct LineageArgs {
     /// A dataset digest or source URI.
     #[arg(long, value_name = "DIGEST|SOURCE")]
     pub dataset: String,
+    /// Report for a deletion request or a data incident: each version marked in production
+    /// (the policy's production aliases) and with its approval status (as verified here).
+    #[arg(long)]
+    pub report: bool,
     /// Print JSON (its `schema` field names the format: docs/json.md).
     #[arg(long)]
     pub json: bool,

@@ -364,12 +364,18 @@ fn cmd_show(ws: &Workspace, a: ShowArgs) -> Result<()> {
     }
     say!("\nLineage");
     for d in &lineage.datasets {
+        let tags: Vec<String> = d.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
         say!(
-            "  dataset:      [{}] {} digest {} from {}",
+            "  dataset:      [{}] {} digest {} from {}{}",
             d.context,
             d.name,
             d.digest,
-            d.source
+            d.source,
+            if tags.is_empty() {
+                String::new()
+            } else {
+                format!(" (tags {})", tags.join(", "))
+            }
         );
     }
     if let Some(c) = &lineage.code {
@@ -413,6 +419,9 @@ fn cmd_evidence(ws: &Workspace, a: ShowArgs) -> Result<()> {
 }
 
 fn cmd_lineage(ws: &Workspace, a: LineageArgs) -> Result<()> {
+    if a.report {
+        return lineage_report(ws, &a);
+    }
     let uses = ws.dataset_users(&a.dataset)?;
     if a.json {
         return output::json(
@@ -423,7 +432,7 @@ fn cmd_lineage(ws: &Workspace, a: LineageArgs) -> Result<()> {
     if uses.is_empty() {
         say!(
             "No synced version used a dataset with digest or source '{}'.",
-            a.dataset
+            crate::output::Esc(&a.dataset)
         );
         return Ok(());
     }
@@ -448,6 +457,82 @@ fn cmd_lineage(ws: &Workspace, a: LineageArgs) -> Result<()> {
         "{}",
         output::table(
             &["VERSION", "USE", "CONTEXT", "DATASET", "DIGEST", "RUN"],
+            &rows
+        )
+    );
+    Ok(())
+}
+
+/// `lineage --report`: every version that used the dataset, in production and approved.
+fn lineage_report(ws: &Workspace, a: &LineageArgs) -> Result<()> {
+    let uses = ws.dataset_report(&a.dataset)?;
+    if a.json {
+        return output::json(
+            "countersign.lineage-report/v1",
+            &serde_json::json!({ "dataset": a.dataset, "uses": uses }),
+        );
+    }
+    if uses.is_empty() {
+        say!(
+            "No synced version used a dataset with digest or source '{}'.",
+            crate::output::Esc(&a.dataset)
+        );
+        return Ok(());
+    }
+    let versions: std::collections::BTreeSet<&str> =
+        uses.iter().map(|u| u.usage.version.as_str()).collect();
+    let production: std::collections::BTreeSet<&str> = uses
+        .iter()
+        .filter(|u| !u.production_aliases.is_empty())
+        .map(|u| u.usage.version.as_str())
+        .collect();
+    let approved: std::collections::BTreeSet<&str> = uses
+        .iter()
+        .filter(|u| u.status == countersign_core::inventory::ModelStatus::Approved)
+        .map(|u| u.usage.version.as_str())
+        .collect();
+    say!(
+        "{} version{} used '{}': {} in production, {} approved (as verified on this machine; `countersign verify` checks afresh).",
+        versions.len(),
+        if versions.len() == 1 { "" } else { "s" },
+        crate::output::Esc(&a.dataset),
+        production.len(),
+        approved.len()
+    );
+    let rows: Vec<Vec<String>> = uses
+        .iter()
+        .map(|u| {
+            vec![
+                u.usage.version.clone(),
+                if u.production_aliases.is_empty() {
+                    "-".into()
+                } else {
+                    u.production_aliases.join(",")
+                },
+                u.status.as_str().to_string(),
+                if u.usage.produced_version {
+                    "trained".into()
+                } else {
+                    "evaluated".into()
+                },
+                u.usage.context.clone(),
+                u.usage.dataset_name.clone(),
+                u.usage.run_id.clone(),
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        output::table(
+            &[
+                "VERSION",
+                "PRODUCTION",
+                "STATUS",
+                "USE",
+                "CONTEXT",
+                "DATASET",
+                "RUN"
+            ],
             &rows
         )
     );

@@ -299,7 +299,11 @@ fn print_verification(v: &Verification, explain: bool, roster: &dyn Fn(u64) -> S
         countersign_core::display::short_hash(&v.evidence_sha256)
     );
     if v.approvals.is_empty() {
-        say!("  no approvals recorded");
+        if v.under_other_names.is_empty() {
+            say!("  no approvals recorded");
+        } else {
+            say!("  no approvals recorded under this name (see the gate)");
+        }
     }
     for c in &v.approvals {
         let who = c

@@ -9,6 +9,9 @@ Usage: MLFLOW_TRACKING_URI=http://127.0.0.1:PORT python seed_evaluations.py MANI
 - `claims-triage` prompt version 1, evaluated with `mlflow.genai.evaluate` by a `predict_fn` that
   loads the prompt, with a code scorer (no LLM): MLflow links that run to the prompt version only
   through the run tag `mlflow.linkedPrompts`.
+- `campaign-uplift` versions 1 and 2 (purpose marketing; version 1 holds the alias `champion`):
+  trained under autolog on a CRM extract logged with `mlflow.log_input(…, tags={"classification":
+  "pii"})`, the tag a data-use rule matches; `fraud-detector`'s evaluation did not use it.
 
 Writes MANIFEST.json: the ids MLflow assigned and the metric values it recorded, read back
 through MLflow's own client, which the Rust tests compare with what Countersign finds.
@@ -74,6 +77,27 @@ with mlflow.start_run(run_name="claims-triage-evaluation") as genai_run:
     mlflow.genai.evaluate(data=claims, predict_fn=predict_fn, scorers=[names_the_claim])
 
 
+# A marketing model trained on personal data, tagged as such where it is used.
+mlflow.set_experiment("/marketing/campaigns")
+crm = X.copy()
+crm["responded"] = y
+crm_ds = mlflow.data.from_pandas(crm, source="s3://crm-extracts/contacts_2026q3.parquet",
+                                 name="crm_contacts_2026q3", targets="responded")
+campaign_versions = []
+for i in range(2):
+    mlflow.sklearn.autolog(log_input_examples=False, silent=True, log_datasets=False)
+    with mlflow.start_run(run_name=f"uplift-{i + 1}"):
+        mlflow.log_input(crm_ds, context="training", tags={"classification": "pii"})
+        LogisticRegression(max_iter=200 + i).fit(X, y)
+    mlflow.sklearn.autolog(disable=True)
+    campaign_versions.append(mlflow.register_model(f"models:/{mlflow.last_logged_model().model_id}",
+                                                   "campaign-uplift").version)
+for key, value in {"risk_tier": "3", "owner": "mia.marketing@bank.example",
+                   "business_purpose": "marketing"}.items():
+    c.set_registered_model_tag("campaign-uplift", key, value)
+c.set_registered_model_alias("campaign-uplift", "champion", campaign_versions[0])
+
+
 def metrics_of(run_id):
     return {k: v for k, v in c.get_run(run_id).data.metrics.items()}
 
@@ -89,6 +113,8 @@ manifest = {
                "evaluation_run_id": genai_run.info.run_id,
                "evaluation_metrics": metrics_of(genai_run.info.run_id),
                "linked_prompts": c.get_run(genai_run.info.run_id).data.tags.get("mlflow.linkedPrompts")},
+    "campaign": {"name": "campaign-uplift", "versions": [str(v) for v in campaign_versions],
+                 "champion": str(campaign_versions[0]), "crm_digest": crm_ds.digest},
 }
 with open(sys.argv[1], "w") as f:
     json.dump(manifest, f, indent=2, sort_keys=True)

@@ -75,6 +75,8 @@ pub struct Cli {
     /// The trust root pinned for every command (`COUNTERSIGN_ROOT`): set by [`Cli::pin`] or
     /// [`release_trust`]; else the demo's root once `demo` has made one.
     root: std::sync::Mutex<Option<PathBuf>>,
+    /// Environment variables set for every command ([`Cli::set_env`]).
+    env: std::sync::Mutex<Vec<(String, String)>>,
 }
 
 impl Default for Cli {
@@ -89,7 +91,15 @@ impl Cli {
         Self {
             data: tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}")),
             root: std::sync::Mutex::new(None),
+            env: std::sync::Mutex::new(Vec::new()),
         }
+    }
+
+    /// Sets an environment variable for every later command (e.g. MLflow credentials).
+    pub fn set_env(&self, key: &str, value: &str) {
+        let mut env = self.env.lock().unwrap_or_else(|e| e.into_inner());
+        env.retain(|(k, _)| k != key);
+        env.push((key.to_string(), value.to_string()));
     }
 
     /// Pins a trust root for every later command.
@@ -133,6 +143,9 @@ impl Cli {
             .env_remove("COUNTERSIGN_ROOT");
         if let Some(root) = self.pinned() {
             c.env("COUNTERSIGN_ROOT", root);
+        }
+        for (k, v) in self.env.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            c.env(k, v);
         }
         c
     }

@@ -267,3 +267,139 @@ fn pdf_text(pdf: &Path) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+/// Data-use rules at the training set: a marketing model trained on a CRM extract that MLflow
+/// records with the input tag `classification = pii` (`mlflow.log_input(…, tags=…)`) fails the
+/// `data_use` check, which names the rule and the dataset; the fraud model, trained and
+/// evaluated on untagged data, passes it; `lineage --report` lists every version trained on the
+/// extract, the champion marked in production.
+#[test]
+fn a_data_use_rule_finds_personal_data_in_a_marketing_model_and_the_report_lists_its_versions() {
+    let (uri, m) = mlflow_evaluations();
+    let cli = Cli::new();
+    let dir = tempfile::tempdir().expect("tmp");
+    let (allowed, policy) =
+        countersign_e2e::vera_validator(&cli, dir.path(), &dir.path().join("vera"), None);
+    let text = std::fs::read_to_string(&policy).expect("policy");
+    let at = text.find("[roster]").expect("roster");
+    let extra = r#"
+[[data_use]]
+id = "pii-not-marketing"
+text = "Personal data may not train or evaluate marketing models"
+tags = { classification = "pii" }
+forbidden_for = { purposes = ["marketing"] }
+
+[[checklist]]
+id = "DU-01"
+area = "Data"
+title = "The data used is allowed for this model"
+guidance = "Every dataset the model was trained or evaluated on is allowed for its purpose."
+tiers = ["2", "3"]
+kinds = ["classic"]
+check = { kind = "data_use" }
+
+"#;
+    std::fs::write(&policy, format!("{}{extra}{}", &text[..at], &text[at..])).expect("policy");
+    countersign_e2e::release_trust(&cli, &uri, &[], &policy, &allowed);
+    cli.ok(&["--platform", &uri, "sync", "--quiet"]);
+    let c = &m["campaign"];
+    let digest = c["crm_digest"].as_str().expect("digest");
+    let champion = format!(
+        "models:/campaign-uplift/{}",
+        c["champion"].as_str().expect("c")
+    );
+
+    // The tag reaches the evidence as MLflow recorded it.
+    let shown = cli.json(&["--platform", &uri, "show", &champion, "--json"]);
+    let ds = shown.to_string();
+    assert!(
+        ds.contains(r#""tags":{"classification":"pii"}"#),
+        "the dataset's tags are in the evidence: {ds}"
+    );
+
+    let review = |v: &str| {
+        cli.json(&[
+            "--policy",
+            policy.to_str().expect("p"),
+            "review",
+            "start",
+            v,
+            "--json",
+            "--as",
+            "vera.validator@bank.example",
+        ])
+    };
+    let auto = item(&review(&champion), "DU-01")["automatic"].clone();
+    assert_eq!(auto["outcome"], "fail", "{auto}");
+    let why = auto["explanation"].as_str().unwrap_or_default();
+    assert!(
+        why.contains("dataset 'crm_contacts_2026q3' (training in run ")
+            && why.contains("source s3://crm-extracts/contacts_2026q3.parquet")
+            && why.contains("rule pii-not-marketing \"Personal data may not train or evaluate marketing models\"")
+            && why.contains("dataset tag classification = pii")
+            && why.contains("forbidden for purpose marketing (this model: purpose 'marketing')"),
+        "{why}"
+    );
+    let f = &m["fraud"];
+    let fraud = format!(
+        "models:/{}/{}",
+        f["name"].as_str().expect("n"),
+        f["version"].as_str().expect("v")
+    );
+    let auto = item(&review(&fraud), "DU-01")["automatic"].clone();
+    assert_eq!(auto["outcome"], "pass", "{auto}");
+
+    // The answer to a deletion request for the extract.
+    let report = cli.json(&[
+        "--platform",
+        &uri,
+        "lineage",
+        "--dataset",
+        digest,
+        "--report",
+        "--json",
+    ]);
+    assert_eq!(report["schema"], "countersign.lineage-report/v1");
+    let uses = report["uses"].as_array().expect("uses");
+    let versions: Vec<(&str, Vec<&str>, &str)> = uses
+        .iter()
+        .map(|u| {
+            (
+                u["version"].as_str().expect("v"),
+                u["production_aliases"]
+                    .as_array()
+                    .expect("aliases")
+                    .iter()
+                    .map(|a| a.as_str().expect("a"))
+                    .collect(),
+                u["status"].as_str().expect("status"),
+            )
+        })
+        .collect();
+    let other = format!(
+        "models:/campaign-uplift/{}",
+        c["versions"][1].as_str().expect("v2")
+    );
+    assert_eq!(
+        versions,
+        vec![
+            (champion.as_str(), vec!["champion"], "in review"),
+            (other.as_str(), vec![], "not reviewed"),
+        ],
+        "{report}"
+    );
+    let table = cli.ok(&[
+        "--platform",
+        &uri,
+        "lineage",
+        "--dataset",
+        digest,
+        "--report",
+    ]);
+    assert!(
+        table.starts_with(&format!(
+            "2 versions used '{digest}': 1 in production, 0 approved"
+        )),
+        "{table}"
+    );
+}

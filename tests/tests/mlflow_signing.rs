@@ -1363,3 +1363,61 @@ fn the_owners_attestation_is_a_run_of_its_own_on_mlflow_and_counts_only_for_the_
         serde_json::from_str(&w.ok(&other, &["attest", &v, "--list", "--json"])).expect("json");
     assert_eq!(judged["attestations"], json!([]), "{judged}");
 }
+
+#[test]
+fn a_renamed_models_approvals_are_reported_where_they_are_and_why_they_do_not_count() {
+    let w = World::new();
+    let name = format!("before-rename-{}", std::process::id());
+    let v = countersign_e2e::mlflow_fresh_model(
+        &name,
+        vec![json!({"key": "auc_holdout", "value": 0.8, "timestamp": 1, "step": 0})],
+        None,
+    );
+    let vera = w.person();
+    w.review_all(&vera, &v, "vera.validator@bank.example");
+    let o = w.sign(
+        &vera,
+        "vera.validator@bank.example",
+        &v,
+        "validator",
+        "approve",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(w.gate(&vera, &v).0, 0);
+
+    let renamed = format!("after-rename-{}", std::process::id());
+    api(
+        "POST",
+        "api/2.0/mlflow/registered-models/rename",
+        Some(json!({"name": name, "new_name": renamed})),
+    );
+    w.ok(&vera, &["sync", "--quiet"]);
+    let nv = format!("models:/{renamed}/1");
+    let j = w.verify(&vera, &nv);
+    assert_eq!(j["approvals"], json!([]), "{j}");
+    let said = j["under_other_names"][0].as_str().unwrap_or_default();
+    assert!(
+        said.starts_with("1 approval record of this version is in run ")
+            && said.contains(&format!("under its previous name '{name}'"))
+            && said.contains(&format!("it names models:/{name}/1"))
+            && said.contains(&format!("review and approve it again as {nv}")),
+        "{j}"
+    );
+    let text = w.ok(&vera, &["verify", &nv]);
+    assert!(
+        text.contains("no approvals recorded under this name")
+            && !text.contains("no approvals recorded\n"),
+        "{text}"
+    );
+    let (code, out) = w.gate(&vera, &nv);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(&format!("previous name '{name}'")), "{out}");
+    // The old name is no model any more.
+    let o = w.run(&vera, &["verify", &v]);
+    assert_eq!(
+        o.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -77,6 +77,10 @@ pub struct Verification {
     pub approvals: Vec<ApprovalCheck>,
     /// The gate.
     pub gate: GateResult,
+    /// Approvals of this version recorded under its model's previous name, which do not
+    /// count (each a sentence saying where and why); empty when there are none.
+    #[serde(default)]
+    pub under_other_names: Vec<String>,
 }
 
 /// The versions `verify --all` checks: those the platform lists as reviewed (a folder
@@ -615,11 +619,37 @@ pub fn verify_version(
         gate.pass = false;
         gate.reasons.extend(vanished);
     }
+    // A renamed model: its approvals name the old model and rightly do not count here, but
+    // "none recorded" would mislead.
+    let under_other_names: Vec<String> = if stored.is_empty() {
+        platform
+            .approvals_under_other_names(&snapshot)?
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} approval record{} of this version {} in {} under its previous name '{}': {} models:/{}/{}, and an approval counts only for the model it names; review and approve it again as {}",
+                    r.count,
+                    if r.count == 1 { "" } else { "s" },
+                    if r.count == 1 { "is" } else { "are" },
+                    r.location,
+                    crate::display::escape(&r.name),
+                    if r.count == 1 { "it names" } else { "they name" },
+                    crate::display::escape(&r.name),
+                    vref.version,
+                    vref
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    gate.reasons.extend(under_other_names.iter().cloned());
     Ok(Verification {
         version: vref.to_string(),
         evidence_sha256: current_sha,
         approvals: checks,
         gate,
+        under_other_names,
     })
 }
 

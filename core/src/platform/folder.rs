@@ -237,6 +237,10 @@ pub struct DatasetEntry {
     /// Source URI.
     #[serde(default)]
     pub source: String,
+    /// Tags on this use of the dataset, e.g. `tags = { classification = "pii" }` (what
+    /// data-use rules match).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
 }
 
 impl FolderPlatform {
@@ -1104,6 +1108,7 @@ fn run_from_file(f: RunFile) -> Run {
             digest: d.digest,
             source_type: d.source_type,
             source: d.source,
+            tags: d.tags,
         })
         .collect();
     datasets.sort();

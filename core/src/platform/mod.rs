@@ -298,6 +298,16 @@ pub trait Platform: Send + Sync {
     /// Every attestation recorded for a version (record bytes and signature, unjudged).
     fn list_attestations(&self, version: &crate::uri::VersionRef) -> Result<Vec<StoredApproval>>;
 
+    /// Approvals of this very version recorded while its model had another name (it was
+    /// renamed since): where they are, the name they name, how many. Empty where the platform
+    /// knows no renames (a folder's names are its paths).
+    fn approvals_under_other_names(
+        &self,
+        _snapshot: &VersionSnapshot,
+    ) -> Result<Vec<RenamedApprovals>> {
+        Ok(Vec::new())
+    }
+
     /// Records who is to review or approve a version (replacing the assignment of that role,
     /// which every later read shows). Returns where it was written.
     fn assign(
@@ -305,6 +315,17 @@ pub trait Platform: Send + Sync {
         version: &crate::uri::VersionRef,
         assignment: &crate::assignment::Assignment,
     ) -> Result<String>;
+}
+
+/// Approvals a version holds under its model's previous name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenamedApprovals {
+    /// Where they are (e.g. `run ID`).
+    pub location: String,
+    /// The model name they name.
+    pub name: String,
+    /// How many approval records there are.
+    pub count: usize,
 }
 
 /// Refuses a tag key that is not Countersign's own (`countersign.` and something).

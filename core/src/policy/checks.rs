@@ -60,6 +60,13 @@ pub enum Check {
         /// Tag holding the link.
         tag: String,
     },
+    /// Every dataset the version's run and evaluations used is allowed for this model by the
+    /// policy's `[[data_use]]` rules.
+    DataUse {
+        /// The rules applied (their ids); every rule when empty.
+        #[serde(default)]
+        rules: Vec<String>,
+    },
 }
 
 fn yes() -> bool {
@@ -174,6 +181,8 @@ pub struct CheckContext<'a> {
     pub model: &'a Model,
     /// Looks up the evidence of the version holding an alias.
     pub by_alias: &'a dyn Fn(&str) -> Option<Evidence>,
+    /// The policy's data-use rules.
+    pub data_use: &'a [super::data_use::DataUseRule],
 }
 
 impl std::fmt::Debug for CheckContext<'_> {
@@ -460,6 +469,36 @@ impl Check {
                         AutoResult::new(Fail, format!("{on} tag {tag} = '{v}', expected '{want}'"))
                     }
                     (Some(v), _) => AutoResult::new(Pass, format!("{on} tag {tag} = '{v}'")),
+                }
+            }
+            Check::DataUse { rules } => {
+                let applied: Vec<&super::data_use::DataUseRule> = cx
+                    .data_use
+                    .iter()
+                    .filter(|r| rules.is_empty() || rules.contains(&r.id))
+                    .collect();
+                let (uses, violations) = super::data_use::evaluate(&applied, e, cx.model);
+                let ids = applied
+                    .iter()
+                    .map(|r| r.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if uses == 0 {
+                    AutoResult::new(
+                        Missing,
+                        "the version's run and evaluations record no datasets, so data use cannot be checked".to_string(),
+                    )
+                } else if violations.is_empty() {
+                    AutoResult::new(
+                        Pass,
+                        format!(
+                            "{uses} dataset use{} checked against rule{} {ids}: none is forbidden for this model",
+                            if uses == 1 { "" } else { "s" },
+                            if applied.len() == 1 { "" } else { "s" },
+                        ),
+                    )
+                } else {
+                    AutoResult::new(Fail, violations.join("; "))
                 }
             }
             Check::DocumentationLink { scope, tag } => {

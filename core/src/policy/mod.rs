@@ -4,6 +4,7 @@
 //! every review and approval. Every field is documented in `docs/policy.md`.
 
 pub mod checks;
+pub mod data_use;
 pub mod rubric;
 
 use crate::model::{ModelKind, TagNames};
@@ -410,6 +411,9 @@ pub struct Policy {
     /// The validation report's rating scale.
     #[serde(default)]
     pub report: ReportPolicy,
+    /// What data may train or evaluate what (`[[data_use]]`), applied by `data_use` checks.
+    #[serde(default)]
+    pub data_use: Vec<data_use::DataUseRule>,
 }
 
 fn default_true() -> bool {
@@ -657,6 +661,43 @@ fn validate(p: &Policy, text: &str, path: &Path) -> Result<()> {
         })?;
     }
     p.rubric.validate(&p.tiers).map_err(plain)?;
+    let mut rule_ids = std::collections::BTreeSet::new();
+    for r in &p.data_use {
+        r.validate().map_err(plain)?;
+        if !rule_ids.insert(r.id.as_str()) {
+            return Err(plain(format!(
+                "data_use rule '{}' is defined twice: give each rule its own id",
+                r.id
+            )));
+        }
+    }
+    for item in &p.checklist {
+        if let checks::Check::DataUse { rules } = &item.check {
+            if p.data_use.is_empty() {
+                return Err(at(
+                    text,
+                    path,
+                    item.id.span().start,
+                    format!(
+                        "checklist item '{}' is a data_use check, but the policy has no [[data_use]] rules",
+                        item.id.get_ref()
+                    ),
+                ));
+            }
+            if let Some(unknown) = rules.iter().find(|r| !rule_ids.contains(r.as_str())) {
+                return Err(at(
+                    text,
+                    path,
+                    item.id.span().start,
+                    format!(
+                        "checklist item '{}' names data_use rule '{unknown}', which [[data_use]] does not define (known: {})",
+                        item.id.get_ref(),
+                        rule_ids.iter().copied().collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+            }
+        }
+    }
     Ok(())
 }
 

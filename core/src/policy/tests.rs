@@ -182,6 +182,7 @@ fn run(metrics: &[(&str, Option<f64>)], datasets: &[(&str, &str)]) -> Run {
                 digest: "d1".into(),
                 source_type: "s3".into(),
                 source: "s3://x".into(),
+                tags: Default::default(),
             })
             .collect(),
         model_inputs: vec![],
@@ -223,6 +224,7 @@ fn eval(
             evidence: e,
             model: m,
             by_alias: &by_alias,
+            data_use: &[],
         })
         .unwrap();
     (r.outcome, r.explanation)
@@ -421,7 +423,8 @@ fn lineage_tag_and_documentation_checks() {
         .evaluate(&CheckContext {
             evidence: &e,
             model: &m,
-            by_alias: &|_| None
+            by_alias: &|_| None,
+            data_use: &[],
         })
         .is_none());
 }
@@ -488,4 +491,209 @@ fn metric_threshold_reads_evaluation_metrics_as_mlflow_names_them() {
             "run r1 logged 'groundedness' but records no 'evaluation' dataset".into()
         )
     );
+}
+
+/// The policy with `rules` (TOML `[[data_use]]` tables) and a checklist item `DU-01` of kind
+/// `data_use` applying `applied` (every rule when empty).
+fn data_use_policy(rules: &str, applied: &str) -> std::result::Result<LoadedPolicy, String> {
+    let item = format!(
+        "\n[[checklist]]\nid = \"DU-01\"\ntitle = \"Data used as the policy allows\"\narea = \"data\"\nguidance = \"g\"\ntiers = [\"1\", \"2\", \"3\"]\ncheck = {{ kind = \"data_use\"{applied} }}\n"
+    );
+    let text = DEFAULT_POLICY.replacen("[roster]", &format!("{rules}{item}\n[roster]"), 1);
+    LoadedPolicy::from_text(&text, Some("p.toml".into())).map_err(|e| e.to_string())
+}
+
+const PII_RULES: &str = r#"
+[[data_use]]
+id = "pii-not-marketing"
+text = "Personal data may not train or evaluate marketing models"
+tags = { classification = "pii" }
+forbidden_for = { purposes = ["marketing"] }
+
+[[data_use]]
+id = "eu-only-tier-1"
+text = "EU-resident data is for tier 1 models only"
+source_prefix = ["s3://eu-data/"]
+contexts = ["training"]
+allowed_only_for = { tiers = ["1"] }
+"#;
+
+fn data_use_eval(p: &LoadedPolicy, e: &Evidence, m: &Model) -> (AutoOutcome, String) {
+    let item = p
+        .policy
+        .checklist
+        .iter()
+        .find(|i| i.id.get_ref() == "DU-01")
+        .expect("item");
+    let r = item
+        .check
+        .evaluate(&CheckContext {
+            evidence: e,
+            model: m,
+            by_alias: &|_| None,
+            data_use: &p.policy.data_use,
+        })
+        .expect("automatic");
+    (r.outcome, r.explanation)
+}
+
+fn with_dataset(mut r: Run, source: &str, tags: &[(&str, &str)]) -> Run {
+    r.datasets[0].source = source.into();
+    r.datasets[0].tags = tags
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    r
+}
+
+#[test]
+fn data_use_rules_match_tags_sources_and_contexts_and_explain_each_violation() {
+    let p = data_use_policy(PII_RULES, "").expect("policy");
+    let marketing = {
+        let mut m = model(&[("business_purpose", "Marketing"), ("risk_tier", "2")]);
+        m.apply_tag_names(&Default::default());
+        m
+    };
+    let credit = model(&[("business_purpose", "credit decisions"), ("risk_tier", "1")]);
+
+    // A PII dataset (tagged on its use, whatever the case of the value) trains a marketing
+    // model: refused, with the rule, the dataset and why.
+    let pii = with_dataset(
+        run(&[], &[("training", "crm_contacts")]),
+        "s3://crm/contacts.parquet",
+        &[("classification", "PII")],
+    );
+    let (o, why) = data_use_eval(&p, &evidence("1", &[], Some(pii.clone())), &marketing);
+    assert_eq!(o, AutoOutcome::Fail, "{why}");
+    assert!(
+        why.contains(
+            "dataset 'crm_contacts' (training in run r1, source s3://crm/contacts.parquet"
+        ) && why.contains(
+            "rule pii-not-marketing \"Personal data may not train or evaluate marketing models\""
+        ) && why.contains("dataset tag classification = PII")
+            && why.contains("forbidden for purpose marketing (this model: purpose 'Marketing')"),
+        "{why}"
+    );
+    // The same data for a credit model is allowed.
+    let (o, why) = data_use_eval(&p, &evidence("1", &[], Some(pii)), &credit);
+    assert_eq!(o, AutoOutcome::Pass, "{why}");
+    assert!(
+        why.starts_with("1 dataset use checked against rules pii-not-marketing, eu-only-tier-1"),
+        "{why}"
+    );
+
+    // The tag on the run instead of the dataset counts too.
+    let mut on_run = run(&[], &[("training", "events")]);
+    on_run.tags.insert("classification".into(), "pii".into());
+    let (o, why) = data_use_eval(&p, &evidence("1", &[], Some(on_run)), &marketing);
+    assert_eq!(o, AutoOutcome::Fail, "{why}");
+    assert!(why.contains("run tag classification = pii"), "{why}");
+
+    // An evaluation on PII data is a use too.
+    let train = run(&[], &[("training", "clean")]);
+    let mut evaluation = with_dataset(
+        run(&[], &[("evaluation", "holdout")]),
+        "s3://crm/holdout.parquet",
+        &[("classification", "pii")],
+    );
+    evaluation.run_id = "e1".into();
+    let (o, why) = data_use_eval(
+        &p,
+        &evidence_evaluated("1", &[], Some(train.clone()), &[evaluation]),
+        &marketing,
+    );
+    assert_eq!(o, AutoOutcome::Fail, "{why}");
+    assert!(why.contains("(evaluation in run e1"), "{why}");
+
+    // Allowed only for tier 1, by a source prefix whatever its case; only for training.
+    let eu = with_dataset(
+        run(&[], &[("training", "eu_customers")]),
+        "S3://EU-Data/customers.parquet",
+        &[],
+    );
+    let (o, why) = data_use_eval(&p, &evidence("1", &[], Some(eu.clone())), &marketing);
+    assert_eq!(o, AutoOutcome::Fail, "{why}");
+    assert!(
+        why.contains("source starts with s3://eu-data/")
+            && why.contains("allowed only for tier 1 (this model: tier 2)"),
+        "{why}"
+    );
+    let (o, _) = data_use_eval(&p, &evidence("1", &[], Some(eu)), &credit);
+    assert_eq!(o, AutoOutcome::Pass);
+    let mut eu_eval = with_dataset(
+        run(&[], &[("evaluation", "eu_sample")]),
+        "s3://eu-data/sample.parquet",
+        &[],
+    );
+    eu_eval.run_id = "e2".into();
+    let (o, why) = data_use_eval(
+        &p,
+        &evidence_evaluated("1", &[], Some(train), &[eu_eval]),
+        &marketing,
+    );
+    assert_eq!(o, AutoOutcome::Pass, "the rule covers training only: {why}");
+
+    // A look-alike bucket is another bucket; a hostile name is shown escaped.
+    let hostile = with_dataset(
+        run(&[], &[("training", "x\u{1b}[2Jcontacts")]),
+        "s3://eu-data-archive/x",
+        &[("classification", "pii")],
+    );
+    let (o, why) = data_use_eval(&p, &evidence("1", &[], Some(hostile)), &marketing);
+    assert_eq!(o, AutoOutcome::Fail);
+    assert!(
+        !why.contains('\u{1b}') && !why.contains("eu-only-tier-1 \""),
+        "{why}"
+    );
+
+    // No datasets: nothing to check is not a pass.
+    let (o, why) = data_use_eval(&p, &evidence("1", &[], Some(run(&[], &[]))), &marketing);
+    assert_eq!(o, AutoOutcome::Missing, "{why}");
+
+    // A check naming one rule applies only that one.
+    let only = data_use_policy(PII_RULES, ", rules = [\"eu-only-tier-1\"]").expect("policy");
+    let pii = with_dataset(
+        run(&[], &[("training", "crm_contacts")]),
+        "s3://crm/contacts.parquet",
+        &[("classification", "pii")],
+    );
+    let (o, why) = data_use_eval(&only, &evidence("1", &[], Some(pii)), &marketing);
+    assert_eq!(o, AutoOutcome::Pass, "{why}");
+}
+
+#[test]
+fn data_use_rules_that_cannot_mean_anything_are_refused_with_the_fix() {
+    let e = data_use_policy(PII_RULES, ", rules = [\"pii-not-marketting\"]").unwrap_err();
+    assert!(
+        e.contains("names data_use rule 'pii-not-marketting', which [[data_use]] does not define (known: eu-only-tier-1, pii-not-marketing)"),
+        "{e}"
+    );
+    let e = data_use_policy("", "").unwrap_err();
+    assert!(e.contains("the policy has no [[data_use]] rules"), "{e}");
+    let every = "\n[[data_use]]\nid = \"all\"\ntext = \"t\"\nforbidden_for = {}\n";
+    let e = data_use_policy(every, "").unwrap_err();
+    assert!(
+        e.contains("matches every dataset: give source_prefix, name or tags"),
+        "{e}"
+    );
+    let empty_prefix =
+        "\n[[data_use]]\nid = \"p\"\ntext = \"t\"\nsource_prefix = [\"\"]\nforbidden_for = {}\n";
+    let e = data_use_policy(empty_prefix, "").unwrap_err();
+    assert!(
+        e.contains("an empty source_prefix matches every dataset"),
+        "{e}"
+    );
+    let both = "\n[[data_use]]\nid = \"b\"\ntext = \"t\"\nname = [\"x\"]\nforbidden_for = {}\nallowed_only_for = {}\n";
+    let e = data_use_policy(both, "").unwrap_err();
+    assert!(
+        e.contains("needs exactly one of forbidden_for and allowed_only_for"),
+        "{e}"
+    );
+    let twice =
+        "\n[[data_use]]\nid = \"d\"\ntext = \"t\"\nname = [\"x\"]\nforbidden_for = {}\n".repeat(2);
+    let e = data_use_policy(&twice, "").unwrap_err();
+    assert!(e.contains("data_use rule 'd' is defined twice"), "{e}");
+    let typo = "\n[[data_use]]\nid = \"t\"\ntext = \"t\"\nname = [\"x\"]\nforbiden_for = {}\n";
+    let e = data_use_policy(typo, "").unwrap_err();
+    assert!(e.contains("forbiden_for"), "an unknown field is named: {e}");
 }

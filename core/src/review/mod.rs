@@ -555,6 +555,7 @@ fn draft(
         evidence: &evidence,
         model: &model,
         by_alias: &by_alias,
+        data_use: &policy.policy.data_use,
     };
     let items = policy
         .checklist_for(&tier, model.kind)

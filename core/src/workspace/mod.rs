@@ -1044,6 +1044,11 @@ impl Workspace {
         crate::lineage::versions_using_dataset(&self.session.store, &self.session.key, query)
     }
 
+    /// Every version trained or evaluated on a dataset, marked in production and approved.
+    pub fn dataset_report(&self, query: &str) -> Result<Vec<crate::lineage::ReportedUse>> {
+        crate::lineage::dataset_report(&self.session.store, &self.session.key, &self.policy, query)
+    }
+
     /// Verifies a version's approvals against the platform now, and runs the gate.
     pub fn verify(&self, version: &str) -> Result<Verification> {
         let vref = self.resolve(version)?;

@@ -63,4 +63,8 @@ scope: TagScope,
 /**
  * Tag holding the link.
  */
-tag: string, };
+tag: string, } | { "kind": "data_use", 
+/**
+ * The rules applied (their ids); every rule when empty.
+ */
+rules: Array<string>, };

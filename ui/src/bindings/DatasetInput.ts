@@ -23,4 +23,10 @@ source_type: string,
 /**
  * Source (the URI when the platform gives one, else the raw source text).
  */
-source: string, };
+source: string, 
+/**
+ * Tags the platform records on this use of the dataset (MLflow's input tags but
+ * `mlflow.data.context`; a folder run's `tags` table); left out when there are none, so
+ * evidence without them hashes as before.
+ */
+tags?: { [key in string]: string }, };

@@ -21,4 +21,9 @@ approvals: Array<ApprovalCheck>,
 /**
  * The gate.
  */
-gate: GateResult, };
+gate: GateResult, 
+/**
+ * Approvals of this version recorded under its model's previous name, which do not
+ * count (each a sentence saying where and why); empty when there are none.
+ */
+under_other_names: Array<string>, };

@@ -147,12 +147,19 @@ pub(super) fn run(r: wire::Run) -> Option<Run> {
                 .find(|t| t.key == "mlflow.data.context")
                 .map(|t| t.value.clone())
                 .unwrap_or_default();
+            let tags = d
+                .tags
+                .iter()
+                .filter(|t| t.key != "mlflow.data.context")
+                .map(|t| (t.key.clone(), t.value.clone()))
+                .collect();
             DatasetInput {
                 context,
                 name: d.dataset.name,
                 digest: d.dataset.digest,
                 source_type: d.dataset.source_type,
                 source: dataset_source(&d.dataset.source),
+                tags,
             }
         })
         .collect();

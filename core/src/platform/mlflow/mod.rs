@@ -494,6 +494,13 @@ impl Platform for MlflowClient {
         self.list_attestations_impl(version)
     }
 
+    fn approvals_under_other_names(
+        &self,
+        snapshot: &super::VersionSnapshot,
+    ) -> Result<Vec<super::RenamedApprovals>> {
+        self.approvals_under_other_names_impl(snapshot)
+    }
+
     fn latest_review(
         &self,
         version: &crate::uri::VersionRef,

@@ -4,6 +4,12 @@
 //! `approvals/<role>-<signer>.json(.sig)` as artifacts uploaded through the server's artifact
 //! proxy; the version gets the tags `countersign.status` and `countersign.review_run_id`.
 //! Writes only add: an approval file that exists is never replaced.
+//!
+//! Experiments are created as MLflow's own client creates them (a name, the server's default
+//! artifact location `mlflow-artifacts:/<experiment id>`), which MLflow's basic-auth can
+//! authorise for users granted EDIT on the experiment. A write that fails part-way marks the
+//! run it created FAILED; readers only fetch files a listing shows (MLflow 2.x answers 500, not
+//! 404, for a missing proxied artifact), so an incomplete run never blocks a version.
 
 use super::{convert, wire, MlflowClient};
 use crate::model::Run;
@@ -22,6 +28,10 @@ pub(super) const POLICY_EXPERIMENT: &str = "countersign-policy";
 pub const ATTESTATION_EXPERIMENT: &str = "countersign-attestations";
 pub(super) const ATTESTATION_FILE: &str = "attestation.json";
 const ATTESTATION_FILE_SIG: &str = "attestation.json.sig";
+/// Suffix of the name an MLflow admin gives an experiment made by an earlier Countersign
+/// (artifacts at `mlflow-artifacts:/<name>`, which basic-auth lets only admins write): it is
+/// still read, and a new experiment of the plain name is created for writes.
+pub(super) const LEGACY_SUFFIX: &str = "-legacy";
 
 #[derive(Deserialize)]
 struct GetModel {
@@ -90,6 +100,61 @@ struct ListArtifacts {
 
 fn not_found(e: &Error) -> bool {
     matches!(e, Error::Platform { status: 404, .. })
+}
+
+/// A 403 during a write, with the one grant (or setup step) that fixes it as its hint; any
+/// other error unchanged.
+fn denied(e: Error, hint: impl FnOnce() -> String) -> Error {
+    match e {
+        Error::Platform {
+            url,
+            status: 403,
+            code,
+            message,
+            ..
+        } => Error::Platform {
+            url,
+            status: 403,
+            code,
+            message,
+            hint: hint(),
+        },
+        e => e,
+    }
+}
+
+/// The files of one run Countersign writes, uploaded through the artifact proxy.
+struct RunFiles<'a> {
+    client: &'a MlflowClient,
+    /// The experiment's name and id (for the hint of a refusal).
+    name: &'a str,
+    exp: &'a str,
+    /// The run's artifact root, relative to `mlflow-artifacts:/`.
+    root: String,
+}
+
+impl RunFiles<'_> {
+    /// Uploads one file; a refusal names the grant (or setup step) it needs.
+    fn put(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        self.client
+            .put_artifact(&self.root, rel, bytes)
+            .map_err(|e| denied(e, || upload_hint(self.name, self.exp, &self.root)))
+    }
+}
+
+/// The hint for a write to experiment `name` (id `exp`) refused for want of EDIT on it.
+fn edit_hint(doing: &str, name: &str, exp: &str) -> String {
+    format!(". {doing} the experiment '{name}' (id {exp}) needs EDIT on it: ask an MLflow admin to grant it (resource_type experiment, resource_id {exp})")
+}
+
+/// The hint for a refused artifact upload under `root` in experiment `name` (id `exp`).
+fn upload_hint(name: &str, exp: &str, root: &str) -> String {
+    let first = root.split('/').next().unwrap_or("");
+    if first == exp {
+        edit_hint("Uploading to a run of", name, exp)
+    } else {
+        format!(". The experiment '{name}' (id {exp}) keeps its artifacts at mlflow-artifacts:/{first}, where an earlier Countersign put them; MLflow's basic-auth reads '{first}' as an experiment id and lets only admins upload there, whatever you are granted. One-time fix by an MLflow admin: rename the experiment to '{name}{LEGACY_SUFFIX}' (Countersign keeps reading it and creates a new '{name}' at the server's default location), then grant EDIT on the new one")
+    }
 }
 
 impl MlflowClient {
@@ -239,6 +304,18 @@ impl MlflowClient {
         self.experiment(REVIEW_EXPERIMENT)
     }
 
+    /// The ids of the experiments records of `name` are read from: `name` itself and
+    /// `name-legacy` (see [`LEGACY_SUFFIX`]), those that exist.
+    fn existing_experiments(&self, name: &str) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for n in [name.to_string(), format!("{name}{LEGACY_SUFFIX}")] {
+            if let Some(id) = self.existing_experiment(&n)? {
+                out.push(id);
+            }
+        }
+        Ok(out)
+    }
+
     /// The id of an experiment, `None` when there is none of that name.
     fn existing_experiment(&self, name: &str) -> Result<Option<String>> {
         let q = [("experiment_name", name.to_string())];
@@ -252,33 +329,136 @@ impl MlflowClient {
         }
     }
 
-    /// The id of an experiment Countersign writes to, created (with an artifact root the
-    /// proxy can write) when missing.
+    /// The id of an experiment Countersign writes to, created when missing as MLflow's own
+    /// client creates one: a name only, so the server gives it its default artifact location
+    /// (`mlflow-artifacts:/<id>` when it serves artifacts), which basic-auth can authorise.
     fn experiment(&self, name: &str) -> Result<String> {
         if let Some(id) = self.existing_experiment(name)? {
             return Ok(id);
         }
-        let created: Result<ExperimentId> = self.http.post(
-            "api/2.0/mlflow/experiments/create",
-            &json!({"name": name, "artifact_location": format!("mlflow-artifacts:/{name}")}),
-        );
+        let created: Result<ExperimentId> = self
+            .http
+            .post("api/2.0/mlflow/experiments/create", &json!({"name": name}));
         match created {
             Ok(c) => Ok(c.experiment_id),
             // Another reviewer created it at the same moment.
-            Err(e @ Error::Platform { .. }) => self.existing_experiment(name)?.ok_or(e),
+            Err(e @ Error::Platform { .. }) => self.existing_experiment(name)?.ok_or_else(|| {
+                denied(e, || format!(". Creating the experiment '{name}', where Countersign writes, was refused: ask an MLflow admin to create it (a name only, the server's default artifact location) and grant you EDIT on it"))
+            }),
             Err(e) => Err(e),
         }
+    }
+
+    /// Runs `write` on the files of the run `info` of experiment `name` (id `exp`), then
+    /// marks the run FINISHED. When `write` fails and the run was `created` for it, the run is
+    /// marked FAILED (best effort: the first error is the one reported), so a refused upload
+    /// never leaves a run that looks like work in progress.
+    fn finish_run<T>(
+        &self,
+        name: &str,
+        exp: &str,
+        info: &RunInfoOnly,
+        created: bool,
+        write: impl FnOnce(&RunFiles<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let done = Self::artifact_root(info).and_then(|root| {
+            write(&RunFiles {
+                client: self,
+                name,
+                exp,
+                root,
+            })
+        });
+        let status = match (&done, created) {
+            (Ok(_), _) => "FINISHED",
+            (Err(_), true) => "FAILED",
+            (Err(_), false) => return done,
+        };
+        let ended: Result<serde_json::Value> = self.http.post(
+            "api/2.0/mlflow/runs/update",
+            &json!({"run_id": info.run_id, "status": status, "end_time": chrono::Utc::now().timestamp_millis()}),
+        );
+        match (done, ended) {
+            (Ok(v), Ok(_)) => Ok(v),
+            (Ok(_), Err(e)) => Err(denied(e, || edit_hint("Finishing a run of", name, exp))),
+            (Err(e), _) => Err(e),
+        }
+    }
+
+    /// Creates a run in experiment `name` (id `exp`); a refusal names the grant it needs.
+    fn create_run(&self, name: &str, exp: &str, body: serde_json::Value) -> Result<RunInfoOnly> {
+        let c: CreatedRun = self
+            .http
+            .post("api/2.0/mlflow/runs/create", &body)
+            .map_err(|e| denied(e, || edit_hint("Creating a run in", name, exp)))?;
+        Ok(c.run.info)
+    }
+
+    /// Sets a Countersign tag on a version; a refusal names the grant it needs.
+    fn set_version_tag(&self, r: &VersionRef, key: &str, value: &str) -> Result<()> {
+        let _: serde_json::Value = self
+            .http
+            .post(
+                "api/2.0/mlflow/model-versions/set-tag",
+                &json!({"name": r.name, "version": r.version, "key": key, "value": value}),
+            )
+            .map_err(|e| {
+                denied(e, || format!(". Setting the tag {key} on {r} needs EDIT on the registered model '{}': ask an MLflow admin to grant it (resource_type registered_model)", r.name))
+            })?;
+        Ok(())
+    }
+
+    /// The files directly in `dir` of a run's artifacts (full paths, as the server lists
+    /// them); empty when the folder does not exist.
+    fn listed(&self, run_id: &str, dir: &str) -> Result<std::collections::BTreeSet<String>> {
+        match self.list_dir(run_id, dir) {
+            Ok(files) => Ok(files
+                .into_iter()
+                .filter(|f| !f.is_dir)
+                .map(|f| {
+                    if dir.is_empty() || f.path.starts_with(&format!("{dir}/")) {
+                        f.path
+                    } else {
+                        format!("{dir}/{}", f.path)
+                    }
+                })
+                .collect()),
+            Err(e) if not_found(&e) => Ok(Default::default()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A file of a run's artifacts, fetched only when `listing` shows it (`None` otherwise):
+    /// servers differ in how they answer for a missing file (MLflow 2.x: 500).
+    fn get_listed(
+        &self,
+        root: &str,
+        rel: &str,
+        listing: &std::collections::BTreeSet<String>,
+    ) -> Result<Option<Vec<u8>>> {
+        if !listing.contains(rel) {
+            return Ok(None);
+        }
+        self.get_artifact(root, rel)
     }
 
     /// Every review run matching `filter`, following every page (through the guarded pager,
     /// so a listing that does not end or repeats a token is an error, never a short list).
     /// `deleted`: whether soft-deleted runs are listed too — they are when records are read,
     /// because a deleted reject still speaks against the version.
-    fn review_runs(&self, exp: &str, filter: &str, deleted: bool) -> Result<Vec<RunInfoOnly>> {
+    fn review_runs(
+        &self,
+        exps: &[String],
+        filter: &str,
+        deleted: bool,
+    ) -> Result<Vec<RunInfoOnly>> {
+        if exps.is_empty() {
+            return Ok(Vec::new());
+        }
         let path = "api/2.0/mlflow/runs/search";
         let view = if deleted { "ALL" } else { "ACTIVE_ONLY" };
         let runs = super::paged(path, Self::page_size(1000), &mut |size, token| {
-            let mut body = json!({"experiment_ids": [exp], "filter": filter, "run_view_type": view, "max_results": size, "order_by": ["attributes.start_time DESC"]});
+            let mut body = json!({"experiment_ids": exps, "filter": filter, "run_view_type": view, "max_results": size, "order_by": ["attributes.start_time DESC"]});
             if let Some(t) = token {
                 body["page_token"] = json!(t);
             }
@@ -294,7 +474,7 @@ impl MlflowClient {
             status: 0,
             code: String::new(),
             message: format!("review run {} stores artifacts at '{}', which the artifact proxy cannot write", info.run_id, info.artifact_uri),
-            hint: ". Start the MLflow server with --serve-artifacts (the default) and let Countersign create the experiment".into(),
+            hint: ". Countersign uploads through the server's artifact proxy: the experiment's artifact location must be mlflow-artifacts:/<experiment id>, which MLflow gives new experiments when the server serves artifacts (its default, --serve-artifacts) and no --default-artifact-root points elsewhere".into(),
         })
     }
 
@@ -330,19 +510,20 @@ impl MlflowClient {
     pub(super) fn write_back_impl(&self, w: &WriteBack<'_>) -> Result<String> {
         let exp = self.review_experiment()?;
         let mut runs = self.review_runs(
-            &exp,
+            std::slice::from_ref(&exp),
             &format!(
                 "tags.`countersign.review_id` = '{}'",
                 w.review_id.replace('\'', "")
             ),
             false,
         )?;
-        let info = match runs.pop() {
-            Some(i) => i,
+        let (info, created) = match runs.pop() {
+            Some(i) => (i, false),
             None => {
-                let c: CreatedRun = self.http.post(
-                    "api/2.0/mlflow/runs/create",
-                    &json!({
+                let info = self.create_run(
+                    REVIEW_EXPERIMENT,
+                    &exp,
+                    json!({
                         "experiment_id": exp,
                         "user_id": w.signer,
                         "run_name": format!("review {} v{}", w.version.name, w.version.version),
@@ -355,45 +536,41 @@ impl MlflowClient {
                         ]
                     }),
                 )?;
-                c.run.info
+                (info, true)
             }
         };
-        let root = Self::artifact_root(&info)?;
-        for (name, bytes) in [
-            ("evidence.json", w.evidence_json),
-            ("review.json", w.review_json),
-        ] {
-            match self.get_artifact(&root, name)? {
-                None => self.put_artifact(&root, name, bytes)?,
-                Some(existing) if existing == bytes => {}
-                Some(_) => {
-                    return Err(Error::Refused {
-                        reasons: vec![format!("{name} of review {} is already on the platform with other content; start a new review", w.review_id)],
-                    })
+        let json_name = format!("approvals/{}.json", w.approval_stem);
+        self.finish_run(REVIEW_EXPERIMENT, &exp, &info, created, |files| {
+            // The version's tags first: a user who may not write them (no EDIT on the
+            // registered model) is refused before anything is uploaded.
+            self.set_version_tag(w.version, "countersign.review_run_id", &info.run_id)?;
+            let top = self.listed(&info.run_id, "")?;
+            for (name, bytes) in [
+                ("evidence.json", w.evidence_json),
+                ("review.json", w.review_json),
+            ] {
+                match self.get_listed(&files.root, name, &top)? {
+                    None => files.put(name, bytes)?,
+                    Some(existing) if existing == bytes => {}
+                    Some(_) => {
+                        return Err(Error::Refused {
+                            reasons: vec![format!("{name} of review {} is already on the platform with other content; start a new review", w.review_id)],
+                        })
+                    }
                 }
             }
-        }
-        let json_name = format!("approvals/{}.json", w.approval_stem);
-        if self.get_artifact(&root, &json_name)?.is_some() {
-            return Err(Error::Refused {
-                reasons: vec![format!(
-                    "{json_name} already exists in review run {}; an approval is never replaced",
-                    info.run_id
-                )],
-            });
-        }
-        self.put_artifact(&root, &format!("{json_name}.sig"), w.approval_sig)?;
-        self.put_artifact(&root, &json_name, w.approval_json)?;
-        for (k, v) in [
-            ("countersign.status", w.status.to_string()),
-            ("countersign.review_run_id", info.run_id.clone()),
-        ] {
-            let _: serde_json::Value = self.http.post(
-                "api/2.0/mlflow/model-versions/set-tag",
-                &json!({"name": w.version.name, "version": w.version.version, "key": k, "value": v}),
-            )?;
-        }
-        let _: serde_json::Value = self.http.post("api/2.0/mlflow/runs/update", &json!({"run_id": info.run_id, "status": "FINISHED", "end_time": chrono::Utc::now().timestamp_millis()}))?;
+            if self.listed(&info.run_id, "approvals")?.contains(&json_name) {
+                return Err(Error::Refused {
+                    reasons: vec![format!(
+                        "{json_name} already exists in review run {}; an approval is never replaced",
+                        info.run_id
+                    )],
+                });
+            }
+            files.put(&format!("{json_name}.sig"), w.approval_sig)?;
+            files.put(&json_name, w.approval_json)?;
+            self.set_version_tag(w.version, "countersign.status", w.status)
+        })?;
         Ok(format!(
             "run {} ({REVIEW_EXPERIMENT}) {json_name}",
             info.run_id
@@ -411,9 +588,10 @@ impl MlflowClient {
         sig: &[u8],
     ) -> Result<String> {
         let exp = self.experiment(ATTESTATION_EXPERIMENT)?;
-        let c: CreatedRun = self.http.post(
-            "api/2.0/mlflow/runs/create",
-            &json!({
+        let info = self.create_run(
+            ATTESTATION_EXPERIMENT,
+            &exp,
+            json!({
                 "experiment_id": exp,
                 "user_id": signer,
                 "run_name": format!("attestation {} v{}", r.name, r.version),
@@ -426,11 +604,10 @@ impl MlflowClient {
                 ]
             }),
         )?;
-        let info = c.run.info;
-        let root = Self::artifact_root(&info)?;
-        self.put_artifact(&root, ATTESTATION_FILE_SIG, sig)?;
-        self.put_artifact(&root, ATTESTATION_FILE, json)?;
-        let _: serde_json::Value = self.http.post("api/2.0/mlflow/runs/update", &json!({"run_id": info.run_id, "status": "FINISHED", "end_time": chrono::Utc::now().timestamp_millis()}))?;
+        self.finish_run(ATTESTATION_EXPERIMENT, &exp, &info, true, |files| {
+            files.put(ATTESTATION_FILE_SIG, sig)?;
+            files.put(ATTESTATION_FILE, json)
+        })?;
         Ok(format!(
             "run {} ({ATTESTATION_EXPERIMENT}) {ATTESTATION_FILE}",
             info.run_id
@@ -440,11 +617,9 @@ impl MlflowClient {
     /// Every attestation run of a version (active ones: a deleted attestation attests
     /// nothing, and its absence can only put the model in the queue).
     pub(super) fn list_attestations_impl(&self, r: &VersionRef) -> Result<Vec<StoredApproval>> {
-        let Some(exp) = self.existing_experiment(ATTESTATION_EXPERIMENT)? else {
-            return Ok(Vec::new());
-        };
+        let exps = self.existing_experiments(ATTESTATION_EXPERIMENT)?;
         let mut out = Vec::new();
-        for info in self.review_runs(&exp, &Self::version_filter(r), false)? {
+        for info in self.review_runs(&exps, &Self::version_filter(r), false)? {
             let location = format!("run {} {ATTESTATION_FILE}", info.run_id);
             let root = match Self::artifact_root(&info) {
                 Ok(root) => root,
@@ -459,10 +634,11 @@ impl MlflowClient {
                 }
             };
             // A run whose upload never finished holds no record: nothing to judge.
-            let Some(json) = self.get_artifact(&root, ATTESTATION_FILE)? else {
+            let top = self.listed(&info.run_id, "")?;
+            let Some(json) = self.get_listed(&root, ATTESTATION_FILE, &top)? else {
                 continue;
             };
-            let sig = self.get_artifact(&root, ATTESTATION_FILE_SIG)?;
+            let sig = self.get_listed(&root, ATTESTATION_FILE_SIG, &top)?;
             out.push(StoredApproval {
                 location,
                 json,
@@ -475,11 +651,9 @@ impl MlflowClient {
     }
 
     pub(super) fn list_approvals_impl(&self, r: &VersionRef) -> Result<Vec<StoredApproval>> {
-        let Some(exp) = self.existing_experiment(REVIEW_EXPERIMENT)? else {
-            return Ok(Vec::new());
-        };
+        let exps = self.existing_experiments(REVIEW_EXPERIMENT)?;
         let mut out = Vec::new();
-        for info in self.review_runs(&exp, &Self::version_filter(r), true)? {
+        for info in self.review_runs(&exps, &Self::version_filter(r), true)? {
             let deleted = info.deleted().then(|| {
                 format!(
                     "review run {} is deleted{}",
@@ -491,11 +665,8 @@ impl MlflowClient {
                         .unwrap_or_default()
                 )
             });
-            let files = match self.list_dir(&info.run_id, "approvals") {
-                Ok(f) => f,
-                Err(e) if not_found(&e) => continue,
-                Err(e) => return Err(e),
-            };
+            // A run a failed write-back left holds no approvals: nothing to judge.
+            let files = self.listed(&info.run_id, "approvals")?;
             if files.is_empty() {
                 continue;
             }
@@ -512,17 +683,9 @@ impl MlflowClient {
                     continue;
                 }
             };
-            for f in files
-                .iter()
-                .filter(|f| !f.is_dir && f.path.ends_with(".json"))
-            {
-                let rel = if f.path.starts_with("approvals/") {
-                    f.path.clone()
-                } else {
-                    format!("approvals/{}", f.path)
-                };
+            for rel in files.iter().filter(|f| f.ends_with(".json")) {
                 let location = format!("run {} {rel}", info.run_id);
-                let Some(json) = self.get_artifact(&root, &rel)? else {
+                let Some(json) = self.get_listed(&root, rel, &files)? else {
                     // Listed but not there: reported as an unreadable record, never skipped.
                     out.push(StoredApproval {
                         location,
@@ -532,7 +695,7 @@ impl MlflowClient {
                     });
                     continue;
                 };
-                let sig = self.get_artifact(&root, &format!("{rel}.sig"))?;
+                let sig = self.get_listed(&root, &format!("{rel}.sig"), &files)?;
                 out.push(StoredApproval {
                     location,
                     json,
@@ -545,25 +708,75 @@ impl MlflowClient {
         Ok(out)
     }
 
+    /// The approvals in the review run the version's `countersign.review_run_id` tag names
+    /// (tags move with a version when its model is renamed), when that run names the model
+    /// by another name.
+    pub(super) fn approvals_under_other_names_impl(
+        &self,
+        snapshot: &VersionSnapshot,
+    ) -> Result<Vec<crate::platform::RenamedApprovals>> {
+        let Some(run_id) = snapshot.version.tags.get("countersign.review_run_id") else {
+            return Ok(Vec::new());
+        };
+        let got: Result<GetRun> = self
+            .http
+            .get("api/2.0/mlflow/runs/get", &[("run_id", run_id.clone())]);
+        let run = match got {
+            Ok(g) => g.run,
+            Err(e) if not_found(&e) => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let tag = |k: &str| {
+            run.data
+                .tags
+                .iter()
+                .find(|t| t.key == k)
+                .map(|t| t.value.clone())
+        };
+        let (Some(name), Some(version)) = (
+            tag("countersign.model_name"),
+            tag("countersign.model_version"),
+        ) else {
+            return Ok(Vec::new());
+        };
+        if name == snapshot.version.name || version != snapshot.version.version {
+            return Ok(Vec::new());
+        }
+        let count = self
+            .listed(run_id, "approvals")?
+            .iter()
+            .filter(|f| f.ends_with(".json"))
+            .count();
+        Ok(if count == 0 {
+            Vec::new()
+        } else {
+            vec![crate::platform::RenamedApprovals {
+                location: format!("run {run_id}"),
+                name,
+                count,
+            }]
+        })
+    }
+
     /// The published reviews of a version, newest run first (only the newest with `first`).
     pub(super) fn published_reviews_impl(
         &self,
         r: &VersionRef,
         first: bool,
     ) -> Result<Vec<PublishedReview>> {
-        let Some(exp) = self.existing_experiment(REVIEW_EXPERIMENT)? else {
-            return Ok(Vec::new());
-        };
-        let mut runs = self.review_runs(&exp, &Self::version_filter(r), false)?;
+        let exps = self.existing_experiments(REVIEW_EXPERIMENT)?;
+        let mut runs = self.review_runs(&exps, &Self::version_filter(r), false)?;
         runs.sort_by_key(|i| std::cmp::Reverse(i.start_time.unwrap_or(0)));
         let mut out = Vec::new();
         for info in runs {
             let Ok(root) = Self::artifact_root(&info) else {
                 continue;
             };
+            // A run a failed write-back left incomplete is no published review.
+            let top = self.listed(&info.run_id, "")?;
             if let (Some(review_json), Some(evidence_json)) = (
-                self.get_artifact(&root, "review.json")?,
-                self.get_artifact(&root, "evidence.json")?,
+                self.get_listed(&root, "review.json", &top)?,
+                self.get_listed(&root, "evidence.json", &top)?,
             ) {
                 out.push(PublishedReview {
                     location: format!("run {}", info.run_id),
@@ -597,9 +810,7 @@ impl MlflowClient {
         &self,
         scope: &crate::platform::PolicyScope,
     ) -> Result<Vec<crate::platform::PolicyFile>> {
-        let Some(exp) = self.existing_experiment(POLICY_EXPERIMENT)? else {
-            return Ok(Vec::new());
-        };
+        let exps = self.existing_experiments(POLICY_EXPERIMENT)?;
         // Each publication run is tagged with what it holds, so a chain's files are found
         // without reading every other chain's (the tags only narrow the search: every file
         // read is still verified).
@@ -616,7 +827,7 @@ impl MlflowClient {
         let mut out = Vec::new();
         // Deleted publication runs are read too: deleting a release never withdraws it (nor
         // rolls the gate back to an older one).
-        for info in self.review_runs(&exp, &filter, true)? {
+        for info in self.review_runs(&exps, &filter, true)? {
             let Ok(root) = Self::artifact_root(&info) else {
                 continue;
             };
@@ -670,9 +881,10 @@ impl MlflowClient {
             return Ok(format!("{POLICY_EXPERIMENT} (already published)"));
         }
         let exp = self.experiment(POLICY_EXPERIMENT)?;
-        let c: CreatedRun = self.http.post(
-            "api/2.0/mlflow/runs/create",
-            &json!({
+        let info = self.create_run(
+            POLICY_EXPERIMENT,
+            &exp,
+            json!({
                 "experiment_id": exp,
                 "run_name": format!("publish {}", fresh[0].0.rsplit_once('/').map(|x| x.0).unwrap_or("")),
                 "start_time": chrono::Utc::now().timestamp_millis(),
@@ -682,12 +894,11 @@ impl MlflowClient {
                 ]
             }),
         )?;
-        let info = c.run.info;
-        let root = Self::artifact_root(&info)?;
-        for (path, bytes) in fresh {
-            self.put_artifact(&root, path, bytes)?;
-        }
-        let _: serde_json::Value = self.http.post("api/2.0/mlflow/runs/update", &json!({"run_id": info.run_id, "status": "FINISHED", "end_time": chrono::Utc::now().timestamp_millis()}))?;
+        self.finish_run(POLICY_EXPERIMENT, &exp, &info, true, |files| {
+            fresh
+                .iter()
+                .try_for_each(|(path, bytes)| files.put(path, bytes))
+        })?;
         Ok(format!("run {} ({POLICY_EXPERIMENT})", info.run_id))
     }
 
