@@ -6,6 +6,8 @@
 #                     terminal test), poppler-utils + qpdf (PDF checks), openssh-client (ssh-keygen)
 #   Python          : a virtualenv in .venv-mlflow with a pinned `mlflow[auth]` (real MLflow server,
 #                     and its basic-auth app for the authenticated-server tests)
+#                     and a second one in .venv-mlflow2 with MLflow 2.x (`sqlalchemy<2.1`, which
+#                     2.22 needs) for the tests against an MLflow 2 server
 #   Rust            : tauri-driver 2.x and cargo-fuzz into .tools/bin
 #   npm             : the desktop front end's pinned packages (ui/package-lock.json)
 set -euo pipefail
@@ -13,6 +15,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 MLFLOW_VERSION=3.17.2
+MLFLOW2_VERSION=2.22.5
 TAURI_DRIVER_VERSION=2.1.0
 CARGO_FUZZ_VERSION=0.13.1
 
@@ -47,6 +50,16 @@ if [ ! -x "$VENV/bin/mlflow" ] || ! "$VENV/bin/python" -c "import mlflow,sys,fla
   "$VENV/bin/pip" install -q "mlflow[auth]==$MLFLOW_VERSION"
 else
   log "MLflow $MLFLOW_VERSION present in $VENV"
+fi
+
+VENV2=$ROOT/.venv-mlflow2
+if [ ! -x "$VENV2/bin/mlflow" ] || ! "$VENV2/bin/python" -c "import mlflow,sys; sys.exit(mlflow.__version__ != '$MLFLOW2_VERSION')" 2>/dev/null; then
+  log "Creating the MLflow 2 virtualenv ($VENV2, mlflow==$MLFLOW2_VERSION)"
+  python3 -m venv "$VENV2"
+  "$VENV2/bin/pip" install -q --upgrade pip
+  "$VENV2/bin/pip" install -q "mlflow==$MLFLOW2_VERSION" "sqlalchemy<2.1"
+else
+  log "MLflow $MLFLOW2_VERSION present in $VENV2"
 fi
 
 TOOLS=$ROOT/.tools

@@ -86,8 +86,17 @@ export COUNTERSIGN_TEST_MLFLOW_AUTH_URI=$AUTH_URI
 export COUNTERSIGN_TEST_MLFLOW_AUTH_MANIFEST=$AUTH_DIR/manifest.json
 export COUNTERSIGN_TEST_MLFLOW_AUTH_ADMIN_PASSWORD=$AUTH_PASSWORD
 
+step "Starting an MLflow 2.x server (stages, no logged models, 500 for a missing artifact)"
+read -r V2_URI V2_PID V2_DIR < <(bash tests/mlflow/start-server.sh "$ROOT/.venv-mlflow2" 1)
+cleanup() { kill -- "-$MLFLOW_PID" 2>/dev/null || true; kill -- "-$EVAL_PID" 2>/dev/null || true; kill -- "-$AUTH_PID" 2>/dev/null || true; kill -- "-$V2_PID" 2>/dev/null || true; }
+MLFLOW_TRACKING_URI=$V2_URI "$ROOT/.venv-mlflow2/bin/python" tests/mlflow/seed_v2.py "$V2_DIR/manifest.json" \
+  > "$V2_DIR/seed.log" 2>&1 || { cat "$V2_DIR/seed.log"; exit 1; }
+tail -1 "$V2_DIR/seed.log"
+export COUNTERSIGN_TEST_MLFLOW_V2_URI=$V2_URI
+export COUNTERSIGN_TEST_MLFLOW_V2_MANIFEST=$V2_DIR/manifest.json
+
 step "End-to-end: MLflow, faults, real terminal"
-cargo test --locked -p countersign-e2e --test mlflow_sync --test mlflow_evaluations --test mlflow_auth --test faults --test crash --test adversarial --test fail_closed --test config --test review --test errors --test signing --test trust --test audit_pack --test tui_terminal -- --test-threads=1
+cargo test --locked -p countersign-e2e --test mlflow_sync --test mlflow_evaluations --test mlflow_auth --test mlflow_v2 --test faults --test crash --test adversarial --test fail_closed --test config --test review --test errors --test signing --test trust --test audit_pack --test tui_terminal -- --test-threads=1
 
 step "End-to-end: approvals written back to and verified from MLflow (changes the seeded server)"
 cargo test --locked -p countersign-e2e --test mlflow_signing --test tui_mlflow --test secrets -- --test-threads=1

@@ -55,6 +55,7 @@ fn model(i: usize) -> Model {
         ]
         .into(),
         aliases: [("champion".to_string(), "1".to_string())].into(),
+        stages: Default::default(),
     };
     m.apply_tag_names(&Default::default());
     m
@@ -74,6 +75,7 @@ fn version(name: &str, v: usize) -> Version {
         aliases: vec![],
         files: Vec::new(),
         tags: Default::default(),
+        stage: None,
     }
 }
 

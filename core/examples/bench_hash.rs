@@ -31,6 +31,7 @@ fn snapshot(source: &str, files: Vec<String>) -> VersionSnapshot {
             updated_ms: 0,
             tags: Default::default(),
             aliases: Default::default(),
+            stages: Default::default(),
         },
         version: Version {
             name: "m".into(),
@@ -45,6 +46,7 @@ fn snapshot(source: &str, files: Vec<String>) -> VersionSnapshot {
             aliases: vec![],
             tags: Default::default(),
             files,
+            stage: None,
         },
         run: None,
         logged_model: None,

@@ -60,6 +60,11 @@ pub struct VersionEvidence {
     pub aliases: Vec<String>,
     /// Tags (without `countersign.*`).
     pub tags: BTreeMap<String, String>,
+    /// The registry stage (MLflow 2.x `current_stage`); left out when there is none, so
+    /// evidence without one hashes as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub stage: Option<String>,
 }
 
 /// A run as evidence.
@@ -152,6 +157,7 @@ impl Evidence {
                 status: v.status.clone(),
                 aliases,
                 tags: own_tags_removed(&v.tags),
+                stage: v.stage.clone(),
             },
             run: run.map(run_evidence),
             datasets,
@@ -203,6 +209,7 @@ mod tests {
                 ("countersign.status".to_string(), "approved".to_string()),
             ]
             .into(),
+            stage: None,
         }
     }
 

@@ -217,14 +217,16 @@ pub struct ReportedUse {
     /// The use itself.
     #[serde(flatten)]
     pub usage: DatasetUse,
-    /// The policy's production aliases that point at the version (empty: not in production).
-    pub production_aliases: Vec<String>,
+    /// What puts the version in production: the policy's production aliases and stages that
+    /// point at it (empty: not in production).
+    pub production: Vec<String>,
     /// The version's status from the approvals this machine has verified or made.
     pub status: crate::inventory::ModelStatus,
 }
 
 /// Every version trained or evaluated on a dataset, marked in production (the policy's
-/// production aliases) and approved: the answer to a deletion request or a data incident.
+/// production aliases and stages) and approved: the answer to a deletion request or a data
+/// incident.
 pub fn dataset_report(
     store: &Store,
     platform: &str,
@@ -239,32 +241,19 @@ pub fn dataset_report(
     for usage in uses {
         if !models.contains_key(&usage.name) {
             models.insert(usage.name.clone(), store.model(platform, &usage.name)?);
-            // The latest verdict per approval record, as the inventory's status reads them.
+            // The latest verdict per approval record, as the inventory's status reads them
+            // (the ledger lists the newest entry first).
             let mut by_sha: BTreeMap<String, crate::store::LedgerEntry> = BTreeMap::new();
             for e in store.ledger_entries_of_model(platform, &usage.name)? {
-                by_sha.insert(e.approval_sha256.clone(), e);
+                by_sha.entry(e.approval_sha256.clone()).or_insert(e);
             }
             for e in by_sha.into_values() {
                 entries.entry(e.version.clone()).or_default().push(e);
             }
         }
         let model = models.get(&usage.name).and_then(Option::as_ref);
-        let production_aliases: Vec<String> = model
-            .map(|m| {
-                m.aliases
-                    .iter()
-                    .filter(|(alias, v)| {
-                        **v == usage.version_number
-                            && policy
-                                .policy
-                                .lifecycle
-                                .production_aliases
-                                .iter()
-                                .any(|p| p.eq_ignore_ascii_case(alias))
-                    })
-                    .map(|(a, _)| a.clone())
-                    .collect()
-            })
+        let production: Vec<String> = model
+            .and_then(|m| crate::queue::production_markers(policy, m).remove(&usage.version_number))
             .unwrap_or_default();
         let required = policy.required_roles(model.and_then(|m| m.risk_tier.as_deref()));
         let status = crate::inventory::version_status(
@@ -277,7 +266,7 @@ pub fn dataset_report(
         );
         out.push(ReportedUse {
             usage,
-            production_aliases,
+            production,
             status,
         });
     }

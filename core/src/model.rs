@@ -106,6 +106,11 @@ pub struct Model {
     pub tags: BTreeMap<String, String>,
     /// Alias → version.
     pub aliases: BTreeMap<String, String>,
+    /// Registry stage → the latest version in it (MLflow's `Staging`, `Production`,
+    /// `Archived`: how MLflow 2.x says "in production"); empty where the platform has none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[ts(as = "Option<BTreeMap<String, String>>", optional)]
+    pub stages: BTreeMap<String, String>,
 }
 
 impl Model {
@@ -164,6 +169,11 @@ pub struct Version {
     /// Model files the version names (folder platform: paths inside the folder).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<String>,
+    /// The registry stage it is in (MLflow's `current_stage`: `Staging`, `Production`,
+    /// `Archived`); `None` when it is in none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub stage: Option<String>,
 }
 
 impl Version {

@@ -598,21 +598,33 @@ pub fn next_review(
     )
 }
 
-/// The versions a production alias (the policy's `production_aliases`) points at.
+/// The versions a production alias (the policy's `production_aliases`) or a production stage
+/// (`production_stages`, MLflow 2.x) points at.
 pub fn production_versions(policy: &LoadedPolicy, model: &Model) -> BTreeSet<String> {
-    model
+    production_markers(policy, model).into_keys().collect()
+}
+
+/// Each version in production with what says so: the aliases and stages the policy calls
+/// production that point at it.
+pub fn production_markers(policy: &LoadedPolicy, model: &Model) -> BTreeMap<String, Vec<String>> {
+    let lc = &policy.policy.lifecycle;
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (marker, version, names) in model
         .aliases
         .iter()
-        .filter(|(alias, _)| {
-            policy
-                .policy
-                .lifecycle
-                .production_aliases
+        .map(|(a, v)| (a, v, &lc.production_aliases))
+        .chain(
+            model
+                .stages
                 .iter()
-                .any(|p| p.eq_ignore_ascii_case(alias))
-        })
-        .map(|(_, v)| v.clone())
-        .collect()
+                .map(|(s, v)| (s, v, &lc.production_stages)),
+        )
+    {
+        if names.iter().any(|p| p.eq_ignore_ascii_case(marker)) {
+            out.entry(version.clone()).or_default().push(marker.clone());
+        }
+    }
+    out
 }
 
 fn version_ref(v: &Version) -> String {

@@ -22,6 +22,8 @@ pub struct SyncOptions {
     pub full: bool,
     /// Aliases that put a version in production: its run is read again at every sync.
     pub production_aliases: Vec<String>,
+    /// Registry stages that do the same (MLflow 2.x).
+    pub production_stages: Vec<String>,
     /// Every held run is read again at least once in this many syncs (0: only by `--full`).
     pub rolling_syncs: u32,
 }
@@ -31,6 +33,7 @@ impl Default for SyncOptions {
         Self {
             full: false,
             production_aliases: vec!["champion".into(), "production".into()],
+            production_stages: vec!["Production".into()],
             rolling_syncs: 10,
         }
     }
@@ -69,7 +72,7 @@ fn refresh_plan(
         .collect();
     let mut runs: BTreeMap<String, &'static str> = BTreeMap::new();
     let mut models = BTreeSet::new();
-    for (name, version, run, aliases) in store.version_runs(key)? {
+    for (name, version, run, aliases, stage) in store.version_runs(key)? {
         let vref = format!("models:/{name}/{version}");
         let why = if reviewed.contains(&vref) {
             Some(UNDER_REVIEW)
@@ -80,6 +83,11 @@ fn refresh_plan(
                 .production_aliases
                 .iter()
                 .any(|p| p.eq_ignore_ascii_case(a))
+        }) || stage.as_deref().is_some_and(|s| {
+            options
+                .production_stages
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(s))
         }) {
             Some(PRODUCTION)
         } else {

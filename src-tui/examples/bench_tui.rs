@@ -70,6 +70,7 @@ fn run(models: usize, versions: usize) -> anyhow::Result<()> {
                         ]
                         .into(),
                         aliases: Default::default(),
+                        stages: Default::default(),
                     };
                     m.apply_tag_names(&Default::default());
                     m
@@ -90,6 +91,7 @@ fn run(models: usize, versions: usize) -> anyhow::Result<()> {
                         aliases: vec![],
                         tags: Default::default(),
                         files: vec![],
+                        stage: None,
                     })
                 })
                 .collect(),

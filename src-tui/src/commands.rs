@@ -332,6 +332,9 @@ fn cmd_show(ws: &Workspace, a: ShowArgs) -> Result<()> {
             v.aliases.join(", ")
         }
     );
+    if let Some(stage) = &v.stage {
+        say!("  stage:        {}", stage);
+    }
     say!("\nEvidence (sha256 {})", hash);
     if let Some(run) = &evidence.run {
         say!(
@@ -483,7 +486,7 @@ fn lineage_report(ws: &Workspace, a: &LineageArgs) -> Result<()> {
         uses.iter().map(|u| u.usage.version.as_str()).collect();
     let production: std::collections::BTreeSet<&str> = uses
         .iter()
-        .filter(|u| !u.production_aliases.is_empty())
+        .filter(|u| !u.production.is_empty())
         .map(|u| u.usage.version.as_str())
         .collect();
     let approved: std::collections::BTreeSet<&str> = uses
@@ -504,10 +507,10 @@ fn lineage_report(ws: &Workspace, a: &LineageArgs) -> Result<()> {
         .map(|u| {
             vec![
                 u.usage.version.clone(),
-                if u.production_aliases.is_empty() {
+                if u.production.is_empty() {
                     "-".into()
                 } else {
-                    u.production_aliases.join(",")
+                    u.production.join(",")
                 },
                 u.status.as_str().to_string(),
                 if u.usage.produced_version {

@@ -33,9 +33,14 @@ fn admin_password() -> String {
 
 /// MLflow's REST API as the admin.
 fn admin(method: &str, path: &str, body: Value) -> Value {
+    call("admin", &admin_password(), method, path, body)
+}
+
+/// MLflow's REST API as `user` with `password`.
+fn call(user: &str, password: &str, method: &str, path: &str, body: Value) -> Value {
     let mut c = Command::new("curl");
     c.args(["-sS", "-f", "-X", method, "-u"])
-        .arg(format!("admin:{}", admin_password()))
+        .arg(format!("{user}:{password}"))
         .args(["-H", "Content-Type: application/json"]);
     let url = format!("{}/{path}", uri());
     if method == "GET" {
@@ -278,7 +283,7 @@ fn write_back_works_with_the_grants_mlflow_documents_and_every_refusal_names_the
     assert_eq!(o.status.code(), Some(3), "{said}");
     assert!(
         said.contains(&format!(
-            "EDIT on it: ask an MLflow admin to grant it (resource_type experiment, resource_id {exp_id})"
+            "Uploading to a run of the experiment 'countersign-reviews' (id {exp_id}) needs EDIT on it: ask an MLflow admin to grant it (resource_type experiment, resource_id {exp_id})"
         )),
         "names the experiment grant: {said}"
     );
@@ -407,5 +412,57 @@ fn an_experiment_an_earlier_countersign_made_is_named_with_the_one_fix_and_still
     assert_eq!(
         n, 2,
         "the legacy experiment's record and the new one: {listed}"
+    );
+
+    // Anyone logged in may create an experiment of the legacy name; Rita (READ everywhere)
+    // does, and plants a record there. It is not read: only an experiment keeping its files
+    // at mlflow-artifacts:/countersign-reviews (where only admins upload) is a legacy one.
+    let rita_pw = manifest()["users"]["rita"]
+        .as_str()
+        .expect("pw")
+        .to_string();
+    let planted = call(
+        "rita",
+        &rita_pw,
+        "POST",
+        "api/2.0/mlflow/experiments/create",
+        json!({"name": "countersign-reviews-legacy"}),
+    )["experiment_id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let m = manifest();
+    let run = call(
+        "rita",
+        &rita_pw,
+        "POST",
+        "api/2.0/mlflow/runs/create",
+        json!({"experiment_id": planted, "tags": [
+            {"key": "countersign.model_name", "value": m["model"]},
+            {"key": "countersign.model_version", "value": m["version"]},
+        ]}),
+    )["run"]["info"]
+        .clone();
+    let root = run["artifact_uri"]
+        .as_str()
+        .and_then(|u| u.strip_prefix("mlflow-artifacts:/"))
+        .expect("proxied")
+        .to_string();
+    let out = Command::new("curl")
+        .args(["-sS", "-f", "-X", "PUT", "-u"])
+        .arg(format!("rita:{rita_pw}"))
+        .args(["--data-binary", "{\"planted\": true}"])
+        .arg(format!(
+            "{}/api/2.0/mlflow-artifacts/artifacts/{root}/approvals/approver-rita.json",
+            uri()
+        ))
+        .output()
+        .expect("curl");
+    assert!(out.status.success(), "rita uploads to her own experiment");
+    let verified = olga.json(&["verify", &v, "--json"]);
+    let planted_run = run["run_id"].as_str().expect("run id");
+    assert!(
+        !verified.to_string().contains(planted_run),
+        "a record in a look-alike legacy experiment is not read: {verified}"
     );
 }

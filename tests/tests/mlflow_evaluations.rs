@@ -366,7 +366,7 @@ check = { kind = "data_use" }
         .map(|u| {
             (
                 u["version"].as_str().expect("v"),
-                u["production_aliases"]
+                u["production"]
                     .as_array()
                     .expect("aliases")
                     .iter()

@@ -1365,7 +1365,7 @@ fn the_owners_attestation_is_a_run_of_its_own_on_mlflow_and_counts_only_for_the_
 }
 
 #[test]
-fn a_renamed_models_approvals_are_reported_where_they_are_and_why_they_do_not_count() {
+fn a_renamed_models_approvals_are_reported_where_they_are_and_its_rejects_still_block() {
     let w = World::new();
     let name = format!("before-rename-{}", std::process::id());
     let v = countersign_e2e::mlflow_fresh_model(
@@ -1419,5 +1419,48 @@ fn a_renamed_models_approvals_are_reported_where_they_are_and_why_they_do_not_co
         Some(4),
         "{}",
         String::from_utf8_lossy(&o.stderr)
+    );
+
+    // Back to the old name: Erin rejects it there in a review of her own; renamed again,
+    // that reject still blocks, even once Vera approves it under the new name.
+    api(
+        "POST",
+        "api/2.0/mlflow/registered-models/rename",
+        Some(json!({"name": renamed, "new_name": name})),
+    );
+    let erin = w.person();
+    w.review_all(&erin, &v, "erin.ds");
+    let o = w.sign(&erin, "erin.ds", &v, "validator", "reject");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    api(
+        "POST",
+        "api/2.0/mlflow/registered-models/rename",
+        Some(json!({"name": name, "new_name": renamed})),
+    );
+    w.ok(&vera, &["sync", "--quiet"]);
+    w.review_all(&vera, &nv, "vera.validator@bank.example");
+    let o = w.sign(
+        &vera,
+        "vera.validator@bank.example",
+        &nv,
+        "validator",
+        "approve",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let j = w.verify(&vera, &nv);
+    assert_eq!(j["approvals"].as_array().map(Vec::len), Some(1), "{j}");
+    assert_eq!(j["approvals"][0]["counts"], true, "{j}");
+    assert_eq!(
+        j["under_other_names"].as_array().map(Vec::len),
+        Some(2),
+        "vera's and erin's runs under the old name: {j}"
+    );
+    let (code, out) = w.gate(&vera, &nv);
+    assert_eq!(code, 1, "the old reject blocks: {out}");
+    assert!(
+        out.contains(&format!(
+            "1 reject (or unreadable record) made under the previous name '{name}'"
+        )),
+        "{out}"
     );
 }

@@ -620,30 +620,44 @@ pub fn verify_version(
         gate.reasons.extend(vanished);
     }
     // A renamed model: its approvals name the old model and rightly do not count here, but
-    // "none recorded" would mislead.
-    let under_other_names: Vec<String> = if stored.is_empty() {
-        platform
-            .approvals_under_other_names(&snapshot)?
-            .iter()
-            .map(|r| {
-                format!(
-                    "{} approval record{} of this version {} in {} under its previous name '{}': {} models:/{}/{}, and an approval counts only for the model it names; review and approve it again as {}",
-                    r.count,
-                    if r.count == 1 { "" } else { "s" },
-                    if r.count == 1 { "is" } else { "are" },
-                    r.location,
-                    crate::display::escape(&r.name),
-                    if r.count == 1 { "it names" } else { "they name" },
-                    crate::display::escape(&r.name),
-                    vref.version,
-                    vref
-                )
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    gate.reasons.extend(under_other_names.iter().cloned());
+    // "none recorded" would mislead, and a reject made under the old name still blocks.
+    let renamed = platform.approvals_under_other_names(&snapshot)?;
+    let under_other_names: Vec<String> = renamed
+        .iter()
+        .map(|r| {
+            format!(
+                "{} approval record{} of this version {} in {} under its previous name '{}': {} models:/{}/{}, and an approval counts only for the model it names{}",
+                r.count,
+                if r.count == 1 { "" } else { "s" },
+                if r.count == 1 { "is" } else { "are" },
+                crate::display::escape(&r.location),
+                crate::display::escape(&r.name),
+                if r.count == 1 { "it names" } else { "they name" },
+                crate::display::escape(&r.name),
+                vref.version,
+                if stored.is_empty() {
+                    format!("; review and approve it again as {vref}")
+                } else {
+                    String::new()
+                }
+            )
+        })
+        .collect();
+    for r in renamed.iter().filter(|r| r.rejects > 0) {
+        gate.pass = false;
+        gate.reasons.push(format!(
+            "{} reject{} (or unreadable record{}) made under the previous name '{}' in {} still block{} this version",
+            r.rejects,
+            if r.rejects == 1 { "" } else { "s" },
+            if r.rejects == 1 { "" } else { "s" },
+            crate::display::escape(&r.name),
+            crate::display::escape(&r.location),
+            if r.rejects == 1 { "s" } else { "" },
+        ));
+    }
+    if stored.is_empty() {
+        gate.reasons.extend(under_other_names.iter().cloned());
+    }
     Ok(Verification {
         version: vref.to_string(),
         evidence_sha256: current_sha,

@@ -993,6 +993,7 @@ impl Platform for FolderPlatform {
                 updated_ms: latest_update,
                 tags: f.tags,
                 aliases: f.aliases.clone(),
+                stages: Default::default(),
             };
             model.apply_tag_names(&self.tag_names);
             for v in f.versions {
@@ -1024,6 +1025,7 @@ impl Platform for FolderPlatform {
                     aliases,
                     tags,
                     files: v.files,
+                    stage: None,
                 });
             }
             snap.models.push(model);

@@ -326,6 +326,8 @@ pub struct RenamedApprovals {
     pub name: String,
     /// How many approval records there are.
     pub count: usize,
+    /// How many of them are rejects or cannot be read (they keep blocking the version).
+    pub rejects: usize,
 }
 
 /// Refuses a tag key that is not Countersign's own (`countersign.` and something).

@@ -483,12 +483,20 @@ impl Check {
                     .map(|r| r.id.as_str())
                     .collect::<Vec<_>>()
                     .join(", ");
-                if uses == 0 {
+                if !violations.is_empty() {
+                    AutoResult::new(Fail, violations.join("; "))
+                } else if e.run.as_ref().is_some_and(|r| r.datasets.is_empty()) {
+                    // Evaluations alone say nothing of what the model was trained on.
+                    AutoResult::new(
+                        Missing,
+                        "the version's training run records no datasets, so what it was trained on cannot be checked".to_string(),
+                    )
+                } else if uses == 0 {
                     AutoResult::new(
                         Missing,
                         "the version's run and evaluations record no datasets, so data use cannot be checked".to_string(),
                     )
-                } else if violations.is_empty() {
+                } else {
                     AutoResult::new(
                         Pass,
                         format!(
@@ -497,8 +505,6 @@ impl Check {
                             if applied.len() == 1 { "" } else { "s" },
                         ),
                     )
-                } else {
-                    AutoResult::new(Fail, violations.join("; "))
                 }
             }
             Check::DocumentationLink { scope, tag } => {

@@ -58,52 +58,81 @@ pub struct ModelScope {
 }
 
 impl ModelScope {
-    /// Whether the model is in the scope, and what about it matched or did not (for the
-    /// explanation).
-    fn admits(&self, model: &Model) -> (bool, String) {
-        let purposes: Vec<String> = [
+    /// The model's recorded purposes (business purpose and rubric answer), trimmed.
+    fn purposes(model: &Model) -> Vec<String> {
+        [
             model.business_purpose.clone(),
             model.tags.get("rubric.purpose").cloned(),
         ]
         .into_iter()
         .flatten()
-        .filter(|p| !p.trim().is_empty())
-        .collect();
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect()
+    }
+
+    /// Whether the data is forbidden for this model, with what about the model says so. Fails
+    /// closed: a purpose or tier the model does not record counts as in the scope, and any
+    /// one of its recorded purposes in the list is enough.
+    fn forbids(&self, model: &Model) -> (bool, String) {
+        self.judge(model, true)
+    }
+
+    /// Whether the data is allowed for this model. Fails closed: an unrecorded purpose or
+    /// tier is not allowed, and every recorded purpose must be in the list.
+    fn allows(&self, model: &Model) -> (bool, String) {
+        self.judge(model, false)
+    }
+
+    fn judge(&self, model: &Model, forbidding: bool) -> (bool, String) {
+        let esc = |s: &str| crate::display::escape(s).into_owned();
         let mut facts = Vec::new();
-        let mut ok = true;
+        let mut inside = true;
         if !self.purposes.is_empty() {
-            let hit = purposes.iter().any(|p| {
+            let recorded = Self::purposes(model);
+            let listed = |p: &String| {
                 self.purposes
                     .iter()
-                    .any(|w| w.eq_ignore_ascii_case(p.trim()))
-            });
-            ok &= hit;
-            facts.push(format!(
-                "purpose {}",
-                if purposes.is_empty() {
-                    "not recorded".to_string()
-                } else {
-                    purposes
+                    .any(|w| w.trim().eq_ignore_ascii_case(p))
+            };
+            inside &= if recorded.is_empty() {
+                forbidding
+            } else if forbidding {
+                recorded.iter().any(listed)
+            } else {
+                recorded.iter().all(listed)
+            };
+            facts.push(if recorded.is_empty() {
+                "purpose not recorded".to_string()
+            } else {
+                format!(
+                    "purpose {}",
+                    recorded
                         .iter()
-                        .map(|p| format!("'{}'", crate::display::escape(p)))
+                        .map(|p| format!("'{}'", esc(p)))
                         .collect::<Vec<_>>()
                         .join(" / ")
-                }
-            ));
+                )
+            });
         }
         if !self.tiers.is_empty() {
-            let tier = model.risk_tier.as_deref().unwrap_or("");
-            ok &= self.tiers.iter().any(|t| t == tier);
-            facts.push(format!(
-                "tier {}",
-                if tier.is_empty() { "not set" } else { tier }
-            ));
+            let tier = model.risk_tier.as_deref().map(str::trim).unwrap_or("");
+            inside &= if tier.is_empty() {
+                forbidding
+            } else {
+                self.tiers.iter().any(|t| t.trim() == tier)
+            };
+            facts.push(if tier.is_empty() {
+                "tier not set".to_string()
+            } else {
+                format!("tier {}", esc(tier))
+            });
         }
         if !self.kinds.is_empty() {
-            ok &= self.kinds.iter().any(|k| k == model.kind.as_str());
+            inside &= self.kinds.iter().any(|k| k == model.kind.as_str());
             facts.push(format!("kind {}", model.kind.as_str()));
         }
-        (ok, facts.join(", "))
+        (inside, facts.join(", "))
     }
 
     fn describe(&self) -> String {
@@ -126,8 +155,8 @@ impl ModelScope {
 }
 
 impl DataUseRule {
-    /// Checks the rule itself.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Checks the rule itself, against the policy's tier names.
+    pub fn validate(&self, tiers: &[&str]) -> Result<(), String> {
         if self.id.trim().is_empty() {
             return Err("a data_use rule needs an id".into());
         }
@@ -137,24 +166,62 @@ impl DataUseRule {
                 self.id
             ));
         }
-        if self.source_prefix.iter().any(|p| p.is_empty()) {
+        if self.source_prefix.iter().any(|p| p.trim().is_empty()) {
             return Err(format!(
                 "data_use rule '{}': an empty source_prefix matches every dataset",
                 self.id
             ));
         }
-        match (&self.forbidden_for, &self.allowed_only_for) {
-            (Some(_), Some(_)) | (None, None) => Err(format!(
-                "data_use rule '{}' needs exactly one of forbidden_for and allowed_only_for",
-                self.id
-            )),
-            _ => Ok(()),
+        let scope = match (&self.forbidden_for, &self.allowed_only_for) {
+            (Some(_), Some(_)) | (None, None) => {
+                return Err(format!(
+                    "data_use rule '{}' needs exactly one of forbidden_for and allowed_only_for",
+                    self.id
+                ))
+            }
+            (Some(s), None) => s,
+            (None, Some(s)) => {
+                if s.purposes.is_empty() && s.tiers.is_empty() && s.kinds.is_empty() {
+                    return Err(format!(
+                        "data_use rule '{}': allowed_only_for = {{}} allows every model, so the rule never applies; say which purposes, tiers or kinds",
+                        self.id
+                    ));
+                }
+                s
+            }
+        };
+        if let Some(t) = scope.tiers.iter().find(|t| !tiers.contains(&t.trim())) {
+            return Err(format!(
+                "data_use rule '{}' names tier '{t}', which [tiers] does not define (known: {})",
+                self.id,
+                tiers.join(", ")
+            ));
         }
+        if let Some(k) = scope
+            .kinds
+            .iter()
+            .find(|k| crate::model::ModelKind::parse(k).is_none())
+        {
+            return Err(format!(
+                "data_use rule '{}' names kind '{k}': use classic, prompt or vendor",
+                self.id
+            ));
+        }
+        Ok(())
     }
 
-    /// Whether the rule covers this use of a dataset by `run`, and what matched.
+    /// Whether the rule covers this use of a dataset by `run` (in `context`, already
+    /// canonical), and what matched.
     fn matches(&self, d: &DatasetInput, context: &str, run: &RunEvidence) -> Option<String> {
-        if !self.contexts.is_empty() && !self.contexts.iter().any(|c| c == context) {
+        let esc = |s: &str| crate::display::escape(s).into_owned();
+        // A use whose context is not recorded is covered by every rule (fail closed).
+        if !context.is_empty()
+            && !self.contexts.is_empty()
+            && !self
+                .contexts
+                .iter()
+                .any(|c| canonical_context(c) == context)
+        {
             return None;
         }
         let mut why = Vec::new();
@@ -166,21 +233,29 @@ impl DataUseRule {
                 .source_prefix
                 .iter()
                 .find(|p| source.starts_with(&p.trim().to_ascii_lowercase()))?;
-            why.push(format!("source starts with {p}"));
+            why.push(format!("source starts with {}", esc(p.trim())));
         }
         if !self.name.is_empty() {
-            self.name.iter().find(|n| **n == d.name)?;
-            why.push(format!("name {}", d.name));
+            self.name
+                .iter()
+                .find(|n| n.trim().eq_ignore_ascii_case(d.name.trim()))?;
+            why.push(format!("name {}", esc(&d.name)));
         }
         for (k, want) in &self.tags {
-            let (value, on) = match d.tags.get(k) {
-                Some(v) => (v, "dataset tag"),
-                None => (run.tags.get(k)?, "run tag"),
+            // The tag on the dataset's use or on the run, whichever holds the value: one
+            // cannot hide the other.
+            let holds = |tags: &BTreeMap<String, String>| {
+                tags.iter()
+                    .find(|(key, v)| {
+                        key.trim().eq_ignore_ascii_case(k.trim())
+                            && v.trim().eq_ignore_ascii_case(want.trim())
+                    })
+                    .map(|(key, v)| format!("{} = {}", esc(key), esc(v.trim())))
             };
-            if !value.trim().eq_ignore_ascii_case(want.trim()) {
-                return None;
-            }
-            why.push(format!("{on} {k} = {value}"));
+            let hit = holds(&d.tags)
+                .map(|t| format!("dataset tag {t}"))
+                .or_else(|| holds(&run.tags).map(|t| format!("run tag {t}")))?;
+            why.push(hit);
         }
         Some(why.join(", "))
     }
@@ -188,7 +263,7 @@ impl DataUseRule {
     /// A violation of this rule by a use of a dataset in a model, or `None`.
     fn violated_by(&self, model: &Model) -> Option<String> {
         if let Some(scope) = &self.forbidden_for {
-            let (inside, facts) = scope.admits(model);
+            let (inside, facts) = scope.forbids(model);
             return inside.then(|| {
                 format!(
                     "forbidden for {} ({})",
@@ -202,7 +277,7 @@ impl DataUseRule {
             });
         }
         let scope = self.allowed_only_for.as_ref()?;
-        let (inside, facts) = scope.admits(model);
+        let (inside, facts) = scope.allows(model);
         (!inside).then(|| {
             format!(
                 "allowed only for {} (this model: {facts})",
@@ -212,21 +287,31 @@ impl DataUseRule {
     }
 }
 
-/// Every dataset use of a version: (run, dataset, context as the rule sees it).
+/// A dataset context as rules compare it: lower case, MLflow's short forms spelled out
+/// (`train` → `training`, `eval`/`test` → `evaluation`, `val`/`valid` → `validation`); empty
+/// when none is recorded.
+pub fn canonical_context(c: &str) -> String {
+    let c = c.trim().to_ascii_lowercase();
+    match c.as_str() {
+        "train" | "training" => "training".into(),
+        "eval" | "evaluation" | "test" | "testing" => "evaluation".into(),
+        "val" | "valid" | "validation" => "validation".into(),
+        _ => c,
+    }
+}
+
+/// Every dataset use of a version: (run, dataset, canonical context). An evaluation run's
+/// datasets are `evaluation` whatever context it logged them with.
 fn uses(e: &Evidence) -> Vec<(&RunEvidence, &DatasetInput, String)> {
     let mut out = Vec::new();
     if let Some(run) = &e.run {
         for d in &run.datasets {
-            out.push((run, d, d.context.clone()));
+            out.push((run, d, canonical_context(&d.context)));
         }
     }
     for run in &e.evaluations {
         for d in &run.datasets {
-            out.push((
-                run,
-                d,
-                crate::lineage::evaluation_context(&d.context).to_string(),
-            ));
+            out.push((run, d, "evaluation".to_string()));
         }
     }
     out
@@ -236,6 +321,7 @@ fn uses(e: &Evidence) -> Vec<(&RunEvidence, &DatasetInput, String)> {
 /// violation explained (rule, dataset, what matched, why it is not allowed here).
 pub fn evaluate(rules: &[&DataUseRule], e: &Evidence, model: &Model) -> (usize, Vec<String>) {
     let all = uses(e);
+    let esc = |s: &str| crate::display::escape(s).into_owned();
     let mut violations = Vec::new();
     for (run, d, context) in &all {
         for rule in rules {
@@ -244,13 +330,14 @@ pub fn evaluate(rules: &[&DataUseRule], e: &Evidence, model: &Model) -> (usize, 
             };
             if let Some(why) = rule.violated_by(model) {
                 violations.push(format!(
-                    "dataset '{}' ({context} in run {}, source {}, digest {}) matches rule {} \"{}\" ({matched}): {why}",
-                    crate::display::escape(&d.name),
-                    run.run_id,
-                    crate::display::escape(if d.source.is_empty() { "not recorded" } else { &d.source }),
-                    crate::display::short_hash(&d.digest),
-                    rule.id,
-                    crate::display::escape(&rule.text),
+                    "dataset '{}' ({} in run {}, source {}, digest {}) matches rule {} \"{}\" ({matched}): {why}",
+                    esc(&d.name),
+                    if context.is_empty() { "context not recorded" } else { context },
+                    esc(&run.run_id),
+                    esc(if d.source.is_empty() { "not recorded" } else { &d.source }),
+                    esc(&crate::display::short_hash(&d.digest)),
+                    esc(&rule.id),
+                    esc(&rule.text),
                 ));
             }
         }

@@ -286,6 +286,10 @@ pub struct Lifecycle {
     /// Aliases that mark the version in production (default `champion`, `production`).
     #[serde(default = "default_production_aliases")]
     pub production_aliases: Vec<String>,
+    /// Registry stages that mark the version in production (MLflow 2.x's `current_stage`;
+    /// default `Production`), compared without case.
+    #[serde(default = "default_production_stages")]
+    pub production_stages: Vec<String>,
     /// Days before the next review date that a version enters the review queue (default 30).
     #[serde(default = "default_due_soon_days")]
     pub due_soon_days: u32,
@@ -330,6 +334,7 @@ impl Default for Lifecycle {
     fn default() -> Self {
         Self {
             production_aliases: default_production_aliases(),
+            production_stages: default_production_stages(),
             due_soon_days: default_due_soon_days(),
             breach_tag: None,
             breach_values: default_breach_values(),
@@ -340,6 +345,10 @@ impl Default for Lifecycle {
 
 fn default_production_aliases() -> Vec<String> {
     vec!["champion".into(), "production".into()]
+}
+
+fn default_production_stages() -> Vec<String> {
+    vec!["Production".into()]
 }
 
 fn default_due_soon_days() -> u32 {
@@ -662,8 +671,9 @@ fn validate(p: &Policy, text: &str, path: &Path) -> Result<()> {
     }
     p.rubric.validate(&p.tiers).map_err(plain)?;
     let mut rule_ids = std::collections::BTreeSet::new();
+    let tier_names: Vec<&str> = p.tiers.keys().map(String::as_str).collect();
     for r in &p.data_use {
-        r.validate().map_err(plain)?;
+        r.validate(&tier_names).map_err(plain)?;
         if !rule_ids.insert(r.id.as_str()) {
             return Err(plain(format!(
                 "data_use rule '{}' is defined twice: give each rule its own id",

@@ -88,6 +88,7 @@ fn model(tags: &[(&str, &str)]) -> Model {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
         aliases: Default::default(),
+        stages: Default::default(),
     };
     m.apply_tag_names(&Default::default());
     m
@@ -208,6 +209,7 @@ fn evidence_evaluated(version: &str, aliases: &[&str], r: Option<Run>, evals: &[
         aliases: aliases.iter().map(|a| a.to_string()).collect(),
         files: Vec::new(),
         tags: Default::default(),
+        stage: None,
     };
     Evidence::assemble(&v, r.as_ref(), None, evals)
 }
@@ -696,4 +698,105 @@ fn data_use_rules_that_cannot_mean_anything_are_refused_with_the_fix() {
     let typo = "\n[[data_use]]\nid = \"t\"\ntext = \"t\"\nname = [\"x\"]\nforbiden_for = {}\n";
     let e = data_use_policy(typo, "").unwrap_err();
     assert!(e.contains("forbiden_for"), "an unknown field is named: {e}");
+}
+
+#[test]
+fn data_use_rules_are_not_dodged_by_spelling_context_or_a_second_tag() {
+    let p = data_use_policy(PII_RULES, "").expect("policy");
+    let marketing = model(&[("business_purpose", "marketing"), ("risk_tier", "2")]);
+    // MLflow autolog's `train` is training; a tag key in another case is the same tag.
+    let eu = with_dataset(run(&[], &[("train", "eu")]), "s3://eu-data/x", &[]);
+    let (o, why) = data_use_eval(&p, &evidence("1", &[], Some(eu)), &marketing);
+    assert_eq!(o, AutoOutcome::Fail, "{why}");
+    let keyed = with_dataset(
+        run(&[], &[("training", "crm")]),
+        "s3://crm/x",
+        &[("Classification", " PII ")],
+    );
+    let (o, why) = data_use_eval(&p, &evidence("1", &[], Some(keyed)), &marketing);
+    assert_eq!(o, AutoOutcome::Fail, "{why}");
+    // A dataset tag does not hide the run's.
+    let mut both = with_dataset(
+        run(&[], &[("training", "crm")]),
+        "s3://crm/x",
+        &[("classification", "public")],
+    );
+    both.tags.insert("classification".into(), "pii".into());
+    let (o, why) = data_use_eval(&p, &evidence("1", &[], Some(both)), &marketing);
+    assert_eq!(o, AutoOutcome::Fail, "{why}");
+    assert!(why.contains("run tag classification = pii"), "{why}");
+    // No context recorded: every rule covers it.
+    let blank = with_dataset(run(&[], &[("", "eu")]), "s3://eu-data/x", &[]);
+    let (o, why) = data_use_eval(&p, &evidence("1", &[], Some(blank)), &marketing);
+    assert_eq!(o, AutoOutcome::Fail, "{why}");
+    assert!(why.contains("(context not recorded in run r1"), "{why}");
+    // A purpose nobody recorded is no way out of a forbidden purpose.
+    let unknown = model(&[("risk_tier", "2")]);
+    let pii = with_dataset(
+        run(&[], &[("training", "crm")]),
+        "s3://crm/x",
+        &[("classification", "pii")],
+    );
+    let (o, why) = data_use_eval(&p, &evidence("1", &[], Some(pii.clone())), &unknown);
+    assert_eq!(o, AutoOutcome::Fail, "{why}");
+    assert!(why.contains("purpose not recorded"), "{why}");
+    // Allowed only for tier 1: every recorded purpose must be allowed; a tier not set is not.
+    let allowed = data_use_policy(
+        "\n[[data_use]]\nid = \"credit-only\"\ntext = \"t\"\ntags = { classification = \"pii\" }\nallowed_only_for = { purposes = [\"credit\"] }\n",
+        "",
+    )
+    .expect("policy");
+    let two = model(&[
+        ("business_purpose", "credit"),
+        ("rubric.purpose", "marketing"),
+    ]);
+    let (o, why) = data_use_eval(&allowed, &evidence("1", &[], Some(pii.clone())), &two);
+    assert_eq!(
+        o,
+        AutoOutcome::Fail,
+        "one allowed purpose does not excuse the other: {why}"
+    );
+    // A training run that records nothing: evaluations alone do not pass it.
+    let mut evaluation = with_dataset(run(&[], &[("evaluation", "h")]), "s3://clean/x", &[]);
+    evaluation.run_id = "e1".into();
+    let (o, why) = data_use_eval(
+        &p,
+        &evidence_evaluated("1", &[], Some(run(&[], &[])), &[evaluation]),
+        &marketing,
+    );
+    assert_eq!(o, AutoOutcome::Missing, "{why}");
+    // Platform text in the explanation is escaped.
+    let mut hostile = pii;
+    hostile.run_id = "r\u{1b}]8;;x\u{7}".into();
+    let (_, why) = data_use_eval(&p, &evidence("1", &[], Some(hostile)), &marketing);
+    assert!(!why.contains('\u{1b}') && !why.contains('\u{7}'), "{why}");
+}
+
+#[test]
+fn data_use_scopes_that_never_apply_or_name_nothing_are_refused() {
+    for (rule, want) in [
+        (
+            "source_prefix = [\"  \"]\nforbidden_for = {}",
+            "an empty source_prefix matches every dataset",
+        ),
+        (
+            "name = [\"x\"]\nallowed_only_for = {}",
+            "allowed_only_for = {} allows every model",
+        ),
+        (
+            "name = [\"x\"]\nforbidden_for = { tiers = [\"4\"] }",
+            "names tier '4', which [tiers] does not define",
+        ),
+        (
+            "name = [\"x\"]\nforbidden_for = { kinds = [\"llm\"] }",
+            "names kind 'llm': use classic, prompt or vendor",
+        ),
+    ] {
+        let e = data_use_policy(
+            &format!("\n[[data_use]]\nid = \"r\"\ntext = \"t\"\n{rule}\n"),
+            "",
+        )
+        .unwrap_err();
+        assert!(e.contains(want), "{rule}: {e}");
+    }
 }

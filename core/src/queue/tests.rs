@@ -37,6 +37,7 @@ fn model(name: &str, tier: &str, aliases: &[(&str, &str)], tags: &[(&str, &str)]
             .iter()
             .map(|(a, v)| (a.to_string(), v.to_string()))
             .collect(),
+        stages: Default::default(),
     };
     m.apply_tag_names(&Default::default());
     m
@@ -56,6 +57,7 @@ fn version(name: &str, v: &str, created: &str) -> Version {
         aliases: Vec::new(),
         tags: BTreeMap::new(),
         files: Vec::new(),
+        stage: None,
     }
 }
 

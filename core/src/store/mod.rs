@@ -75,8 +75,8 @@ CREATE TABLE review_report (review_id TEXT NOT NULL REFERENCES reviews(id), sect
 "#,
 ];
 
-/// A version's (name, version, run id, aliases), as [`Store::version_runs`] lists them.
-pub type VersionRun = (String, String, Option<String>, Vec<String>);
+/// A version's (name, version, run id, aliases, stage), as [`Store::version_runs`] lists them.
+pub type VersionRun = (String, String, Option<String>, Vec<String>, Option<String>);
 
 /// The local store.
 #[derive(Debug)]
@@ -228,7 +228,7 @@ impl Store {
         let mut st = self
             .conn
             .prepare_cached(
-                "SELECT name, version, run_id, json_extract(json, '$.aliases') FROM versions WHERE platform = ?1",
+                "SELECT name, version, run_id, json_extract(json, '$.aliases'), json_extract(json, '$.stage') FROM versions WHERE platform = ?1",
             )
             .map_err(|e| self.err(e))?;
         let rows = st
@@ -238,16 +238,17 @@ impl Store {
                     r.get::<_, String>(1)?,
                     r.get::<_, Option<String>>(2)?,
                     r.get::<_, Option<String>>(3)?,
+                    r.get::<_, Option<String>>(4)?,
                 ))
             })
             .map_err(|e| self.err(e))?;
         let mut out = Vec::new();
         for row in rows {
-            let (name, version, run, aliases) = row.map_err(|e| self.err(e))?;
+            let (name, version, run, aliases, stage) = row.map_err(|e| self.err(e))?;
             let aliases: Vec<String> = aliases
                 .and_then(|a| serde_json::from_str(&a).ok())
                 .unwrap_or_default();
-            out.push((name, version, run, aliases));
+            out.push((name, version, run, aliases, stage));
         }
         Ok(out)
     }

@@ -1675,6 +1675,7 @@ impl Workspace {
             SyncOptions {
                 full,
                 production_aliases: self.policy.policy.lifecycle.production_aliases.clone(),
+                production_stages: self.policy.policy.lifecycle.production_stages.clone(),
                 ..SyncOptions::default()
             },
             progress,

@@ -74,4 +74,9 @@ tags: { [key in string]: string },
 /**
  * Alias → version.
  */
-aliases: { [key in string]: string }, };
+aliases: { [key in string]: string }, 
+/**
+ * Registry stage → the latest version in it (MLflow's `Staging`, `Production`,
+ * `Archived`: how MLflow 2.x says "in production"); empty where the platform has none.
+ */
+stages?: { [key in string]: string }, };

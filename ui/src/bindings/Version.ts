@@ -51,4 +51,9 @@ tags: { [key in string]: string },
 /**
  * Model files the version names (folder platform: paths inside the folder).
  */
-files?: Array<string>, };
+files?: Array<string>, 
+/**
+ * The registry stage it is in (MLflow's `current_stage`: `Staging`, `Production`,
+ * `Archived`); `None` when it is in none.
+ */
+stage?: string, };

@@ -39,4 +39,9 @@ aliases: Array<string>,
 /**
  * Tags (without `countersign.*`).
  */
-tags: { [key in string]: string }, };
+tags: { [key in string]: string }, 
+/**
+ * The registry stage (MLflow 2.x `current_stage`); left out when there is none, so
+ * evidence without one hashes as before.
+ */
+stage?: string, };

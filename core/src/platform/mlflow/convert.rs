@@ -38,13 +38,26 @@ pub(super) fn model(m: wire::RegisteredModel, names: &TagNames) -> Model {
             .into_iter()
             .map(|a| (a.alias, a.version))
             .collect(),
+        stages: m
+            .latest_versions
+            .into_iter()
+            .filter_map(|v| Some((stage(v.current_stage.as_deref())?, v.version)))
+            .collect(),
     };
     out.apply_tag_names(names);
     out
 }
 
+/// A registry stage worth recording: MLflow's `None` (and nothing) is no stage.
+fn stage(s: Option<&str>) -> Option<String> {
+    s.map(str::trim)
+        .filter(|s| !s.is_empty() && !s.eq_ignore_ascii_case("none"))
+        .map(str::to_string)
+}
+
 pub(super) fn version(v: wire::ModelVersion) -> Version {
     let tags = tags(v.tags);
+    let stage = stage(v.current_stage.as_deref());
     Version {
         name: v.name,
         version: v.version,
@@ -58,6 +71,7 @@ pub(super) fn version(v: wire::ModelVersion) -> Version {
         aliases: Vec::new(),
         tags,
         files: Vec::new(),
+        stage,
     }
 }
 

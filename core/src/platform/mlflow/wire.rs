@@ -30,6 +30,9 @@ pub(super) struct RegisteredModel {
     pub tags: Vec<Tag>,
     #[serde(default)]
     pub aliases: Vec<Alias>,
+    /// The latest version per stage (MLflow 2.x's stages; 3.x lists them with stage None).
+    #[serde(default)]
+    pub latest_versions: Vec<ModelVersion>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -59,6 +62,8 @@ pub(super) struct ModelVersion {
     #[serde(default)]
     pub status: Option<String>,
     #[serde(default)]
+    pub current_stage: Option<String>,
+    #[serde(default)]
     pub tags: Vec<Tag>,
 }
 
@@ -75,6 +80,8 @@ pub(super) struct Experiment {
     pub experiment_id: String,
     #[serde(default)]
     pub name: String,
+    #[serde(default)]
+    pub artifact_location: String,
 }
 
 #[derive(Debug, Deserialize, Default)]

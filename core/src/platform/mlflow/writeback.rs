@@ -57,6 +57,8 @@ struct ExperimentId {
 struct RunInfoOnly {
     run_id: String,
     #[serde(default)]
+    experiment_id: Option<String>,
+    #[serde(default)]
     artifact_uri: String,
     #[serde(default)]
     start_time: Option<i64>,
@@ -64,6 +66,9 @@ struct RunInfoOnly {
     lifecycle_stage: Option<String>,
     #[serde(default)]
     user_id: Option<String>,
+    /// The run's tags (filled from the search result's `data`).
+    #[serde(skip)]
+    tags: std::collections::BTreeMap<String, String>,
 }
 
 impl RunInfoOnly {
@@ -74,6 +79,12 @@ impl RunInfoOnly {
 #[derive(Deserialize)]
 struct RunOnly {
     info: RunInfoOnly,
+    #[serde(default)]
+    data: wire::RunData,
+}
+#[derive(Deserialize)]
+struct GetTagged {
+    run: RunOnly,
 }
 #[derive(Deserialize)]
 struct CreatedRun {
@@ -152,6 +163,8 @@ fn upload_hint(name: &str, exp: &str, root: &str) -> String {
     let first = root.split('/').next().unwrap_or("");
     if first == exp {
         edit_hint("Uploading to a run of", name, exp)
+    } else if first != name {
+        format!(". The experiment '{name}' (id {exp}) keeps its artifacts under mlflow-artifacts:/{first}, not under its id; MLflow's basic-auth authorises an upload by the experiment id that starts its path, so only admins may upload there. New experiments get mlflow-artifacts:/<id> when the server's --default-artifact-root is left at its default (mlflow-artifacts:/)")
     } else {
         format!(". The experiment '{name}' (id {exp}) keeps its artifacts at mlflow-artifacts:/{first}, where an earlier Countersign put them; MLflow's basic-auth reads '{first}' as an experiment id and lets only admins upload there, whatever you are granted. One-time fix by an MLflow admin: rename the experiment to '{name}{LEGACY_SUFFIX}' (Countersign keeps reading it and creates a new '{name}' at the server's default location), then grant EDIT on the new one")
     }
@@ -304,26 +317,46 @@ impl MlflowClient {
         self.experiment(REVIEW_EXPERIMENT)
     }
 
-    /// The ids of the experiments records of `name` are read from: `name` itself and
-    /// `name-legacy` (see [`LEGACY_SUFFIX`]), those that exist.
-    fn existing_experiments(&self, name: &str) -> Result<Vec<String>> {
-        let mut out = Vec::new();
-        for n in [name.to_string(), format!("{name}{LEGACY_SUFFIX}")] {
-            if let Some(id) = self.existing_experiment(&n)? {
-                out.push(id);
-            }
+    /// The runs of experiment `name` matching `filter` (see [`Self::review_runs`]), and those of
+    /// `name-legacy` (see [`LEGACY_SUFFIX`]) — but only when that experiment keeps its
+    /// artifacts at `mlflow-artifacts:/name`, as the experiment an earlier Countersign made
+    /// does, and only its runs whose files are under that path: basic-auth lets nobody but an
+    /// admin upload there, while anyone logged in may create an experiment of that name.
+    fn record_runs(&self, name: &str, filter: &str, deleted: bool) -> Result<Vec<RunInfoOnly>> {
+        let mut exps = Vec::new();
+        if let Some(e) = self.experiment_named(name)? {
+            exps.push(e.experiment_id);
         }
-        Ok(out)
+        let legacy_root = format!("mlflow-artifacts:/{name}");
+        let legacy = self
+            .experiment_named(&format!("{name}{LEGACY_SUFFIX}"))?
+            .filter(|e| e.artifact_location.trim_end_matches('/') == legacy_root)
+            .map(|e| e.experiment_id);
+        exps.extend(legacy.clone());
+        let mut runs = self.review_runs(&exps, filter, deleted)?;
+        if let Some(legacy) = legacy {
+            let under = format!("{legacy_root}/");
+            runs.retain(|r| {
+                r.experiment_id.as_deref() != Some(legacy.as_str())
+                    || r.artifact_uri.starts_with(&under)
+            });
+        }
+        Ok(runs)
     }
 
     /// The id of an experiment, `None` when there is none of that name.
     fn existing_experiment(&self, name: &str) -> Result<Option<String>> {
+        Ok(self.experiment_named(name)?.map(|e| e.experiment_id))
+    }
+
+    /// An experiment by name, `None` when there is none.
+    fn experiment_named(&self, name: &str) -> Result<Option<wire::Experiment>> {
         let q = [("experiment_name", name.to_string())];
         match self
             .http
             .get::<GetExperiment>("api/2.0/mlflow/experiments/get-by-name", &q)
         {
-            Ok(e) => Ok(Some(e.experiment.experiment_id)),
+            Ok(e) => Ok(Some(e.experiment)),
             Err(e) if not_found(&e) => Ok(None),
             Err(e) => Err(e),
         }
@@ -379,8 +412,9 @@ impl MlflowClient {
             &json!({"run_id": info.run_id, "status": status, "end_time": chrono::Utc::now().timestamp_millis()}),
         );
         match (done, ended) {
-            (Ok(v), Ok(_)) => Ok(v),
-            (Ok(_), Err(e)) => Err(denied(e, || edit_hint("Finishing a run of", name, exp))),
+            // Every record is up: a run left RUNNING holds them all the same, and an error
+            // here would have the signer retry a write that is refused ("never replaced").
+            (Ok(v), _) => Ok(v),
             (Err(e), _) => Err(e),
         }
     }
@@ -465,7 +499,13 @@ impl MlflowClient {
             let page: SearchRunInfos = self.http.post(path, &body)?;
             Ok((page.runs, page.next_page_token))
         })?;
-        Ok(runs.into_iter().map(|r| r.info).collect())
+        Ok(runs
+            .into_iter()
+            .map(|r| RunInfoOnly {
+                tags: r.data.tags.into_iter().map(|t| (t.key, t.value)).collect(),
+                ..r.info
+            })
+            .collect())
     }
 
     fn artifact_root(info: &RunInfoOnly) -> Result<String> {
@@ -520,6 +560,25 @@ impl MlflowClient {
         let (info, created) = match runs.pop() {
             Some(i) => (i, false),
             None => {
+                let mut tags = vec![
+                    json!({"key": "countersign.model_name", "value": w.version.name}),
+                    json!({"key": "countersign.model_version", "value": w.version.version}),
+                    json!({"key": "countersign.review_id", "value": w.review_id}),
+                    json!({"key": "mlflow.user", "value": w.signer}),
+                ];
+                // What identifies the version whatever its model is called later (a rename
+                // keeps both): read by approvals_under_other_names_impl.
+                let frozen: serde_json::Value =
+                    serde_json::from_slice(w.evidence_json).unwrap_or_default();
+                if let Some(run) = frozen["version"]["run_id"].as_str() {
+                    tags.push(json!({"key": "countersign.model_run_id", "value": run}));
+                }
+                if let Some(source) = frozen["version"]["source"]
+                    .as_str()
+                    .filter(|s| !s.is_empty() && s.len() <= 1000)
+                {
+                    tags.push(json!({"key": "countersign.model_source", "value": source}));
+                }
                 let info = self.create_run(
                     REVIEW_EXPERIMENT,
                     &exp,
@@ -528,12 +587,7 @@ impl MlflowClient {
                         "user_id": w.signer,
                         "run_name": format!("review {} v{}", w.version.name, w.version.version),
                         "start_time": chrono::Utc::now().timestamp_millis(),
-                        "tags": [
-                            {"key": "countersign.model_name", "value": w.version.name},
-                            {"key": "countersign.model_version", "value": w.version.version},
-                            {"key": "countersign.review_id", "value": w.review_id},
-                            {"key": "mlflow.user", "value": w.signer},
-                        ]
+                        "tags": tags,
                     }),
                 )?;
                 (info, true)
@@ -541,9 +595,25 @@ impl MlflowClient {
         };
         let json_name = format!("approvals/{}.json", w.approval_stem);
         self.finish_run(REVIEW_EXPERIMENT, &exp, &info, created, |files| {
-            // The version's tags first: a user who may not write them (no EDIT on the
-            // registered model) is refused before anything is uploaded.
-            self.set_version_tag(w.version, "countersign.review_run_id", &info.run_id)?;
+            // The version's tag first, to its value now (so a write-back that fails later
+            // leaves it pointing at the run that holds the records): a user who may not write
+            // it (no EDIT on the registered model) is refused before anything is uploaded.
+            let pointer = self
+                .http
+                .get::<GetVersion>(
+                    "api/2.0/mlflow/model-versions/get",
+                    &[
+                        ("name", w.version.name.clone()),
+                        ("version", w.version.version.clone()),
+                    ],
+                )?
+                .model_version
+                .tags
+                .into_iter()
+                .find(|t| t.key == "countersign.review_run_id")
+                .map(|t| t.value)
+                .unwrap_or_else(|| info.run_id.clone());
+            self.set_version_tag(w.version, "countersign.review_run_id", &pointer)?;
             let top = self.listed(&info.run_id, "")?;
             for (name, bytes) in [
                 ("evidence.json", w.evidence_json),
@@ -569,6 +639,7 @@ impl MlflowClient {
             }
             files.put(&format!("{json_name}.sig"), w.approval_sig)?;
             files.put(&json_name, w.approval_json)?;
+            self.set_version_tag(w.version, "countersign.review_run_id", &info.run_id)?;
             self.set_version_tag(w.version, "countersign.status", w.status)
         })?;
         Ok(format!(
@@ -617,9 +688,8 @@ impl MlflowClient {
     /// Every attestation run of a version (active ones: a deleted attestation attests
     /// nothing, and its absence can only put the model in the queue).
     pub(super) fn list_attestations_impl(&self, r: &VersionRef) -> Result<Vec<StoredApproval>> {
-        let exps = self.existing_experiments(ATTESTATION_EXPERIMENT)?;
         let mut out = Vec::new();
-        for info in self.review_runs(&exps, &Self::version_filter(r), false)? {
+        for info in self.record_runs(ATTESTATION_EXPERIMENT, &Self::version_filter(r), false)? {
             let location = format!("run {} {ATTESTATION_FILE}", info.run_id);
             let root = match Self::artifact_root(&info) {
                 Ok(root) => root,
@@ -651,9 +721,8 @@ impl MlflowClient {
     }
 
     pub(super) fn list_approvals_impl(&self, r: &VersionRef) -> Result<Vec<StoredApproval>> {
-        let exps = self.existing_experiments(REVIEW_EXPERIMENT)?;
         let mut out = Vec::new();
-        for info in self.review_runs(&exps, &Self::version_filter(r), true)? {
+        for info in self.record_runs(REVIEW_EXPERIMENT, &Self::version_filter(r), true)? {
             let deleted = info.deleted().then(|| {
                 format!(
                     "review run {} is deleted{}",
@@ -708,54 +777,92 @@ impl MlflowClient {
         Ok(out)
     }
 
-    /// The approvals in the review run the version's `countersign.review_run_id` tag names
-    /// (tags move with a version when its model is renamed), when that run names the model
-    /// by another name.
+    /// The approval records of this version in review runs that name its model otherwise (it
+    /// was renamed since): runs tagged with the version's identity — the run that produced it
+    /// (`countersign.model_run_id`) or, without one, its source (`countersign.model_source`),
+    /// which a rename does not change — and, for runs written before those tags, the run the
+    /// version's `countersign.review_run_id` tag names (tags move with a renamed version).
     pub(super) fn approvals_under_other_names_impl(
         &self,
         snapshot: &VersionSnapshot,
     ) -> Result<Vec<crate::platform::RenamedApprovals>> {
-        let Some(run_id) = snapshot.version.tags.get("countersign.review_run_id") else {
-            return Ok(Vec::new());
+        let v = &snapshot.version;
+        let q = |s: &str| s.replace('\'', "\\'");
+        let identity = match &v.run_id {
+            Some(run) => format!("tags.`countersign.model_run_id` = '{}'", q(run)),
+            None => format!("tags.`countersign.model_source` = '{}'", q(&v.source)),
         };
-        let got: Result<GetRun> = self
-            .http
-            .get("api/2.0/mlflow/runs/get", &[("run_id", run_id.clone())]);
-        let run = match got {
-            Ok(g) => g.run,
-            Err(e) if not_found(&e) => return Ok(Vec::new()),
-            Err(e) => return Err(e),
-        };
-        let tag = |k: &str| {
-            run.data
-                .tags
-                .iter()
-                .find(|t| t.key == k)
-                .map(|t| t.value.clone())
-        };
-        let (Some(name), Some(version)) = (
-            tag("countersign.model_name"),
-            tag("countersign.model_version"),
-        ) else {
-            return Ok(Vec::new());
-        };
-        if name == snapshot.version.name || version != snapshot.version.version {
-            return Ok(Vec::new());
+        let filter = format!(
+            "tags.`countersign.model_version` = '{}' AND {identity}",
+            q(&v.version)
+        );
+        let mut runs = self.record_runs(REVIEW_EXPERIMENT, &filter, true)?;
+        if let Some(pointer) = v.tags.get("countersign.review_run_id") {
+            if !runs.iter().any(|r| &r.run_id == pointer) {
+                let got: Result<GetTagged> = self
+                    .http
+                    .get("api/2.0/mlflow/runs/get", &[("run_id", pointer.clone())]);
+                match got {
+                    Ok(g) => runs.push(RunInfoOnly {
+                        tags: g
+                            .run
+                            .data
+                            .tags
+                            .into_iter()
+                            .map(|t| (t.key, t.value))
+                            .collect(),
+                        ..g.run.info
+                    }),
+                    // A tag that names no run (or no valid run id: 400) points nowhere.
+                    Err(Error::Platform {
+                        status: 400 | 404, ..
+                    }) => {}
+                    Err(e) => return Err(e),
+                }
+            }
         }
-        let count = self
-            .listed(run_id, "approvals")?
-            .iter()
-            .filter(|f| f.ends_with(".json"))
-            .count();
-        Ok(if count == 0 {
-            Vec::new()
-        } else {
-            vec![crate::platform::RenamedApprovals {
-                location: format!("run {run_id}"),
-                name,
-                count,
-            }]
-        })
+        let mut out = Vec::new();
+        for run in runs {
+            let (Some(name), Some(version)) = (
+                run.tags.get("countersign.model_name"),
+                run.tags.get("countersign.model_version"),
+            ) else {
+                continue;
+            };
+            if *name == v.name || *version != v.version {
+                continue;
+            }
+            let files = self.listed(&run.run_id, "approvals")?;
+            let records: Vec<&String> = files.iter().filter(|f| f.ends_with(".json")).collect();
+            if records.is_empty() {
+                continue;
+            }
+            // Rejects keep blocking the version under its new name; a record that cannot be
+            // read is counted with them (fail closed, as among the version's own records).
+            let root = Self::artifact_root(&run)?;
+            let mut rejects = 0;
+            for rel in &records {
+                let decision = self
+                    .get_listed(&root, rel, &files)?
+                    .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+                    .and_then(|v| v["decision"].as_str().map(str::to_string));
+                if decision
+                    .as_deref()
+                    .and_then(crate::policy::Decision::parse)
+                    .is_none_or(|d| d == crate::policy::Decision::Reject)
+                {
+                    rejects += 1;
+                }
+            }
+            out.push(crate::platform::RenamedApprovals {
+                location: format!("run {}", run.run_id),
+                name: name.clone(),
+                count: records.len(),
+                rejects,
+            });
+        }
+        out.sort_by(|a, b| a.location.cmp(&b.location));
+        Ok(out)
     }
 
     /// The published reviews of a version, newest run first (only the newest with `first`).
@@ -764,8 +871,7 @@ impl MlflowClient {
         r: &VersionRef,
         first: bool,
     ) -> Result<Vec<PublishedReview>> {
-        let exps = self.existing_experiments(REVIEW_EXPERIMENT)?;
-        let mut runs = self.review_runs(&exps, &Self::version_filter(r), false)?;
+        let mut runs = self.record_runs(REVIEW_EXPERIMENT, &Self::version_filter(r), false)?;
         runs.sort_by_key(|i| std::cmp::Reverse(i.start_time.unwrap_or(0)));
         let mut out = Vec::new();
         for info in runs {
@@ -810,7 +916,6 @@ impl MlflowClient {
         &self,
         scope: &crate::platform::PolicyScope,
     ) -> Result<Vec<crate::platform::PolicyFile>> {
-        let exps = self.existing_experiments(POLICY_EXPERIMENT)?;
         // Each publication run is tagged with what it holds, so a chain's files are found
         // without reading every other chain's (the tags only narrow the search: every file
         // read is still verified).
@@ -827,7 +932,7 @@ impl MlflowClient {
         let mut out = Vec::new();
         // Deleted publication runs are read too: deleting a release never withdraws it (nor
         // rolls the gate back to an older one).
-        for info in self.review_runs(&exps, &filter, true)? {
+        for info in self.record_runs(POLICY_EXPERIMENT, &filter, true)? {
             let Ok(root) = Self::artifact_root(&info) else {
                 continue;
             };
