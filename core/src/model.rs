@@ -106,8 +106,9 @@ pub struct Model {
     pub tags: BTreeMap<String, String>,
     /// Alias → version.
     pub aliases: BTreeMap<String, String>,
-    /// Registry stage → the latest version in it (MLflow's `Staging`, `Production`,
-    /// `Archived`: how MLflow 2.x says "in production"); empty where the platform has none.
+    /// Version → the registry stage it is in (MLflow's `Staging`, `Production`, `Archived`:
+    /// how MLflow 2.x says "in production"), for every version in one; empty where the
+    /// platform has none.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     #[ts(as = "Option<BTreeMap<String, String>>", optional)]
     pub stages: BTreeMap<String, String>,

@@ -617,7 +617,7 @@ pub fn production_markers(policy: &LoadedPolicy, model: &Model) -> BTreeMap<Stri
             model
                 .stages
                 .iter()
-                .map(|(s, v)| (s, v, &lc.production_stages)),
+                .map(|(v, s)| (s, v, &lc.production_stages)),
         )
     {
         if names.iter().any(|p| p.eq_ignore_ascii_case(marker)) {

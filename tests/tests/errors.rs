@@ -547,6 +547,15 @@ fn every_json_output_names_its_schema_as_docs_json_md_lists_it() {
         "countersign.lineage/v1",
     );
     assert!(uses["uses"].as_array().is_some_and(|u| !u.is_empty()));
+    let report = check(
+        &["lineage", "--dataset", &digest, "--report", "--json"],
+        "countersign.lineage-report/v1",
+    );
+    assert_eq!(
+        report["uses"].as_array().map(Vec::len),
+        uses["uses"].as_array().map(Vec::len),
+        "the report lists the same uses: {report}"
+    );
     check(
         &["policy", "check", "--json"],
         "countersign.policy-check/v1",

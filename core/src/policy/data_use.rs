@@ -129,7 +129,11 @@ impl ModelScope {
             });
         }
         if !self.kinds.is_empty() {
-            inside &= self.kinds.iter().any(|k| k == model.kind.as_str());
+            // Read as validation read them (any case, the kinds' other names).
+            inside &= self
+                .kinds
+                .iter()
+                .any(|k| crate::model::ModelKind::parse(k) == Some(model.kind));
             facts.push(format!("kind {}", model.kind.as_str()));
         }
         (inside, facts.join(", "))
@@ -190,6 +194,17 @@ impl DataUseRule {
                 s
             }
         };
+        if let Some(c) = self
+            .contexts
+            .iter()
+            .find(|c| !KNOWN_CONTEXTS.contains(&canonical_context(c).as_str()))
+        {
+            return Err(format!(
+                "data_use rule '{}' names context '{c}': use {} (MLflow's train, eval and test are read as those)",
+                self.id,
+                KNOWN_CONTEXTS.join(", ")
+            ));
+        }
         if let Some(t) = scope.tiers.iter().find(|t| !tiers.contains(&t.trim())) {
             return Err(format!(
                 "data_use rule '{}' names tier '{t}', which [tiers] does not define (known: {})",
@@ -286,6 +301,9 @@ impl DataUseRule {
         })
     }
 }
+
+/// The contexts a rule may name (after [`canonical_context`]).
+const KNOWN_CONTEXTS: [&str; 3] = ["training", "validation", "evaluation"];
 
 /// A dataset context as rules compare it: lower case, MLflow's short forms spelled out
 /// (`train` → `training`, `eval`/`test` → `evaluation`, `val`/`valid` → `validation`); empty

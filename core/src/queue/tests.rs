@@ -783,3 +783,40 @@ fn the_owners_attestation_falls_due_by_the_tiers_cadence_and_only_the_owner_is_a
     );
     assert_eq!(q[0].needs, Role::Validator);
 }
+
+#[test]
+fn every_version_in_a_production_stage_is_in_production_and_the_policy_names_the_stages() {
+    let policy = LoadedPolicy::default_policy().unwrap();
+    let mut m = model("pd", "2", &[("champion", "4")], &[]);
+    // MLflow 2.x: several versions may sit in Production at once (no archiving on transition).
+    m.stages = [("1", "Production"), ("2", "production"), ("3", "Staging")]
+        .iter()
+        .map(|(v, s)| (v.to_string(), s.to_string()))
+        .collect();
+    let prod = production_versions(&policy, &m);
+    assert_eq!(
+        prod.into_iter().collect::<Vec<_>>(),
+        vec!["1".to_string(), "2".into(), "4".into()]
+    );
+    assert_eq!(
+        production_markers(&policy, &m).get("2"),
+        Some(&vec!["production".to_string()])
+    );
+    let text = crate::policy::DEFAULT_POLICY.replacen(
+        "[lifecycle]",
+        "[lifecycle]\nproduction_stages = [\"Staging\"]",
+        1,
+    );
+    assert_ne!(
+        text,
+        crate::policy::DEFAULT_POLICY,
+        "the default policy has a [lifecycle]"
+    );
+    let staging = LoadedPolicy::from_text(&text, None).unwrap();
+    assert_eq!(
+        production_versions(&staging, &m)
+            .into_iter()
+            .collect::<Vec<_>>(),
+        vec!["3".to_string(), "4".into()]
+    );
+}

@@ -393,11 +393,18 @@ fn draw_detail(f: &mut Frame, app: &App, area: Rect) {
             format!(" @{}", v.aliases.join(" @"))
         };
         let here = acting.as_deref() == Some(v.version.as_str());
+        // The registry stage (MLflow 2.x), where the version is in one.
+        let stage = v
+            .stage
+            .as_deref()
+            .map(|s| format!(" [{s}]"))
+            .unwrap_or_default();
         let line = Line::from(format!(
-            "{}v{}{}  {}  {}",
+            "{}v{}{}{}  {}  {}",
             if here { "▶ " } else { "  " },
             v.version,
             aliases,
+            stage,
             v.status,
             v.creator.clone().unwrap_or_default()
         ));

@@ -76,7 +76,8 @@ tags: { [key in string]: string },
  */
 aliases: { [key in string]: string }, 
 /**
- * Registry stage → the latest version in it (MLflow's `Staging`, `Production`,
- * `Archived`: how MLflow 2.x says "in production"); empty where the platform has none.
+ * Version → the registry stage it is in (MLflow's `Staging`, `Production`, `Archived`:
+ * how MLflow 2.x says "in production"), for every version in one; empty where the
+ * platform has none.
  */
 stages?: { [key in string]: string }, };

@@ -147,7 +147,7 @@ export function render(): void {
       onchange: (e: Event) => void showModel(md.name, (e.target as HTMLSelectElement).value),
     },
     ...m.detail.versions.map((v) => {
-      const o = h("option", { value: v.version }, `v${v.version}${v.aliases.length ? " @" + v.aliases.join(" @") : ""} — ${m.version_status[v.version] ?? ""}`);
+      const o = h("option", { value: v.version }, `v${v.version}${v.aliases.length ? " @" + v.aliases.join(" @") : ""}${v.stage ? ` [${v.stage}]` : ""} — ${m.version_status[v.version] ?? ""}`);
       o.selected = current?.version === `models:/${md.name}/${v.version}`;
       return o;
     }),

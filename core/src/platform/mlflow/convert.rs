@@ -41,7 +41,7 @@ pub(super) fn model(m: wire::RegisteredModel, names: &TagNames) -> Model {
         stages: m
             .latest_versions
             .into_iter()
-            .filter_map(|v| Some((stage(v.current_stage.as_deref())?, v.version)))
+            .filter_map(|v| Some((v.version, stage(v.current_stage.as_deref())?)))
             .collect(),
     };
     out.apply_tag_names(names);

@@ -587,6 +587,20 @@ impl Platform for MlflowClient {
                 v.aliases.sort();
             }
         }
+        // Stages are on each version (the model lists only the latest per stage, and several
+        // versions may be in Production at once).
+        let mut stage_map: HashMap<&str, BTreeMap<String, String>> = HashMap::new();
+        for v in &versions {
+            if let Some(s) = &v.stage {
+                stage_map
+                    .entry(v.name.as_str())
+                    .or_default()
+                    .insert(v.version.clone(), s.clone());
+            }
+        }
+        for m in &mut models {
+            m.stages = stage_map.remove(m.name.as_str()).unwrap_or_default();
+        }
         let names: BTreeSet<&str> = models.iter().map(|m| m.name.as_str()).collect();
         versions.retain(|v| names.contains(v.name.as_str()));
         progress(Progress::new(

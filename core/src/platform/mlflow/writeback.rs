@@ -153,6 +153,28 @@ impl RunFiles<'_> {
     }
 }
 
+/// What identifies a version whatever its model is called later (a rename keeps all three,
+/// a copy or a re-registration gets a new creation time), from its frozen evidence: tags set
+/// on its review runs and read by `approvals_under_other_names_impl`.
+fn identity_tags(evidence_json: &[u8]) -> Vec<(&'static str, String)> {
+    let frozen: serde_json::Value = serde_json::from_slice(evidence_json).unwrap_or_default();
+    let v = &frozen["version"];
+    let mut out = Vec::new();
+    if let Some(run) = v["run_id"].as_str().filter(|s| !s.is_empty()) {
+        out.push(("countersign.model_run_id", run.to_string()));
+    }
+    if let Some(source) = v["source"]
+        .as_str()
+        .filter(|s| !s.is_empty() && s.len() <= 1000)
+    {
+        out.push(("countersign.model_source", source.to_string()));
+    }
+    if let Some(created) = v["created"].as_str().filter(|s| !s.is_empty()) {
+        out.push(("countersign.model_created", created.to_string()));
+    }
+    out
+}
+
 /// The hint for a write to experiment `name` (id `exp`) refused for want of EDIT on it.
 fn edit_hint(doing: &str, name: &str, exp: &str) -> String {
     format!(". {doing} the experiment '{name}' (id {exp}) needs EDIT on it: ask an MLflow admin to grant it (resource_type experiment, resource_id {exp})")
@@ -558,7 +580,23 @@ impl MlflowClient {
             false,
         )?;
         let (info, created) = match runs.pop() {
-            Some(i) => (i, false),
+            Some(i) => {
+                // A run written before the identity tags existed gets them now.
+                for (k, v) in identity_tags(w.evidence_json) {
+                    if !i.tags.contains_key(k) {
+                        let _: serde_json::Value = self
+                            .http
+                            .post(
+                                "api/2.0/mlflow/runs/set-tag",
+                                &json!({"run_id": i.run_id, "key": k, "value": v}),
+                            )
+                            .map_err(|e| {
+                                denied(e, || edit_hint("Tagging a run of", REVIEW_EXPERIMENT, &exp))
+                            })?;
+                    }
+                }
+                (i, false)
+            }
             None => {
                 let mut tags = vec![
                     json!({"key": "countersign.model_name", "value": w.version.name}),
@@ -566,19 +604,11 @@ impl MlflowClient {
                     json!({"key": "countersign.review_id", "value": w.review_id}),
                     json!({"key": "mlflow.user", "value": w.signer}),
                 ];
-                // What identifies the version whatever its model is called later (a rename
-                // keeps both): read by approvals_under_other_names_impl.
-                let frozen: serde_json::Value =
-                    serde_json::from_slice(w.evidence_json).unwrap_or_default();
-                if let Some(run) = frozen["version"]["run_id"].as_str() {
-                    tags.push(json!({"key": "countersign.model_run_id", "value": run}));
-                }
-                if let Some(source) = frozen["version"]["source"]
-                    .as_str()
-                    .filter(|s| !s.is_empty() && s.len() <= 1000)
-                {
-                    tags.push(json!({"key": "countersign.model_source", "value": source}));
-                }
+                tags.extend(
+                    identity_tags(w.evidence_json)
+                        .into_iter()
+                        .map(|(k, v)| json!({"key": k, "value": v})),
+                );
                 let info = self.create_run(
                     REVIEW_EXPERIMENT,
                     &exp,
@@ -787,16 +817,35 @@ impl MlflowClient {
         snapshot: &VersionSnapshot,
     ) -> Result<Vec<crate::platform::RenamedApprovals>> {
         let v = &snapshot.version;
-        let q = |s: &str| s.replace('\'', "\\'");
-        let identity = match &v.run_id {
-            Some(run) => format!("tags.`countersign.model_run_id` = '{}'", q(run)),
-            None => format!("tags.`countersign.model_source` = '{}'", q(&v.source)),
-        };
-        let filter = format!(
-            "tags.`countersign.model_version` = '{}' AND {identity}",
-            q(&v.version)
+        // The identity the version's review runs carry (see `identity_tags`), each also
+        // compared here: MLflow's filter unescapes nothing, so a value holding a quote is
+        // left out of it and checked only here.
+        let created = crate::evidence::Evidence::assemble(v, None, None, &[])
+            .version
+            .created;
+        let mut identity: Vec<(&str, &str)> = vec![("countersign.model_created", &created)];
+        match &v.run_id {
+            Some(run) => identity.push(("countersign.model_run_id", run)),
+            None => identity.push(("countersign.model_source", &v.source)),
+        }
+        let mut filter = format!(
+            "tags.`countersign.model_version` = '{}'",
+            v.version.replace('\'', "")
         );
-        let mut runs = self.record_runs(REVIEW_EXPERIMENT, &filter, true)?;
+        for (k, value) in &identity {
+            if !value.contains('\'') {
+                filter.push_str(&format!(" AND tags.`{k}` = '{value}'"));
+            }
+        }
+        let mut runs: Vec<RunInfoOnly> = self
+            .record_runs(REVIEW_EXPERIMENT, &filter, true)?
+            .into_iter()
+            .filter(|r| {
+                identity
+                    .iter()
+                    .all(|(k, value)| r.tags.get(*k).map(String::as_str) == Some(*value))
+            })
+            .collect();
         if let Some(pointer) = v.tags.get("countersign.review_run_id") {
             if !runs.iter().any(|r| &r.run_id == pointer) {
                 let got: Result<GetTagged> = self
@@ -839,13 +888,15 @@ impl MlflowClient {
             }
             // Rejects keep blocking the version under its new name; a record that cannot be
             // read is counted with them (fail closed, as among the version's own records).
-            let root = Self::artifact_root(&run)?;
+            let root = Self::artifact_root(&run).ok();
             let mut rejects = 0;
             for rel in &records {
-                let decision = self
-                    .get_listed(&root, rel, &files)?
-                    .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-                    .and_then(|v| v["decision"].as_str().map(str::to_string));
+                let decision = match &root {
+                    Some(root) => self.get_listed(root, rel, &files)?,
+                    None => None,
+                }
+                .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+                .and_then(|v| v["decision"].as_str().map(str::to_string));
                 if decision
                     .as_deref()
                     .and_then(crate::policy::Decision::parse)
