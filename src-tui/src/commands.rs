@@ -433,10 +433,7 @@ fn cmd_lineage(ws: &Workspace, a: LineageArgs) -> Result<()> {
         );
     }
     if uses.is_empty() {
-        say!(
-            "No synced version used a dataset with digest or source '{}'.",
-            crate::output::Esc(&a.dataset)
-        );
+        say_no_uses(&a.dataset);
         return Ok(());
     }
     let rows: Vec<Vec<String>> = uses
@@ -466,6 +463,14 @@ fn cmd_lineage(ws: &Workspace, a: LineageArgs) -> Result<()> {
     Ok(())
 }
 
+/// What `lineage` says when no synced version used the dataset (`say!` escapes it).
+fn say_no_uses(dataset: &str) {
+    say!(
+        "No synced version used a dataset with digest or source '{}'.",
+        dataset
+    );
+}
+
 /// `lineage --report`: every version that used the dataset, in production and approved.
 fn lineage_report(ws: &Workspace, a: &LineageArgs) -> Result<()> {
     let uses = ws.dataset_report(&a.dataset)?;
@@ -476,10 +481,7 @@ fn lineage_report(ws: &Workspace, a: &LineageArgs) -> Result<()> {
         );
     }
     if uses.is_empty() {
-        say!(
-            "No synced version used a dataset with digest or source '{}'.",
-            crate::output::Esc(&a.dataset)
-        );
+        say_no_uses(&a.dataset);
         return Ok(());
     }
     let versions: std::collections::BTreeSet<&str> =
@@ -498,7 +500,7 @@ fn lineage_report(ws: &Workspace, a: &LineageArgs) -> Result<()> {
         "{} version{} used '{}': {} in production, {} approved (as verified on this machine; `countersign verify` checks afresh).",
         versions.len(),
         if versions.len() == 1 { "" } else { "s" },
-        crate::output::Esc(&a.dataset),
+        a.dataset,
         production.len(),
         approved.len()
     );

@@ -82,6 +82,20 @@ struct RunOnly {
     #[serde(default)]
     data: wire::RunData,
 }
+impl RunOnly {
+    /// The run's info with its tags.
+    fn into_info(self) -> RunInfoOnly {
+        RunInfoOnly {
+            tags: self
+                .data
+                .tags
+                .into_iter()
+                .map(|t| (t.key, t.value))
+                .collect(),
+            ..self.info
+        }
+    }
+}
 #[derive(Deserialize)]
 struct GetTagged {
     run: RunOnly,
@@ -521,13 +535,7 @@ impl MlflowClient {
             let page: SearchRunInfos = self.http.post(path, &body)?;
             Ok((page.runs, page.next_page_token))
         })?;
-        Ok(runs
-            .into_iter()
-            .map(|r| RunInfoOnly {
-                tags: r.data.tags.into_iter().map(|t| (t.key, t.value)).collect(),
-                ..r.info
-            })
-            .collect())
+        Ok(runs.into_iter().map(RunOnly::into_info).collect())
     }
 
     fn artifact_root(info: &RunInfoOnly) -> Result<String> {
@@ -852,16 +860,7 @@ impl MlflowClient {
                     .http
                     .get("api/2.0/mlflow/runs/get", &[("run_id", pointer.clone())]);
                 match got {
-                    Ok(g) => runs.push(RunInfoOnly {
-                        tags: g
-                            .run
-                            .data
-                            .tags
-                            .into_iter()
-                            .map(|t| (t.key, t.value))
-                            .collect(),
-                        ..g.run.info
-                    }),
+                    Ok(g) => runs.push(g.run.into_info()),
                     // A tag that names no run (or no valid run id: 400) points nowhere.
                     Err(Error::Platform {
                         status: 400 | 404, ..
