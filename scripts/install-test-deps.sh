@@ -3,9 +3,12 @@
 # available). Idempotent: a second run only checks what is already there.
 #
 #   Debian packages : WebKitGTK 4.1 (Tauri), Xvfb + WebKitWebDriver (desktop E2E), tmux (real
-#                     terminal test), poppler-utils + qpdf (PDF checks), openssh-client (ssh-keygen)
+#                     terminal test), poppler-utils + qpdf (PDF checks), openssh-client (ssh-keygen),
+#                     postgresql (the server binaries for MLflow over PostgreSQL; its own cluster
+#                     is never used: tests/mlflow/start-server.sh makes one in a temp dir)
 #   Python          : a virtualenv in .venv-mlflow with a pinned `mlflow[auth]` (real MLflow server,
-#                     and its basic-auth app for the authenticated-server tests)
+#                     and its basic-auth app for the authenticated-server tests) and
+#                     `psycopg2-binary` (MLflow's PostgreSQL driver)
 #                     and a second one in .venv-mlflow2 with MLflow 2.x (`sqlalchemy<2.1`, which
 #                     2.22 needs) for the tests against an MLflow 2 server
 #   Rust            : tauri-driver 2.x and cargo-fuzz into .tools/bin
@@ -18,6 +21,7 @@ MLFLOW_VERSION=3.17.2
 MLFLOW2_VERSION=2.22.5
 TAURI_DRIVER_VERSION=2.1.0
 CARGO_FUZZ_VERSION=0.13.1
+PSYCOPG2_VERSION=2.9.11
 
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
@@ -27,7 +31,7 @@ log() { printf '\n==> %s\n' "$*"; }
 apt_packages=(
   libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev
   xvfb xauth webkit2gtk-driver fonts-dejavu-core fonts-wqy-microhei
-  tmux poppler-utils qpdf openssh-client curl python3-venv unzip
+  tmux poppler-utils qpdf openssh-client curl python3-venv unzip postgresql
 )
 missing=()
 for p in "${apt_packages[@]}"; do
@@ -50,6 +54,10 @@ if [ ! -x "$VENV/bin/mlflow" ] || ! "$VENV/bin/python" -c "import mlflow,sys,fla
   "$VENV/bin/pip" install -q "mlflow[auth]==$MLFLOW_VERSION"
 else
   log "MLflow $MLFLOW_VERSION present in $VENV"
+fi
+if ! "$VENV/bin/python" -c "import psycopg2,sys; sys.exit(not psycopg2.__version__.startswith('$PSYCOPG2_VERSION '))" 2>/dev/null; then
+  log "Installing psycopg2-binary==$PSYCOPG2_VERSION into $VENV"
+  "$VENV/bin/pip" install -q "psycopg2-binary==$PSYCOPG2_VERSION"
 fi
 
 VENV2=$ROOT/.venv-mlflow2

@@ -2,7 +2,8 @@
 # Installs what the tests need (scripts/install-test-deps.sh) and runs every test:
 #   lint (rustfmt, clippy -D warnings), the core/UI dependency rule, unit and snapshot tests,
 #   the UI's type check and Vitest tests, the TypeScript bindings drift check, a short fuzz run,
-#   then end-to-end tests against a real MLflow server (started and seeded here), a real
+#   then end-to-end tests against real MLflow servers (started and seeded here: SQLite-backed,
+#   basic-auth, MLflow 2.x, and PostgreSQL-backed with the default 4 workers), a real
 #   terminal (tmux) and a real desktop window (Xvfb + tauri-driver + WebKitWebDriver).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,7 +57,8 @@ bash scripts/fuzz.sh 20
 
 step "Starting a real MLflow server"
 read -r MLFLOW_URI MLFLOW_PID MLFLOW_DIR < <(bash tests/mlflow/start-server.sh "$ROOT/.venv-mlflow" 1)
-cleanup() { kill -- "-$MLFLOW_PID" 2>/dev/null || true; }
+SERVERS=("$MLFLOW_PID")   # process groups stopped on exit
+cleanup() { for p in "${SERVERS[@]}"; do kill -- "-$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 echo "MLflow at $MLFLOW_URI (pid $MLFLOW_PID, $MLFLOW_DIR)"
 MLFLOW_TRACKING_URI=$MLFLOW_URI "$ROOT/.venv-mlflow/bin/python" tests/mlflow/seed.py "$MLFLOW_DIR/manifest.json" \
@@ -67,7 +69,7 @@ export COUNTERSIGN_TEST_MLFLOW_MANIFEST=$MLFLOW_DIR/manifest.json
 
 step "Starting a second MLflow server: evaluations as mlflow.models.evaluate and mlflow.genai.evaluate link them"
 read -r EVAL_URI EVAL_PID EVAL_DIR < <(bash tests/mlflow/start-server.sh "$ROOT/.venv-mlflow" 1)
-cleanup() { kill -- "-$MLFLOW_PID" 2>/dev/null || true; kill -- "-$EVAL_PID" 2>/dev/null || true; }
+SERVERS+=("$EVAL_PID")
 MLFLOW_TRACKING_URI=$EVAL_URI "$ROOT/.venv-mlflow/bin/python" tests/mlflow/seed_evaluations.py "$EVAL_DIR/manifest.json" \
   > "$EVAL_DIR/seed.log" 2>&1 || { cat "$EVAL_DIR/seed.log"; exit 1; }
 tail -1 "$EVAL_DIR/seed.log"
@@ -77,7 +79,7 @@ export COUNTERSIGN_TEST_MLFLOW_EVAL_MANIFEST=$EVAL_DIR/manifest.json
 step "Starting a third MLflow server with its basic-auth app (users with READ and EDIT grants)"
 AUTH_PASSWORD="adm-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 read -r AUTH_URI AUTH_PID AUTH_DIR < <(MLFLOW_AUTH_ADMIN_PASSWORD=$AUTH_PASSWORD bash tests/mlflow/start-server.sh "$ROOT/.venv-mlflow" 1 basic-auth)
-cleanup() { kill -- "-$MLFLOW_PID" 2>/dev/null || true; kill -- "-$EVAL_PID" 2>/dev/null || true; kill -- "-$AUTH_PID" 2>/dev/null || true; }
+SERVERS+=("$AUTH_PID")
 MLFLOW_TRACKING_URI=$AUTH_URI MLFLOW_TRACKING_USERNAME=admin MLFLOW_TRACKING_PASSWORD=$AUTH_PASSWORD \
   "$ROOT/.venv-mlflow/bin/python" tests/mlflow/seed_auth.py "$AUTH_DIR/manifest.json" \
   > "$AUTH_DIR/seed.log" 2>&1 || { cat "$AUTH_DIR/seed.log"; exit 1; }
@@ -88,7 +90,7 @@ export COUNTERSIGN_TEST_MLFLOW_AUTH_ADMIN_PASSWORD=$AUTH_PASSWORD
 
 step "Starting an MLflow 2.x server (stages, no logged models, 500 for a missing artifact)"
 read -r V2_URI V2_PID V2_DIR < <(bash tests/mlflow/start-server.sh "$ROOT/.venv-mlflow2" 1)
-cleanup() { kill -- "-$MLFLOW_PID" 2>/dev/null || true; kill -- "-$EVAL_PID" 2>/dev/null || true; kill -- "-$AUTH_PID" 2>/dev/null || true; kill -- "-$V2_PID" 2>/dev/null || true; }
+SERVERS+=("$V2_PID")
 MLFLOW_TRACKING_URI=$V2_URI "$ROOT/.venv-mlflow2/bin/python" tests/mlflow/seed_v2.py "$V2_DIR/manifest.json" \
   > "$V2_DIR/seed.log" 2>&1 || { cat "$V2_DIR/seed.log"; exit 1; }
 tail -1 "$V2_DIR/seed.log"
@@ -100,6 +102,20 @@ cargo test --locked -p countersign-e2e --test mlflow_sync --test mlflow_evaluati
 
 step "End-to-end: approvals written back to and verified from MLflow (changes the seeded server)"
 cargo test --locked -p countersign-e2e --test mlflow_signing --test tui_mlflow --test secrets -- --test-threads=1
+
+step "MLflow on PostgreSQL (MLflow's default 4 workers): sync, faults, write-back and concurrent signing"
+# Banks run MLflow over PostgreSQL: the same seed, then the sync, fault and signing tests again
+# against it (a focused subset, not the whole suite).
+read -r PG_URI PG_PID PG_DIR < <(MLFLOW_BACKEND=postgresql bash tests/mlflow/start-server.sh "$ROOT/.venv-mlflow" 4)
+SERVERS+=("$PG_PID")
+MLFLOW_TRACKING_URI=$PG_URI "$ROOT/.venv-mlflow/bin/python" tests/mlflow/seed.py "$PG_DIR/manifest.json" \
+  > "$PG_DIR/seed.log" 2>&1 || { cat "$PG_DIR/seed.log"; exit 1; }
+tail -1 "$PG_DIR/seed.log"
+export COUNTERSIGN_TEST_MLFLOW_URI=$PG_URI COUNTERSIGN_TEST_MLFLOW_MANIFEST=$PG_DIR/manifest.json
+cargo test --locked -p countersign-e2e --test mlflow_sync --test faults -- --test-threads=1
+# The signing tests change the seeded server, so they run after the sync tests, as above.
+cargo test --locked -p countersign-e2e --test mlflow_signing -- --test-threads=1
+kill -- "-$PG_PID" 2>/dev/null || true
 
 step "End-to-end: desktop window under Xvfb"
 export PATH="$ROOT/.tools/bin:$PATH"
