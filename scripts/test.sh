@@ -76,11 +76,12 @@ tail -1 "$EVAL_DIR/seed.log"
 export COUNTERSIGN_TEST_MLFLOW_EVAL_URI=$EVAL_URI
 export COUNTERSIGN_TEST_MLFLOW_EVAL_MANIFEST=$EVAL_DIR/manifest.json
 
-step "Starting a third MLflow server with its basic-auth app (users with READ and EDIT grants)"
+step "Starting a third MLflow server with its basic-auth app (users with READ and EDIT grants, a bearer token)"
 AUTH_PASSWORD="adm-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 read -r AUTH_URI AUTH_PID AUTH_DIR < <(MLFLOW_AUTH_ADMIN_PASSWORD=$AUTH_PASSWORD bash tests/mlflow/start-server.sh "$ROOT/.venv-mlflow" 1 basic-auth)
 SERVERS+=("$AUTH_PID")
 MLFLOW_TRACKING_URI=$AUTH_URI MLFLOW_TRACKING_USERNAME=admin MLFLOW_TRACKING_PASSWORD=$AUTH_PASSWORD \
+  MLFLOW_AUTH_BEARER_TOKENS=$AUTH_DIR/bearer_tokens.json \
   "$ROOT/.venv-mlflow/bin/python" tests/mlflow/seed_auth.py "$AUTH_DIR/manifest.json" \
   > "$AUTH_DIR/seed.log" 2>&1 || { cat "$AUTH_DIR/seed.log"; exit 1; }
 tail -1 "$AUTH_DIR/seed.log"

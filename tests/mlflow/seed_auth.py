@@ -10,10 +10,13 @@ Usage: MLFLOW_TRACKING_URI=http://127.0.0.1:PORT MLFLOW_TRACKING_USERNAME=admin 
   - `vera` and `alex`: EDIT on the registered model `credit-auth` (nothing on experiments);
   - `rita`: nothing granted (READ everywhere);
   - `olga`: nothing granted yet (the test grants what her scenario needs).
+- A bearer token for `vera`, written to the file MLFLOW_AUTH_BEARER_TOKENS names, which the
+  server's auth plugin (bearer_auth.py) reads.
 
-Writes MANIFEST.json: the model, its version, and each user's password.
+Writes MANIFEST.json: the model, its version, each user's password and the bearer tokens.
 """
 import json
+import os
 import secrets
 import sys
 
@@ -48,7 +51,11 @@ for name in ["vera", "alex", "rita", "olga"]:
 for name in ["vera", "alex"]:
     auth.grant_user_permission(name, "registered_model", "credit-auth", "EDIT")
 
-manifest = {"model": "credit-auth", "version": str(mv.version), "users": users}
+tokens = {"vera": "tok-" + secrets.token_hex(16)}
+with open(os.environ["MLFLOW_AUTH_BEARER_TOKENS"], "w") as f:
+    json.dump({token: user for user, token in tokens.items()}, f)
+
+manifest = {"model": "credit-auth", "version": str(mv.version), "users": users, "tokens": tokens}
 with open(sys.argv[1], "w") as f:
     json.dump(manifest, f, indent=2)
 print(f"seeded basic-auth: models:/credit-auth/{mv.version}, users {', '.join(users)}")

@@ -4,13 +4,15 @@
 # Usage: start-server.sh VENV [WORKERS] [basic-auth]. Stop it with: kill -- -PID (the whole
 # process group). With `basic-auth`, MLflow's built-in authentication app runs (users in
 # $DIR/basic_auth.db, default permission READ); the admin is `admin` with the password in
-# MLFLOW_AUTH_ADMIN_PASSWORD, which the caller sets.
+# MLFLOW_AUTH_ADMIN_PASSWORD, which the caller sets; bearer tokens are accepted for the users
+# $DIR/bearer_tokens.json names (tests/mlflow/bearer_auth.py).
 # With MLFLOW_BACKEND=postgresql, the tracking store is a PostgreSQL cluster made here (Debian's
 # `postgresql` server binaries, initdb'd in $DIR/pg as an unprivileged user, on a free loopback
 # port, trust auth on loopback only) and started in the same process group, so the one kill
 # stops both; the venv needs psycopg2.
 set -euo pipefail
 VENV=$(cd "$1" && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd)
 WORKERS=${2:-1}
 APP=${3:-}
 DIR=$(mktemp -d -t countersign-mlflow.XXXXXX)
@@ -20,8 +22,13 @@ cd "$DIR"
 APP_ARGS=()
 if [ "$APP" = basic-auth ]; then
   : "${MLFLOW_AUTH_ADMIN_PASSWORD:?set MLFLOW_AUTH_ADMIN_PASSWORD for the basic-auth admin}"
-  printf '[mlflow]\ndefault_permission = READ\ndatabase_uri = sqlite:///%s/basic_auth.db\nadmin_username = admin\nauthorization_function = mlflow.server.auth:authenticate_request_basic_auth\nauth_cache_ttl_seconds = 600\n' "$DIR" > "$DIR/basic_auth.ini"
+  # Basic auth as MLflow's own function does it, and bearer tokens through the test plugin
+  # tests/mlflow/bearer_auth.py (tokens in $DIR/bearer_tokens.json, which the seed writes).
+  printf '[mlflow]\ndefault_permission = READ\ndatabase_uri = sqlite:///%s/basic_auth.db\nadmin_username = admin\nauthorization_function = bearer_auth:authenticate_request\nauth_cache_ttl_seconds = 600\n' "$DIR" > "$DIR/basic_auth.ini"
   export MLFLOW_AUTH_CONFIG_PATH=$DIR/basic_auth.ini
+  export MLFLOW_AUTH_BEARER_TOKENS=$DIR/bearer_tokens.json
+  echo '{}' > "$MLFLOW_AUTH_BEARER_TOKENS"
+  export PYTHONPATH="$HERE${PYTHONPATH:+:$PYTHONPATH}"
   MLFLOW_FLASK_SERVER_SECRET_KEY=$("$VENV/bin/python" -c 'import secrets; print(secrets.token_hex(16))')
   export MLFLOW_FLASK_SERVER_SECRET_KEY
   APP_ARGS=(--app-name basic-auth)

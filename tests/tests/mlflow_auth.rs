@@ -466,3 +466,69 @@ fn an_experiment_an_earlier_countersign_made_is_named_with_the_one_fix_and_still
         "a record in a look-alike legacy experiment is not read: {verified}"
     );
 }
+
+#[test]
+fn a_bearer_token_names_its_user_and_a_wrong_one_is_refused_with_the_fix() {
+    let m = manifest();
+    let token = m["tokens"]["vera"]
+        .as_str()
+        .expect("vera's token")
+        .to_string();
+    let model = m["model"].as_str().expect("model").to_string();
+    let cli = |vars: &[(&str, &str)]| {
+        let c = Cli::new();
+        c.set_env("COUNTERSIGN_PLATFORM", &uri());
+        for (k, v) in vars {
+            c.set_env(k, v);
+        }
+        c
+    };
+
+    // MLFLOW_TRACKING_TOKEN alone: the server's auth plugin takes the bearer token for vera,
+    // and MLflow's own permissions apply (READ everywhere, EDIT on the model).
+    let vera = cli(&[("MLFLOW_TRACKING_TOKEN", &token)]);
+    let o = vera.run(&["sync"]);
+    assert!(o.status.success(), "sync with a bearer token: {}", text(&o));
+    assert!(!text(&o).contains(&token), "the token is never printed");
+    let listed = vera.json(&["ls", "--json"]);
+    assert!(
+        listed.to_string().contains(&format!("\"{model}\"")),
+        "the model is listed: {listed}"
+    );
+    let shown = vera.json(&[
+        "show",
+        &format!("models:/{model}/{}", m["version"].as_str().expect("v")),
+        "--json",
+    ]);
+    assert!(
+        !shown.to_string().contains(&token),
+        "the token is not in the evidence"
+    );
+
+    // A wrong token: 401, the platform's exit code, a message naming the setting, and the
+    // token itself nowhere in it.
+    let wrong = format!("tok-wrong-{}", &token[4..]);
+    let o = cli(&[("MLFLOW_TRACKING_TOKEN", &wrong)]).run(&["sync"]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(3), "{t}");
+    assert!(
+        t.contains("401") && t.contains("refused that token: check MLFLOW_TRACKING_TOKEN"),
+        "{t}"
+    );
+    assert!(!t.contains(&wrong), "the wrong token is not echoed: {t}");
+
+    // A user name and password as well as a token: basic auth wins, as in MLflow's client
+    // (its rest_utils), so the same environment means the same user to both.
+    let password = m["users"]["vera"].as_str().expect("password").to_string();
+    let both = cli(&[
+        ("MLFLOW_TRACKING_TOKEN", &wrong),
+        ("MLFLOW_TRACKING_USERNAME", "vera"),
+        ("MLFLOW_TRACKING_PASSWORD", &password),
+    ]);
+    let o = both.run(&["sync"]);
+    assert!(
+        o.status.success(),
+        "basic auth chosen over the token: {}",
+        text(&o)
+    );
+}

@@ -193,12 +193,7 @@ impl Http {
         let mut delay = self.options.backoff;
         let mut last = None;
         for attempt in 1..=attempts {
-            let mut req = self.client.get(url.clone()).query(query);
-            if let Some(token) = &self.options.token {
-                req = req.bearer_auth(token);
-            } else if let Some(user) = &self.options.username {
-                req = req.basic_auth(user, self.options.password.as_deref());
-            }
+            let req = self.credentials(self.client.get(url.clone()).query(query));
             self.requests.fetch_add(1, Ordering::Relaxed);
             let failure = match req.send() {
                 Err(e) => self.transport_error(&shown, attempt, &e),
@@ -247,7 +242,7 @@ impl Http {
                             return Err(self.scrub(e))
                         }
                     };
-                    let err = status_error(&shown, status.as_u16(), &body);
+                    let err = self.status_error(&shown, status.as_u16(), &body);
                     if status.as_u16() == 429 || status.is_server_error() {
                         Failure::Retry(err, None)
                     } else {
@@ -409,6 +404,38 @@ impl Http {
         }
     }
 
+    /// Adds the credentials as MLflow's own client chooses them: basic auth when both a user
+    /// name and a password are set, else the bearer token, else a user name alone.
+    fn credentials(
+        &self,
+        req: reqwest::blocking::RequestBuilder,
+    ) -> reqwest::blocking::RequestBuilder {
+        let o = &self.options;
+        match (&o.username, &o.password, &o.token) {
+            (Some(user), Some(password), _) => req.basic_auth(user, Some(password)),
+            (_, _, Some(token)) => req.bearer_auth(token),
+            (Some(user), None, None) => req.basic_auth(user, None::<&str>),
+            _ => req,
+        }
+    }
+
+    /// [`status_error`], with a 401's hint naming the credentials this client sent (a refused
+    /// password and a missing one need different fixes).
+    fn status_error(&self, url: &str, status: u16, body: &[u8]) -> Error {
+        let mut err = status_error(url, status, body);
+        let o = &self.options;
+        let sent = match (&o.username, &o.password, &o.token) {
+            (Some(_), Some(_), _) => Some(". The server refused that user name and password: check MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (they are used before MLFLOW_TRACKING_TOKEN, as by MLflow's client)"),
+            (_, _, Some(_)) => Some(". The server refused that token: check MLFLOW_TRACKING_TOKEN"),
+            (Some(_), None, None) => Some(". The server wants a password as well: set MLFLOW_TRACKING_PASSWORD"),
+            _ => None,
+        };
+        if let (401, Some(text), Error::Platform { hint, .. }) = (status, sent, &mut err) {
+            *hint = text.to_string();
+        }
+        err
+    }
+
     fn attempt(
         &self,
         shown: &str,
@@ -416,12 +443,7 @@ impl Http {
         allow_404: bool,
         build: &impl Fn() -> reqwest::blocking::RequestBuilder,
     ) -> std::result::Result<Option<Vec<u8>>, Failure> {
-        let mut req = build();
-        if let Some(token) = &self.options.token {
-            req = req.bearer_auth(token);
-        } else if let Some(user) = &self.options.username {
-            req = req.basic_auth(user, self.options.password.as_deref());
-        }
+        let req = self.credentials(build());
         self.requests.fetch_add(1, Ordering::Relaxed);
         let resp = req
             .send()
@@ -440,7 +462,7 @@ impl Http {
         if allow_404 && status.as_u16() == 404 {
             return Ok(None);
         }
-        let err = status_error(shown, status.as_u16(), &body);
+        let err = self.status_error(shown, status.as_u16(), &body);
         if status.as_u16() == 429 || status.is_server_error() {
             Err(Failure::Retry(err, retry_after))
         } else {
@@ -573,6 +595,8 @@ pub(crate) fn status_error(url: &str, status: u16, body: &[u8]) -> Error {
         ),
         _ => (String::new(), summarize_body(body)),
     };
+    // The hint starts a sentence of its own: no "authenticate.. The server…".
+    let message = message.trim_end_matches('.').to_string();
     let hint = match status {
         401 => ". The server wants credentials: set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN)",
         403 => ". Your MLflow user lacks permission for this: ask an MLflow admin for READ (or EDIT to write back)",
@@ -687,6 +711,43 @@ mod tests {
         for form in ["s3cr3t", "YWxpY2U6czNjcjN0IHB3", "pw%26x", "pw&x"] {
             assert!(!text.contains(form), "{form} left in: {text}");
         }
+    }
+
+    #[test]
+    fn a_401_names_the_credentials_that_were_sent() {
+        let hint = |o: ClientOptions| {
+            let http = Http::new(url::Url::parse("http://127.0.0.1:9").unwrap(), o).unwrap();
+            http.status_error("u", 401, b"You are not authenticated.")
+                .to_string()
+        };
+        let none = hint(ClientOptions::default());
+        assert!(
+            none.contains("not authenticated. The server wants credentials"),
+            "{none}"
+        );
+        let token = hint(ClientOptions {
+            token: Some("t".into()),
+            ..ClientOptions::default()
+        });
+        assert!(
+            token.contains("refused that token: check MLFLOW_TRACKING_TOKEN"),
+            "{token}"
+        );
+        let both = hint(ClientOptions {
+            token: Some("t".into()),
+            username: Some("u".into()),
+            password: Some("p".into()),
+            ..ClientOptions::default()
+        });
+        assert!(
+            both.contains("refused that user name and password"),
+            "{both}"
+        );
+        let user = hint(ClientOptions {
+            username: Some("u".into()),
+            ..ClientOptions::default()
+        });
+        assert!(user.contains("set MLFLOW_TRACKING_PASSWORD"), "{user}");
     }
 
     #[test]
