@@ -134,6 +134,7 @@ fn pack_data() -> PackData {
             .collect(),
         model_inputs: vec![],
         deleted: false,
+        assessments: None,
     };
     let evidence = Evidence::assemble(&v, Some(&run), None, &[]);
     let items = (0..60)

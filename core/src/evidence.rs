@@ -6,7 +6,7 @@
 //! the evidence it was based on look changed.
 
 use crate::encoding::{canonical_json, rfc3339, sha256_hex};
-use crate::model::{DatasetInput, LoggedModel, Metric, Run, Version};
+use crate::model::{Assessments, DatasetInput, LoggedModel, Metric, Run, Version};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -100,6 +100,11 @@ pub struct RunEvidence {
     pub tags: BTreeMap<String, String>,
     /// Dataset inputs.
     pub datasets: Vec<DatasetInput>,
+    /// The assessments on a GenAI evaluation's traces, summarised (what was sampled and what
+    /// the scorers and reviewers said); left out for other runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub assessments: Option<Assessments>,
 }
 
 fn own_tags_removed(tags: &BTreeMap<String, String>) -> BTreeMap<String, String> {
@@ -126,10 +131,103 @@ fn run_evidence(r: &Run) -> RunEvidence {
         metrics: r.metrics.clone(),
         tags: own_tags_removed(&r.tags),
         datasets: r.datasets.clone(),
+        assessments: r.assessments.clone(),
     }
 }
 
+/// A number to 4 decimals, without trailing zeros.
+fn short(x: f64) -> String {
+    let s = format!("{x:.4}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// Column headings of [`Evidence::assessment_rows`].
+pub const ASSESSMENT_HEADINGS: [&str; 5] = [
+    "Run",
+    "Assessment",
+    "By source (on traces)",
+    "Result",
+    "Traces read",
+];
+
 impl Evidence {
+    /// One row per assessment name per GenAI evaluation run whose traces were read: who gave
+    /// them (source type, count, traces), what they said and how many traces were read. The
+    /// same rows in the PDF, the report, the terminal and the desktop.
+    pub fn assessment_rows(&self) -> Vec<[String; 5]> {
+        let mut rows = Vec::new();
+        for r in self.run.iter().chain(&self.evaluations) {
+            let Some(a) = &r.assessments else { continue };
+            let read = if a.more {
+                format!("{} (the cap; more not read)", a.traces)
+            } else {
+                a.traces.to_string()
+            };
+            if a.by_name.is_empty() {
+                rows.push([
+                    r.run_name.clone(),
+                    "—".into(),
+                    "no assessments".into(),
+                    "—".into(),
+                    read.clone(),
+                ]);
+            }
+            for (name, s) in &a.by_name {
+                let by: Vec<String> = s
+                    .by_source
+                    .iter()
+                    .map(|(k, n)| {
+                        format!(
+                            "{k} {n} on {}",
+                            s.traces_by_source.get(k).copied().unwrap_or(0)
+                        )
+                    })
+                    .collect();
+                let mut result = Vec::new();
+                if s.passed + s.failed > 0 {
+                    result.push(format!("{} passed, {} failed", s.passed, s.failed));
+                }
+                if let Some(m) = s.mean {
+                    result.push(format!("mean {} of {}", short(m), s.numeric));
+                }
+                if s.errors > 0 {
+                    result.push(format!(
+                        "{} error{}",
+                        s.errors,
+                        if s.errors == 1 { "" } else { "s" }
+                    ));
+                }
+                if s.expectations > 0 {
+                    result.push(format!(
+                        "{} expectation{}",
+                        s.expectations,
+                        if s.expectations == 1 { "" } else { "s" }
+                    ));
+                }
+                let mut by = by.join(", ");
+                if !s.sources.is_empty() {
+                    let shown: Vec<&str> = s.sources.iter().take(3).map(String::as_str).collect();
+                    by.push_str(&format!(" — by {}", shown.join(", ")));
+                    if s.sources.len() > 3 {
+                        by.push_str(&format!(" and {} more", s.sources.len() - 3));
+                    }
+                }
+                rows.push([
+                    r.run_name.clone(),
+                    name.clone(),
+                    by,
+                    if result.is_empty() {
+                        "—".into()
+                    } else {
+                        result.join("; ")
+                    },
+                    read.clone(),
+                ]);
+            }
+        }
+        rows
+    }
+
     /// Assembles the evidence of a version from its parts (format v2).
     pub fn assemble(
         v: &Version,

@@ -274,6 +274,50 @@ pub struct Run {
     pub model_inputs: Vec<String>,
     /// Whether the run is deleted on the platform.
     pub deleted: bool,
+    /// The assessments on the traces of a GenAI evaluation run (MLflow 3
+    /// `mlflow.genai.evaluate`), summarised; left out for other runs, so their evidence hashes
+    /// as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub assessments: Option<Assessments>,
+}
+
+/// What the traces of one evaluation run hold: each trace is one evaluated row, its
+/// assessments the scorers' and reviewers' verdicts on it. At most the policy's
+/// `[evidence] max_traces` traces are read (the oldest first, so the sample stays the same as
+/// traces are added); `more` says when there were more.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct Assessments {
+    /// Traces read.
+    pub traces: u64,
+    /// Whether the run has more traces than were read (the cap was reached).
+    pub more: bool,
+    /// Per assessment name (a scorer's or a reviewer's question).
+    pub by_name: BTreeMap<String, AssessmentSummary>,
+}
+
+/// The valid (not overridden) assessments of one name over the traces read.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, ts_rs::TS)]
+pub struct AssessmentSummary {
+    /// Traces carrying at least one assessment of this name, per source type (`HUMAN`,
+    /// `LLM_JUDGE`, `CODE`, as MLflow records it).
+    pub traces_by_source: BTreeMap<String, u64>,
+    /// Assessments of this name, per source type.
+    pub by_source: BTreeMap<String, u64>,
+    /// Who or what gave them (the source ids: a scorer's name, a reviewer), sorted.
+    pub sources: Vec<String>,
+    /// Feedback that is `true` (or "yes"/"pass").
+    pub passed: u64,
+    /// Feedback that is `false` (or "no"/"fail").
+    pub failed: u64,
+    /// The mean of numeric feedback, when there is any.
+    pub mean: Option<f64>,
+    /// Numeric feedback values.
+    pub numeric: u64,
+    /// Feedback that is an error (the scorer failed on that row).
+    pub errors: u64,
+    /// Expectations (ground truth) rather than feedback.
+    pub expectations: u64,
 }
 
 /// An MLflow 3 logged model.

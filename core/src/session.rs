@@ -52,7 +52,12 @@ pub fn open_platform(
     client: &crate::platform::mlflow::ClientOptions,
     policy: &crate::policy::LoadedPolicy,
 ) -> Result<Box<dyn Platform>> {
-    platform::open(uri, client.clone(), policy.policy.tags.clone())
+    platform::open(
+        uri,
+        client.clone(),
+        policy.policy.tags.clone(),
+        &policy.policy.evidence,
+    )
 }
 
 /// An open store together with the platform the user works on, inside every

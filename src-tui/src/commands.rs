@@ -411,6 +411,20 @@ fn cmd_show(ws: &Workspace, a: ShowArgs) -> Result<()> {
             );
         }
     }
+    let assessed = evidence.assessment_rows();
+    if !assessed.is_empty() {
+        say!("\nAssessments on evaluation traces");
+        for [run, name, by, result, read] in &assessed {
+            say!(
+                "  {}: {} ({}; {} traces read of {})",
+                name,
+                result,
+                by,
+                read,
+                run
+            );
+        }
+    }
     Ok(())
 }
 

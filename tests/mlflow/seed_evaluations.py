@@ -7,7 +7,8 @@ Usage: MLFLOW_TRACKING_URI=http://127.0.0.1:PORT python seed_evaluations.py MANI
   `mlflow.models.evaluate(model="models:/fraud-detector/1", …)`. MLflow links that evaluation to
   the version only through the run's `mlflow.datasets` tag (which names the logged model).
 - `claims-triage` prompt version 1, evaluated with `mlflow.genai.evaluate` by a `predict_fn` that
-  loads the prompt, with a code scorer (no LLM): MLflow links that run to the prompt version only
+  loads the prompt, with a code scorer (no LLM), then an LLM judge's and a reviewer's feedback on
+  its traces (one judge score overridden by the reviewer): MLflow links that run to the prompt version only
   through the run tag `mlflow.linkedPrompts`.
 - `campaign-uplift` versions 1 and 2 (purpose marketing; version 1 holds the alias `champion`):
   trained under autolog on a CRM extract logged with `mlflow.log_input(…, tags={"classification":
@@ -76,6 +77,46 @@ claims = [{"inputs": {"claim": c_}} for c_ in ["water damage in kitchen", "stole
 with mlflow.start_run(run_name="claims-triage-evaluation") as genai_run:
     mlflow.genai.evaluate(data=claims, predict_fn=predict_fn, scorers=[names_the_claim])
 
+# Feedback on the evaluation's traces as teams add it after the run: an LLM judge's scores
+# (imported as MLflow's docs show, with its source), a reviewer's verdicts, and one judge score
+# the reviewer overrode (the original is then invalid and must not count).
+from mlflow.entities import AssessmentSource
+
+genai_traces = mlflow.search_traces(run_id=genai_run.info.run_id, return_type="list",
+                                    locations=[genai_run.info.experiment_id])
+judge = AssessmentSource(source_type="LLM_JUDGE", source_id="openai:/gpt-4o-mini")
+hana = AssessmentSource(source_type="HUMAN", source_id="hana.reviewer@bank.example")
+judged = []
+for i, t in enumerate(sorted(genai_traces, key=lambda t: t.info.trace_id)):
+    tid = t.info.trace_id
+    judged.append(mlflow.log_feedback(trace_id=tid, name="groundedness", value=[0.9, 0.6, 1.0][i],
+                                      source=judge, rationale="judged against the claim text"))
+    if i < 2:
+        mlflow.log_feedback(trace_id=tid, name="correct_category", value=(i == 0), source=hana,
+                            rationale="checked by hand")
+mlflow.override_feedback(trace_id=judged[1].trace_id, assessment_id=judged[1].assessment_id,
+                         value=0.2, source=hana, rationale="the judge missed the hail")
+
+
+def assessment_counts(run):
+    """What MLflow's own client says of the run's traces: per assessment name, valid
+    assessments per source type, and traces carrying one per source type."""
+    out = {}
+    for t in mlflow.search_traces(run_id=run.info.run_id, return_type="list",
+                                  locations=[run.info.experiment_id]):
+        seen = set()
+        for a in t.info.assessments:
+            if a.valid is False:
+                continue
+            kind = a.source.source_type
+            row = out.setdefault(a.name, {"by_source": {}, "traces_by_source": {}})
+            row["by_source"][kind] = row["by_source"].get(kind, 0) + 1
+            seen.add((a.name, kind))
+        for name, kind in seen:
+            row = out[name]["traces_by_source"]
+            row[kind] = row.get(kind, 0) + 1
+    return out
+
 
 # A marketing model trained on personal data, tagged as such where it is used.
 mlflow.set_experiment("/marketing/campaigns")
@@ -112,7 +153,9 @@ manifest = {
     "prompt": {"name": "claims-triage", "version": str(prompt.version),
                "evaluation_run_id": genai_run.info.run_id,
                "evaluation_metrics": metrics_of(genai_run.info.run_id),
-               "linked_prompts": c.get_run(genai_run.info.run_id).data.tags.get("mlflow.linkedPrompts")},
+               "linked_prompts": c.get_run(genai_run.info.run_id).data.tags.get("mlflow.linkedPrompts"),
+               "traces": len(genai_traces),
+               "assessments": assessment_counts(genai_run)},
     "campaign": {"name": "campaign-uplift", "versions": [str(v) for v in campaign_versions],
                  "champion": str(campaign_versions[0]), "crm_digest": crm_ds.digest},
 }

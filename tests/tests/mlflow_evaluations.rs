@@ -105,6 +105,53 @@ fn an_evaluation_of_a_models_uri_and_of_a_prompt_are_found_with_their_values() {
     let ev = evaluation(&shown, p["evaluation_run_id"].as_str().expect("id"));
     assert_metrics_match(ev, &p["evaluation_metrics"]);
     assert!(ev["metrics"].get("names_the_claim/mean").is_some(), "{ev}");
+    // Its traces' assessments, as MLflow's own client counts them (valid ones per source type,
+    // traces carrying one): the code scorer's, the LLM judge's, the reviewer's and her
+    // override, not the judge score she overrode.
+    let a = &ev["assessments"];
+    assert_eq!(a["traces"], p["traces"], "{a}");
+    assert_eq!(a["more"], false, "{a}");
+    let want = p["assessments"].as_object().expect("assessments");
+    let got = a["by_name"].as_object().expect("by_name");
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        want.keys().collect::<Vec<_>>(),
+        "{a}"
+    );
+    for (name, w) in want {
+        assert_eq!(got[name]["by_source"], w["by_source"], "{name}: {a}");
+        assert_eq!(
+            got[name]["traces_by_source"], w["traces_by_source"],
+            "{name}: {a}"
+        );
+    }
+    assert_eq!(
+        got["groundedness"]["by_source"]["HUMAN"], 1,
+        "the override: {a}"
+    );
+    assert_eq!(
+        got["groundedness"]["by_source"]["LLM_JUDGE"], 2,
+        "the overridden one is left out: {a}"
+    );
+    assert_eq!(got["correct_category"]["passed"], 1, "{a}");
+    assert_eq!(got["correct_category"]["failed"], 1, "{a}");
+    assert_eq!(
+        got["correct_category"]["sources"],
+        serde_json::json!(["hana.reviewer@bank.example"]),
+        "{a}"
+    );
+    // Mean of 0.9, 1.0 (the judge) and 0.2 (the override), over the sorted values.
+    let mean = got["groundedness"]["mean"].as_f64().expect("mean");
+    assert_eq!(
+        mean.to_bits(),
+        ((0.2f64 + 0.9 + 1.0) / 3.0).to_bits(),
+        "{a}"
+    );
+    let text = cli.ok(&["show", &pv]);
+    assert!(
+        text.contains("groundedness") && text.contains("LLM_JUDGE 2 on 2"),
+        "show prints the assessments: {text}"
+    );
 
     // A run that names neither is not an evaluation of either.
     for shown in [cli.json(&["show", &v, "--json"]), shown] {
@@ -148,6 +195,26 @@ references = ["Firm LLM policy"]
 tiers = ["2"]
 kinds = ["prompt"]
 check = { kind = "metric_threshold", metric = "names_the_claim", op = ">=", threshold = 0.9, dataset_context = "evaluation" }
+
+[[checklist]]
+id = "EV-03"
+area = "LLM evaluation"
+title = "Human review of the evaluation"
+guidance = "At least three rows must carry a reviewer's verdict on the category."
+references = ["Firm LLM policy"]
+tiers = ["2"]
+kinds = ["prompt"]
+check = { kind = "assessments", name = "correct_category", source = "HUMAN", min_count = 3 }
+
+[[checklist]]
+id = "EV-04"
+area = "LLM evaluation"
+title = "The LLM judge covered the evaluation"
+guidance = "LLM-judge groundedness results must cover at least 60% of the evaluation rows."
+references = ["Firm LLM policy"]
+tiers = ["2"]
+kinds = ["prompt"]
+check = { kind = "assessments", name = "groundedness", source = "LLM_JUDGE", min_coverage = 0.6 }
 
 "#;
     std::fs::write(&policy, format!("{}{extra}{}", &text[..at], &text[at..])).expect("policy");
@@ -218,6 +285,24 @@ check = { kind = "metric_threshold", metric = "names_the_claim", op = ">=", thre
             .is_some_and(|e| e.starts_with("names_the_claim/mean = ")),
         "{auto}"
     );
+    // Provenance: two human verdicts are fewer than three; the judge's two valid scores cover
+    // two of the three traces (its third was overridden), which is above 60%.
+    let humans = &item(&started, "EV-03")["automatic"];
+    assert_eq!(humans["outcome"], "fail", "{humans}");
+    assert!(
+        humans["explanation"]
+            .as_str()
+            .is_some_and(|e| e.contains("2 HUMAN assessments of 'correct_category' < 3")),
+        "{humans}"
+    );
+    let judged = &item(&started, "EV-04")["automatic"];
+    assert_eq!(judged["outcome"], "pass", "{judged}");
+    assert!(
+        judged["explanation"]
+            .as_str()
+            .is_some_and(|e| e.contains("on 2 of 3 traces (66.666667%) ≥ 60%")),
+        "{judged}"
+    );
 
     // The PDFs.
     for (version, want) in [
@@ -235,6 +320,9 @@ check = { kind = "metric_threshold", metric = "names_the_claim", op = ">=", thre
             vec![
                 "names_the_claim/mean",
                 "claims-triage-evaluation (evaluation)",
+                "Assessments on evaluation traces",
+                "LLM_JUDGE 2 on 2",
+                "hana.reviewer",
             ],
         ),
     ] {
@@ -401,5 +489,54 @@ check = { kind = "data_use" }
             "2 versions used '{digest}': 1 in production, 0 approved"
         )),
         "{table}"
+    );
+}
+
+/// The policy caps the traces read per evaluation run; the evidence says how many were read
+/// and that there were more, and the same cap gives the same evidence on every read.
+#[test]
+fn the_policy_caps_the_traces_read_and_the_evidence_says_so() {
+    let (uri, m) = mlflow_evaluations();
+    let cli = Cli::new();
+    let dir = tempfile::tempdir().expect("tmp");
+    let (allowed, policy) =
+        countersign_e2e::vera_validator(&cli, dir.path(), &dir.path().join("vera"), None);
+    let text = std::fs::read_to_string(&policy).expect("policy");
+    let at = text.find("[roster]").expect("roster");
+    let capped = format!(
+        "{}[evidence]\nmax_traces = 2\n\n{}",
+        &text[..at],
+        &text[at..]
+    );
+    std::fs::write(&policy, capped).expect("policy");
+    countersign_e2e::release_trust(&cli, &uri, &[], &policy, &allowed);
+    // The reviewer works under the policy the risk function released.
+    let p_arg = policy.to_str().expect("p");
+    cli.ok(&["--policy", p_arg, "--platform", &uri, "sync", "--quiet"]);
+    let p = &m["prompt"];
+    assert!(p["traces"].as_u64().expect("traces") > 2, "{p}");
+    let pv = format!(
+        "models:/{}/{}",
+        p["name"].as_str().expect("n"),
+        p["version"].as_str().expect("v")
+    );
+    let shown = cli.json(&["--policy", p_arg, "show", &pv, "--json"]);
+    let a = &evaluation(&shown, p["evaluation_run_id"].as_str().expect("id"))["assessments"];
+    assert_eq!(
+        (a["traces"].as_u64(), a["more"].as_bool()),
+        (Some(2), Some(true)),
+        "{a}"
+    );
+    // Read again fresh from the platform (as verification does): the same two rows, the same
+    // evidence, so a capped sample never makes an approval look stale.
+    let fresh = cli.json(&["--policy", p_arg, "verify", &pv, "--json"]);
+    assert_eq!(
+        fresh["evidence_sha256"], shown["evidence_sha256"],
+        "a capped read is the same on every read: {fresh}"
+    );
+    let text = cli.ok(&["show", &pv]);
+    assert!(
+        text.contains("2 (the cap; more not read) traces read"),
+        "{text}"
     );
 }

@@ -612,6 +612,12 @@ pub fn markdown(d: &PackData, comparisons: &[MetricComparison]) -> String {
     s.push_str("### Datasets\n\n");
     let ds = dataset_rows(d);
     table(&mut s, &["Context", "Name", "Digest", "Source"], &ds);
+    let assessed = d.evidence.assessment_rows();
+    if !assessed.is_empty() {
+        s.push_str("### Assessments on evaluation traces\n\n");
+        let rows: Vec<Vec<String>> = assessed.into_iter().map(Vec::from).collect();
+        table(&mut s, &crate::evidence::ASSESSMENT_HEADINGS, &rows);
+    }
     s.push_str("### Lineage\n\n");
     table(&mut s, &["Link", "Identifier", "Detail"], &lineage_rows(d));
     s.push_str("## 5. Checklist results\n\n");

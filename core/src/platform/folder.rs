@@ -1175,6 +1175,7 @@ fn run_from_file(f: RunFile) -> Run {
         datasets,
         model_inputs,
         deleted: false,
+        assessments: None,
     }
 }
 

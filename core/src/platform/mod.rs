@@ -34,6 +34,7 @@ impl Progress {
             "runs" => "Reading runs".to_string(),
             "metric history" => "Reading metric histories".to_string(),
             "logged models" => "Reading logged models".to_string(),
+            "traces" => "Reading evaluation traces".to_string(),
             "saving" => "Saving to the local store".to_string(),
             "done" => "Done".to_string(),
             other => {
@@ -342,16 +343,18 @@ pub fn check_countersign_key(key: &str) -> Result<()> {
     }
 }
 
-/// Opens the platform a URI names.
+/// Opens the platform a URI names, reading evidence as the policy's `[evidence]` says.
 pub fn open(
     uri: &PlatformUri,
     client: mlflow::ClientOptions,
     tag_names: TagNames,
+    reading: &crate::policy::EvidencePolicy,
 ) -> Result<Box<dyn Platform>> {
     Ok(match uri {
-        PlatformUri::Mlflow(url) => {
-            Box::new(mlflow::MlflowClient::new(url.clone(), client, tag_names)?)
-        }
+        PlatformUri::Mlflow(url) => Box::new(
+            mlflow::MlflowClient::new(url.clone(), client, tag_names)?
+                .with_max_traces(reading.max_traces),
+        ),
         PlatformUri::Folder(path) => Box::new(folder::FolderPlatform::new(path.clone(), tag_names)),
     })
 }

@@ -60,6 +60,23 @@ pub enum Check {
         /// Tag holding the link.
         tag: String,
     },
+    /// Provenance of a GenAI evaluation's verdicts: enough assessments (of one name, from one
+    /// kind of source) on the traces of the version's evaluations, e.g. "at least 20 human
+    /// assessments" or "LLM-judge results cover at least 90% of the evaluated rows".
+    Assessments {
+        /// The assessment name (a scorer's or a question's, e.g. `groundedness`); any when absent.
+        #[serde(default)]
+        name: Option<String>,
+        /// The source type: `HUMAN`, `LLM_JUDGE` or `CODE`; any when absent.
+        #[serde(default)]
+        source: Option<String>,
+        /// At least this many assessments.
+        #[serde(default)]
+        min_count: Option<u64>,
+        /// At least this share (0 to 1) of the traces read carry one.
+        #[serde(default)]
+        min_coverage: Option<f64>,
+    },
     /// Every dataset the version's run and evaluations used is allowed for this model by the
     /// policy's `[[data_use]]` rules.
     DataUse {
@@ -72,6 +89,9 @@ pub enum Check {
 fn yes() -> bool {
     true
 }
+
+/// The source types MLflow records on an assessment.
+pub const ASSESSMENT_SOURCES: [&str; 3] = ["HUMAN", "LLM_JUDGE", "CODE"];
 
 /// A comparison operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -284,6 +304,36 @@ impl Check {
             }
             Check::Tag { tag, .. } | Check::DocumentationLink { tag, .. } if tag.is_empty() => {
                 return Err("tag check needs a tag name".into())
+            }
+            Check::Assessments {
+                name,
+                source,
+                min_count,
+                min_coverage,
+            } => {
+                if min_count.is_none() && min_coverage.is_none() {
+                    return Err(
+                        "assessments check needs min_count or min_coverage (or both)".into(),
+                    );
+                }
+                if let Some(c) = min_coverage {
+                    if !(c.is_finite() && *c > 0.0 && *c <= 1.0) {
+                        return Err(format!(
+                            "assessments min_coverage is a share of the traces, above 0 and at most 1 (0.9 for 90%), not {c}"
+                        ));
+                    }
+                }
+                if let Some(s) = source {
+                    if !ASSESSMENT_SOURCES.contains(&s.to_ascii_uppercase().as_str()) {
+                        return Err(format!(
+                            "assessments source '{s}' is not one of MLflow's source types ({})",
+                            ASSESSMENT_SOURCES.join(", ")
+                        ));
+                    }
+                }
+                if name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+                    return Err("assessments name is empty: leave it out for any name".into());
+                }
             }
             _ => {}
         }
@@ -507,6 +557,18 @@ impl Check {
                     )
                 }
             }
+            Check::Assessments {
+                name,
+                source,
+                min_count,
+                min_coverage,
+            } => assessments_check(
+                e,
+                name.as_deref(),
+                source.as_deref(),
+                *min_count,
+                *min_coverage,
+            ),
             Check::DocumentationLink { scope, tag } => {
                 let (value, on) = tag_value(cx, *scope, tag);
                 match value {
@@ -525,6 +587,95 @@ impl Check {
             }
         })
     }
+}
+
+/// The `assessments` check over every run of the evidence whose traces were read.
+fn assessments_check(
+    e: &Evidence,
+    name: Option<&str>,
+    source: Option<&str>,
+    min_count: Option<u64>,
+    min_coverage: Option<f64>,
+) -> AutoResult {
+    use AutoOutcome::*;
+    let runs: Vec<&crate::model::Assessments> = e
+        .run
+        .iter()
+        .chain(&e.evaluations)
+        .filter_map(|r| r.assessments.as_ref())
+        .collect();
+    if runs.is_empty() {
+        return AutoResult::new(
+            Missing,
+            "no GenAI evaluation of this version has traces read (no mlflow.genai.evaluate run, or the platform has no traces)",
+        );
+    }
+    let source_matches = |k: &str| source.is_none_or(|s| s.eq_ignore_ascii_case(k));
+    let traces: u64 = runs.iter().map(|a| a.traces).sum();
+    let sampled = runs.iter().any(|a| a.more);
+    let (mut count, mut covered) = (0u64, 0u64);
+    for a in &runs {
+        let mut on_run = 0u64;
+        for (n, s) in &a.by_name {
+            if name.is_some_and(|want| want != n) {
+                continue;
+            }
+            count += s
+                .by_source
+                .iter()
+                .filter(|(k, _)| source_matches(k))
+                .map(|(_, c)| c)
+                .sum::<u64>();
+            // A trace is covered by the name's best-covered source when no name is given.
+            let c = s
+                .traces_by_source
+                .iter()
+                .filter(|(k, _)| source_matches(k))
+                .map(|(_, c)| *c)
+                .max()
+                .unwrap_or(0);
+            on_run = on_run.max(c);
+        }
+        covered += on_run.min(a.traces);
+    }
+    let what = format!(
+        "{}assessment{}{}",
+        source
+            .map(|s| format!("{} ", s.to_ascii_uppercase()))
+            .unwrap_or_default(),
+        if count == 1 { "" } else { "s" },
+        name.map(|n| format!(" of '{n}'")).unwrap_or_default()
+    );
+    let mut parts = Vec::new();
+    let mut ok = true;
+    if let Some(min) = min_count {
+        let holds = count >= min;
+        ok &= holds;
+        parts.push(format!(
+            "{count} {what} {} {min}",
+            if holds { "≥" } else { "<" }
+        ));
+    }
+    if let Some(min) = min_coverage {
+        let share = if traces == 0 {
+            0.0
+        } else {
+            covered as f64 / traces as f64
+        };
+        let holds = traces > 0 && share >= min;
+        ok &= holds;
+        parts.push(format!(
+            "{what} on {covered} of {traces} traces ({}%) {} {}%",
+            fmt(share * 100.0),
+            if holds { "≥" } else { "<" },
+            fmt(min * 100.0)
+        ));
+    }
+    let mut explanation = parts.join("; ");
+    if sampled {
+        explanation.push_str(" (in the traces read: the policy's evidence.max_traces was reached)");
+    }
+    AutoResult::new(if ok { Pass } else { Fail }, explanation)
 }
 
 fn tag_value(cx: &CheckContext<'_>, scope: TagScope, tag: &str) -> (Option<String>, &'static str) {

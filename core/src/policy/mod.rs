@@ -423,6 +423,33 @@ pub struct Policy {
     /// What data may train or evaluate what (`[[data_use]]`), applied by `data_use` checks.
     #[serde(default)]
     pub data_use: Vec<data_use::DataUseRule>,
+    /// How much of the platform a sync reads into the evidence (`[evidence]`).
+    #[serde(default)]
+    pub evidence: EvidencePolicy,
+}
+
+/// How much of the platform a sync reads into the evidence. Part of the signed policy, not of
+/// a user's configuration: the evidence (and so its hash) depends on it, and every reviewer
+/// must read the same.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidencePolicy {
+    /// The most traces read per GenAI evaluation run (default 1000, 1 to 100,000); the oldest
+    /// are read first and the evidence records how many were read and whether there were more.
+    #[serde(default = "default_max_traces")]
+    pub max_traces: u32,
+}
+
+impl Default for EvidencePolicy {
+    fn default() -> Self {
+        Self {
+            max_traces: default_max_traces(),
+        }
+    }
+}
+
+fn default_max_traces() -> u32 {
+    1000
 }
 
 fn default_true() -> bool {
@@ -589,6 +616,12 @@ fn validate(p: &Policy, text: &str, path: &Path) -> Result<()> {
                 r.ratings.join(", ")
             )));
         }
+    }
+    if !(1..=100_000).contains(&p.evidence.max_traces) {
+        return Err(plain(format!(
+            "evidence.max_traces must be 1 to 100000 traces per evaluation run, not {}",
+            p.evidence.max_traces
+        )));
     }
     if p.lifecycle.due_soon_days > 3650 {
         return Err(plain(format!(

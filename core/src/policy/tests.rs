@@ -188,6 +188,7 @@ fn run(metrics: &[(&str, Option<f64>)], datasets: &[(&str, &str)]) -> Run {
             .collect(),
         model_inputs: vec![],
         deleted: false,
+        assessments: None,
     }
 }
 
@@ -799,4 +800,114 @@ fn data_use_scopes_that_never_apply_or_name_nothing_are_refused() {
         .unwrap_err();
         assert!(e.contains(want), "{rule}: {e}");
     }
+}
+
+fn genai_eval(by: &[(&str, &str, u64, u64)], traces: u64, more: bool) -> Run {
+    let mut r = run(&[], &[]);
+    r.run_id = "e1".into();
+    let mut a = crate::model::Assessments {
+        traces,
+        more,
+        by_name: Default::default(),
+    };
+    for (name, source, count, on_traces) in by {
+        let s = a.by_name.entry(name.to_string()).or_default();
+        s.by_source.insert(source.to_string(), *count);
+        s.traces_by_source.insert(source.to_string(), *on_traces);
+    }
+    r.assessments = Some(a);
+    r
+}
+
+#[test]
+fn assessments_check_counts_provenance_and_coverage() {
+    let m = model(&[]);
+    let humans = Check::Assessments {
+        name: Some("groundedness".into()),
+        source: Some("human".into()),
+        min_count: Some(3),
+        min_coverage: None,
+    };
+    let judged = Check::Assessments {
+        name: Some("groundedness".into()),
+        source: Some("LLM_JUDGE".into()),
+        min_count: None,
+        min_coverage: Some(0.9),
+    };
+    let ev = |r: Run| evidence_evaluated("1", &[], Some(run(&[], &[])), &[r]);
+    let e = ev(genai_eval(
+        &[
+            ("groundedness", "HUMAN", 2, 2),
+            ("groundedness", "LLM_JUDGE", 18, 18),
+        ],
+        20,
+        false,
+    ));
+    let (o, x) = eval(&humans, &e, &m, None);
+    assert_eq!(o, AutoOutcome::Fail, "{x}");
+    assert!(
+        x.contains("2 HUMAN assessments of 'groundedness' < 3"),
+        "{x}"
+    );
+    let (o, x) = eval(&judged, &e, &m, None);
+    assert_eq!(o, AutoOutcome::Pass, "{x}");
+    assert!(x.contains("on 18 of 20 traces (90%) ≥ 90%"), "{x}");
+
+    // Another name's assessments, or another source's, do not count.
+    let e = ev(genai_eval(
+        &[
+            ("relevance", "HUMAN", 9, 9),
+            ("groundedness", "CODE", 20, 20),
+        ],
+        20,
+        false,
+    ));
+    assert_eq!(eval(&humans, &e, &m, None).0, AutoOutcome::Fail);
+    assert_eq!(eval(&judged, &e, &m, None).0, AutoOutcome::Fail);
+
+    // A sample says so; no traces at all is missing evidence, not a pass.
+    let e = ev(genai_eval(
+        &[("groundedness", "LLM_JUDGE", 10, 10)],
+        10,
+        true,
+    ));
+    let (o, x) = eval(&judged, &e, &m, None);
+    assert_eq!(o, AutoOutcome::Pass, "{x}");
+    assert!(x.contains("max_traces was reached"), "{x}");
+    let e = ev(run(&[], &[]));
+    assert_eq!(eval(&judged, &e, &m, None).0, AutoOutcome::Missing);
+}
+
+#[test]
+fn assessments_checks_that_cannot_mean_anything_are_refused() {
+    for (check, want) in [
+        (
+            "{ kind = \"assessments\", name = \"x\" }",
+            "needs min_count or min_coverage",
+        ),
+        (
+            "{ kind = \"assessments\", min_coverage = 90 }",
+            "above 0 and at most 1",
+        ),
+        (
+            "{ kind = \"assessments\", source = \"ROBOT\", min_count = 1 }",
+            "not one of MLflow's source types",
+        ),
+        (
+            "{ kind = \"assessments\", name = \" \", min_count = 1 }",
+            "name is empty",
+        ),
+    ] {
+        let item = format!("\n[[checklist]]\nid = \"GA-01\"\ntitle = \"t\"\narea = \"a\"\nguidance = \"g\"\ntiers = [\"1\"]\ncheck = {check}\n");
+        let text = DEFAULT_POLICY.replacen("[roster]", &format!("{item}\n[roster]"), 1);
+        let e = LoadedPolicy::from_text(&text, Some("p.toml".into()))
+            .expect_err(check)
+            .to_string();
+        assert!(e.contains(want), "{check}: {e}");
+    }
+    let text = DEFAULT_POLICY.replacen("[roster]", "[evidence]\nmax_traces = 0\n\n[roster]", 1);
+    let e = LoadedPolicy::from_text(&text, Some("p.toml".into()))
+        .expect_err("0")
+        .to_string();
+    assert!(e.contains("evidence.max_traces must be 1 to 100000"), "{e}");
 }

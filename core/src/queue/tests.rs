@@ -567,6 +567,7 @@ fn monitoring_evidence(runs: &[RunSpec<'_>]) -> crate::evidence::Evidence {
             datasets: vec![],
             model_inputs: vec![],
             deleted: false,
+            assessments: None,
         })
         .collect();
     crate::evidence::Evidence::assemble(&v, None, None, &runs)

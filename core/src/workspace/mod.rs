@@ -220,6 +220,9 @@ pub struct VersionPage {
     pub lineage: Lineage,
     /// The model's inventory record.
     pub model: Option<crate::model::Model>,
+    /// What scorers, judges and reviewers said on the traces of its GenAI evaluations
+    /// ([`Evidence::assessment_rows`], headed by [`crate::evidence::ASSESSMENT_HEADINGS`]).
+    pub assessments: Vec<Vec<String>>,
 }
 
 /// A review with where it stands.
@@ -990,11 +993,17 @@ impl Workspace {
         let evidence = self.evidence(&vref.to_string())?;
         let lineage = Lineage::from_evidence(&evidence);
         let model = self.session.store.model(&self.session.key, &vref.name)?;
+        let assessments = evidence
+            .assessment_rows()
+            .into_iter()
+            .map(Vec::from)
+            .collect();
         Ok(VersionPage {
             version: vref.to_string(),
             evidence,
             lineage,
             model,
+            assessments,
         })
     }
 

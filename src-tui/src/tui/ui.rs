@@ -473,6 +473,22 @@ fn draw_detail(f: &mut Frame, app: &App, area: Rect) {
             }
         }
     }
+    // What scorers, judges and reviewers said on the traces of GenAI evaluations.
+    let assessed = d
+        .evidence
+        .as_ref()
+        .map(|e| e.assessment_rows())
+        .unwrap_or_default();
+    if !assessed.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::from("Assessments on evaluation traces".bold()));
+        for [run, name, by, result, read] in assessed.iter().take(12) {
+            lines.push(Line::from(format!("  {name}: {result}")));
+            lines.push(Line::from(format!(
+                "    {by} · {read} traces read of {run}"
+            )));
+        }
+    }
     let inventory_tags = [
         "owner",
         "business_purpose",

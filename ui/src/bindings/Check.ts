@@ -63,7 +63,23 @@ scope: TagScope,
 /**
  * Tag holding the link.
  */
-tag: string, } | { "kind": "data_use", 
+tag: string, } | { "kind": "assessments", 
+/**
+ * The assessment name (a scorer's or a question's, e.g. `groundedness`); any when absent.
+ */
+name: string | null, 
+/**
+ * The source type: `HUMAN`, `LLM_JUDGE` or `CODE`; any when absent.
+ */
+source: string | null, 
+/**
+ * At least this many assessments.
+ */
+min_count: number | null, 
+/**
+ * At least this share (0 to 1) of the traces read carry one.
+ */
+min_coverage: number | null, } | { "kind": "data_use", 
 /**
  * The rules applied (their ids); every rule when empty.
  */

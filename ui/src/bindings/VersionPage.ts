@@ -22,4 +22,9 @@ lineage: Lineage,
 /**
  * The model's inventory record.
  */
-model: Model | null, };
+model: Model | null, 
+/**
+ * What scorers, judges and reviewers said on the traces of its GenAI evaluations
+ * ([`Evidence::assessment_rows`], headed by [`crate::evidence::ASSESSMENT_HEADINGS`]).
+ */
+assessments: Array<Array<string>>, };

@@ -107,6 +107,21 @@ function metricsBlock(p: VersionPage): HTMLElement | null {
   return section("Metrics", table);
 }
 
+// What scorers, judges and reviewers said on the traces of GenAI evaluations (rows from core).
+function assessmentsBlock(p: VersionPage): HTMLElement | null {
+  if (!p.assessments.length) return null;
+  const heads = ["Run", "Assessment", "By source (on traces)", "Result", "Traces read"];
+  return section(
+    "Assessments on evaluation traces",
+    h(
+      "table",
+      { class: "assessments" },
+      h("thead", {}, h("tr", {}, ...heads.map((c) => h("th", { scope: "col" }, c)))),
+      h("tbody", {}, ...p.assessments.map((row) => h("tr", {}, ...row.map((c) => h("td", {}, c))))),
+    ),
+  );
+}
+
 function kv(title: string, map: Record<string, string>): HTMLElement | null {
   const keys = Object.keys(map).sort();
   if (!keys.length) return null;
@@ -182,6 +197,7 @@ export function render(): void {
     ),
     versionPage ? section("Lineage", h("div", { class: "scroll-x" }, lineageSvg(versionPage, m))) : null,
     versionPage ? metricsBlock(versionPage) : null,
+    versionPage ? assessmentsBlock(versionPage) : null,
     versionPage?.evidence.run ? kv("Parameters", versionPage.evidence.run.params) : null,
     versionPage ? kv("Version tags", versionPage.evidence.version.tags) : null,
     kv("Model tags", md.tags),

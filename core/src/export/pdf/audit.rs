@@ -491,6 +491,12 @@ fn evidence(w: &mut Writer, d: &PackData) {
         w.table(&["Metric", "Value", "Step", "Points", "Run"], &rows);
     }
     datasets(w, e);
+    let assessed = e.assessment_rows();
+    if !assessed.is_empty() {
+        w.subheading("Assessments on evaluation traces");
+        let rows: Vec<Vec<String>> = assessed.into_iter().map(Vec::from).collect();
+        w.table(&crate::evidence::ASSESSMENT_HEADINGS, &rows);
+    }
     let Some(run) = &e.run else {
         w.kv("Evidence SHA-256", &e.sha256(), BLACK);
         return;

@@ -209,6 +209,12 @@ fn draw(w: &mut Writer, d: &PackData, comparisons: &[MetricComparison]) {
     } else {
         w.table(&["Context", "Name", "Digest", "Source"], &ds);
     }
+    let assessed = d.evidence.assessment_rows();
+    if !assessed.is_empty() {
+        w.subheading("Assessments on evaluation traces");
+        let rows: Vec<Vec<String>> = assessed.into_iter().map(Vec::from).collect();
+        w.table(&crate::evidence::ASSESSMENT_HEADINGS, &rows);
+    }
     w.subheading("Lineage");
     super::audit::lineage_figure(w, d);
     // 5. Checklist by area.

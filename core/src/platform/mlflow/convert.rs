@@ -4,7 +4,7 @@ use super::wire;
 use crate::model::{
     DatasetInput, LoggedModel, Metric, MetricPoint, Model, ModelKind, Run, TagNames, Version,
 };
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 fn tags(list: Vec<wire::Tag>) -> BTreeMap<String, String> {
     list.into_iter().map(|t| (t.key, t.value)).collect()
@@ -214,7 +214,93 @@ pub(super) fn run(r: wire::Run) -> Option<Run> {
         datasets,
         model_inputs,
         deleted: r.info.lifecycle_stage.as_deref() == Some("deleted"),
+        assessments: None,
     })
+}
+
+/// Whether a run is a GenAI evaluation, whose traces hold its evidence: `mlflow.genai.evaluate`
+/// tags it `mlflow.runType = genai_evaluate`; a run that loaded a prompt is linked to it by
+/// `mlflow.linkedPrompts`.
+pub(super) fn has_traces(r: &Run) -> bool {
+    r.tags.get("mlflow.runType").map(String::as_str) == Some("genai_evaluate")
+        || r.tags.contains_key(LINKED_PROMPTS_TAG)
+}
+
+/// Summarises the assessments on an evaluation's traces (in the order read; at most `cap`
+/// traces count, and `more` says there were others). Assessments another one overrides
+/// (`valid: false`) do not count. Feedback `true`/"yes"/"pass" passes, `false`/"no"/"fail"
+/// fails, numbers are averaged (over the sorted values, so the mean's bits do not depend on
+/// the order read); an error (the scorer failed on that row) and an expectation are counted
+/// as such.
+pub(super) fn assessments(traces: &[wire::TraceInfo], cap: usize) -> crate::model::Assessments {
+    use crate::model::AssessmentSummary;
+    let read = &traces[..traces.len().min(cap)];
+    let mut by_name: BTreeMap<String, AssessmentSummary> = BTreeMap::new();
+    let mut values: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for t in read {
+        let mut on_trace: BTreeSet<(&str, String)> = BTreeSet::new();
+        for a in t.assessments.iter().filter(|a| a.valid != Some(false)) {
+            let source = a.source.as_ref();
+            let kind = source
+                .and_then(|s| s.source_type.clone())
+                .filter(|k| !k.is_empty())
+                .unwrap_or_else(|| "SOURCE_TYPE_UNSPECIFIED".into());
+            let s = by_name.entry(a.assessment_name.clone()).or_default();
+            *s.by_source.entry(kind.clone()).or_insert(0) += 1;
+            if let Some(id) = source
+                .and_then(|s| s.source_id.clone())
+                .filter(|i| !i.is_empty())
+            {
+                if let Err(i) = s.sources.binary_search(&id) {
+                    s.sources.insert(i, id);
+                }
+            }
+            on_trace.insert((a.assessment_name.as_str(), kind));
+            if a.expectation.is_some() {
+                s.expectations += 1;
+                continue;
+            }
+            let Some(f) = &a.feedback else { continue };
+            if f.error.as_ref().is_some_and(|e| !e.is_null()) {
+                s.errors += 1;
+                continue;
+            }
+            match &f.value {
+                Some(serde_json::Value::Bool(true)) => s.passed += 1,
+                Some(serde_json::Value::Bool(false)) => s.failed += 1,
+                Some(serde_json::Value::Number(n)) => {
+                    if let Some(x) = n.as_f64().filter(|x| x.is_finite()) {
+                        values.entry(a.assessment_name.clone()).or_default().push(x);
+                    }
+                }
+                Some(serde_json::Value::String(v)) => {
+                    match v.trim().to_ascii_lowercase().as_str() {
+                        "yes" | "pass" | "true" => s.passed += 1,
+                        "no" | "fail" | "false" => s.failed += 1,
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (name, kind) in on_trace {
+            if let Some(s) = by_name.get_mut(name) {
+                *s.traces_by_source.entry(kind).or_insert(0) += 1;
+            }
+        }
+    }
+    for (name, mut xs) in values {
+        if let Some(s) = by_name.get_mut(&name) {
+            xs.sort_by(f64::total_cmp);
+            s.numeric = xs.len() as u64;
+            s.mean = Some(xs.iter().sum::<f64>() / xs.len() as f64);
+        }
+    }
+    crate::model::Assessments {
+        traces: read.len() as u64,
+        more: traces.len() > cap,
+        by_name,
+    }
 }
 
 /// Tag names through which MLflow links a run to what it evaluated, when nothing else does.
@@ -425,6 +511,7 @@ mod tag_link_tests {
             datasets: Vec::new(),
             model_inputs: Vec::new(),
             deleted: false,
+            assessments: None,
         }
     }
 
@@ -518,5 +605,79 @@ mod tag_link_tests {
         ] {
             assert!(links(&[(k, v)]).is_empty(), "{k} = {v}");
         }
+    }
+}
+
+#[cfg(test)]
+mod assessment_tests {
+    use super::{assessments, wire};
+
+    fn traces(json: &str) -> Vec<wire::TraceInfo> {
+        serde_json::from_str::<wire::SearchTraces>(json)
+            .expect("json")
+            .traces
+    }
+
+    #[test]
+    fn summaries_count_sources_values_and_leave_out_overridden_ones() {
+        let t = traces(
+            r#"{"traces": [
+              {"trace_id": "tr-1", "assessments": [
+                {"assessment_name": "safe", "source": {"source_type": "LLM_JUDGE", "source_id": "openai:/gpt-4o"}, "feedback": {"value": "yes"}},
+                {"assessment_name": "safe", "source": {"source_type": "HUMAN", "source_id": "hana@bank.example"}, "feedback": {"value": false}},
+                {"assessment_name": "safe", "source": {"source_type": "LLM_JUDGE", "source_id": "openai:/gpt-4o"}, "feedback": {"value": true}, "valid": false},
+                {"assessment_name": "score", "source": {"source_type": "CODE", "source_id": "s"}, "feedback": {"value": 0.5}}]},
+              {"trace_id": "tr-2", "assessments": [
+                {"assessment_name": "safe", "source": {"source_type": "LLM_JUDGE", "source_id": "openai:/gpt-4o"}, "feedback": {"error": {"error_message": "rate limited"}}},
+                {"assessment_name": "score", "source": {"source_type": "CODE", "source_id": "s"}, "feedback": {"value": 1}},
+                {"assessment_name": "expected", "source": {"source_type": "HUMAN"}, "expectation": {"value": "x"}}]},
+              {"trace_id": "tr-3", "assessments": []}
+            ]}"#,
+        );
+        let a = assessments(&t, 10);
+        assert_eq!((a.traces, a.more), (3, false));
+        let safe = &a.by_name["safe"];
+        assert_eq!(
+            safe.by_source["LLM_JUDGE"], 2,
+            "the overridden one does not count"
+        );
+        assert_eq!(safe.by_source["HUMAN"], 1);
+        assert_eq!(safe.traces_by_source["LLM_JUDGE"], 2);
+        assert_eq!(safe.traces_by_source["HUMAN"], 1);
+        assert_eq!((safe.passed, safe.failed, safe.errors), (1, 1, 1));
+        assert_eq!(safe.sources, vec!["hana@bank.example", "openai:/gpt-4o"]);
+        let score = &a.by_name["score"];
+        assert_eq!((score.numeric, score.mean), (2, Some(0.75)));
+        assert_eq!(a.by_name["expected"].expectations, 1);
+
+        // The cap: the first traces count, and the summary says there were more.
+        let capped = assessments(&t, 1);
+        assert_eq!((capped.traces, capped.more), (1, true));
+        assert_eq!(capped.by_name["score"].mean, Some(0.5));
+        assert!(!capped.by_name["safe"].by_source.contains_key("CODE"));
+    }
+
+    #[test]
+    fn the_mean_does_not_depend_on_the_order_read() {
+        let row = |v: f64| {
+            format!(
+                r#"{{"assessments": [{{"assessment_name": "x", "source": {{"source_type": "CODE"}}, "feedback": {{"value": {v}}}}}]}}"#
+            )
+        };
+        let vals = [0.1, 0.7, 1e-17, 0.2, 0.30000000000000004];
+        let fwd: Vec<String> = vals.iter().map(|v| row(*v)).collect();
+        let rev: Vec<String> = vals.iter().rev().map(|v| row(*v)).collect();
+        let a = assessments(
+            &traces(&format!(r#"{{"traces": [{}]}}"#, fwd.join(","))),
+            10,
+        );
+        let b = assessments(
+            &traces(&format!(r#"{{"traces": [{}]}}"#, rev.join(","))),
+            10,
+        );
+        assert_eq!(
+            a.by_name["x"].mean.map(f64::to_bits),
+            b.by_name["x"].mean.map(f64::to_bits)
+        );
     }
 }

@@ -30,6 +30,7 @@ const PARALLEL: usize = 4;
 pub struct MlflowClient {
     http: http::Http,
     tag_names: TagNames,
+    max_traces: u32,
 }
 
 impl MlflowClient {
@@ -38,7 +39,15 @@ impl MlflowClient {
         Ok(Self {
             http: http::Http::new(base, options)?,
             tag_names,
+            max_traces: 1000,
         })
+    }
+
+    /// Reads at most `n` traces per GenAI evaluation run (the policy's
+    /// `[evidence] max_traces`; 1000 unless set).
+    pub fn with_max_traces(mut self, n: u32) -> Self {
+        self.max_traces = n.max(1);
+        self
     }
 
     /// The page size for listings: `COUNTERSIGN_MLFLOW_PAGE_SIZE` (tests use a small one to
@@ -161,6 +170,77 @@ impl MlflowClient {
             .http
             .get(&format!("api/2.0/mlflow/logged-models/{model_id}"), &[])?;
         Ok(convert::logged_model(g.model))
+    }
+
+    /// The traces of one run (`traces/search` filtered to it, the oldest first), at most
+    /// `max_traces` + 1 of them: one more than counts tells whether there were more. `None`
+    /// where the server has no traces API (MLflow 2.x answers 404).
+    fn run_traces(&self, run: &Run) -> Result<Option<Vec<wire::TraceInfo>>> {
+        let path = "api/3.0/mlflow/traces/search";
+        // Run and experiment ids are MLflow's hex and digits; anything else is not put into a
+        // filter, and such a run is read as having no traces.
+        let plain =
+            |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        if !plain(&run.run_id) || !plain(&run.experiment_id) {
+            return Ok(None);
+        }
+        let want = self.max_traces as usize + 1;
+        let mut out: Vec<wire::TraceInfo> = Vec::new();
+        let mut token: Option<String> = None;
+        let mut seen = BTreeSet::new();
+        while out.len() < want {
+            let mut body = json!({
+                "locations": [{"type": "MLFLOW_EXPERIMENT",
+                               "mlflow_experiment": {"experiment_id": run.experiment_id}}],
+                "filter": format!("attribute.run_id = '{}'", run.run_id),
+                "order_by": ["timestamp_ms ASC"],
+                "max_results": (want - out.len()).min(Self::page_size(500)),
+            });
+            if let Some(t) = &token {
+                body["page_token"] = json!(t);
+            }
+            let page: wire::SearchTraces = match self.http.post(path, &body) {
+                Ok(p) => p,
+                Err(crate::Error::Platform { status: 404, .. }) if out.is_empty() => {
+                    return Ok(None)
+                }
+                Err(e) => return Err(e),
+            };
+            let n = page.traces.len();
+            out.extend(page.traces);
+            match page.next_page_token.filter(|t| !t.is_empty()) {
+                Some(t) if n > 0 => {
+                    if !seen.insert(t.clone()) {
+                        return Err(crate::Error::MalformedResponse {
+                            url: path.into(),
+                            reason: format!("the page token {t:?} came back a second time: the listing would loop; nothing was changed, try again"),
+                        });
+                    }
+                    token = Some(t);
+                }
+                _ => break,
+            }
+        }
+        Ok(Some(out))
+    }
+
+    /// Reads the assessments of every GenAI evaluation among `runs` ([`convert::has_traces`]).
+    fn fill_assessments(&self, runs: &mut [Run], progress: &mut dyn FnMut(Progress)) -> Result<()> {
+        let wanted: Vec<usize> = (0..runs.len())
+            .filter(|i| convert::has_traces(&runs[*i]))
+            .collect();
+        for (done, i) in wanted.iter().enumerate() {
+            progress(Progress::new(
+                "traces",
+                done as u64,
+                Some(wanted.len() as u64),
+            ));
+            if let Some(traces) = self.run_traces(&runs[*i])? {
+                runs[*i].assessments =
+                    Some(convert::assessments(&traces, self.max_traces as usize));
+            }
+        }
+        Ok(())
     }
 
     /// Runs by id, fetched in parallel chunks through `runs/search`.
@@ -710,6 +790,7 @@ impl Platform for MlflowClient {
             r.model_inputs.sort();
             r.model_inputs.dedup();
         }
+        self.fill_assessments(&mut runs, progress)?;
         Ok(Snapshot {
             models,
             versions,

@@ -262,3 +262,50 @@ pub(super) struct ErrorBody {
     #[serde(default)]
     pub message: Option<String>,
 }
+
+/// `POST /api/3.0/mlflow/traces/search`: trace infos with their assessments.
+#[derive(Debug, Deserialize, Default)]
+pub(super) struct SearchTraces {
+    #[serde(default)]
+    pub traces: Vec<TraceInfo>,
+    #[serde(default)]
+    pub next_page_token: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub(super) struct TraceInfo {
+    #[serde(default)]
+    pub assessments: Vec<Assessment>,
+}
+
+/// One assessment: feedback (a scorer's or reviewer's verdict) or an expectation (ground truth).
+#[derive(Debug, Deserialize, Default)]
+pub(super) struct Assessment {
+    #[serde(default)]
+    pub assessment_name: String,
+    #[serde(default)]
+    pub source: Option<AssessmentSource>,
+    #[serde(default)]
+    pub feedback: Option<Feedback>,
+    #[serde(default)]
+    pub expectation: Option<serde_json::Value>,
+    /// False once another assessment overrides it.
+    #[serde(default)]
+    pub valid: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub(super) struct AssessmentSource {
+    #[serde(default)]
+    pub source_type: Option<String>,
+    #[serde(default)]
+    pub source_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub(super) struct Feedback {
+    #[serde(default)]
+    pub value: Option<serde_json::Value>,
+    #[serde(default)]
+    pub error: Option<serde_json::Value>,
+}

@@ -340,6 +340,7 @@ impl MlflowClient {
             e.model_inputs.sort();
             e.model_inputs.dedup();
         }
+        self.fill_assessments(&mut evaluations, &mut |_| {})?;
         Ok(VersionSnapshot {
             model,
             version,
