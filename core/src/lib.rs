@@ -46,6 +46,7 @@ pub mod model;
 pub mod paths;
 pub mod platform;
 pub mod policy;
+pub mod prompt;
 pub mod queue;
 pub mod review;
 pub mod session;

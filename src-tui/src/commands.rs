@@ -287,7 +287,13 @@ fn cmd_ls(ws: &Workspace, a: LsArgs) -> Result<()> {
 
 fn cmd_show(ws: &Workspace, a: ShowArgs) -> Result<()> {
     let page = ws.version(&a.version)?;
-    let (r, model, evidence, lineage) = (page.version, page.model, page.evidence, page.lineage);
+    let (r, model, evidence, lineage, prompt) = (
+        page.version,
+        page.model,
+        page.evidence,
+        page.lineage,
+        page.prompt,
+    );
     let hash = evidence.sha256();
     if a.json {
         return output::json(
@@ -298,6 +304,7 @@ fn cmd_show(ws: &Workspace, a: ShowArgs) -> Result<()> {
                 "evidence_sha256": hash,
                 "evidence": evidence,
                 "lineage": lineage,
+                "prompt": prompt,
             }),
         );
     }
@@ -411,6 +418,9 @@ fn cmd_show(ws: &Workspace, a: ShowArgs) -> Result<()> {
             );
         }
     }
+    if let Some(p) = &prompt {
+        print_prompt(p);
+    }
     let assessed = evidence.assessment_rows();
     if !assessed.is_empty() {
         say!("\nAssessments on evaluation traces");
@@ -426,6 +436,49 @@ fn cmd_show(ws: &Workspace, a: ShowArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A prompt's template and model configuration, and its template against the previous
+/// version and production (the same page `show` and `review show` print).
+pub(crate) fn print_prompt(p: &countersign_core::workspace::PromptPage) {
+    say!(
+        "\nPrompt template{}",
+        p.facts
+            .prompt_type
+            .as_deref()
+            .map(|t| format!(" ({t})"))
+            .unwrap_or_default()
+    );
+    for l in &p.facts.template {
+        say!("  | {}", l);
+    }
+    if let Some(raw) = &p.facts.model_config_raw {
+        say!("  model config (not JSON): {}", raw);
+    }
+    for (k, v) in &p.facts.model_config {
+        say!("  model config: {} = {}", k, v);
+    }
+    for c in p.against_previous.iter().chain(&p.against_production) {
+        if c.same_template && c.config_changes.is_empty() {
+            say!(
+                "\nAgainst {} ({}): the same template and model configuration",
+                c.against,
+                c.other
+            );
+            continue;
+        }
+        say!("\nAgainst {} [{}]:", c.against, c.other);
+        for ch in &c.config_changes {
+            say!("  model config {}", ch);
+        }
+        if c.same_template {
+            say!("  the same template");
+        } else {
+            for l in &c.diff {
+                say!("  {} {}", l.op, l.text);
+            }
+        }
+    }
 }
 
 fn cmd_evidence(ws: &Workspace, a: ShowArgs) -> Result<()> {

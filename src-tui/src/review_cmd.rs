@@ -280,7 +280,7 @@ pub(crate) fn run(ws: &Workspace, cmd: ReviewCmd) -> Result<()> {
             if json {
                 return output::json(
                     "countersign.review-page/v1",
-                    &serde_json::json!({"review": review, "status": page.status}),
+                    &serde_json::json!({"review": review, "status": page.status, "prompt": page.prompt}),
                 );
             }
             say!(
@@ -290,6 +290,9 @@ pub(crate) fn run(ws: &Workspace, cmd: ReviewCmd) -> Result<()> {
                 review.header.tier,
                 review.header.started_at
             );
+            if let Some(p) = &page.prompt {
+                crate::commands::print_prompt(p);
+            }
             print_checklist(review);
             print_findings(review);
             print_status(&page.status);

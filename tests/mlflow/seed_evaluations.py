@@ -10,6 +10,8 @@ Usage: MLFLOW_TRACKING_URI=http://127.0.0.1:PORT python seed_evaluations.py MANI
   loads the prompt, with a code scorer (no LLM), then an LLM judge's and a reviewer's feedback on
   its traces (one judge score overridden by the reviewer): MLflow links that run to the prompt version only
   through the run tag `mlflow.linkedPrompts`.
+  Version 2 changes the template and the model configuration (temperature, max_tokens);
+  version 1 holds the alias `production`.
 - `campaign-uplift` versions 1 and 2 (purpose marketing; version 1 holds the alias `champion`):
   trained under autolog on a CRM extract logged with `mlflow.log_input(…, tags={"classification":
   "pii"})`, the tag a data-use rule matches; `fraud-detector`'s evaluation did not use it.
@@ -58,7 +60,9 @@ with mlflow.start_run(run_name="fraud-independent-evaluation") as eval_run:
 # A prompt, evaluated with mlflow.genai.evaluate and a code scorer.
 mlflow.set_experiment("/genai/claims")
 prompt = mlflow.genai.register_prompt(name="claims-triage", template="Classify this claim: {{claim}}",
-                                      commit_message="first version")
+                                      commit_message="first version",
+                                      model_config={"provider": "openai", "model_name": "gpt-4o-mini",
+                                                    "temperature": 0.0})
 for key, value in {"risk_tier": "2", "owner": "pat.prompt@bank.example"}.items():
     requests.post(f"{uri}/api/2.0/mlflow/registered-models/set-tag",
                   json={"name": "claims-triage", "key": key, "value": value}, timeout=30).raise_for_status()
@@ -96,6 +100,16 @@ for i, t in enumerate(sorted(genai_traces, key=lambda t: t.info.trace_id)):
                             rationale="checked by hand")
 mlflow.override_feedback(trace_id=judged[1].trace_id, assessment_id=judged[1].assessment_id,
                          value=0.2, source=hana, rationale="the judge missed the hail")
+
+
+# A second version of the prompt: a new template and a warmer model; the first stays in
+# production (its alias), so a review of the second compares against both.
+prompt2 = mlflow.genai.register_prompt(
+    name="claims-triage",
+    template="Classify this insurance claim: {{claim}}\nAnswer with one category.",
+    commit_message="stricter answer", model_config={"provider": "openai", "model_name": "gpt-4o-mini",
+                                                    "temperature": 0.2, "max_tokens": 20})
+mlflow.genai.set_prompt_alias("claims-triage", alias="production", version=int(prompt.version))
 
 
 def assessment_counts(run):
@@ -155,6 +169,9 @@ manifest = {
                "evaluation_metrics": metrics_of(genai_run.info.run_id),
                "linked_prompts": c.get_run(genai_run.info.run_id).data.tags.get("mlflow.linkedPrompts"),
                "traces": len(genai_traces),
+               "second": {"version": str(prompt2.version), "template": prompt2.template,
+                          "model_config": mlflow.genai.load_prompt(
+                              f"prompts:/claims-triage/{prompt2.version}").model_config},
                "assessments": assessment_counts(genai_run)},
     "campaign": {"name": "campaign-uplift", "versions": [str(v) for v in campaign_versions],
                  "champion": str(campaign_versions[0]), "crm_digest": crm_ds.digest},

@@ -223,6 +223,23 @@ pub struct VersionPage {
     /// What scorers, judges and reviewers said on the traces of its GenAI evaluations
     /// ([`Evidence::assessment_rows`], headed by [`crate::evidence::ASSESSMENT_HEADINGS`]).
     pub assessments: Vec<Vec<String>>,
+    /// For a prompt: its template and model configuration against the previous version and
+    /// production ([`Workspace::prompt`]).
+    pub prompt: Option<PromptPage>,
+}
+
+/// A prompt version's template and model configuration, with its template compared with the
+/// previous version and with every version in production ([`Workspace::prompt`]).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PromptPage {
+    /// `models:/NAME/VERSION`.
+    pub version: String,
+    /// Its template and model configuration.
+    pub facts: crate::prompt::PromptFacts,
+    /// Against the version registered before it, if any.
+    pub against_previous: Option<crate::prompt::PromptComparison>,
+    /// Against each other version a production alias or stage points at.
+    pub against_production: Vec<crate::prompt::PromptComparison>,
 }
 
 /// A review with where it stands.
@@ -245,6 +262,10 @@ pub struct ReviewPage {
     /// The validation report's sections the review's tier requires before an approval.
     #[serde(default)]
     pub report_required: Vec<crate::review::report::Section>,
+    /// For a prompt: its template and model configuration against the previous version and
+    /// production ([`Workspace::prompt`]); `None` for other models.
+    #[serde(default)]
+    pub prompt: Option<PromptPage>,
     /// The overall ratings the review's policy allows, best first.
     #[serde(default)]
     pub ratings: Vec<String>,
@@ -998,13 +1019,80 @@ impl Workspace {
             .into_iter()
             .map(Vec::from)
             .collect();
+        let prompt = self.prompt(&vref.to_string())?;
         Ok(VersionPage {
             version: vref.to_string(),
             evidence,
             lineage,
             model,
             assessments,
+            prompt,
         })
+    }
+
+    /// A prompt version's template and model configuration, compared with the version before
+    /// it and with the versions in production, from the synced store; `None` when the version
+    /// holds no template (not a prompt).
+    pub fn prompt(&self, version: &str) -> Result<Option<PromptPage>> {
+        use crate::prompt::{compare, PromptFacts};
+        let vref = self.resolve_local(version)?;
+        let key = &self.session.key;
+        let Some(this) = self.session.store.version(key, &vref.name, &vref.version)? else {
+            return Ok(None);
+        };
+        let Some(facts) = PromptFacts::of(&this) else {
+            return Ok(None);
+        };
+        let all = self.session.store.versions(key, &vref.name)?;
+        let number = |v: &str| v.parse::<u64>().ok();
+        let previous = all
+            .iter()
+            .filter(|v| match (number(&v.version), number(&this.version)) {
+                (Some(a), Some(b)) => a < b,
+                _ => false,
+            })
+            .max_by_key(|v| number(&v.version));
+        let reference = |v: &crate::model::Version| format!("models:/{}/{}", v.name, v.version);
+        let production = match self.session.store.model(key, &vref.name)? {
+            Some(model) => crate::queue::production_markers(&self.policy, &model),
+            None => Default::default(),
+        };
+        let against_previous = previous.and_then(|p| {
+            let label = match production.get(&p.version) {
+                Some(m) => format!(
+                    "the previous version {}, in production ({})",
+                    p.version,
+                    m.join(", ")
+                ),
+                None => format!("the previous version {}", p.version),
+            };
+            PromptFacts::of(p).map(|f| compare(&facts, &f, label, reference(p)))
+        });
+        let mut against_production = Vec::new();
+        {
+            for (v, markers) in production {
+                // This version itself, and the previous one (already compared), are skipped.
+                if v == this.version || previous.is_some_and(|p| p.version == v) {
+                    continue;
+                }
+                if let Some(other) = all.iter().find(|x| x.version == v) {
+                    if let Some(f) = PromptFacts::of(other) {
+                        against_production.push(compare(
+                            &facts,
+                            &f,
+                            format!("version {v} in production ({})", markers.join(", ")),
+                            reference(other),
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(Some(PromptPage {
+            version: vref.to_string(),
+            facts,
+            against_previous,
+            against_production,
+        }))
     }
 
     /// The version a reference names in the synced inventory (`models:/NAME@ALIAS` as of the
@@ -1134,6 +1222,7 @@ impl Workspace {
             .model(&self.session.key, &vref.name)?
             .and_then(|m| m.owner);
         let report_required = crate::review::report::required(policy, &review.header.tier);
+        let prompt = self.prompt(&vref.to_string()).ok().flatten();
         Ok(ReviewPage {
             review,
             status,
@@ -1142,6 +1231,7 @@ impl Workspace {
             note: None,
             preview: false,
             report_required,
+            prompt,
             ratings: policy.policy.report.ratings.clone(),
         })
     }

@@ -62,6 +62,9 @@ pub struct Detail {
     pub approvals: Vec<countersign_core::store::LedgerEntry>,
     /// The last verification of the latest version (V), with every reason.
     pub verification: Option<countersign_core::approval::verify::Verification>,
+    /// For a prompt version: its template and model configuration against the previous
+    /// version and production.
+    pub prompt: Option<countersign_core::workspace::PromptPage>,
 }
 
 /// The whole UI state.
@@ -323,9 +326,9 @@ impl App {
         let shown = self.selected_version();
         self.detail = page.map(|(_, page)| {
             let version = shown.and_then(|v| self.ws.version(&v.to_string()).ok());
-            let (evidence, lineage) = match version {
-                Some(v) => (Some(v.evidence), Some(v.lineage)),
-                None => (None, None),
+            let (evidence, lineage, prompt) = match version {
+                Some(v) => (Some(v.evidence), Some(v.lineage), v.prompt),
+                None => (None, None, None),
             };
             Detail {
                 model: page.detail,
@@ -333,6 +336,7 @@ impl App {
                 evidence,
                 approvals: page.approvals,
                 verification: None,
+                prompt,
             }
         });
     }

@@ -473,6 +473,48 @@ fn draw_detail(f: &mut Frame, app: &App, area: Rect) {
             }
         }
     }
+    // A prompt's template and configuration, and what changed against the previous version
+    // and production.
+    if let Some(p) = &d.prompt {
+        lines.push(Line::from(""));
+        lines.push(Line::from("Prompt template".bold()));
+        for l in p.facts.template.iter().take(8) {
+            lines.push(Line::from(format!("  │ {l}")));
+        }
+        if p.facts.template.len() > 8 {
+            lines.push(Line::from(format!(
+                "  │ … {} more lines",
+                p.facts.template.len() - 8
+            )));
+        }
+        if !p.facts.model_config.is_empty() {
+            let cfg: Vec<String> = p
+                .facts
+                .model_config
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect();
+            lines.push(Line::from(format!("  model: {}", cfg.join(" · "))));
+        }
+        for c in p.against_previous.iter().chain(&p.against_production) {
+            lines.push(Line::from(format!("  against {}:", c.against)));
+            if c.same_template && c.config_changes.is_empty() {
+                lines.push(Line::from("    the same template and model configuration"));
+                continue;
+            }
+            for ch in &c.config_changes {
+                lines.push(Line::from(format!("    model {ch}")));
+            }
+            for l in c.diff.iter().filter(|l| l.op != " ").take(10) {
+                let text = Line::from(format!("    {} {}", l.op, l.text));
+                lines.push(if l.op == "+" {
+                    text.green()
+                } else {
+                    text.red()
+                });
+            }
+        }
+    }
     // What scorers, judges and reviewers said on the traces of GenAI evaluations.
     let assessed = d
         .evidence

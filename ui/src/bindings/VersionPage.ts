@@ -2,6 +2,7 @@
 import type { Evidence } from "./Evidence";
 import type { Lineage } from "./Lineage";
 import type { Model } from "./Model";
+import type { PromptPage } from "./PromptPage";
 
 /**
  * One version: its evidence (metrics with history, params, datasets, tags) and lineage.
@@ -27,4 +28,9 @@ model: Model | null,
  * What scorers, judges and reviewers said on the traces of its GenAI evaluations
  * ([`Evidence::assessment_rows`], headed by [`crate::evidence::ASSESSMENT_HEADINGS`]).
  */
-assessments: Array<Array<string>>, };
+assessments: Array<Array<string>>, 
+/**
+ * For a prompt: its template and model configuration against the previous version and
+ * production ([`Workspace::prompt`]).
+ */
+prompt: PromptPage | null, };

@@ -1,6 +1,7 @@
 // A model's detail: record and tier rationale, versions, lineage graph, metrics with history
 // charts, tags, approvals with verification results. The version shown is the one the
 // actions (review, sign, verify, export) act on.
+import { promptBlock } from "./prompt";
 import { modelShow, versionShow, versionVerify } from "../backend";
 import type { ModelPage } from "../bindings/ModelPage";
 import type { Verification } from "../bindings/Verification";
@@ -198,6 +199,7 @@ export function render(): void {
     versionPage ? section("Lineage", h("div", { class: "scroll-x" }, lineageSvg(versionPage, m))) : null,
     versionPage ? metricsBlock(versionPage) : null,
     versionPage ? assessmentsBlock(versionPage) : null,
+    versionPage?.prompt ? promptBlock(versionPage.prompt) : null,
     versionPage?.evidence.run ? kv("Parameters", versionPage.evidence.run.params) : null,
     versionPage ? kv("Version tags", versionPage.evidence.version.tags) : null,
     kv("Model tags", md.tags),

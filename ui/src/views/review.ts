@@ -11,6 +11,7 @@ import type { Severity } from "../bindings/Severity";
 import { $, compact, h, toast } from "../dom";
 import { REPORT_SECTIONS, autoLabel, byArea, itemState, progressText, ratingLabel } from "../logic/review";
 import { clearError, showError } from "./errors";
+import { promptBlock } from "./prompt";
 import { ensureIdentity } from "./identity";
 
 let page: ReviewPage | null = null;
@@ -244,6 +245,7 @@ export function render(): void {
     st.evidence_changes.length ? h("div", { class: "warning" }, h("strong", {}, "The evidence changed on the platform since this review started"), h("ul", {}, ...st.evidence_changes.map((c) => h("li", {}, c)))) : null,
     // Always offered: after the evidence changed, and to revalidate an approved version.
     p.preview ? startButton() : newReviewButton(),
+    p.prompt ? promptBlock(p.prompt) : null,
   ));
   // Notes and report text typed but not saved yet survive the re-render — of the same
   // version only: another version's fields never carry over.
