@@ -288,7 +288,9 @@ pub struct Run {
 /// traces are added); `more` says when there were more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Assessments {
-    /// Traces read.
+    /// The most traces read (the policy's `[evidence] max_traces` when they were read).
+    pub cap: u64,
+    /// Traces read (each once, however the pages came).
     pub traces: u64,
     /// Whether the run has more traces than were read (the cap was reached).
     pub more: bool,
@@ -296,13 +298,17 @@ pub struct Assessments {
     pub by_name: BTreeMap<String, AssessmentSummary>,
 }
 
-/// The valid (not overridden) assessments of one name over the traces read.
+/// The valid (not overridden) assessments of one name over the traces read. Only feedback
+/// with a value counts as a verdict; errors and expectations are counted apart.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, ts_rs::TS)]
 pub struct AssessmentSummary {
-    /// Traces carrying at least one assessment of this name, per source type (`HUMAN`,
+    /// Traces carrying at least one verdict of this name from any source.
+    pub traces_any: u64,
+    /// Traces carrying at least one verdict of this name, per source type (`HUMAN`,
     /// `LLM_JUDGE`, `CODE`, as MLflow records it).
     pub traces_by_source: BTreeMap<String, u64>,
-    /// Assessments of this name, per source type.
+    /// Verdicts of this name (feedback with a value: not an error, not an expectation), per
+    /// source type.
     pub by_source: BTreeMap<String, u64>,
     /// Who or what gave them (the source ids: a scorer's name, a reviewer), sorted.
     pub sources: Vec<String>,

@@ -153,6 +153,69 @@ fn an_evaluation_of_a_models_uri_and_of_a_prompt_are_found_with_their_values() {
         "show prints the assessments: {text}"
     );
 
+    // The second prompt version against the first (the previous one, in production): the
+    // template diff and the model configuration as MLflow's client reads them.
+    let second = &p["second"];
+    let v2 = format!(
+        "models:/{}/{}",
+        p["name"].as_str().expect("name"),
+        second["version"].as_str().expect("v")
+    );
+    let page = cli.json(&["show", &v2, "--json"])["prompt"].clone();
+    let template: Vec<&str> = second["template"].as_str().expect("t").lines().collect();
+    assert_eq!(
+        page["facts"]["template"],
+        serde_json::json!(template),
+        "{page}"
+    );
+    for (k, v) in second["model_config"].as_object().expect("config") {
+        let want = v
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| v.to_string());
+        assert_eq!(
+            page["facts"]["model_config"][k],
+            want.as_str(),
+            "{k}: {page}"
+        );
+    }
+    let prev = &page["against_previous"];
+    assert_eq!(prev["other"], pv.as_str(), "{page}");
+    assert!(
+        prev["against"]
+            .as_str()
+            .is_some_and(|a| a.contains("in production (production)")),
+        "{prev}"
+    );
+    assert_eq!(prev["same_template"], false);
+    let lines: Vec<String> = prev["diff"]
+        .as_array()
+        .expect("diff")
+        .iter()
+        .map(|l| {
+            format!(
+                "{}{}",
+                l["op"].as_str().unwrap_or(""),
+                l["text"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert!(
+        lines.contains(&"-Classify this claim: {{claim}}".to_string()),
+        "{lines:?}"
+    );
+    assert!(lines.contains(&format!("+{}", template[0])), "{lines:?}");
+    assert!(
+        prev["config_changes"]
+            .as_array()
+            .expect("changes")
+            .iter()
+            .any(|c| c == "temperature: 0.0 → 0.2"),
+        "{prev}"
+    );
+    let text = cli.ok(&["show", &v2]);
+    assert!(text.contains("- Classify this claim: {{claim}}"), "{text}");
+
     // A run that names neither is not an evaluation of either.
     for shown in [cli.json(&["show", &v, "--json"]), shown] {
         assert_eq!(
@@ -510,9 +573,9 @@ fn the_policy_caps_the_traces_read_and_the_evidence_says_so() {
     );
     std::fs::write(&policy, capped).expect("policy");
     countersign_e2e::release_trust(&cli, &uri, &[], &policy, &allowed);
-    // The reviewer works under the policy the risk function released.
-    let p_arg = policy.to_str().expect("p");
-    cli.ok(&["--policy", p_arg, "--platform", &uri, "sync", "--quiet"]);
+    // The reviewer configured no policy: the store still reads under the release's cap, as
+    // verification does, so the two agree.
+    cli.ok(&["--platform", &uri, "sync", "--quiet"]);
     let p = &m["prompt"];
     assert!(p["traces"].as_u64().expect("traces") > 2, "{p}");
     let pv = format!(
@@ -520,7 +583,7 @@ fn the_policy_caps_the_traces_read_and_the_evidence_says_so() {
         p["name"].as_str().expect("n"),
         p["version"].as_str().expect("v")
     );
-    let shown = cli.json(&["--policy", p_arg, "show", &pv, "--json"]);
+    let shown = cli.json(&["show", &pv, "--json"]);
     let a = &evaluation(&shown, p["evaluation_run_id"].as_str().expect("id"))["assessments"];
     assert_eq!(
         (a["traces"].as_u64(), a["more"].as_bool()),
@@ -529,7 +592,7 @@ fn the_policy_caps_the_traces_read_and_the_evidence_says_so() {
     );
     // Read again fresh from the platform (as verification does): the same two rows, the same
     // evidence, so a capped sample never makes an approval look stale.
-    let fresh = cli.json(&["--policy", p_arg, "verify", &pv, "--json"]);
+    let fresh = cli.json(&["verify", &pv, "--json"]);
     assert_eq!(
         fresh["evidence_sha256"], shown["evidence_sha256"],
         "a capped read is the same on every read: {fresh}"

@@ -603,11 +603,12 @@ fn assessments_check(
         .iter()
         .chain(&e.evaluations)
         .filter_map(|r| r.assessments.as_ref())
+        .filter(|a| a.traces > 0)
         .collect();
     if runs.is_empty() {
         return AutoResult::new(
             Missing,
-            "no GenAI evaluation of this version has traces read (no mlflow.genai.evaluate run, or the platform has no traces)",
+            "no GenAI evaluation of this version has traces read (no mlflow.genai.evaluate run, no traces on it, or the platform has no traces API)",
         );
     }
     let source_matches = |k: &str| source.is_none_or(|s| s.eq_ignore_ascii_case(k));
@@ -626,14 +627,17 @@ fn assessments_check(
                 .filter(|(k, _)| source_matches(k))
                 .map(|(_, c)| c)
                 .sum::<u64>();
-            // A trace is covered by the name's best-covered source when no name is given.
-            let c = s
-                .traces_by_source
-                .iter()
-                .filter(|(k, _)| source_matches(k))
-                .map(|(_, c)| *c)
-                .max()
-                .unwrap_or(0);
+            // The traces carrying a verdict of this name: from the source asked for, or from
+            // any. With no name, the best-covered name counts.
+            let c = match source {
+                None => s.traces_any,
+                Some(_) => s
+                    .traces_by_source
+                    .iter()
+                    .filter(|(k, _)| source_matches(k))
+                    .map(|(_, c)| *c)
+                    .sum(),
+            };
             on_run = on_run.max(c);
         }
         covered += on_run.min(a.traces);

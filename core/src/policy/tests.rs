@@ -806,6 +806,7 @@ fn genai_eval(by: &[(&str, &str, u64, u64)], traces: u64, more: bool) -> Run {
     let mut r = run(&[], &[]);
     r.run_id = "e1".into();
     let mut a = crate::model::Assessments {
+        cap: 1000,
         traces,
         more,
         by_name: Default::default(),
@@ -814,6 +815,7 @@ fn genai_eval(by: &[(&str, &str, u64, u64)], traces: u64, more: bool) -> Run {
         let s = a.by_name.entry(name.to_string()).or_default();
         s.by_source.insert(source.to_string(), *count);
         s.traces_by_source.insert(source.to_string(), *on_traces);
+        s.traces_any = s.traces_any.max(*on_traces);
     }
     r.assessments = Some(a);
     r
@@ -875,6 +877,9 @@ fn assessments_check_counts_provenance_and_coverage() {
     assert_eq!(o, AutoOutcome::Pass, "{x}");
     assert!(x.contains("max_traces was reached"), "{x}");
     let e = ev(run(&[], &[]));
+    assert_eq!(eval(&judged, &e, &m, None).0, AutoOutcome::Missing);
+    // An evaluation whose traces were read but held none is missing too, not a failure.
+    let e = ev(genai_eval(&[], 0, false));
     assert_eq!(eval(&judged, &e, &m, None).0, AutoOutcome::Missing);
 }
 

@@ -1312,7 +1312,7 @@ impl Workspace {
         let vref = self.resolve_local(version)?;
         // The evidence as the platform shows it now, not as the last sync stored it: a
         // metric logged on a finished run is not read again by an incremental sync.
-        let platform = self.session.open_platform(&self.policy)?;
+        let platform = self.session.open_platform(&self.reading_policy())?;
         let snap = platform.fetch_version(&vref)?;
         let key = self.session.key.clone();
         self.session.store.refresh_snapshot(&key, &snap)?;
@@ -1765,9 +1765,26 @@ impl Workspace {
         )
     }
 
+    /// The policy the platform's evidence is read under: the configured one, with the
+    /// `[evidence]` section of the newest trusted release when a root is pinned — verification
+    /// and signing read under the release, so the store must read alike, or every approval
+    /// would look stale. The configured policy alone when no root is pinned or the release
+    /// cannot be read now (verification then fails on its own).
+    fn reading_policy(&self) -> LoadedPolicy {
+        let mut p = self.policy.clone();
+        if self.root_pin().is_ok() {
+            if let Ok(t) = self.trusted() {
+                if let Ok(newest) = t.trust.newest() {
+                    p.policy.evidence = newest.policy.policy.evidence.clone();
+                }
+            }
+        }
+        p
+    }
+
     /// Syncs the platform into the store, reporting progress.
     pub fn sync(&mut self, full: bool, progress: &mut dyn FnMut(Progress)) -> Result<SyncReport> {
-        let platform = self.session.open_platform(&self.policy)?;
+        let platform = self.session.open_platform(&self.reading_policy())?;
         let report = crate::sync::sync(
             platform.as_ref(),
             &mut self.session.store,

@@ -9,7 +9,11 @@ import type { AssessmentSummary } from "./AssessmentSummary";
  */
 export type Assessments = { 
 /**
- * Traces read.
+ * The most traces read (the policy's `[evidence] max_traces` when they were read).
+ */
+cap: number, 
+/**
+ * Traces read (each once, however the pages came).
  */
 traces: number, 
 /**

@@ -234,19 +234,28 @@ pub(super) fn has_traces(r: &Run) -> bool {
 /// as such.
 pub(super) fn assessments(traces: &[wire::TraceInfo], cap: usize) -> crate::model::Assessments {
     use crate::model::AssessmentSummary;
-    let read = &traces[..traces.len().min(cap)];
+    // Each trace once (a trace listed on two pages counts once), in the order read.
+    let mut ids = BTreeSet::new();
+    let unique: Vec<&wire::TraceInfo> = traces
+        .iter()
+        .filter(|t| t.trace_id.is_empty() || ids.insert(t.trace_id.as_str()))
+        .collect();
+    let read = &unique[..unique.len().min(cap)];
     let mut by_name: BTreeMap<String, AssessmentSummary> = BTreeMap::new();
     let mut values: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     for t in read {
         let mut on_trace: BTreeSet<(&str, String)> = BTreeSet::new();
+        let mut seen = BTreeSet::new();
         for a in t.assessments.iter().filter(|a| a.valid != Some(false)) {
+            if !a.assessment_id.is_empty() && !seen.insert(a.assessment_id.as_str()) {
+                continue;
+            }
             let source = a.source.as_ref();
             let kind = source
                 .and_then(|s| s.source_type.clone())
                 .filter(|k| !k.is_empty())
                 .unwrap_or_else(|| "SOURCE_TYPE_UNSPECIFIED".into());
             let s = by_name.entry(a.assessment_name.clone()).or_default();
-            *s.by_source.entry(kind.clone()).or_insert(0) += 1;
             if let Some(id) = source
                 .and_then(|s| s.source_id.clone())
                 .filter(|i| !i.is_empty())
@@ -255,7 +264,6 @@ pub(super) fn assessments(traces: &[wire::TraceInfo], cap: usize) -> crate::mode
                     s.sources.insert(i, id);
                 }
             }
-            on_trace.insert((a.assessment_name.as_str(), kind));
             if a.expectation.is_some() {
                 s.expectations += 1;
                 continue;
@@ -265,7 +273,9 @@ pub(super) fn assessments(traces: &[wire::TraceInfo], cap: usize) -> crate::mode
                 s.errors += 1;
                 continue;
             }
+            // Only a value is a verdict.
             match &f.value {
+                None | Some(serde_json::Value::Null) => continue,
                 Some(serde_json::Value::Bool(true)) => s.passed += 1,
                 Some(serde_json::Value::Bool(false)) => s.failed += 1,
                 Some(serde_json::Value::Number(n)) => {
@@ -280,12 +290,18 @@ pub(super) fn assessments(traces: &[wire::TraceInfo], cap: usize) -> crate::mode
                         _ => {}
                     }
                 }
-                _ => {}
+                Some(_) => {}
             }
+            *s.by_source.entry(kind.clone()).or_insert(0) += 1;
+            on_trace.insert((a.assessment_name.as_str(), kind));
         }
+        let mut names = BTreeSet::new();
         for (name, kind) in on_trace {
             if let Some(s) = by_name.get_mut(name) {
                 *s.traces_by_source.entry(kind).or_insert(0) += 1;
+                if names.insert(name) {
+                    s.traces_any += 1;
+                }
             }
         }
     }
@@ -297,8 +313,9 @@ pub(super) fn assessments(traces: &[wire::TraceInfo], cap: usize) -> crate::mode
         }
     }
     crate::model::Assessments {
+        cap: cap as u64,
         traces: read.len() as u64,
-        more: traces.len() > cap,
+        more: unique.len() > cap,
         by_name,
     }
 }
@@ -638,17 +655,36 @@ mod assessment_tests {
         assert_eq!((a.traces, a.more), (3, false));
         let safe = &a.by_name["safe"];
         assert_eq!(
-            safe.by_source["LLM_JUDGE"], 2,
-            "the overridden one does not count"
+            safe.by_source["LLM_JUDGE"], 1,
+            "neither the overridden one nor the error is a verdict"
         );
         assert_eq!(safe.by_source["HUMAN"], 1);
-        assert_eq!(safe.traces_by_source["LLM_JUDGE"], 2);
+        assert_eq!(safe.traces_by_source["LLM_JUDGE"], 1);
         assert_eq!(safe.traces_by_source["HUMAN"], 1);
+        assert_eq!(safe.traces_any, 1);
+        assert!(
+            !a.by_name["expected"].by_source.contains_key("HUMAN"),
+            "an expectation is not a verdict"
+        );
         assert_eq!((safe.passed, safe.failed, safe.errors), (1, 1, 1));
         assert_eq!(safe.sources, vec!["hana@bank.example", "openai:/gpt-4o"]);
         let score = &a.by_name["score"];
         assert_eq!((score.numeric, score.mean), (2, Some(0.75)));
         assert_eq!(a.by_name["expected"].expectations, 1);
+
+        // A trace listed twice counts once.
+        let mut twice = traces(
+            r#"{"traces": [{"trace_id": "tr-9", "assessments": [{"assessment_id": "a-1", "assessment_name": "ok", "source": {"source_type": "HUMAN"}, "feedback": {"value": true}}]}]}"#,
+        );
+        twice.extend(traces(r#"{"traces": [{"trace_id": "tr-9", "assessments": [{"assessment_id": "a-1", "assessment_name": "ok", "source": {"source_type": "HUMAN"}, "feedback": {"value": true}}]}]}"#));
+        let once = assessments(&twice, 10);
+        assert_eq!((once.traces, once.by_name["ok"].by_source["HUMAN"]), (1, 1));
+
+        // A trace listed twice counts once.
+        let row = r#"{"trace_id": "tr-9", "assessments": [{"assessment_id": "a-1", "assessment_name": "ok", "source": {"source_type": "HUMAN"}, "feedback": {"value": true}}]}"#;
+        let twice = traces(&format!(r#"{{"traces": [{row}, {row}]}}"#));
+        let once = assessments(&twice, 10);
+        assert_eq!((once.traces, once.by_name["ok"].by_source["HUMAN"]), (1, 1));
 
         // The cap: the first traces count, and the summary says there were more.
         let capped = assessments(&t, 1);

@@ -194,14 +194,20 @@ impl MlflowClient {
                                "mlflow_experiment": {"experiment_id": run.experiment_id}}],
                 "filter": format!("attribute.run_id = '{}'", run.run_id),
                 "order_by": ["timestamp_ms ASC"],
-                "max_results": (want - out.len()).min(Self::page_size(500)),
+                "max_results": (want - out.len()).min(Self::page_size(500).min(500)),
             });
             if let Some(t) = &token {
                 body["page_token"] = json!(t);
             }
             let page: wire::SearchTraces = match self.http.post(path, &body) {
                 Ok(p) => p,
-                Err(crate::Error::Platform { status: 404, .. }) if out.is_empty() => {
+                // No traces API (MLflow 2.x: a plain 404); a 404 naming a missing
+                // resource is an answer, not an absence.
+                Err(crate::Error::Platform {
+                    status: 404, code, ..
+                }) if out.is_empty()
+                    && (code.is_empty() || code.contains("ENDPOINT_NOT_FOUND")) =>
+                {
                     return Ok(None)
                 }
                 Err(e) => return Err(e),
@@ -209,7 +215,13 @@ impl MlflowClient {
             let n = page.traces.len();
             out.extend(page.traces);
             match page.next_page_token.filter(|t| !t.is_empty()) {
-                Some(t) if n > 0 => {
+                Some(t) if n == 0 => {
+                    return Err(crate::Error::MalformedResponse {
+                        url: path.into(),
+                        reason: format!("an empty page with a next page token ({t:?}): the listing would end short; nothing was changed, try again"),
+                    });
+                }
+                Some(t) => {
                     if !seen.insert(t.clone()) {
                         return Err(crate::Error::MalformedResponse {
                             url: path.into(),

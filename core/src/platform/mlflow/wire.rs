@@ -275,12 +275,16 @@ pub(super) struct SearchTraces {
 #[derive(Debug, Deserialize, Default)]
 pub(super) struct TraceInfo {
     #[serde(default)]
+    pub trace_id: String,
+    #[serde(default)]
     pub assessments: Vec<Assessment>,
 }
 
 /// One assessment: feedback (a scorer's or reviewer's verdict) or an expectation (ground truth).
 #[derive(Debug, Deserialize, Default)]
 pub(super) struct Assessment {
+    #[serde(default)]
+    pub assessment_id: String,
     #[serde(default)]
     pub assessment_name: String,
     #[serde(default)]

@@ -341,6 +341,12 @@ impl MlflowClient {
             e.model_inputs.dedup();
         }
         self.fill_assessments(&mut evaluations, &mut |_| {})?;
+        // The version's own run too, as a sync reads it (a GenAI app's run that loaded a
+        // prompt has traces of its own).
+        let mut run = run;
+        if let Some(r) = run.as_mut() {
+            self.fill_assessments(std::slice::from_mut(r), &mut |_| {})?;
+        }
         Ok(VersionSnapshot {
             model,
             version,
