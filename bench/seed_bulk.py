@@ -3,7 +3,9 @@ through MLflow's own store classes (the server must be stopped; ~10x faster than
 the server then serves identical data). Each version has its own finished run with 20 params,
 10 metrics and one dataset input.
 
-Usage: python seed_bulk.py DB_PATH ARTIFACT_DIR MODELS VERSIONS
+Usage: python seed_bulk.py DB ARTIFACT_DIR MODELS VERSIONS
+DB is a SQLite file's path, or a store URI (postgresql+psycopg2://…, which may be seeded while
+its server runs).
 """
 import json
 import sys
@@ -15,7 +17,7 @@ from mlflow.store.model_registry.sqlalchemy_store import SqlAlchemyStore as Regi
 from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore as TrackingStore
 
 db, artifacts, n_models, n_versions = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-uri = f"sqlite:///{db}"
+uri = db if "://" in db else f"sqlite:///{db}"
 ts = TrackingStore(uri, artifacts)
 rs = RegistryStore(uri)
 t0 = time.time()

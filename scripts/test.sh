@@ -101,8 +101,8 @@ export COUNTERSIGN_TEST_MLFLOW_V2_MANIFEST=$V2_DIR/manifest.json
 step "End-to-end: MLflow, faults, real terminal"
 cargo test --locked -p countersign-e2e --test mlflow_sync --test mlflow_evaluations --test mlflow_auth --test mlflow_v2 --test faults --test crash --test adversarial --test fail_closed --test config --test review --test errors --test signing --test trust --test audit_pack --test tui_terminal -- --test-threads=1
 
-step "End-to-end: approvals written back to and verified from MLflow (changes the seeded server)"
-cargo test --locked -p countersign-e2e --test mlflow_signing --test tui_mlflow --test secrets -- --test-threads=1
+step "End-to-end: approvals written back to and verified from MLflow, and its webhooks (change the seeded server)"
+cargo test --locked -p countersign-e2e --test mlflow_signing --test tui_mlflow --test secrets --test webhooks -- --test-threads=1
 
 step "MLflow on PostgreSQL (MLflow's default 4 workers): sync, faults, write-back and concurrent signing"
 # Banks run MLflow over PostgreSQL: the same seed, then the sync, fault and signing tests again
@@ -112,10 +112,13 @@ SERVERS+=("$PG_PID")
 MLFLOW_TRACKING_URI=$PG_URI "$ROOT/.venv-mlflow/bin/python" tests/mlflow/seed.py "$PG_DIR/manifest.json" \
   > "$PG_DIR/seed.log" 2>&1 || { cat "$PG_DIR/seed.log"; exit 1; }
 tail -1 "$PG_DIR/seed.log"
-export COUNTERSIGN_TEST_MLFLOW_URI=$PG_URI COUNTERSIGN_TEST_MLFLOW_MANIFEST=$PG_DIR/manifest.json
-cargo test --locked -p countersign-e2e --test mlflow_sync --test faults -- --test-threads=1
-# The signing tests change the seeded server, so they run after the sync tests, as above.
-cargo test --locked -p countersign-e2e --test mlflow_signing -- --test-threads=1
+# In a subshell: the tests after these (the desktop's) use the first server again.
+(
+  export COUNTERSIGN_TEST_MLFLOW_URI=$PG_URI COUNTERSIGN_TEST_MLFLOW_MANIFEST=$PG_DIR/manifest.json
+  cargo test --locked -p countersign-e2e --test mlflow_sync --test faults -- --test-threads=1
+  # The signing tests change the seeded server, so they run after the sync tests, as above.
+  cargo test --locked -p countersign-e2e --test mlflow_signing -- --test-threads=1
+)
 kill -- "-$PG_PID" 2>/dev/null || true
 
 step "End-to-end: desktop window under Xvfb"

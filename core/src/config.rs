@@ -90,6 +90,9 @@ pub struct ConfigFile {
     pub signing_key: Option<String>,
     /// Log level: off, info or debug.
     pub log: Option<String>,
+    /// The secret MLflow signs webhook deliveries with (`countersign watch --register` writes
+    /// it; the file is then readable by its owner only).
+    pub webhook_secret: Option<String>,
     /// HTTP options.
     #[serde(default)]
     pub http: HttpFile,
@@ -150,6 +153,8 @@ pub struct Config {
     /// What is logged: `off` (default), `info` (retries) or `debug` (every request, URLs without
     /// credentials; secrets never). Front ends send it where their users look.
     pub log_level: Setting<String>,
+    /// The webhook secret (`COUNTERSIGN_WEBHOOK_SECRET`, else the file's `webhook_secret`).
+    pub webhook_secret: Setting<Option<String>>,
     /// HTTP client options, MLflow credentials included.
     pub http: ClientOptions,
     /// Where each HTTP option came from: (name, origin), in [`Config::show`]'s order.
@@ -278,7 +283,7 @@ impl Config {
             Some((path, text)) => toml::from_str(text).map_err(|e| Error::InvalidFile {
                 path: path.to_path_buf(),
                 message: format!(
-                    "{} (keys: platform, data_dir, policy, allowed_signers, root, min_release, identity, signing_key, log, [http] timeout, attempts, max_body_mb; see docs/configuration.md)",
+                    "{} (keys: platform, data_dir, policy, allowed_signers, root, min_release, identity, signing_key, log, webhook_secret, [http] timeout, attempts, max_body_mb; see docs/configuration.md)",
                     e.to_string().trim_end()
                 ),
             })?,
@@ -381,6 +386,13 @@ impl Config {
             (flags.identity.clone(), flag("--as")),
             (env("COUNTERSIGN_IDENTITY"), env_o("COUNTERSIGN_IDENTITY")),
             (parsed.identity.clone(), from_file()),
+        ]));
+        let webhook_secret = opt(first(vec![
+            (
+                env("COUNTERSIGN_WEBHOOK_SECRET"),
+                env_o("COUNTERSIGN_WEBHOOK_SECRET"),
+            ),
+            (parsed.webhook_secret.clone(), from_file()),
         ]));
         let key_of = |s: String, o: Origin, rel: &dyn Fn(PathBuf) -> PathBuf| Setting {
             value: if s == "agent" {
@@ -562,6 +574,7 @@ impl Config {
             signing_key,
             generated_key_path,
             log_level,
+            webhook_secret,
             http,
             http_origins,
         })
@@ -658,6 +671,62 @@ impl Config {
         Ok(path)
     }
 
+    /// Saves `secret` as the config file's `webhook_secret` (creating the file and its folder
+    /// when missing; every other line kept as written) and makes the file readable by its owner
+    /// only (0600), since it now holds a secret.
+    pub fn save_webhook_secret(&mut self, secret: &str) -> Result<PathBuf> {
+        let path = self
+            .file
+            .clone()
+            .or_else(|| self.file_looked_for.clone())
+            .ok_or_else(|| Error::InvalidInput {
+                what: "webhook secret",
+                input: String::new(),
+                reason: "there is no config file to save it in: set COUNTERSIGN_CONFIG (or HOME), or set COUNTERSIGN_WEBHOOK_SECRET".into(),
+            })?;
+        let old = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        let text = with_setting(&old, "webhook_secret", Some(secret));
+        let by_hand = |why: &str| Error::InvalidFile {
+            path: path.clone(),
+            message: format!(
+                "{why}: set `webhook_secret` in it by hand, or COUNTERSIGN_WEBHOOK_SECRET"
+            ),
+        };
+        let before: ConfigFile = crate::toml_file::parse(&path, &old)?;
+        let after: ConfigFile = toml::from_str(&text)
+            .map_err(|_| by_hand("the secret could not be written into this file"))?;
+        let rest = |c: &ConfigFile| {
+            let mut c = c.clone();
+            c.webhook_secret = None;
+            serde_json::to_string(&c).unwrap_or_default()
+        };
+        if after.webhook_secret.as_deref() != Some(secret) || rest(&before) != rest(&after) {
+            return Err(by_hand(
+                "writing the secret would change other settings of this file",
+            ));
+        }
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        write_replacing(&path, text.as_bytes())?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| Error::io(&path, e))?;
+        }
+        self.webhook_secret = Setting {
+            value: Some(secret.to_string()),
+            origin: Origin::File(path.display().to_string()),
+        };
+        self.file = Some(path.clone());
+        Ok(path)
+    }
+
     /// Every setting with its value and origin; secrets are shown as `(set)`.
     pub fn show(&self) -> Vec<ShownSetting> {
         let path = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string());
@@ -743,6 +812,11 @@ impl Config {
             name: "log".into(),
             value: Some(self.log_level.value.clone()),
             origin: self.log_level.origin.clone(),
+        });
+        out.push(ShownSetting {
+            name: "webhook_secret".into(),
+            value: self.webhook_secret.value.as_ref().map(|_| "(set)".into()),
+            origin: self.webhook_secret.origin.clone(),
         });
         for (name, origin) in &self.http_origins {
             let value = match *name {

@@ -57,6 +57,7 @@ pub mod sync;
 pub mod toml_file;
 pub mod trust;
 pub mod uri;
+pub mod watch;
 pub mod workspace;
 
 pub use error::{Error, Result};

@@ -12,6 +12,8 @@ pub const TEMPLATE_TAG: &str = "mlflow.prompt.text";
 pub const TYPE_TAG: &str = "_mlflow_prompt_type";
 /// The version tag holding the model configuration (JSON: provider, model_name, temperature…).
 pub const MODEL_CONFIG_TAG: &str = "_mlflow_prompt_model_config";
+/// The version tag holding the response format (a JSON schema of the answer).
+pub const RESPONSE_FORMAT_TAG: &str = "_mlflow_prompt_response_format";
 
 /// Most diff lines kept (a longer diff ends with a line saying how many were left out).
 const MAX_DIFF_LINES: usize = 400;
@@ -27,6 +29,8 @@ pub struct PromptFacts {
     pub model_config: BTreeMap<String, String>,
     /// Set when the model configuration tag is not a JSON object (shown raw instead).
     pub model_config_raw: Option<String>,
+    /// The response format (the answer's JSON schema) as MLflow stored it, if any.
+    pub response_format: Option<String>,
 }
 
 impl PromptFacts {
@@ -56,6 +60,7 @@ impl PromptFacts {
             template,
             model_config,
             model_config_raw,
+            response_format: v.tags.get(RESPONSE_FORMAT_TAG).cloned(),
         })
     }
 }
@@ -63,12 +68,21 @@ impl PromptFacts {
 /// A chat template (a JSON list of `{role, content}`) as `role: content` lines; any other
 /// template as its lines.
 fn template_lines(text: &str, prompt_type: Option<&str>) -> Vec<String> {
-    if prompt_type == Some("chat") || text.trim_start().starts_with('[') {
+    // A chat prompt: typed so, or untyped and its text a list of messages.
+    if prompt_type == Some("chat") || (prompt_type.is_none() && text.trim_start().starts_with('['))
+    {
         if let Ok(serde_json::Value::Array(msgs)) = serde_json::from_str::<serde_json::Value>(text)
         {
             let mut out = Vec::new();
             for m in &msgs {
-                let role = m.get("role").and_then(|r| r.as_str()).unwrap_or("?");
+                // A role is one word: a newline in it could fake a message line.
+                let role: String = m
+                    .get("role")
+                    .and_then(|r| r.as_str())
+                    .unwrap_or("?")
+                    .chars()
+                    .map(|c| if c.is_whitespace() { ' ' } else { c })
+                    .collect();
                 let content = match m.get("content") {
                     Some(serde_json::Value::String(s)) => s.clone(),
                     Some(other) => other.to_string(),
@@ -105,8 +119,11 @@ pub struct PromptComparison {
     pub same_template: bool,
     /// The line diff of the templates (the other version's lines `-`, this one's `+`).
     pub diff: Vec<DiffLine>,
-    /// Model configuration keys whose values differ, as "temperature: 0.2 → 0.7".
+    /// Model configuration keys whose values differ, as "temperature: 0.2 → 0.7"; and the
+    /// response format, when it changed.
     pub config_changes: Vec<String>,
+    /// Diff lines left out past the first 400.
+    pub diff_truncated: usize,
 }
 
 /// Compares `this` with `other` ([`PromptComparison`]).
@@ -131,34 +148,62 @@ pub fn compare(
         }
     }
     if this.model_config_raw != other.model_config_raw {
-        config_changes.push("the model configuration is not a JSON object in one of them".into());
+        config_changes.push("the model configuration (not a JSON object) differs".into());
     }
+    if this.response_format != other.response_format {
+        config_changes.push(match (&other.response_format, &this.response_format) {
+            (None, Some(_)) => "response format: (not set) → set".into(),
+            (Some(_), None) => "response format: set → (not set)".into(),
+            _ => "response format: changed".into(),
+        });
+    }
+    let (diff, diff_truncated) = line_diff(&other.template, &this.template);
     PromptComparison {
         against,
         other: other_ref,
         same_template: this.template == other.template,
-        diff: line_diff(&other.template, &this.template),
+        diff,
         config_changes,
+        diff_truncated,
     }
 }
 
-/// A line diff of `a` → `b` (longest common subsequence; quadratic, for templates, which are
-/// short; past 2,000 lines on either side, every line of `a` removed and `b` added).
-pub fn line_diff(a: &[String], b: &[String]) -> Vec<DiffLine> {
+/// A line diff of `a` → `b` (the common head and tail kept, the rest by longest common
+/// subsequence over line ids; past 2,000 differing lines on either side, the middle of `a`
+/// removed and of `b` added), at most 400 lines, with how many were left out.
+pub fn line_diff(a: &[String], b: &[String]) -> (Vec<DiffLine>, usize) {
     let line = |op: &str, t: &str| DiffLine {
         op: op.into(),
         text: t.into(),
     };
-    let mut out = Vec::new();
-    if a.len() > 2000 || b.len() > 2000 {
-        out.extend(a.iter().map(|t| line("-", t)));
-        out.extend(b.iter().map(|t| line("+", t)));
+    let head = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let tail = a[head..]
+        .iter()
+        .rev()
+        .zip(b[head..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (am, bm) = (&a[head..a.len() - tail], &b[head..b.len() - tail]);
+    let mut out: Vec<DiffLine> = a[..head].iter().map(|t| line(" ", t)).collect();
+    if am.len() > 2000 || bm.len() > 2000 {
+        out.extend(am.iter().map(|t| line("-", t)));
+        out.extend(bm.iter().map(|t| line("+", t)));
     } else {
-        // lcs[i][j]: the longest common subsequence of a[i..] and b[j..].
-        let mut lcs = vec![vec![0u32; b.len() + 1]; a.len() + 1];
-        for i in (0..a.len()).rev() {
-            for j in (0..b.len()).rev() {
-                lcs[i][j] = if a[i] == b[j] {
+        // Lines as ids: each comparison below is of two integers.
+        let mut ids: BTreeMap<&str, u32> = BTreeMap::new();
+        let mut ai = Vec::with_capacity(am.len());
+        let mut bi = Vec::with_capacity(bm.len());
+        for (lines, out) in [(am, &mut ai), (bm, &mut bi)] {
+            for t in lines {
+                let n = ids.len() as u32;
+                out.push(*ids.entry(t.as_str()).or_insert(n));
+            }
+        }
+        // lcs[i][j]: the longest common subsequence of ai[i..] and bi[j..].
+        let mut lcs = vec![vec![0u16; bi.len() + 1]; ai.len() + 1];
+        for i in (0..ai.len()).rev() {
+            for j in (0..bi.len()).rev() {
+                lcs[i][j] = if ai[i] == bi[j] {
                     lcs[i + 1][j + 1] + 1
                 } else {
                     lcs[i + 1][j].max(lcs[i][j + 1])
@@ -166,27 +211,25 @@ pub fn line_diff(a: &[String], b: &[String]) -> Vec<DiffLine> {
             }
         }
         let (mut i, mut j) = (0, 0);
-        while i < a.len() || j < b.len() {
-            if i < a.len() && j < b.len() && a[i] == b[j] {
-                out.push(line(" ", &a[i]));
+        while i < ai.len() || j < bi.len() {
+            if i < ai.len() && j < bi.len() && ai[i] == bi[j] {
+                out.push(line(" ", &am[i]));
                 i += 1;
                 j += 1;
-            } else if i < a.len() && (j == b.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            } else if i < ai.len() && (j == bi.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
                 // What was removed before what replaced it, as `diff -u` shows it.
-                out.push(line("-", &a[i]));
+                out.push(line("-", &am[i]));
                 i += 1;
             } else {
-                out.push(line("+", &b[j]));
+                out.push(line("+", &bm[j]));
                 j += 1;
             }
         }
     }
-    if out.len() > MAX_DIFF_LINES {
-        let left = out.len() - MAX_DIFF_LINES;
-        out.truncate(MAX_DIFF_LINES);
-        out.push(line(" ", &format!("… {left} more lines not shown")));
-    }
-    out
+    out.extend(a[a.len() - tail..].iter().map(|t| line(" ", t)));
+    let left = out.len().saturating_sub(MAX_DIFF_LINES);
+    out.truncate(MAX_DIFF_LINES);
+    (out, left)
 }
 
 #[cfg(test)]
@@ -220,12 +263,22 @@ mod tests {
 
     #[test]
     fn a_diff_keeps_common_lines_and_marks_the_rest() {
-        let d = line_diff(&lines("a\nb\nc"), &lines("a\nx\nc\nd"));
+        let (d, left) = line_diff(&lines("a\nb\nc"), &lines("a\nx\nc\nd"));
+        assert_eq!(left, 0);
         let got: Vec<String> = d.iter().map(|l| format!("{}{}", l.op, l.text)).collect();
         assert_eq!(got, vec![" a", "-b", "+x", " c", "+d"]);
         assert!(line_diff(&lines("same"), &lines("same"))
+            .0
             .iter()
             .all(|l| l.op == " "));
+        // A long template: bounded, and says how much was left out.
+        let long_a: Vec<String> = (0..3000).map(|i| format!("a{i}")).collect();
+        let long_b: Vec<String> = (0..3000).map(|i| format!("b{i}")).collect();
+        let (d, left) = line_diff(&long_a, &long_b);
+        assert_eq!((d.len(), left), (400, 5600));
+        // A text prompt whose body is a JSON list stays text.
+        let v = version(&[(TEMPLATE_TAG, "[1, 2]"), (TYPE_TAG, "text")]);
+        assert_eq!(PromptFacts::of(&v).expect("p").template, vec!["[1, 2]"]);
     }
 
     #[test]

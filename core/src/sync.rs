@@ -5,7 +5,8 @@
 //! the runs and logged models the store does not hold yet, and — because a metric or tag can
 //! be logged to a finished run at any time without moving anything a list shows — the runs
 //! that matter to reviewers every time (versions under review, signed, or holding a production
-//! alias, with their evaluations) and every other run on a rolling basis (a share per sync,
+//! alias, with their evaluations; GenAI evaluations, whose traces get feedback later) and every
+//! other run on a rolling basis (a share per sync,
 //! so each is read again within `rolling_syncs` syncs). Nothing is written until the whole
 //! fetch has succeeded, so a failed sync leaves the previous state.
 
@@ -43,6 +44,7 @@ impl Default for SyncOptions {
 const UNDER_REVIEW: &str = "under review";
 const SIGNED: &str = "signed";
 const PRODUCTION: &str = "in production";
+const GENAI: &str = "genai evaluation";
 const ROLLING: &str = "rolling";
 
 /// A run id's place in the rolling refresh (FNV-1a: stable across runs and machines).
@@ -109,6 +111,13 @@ fn refresh_plan(
             if held.contains(&e.run_id) {
                 runs.entry(e.run_id).or_insert(why);
             }
+        }
+    }
+    // GenAI evaluations: reviewers and judges add feedback to their traces after the run
+    // finished, and nothing a listing shows moves when they do.
+    for id in store.runs_with_traces(key)? {
+        if held.contains(&id) {
+            runs.entry(id).or_insert(GENAI);
         }
     }
     if options.rolling_syncs > 0 {

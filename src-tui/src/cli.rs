@@ -108,6 +108,15 @@ pub(crate) enum Command {
     /// `countersign.assignment.ROLE` tag on the version; folder: a file beside its reviews),
     /// so every reviewer's queue shows it.
     Assign(AssignArgs),
+    /// Sync each change as MLflow reports it: receive MLflow's webhooks (MLflow 3.3 and later),
+    /// check each delivery's signature, read again just the version it names, and say what
+    /// became stale or entered the review queue.
+    ///
+    /// First `countersign watch --register URL` (the address MLflow reaches this machine at):
+    /// it creates the webhook on the server with a new secret, saved as the config file's
+    /// `webhook_secret`. Then `countersign watch --listen HOST:PORT`. MLflow sends no events
+    /// for runs, deletions or traces, so a sync also runs every --interval seconds.
+    Watch(WatchArgs),
     /// Run the policy's tiering rubric for a model and compare with its recorded tier.
     Tier(TierArgs),
     /// Check a policy file.
@@ -630,6 +639,27 @@ pub(crate) struct SyncArgs {
     /// No progress on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// `watch` options.
+#[derive(Debug, Args)]
+pub(crate) struct WatchArgs {
+    /// Listen for MLflow's webhook deliveries on this address (e.g. 127.0.0.1:8765).
+    #[arg(long, value_name = "HOST:PORT", required_unless_present = "register")]
+    pub listen: Option<String>,
+    /// Create the webhook on the MLflow server, delivering to URL, with a new secret saved in
+    /// the config file (readable by its owner only); then exit. Replaces a webhook Countersign
+    /// made for the same URL.
+    #[arg(long, value_name = "URL", conflicts_with = "listen")]
+    pub register: Option<String>,
+    /// Seconds between syncs for what MLflow sends no webhook for (runs, deletions, traces);
+    /// 0 for none.
+    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+    pub interval: u64,
+    /// One JSON object per line (schema `countersign.watch/v1`): the start, each delivery
+    /// applied or refused, each interval sync.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `ls` options.

@@ -68,6 +68,7 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         }
         Some(Command::Review(c)) => crate::review_cmd::run(&workspace()?, c),
         Some(Command::Tier(a)) => crate::review_cmd::tier(&workspace()?, a),
+        Some(Command::Watch(a)) => crate::watch_cmd::watch(workspace()?, a),
         Some(Command::Queue(a)) => crate::queue_cmd::queue(&workspace()?, a),
         Some(Command::Assign(a)) => crate::queue_cmd::assign(&workspace()?, a),
         Some(Command::Keys(a)) => crate::sign_cmd::keys(a, &config),
@@ -476,6 +477,9 @@ pub(crate) fn print_prompt(p: &countersign_core::workspace::PromptPage) {
         } else {
             for l in &c.diff {
                 say!("  {} {}", l.op, l.text);
+            }
+            if c.diff_truncated > 0 {
+                say!("  … {} more diff lines not shown", c.diff_truncated);
             }
         }
     }

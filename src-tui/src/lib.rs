@@ -18,6 +18,7 @@ mod queue_cmd;
 mod review_cmd;
 mod sign_cmd;
 pub mod tui;
+mod watch_cmd;
 
 use clap::Parser;
 

@@ -9,7 +9,7 @@
 # With MLFLOW_BACKEND=postgresql, the tracking store is a PostgreSQL cluster made here (Debian's
 # `postgresql` server binaries, initdb'd in $DIR/pg as an unprivileged user, on a free loopback
 # port, trust auth on loopback only) and started in the same process group, so the one kill
-# stops both; the venv needs psycopg2.
+# stops both; the venv needs psycopg2. Its store URI is written to $DIR/backend_uri.
 set -euo pipefail
 VENV=$(cd "$1" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -36,6 +36,12 @@ elif [ -n "$APP" ]; then
   echo "unknown app '$APP' (only basic-auth)" >&2
   exit 2
 fi
+# Webhooks (tests/tests/webhooks.rs): delivered to a listener on loopback over http (MLflow
+# allows only https and public addresses unless told), with one secret-encryption key for
+# every worker, and webhooks listed afresh each second (MLflow caches the list for 60 s).
+export MLFLOW_WEBHOOK_ALLOWED_SCHEMES=http,https MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS=true MLFLOW_WEBHOOK_CACHE_TTL=1
+MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY=$("$VENV/bin/python" -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')
+export MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY
 MLFLOW_ARGS=(server --host 127.0.0.1 --port "$PORT" --workers "$WORKERS" "${APP_ARGS[@]}"
   --artifacts-destination "$DIR/artifacts")
 case "${MLFLOW_BACKEND:-sqlite}" in
@@ -62,6 +68,7 @@ case "${MLFLOW_BACKEND:-sqlite}" in
     $RUNAS "$PGBIN/initdb" -D "$DIR/pg/data" -U mlflow --auth=trust -E UTF8 > "$DIR/initdb.log" 2>&1 \
       || { cat "$DIR/initdb.log" >&2; exit 1; }
     BACKEND_URI="postgresql+psycopg2://mlflow@127.0.0.1:$PGPORT/mlflow"
+    echo "$BACKEND_URI" > "$DIR/backend_uri"   # for bench/seed_bulk.py
     # One process group (setsid) for the cluster and the server: PostgreSQL starts, the
     # database is made, then MLflow runs (and migrates the schema) against it.
     export PGBIN PGPORT RUNAS DIR

@@ -309,6 +309,17 @@ pub trait Platform: Send + Sync {
         Ok(Vec::new())
     }
 
+    /// Registers a webhook delivering `events` (entity, action) to `url`, signed with
+    /// `secret`, replacing any webhook already delivering to that URL; returns its id.
+    fn register_webhook(&self, url: &str, secret: &str, events: &[(&str, &str)]) -> Result<String> {
+        let _ = (url, secret, events);
+        Err(crate::Error::InvalidInput {
+            what: "webhook",
+            input: self.uri(),
+            reason: "this platform sends no webhooks (only MLflow 3.3 and later does): run `countersign sync` instead".into(),
+        })
+    }
+
     /// Records who is to review or approve a version (replacing the assignment of that role,
     /// which every later read shows). Returns where it was written.
     fn assign(

@@ -214,6 +214,15 @@ impl Store {
         )
     }
 
+    /// Ids of held runs whose traces were read (GenAI evaluations: their `assessments` are
+    /// in the stored JSON), which a sync reads again every time.
+    pub fn runs_with_traces(&self, platform: &str) -> Result<BTreeSet<String>> {
+        self.strings(
+            "SELECT run_id FROM runs WHERE platform = ?1 AND json LIKE '%\"assessments\":%'",
+            platform,
+        )
+    }
+
     /// Ids of logged models held for a platform.
     pub fn logged_model_ids(&self, platform: &str) -> Result<BTreeSet<String>> {
         self.strings(

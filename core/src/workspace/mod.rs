@@ -5,7 +5,9 @@
 
 pub mod keys;
 mod queue;
+mod watch;
 pub use queue::{Assigned, QueueOptions};
+pub use watch::WatchReport;
 
 use crate::approval::sign::{SignOptions, Signed};
 use crate::approval::verify::Verification;
@@ -1019,7 +1021,11 @@ impl Workspace {
             .into_iter()
             .map(Vec::from)
             .collect();
-        let prompt = self.prompt(&vref.to_string())?;
+        // A prompt page that cannot be read leaves the rest of the page as it is.
+        let prompt = self.prompt(&vref.to_string()).unwrap_or_else(|e| {
+            log::warn!("the prompt of {vref} could not be read: {e}");
+            None
+        });
         Ok(VersionPage {
             version: vref.to_string(),
             evidence,
@@ -1037,6 +1043,14 @@ impl Workspace {
         use crate::prompt::{compare, PromptFacts};
         let vref = self.resolve_local(version)?;
         let key = &self.session.key;
+        // Only a prompt's versions: a `mlflow.prompt.text` tag on another model's version is a
+        // tag like any other, not a template to show a reviewer.
+        let Some(model) = self.session.store.model(key, &vref.name)? else {
+            return Ok(None);
+        };
+        if model.kind != crate::model::ModelKind::Prompt {
+            return Ok(None);
+        }
         let Some(this) = self.session.store.version(key, &vref.name, &vref.version)? else {
             return Ok(None);
         };
@@ -1053,10 +1067,7 @@ impl Workspace {
             })
             .max_by_key(|v| number(&v.version));
         let reference = |v: &crate::model::Version| format!("models:/{}/{}", v.name, v.version);
-        let production = match self.session.store.model(key, &vref.name)? {
-            Some(model) => crate::queue::production_markers(&self.policy, &model),
-            None => Default::default(),
-        };
+        let production = crate::queue::production_markers(&self.policy, &model);
         let against_previous = previous.and_then(|p| {
             let label = match production.get(&p.version) {
                 Some(m) => format!(
@@ -1773,10 +1784,11 @@ impl Workspace {
     fn reading_policy(&self) -> LoadedPolicy {
         let mut p = self.policy.clone();
         if self.root_pin().is_ok() {
-            if let Ok(t) = self.trusted() {
-                if let Ok(newest) = t.trust.newest() {
-                    p.policy.evidence = newest.policy.policy.evidence.clone();
-                }
+            match self.trusted().and_then(|t| t.trust.newest().map(|n| n.policy.clone())) {
+                Ok(released) => p.policy.evidence = released.policy.evidence,
+                Err(e) => log::warn!(
+                    "reading the platform under the configured policy's [evidence]: the trusted release cannot be read now ({e})"
+                ),
             }
         }
         p

@@ -23,6 +23,11 @@ same_template: boolean,
  */
 diff: Array<DiffLine>, 
 /**
- * Model configuration keys whose values differ, as "temperature: 0.2 → 0.7".
+ * Model configuration keys whose values differ, as "temperature: 0.2 → 0.7"; and the
+ * response format, when it changed.
  */
-config_changes: Array<string>, };
+config_changes: Array<string>, 
+/**
+ * Diff lines left out past the first 400.
+ */
+diff_truncated: number, };

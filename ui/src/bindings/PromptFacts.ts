@@ -19,4 +19,8 @@ model_config: { [key in string]: string },
 /**
  * Set when the model configuration tag is not a JSON object (shown raw instead).
  */
-model_config_raw: string | null, };
+model_config_raw: string | null, 
+/**
+ * The response format (the answer's JSON schema) as MLflow stored it, if any.
+ */
+response_format: string | null, };

@@ -15,6 +15,7 @@ function comparison(c: PromptComparison): HTMLElement {
     same || c.same_template
       ? null
       : h("pre", { class: "diff" }, ...c.diff.map((l) => h("span", { class: l.op === "+" ? "add" : l.op === "-" ? "del" : "keep" }, `${l.op} ${l.text}\n`))),
+    c.diff_truncated ? h("p", { class: "muted" }, `… ${c.diff_truncated} more diff lines not shown`) : null,
   );
 }
 

@@ -2,6 +2,7 @@
 //! backoff, and turning every failure into a clear [`Error`] that names the URL (never the
 //! credentials).
 
+use crate::encoding::base64;
 use crate::uri::redact_url;
 use crate::{Error, Result};
 use serde::de::DeserializeOwned;
@@ -168,6 +169,14 @@ impl Http {
             .send(&url, false, || self.client.post(url.clone()).json(body))?
             .unwrap_or_default();
         decode(&redact_url(&url), &out)
+    }
+
+    /// `DELETE path`; `false` when the server answers 404 (nothing to delete).
+    pub(super) fn delete(&self, path: &str) -> Result<bool> {
+        let url = self.endpoint(path);
+        Ok(self
+            .send(&url, true, || self.client.delete(url.clone()))?
+            .is_some())
     }
 
     /// `GET path` as raw bytes; `None` when the server answers 404.
@@ -546,27 +555,6 @@ impl Http {
 }
 
 /// Standard base64 with padding (RFC 4648), for recognising an echoed basic-auth header.
-fn base64(bytes: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 pub(crate) fn decode<T: DeserializeOwned>(shown: &str, body: &[u8]) -> Result<T> {
     serde_json::from_slice(body).map_err(|e| Error::MalformedResponse {
         url: shown.to_string(),
@@ -643,6 +631,7 @@ fn summarize_body(body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::encoding::base64;
 
     #[test]
     fn json_errors_keep_mlflow_code_and_message() {

@@ -524,6 +524,36 @@ fn set_history(m: &mut Metric, points: Vec<crate::model::MetricPoint>) {
 }
 
 impl Platform for MlflowClient {
+    fn register_webhook(&self, url: &str, secret: &str, events: &[(&str, &str)]) -> Result<String> {
+        let path = "api/2.0/mlflow/webhooks";
+        // One webhook per receiver: an older one to the same URL has an old secret, and two
+        // would deliver every event twice.
+        let listed: serde_json::Value = self.http.get(path, &[("max_results", "1000".into())])?;
+        for w in listed["webhooks"].as_array().into_iter().flatten() {
+            if w["url"].as_str() == Some(url) {
+                if let Some(id) = w["webhook_id"].as_str() {
+                    self.http.delete(&format!("{path}/{id}"))?;
+                }
+            }
+        }
+        let body = json!({
+            "name": "countersign-watch",
+            "url": url,
+            "description": "Countersign: sync what changed (countersign watch)",
+            "events": events.iter().map(|(e, a)| json!({"entity": e, "action": a})).collect::<Vec<_>>(),
+            "secret": secret,
+            "status": "ACTIVE",
+        });
+        let made: serde_json::Value = self.http.post(path, &body)?;
+        made["webhook"]["webhook_id"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| crate::Error::MalformedResponse {
+                url: path.into(),
+                reason: "the created webhook has no webhook_id".into(),
+            })
+    }
+
     fn fetch_version(&self, version: &crate::uri::VersionRef) -> Result<super::VersionSnapshot> {
         self.fetch_version_fresh(version)
     }
