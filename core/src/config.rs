@@ -662,7 +662,7 @@ impl Config {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
-        write_replacing(&path, text.as_bytes())?;
+        write_replacing(&path, text.as_bytes(), false)?;
         self.identity = Setting {
             value: Some(identity.to_string()),
             origin: Origin::File(path.display().to_string()),
@@ -712,7 +712,7 @@ impl Config {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
-        write_replacing(&path, text.as_bytes())?;
+        write_replacing(&path, text.as_bytes(), true)?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -848,9 +848,10 @@ impl Config {
 pub const DEFAULT_KEY_NAME: &str = "countersign_ed25519";
 
 /// Writes `bytes` to `path` through a temporary file renamed over it (a crash leaves the old
-/// file or the new one, never half of one), keeping the old file's permissions; a new file is
-/// readable by its owner only (it may hold credentials).
-pub(crate) fn write_replacing(path: &Path, bytes: &[u8]) -> Result<()> {
+/// file or the new one, never half of one), keeping the old file's permissions unless
+/// `private` (it holds a secret: then readable by its owner only); a new file is readable by
+/// its owner only (it may hold credentials).
+pub(crate) fn write_replacing(path: &Path, bytes: &[u8], private: bool) -> Result<()> {
     use std::io::Write;
     // A linked config file (dotfiles) is written where the link points — even a link to a
     // file not made yet — and stays linked.
@@ -903,7 +904,9 @@ pub(crate) fn write_replacing(path: &Path, bytes: &[u8]) -> Result<()> {
         let mut f = open.open(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
-        if let Ok(m) = std::fs::metadata(path) {
+        // The old file's mode is kept, but a file holding a secret stays its owner's only:
+        // it is never, even for a moment, readable by others.
+        if let (false, Ok(m)) = (private, std::fs::metadata(path)) {
             std::fs::set_permissions(&tmp, m.permissions())?;
         }
         std::fs::rename(&tmp, path)?;

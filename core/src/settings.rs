@@ -324,7 +324,7 @@ impl Config {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
-        crate::config::write_replacing(&path, text.as_bytes())?;
+        crate::config::write_replacing(&path, text.as_bytes(), false)?;
         self.file = Some(path.clone());
         Ok(path)
     }

@@ -21,7 +21,7 @@ const MAX_HEAD: usize = 16 << 10;
 
 /// The events `watch --register` subscribes to (every one MLflow has for models and prompts),
 /// as MLflow's API spells them (upper case).
-pub const EVENTS: [(&str, &str); 13] = [
+pub const EVENTS: [(&str, &str); 14] = [
     ("REGISTERED_MODEL", "CREATED"),
     ("MODEL_VERSION", "CREATED"),
     ("MODEL_VERSION_TAG", "SET"),
@@ -35,7 +35,15 @@ pub const EVENTS: [(&str, &str); 13] = [
     ("PROMPT_VERSION_TAG", "SET"),
     ("PROMPT_VERSION_TAG", "DELETED"),
     ("PROMPT_ALIAS", "CREATED"),
+    ("PROMPT_ALIAS", "DELETED"),
 ];
+
+/// The name `watch --register` gives its webhook: only webhooks of this name are replaced.
+pub const WEBHOOK_NAME: &str = "countersign-watch";
+
+/// The shortest secret deliveries are checked with (an empty or short key makes the HMAC
+/// guessable).
+pub const MIN_SECRET_LEN: usize = 16;
 
 /// One delivery as it arrived.
 #[derive(Debug, Clone)]
@@ -149,6 +157,12 @@ pub struct ReplayGuard {
 }
 
 impl ReplayGuard {
+    /// Forgets an accepted id (its delivery could not be taken after all: MLflow's retry
+    /// with the same id must be accepted).
+    pub fn forget(&mut self, id: &str) {
+        self.seen.remove(id);
+    }
+
     fn admit(&mut self, id: &str, now: i64) -> bool {
         self.seen.retain(|_, at| now - *at <= 2 * MAX_SKEW_S);
         if self.seen.contains_key(id) {
@@ -184,8 +198,9 @@ pub fn check(
         .trim()
         .parse()
         .map_err(|_| Refusal::Malformed(format!("timestamp {:?}", d.timestamp)))?;
-    let skew = now - ts;
-    if skew.abs() > MAX_SKEW_S {
+    // Saturating: a signed but absurd timestamp is stale, never an overflow.
+    let skew = now.saturating_sub(ts);
+    if skew.unsigned_abs() > MAX_SKEW_S as u64 {
         return Err(Refusal::Stale(skew));
     }
     let v: serde_json::Value =
@@ -230,15 +245,28 @@ pub struct Request {
     pub body: Vec<u8>,
 }
 
-/// One HTTP request read from a connection. `Err` with the status to answer when it is too
-/// large or not HTTP.
+/// Reads one line of at most `limit` bytes (the newline included); `Err` past it.
+fn bounded_line(r: &mut impl BufRead, limit: usize) -> Result<String, (u16, String)> {
+    let mut buf = Vec::new();
+    let n = r
+        .by_ref()
+        .take(limit as u64 + 1)
+        .read_until(b'\n', &mut buf)
+        .map_err(|e| (400, e.to_string()))?;
+    if n > limit {
+        return Err((431, "request head too large".into()));
+    }
+    String::from_utf8(buf).map_err(|_| (400, "a request head that is not UTF-8".into()))
+}
+
+/// One HTTP request read from a connection, within bounds: a head of at most 16 KiB, a body
+/// of at most [`MAX_BODY`] with one `Content-Length` (no chunked bodies). `Err` with the
+/// status to answer otherwise.
 pub fn read_request(stream: &mut impl Read) -> Result<Request, (u16, String)> {
     let mut r = BufReader::new(stream);
-    let mut head = 0usize;
-    let mut line = String::new();
     let bad = |s: &str| (400, s.to_string());
-    r.read_line(&mut line).map_err(|e| bad(&e.to_string()))?;
-    head += line.len();
+    let line = bounded_line(&mut r, MAX_HEAD)?;
+    let mut head = line.len();
     let mut parts = line.split_whitespace();
     let (Some(method), Some(path)) = (parts.next(), parts.next()) else {
         return Err(bad("not an HTTP request"));
@@ -246,19 +274,26 @@ pub fn read_request(stream: &mut impl Read) -> Result<Request, (u16, String)> {
     let (method, path) = (method.to_string(), path.to_string());
     let mut headers = BTreeMap::new();
     loop {
-        let mut h = String::new();
-        let n = r.read_line(&mut h).map_err(|e| bad(&e.to_string()))?;
-        head += n;
-        if head > MAX_HEAD {
-            return Err((431, "request head too large".into()));
-        }
+        let h = bounded_line(&mut r, MAX_HEAD - head.min(MAX_HEAD))?;
+        head += h.len();
         let h = h.trim_end_matches(['\r', '\n']);
-        if n == 0 || h.is_empty() {
+        if h.is_empty() {
             break;
         }
-        if let Some((k, v)) = h.split_once(':') {
-            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+        let Some((k, v)) = h.split_once(':') else {
+            return Err(bad("a header line without a colon"));
+        };
+        if k.is_empty() || k.ends_with(char::is_whitespace) {
+            return Err(bad("a header name with spaces"));
         }
+        let k = k.to_ascii_lowercase();
+        if headers.contains_key(&k) {
+            return Err(bad(&format!("the header {k} twice")));
+        }
+        headers.insert(k, v.trim().to_string());
+    }
+    if headers.contains_key("transfer-encoding") {
+        return Err((411, "send the body with a Content-Length".into()));
     }
     let len: usize = match headers.get("content-length") {
         Some(v) => v.parse().map_err(|_| bad("bad Content-Length"))?,
@@ -297,8 +332,10 @@ pub fn respond(stream: &mut impl Write, status: u16, text: &str) {
         404 => "Not Found",
         405 => "Method Not Allowed",
         409 => "Conflict",
+        411 => "Length Required",
         413 => "Payload Too Large",
         431 => "Request Header Fields Too Large",
+        503 => "Service Unavailable",
         _ => "Error",
     };
     let body = format!("{text}\n");
@@ -393,6 +430,12 @@ mod tests {
         let mut d = signed("s3cret", "d-8", now, BODY);
         d.signature.clear();
         assert_eq!(check("s3cret", &d, now, &mut g), Err(Refusal::Unsigned));
+        // An absurd timestamp is stale, not an overflow.
+        let absurd = signed("s3cret", "d-10", i64::MIN, BODY);
+        assert!(matches!(
+            check("s3cret", &absurd, now, &mut g),
+            Err(Refusal::Stale(_))
+        ));
         // Signed nonsense is refused as such, and does not use up its id.
         let junk = signed("s3cret", "d-9", now, "{\"x\": 1}");
         assert!(matches!(

@@ -644,12 +644,13 @@ pub(crate) struct SyncArgs {
 /// `watch` options.
 #[derive(Debug, Args)]
 pub(crate) struct WatchArgs {
-    /// Listen for MLflow's webhook deliveries on this address (e.g. 127.0.0.1:8765).
+    /// Listen for MLflow's webhook deliveries on this address (plain HTTP, e.g.
+    /// 10.0.0.5:8765).
     #[arg(long, value_name = "HOST:PORT", required_unless_present = "register")]
     pub listen: Option<String>,
-    /// Create the webhook on the MLflow server, delivering to URL, with a new secret saved in
-    /// the config file (readable by its owner only); then exit. Replaces a webhook Countersign
-    /// made for the same URL.
+    /// Create the webhook on the MLflow server, delivering to URL (where MLflow reaches the
+    /// listener), with a new secret saved in the config file (readable by its owner only);
+    /// then exit. Replaces the webhooks Countersign made for the same URL.
     #[arg(long, value_name = "URL", conflicts_with = "listen")]
     pub register: Option<String>,
     /// Seconds between syncs for what MLflow sends no webhook for (runs, deletions, traces);

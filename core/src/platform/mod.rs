@@ -309,15 +309,27 @@ pub trait Platform: Send + Sync {
         Ok(Vec::new())
     }
 
-    /// Registers a webhook delivering `events` (entity, action) to `url`, signed with
-    /// `secret`, replacing any webhook already delivering to that URL; returns its id.
-    fn register_webhook(&self, url: &str, secret: &str, events: &[(&str, &str)]) -> Result<String> {
-        let _ = (url, secret, events);
+    /// Creates a webhook named `name` delivering `events` (entity, action) to `url`, signed
+    /// with `secret`; returns its id.
+    fn create_webhook(
+        &self,
+        name: &str,
+        url: &str,
+        secret: &str,
+        events: &[(&str, &str)],
+    ) -> Result<String> {
+        let _ = (name, url, secret, events);
         Err(crate::Error::InvalidInput {
             what: "webhook",
             input: self.uri(),
             reason: "this platform sends no webhooks (only MLflow 3.3 and later does): run `countersign sync` instead".into(),
         })
+    }
+
+    /// Deletes the webhooks named `name` delivering to `url`, but `keep`; returns how many.
+    fn delete_webhooks(&self, name: &str, url: &str, keep: &str) -> Result<usize> {
+        let _ = (name, url, keep);
+        Ok(0)
     }
 
     /// Records who is to review or approve a version (replacing the assignment of that role,

@@ -30,8 +30,8 @@ pub struct WatchReport {
 impl Workspace {
     /// Registers the webhook `countersign watch` listens for at `url` (every model and prompt
     /// event MLflow has, [`crate::watch::EVENTS`]) with a new secret, which is saved as the
-    /// config file's `webhook_secret` (readable by its owner only). Returns the webhook id and
-    /// the config file written.
+    /// config file's `webhook_secret` (readable by its owner only), replacing the webhooks
+    /// Countersign made for that URL before. Returns the webhook id and the config file written.
     pub fn watch_register(&mut self, url: &str) -> Result<(String, std::path::PathBuf)> {
         let parsed = url::Url::parse(url).map_err(|e| Error::InvalidInput {
             what: "webhook URL",
@@ -47,8 +47,18 @@ impl Workspace {
         }
         let secret = crate::watch::new_secret();
         let platform = self.session.open_platform(&self.policy)?;
-        let id = platform.register_webhook(url, &secret, &crate::watch::EVENTS)?;
-        let path = self.config.save_webhook_secret(&secret)?;
+        let name = crate::watch::WEBHOOK_NAME;
+        // The new webhook first, then its secret saved, then the old ones (by this name, to
+        // this URL) removed: a failure at any step leaves a webhook whose secret is known.
+        let id = platform.create_webhook(name, url, &secret, &crate::watch::EVENTS)?;
+        let path = match self.config.save_webhook_secret(&secret) {
+            Ok(p) => p,
+            Err(e) => {
+                let _ = platform.delete_webhooks(name, url, "");
+                return Err(e);
+            }
+        };
+        platform.delete_webhooks(name, url, &id)?;
         Ok((id, path))
     }
 
@@ -56,6 +66,11 @@ impl Workspace {
     /// config file's `webhook_secret`).
     pub fn webhook_secret(&self) -> Option<String> {
         self.config.webhook_secret.value.clone()
+    }
+
+    /// Where the webhook secret comes from (`COUNTERSIGN_WEBHOOK_SECRET` overrides the file).
+    pub fn webhook_secret_origin(&self) -> &crate::config::Origin {
+        &self.config.webhook_secret.origin
     }
 
     /// Applies one accepted delivery: reads again just the version it names (its model record

@@ -524,20 +524,16 @@ fn set_history(m: &mut Metric, points: Vec<crate::model::MetricPoint>) {
 }
 
 impl Platform for MlflowClient {
-    fn register_webhook(&self, url: &str, secret: &str, events: &[(&str, &str)]) -> Result<String> {
+    fn create_webhook(
+        &self,
+        name: &str,
+        url: &str,
+        secret: &str,
+        events: &[(&str, &str)],
+    ) -> Result<String> {
         let path = "api/2.0/mlflow/webhooks";
-        // One webhook per receiver: an older one to the same URL has an old secret, and two
-        // would deliver every event twice.
-        let listed: serde_json::Value = self.http.get(path, &[("max_results", "1000".into())])?;
-        for w in listed["webhooks"].as_array().into_iter().flatten() {
-            if w["url"].as_str() == Some(url) {
-                if let Some(id) = w["webhook_id"].as_str() {
-                    self.http.delete(&format!("{path}/{id}"))?;
-                }
-            }
-        }
         let body = json!({
-            "name": "countersign-watch",
+            "name": name,
             "url": url,
             "description": "Countersign: sync what changed (countersign watch)",
             "events": events.iter().map(|(e, a)| json!({"entity": e, "action": a})).collect::<Vec<_>>(),
@@ -552,6 +548,33 @@ impl Platform for MlflowClient {
                 url: path.into(),
                 reason: "the created webhook has no webhook_id".into(),
             })
+    }
+
+    fn delete_webhooks(&self, name: &str, url: &str, keep: &str) -> Result<usize> {
+        let path = "api/2.0/mlflow/webhooks";
+        let all = paged(path, 1000, &mut |size, token| {
+            let mut q = vec![("max_results", size.to_string())];
+            if let Some(t) = token {
+                q.push(("page_token", t.to_string()));
+            }
+            let page: serde_json::Value = self.http.get(path, &q)?;
+            let items = page["webhooks"].as_array().cloned().unwrap_or_default();
+            let next = page["next_page_token"].as_str().map(str::to_string);
+            Ok((items, next))
+        })?;
+        let mut n = 0;
+        for w in all {
+            let id = w["webhook_id"].as_str().unwrap_or_default();
+            if w["name"].as_str() == Some(name)
+                && w["url"].as_str() == Some(url)
+                && id != keep
+                && !id.is_empty()
+            {
+                self.http.delete(&format!("{path}/{id}"))?;
+                n += 1;
+            }
+        }
+        Ok(n)
     }
 
     fn fetch_version(&self, version: &crate::uri::VersionRef) -> Result<super::VersionSnapshot> {
