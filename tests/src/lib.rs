@@ -365,15 +365,21 @@ impl Drop for Tmux {
     }
 }
 
-/// POSTs `body` to MLflow's REST API (`/api/2.0/mlflow/PATH`) on the harness server with curl,
-/// as a client outside Countersign would; panics with the server's answer on failure.
+/// `POST path` (under `/api/2.0/mlflow/`) on the test MLflow server: [`mlflow_call`].
 pub fn mlflow_api(path: &str, body: serde_json::Value) -> serde_json::Value {
+    mlflow_call("POST", path, body)
+}
+
+/// `METHOD path` (under `/api/2.0/mlflow/`) on the test MLflow server with a JSON body, as
+/// curl sends it; fails the test on an HTTP error, and returns the JSON answer (`Null` when
+/// there is none).
+pub fn mlflow_call(method: &str, path: &str, body: serde_json::Value) -> serde_json::Value {
     let out = Command::new("curl")
         .args([
             "-sS",
             "-f",
             "-X",
-            "POST",
+            method,
             "-H",
             "Content-Type: application/json",
             "-d",
@@ -384,7 +390,7 @@ pub fn mlflow_api(path: &str, body: serde_json::Value) -> serde_json::Value {
         .expect("curl");
     assert!(
         out.status.success(),
-        "{path}: {}",
+        "{method} {path}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)

@@ -11,26 +11,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 fn api(method: &str, path: &str, body: Value) -> Value {
-    let out = Command::new("curl")
-        .args([
-            "-sS",
-            "-f",
-            "-X",
-            method,
-            "-H",
-            "Content-Type: application/json",
-            "-d",
-        ])
-        .arg(body.to_string())
-        .arg(format!("{}/api/2.0/mlflow/{path}", mlflow_uri()))
-        .output()
-        .expect("curl");
-    assert!(
-        out.status.success(),
-        "{method} {path}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+    countersign_e2e::mlflow_call(method, path, body)
 }
 
 /// POSTs a delivery to the listener by hand; returns the HTTP status.

@@ -1022,10 +1022,13 @@ impl Workspace {
             .map(Vec::from)
             .collect();
         // A prompt page that cannot be read leaves the rest of the page as it is.
-        let prompt = self.prompt(&vref.to_string()).unwrap_or_else(|e| {
-            log::warn!("the prompt of {vref} could not be read: {e}");
-            None
-        });
+        let prompt = match &model {
+            Some(m) => self.prompt_of(&vref, m).unwrap_or_else(|e| {
+                log::warn!("the prompt of {vref} could not be read: {e}");
+                None
+            }),
+            None => None,
+        };
         Ok(VersionPage {
             version: vref.to_string(),
             evidence,
@@ -1040,24 +1043,32 @@ impl Workspace {
     /// it and with the versions in production, from the synced store; `None` when the version
     /// holds no template (not a prompt).
     pub fn prompt(&self, version: &str) -> Result<Option<PromptPage>> {
-        use crate::prompt::{compare, PromptFacts};
         let vref = self.resolve_local(version)?;
-        let key = &self.session.key;
+        match self.session.store.model(&self.session.key, &vref.name)? {
+            Some(model) => self.prompt_of(&vref, &model),
+            None => Ok(None),
+        }
+    }
+
+    /// [`Workspace::prompt`] of a version of `model` (already read from the store).
+    fn prompt_of(
+        &self,
+        vref: &VersionRef,
+        model: &crate::model::Model,
+    ) -> Result<Option<PromptPage>> {
+        use crate::prompt::{compare, PromptFacts};
         // Only a prompt's versions: a `mlflow.prompt.text` tag on another model's version is a
         // tag like any other, not a template to show a reviewer.
-        let Some(model) = self.session.store.model(key, &vref.name)? else {
-            return Ok(None);
-        };
         if model.kind != crate::model::ModelKind::Prompt {
             return Ok(None);
         }
-        let Some(this) = self.session.store.version(key, &vref.name, &vref.version)? else {
+        let all = self.session.store.versions(&self.session.key, &vref.name)?;
+        let Some(this) = all.iter().find(|v| v.version == vref.version) else {
             return Ok(None);
         };
-        let Some(facts) = PromptFacts::of(&this) else {
+        let Some(facts) = PromptFacts::of(this) else {
             return Ok(None);
         };
-        let all = self.session.store.versions(key, &vref.name)?;
         let number = |v: &str| v.parse::<u64>().ok();
         let previous = all
             .iter()
@@ -1067,7 +1078,7 @@ impl Workspace {
             })
             .max_by_key(|v| number(&v.version));
         let reference = |v: &crate::model::Version| format!("models:/{}/{}", v.name, v.version);
-        let production = crate::queue::production_markers(&self.policy, &model);
+        let production = crate::queue::production_markers(&self.policy, model);
         let against_previous = previous.and_then(|p| {
             let label = match production.get(&p.version) {
                 Some(m) => format!(
